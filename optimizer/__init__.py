@@ -1,0 +1,5 @@
+"""OneBell's planning core: from a compound's map and the day's parcel counts to routes per shift.
+
+The flow runs site + day + operations (domain) -> RoutingProblem (index-based) -> OR-Tools
+(`routing.py`, the only module that imports it) -> Plan (plain data) -> JSON and route cards.
+"""

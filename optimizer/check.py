@@ -1,0 +1,244 @@
+"""An independent plan checker: it trusts nothing the solver said.
+
+It reads a plan as JSON (as `onebell check` and the tests get it), walks every trip and recomputes
+each ride from the lane graph with networkx's own Dijkstra (the planner uses scipy's), each stop
+from the stop rules, and the parcel counts from the day file. Every violation is listed, each
+naming its shift, crew, trip and stop, so a broken plan is never summed up as a bare "invalid".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import networkx as nx
+
+from optimizer.clock import format_clock, parse_clock
+from optimizer.day import Day
+from optimizer.graph import SiteGraph
+from optimizer.operations import POLICIES, Operations, Shift, Vehicle
+from optimizer.stop_cost import stop_s
+
+_SLACK_S = 1e-6  # plans print whole seconds, rounded up; graph distances are floats
+
+
+class _Walker:
+    def __init__(self, site_graph: SiteGraph, day: Day, operations: Operations, plan: Mapping[str, Any]):
+        self.site_graph = site_graph
+        self.site = site_graph.site
+        self.day = day
+        self.plan = plan
+        policy = plan.get("policy", operations.stop.policy)
+        self.operations = operations.with_policy(policy) if policy in POLICIES else operations
+        self.violations: list[str] = []
+        self.delivered: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.buildings = {b.id: b for b in self.site.buildings}
+
+        @cache
+        def lengths_from(mode: str, node: int) -> dict[int, float]:
+            return dict(
+                nx.single_source_dijkstra_path_length(site_graph.mode_graph(mode), node, weight="length_m")
+            )
+
+        self._lengths_from = lengths_from
+
+    def fail(self, message: str) -> None:
+        self.violations.append(message)
+
+    def ride_s(self, vehicle: Vehicle, from_node: int, to_node: int) -> float | None:
+        metres = self._lengths_from(vehicle.mode, from_node).get(to_node)
+        return None if metres is None else metres * 3.6 / vehicle.speed_kmh
+
+    def run(self) -> list[str]:
+        if self.plan.get("site") != self.site.id:
+            self.fail(f"plan is for site {self.plan.get('site')!r}, not {self.site.id!r}")
+        if self.plan.get("policy") not in POLICIES:
+            self.fail(f"plan policy {self.plan.get('policy')!r} is not one of {', '.join(POLICIES)}")
+        shifts = {s.id: (n, s) for n, s in enumerate(self.operations.shifts)}
+        totals = {"delivered": 0, "trips": 0, "crew_s": 0}
+        for shift_plan in _list(self.plan, "shifts"):
+            shift_id = shift_plan.get("id")
+            if shift_id not in shifts:
+                self.fail(f"shift {shift_id!r} is not on the roster")
+                continue
+            number, shift = shifts[shift_id]
+            self.check_shift(number, shift, shift_plan, totals)
+        self.check_counts()
+        self.check_summary(totals)
+        return self.violations
+
+    def check_shift(
+        self, number: int, shift: Shift, shift_plan: Mapping[str, Any], totals: dict[str, int]
+    ) -> None:
+        riders = 0
+        per_vehicle: dict[str, int] = defaultdict(int)
+        for crew in _list(shift_plan, "crews"):
+            where = f"shift {shift.id} crew {crew.get('id')}"
+            try:
+                vehicle = self.operations.vehicle(str(crew.get("vehicle")))
+            except KeyError:
+                self.fail(f"{where}: vehicle {crew.get('vehicle')!r} is not in the fleet")
+                continue
+            if crew.get("riders") != vehicle.crew:
+                self.fail(f"{where}: {crew.get('riders')} riders, but a {vehicle.id} needs {vehicle.crew}")
+            riders += vehicle.crew
+            per_vehicle[vehicle.id] += 1
+            first_load, last_return = self.check_crew(number, shift, vehicle, crew, where, totals)
+            if first_load is not None and last_return is not None:
+                totals["crew_s"] += vehicle.crew * (last_return - first_load)
+        if riders > shift.riders:
+            self.fail(f"shift {shift.id}: crews need {riders} riders, the roster has {shift.riders}")
+        for vehicle_id, used in per_vehicle.items():
+            if used > self.operations.vehicle(vehicle_id).count:
+                self.fail(
+                    f"shift {shift.id}: {used} crews on {vehicle_id}, the fleet has {self.operations.vehicle(vehicle_id).count}"
+                )
+
+    def check_crew(
+        self,
+        number: int,
+        shift: Shift,
+        vehicle: Vehicle,
+        crew: Mapping[str, Any],
+        where: str,
+        totals: dict[str, int],
+    ) -> tuple[int | None, int | None]:
+        reload_s = self.operations.gate.reload_s
+        gate = self.site_graph.gate_node
+        previous_return = shift.start_s
+        first_load: int | None = None
+        for trip_number, trip in enumerate(_list(crew, "trips"), start=1):
+            here = f"{where} trip {trip_number}"
+            load, depart, back = (_clock(trip, key) for key in ("load", "depart", "return"))
+            if load is None:
+                load = depart - reload_s if depart is not None else None
+            if load is None or depart is None or back is None:
+                self.fail(f"{here}: load/depart/return must be HH:MM:SS")
+                continue
+            first_load = load if first_load is None else first_load
+            if load < previous_return:
+                self.fail(
+                    f"{here}: loading starts {format_clock(load)}, before the crew is back ({format_clock(previous_return)})"
+                )
+            if depart - load < reload_s:
+                self.fail(
+                    f"{here}: departs {depart - load} s after loading starts; loading takes {reload_s} s"
+                )
+            clock, node, parcels = depart, gate, 0
+            for stop_number, stop in enumerate(_list(trip, "stops"), start=1):
+                at = f"{here} stop {stop_number}"
+                building = self.buildings.get(str(stop.get("building")))
+                count = stop.get("parcels")
+                arrive, leave = _clock(stop, "arrive"), _clock(stop, "depart")
+                if building is None:
+                    self.fail(f"{at}: unknown building {stop.get('building')!r}")
+                    continue
+                if not isinstance(count, int) or count <= 0:
+                    self.fail(f"{at} (building {building.id}): parcels must be a positive whole number")
+                    continue
+                if arrive is None or leave is None:
+                    self.fail(f"{at} (building {building.id}): arrive/depart must be HH:MM:SS")
+                    continue
+                target = self.site_graph.entrance_nodes[building.id]
+                ride = self.ride_s(vehicle, node, target)
+                if ride is None:
+                    self.fail(f"{at}: a {vehicle.id} ({vehicle.mode}) cannot reach building {building.id}")
+                elif arrive - clock < ride - _SLACK_S:
+                    self.fail(
+                        f"{at}: arrives at building {building.id} {arrive - clock} s after leaving, the ride takes {ride:.0f} s"
+                    )
+                needed = stop_s(building, count, self.operations.stop)
+                if leave - arrive < needed:
+                    self.fail(
+                        f"{at}: {leave - arrive} s at building {building.id}, the stop takes {needed} s"
+                    )
+                self.delivered[building.id][number] += count
+                parcels += count
+                clock, node = leave, target
+            ride_back = self.ride_s(vehicle, node, gate)
+            if ride_back is not None and back - clock < ride_back - _SLACK_S:
+                self.fail(
+                    f"{here}: back at the gate {back - clock} s after the last stop, the ride takes {ride_back:.0f} s"
+                )
+            if back > shift.end_s:
+                self.fail(
+                    f"{here}: returns {format_clock(back)}, after the shift ends ({format_clock(shift.end_s)})"
+                )
+            if parcels > vehicle.capacity:
+                self.fail(f"{here}: carries {parcels} parcels, a {vehicle.id} holds {vehicle.capacity}")
+            if trip.get("parcels") != parcels:
+                self.fail(f"{here}: says {trip.get('parcels')} parcels, its stops add up to {parcels}")
+            totals["delivered"] += parcels
+            totals["trips"] += 1
+            previous_return = back
+        return first_load, (previous_return if first_load is not None else None)
+
+    def check_counts(self) -> None:
+        shift_number = {s.id: n for n, s in enumerate(self.operations.shifts)}
+        available: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for row in self.day.rows:
+            available[row.building][0 if row.shift is None else shift_number.get(row.shift, 0)] += row.parcels
+        left: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for item in _list(self.plan, "undelivered"):
+            building, count, shift = item.get("building"), item.get("parcels"), item.get("shift")
+            if (
+                building not in self.buildings
+                or shift not in shift_number
+                or not isinstance(count, int)
+                or count <= 0
+            ):
+                self.fail(
+                    f"undelivered entry {dict(item)!r}: needs a known building, shift and positive parcels"
+                )
+                continue
+            if not str(item.get("reason") or "").strip():
+                self.fail(f"undelivered entry for building {building}: no reason given")
+            left[building][shift_number[shift]] += count
+        names = [s.id for s in self.operations.shifts]
+        for building in sorted(set(available) | set(self.delivered) | set(left)):
+            got, gone, came = self.delivered[building], left[building], available[building]
+            if sum(got.values()) + sum(gone.values()) != sum(came.values()):
+                self.fail(
+                    f"building {building}: {sum(came.values())} parcels in the day, {sum(got.values())} delivered "
+                    f"+ {sum(gone.values())} undelivered"
+                )
+            for n in range(len(names)):
+                arrived = sum(came[k] for k in range(n + 1))
+                if sum(got[k] for k in range(n + 1)) > arrived:
+                    self.fail(
+                        f"building {building}: more parcels delivered by the {names[n]} shift than had arrived ({arrived})"
+                    )
+                if sum(gone[k] for k in range(n + 1)) > arrived:
+                    self.fail(
+                        f"building {building}: undelivered parcels listed for the {names[n]} shift before they arrived"
+                    )
+
+    def check_summary(self, totals: dict[str, int]) -> None:
+        summary = self.plan.get("summary")
+        if not isinstance(summary, Mapping):
+            self.fail("plan has no summary")
+            return
+        expected = {"parcels": self.day.parcels, **totals}
+        for key, value in expected.items():
+            if summary.get(key) != value:
+                self.fail(f"summary {key} is {summary.get(key)!r}, the plan adds up to {value}")
+
+
+def check_plan(site_graph: SiteGraph, day: Day, operations: Operations, plan: Mapping[str, Any]) -> list[str]:
+    """Every way the plan breaks the site, the day or the roster; an empty list means valid."""
+    if not isinstance(plan, Mapping):
+        return ["plan must be a JSON object"]
+    return _Walker(site_graph, day, operations, plan).run()
+
+
+def _list(parent: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = parent.get(key, [])
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _clock(item: Mapping[str, Any], key: str) -> int | None:
+    return parse_clock(item.get(key))

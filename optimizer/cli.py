@@ -1,0 +1,174 @@
+"""`onebell` on the command line: plan a day, check a plan.
+
+Input errors print one line naming the item to fix and exit with code 2, writing nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from optimizer.check import check_plan
+from optimizer.clock import format_clock
+from optimizer.day import load_day
+from optimizer.errors import OneBellError, PlanError
+from optimizer.graph import build_graph
+from optimizer.operations import POLICIES, load_operations
+from optimizer.plan import Plan
+from optimizer.planner import PlanProgress, plan_day
+from optimizer.site import load_site
+
+EXIT_INPUT = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+        return result
+    except OneBellError as error:
+        print(f"onebell: error: {error.message}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="onebell", description="Parcel routes for volunteer courier teams.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    plan = commands.add_parser("plan", help="plan a day's routes and write the plan JSON")
+    plan.add_argument("--site", required=True, help="site GeoJSON")
+    plan.add_argument("--day", required=True, help="day counts, CSV or JSON")
+    plan.add_argument("--ops", required=True, help="operations JSON (shifts, fleet, stop, gate)")
+    plan.add_argument("--out", required=True, help="where to write the plan JSON")
+    plan.add_argument("--policy", choices=POLICIES, help="override the stop policy of --ops")
+    plan.add_argument(
+        "--time-limit", type=_positive_seconds, default=10.0, help="search seconds (default 10)"
+    )
+    plan.add_argument("--date", help="date of the day, YYYY-MM-DD (default: from the day file)")
+    plan.set_defaults(run=_plan)
+
+    check = commands.add_parser("check", help="validate a plan and list every violation")
+    check.add_argument("site")
+    check.add_argument("day")
+    check.add_argument("ops")
+    check.add_argument("plan")
+    check.set_defaults(run=_check)
+    return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--time-limit must be a number of seconds, got {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("--time-limit must be more than 0 and at most 3600 seconds")
+    return value
+
+
+def _plan(args: argparse.Namespace) -> int:
+    site_graph = build_graph(load_site(args.site))
+    day = load_day(args.day, date=args.date)
+    operations = load_operations(args.ops).with_policy(args.policy)
+    progress = _progress_printer(sys.stderr) if sys.stderr.isatty() else None
+    plan = plan_day(site_graph, day, operations, time_limit_s=args.time_limit, on_progress=progress)
+    if progress is not None:
+        print(file=sys.stderr)
+    _write_atomically(Path(args.out), json.dumps(plan.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    print_summary(plan, sys.stdout)
+    print(f"plan written to {args.out}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    site_graph = build_graph(load_site(args.site))
+    day = load_day(args.day)
+    operations = load_operations(args.ops)
+    try:
+        plan = json.loads(Path(args.plan).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PlanError(f"cannot read plan file {args.plan}: {error.strerror}") from error
+    except json.JSONDecodeError as error:
+        raise PlanError(
+            f"plan file {args.plan}: not valid JSON at line {error.lineno}: {error.msg}"
+        ) from error
+    violations = check_plan(site_graph, day, operations, plan)
+    for violation in violations:
+        print(violation)
+    if violations:
+        print(f"{len(violations)} violation(s)")
+        return 1
+    summary = plan.get("summary", {})
+    print(f"plan is valid: {summary.get('delivered')} of {summary.get('parcels')} parcels delivered")
+    return 0
+
+
+def _progress_printer(stream: TextIO) -> Callable[[PlanProgress], None]:
+    best = [2**62]
+
+    def show(progress: PlanProgress) -> None:
+        best[0] = min(best[0], progress.crew_s)
+        stream.write(
+            f"\rsearching {progress.elapsed_s:5.1f} s  parcels placed {progress.parcels_placed:5d}  "
+            f"best crew time {best[0] / 3600:6.2f} h"
+        )
+        stream.flush()
+
+    return show
+
+
+def print_summary(plan: Plan, stream: TextIO) -> None:
+    data: dict[str, Any] = plan.to_dict()
+    summary = data["summary"]
+    print(
+        f"{plan.site} {plan.date or ''} ({plan.policy}): {summary['parcels']} parcels, "
+        f"{summary['delivered']} delivered, {summary['undelivered']} undelivered",
+        file=stream,
+    )
+    print(
+        f"{'shift':<12}{'window':<14}{'crews':>6}{'trips':>7}{'parcels':>9}{'crew-h':>8}  finish", file=stream
+    )
+    for shift in plan.shifts:
+        trips = sum(len(c.trips) for c in shift.crews)
+        parcels = sum(t.parcels for c in shift.crews for t in c.trips)
+        hours = sum(c.crew_s for c in shift.crews) / 3600
+        finish = " ".join(format_clock(c.finish_s) for c in shift.crews) or "-"
+        window = f"{format_clock(shift.start_s)[:5]}-{format_clock(shift.end_s)[:5]}"
+        print(
+            f"{shift.id:<12}{window:<14}{len(shift.crews):>6}{trips:>7}{parcels:>9}{hours:>8.2f}  {finish}",
+            file=stream,
+        )
+    print(
+        f"total: {summary['trips']} trips, {summary['crew_s'] / 3600:.2f} crew-hours "
+        f"({summary['crew_s']} crew-s); search {plan.solver.get('solve_s', 0)} s",
+        file=stream,
+    )
+    if plan.undelivered:
+        print(f"undelivered ({len(plan.undelivered)} entries):", file=stream)
+        for item in plan.undelivered[:10]:
+            print(f"  - {item.reason}", file=stream)
+        if len(plan.undelivered) > 10:
+            print(f"  ... and {len(plan.undelivered) - 10} more in the plan file", file=stream)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: a failure leaves no half plan."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise PlanError(f"cannot write plan to {path}: {error.strerror}") from error
+
+
+if __name__ == "__main__":
+    sys.exit(main())

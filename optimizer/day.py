@@ -1,0 +1,164 @@
+"""The day's parcel counts per building, as the sorter tallies them at the gate (CSV or JSON).
+
+Rows keep their source line so that every error can point the coordinator at the line to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from optimizer.errors import DayError
+from optimizer.operations import Operations
+from optimizer.site import Site
+
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_COLUMNS = ("building", "parcels", "shift", "urgent")
+
+
+@dataclass(frozen=True)
+class CountRow:
+    building: str
+    parcels: int
+    shift: str | None = None  # first shift the parcels are available in; None = the first shift
+    urgent: int = 0
+    line: int = 0  # CSV line or JSON position (1-based), for messages
+
+
+@dataclass(frozen=True)
+class Day:
+    date: str | None
+    rows: tuple[CountRow, ...]
+
+    @property
+    def parcels(self) -> int:
+        return sum(row.parcels for row in self.rows)
+
+
+def load_day(path: str | Path, *, date: str | None = None) -> Day:
+    """Read counts from a .csv or .json file; the date comes from the JSON, `date` or the file name."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise DayError(f"cannot read day file {path}: {error.strerror}") from error
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        day = parse_day_json(text, source=str(path))
+    else:
+        day = parse_day_csv(text, source=str(path))
+    if date is not None:
+        return Day(date=date, rows=day.rows)
+    if day.date is None:
+        match = _DATE.search(path.name)
+        return Day(date=match[1] if match else None, rows=day.rows)
+    return day
+
+
+def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None) -> Day:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise DayError(f"{source}: empty file; expected a header 'building,parcels'") from None
+    for required in ("building", "parcels"):
+        if required not in header:
+            raise DayError(f"{source} line 1: header has no '{required}' column", field=required)
+    unknown = [h for h in header if h not in _COLUMNS]
+    if unknown:
+        raise DayError(
+            f"{source} line 1: unknown column {unknown[0]!r}; use {', '.join(_COLUMNS)}",
+            field=unknown[0],
+        )
+    rows: list[CountRow] = []
+    for values in reader:
+        line = reader.line_num
+        if not values or all(not v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise DayError(
+                f"{source} line {line}: {len(values)} fields, the header has {len(header)}",
+                field=f"line {line}",
+            )
+        record = dict(zip(header, (v.strip() for v in values), strict=True))
+        rows.append(_row(record, f"{source} line {line}", line))
+    return Day(date=date, rows=tuple(rows))
+
+
+def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> Day:
+    if isinstance(text, str):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DayError(f"{source}: not valid JSON at line {error.lineno}: {error.msg}") from error
+    else:
+        document = text
+    if not isinstance(document, Mapping) or not isinstance(document.get("counts"), list):
+        raise DayError(f'{source}: expected {{"date": ..., "counts": [...]}}', field="counts")
+    date = document.get("date")
+    if date is not None and (not isinstance(date, str) or not _DATE.fullmatch(date)):
+        raise DayError(f"{source}: date must be YYYY-MM-DD, got {date!r}", field="date")
+    rows = []
+    for number, record in enumerate(document["counts"], start=1):
+        where = f"{source} counts[{number - 1}]"
+        if not isinstance(record, Mapping):
+            raise DayError(f"{where}: expected an object", field=f"counts[{number - 1}]")
+        rows.append(_row(record, where, number))
+    return Day(date=date, rows=tuple(rows))
+
+
+def _row(record: Mapping[str, Any], where: str, line: int) -> CountRow:
+    building = record.get("building")
+    if building is None or str(building).strip() == "":
+        raise DayError(f"{where}: building is empty", field="building")
+    parcels = _count(record.get("parcels"), where, "parcels")
+    urgent_raw = record.get("urgent")
+    urgent = 0 if urgent_raw in (None, "") else _count(urgent_raw, where, "urgent")
+    if urgent > parcels:
+        raise DayError(
+            f"{where}: urgent ({urgent}) is more than parcels ({parcels}) for building {building}",
+            field="urgent",
+        )
+    shift = record.get("shift")
+    shift_id = None if shift in (None, "") else str(shift)
+    return CountRow(building=str(building).strip(), parcels=parcels, shift=shift_id, urgent=urgent, line=line)
+
+
+def _count(value: Any, where: str, name: str) -> int:
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise DayError(f"{where}: {name} must be a whole number, got {text!r}", field=name)
+        value = int(text)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise DayError(f"{where}: {name} must be a whole number, got {value!r}", field=name)
+    if value < 0:
+        raise DayError(f"{where}: {name} must not be negative, got {value}", field=name)
+    return value
+
+
+def check_day(day: Day, site: Site, operations: Operations) -> None:
+    """Reject rows that name a building or a shift the site and roster do not have."""
+    buildings = set(site.building_ids)
+    shifts = {shift.id for shift in operations.shifts}
+    for row in day.rows:
+        if row.building not in buildings:
+            raise DayError(
+                f"line {row.line}: unknown building {row.building!r} (site {site.id!r} has no such id)",
+                field="building",
+            )
+        if row.shift is not None and row.shift not in shifts:
+            raise DayError(
+                f"line {row.line}: unknown shift {row.shift!r} for building {row.building}; "
+                f"the roster has {', '.join(sorted(shifts))}",
+                field="shift",
+            )

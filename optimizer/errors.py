@@ -1,0 +1,30 @@
+"""Exceptions for input a coordinator has to fix.
+
+Every message names the offending item (building id, row, field) and says what to change, so the
+CLI can print it as one line and the API can return it as a 422 without rewording.
+"""
+
+
+class OneBellError(ValueError):
+    """Input that is wrong. A hard day (too many parcels) is not an error: it is data in the plan."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class SiteError(OneBellError):
+    """The site GeoJSON is malformed or describes an impossible compound."""
+
+
+class DayError(OneBellError):
+    """The day's parcel counts are malformed or name things the site does not have."""
+
+
+class OperationsError(OneBellError):
+    """The roster, fleet, stop or gate settings are malformed."""
+
+
+class PlanError(OneBellError):
+    """A plan file cannot be read (for `onebell check` and the route cards)."""

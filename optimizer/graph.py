@@ -1,0 +1,242 @@
+"""The lane graph of a compound, in metres, and shortest lane distances per vehicle mode.
+
+Hand-drawn maps are imprecise: lanes that should meet stop short or overshoot. Lanes are split
+where they cross, and a lane end within `SNAP_M` of another lane is joined to it. Each building's
+entrance (and the gate) joins the nearest lane of any mode by a short connector that carries that
+lane's modes, so a building on a foot-only path is reachable on foot only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from shapely import STRtree
+from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points, substring
+
+from optimizer.errors import SiteError
+from optimizer.projection import LocalProjection
+from optimizer.site import Building, Site
+
+SNAP_M = 1.0
+"""A lane end this close to another lane is joined to it."""
+
+_KEY_DECIMALS = 3  # nodes closer than a millimetre are one node
+
+
+@dataclass(frozen=True)
+class SiteGraph:
+    """Lane graph plus where the gate and each building's entrance sit on it.
+
+    `graph` is an undirected MultiGraph: node attributes `x`, `y` (metres); edge attributes
+    `length_m`, `modes` (frozenset) and `lane` (lane id, or "entrance:<id>" for a connector).
+    """
+
+    site: Site
+    projection: LocalProjection
+    graph: nx.MultiGraph
+    gate_node: int
+    entrance_nodes: dict[str, int]
+    lanes_m: dict[str, LineString]
+    footprints_m: dict[str, BaseGeometry]
+
+    @property
+    def place_nodes(self) -> list[int]:
+        """Graph nodes of the gate followed by every building, in site order."""
+        return [self.gate_node] + [self.entrance_nodes[b.id] for b in self.site.buildings]
+
+    def mode_graph(self, mode: str) -> nx.Graph:
+        """Simple graph of the edges a vehicle of `mode` may use (shortest parallel edge kept)."""
+        simple = nx.Graph()
+        simple.add_nodes_from(self.graph.nodes(data=True))
+        for u, v, data in self.graph.edges(data=True):
+            if mode not in data["modes"]:
+                continue
+            if simple.has_edge(u, v) and simple[u][v]["length_m"] <= data["length_m"]:
+                continue
+            simple.add_edge(u, v, length_m=data["length_m"])
+        return simple
+
+    def place_distances_m(self, mode: str) -> np.ndarray:
+        """Shortest lane distance in metres between all places (gate first), `inf` if unreachable."""
+        places = self.place_nodes
+        simple = self.mode_graph(mode)
+        order = list(simple.nodes)
+        position = {node: i for i, node in enumerate(order)}
+        rows, cols, lengths = [], [], []
+        for u, v, data in simple.edges(data=True):
+            rows.append(position[u])
+            cols.append(position[v])
+            lengths.append(max(data["length_m"], 1e-9))  # csgraph treats 0 as "no edge"
+        size = len(order)
+        matrix = coo_matrix((lengths, (rows, cols)), shape=(size, size)).tocsr()
+        targets = [position[p] for p in places]
+        unique_sources = sorted(set(targets))
+        from_sources = dijkstra(matrix, directed=False, indices=unique_sources)
+        row_of = {source: i for i, source in enumerate(unique_sources)}
+        result: np.ndarray = from_sources[[row_of[t] for t in targets]][:, targets]
+        return result
+
+
+def build_graph(site: Site) -> SiteGraph:
+    """Project the site to metres, node the lanes and connect the gate and the buildings."""
+    projection = LocalProjection(lon0=site.gate.lonlat[0], lat0=site.gate.lonlat[1])
+    lane_ids = [lane.id for lane in site.lanes]
+    lines: list[LineString] = [projection.to_metres(lane.line) for lane in site.lanes]
+    lines = _snap_near_misses(lines)
+    tree = STRtree(lines)
+    cuts: list[set[float]] = [{0.0, line.length} for line in lines]
+    _add_crossings(lines, tree, cuts)
+
+    gate_xy = projection.point_to_metres(*site.gate.lonlat)
+    footprints_m = {b.id: projection.to_metres(b.footprint) for b in site.buildings}
+    entrances_m = {b.id: _entrance_m(b, footprints_m[b.id], projection, lines, tree) for b in site.buildings}
+    places: list[tuple[str, Point]] = [("gate", Point(gate_xy))]
+    places += [(f"entrance:{b.id}", entrances_m[b.id]) for b in site.buildings]
+    attachments: list[tuple[str, Point, int, Point]] = []
+    for label, point in places:
+        lane_number = int(tree.query_nearest(point, all_matches=False)[0])
+        line = lines[lane_number]
+        distance_along = line.project(point)
+        cuts[lane_number].add(distance_along)
+        attachments.append((label, point, lane_number, line.interpolate(distance_along)))
+
+    graph = nx.MultiGraph()
+    keys: dict[tuple[float, float], int] = {}
+
+    def node_at(x: float, y: float) -> int:
+        key = (round(x, _KEY_DECIMALS), round(y, _KEY_DECIMALS))
+        if key not in keys:
+            keys[key] = len(keys)
+            graph.add_node(keys[key], x=key[0], y=key[1])
+        return keys[key]
+
+    for lane, line, lane_cuts in zip(site.lanes, lines, cuts, strict=True):
+        stops = sorted(lane_cuts)
+        for start, end in itertools.pairwise(stops):
+            if end - start < 10**-_KEY_DECIMALS:
+                continue
+            piece = substring(line, start, end)
+            first, last = piece.coords[0], piece.coords[-1]
+            u, v = node_at(first[0], first[1]), node_at(last[0], last[1])
+            if u != v:
+                graph.add_edge(u, v, length_m=float(piece.length), modes=lane.modes, lane=lane.id)
+
+    place_node: dict[str, int] = {}
+    for label, point, lane_number, on_lane in attachments:
+        lane_node = node_at(on_lane.x, on_lane.y)
+        gap = point.distance(on_lane)
+        if gap < 10**-_KEY_DECIMALS:
+            place_node[label] = lane_node
+            continue
+        node = node_at(point.x, point.y)
+        graph.add_edge(node, lane_node, length_m=float(gap), modes=site.lanes[lane_number].modes, lane=label)
+        place_node[label] = node
+
+    site_graph = SiteGraph(
+        site=site,
+        projection=projection,
+        graph=graph,
+        gate_node=place_node["gate"],
+        entrance_nodes={b.id: place_node[f"entrance:{b.id}"] for b in site.buildings},
+        lanes_m=dict(zip(lane_ids, lines, strict=True)),
+        footprints_m=footprints_m,
+    )
+    _check_all_reachable(site_graph)
+    return site_graph
+
+
+def unreachable_buildings(site_graph: SiteGraph, modes: Iterable[str]) -> list[str]:
+    """Buildings no vehicle of the given modes can reach from the gate."""
+    reached: set[int] = set()
+    for mode in set(modes):
+        reached |= nx.node_connected_component(site_graph.mode_graph(mode), site_graph.gate_node)
+    return [b for b, node in site_graph.entrance_nodes.items() if node not in reached]
+
+
+def _check_all_reachable(site_graph: SiteGraph) -> None:
+    connected = nx.node_connected_component(site_graph.graph, site_graph.gate_node)
+    for building in site_graph.site.buildings:
+        if site_graph.entrance_nodes[building.id] not in connected:
+            lane = _lane_of_entrance(site_graph, building.id)
+            raise SiteError(
+                f"building {building.id!r} cannot be reached from the gate: its nearest lane "
+                f"{lane!r} is not connected to the gate's lanes; draw the missing lane",
+                field=f"building {building.id}",
+            )
+
+
+def _lane_of_entrance(site_graph: SiteGraph, building_id: str) -> str:
+    node = site_graph.entrance_nodes[building_id]
+    for _, _, data in site_graph.graph.edges(node, data=True):
+        lane: str = data["lane"]
+        if not lane.startswith("entrance:"):
+            return lane
+    return "?"
+
+
+def _snap_near_misses(lines: list[LineString]) -> list[LineString]:
+    """Move lane ends that stop short of (or overshoot past) another lane onto it."""
+    tree = STRtree(lines)
+    snapped = list(lines)
+    for number, line in enumerate(lines):
+        coords = list(line.coords)
+        changed = False
+        for end in (0, -1):
+            point = Point(coords[end])
+            best: tuple[float, Point] | None = None
+            for other in tree.query(point, predicate="dwithin", distance=SNAP_M):
+                if other == number:
+                    continue
+                gap = lines[other].distance(point)
+                if 0 < gap <= SNAP_M and (best is None or gap < best[0]):
+                    best = (gap, lines[other].interpolate(lines[other].project(point)))
+            if best is not None:
+                coords[end] = (best[1].x, best[1].y)
+                changed = True
+        if changed:
+            snapped[number] = LineString(coords)
+    return snapped
+
+
+def _add_crossings(lines: list[LineString], tree: STRtree, cuts: list[set[float]]) -> None:
+    for number, line in enumerate(lines):
+        for other in tree.query(line, predicate="intersects"):
+            if other == number:
+                continue
+            for point in _points_of(line.intersection(lines[other])):
+                cuts[number].add(line.project(point))
+
+
+def _points_of(geometry: BaseGeometry) -> list[Point]:
+    if geometry.is_empty:
+        return []
+    if isinstance(geometry, Point):
+        return [geometry]
+    if isinstance(geometry, LineString | MultiLineString):
+        return [Point(c) for c in geometry.boundary.geoms] if not geometry.boundary.is_empty else []
+    parts = getattr(geometry, "geoms", [])
+    return [p for part in parts for p in _points_of(part)]
+
+
+def _entrance_m(
+    building: Building,
+    footprint_m: BaseGeometry,
+    projection: LocalProjection,
+    lines: list[LineString],
+    tree: STRtree,
+) -> Point:
+    if building.entrance is not None:
+        return Point(projection.point_to_metres(*building.entrance))
+    if isinstance(footprint_m, Point):
+        return footprint_m
+    nearest_lane = lines[int(tree.query_nearest(footprint_m, all_matches=False)[0])]
+    on_footprint, _ = nearest_points(footprint_m.exterior, nearest_lane)
+    return on_footprint

@@ -1,0 +1,229 @@
+"""The courier team's resources for a day: shifts with their volunteers, the fleet, and the
+stop and gate settings that turn parcels into minutes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from optimizer.clock import parse_clock
+from optimizer.errors import OperationsError
+from optimizer.site import MODES
+
+POLICIES: tuple[str, ...] = ("notify_one", "ring_each")
+
+
+@dataclass(frozen=True)
+class Shift:
+    id: str
+    start_s: int
+    end_s: int
+    riders: int
+    sorters: int = 1
+
+    @property
+    def length_s(self) -> int:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    id: str
+    mode: str
+    count: int
+    capacity: int
+    crew: int
+    speed_kmh: float
+    sealed_ok: bool = False
+
+
+@dataclass(frozen=True)
+class StopSettings:
+    policy: str = "notify_one"
+    notify_s: int = 30
+    wait_s: int = 60
+    per_parcel_s: int = 4
+    broken_doorbell_s: int = 60
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    reload_s: int = 240
+
+
+@dataclass(frozen=True)
+class Operations:
+    shifts: tuple[Shift, ...]
+    fleet: tuple[Vehicle, ...]
+    stop: StopSettings = StopSettings()
+    gate: GateSettings = GateSettings()
+
+    def shift_number(self, shift_id: str) -> int:
+        for number, shift in enumerate(self.shifts):
+            if shift.id == shift_id:
+                return number
+        raise KeyError(shift_id)
+
+    def vehicle(self, vehicle_id: str) -> Vehicle:
+        for vehicle in self.fleet:
+            if vehicle.id == vehicle_id:
+                return vehicle
+        raise KeyError(vehicle_id)
+
+    def with_policy(self, policy: str | None) -> Operations:
+        """The same operations under another stop policy (None keeps the file's)."""
+        if policy is None:
+            return self
+        if policy not in POLICIES:
+            raise OperationsError(
+                f"unknown stop policy {policy!r}; use {' or '.join(POLICIES)}", field="stop.policy"
+            )
+        return replace(self, stop=replace(self.stop, policy=policy))
+
+
+def load_operations(path: str | Path) -> Operations:
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise OperationsError(f"cannot read operations file {path}: {error.strerror}") from error
+    except json.JSONDecodeError as error:
+        raise OperationsError(
+            f"operations file {path}: not valid JSON at line {error.lineno}: {error.msg}"
+        ) from error
+    return parse_operations(document)
+
+
+def parse_operations(document: Any) -> Operations:
+    if not isinstance(document, Mapping):
+        raise OperationsError("operations: expected a JSON object")
+    shifts = tuple(_shift(raw, n) for n, raw in enumerate(_list(document, "shifts")))
+    fleet = tuple(_vehicle(raw, n) for n, raw in enumerate(_list(document, "fleet")))
+    _unique([s.id for s in shifts], "shift")
+    _unique([v.id for v in fleet], "fleet entry")
+    for earlier, later in itertools.pairwise(shifts):
+        if later.start_s < earlier.start_s:
+            raise OperationsError(
+                f"shift {later.id!r} starts before shift {earlier.id!r}; list shifts in day order",
+                field="shifts",
+            )
+    stop = _stop(document.get("stop", {}))
+    gate_raw = document.get("gate", {})
+    if not isinstance(gate_raw, Mapping):
+        raise OperationsError("operations: 'gate' must be an object", field="gate")
+    gate = GateSettings(reload_s=int(_number(gate_raw, "reload_s", "gate", default=240, minimum=0)))
+    return Operations(shifts=shifts, fleet=fleet, stop=stop, gate=gate)
+
+
+def _list(document: Mapping[str, Any], name: str) -> list[Any]:
+    value = document.get(name)
+    if not isinstance(value, list) or not value:
+        raise OperationsError(f"operations: '{name}' must be a non-empty list", field=name)
+    return value
+
+
+def _unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise OperationsError(f"duplicate {what} id {item!r}", field="id")
+        seen.add(item)
+
+
+def _id(raw: Mapping[str, Any], where: str) -> str:
+    value = raw.get("id")
+    if not isinstance(value, str) or not value:
+        raise OperationsError(f"{where}: 'id' must be a non-empty string", field=f"{where}.id")
+    return value
+
+
+def _shift(raw: Any, number: int) -> Shift:
+    if not isinstance(raw, Mapping):
+        raise OperationsError(f"shifts[{number}]: expected an object", field=f"shifts[{number}]")
+    shift_id = _id(raw, f"shifts[{number}]")
+    where = f"shift {shift_id!r}"
+    start, end = parse_clock(raw.get("start")), parse_clock(raw.get("end"))
+    if start is None:
+        raise OperationsError(f"{where}: start must be HH:MM, got {raw.get('start')!r}", field="start")
+    if end is None:
+        raise OperationsError(f"{where}: end must be HH:MM, got {raw.get('end')!r}", field="end")
+    if end <= start:
+        raise OperationsError(
+            f"{where} ends ({raw['end']}) before it starts ({raw['start']})", field=f"{where}.end"
+        )
+    return Shift(
+        id=shift_id,
+        start_s=start,
+        end_s=end,
+        riders=int(_number(raw, "riders", where, minimum=0)),
+        sorters=int(_number(raw, "sorters", where, default=1, minimum=0)),
+    )
+
+
+def _vehicle(raw: Any, number: int) -> Vehicle:
+    if not isinstance(raw, Mapping):
+        raise OperationsError(f"fleet[{number}]: expected an object", field=f"fleet[{number}]")
+    vehicle_id = _id(raw, f"fleet[{number}]")
+    where = f"fleet entry {vehicle_id!r}"
+    mode = raw.get("mode")
+    if mode not in MODES:
+        raise OperationsError(f"{where}: mode is {mode!r}; use one of {', '.join(MODES)}", field="mode")
+    sealed_ok = raw.get("sealed_ok", False)
+    if not isinstance(sealed_ok, bool):
+        raise OperationsError(f"{where}: sealed_ok must be true or false", field="sealed_ok")
+    return Vehicle(
+        id=vehicle_id,
+        mode=mode,
+        count=int(_number(raw, "count", where, minimum=0)),
+        capacity=int(_number(raw, "capacity", where, minimum=1)),
+        crew=int(_number(raw, "crew", where, minimum=1)),
+        speed_kmh=float(_number(raw, "speed_kmh", where, minimum=0, exclusive=True, whole=False)),
+        sealed_ok=sealed_ok,
+    )
+
+
+def _stop(raw: Any) -> StopSettings:
+    if not isinstance(raw, Mapping):
+        raise OperationsError("operations: 'stop' must be an object", field="stop")
+    policy = raw.get("policy", "notify_one")
+    if policy not in POLICIES:
+        raise OperationsError(
+            f"unknown stop policy {policy!r}; use {' or '.join(POLICIES)}", field="stop.policy"
+        )
+    defaults = StopSettings()
+    return StopSettings(
+        policy=policy,
+        notify_s=int(_number(raw, "notify_s", "stop", default=defaults.notify_s, minimum=0)),
+        wait_s=int(_number(raw, "wait_s", "stop", default=defaults.wait_s, minimum=0)),
+        per_parcel_s=int(_number(raw, "per_parcel_s", "stop", default=defaults.per_parcel_s, minimum=0)),
+        broken_doorbell_s=int(
+            _number(raw, "broken_doorbell_s", "stop", default=defaults.broken_doorbell_s, minimum=0)
+        ),
+    )
+
+
+def _number(
+    raw: Mapping[str, Any],
+    name: str,
+    where: str,
+    *,
+    default: float | None = None,
+    minimum: float,
+    exclusive: bool = False,
+    whole: bool = True,
+) -> float:
+    value = raw.get(name, default)
+    if value is None:
+        raise OperationsError(f"{where}: '{name}' is missing", field=f"{where}.{name}")
+    kinds = int if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "a whole number" if whole else "a number"
+        raise OperationsError(f"{where}: '{name}' must be {kind}, got {value!r}", field=f"{where}.{name}")
+    if value < minimum or (exclusive and value == minimum):
+        bound = f"more than {minimum:g}" if exclusive else f"at least {minimum:g}"
+        raise OperationsError(f"{where}: '{name}' must be {bound}, got {value}", field=f"{where}.{name}")
+    return value

@@ -1,0 +1,93 @@
+"""Plan a day: build the model, seed it, let the guided search improve it, time the result."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from optimizer.day import Day
+from optimizer.graph import SiteGraph
+from optimizer.operations import Operations
+from optimizer.plan import Plan, build_plan
+from optimizer.problem import DayModel, build_day_model, crews_problem
+from optimizer.routing import Progress, solve_vrp
+from optimizer.seed import schedule_seed, seed_trips
+
+SEED_SHARE = 0.2
+"""Part of the time limit spent cutting the seed trips; the rest goes to the whole-day search."""
+
+EXTRA_TRIPS = 3
+"""Spare trip slots per crew beyond the seed's, so the search can split loads further."""
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    elapsed_s: float
+    parcels_placed: int
+    crew_s: int
+
+
+def plan_day(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    *,
+    time_limit_s: float = 10.0,
+    on_progress: Callable[[PlanProgress], None] | None = None,
+) -> Plan:
+    started = time.monotonic()
+    model = build_day_model(site_graph, day, operations)
+    if not model.crews or model.node_count == 1:
+        return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"})
+
+    seed = schedule_seed(model, seed_trips(model, time_limit_s=time_limit_s * SEED_SHARE))
+    slots = [_trip_slots(model, crew, len(trips)) for crew, trips in enumerate(seed)]
+    problem, layout = crews_problem(model, trips_per_crew=slots)
+    initial: list[list[int]] = [[] for _ in problem.vehicles]
+    for crew, trips in enumerate(seed):
+        for slot, nodes in zip(layout.trips_of_crew[crew], trips, strict=False):
+            initial[slot] = list(nodes)
+
+    crew_of_vehicle = {v: c for c, vehicles in enumerate(layout.trips_of_crew) for v in vehicles}
+
+    def report(progress: Progress) -> None:
+        if on_progress is None:
+            return
+        placed = sum(model.visits[n].parcels for route in progress.routes for n in route)
+        crew_s = sum(
+            model.crews[crew_of_vehicle[v]].riders
+            * model.trip_s(model.crews[crew_of_vehicle[v]].vehicle, route)
+            for v, route in enumerate(progress.routes)
+            if route
+        )
+        on_progress(PlanProgress(time.monotonic() - started, placed, crew_s))
+
+    remaining = max(time_limit_s - (time.monotonic() - started), 0.1)
+    solution = solve_vrp(
+        problem,
+        time_limit_s=remaining,
+        initial_routes=initial,
+        first_solution="local_cheapest_insertion",
+        on_progress=report if on_progress else None,
+    )
+    routes = solution.routes if solution.found else initial
+    trips_of_crew = [[routes[v] for v in vehicles] for vehicles in layout.trips_of_crew]
+    return build_plan(
+        model,
+        trips_of_crew,
+        solver={
+            "status": solution.status,
+            "time_limit_s": time_limit_s,
+            "solve_s": round(time.monotonic() - started, 2),
+            "trip_slots": len(problem.vehicles),
+        },
+    )
+
+
+def _trip_slots(model: DayModel, crew: int, seeded: int) -> int:
+    """Seeded trips plus spares, but no more than could fit in the shift at all."""
+    shift = model.operations.shifts[model.crews[crew].shift]
+    vehicle = model.crews[crew].vehicle
+    shortest = max(int(model.transit_s[vehicle][0, 1:].min(initial=0)) * 2, 60)
+    return max(seeded, min(seeded + EXTRA_TRIPS, shift.length_s // shortest))

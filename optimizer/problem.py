@@ -1,0 +1,330 @@
+"""From site + day + operations to index-based routing problems (no OR-Tools here).
+
+A `DayModel` holds what every solve of the day shares: the visits (one node per building and
+arrival shift, split into vehicle-sized chunks), the crews each shift can field, and per fleet
+entry an integer transit matrix in seconds. From it come two `VrpProblem`s:
+
+- `trips_problem`: plain capacitated VRP, every route one trip — the same shape as a CVRPLIB
+  instance, used to seed the day and by the benchmark;
+- `crews_problem`: the day itself, one routing vehicle per possible trip of a crew, trips of a crew
+  chained in time inside its shift, visits optional with penalties that rank "deliver everything"
+  above "deliver on the arrival shift" above crew time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.day import Day, check_day
+from optimizer.errors import DayError
+from optimizer.graph import SiteGraph, unreachable_buildings
+from optimizer.operations import Operations, Vehicle
+from optimizer.stop_cost import bell_s, expected_households, visit_bell_s
+
+UNREACHABLE_S = 10_000_000
+"""Transit used for pairs a vehicle cannot travel; such visits are also barred from it."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One routing node: part or all of a building's parcels that arrive for one shift."""
+
+    building: str | None  # None for the gate (node 0)
+    place: int  # row in the place-distance matrices (0 = gate)
+    parcels: int
+    available_shift: int  # index of the first shift the parcels can go out in
+    urgent: int = 0
+
+
+@dataclass(frozen=True)
+class Crew:
+    """Riders on one vehicle for one shift, making as many trips as fit."""
+
+    shift: int
+    vehicle: int  # index into operations.fleet
+    number: int  # 1-based within the shift
+    riders: int
+
+
+@dataclass(frozen=True)
+class TripVehicle:
+    """One routing vehicle = one possible trip from the gate and back."""
+
+    capacity: int
+    transit: int  # index into VrpProblem.transit_s
+    cost: int  # index into VrpProblem.arc_cost
+    earliest_s: int
+    latest_s: int
+
+
+@dataclass(frozen=True)
+class VrpProblem:
+    """Index-based VRP: node 0 is the gate; every vehicle starts and ends there."""
+
+    demand: np.ndarray
+    transit_s: Sequence[np.ndarray]
+    arc_cost: Sequence[np.ndarray]
+    vehicles: Sequence[TripVehicle]
+    chains: Sequence[tuple[int, int]] = ()  # (a, b): trip a returns before trip b starts loading
+    allowed: Sequence[Sequence[int] | None] | None = None  # per node, vehicles allowed (None = all)
+    drop_penalty: np.ndarray | None = None  # per node; None = every visit is mandatory
+
+    @property
+    def node_count(self) -> int:
+        return int(self.demand.shape[0])
+
+
+@dataclass(frozen=True)
+class DayModel:
+    site_graph: SiteGraph
+    day: Day
+    operations: Operations
+    visits: tuple[Visit, ...]
+    crews: tuple[Crew, ...]
+    distance_m: dict[str, np.ndarray]  # per mode, place x place
+    transit_s: tuple[np.ndarray, ...]  # per fleet entry, node x node
+    reachable: np.ndarray  # fleet entry x node, bool
+    late_penalty_per_parcel: int
+    drop_penalty_per_parcel: int
+
+    @property
+    def node_count(self) -> int:
+        return len(self.visits)
+
+    def trip_s(self, vehicle: int, nodes: Sequence[int]) -> int:
+        """Loading at the gate, the stops in order and the ride back, in model seconds."""
+        transit = self.transit_s[vehicle]
+        path = [0, *nodes, 0]
+        return int(sum(transit[a, b] for a, b in itertools.pairwise(path)))
+
+    def crews_of_shift(self, shift: int) -> list[int]:
+        return [n for n, crew in enumerate(self.crews) if crew.shift == shift]
+
+
+def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> DayModel:
+    """Validate the day against the site and roster and build the shared matrices."""
+    site = site_graph.site
+    check_day(day, site, operations)
+    fleet = operations.fleet
+    modes = sorted({v.mode for v in fleet})
+    distance_m = {mode: site_graph.place_distances_m(mode) for mode in modes}
+    place_of = {b.id: n + 1 for n, b in enumerate(site.buildings)}
+
+    with_parcels = sorted({row.building for row in day.rows if row.parcels > 0})
+    unreachable = set(unreachable_buildings(site_graph, modes)) & set(with_parcels)
+    if unreachable:
+        first = sorted(unreachable)[0]
+        raise DayError(
+            f"building {first!r} has parcels but no vehicle in the fleet can reach it from the gate "
+            f"(modes {', '.join(modes)}); add a vehicle that may use its lanes",
+            field="building",
+        )
+
+    visits = [Visit(building=None, place=0, parcels=0, available_shift=0)]
+    visits += _visits(day, operations, place_of, fleet, distance_m)
+    crews = _crews(operations)
+
+    places = np.array([v.place for v in visits])
+    parcels = np.array([v.parcels for v in visits])
+    transit = tuple(
+        _transit_matrix(site_graph, operations, vehicle, distance_m[vehicle.mode], visits, places, parcels)
+        for vehicle in fleet
+    )
+    reachable = np.array([np.isfinite(distance_m[v.mode][0, places]) for v in fleet], dtype=bool).reshape(
+        len(fleet), len(visits)
+    )
+
+    worst_arc = max(int(t[reachable[k]][:, reachable[k]].max(initial=0)) for k, t in enumerate(transit))
+    max_riders = max(v.crew for v in fleet)
+    # Priorities by weight: putting off one parcel must cost more than any crew time it could
+    # save (a whole extra trip at worst), and dropping one more than putting it off to the end.
+    late = max_riders * (operations.gate.reload_s + 3 * worst_arc) + 1
+    drop = late * (len(operations.shifts) + 1)
+    return DayModel(
+        site_graph=site_graph,
+        day=day,
+        operations=operations,
+        visits=tuple(visits),
+        crews=crews,
+        distance_m=distance_m,
+        transit_s=transit,
+        reachable=reachable,
+        late_penalty_per_parcel=late,
+        drop_penalty_per_parcel=drop,
+    )
+
+
+def _visits(
+    day: Day,
+    operations: Operations,
+    place_of: dict[str, int],
+    fleet: Sequence[Vehicle],
+    distance_m: dict[str, np.ndarray],
+) -> list[Visit]:
+    grouped: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for row in day.rows:
+        if row.parcels == 0:
+            continue
+        shift = 0 if row.shift is None else operations.shift_number(row.shift)
+        grouped[(row.building, shift)][0] += row.parcels
+        grouped[(row.building, shift)][1] += row.urgent
+    visits = []
+    for (building, shift), (parcels, urgent) in sorted(
+        grouped.items(), key=lambda kv: (place_of[kv[0][0]], kv[0][1])
+    ):
+        place = place_of[building]
+        capacities = [v.capacity for v in fleet if math.isfinite(distance_m[v.mode][0, place])]
+        chunk = max(capacities)
+        # Full vehicle loads first, then the remainder; urgent parcels ride in the first chunk.
+        remaining, urgent_left = parcels, urgent
+        while remaining > 0:
+            size = min(chunk, remaining)
+            taken_urgent = min(urgent_left, size)
+            visits.append(Visit(building, place, size, shift, taken_urgent))
+            remaining -= size
+            urgent_left -= taken_urgent
+    return visits
+
+
+def _crews(operations: Operations) -> tuple[Crew, ...]:
+    """Crews each shift can field: riders go first to the vehicles that move most parcels per rider."""
+    order = sorted(
+        range(len(operations.fleet)),
+        key=lambda k: (
+            -operations.fleet[k].capacity * operations.fleet[k].speed_kmh / operations.fleet[k].crew
+        ),
+    )
+    crews = []
+    for shift_number, shift in enumerate(operations.shifts):
+        riders_left, number = shift.riders, 0
+        for k in order:
+            vehicle = operations.fleet[k]
+            fielded = min(vehicle.count, riders_left // vehicle.crew)
+            for _ in range(fielded):
+                number += 1
+                crews.append(Crew(shift=shift_number, vehicle=k, number=number, riders=vehicle.crew))
+            riders_left -= fielded * vehicle.crew
+    return tuple(crews)
+
+
+def _transit_matrix(
+    site_graph: SiteGraph,
+    operations: Operations,
+    vehicle: Vehicle,
+    distance_m: np.ndarray,
+    visits: Sequence[Visit],
+    places: np.ndarray,
+    parcels: np.ndarray,
+) -> np.ndarray:
+    """transit[i, j] = hand over i's parcels (or load at the gate) + ride to j + ring at j.
+
+    The bell and the wait are paid on arriving from another building, so a building split into
+    several nodes and served in one go pays them once.
+    """
+    stop = operations.stop
+    site = site_graph.site
+    metres = distance_m[np.ix_(places, places)]
+    seconds = np.where(np.isfinite(metres), np.ceil(metres * 3.6 / vehicle.speed_kmh - 1e-9), UNREACHABLE_S)
+    handling = parcels * stop.per_parcel_s
+    handling[0] = operations.gate.reload_s
+    arrive = np.zeros(len(visits), dtype=np.int64)
+    for node, visit in enumerate(visits):
+        if visit.building is not None:
+            arrive[node] = visit_bell_s(site.building(visit.building), visit.parcels, stop) + stop.wait_s
+    transit = handling[:, None] + seconds.astype(np.int64) + arrive[None, :]
+    same = (places[:, None] == places[None, :]) & (places[:, None] != 0)
+    transit[same] = handling[np.nonzero(same)[0]]
+    if stop.policy == "ring_each":
+        # Extra households reached by adding j's parcels to i's in the same visit.
+        for i, j in zip(*np.nonzero(same), strict=True):
+            if i == j:
+                continue
+            building = site.building(visits[i].building or "")
+            more = expected_households(building.households, visits[i].parcels + visits[j].parcels)
+            more -= expected_households(building.households, visits[i].parcels)
+            transit[i, j] += max(more, 0) * bell_s(building, stop)
+    np.fill_diagonal(transit, 0)
+    return transit
+
+
+def trips_problem(model: DayModel, *, vehicle: int, nodes: Sequence[int]) -> VrpProblem:
+    """Plain CVRP over `nodes` for one fleet entry: every route is one trip, no shifts."""
+    keep = [0, *nodes]
+    transit = model.transit_s[vehicle][np.ix_(keep, keep)]
+    demand = np.array([model.visits[n].parcels for n in keep])
+    fleet_entry = model.operations.fleet[vehicle]
+    longest_shift = max(s.length_s for s in model.operations.shifts)
+    bound = math.ceil(demand.sum() / fleet_entry.capacity)
+    count = min(len(nodes), bound + max(2, bound // 4))
+    trip = TripVehicle(fleet_entry.capacity, transit=0, cost=0, earliest_s=0, latest_s=longest_shift)
+    return VrpProblem(demand=demand, transit_s=[transit], arc_cost=[transit], vehicles=[trip] * count)
+
+
+@dataclass(frozen=True)
+class CrewTrips:
+    """Which routing vehicles of `crews_problem` belong to which crew, in time order."""
+
+    trips_of_crew: tuple[tuple[int, ...], ...]
+
+
+def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[VrpProblem, CrewTrips]:
+    """The whole day: each crew gets `trips_per_crew[c]` chained trip vehicles inside its shift."""
+    operations = model.operations
+    shifts = operations.shifts
+    parcels = np.array([v.parcels for v in model.visits], dtype=np.int64)
+    available = np.array([v.available_shift for v in model.visits])
+    cost_index: dict[tuple[int, int], int] = {}
+    arc_cost: list[np.ndarray] = []
+    vehicles: list[TripVehicle] = []
+    chains: list[tuple[int, int]] = []
+    trips_of_crew: list[tuple[int, ...]] = []
+    for crew, count in zip(model.crews, trips_per_crew, strict=True):
+        key = (crew.vehicle, crew.shift)
+        if key not in cost_index:
+            lateness = np.maximum(crew.shift - available, 0) * parcels * model.late_penalty_per_parcel
+            cost_index[key] = len(arc_cost)
+            arc_cost.append(crew.riders * model.transit_s[crew.vehicle] + lateness[None, :])
+        shift = shifts[crew.shift]
+        first = len(vehicles)
+        for _ in range(count):
+            vehicles.append(
+                TripVehicle(
+                    capacity=operations.fleet[crew.vehicle].capacity,
+                    transit=crew.vehicle,
+                    cost=cost_index[key],
+                    earliest_s=shift.start_s,
+                    latest_s=shift.end_s,
+                )
+            )
+        ids = tuple(range(first, len(vehicles)))
+        chains += list(itertools.pairwise(ids))
+        trips_of_crew.append(ids)
+
+    allowed: list[Sequence[int] | None] = [None]
+    for node in range(1, model.node_count):
+        allowed.append(
+            [
+                v
+                for c, crew in enumerate(model.crews)
+                if crew.shift >= available[node]
+                and model.reachable[crew.vehicle, node]
+                and operations.fleet[crew.vehicle].capacity >= parcels[node]
+                for v in trips_of_crew[c]
+            ]
+        )
+    problem = VrpProblem(
+        demand=parcels,
+        transit_s=list(model.transit_s),
+        arc_cost=arc_cost,
+        vehicles=vehicles,
+        chains=chains,
+        allowed=allowed,
+        drop_penalty=parcels * model.drop_penalty_per_parcel,
+    )
+    return problem, CrewTrips(tuple(trips_of_crew))
