@@ -9,6 +9,8 @@ lane's modes, so a building on a foot-only path is reachable on foot only.
 from __future__ import annotations
 
 import itertools
+import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ from optimizer.site import Building, Site
 SNAP_M = 1.0
 """A lane end this close to another lane is joined to it."""
 
-_KEY_DECIMALS = 3  # nodes closer than a millimetre are one node
+_MERGE_M = 0.001  # points closer than a millimetre are one node
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,11 @@ def build_graph(site: Site) -> SiteGraph:
     projection = LocalProjection(lon0=site.gate.lonlat[0], lat0=site.gate.lonlat[1])
     lane_ids = [lane.id for lane in site.lanes]
     lines: list[LineString] = [projection.to_metres(lane.line) for lane in site.lanes]
-    lines = _snap_near_misses(lines)
+    cuts: list[set[float]] = [set() for _ in lines]
+    lines = _snap_near_misses(lines, cuts)
+    for lane_cuts, line in zip(cuts, lines, strict=True):
+        lane_cuts.update((0.0, line.length))
     tree = STRtree(lines)
-    cuts: list[set[float]] = [{0.0, line.length} for line in lines]
     _add_crossings(lines, tree, cuts)
 
     gate_xy = projection.point_to_metres(*site.gate.lonlat)
@@ -109,19 +113,24 @@ def build_graph(site: Site) -> SiteGraph:
         attachments.append((label, point, lane_number, line.interpolate(distance_along)))
 
     graph = nx.MultiGraph()
-    keys: dict[tuple[float, float], int] = {}
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
 
     def node_at(x: float, y: float) -> int:
-        key = (round(x, _KEY_DECIMALS), round(y, _KEY_DECIMALS))
-        if key not in keys:
-            keys[key] = len(keys)
-            graph.add_node(keys[key], x=key[0], y=key[1])
-        return keys[key]
+        """The node within a millimetre of (x, y), made if there is none (floats never agree exactly)."""
+        cx, cy = math.floor(x / _MERGE_M), math.floor(y / _MERGE_M)
+        for dx, dy in itertools.product((-1, 0, 1), repeat=2):
+            for node in cells[(cx + dx, cy + dy)]:
+                if math.hypot(graph.nodes[node]["x"] - x, graph.nodes[node]["y"] - y) <= _MERGE_M:
+                    return node
+        node = graph.number_of_nodes()
+        graph.add_node(node, x=x, y=y)
+        cells[(cx, cy)].append(node)
+        return node
 
     for lane, line, lane_cuts in zip(site.lanes, lines, cuts, strict=True):
         stops = sorted(lane_cuts)
         for start, end in itertools.pairwise(stops):
-            if end - start < 10**-_KEY_DECIMALS:
+            if end - start < _MERGE_M:
                 continue
             piece = substring(line, start, end)
             first, last = piece.coords[0], piece.coords[-1]
@@ -133,7 +142,7 @@ def build_graph(site: Site) -> SiteGraph:
     for label, point, lane_number, on_lane in attachments:
         lane_node = node_at(on_lane.x, on_lane.y)
         gap = point.distance(on_lane)
-        if gap < 10**-_KEY_DECIMALS:
+        if gap < _MERGE_M:
             place_node[label] = lane_node
             continue
         node = node_at(point.x, point.y)
@@ -182,27 +191,38 @@ def _lane_of_entrance(site_graph: SiteGraph, building_id: str) -> str:
     return "?"
 
 
-def _snap_near_misses(lines: list[LineString]) -> list[LineString]:
-    """Move lane ends that stop short of (or overshoot past) another lane onto it."""
+def _snap_near_misses(lines: list[LineString], cuts: list[set[float]]) -> list[LineString]:
+    """Move lane ends that stop short of (or overshoot past) another lane onto it, and cut that lane there.
+
+    The cut is recorded here rather than found again as a crossing: a point moved onto a line is
+    rarely exactly on it in floating point, so an intersection test could miss it. Moving one end
+    can shift a lane that another end was moved onto, so the moves repeat until they settle.
+    """
     tree = STRtree(lines)
-    snapped = list(lines)
+    snaps: list[tuple[int, int, int]] = []  # (lane, end, onto lane)
     for number, line in enumerate(lines):
-        coords = list(line.coords)
-        changed = False
         for end in (0, -1):
-            point = Point(coords[end])
-            best: tuple[float, Point] | None = None
+            point = Point(line.coords[end])
+            best: tuple[float, int] | None = None
             for other in tree.query(point, predicate="dwithin", distance=SNAP_M):
-                if other == number:
-                    continue
                 gap = lines[other].distance(point)
-                if 0 < gap <= SNAP_M and (best is None or gap < best[0]):
-                    best = (gap, lines[other].interpolate(lines[other].project(point)))
+                if other != number and (best is None or gap < best[0]):
+                    best = (gap, int(other))
             if best is not None:
-                coords[end] = (best[1].x, best[1].y)
-                changed = True
-        if changed:
-            snapped[number] = LineString(coords)
+                snaps.append((number, end, best[1]))
+    coords = [list(line.coords) for line in lines]
+    snapped = list(lines)
+    for _ in range(5):
+        moved = 0.0
+        for number, end, onto in snaps:
+            target = snapped[onto].interpolate(snapped[onto].project(Point(coords[number][end])))
+            moved = max(moved, math.dist(coords[number][end], (target.x, target.y)))
+            coords[number][end] = (target.x, target.y)
+            snapped[number] = LineString(coords[number])
+        if moved < 1e-9:
+            break
+    for number, end, onto in snaps:
+        cuts[onto].add(snapped[onto].project(Point(coords[number][end])))
     return snapped
 
 

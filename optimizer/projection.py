@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
+import shapely
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,10 @@ class LocalProjection:
         object.__setattr__(self, "_inverse", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
 
     def to_metres(self, geometry: BaseGeometry) -> BaseGeometry:
-        return transform(self._forward.transform, geometry)
+        return shapely.transform(geometry, self._forward.transform, interleaved=False)
 
     def to_lonlat(self, geometry: BaseGeometry) -> BaseGeometry:
-        return transform(self._inverse.transform, geometry)
+        return shapely.transform(geometry, self._inverse.transform, interleaved=False)
 
     def point_to_metres(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = self._forward.transform(lon, lat)

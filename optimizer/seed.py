@@ -56,7 +56,12 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
 
 
 def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int, ...]]]:
-    """Pack trips into crews, shift by shift, longest first; returns each crew's trips in order."""
+    """Pack trips into crews, shift by shift, longest first, then fill idle crews with new trips.
+
+    Returns each crew's trips in order. Filling matters for mixed fleets: the cut trips are made
+    for the most common vehicle, and an e-bike or a hand cart would otherwise stand idle while
+    parcels wait for a later shift.
+    """
     per_crew: list[list[tuple[int, ...]]] = [[] for _ in model.crews]
     pending = sorted(trips, key=lambda t: -t.duration_s)
     for shift_number, shift in enumerate(model.operations.shifts):
@@ -73,5 +78,52 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
             crew = max(fits, key=lambda c: remaining[c])
             per_crew[crew].append(trip.nodes)
             remaining[crew] -= trip.duration_s
-        pending = still_pending
+        waiting = {n for trip in still_pending if trip.available_shift <= shift_number for n in trip.nodes}
+        for crew in crews:
+            for nodes in _fill(model, crew, remaining[crew], waiting):
+                per_crew[crew].append(nodes)
+                waiting -= set(nodes)
+        pending = []
+        for trip in still_pending:
+            if trip.available_shift <= shift_number:
+                trip = _keep_waiting(model, trip, waiting)
+            if trip.nodes:
+                pending.append(trip)
     return per_crew
+
+
+def _keep_waiting(model: DayModel, trip: SeedTrip, waiting: set[int]) -> SeedTrip:
+    """The trip without the nodes that idle crews took over."""
+    nodes = tuple(n for n in trip.nodes if n in waiting)
+    return SeedTrip(trip.vehicle, nodes, model.trip_s(trip.vehicle, nodes), trip.available_shift)
+
+
+def _fill(model: DayModel, crew: int, time_left_s: int, waiting: set[int]) -> list[tuple[int, ...]]:
+    """Nearest-neighbour trips from the waiting nodes for as long as the crew has time."""
+    vehicle = model.crews[crew].vehicle
+    capacity = model.operations.fleet[vehicle].capacity
+    transit = model.transit_s[vehicle]
+    open_nodes = {n for n in waiting if model.reachable[vehicle, n] and model.visits[n].parcels <= capacity}
+    trips = []
+    while open_nodes:
+        trip: list[int] = []
+        load, last = 0, 0
+        while True:
+            options = [
+                n
+                for n in open_nodes
+                if load + model.visits[n].parcels <= capacity
+                and model.trip_s(vehicle, [*trip, n]) <= time_left_s
+            ]
+            if not options:
+                break
+            nearest = min(options, key=lambda n: transit[last, n])
+            trip.append(nearest)
+            open_nodes.discard(nearest)
+            load += model.visits[nearest].parcels
+            last = nearest
+        if not trip:
+            break
+        trips.append(tuple(trip))
+        time_left_s -= model.trip_s(vehicle, trip)
+    return trips

@@ -1,0 +1,60 @@
+"""Helpers for the tests: tiny sites drawn in metres, operations, days, and the plan checker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from optimizer.check import check_plan
+from optimizer.day import Day, CountRow
+from fixtures.generate import three_on_a_lane
+from optimizer.drawing import Drawing
+from optimizer.graph import SiteGraph, build_graph
+from optimizer.operations import Operations, parse_operations
+from optimizer.plan import Plan
+from optimizer.site import parse_site
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def operations(**overrides: Any) -> Operations:
+    """One tricycle crew (2 riders, 80 parcels, 7.2 km/h = 2 m/s) in a morning and an afternoon."""
+    document: dict[str, Any] = {
+        "shifts": [
+            {"id": "morning", "start": "08:00", "end": "10:00", "riders": 2},
+            {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2},
+        ],
+        "fleet": [{"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}],
+        "stop": {"policy": "notify_one", "notify_s": 30, "wait_s": 60, "per_parcel_s": 4, "broken_doorbell_s": 60},
+        "gate": {"reload_s": 240},
+    }
+    document.update(overrides)
+    return parse_operations(document)
+
+
+def day(*rows: tuple[Any, ...], date: str = "2022-04-28") -> Day:
+    """Rows as (building, parcels[, shift[, urgent]])."""
+    made = []
+    for line, row in enumerate(rows, start=2):
+        building, parcels, *rest = row
+        shift = rest[0] if rest else None
+        urgent = rest[1] if len(rest) > 1 else 0
+        made.append(CountRow(building=building, parcels=parcels, shift=shift, urgent=urgent, line=line))
+    return Day(date=date, rows=tuple(made))
+
+
+def graph_of(drawing: Drawing) -> SiteGraph:
+    return build_graph(parse_site(drawing.document()))
+
+
+def assert_valid(site_graph: SiteGraph, the_day: Day, ops: Operations, plan: Plan) -> dict[str, Any]:
+    """Round-trip the plan through JSON and run the independent checker on it."""
+    document = json.loads(json.dumps(plan.to_dict()))
+    violations = check_plan(site_graph, the_day, ops, document)
+    assert violations == [], "\n".join(violations)
+    return document
+
+
+__all__ = ["assert_valid", "day", "graph_of", "operations", "three_on_a_lane"]

@@ -1,0 +1,132 @@
+"""Bad input: each gets an error that names the item and field."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from fixtures.generate import foot_path
+from optimizer.day import check_day, parse_day_csv, parse_day_json
+from optimizer.errors import DayError, OperationsError, SiteError
+from optimizer.graph import build_graph
+from optimizer.problem import build_day_model
+from optimizer.site import parse_site
+from tests.helpers import day, graph_of, operations, three_on_a_lane
+
+
+def _site_doc() -> dict[str, Any]:
+    return three_on_a_lane().document()
+
+
+def _feature(document: dict[str, Any], feature_id: str) -> dict[str, Any]:
+    return next(f for f in document["features"] if f["properties"].get("id") == feature_id)
+
+
+def test_a_valid_site_loads() -> None:
+    site = parse_site(_site_doc())
+    assert site.building_ids == ("B1", "B2", "B3")
+    assert site.households == 30
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(type="Feature"), "expected a GeoJSON FeatureCollection"),
+        (lambda d: d.pop("site"), '"site"'),
+        (lambda d: d["features"].append(copy.deepcopy(_feature(d, "B2"))), "duplicate building id 'B2'"),
+        (lambda d: d.update(features=[f for f in d["features"] if f["properties"]["kind"] != "gate"]), "site has no gate"),
+        (lambda d: _feature(d, "B1")["properties"].update(households=-1), "building 'B1'.*households must be at least 0"),
+        (lambda d: _feature(d, "B1")["properties"].update(households=2.5), "building 'B1'.*households must be a whole number"),
+        (lambda d: _feature(d, "B3")["properties"].update(doorbell="maybe"), "building 'B3'.*doorbell"),
+        (lambda d: _feature(d, "lane")["properties"].update(modes=["hovercraft"]), "lane 'lane'.*unknown mode 'hovercraft'"),
+        (lambda d: _feature(d, "lane").update(geometry={"type": "LineString", "coordinates": [[1]]}), "lane 'lane'.*malformed geometry"),
+        (lambda d: _feature(d, "B2")["geometry"].update(coordinates=[[[121, 31], [121.001, 31.001], [121.001, 31], [121, 31.001], [121, 31]]]), "building 'B2'.*not a valid polygon.*Self-intersection"),
+        (lambda d: _feature(d, "B2")["properties"].update(kind="tower"), "feature 3: properties.kind is 'tower'"),
+    ],
+)
+def test_bad_sites_name_the_feature(mutate: Any, message: str) -> None:
+    document = _site_doc()
+    mutate(document)
+    with pytest.raises(SiteError, match=message):
+        parse_site(document)
+
+
+def test_building_no_lane_reaches_is_rejected() -> None:
+    drawing = three_on_a_lane()
+    drawing.building({"id": "island", "households": 2, "floors": 2}, (100, 500, 110, 510))
+    drawing.lane("island-path", [(90, 500), (120, 500)])
+    with pytest.raises(SiteError, match="building 'island' cannot be reached from the gate"):
+        build_graph(parse_site(drawing.document()))
+
+
+def test_building_no_vehicle_in_the_fleet_can_reach_is_rejected() -> None:
+    site_graph = graph_of(foot_path())
+    with pytest.raises(DayError, match="building 'P1' has parcels but no vehicle in the fleet can reach it"):
+        build_day_model(site_graph, day(("P1", 3)), operations())
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        ("building,parcels\nB1,-3\n", "line 2: parcels must not be negative, got -3"),
+        ("building,parcels\nB1,2.5\n", "line 2: parcels must be a whole number, got '2.5'"),
+        ("building,parcels\nB1,ten\n", "line 2: parcels must be a whole number"),
+        ("building,parcels\nB1,3,extra\n", "line 2: 3 fields, the header has 2"),
+        ("building\nB1\n", "line 1: header has no 'parcels' column"),
+        ("building,parcels,colour\nB1,3,red\n", "unknown column 'colour'"),
+        ("building,parcels,urgent\nB1,3,5\n", r"urgent \(5\) is more than parcels \(3\)"),
+        ("", "empty file"),
+    ],
+)
+def test_bad_csv_counts_name_the_line(csv_text: str, message: str) -> None:
+    with pytest.raises(DayError, match=message):
+        parse_day_csv(csv_text, source="day.csv")
+
+
+def test_bad_json_counts_name_the_entry() -> None:
+    with pytest.raises(DayError, match=r"counts\[1\]: parcels must not be negative"):
+        parse_day_json(json.dumps({"date": "2022-04-25", "counts": [{"building": "B1", "parcels": 1}, {"building": "B2", "parcels": -1}]}))
+    with pytest.raises(DayError, match="date must be YYYY-MM-DD"):
+        parse_day_json(json.dumps({"date": "25/04/2022", "counts": []}))
+
+
+def test_count_for_unknown_building_or_shift_is_rejected() -> None:
+    site = parse_site(_site_doc())
+    with pytest.raises(DayError, match="line 3: unknown building 'B9'"):
+        check_day(day(("B1", 3), ("B9", 2)), site, operations())
+    with pytest.raises(DayError, match="line 2: unknown shift 'night'"):
+        check_day(day(("B1", 3, "night")), site, operations())
+
+
+def test_json_and_csv_days_agree() -> None:
+    from_csv = parse_day_csv("building,parcels,shift,urgent\n17,12,morning,1\n", date="2022-04-25")
+    from_json = parse_day_json({"date": "2022-04-25", "counts": [{"building": "17", "parcels": 12, "shift": "morning", "urgent": 1}]})
+    assert [(r.building, r.parcels, r.shift, r.urgent) for r in from_csv.rows] == [
+        (r.building, r.parcels, r.shift, r.urgent) for r in from_json.rows
+    ]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"shifts": [{"id": "m", "start": "11:00", "end": "08:00", "riders": 2}]}, r"shift 'm' ends \(08:00\) before it starts \(11:00\)"),
+        ({"shifts": [{"id": "m", "start": "8am", "end": "11:00", "riders": 2}]}, "shift 'm': start must be HH:MM"),
+        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 0, "crew": 2, "speed_kmh": 8}]}, "fleet entry 't': 'capacity' must be at least 1"),
+        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 0, "speed_kmh": 8}]}, "fleet entry 't': 'crew' must be at least 1"),
+        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 0}]}, "fleet entry 't': 'speed_kmh' must be more than 0"),
+        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": -3}]}, "fleet entry 't': 'speed_kmh' must be more than 0"),
+        ({"fleet": [{"id": "t", "mode": "rocket", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 8}]}, "fleet entry 't': mode is 'rocket'"),
+        ({"stop": {"policy": "shout"}}, "unknown stop policy 'shout'"),
+    ],
+)
+def test_bad_operations_name_the_field(override: dict[str, Any], message: str) -> None:
+    with pytest.raises(OperationsError, match=message):
+        operations(**override)
+
+
+def test_unknown_policy_override_is_rejected() -> None:
+    with pytest.raises(OperationsError, match="unknown stop policy 'loud'"):
+        operations().with_policy("loud")
