@@ -20,8 +20,9 @@ from optimizer.day import Day
 from optimizer.graph import SiteGraph
 from optimizer.operations import POLICIES, Operations, Shift, Vehicle
 from optimizer.stop_cost import stop_s
+from optimizer.travel import RIDE_ROUNDING_S
 
-_SLACK_S = 1e-6  # plans print whole seconds, rounded up; graph distances are floats
+_SLACK_S = RIDE_ROUNDING_S + 1e-6  # each ride is rounded to the nearest whole second
 
 
 class _Walker:

@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--day", required=True, help="day counts, CSV or JSON")
     plan.add_argument("--ops", required=True, help="operations JSON (shifts, fleet, stop, gate)")
     plan.add_argument("--out", required=True, help="where to write the plan JSON")
-    plan.add_argument("--policy", choices=POLICIES, help="override the stop policy of --ops")
+    plan.add_argument("--policy", help=f"override the stop policy of --ops ({' or '.join(POLICIES)})")
     plan.add_argument(
         "--time-limit", type=_positive_seconds, default=10.0, help="search seconds (default 10)"
     )

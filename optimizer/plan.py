@@ -7,7 +7,6 @@ the shift), so a plan is exactly as long as the work in it, whatever slack the s
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 from optimizer.clock import format_clock
 from optimizer.problem import DayModel
 from optimizer.stop_cost import stop_s
+from optimizer.travel import ride_s
 
 
 @dataclass(frozen=True)
@@ -205,10 +205,9 @@ def build_plan(
 
 
 def travel_s(model: DayModel, vehicle: int, from_place: int, to_place: int) -> int:
-    """Riding time between two places for a fleet entry, whole seconds rounded up."""
+    """Riding time between two places for a fleet entry, in whole seconds."""
     entry = model.operations.fleet[vehicle]
-    metres = float(model.distance_m[entry.mode][from_place, to_place])
-    return math.ceil(metres * 3.6 / entry.speed_kmh - 1e-9)
+    return ride_s(float(model.distance_m[entry.mode][from_place, to_place]), entry.speed_kmh)
 
 
 def _timed_trip(model: DayModel, vehicle: int, nodes: Sequence[int], *, load_s: int) -> Trip:

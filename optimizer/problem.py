@@ -26,6 +26,7 @@ from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
 from optimizer.operations import Operations, Vehicle
 from optimizer.stop_cost import bell_s, expected_households, visit_bell_s
+from optimizer.travel import ride_s
 
 UNREACHABLE_S = 10_000_000
 """Transit used for pairs a vehicle cannot travel; such visits are also barred from it."""
@@ -230,7 +231,8 @@ def _transit_matrix(
     stop = operations.stop
     site = site_graph.site
     metres = distance_m[np.ix_(places, places)]
-    seconds = np.where(np.isfinite(metres), np.ceil(metres * 3.6 / vehicle.speed_kmh - 1e-9), UNREACHABLE_S)
+    finite = np.isfinite(metres)
+    seconds = np.where(finite, ride_s(np.where(finite, metres, 0.0), vehicle.speed_kmh), UNREACHABLE_S)
     handling = parcels * stop.per_parcel_s
     handling[0] = operations.gate.reload_s
     arrive = np.zeros(len(visits), dtype=np.int64)

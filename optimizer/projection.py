@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
-import shapely
 
 
 @dataclass(frozen=True)

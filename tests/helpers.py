@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from optimizer.check import check_plan
-from optimizer.day import Day, CountRow
 from fixtures.generate import three_on_a_lane
+from optimizer.check import check_plan
+from optimizer.day import CountRow, Day
 from optimizer.drawing import Drawing
 from optimizer.graph import SiteGraph, build_graph
 from optimizer.operations import Operations, parse_operations
@@ -26,8 +26,16 @@ def operations(**overrides: Any) -> Operations:
             {"id": "morning", "start": "08:00", "end": "10:00", "riders": 2},
             {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2},
         ],
-        "fleet": [{"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}],
-        "stop": {"policy": "notify_one", "notify_s": 30, "wait_s": 60, "per_parcel_s": 4, "broken_doorbell_s": 60},
+        "fleet": [
+            {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}
+        ],
+        "stop": {
+            "policy": "notify_one",
+            "notify_s": 30,
+            "wait_s": 60,
+            "per_parcel_s": 4,
+            "broken_doorbell_s": 60,
+        },
         "gate": {"reload_s": 240},
     }
     document.update(overrides)

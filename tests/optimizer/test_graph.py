@@ -13,7 +13,10 @@ from optimizer.graph import unreachable_buildings
 from tests.helpers import graph_of, three_on_a_lane
 
 
-def _site(lanes: list[tuple[str, list[tuple[float, float]], list[str] | None]], buildings: dict[str, tuple[float, float]]) -> Drawing:
+def _site(
+    lanes: list[tuple[str, list[tuple[float, float]], list[str] | None]],
+    buildings: dict[str, tuple[float, float]],
+) -> Drawing:
     d = Drawing("t", "t", 121.0, 31.0)
     d.gate(0, 0, "Gate")
     for lane_id, points, modes in lanes:

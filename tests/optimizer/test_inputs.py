@@ -37,14 +37,37 @@ def test_a_valid_site_loads() -> None:
         (lambda d: d.update(type="Feature"), "expected a GeoJSON FeatureCollection"),
         (lambda d: d.pop("site"), '"site"'),
         (lambda d: d["features"].append(copy.deepcopy(_feature(d, "B2"))), "duplicate building id 'B2'"),
-        (lambda d: d.update(features=[f for f in d["features"] if f["properties"]["kind"] != "gate"]), "site has no gate"),
-        (lambda d: _feature(d, "B1")["properties"].update(households=-1), "building 'B1'.*households must be at least 0"),
-        (lambda d: _feature(d, "B1")["properties"].update(households=2.5), "building 'B1'.*households must be a whole number"),
+        (
+            lambda d: d.update(features=[f for f in d["features"] if f["properties"]["kind"] != "gate"]),
+            "site has no gate",
+        ),
+        (
+            lambda d: _feature(d, "B1")["properties"].update(households=-1),
+            "building 'B1'.*households must be at least 0",
+        ),
+        (
+            lambda d: _feature(d, "B1")["properties"].update(households=2.5),
+            "building 'B1'.*households must be a whole number",
+        ),
         (lambda d: _feature(d, "B3")["properties"].update(doorbell="maybe"), "building 'B3'.*doorbell"),
-        (lambda d: _feature(d, "lane")["properties"].update(modes=["hovercraft"]), "lane 'lane'.*unknown mode 'hovercraft'"),
-        (lambda d: _feature(d, "lane").update(geometry={"type": "LineString", "coordinates": [[1]]}), "lane 'lane'.*malformed geometry"),
-        (lambda d: _feature(d, "B2")["geometry"].update(coordinates=[[[121, 31], [121.001, 31.001], [121.001, 31], [121, 31.001], [121, 31]]]), "building 'B2'.*not a valid polygon.*Self-intersection"),
-        (lambda d: _feature(d, "B2")["properties"].update(kind="tower"), "feature 3: properties.kind is 'tower'"),
+        (
+            lambda d: _feature(d, "lane")["properties"].update(modes=["hovercraft"]),
+            "lane 'lane'.*unknown mode 'hovercraft'",
+        ),
+        (
+            lambda d: _feature(d, "lane").update(geometry={"type": "LineString", "coordinates": [[1]]}),
+            "lane 'lane'.*malformed geometry",
+        ),
+        (
+            lambda d: _feature(d, "B2")["geometry"].update(
+                coordinates=[[[121, 31], [121.001, 31.001], [121.001, 31], [121, 31.001], [121, 31]]]
+            ),
+            "building 'B2'.*not a valid polygon.*Self-intersection",
+        ),
+        (
+            lambda d: _feature(d, "B2")["properties"].update(kind="tower"),
+            "feature 3: properties.kind is 'tower'",
+        ),
     ],
 )
 def test_bad_sites_name_the_feature(mutate: Any, message: str) -> None:
@@ -88,7 +111,14 @@ def test_bad_csv_counts_name_the_line(csv_text: str, message: str) -> None:
 
 def test_bad_json_counts_name_the_entry() -> None:
     with pytest.raises(DayError, match=r"counts\[1\]: parcels must not be negative"):
-        parse_day_json(json.dumps({"date": "2022-04-25", "counts": [{"building": "B1", "parcels": 1}, {"building": "B2", "parcels": -1}]}))
+        parse_day_json(
+            json.dumps(
+                {
+                    "date": "2022-04-25",
+                    "counts": [{"building": "B1", "parcels": 1}, {"building": "B2", "parcels": -1}],
+                }
+            )
+        )
     with pytest.raises(DayError, match="date must be YYYY-MM-DD"):
         parse_day_json(json.dumps({"date": "25/04/2022", "counts": []}))
 
@@ -103,7 +133,9 @@ def test_count_for_unknown_building_or_shift_is_rejected() -> None:
 
 def test_json_and_csv_days_agree() -> None:
     from_csv = parse_day_csv("building,parcels,shift,urgent\n17,12,morning,1\n", date="2022-04-25")
-    from_json = parse_day_json({"date": "2022-04-25", "counts": [{"building": "17", "parcels": 12, "shift": "morning", "urgent": 1}]})
+    from_json = parse_day_json(
+        {"date": "2022-04-25", "counts": [{"building": "17", "parcels": 12, "shift": "morning", "urgent": 1}]}
+    )
     assert [(r.building, r.parcels, r.shift, r.urgent) for r in from_csv.rows] == [
         (r.building, r.parcels, r.shift, r.urgent) for r in from_json.rows
     ]
@@ -112,13 +144,50 @@ def test_json_and_csv_days_agree() -> None:
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"shifts": [{"id": "m", "start": "11:00", "end": "08:00", "riders": 2}]}, r"shift 'm' ends \(08:00\) before it starts \(11:00\)"),
-        ({"shifts": [{"id": "m", "start": "8am", "end": "11:00", "riders": 2}]}, "shift 'm': start must be HH:MM"),
-        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 0, "crew": 2, "speed_kmh": 8}]}, "fleet entry 't': 'capacity' must be at least 1"),
-        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 0, "speed_kmh": 8}]}, "fleet entry 't': 'crew' must be at least 1"),
-        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 0}]}, "fleet entry 't': 'speed_kmh' must be more than 0"),
-        ({"fleet": [{"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": -3}]}, "fleet entry 't': 'speed_kmh' must be more than 0"),
-        ({"fleet": [{"id": "t", "mode": "rocket", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 8}]}, "fleet entry 't': mode is 'rocket'"),
+        (
+            {"shifts": [{"id": "m", "start": "11:00", "end": "08:00", "riders": 2}]},
+            r"shift 'm' ends \(08:00\) before it starts \(11:00\)",
+        ),
+        (
+            {"shifts": [{"id": "m", "start": "8am", "end": "11:00", "riders": 2}]},
+            "shift 'm': start must be HH:MM",
+        ),
+        (
+            {
+                "fleet": [
+                    {"id": "t", "mode": "tricycle", "count": 1, "capacity": 0, "crew": 2, "speed_kmh": 8}
+                ]
+            },
+            "fleet entry 't': 'capacity' must be at least 1",
+        ),
+        (
+            {
+                "fleet": [
+                    {"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 0, "speed_kmh": 8}
+                ]
+            },
+            "fleet entry 't': 'crew' must be at least 1",
+        ),
+        (
+            {
+                "fleet": [
+                    {"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 0}
+                ]
+            },
+            "fleet entry 't': 'speed_kmh' must be more than 0",
+        ),
+        (
+            {
+                "fleet": [
+                    {"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": -3}
+                ]
+            },
+            "fleet entry 't': 'speed_kmh' must be more than 0",
+        ),
+        (
+            {"fleet": [{"id": "t", "mode": "rocket", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 8}]},
+            "fleet entry 't': mode is 'rocket'",
+        ),
         ({"stop": {"policy": "shout"}}, "unknown stop policy 'shout'"),
     ],
 )

@@ -16,7 +16,9 @@ RING = StopSettings(policy="ring_each", notify_s=30, wait_s=60, per_parcel_s=4, 
 
 
 def _building(households: int = 16, doorbell: str = "working") -> Building:
-    return Building(id="1", name="1", households=households, floors=6, footprint=Point(0, 0), doorbell=doorbell)
+    return Building(
+        id="1", name="1", households=households, floors=6, footprint=Point(0, 0), doorbell=doorbell
+    )
 
 
 def test_notify_one_rings_once_whatever_the_parcels() -> None:

@@ -1,0 +1,168 @@
+"""The command line: a plan end to end, and one clear line for each kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from optimizer.cli import main
+from tests.helpers import FIXTURES, three_on_a_lane
+
+OPS = FIXTURES / "tiny" / "ops-one-tricycle.json"
+SITE = FIXTURES / "tiny" / "three-on-a-lane.geojson"
+
+
+def _files(
+    tmp_path: Path, *, site: Any = None, counts: str | None = None, ops: Any = None
+) -> dict[str, Path]:
+    paths = {
+        "site": tmp_path / "site.geojson",
+        "day": tmp_path / "2022-04-28.csv",
+        "ops": tmp_path / "ops.json",
+    }
+    paths["site"].write_text(
+        site if isinstance(site, str) else json.dumps(site or three_on_a_lane().document())
+    )
+    paths["day"].write_text(counts if counts is not None else "building,parcels\nB1,10\nB2,5\n")
+    paths["ops"].write_text(ops if isinstance(ops, str) else json.dumps(ops or json.loads(OPS.read_text())))
+    return paths
+
+
+def _plan_args(paths: dict[str, Path], out: Path, *extra: str) -> list[str]:
+    return [
+        "plan",
+        "--site",
+        str(paths["site"]),
+        "--day",
+        str(paths["day"]),
+        "--ops",
+        str(paths["ops"]),
+        "--out",
+        str(out),
+        "--time-limit",
+        "0.5",
+        *extra,
+    ]
+
+
+def test_plan_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _files(tmp_path)
+    out = tmp_path / "plans" / "plan.json"
+    assert main(_plan_args(paths, out)) == 0
+    printed = capsys.readouterr().out
+    assert "15 parcels, 15 delivered, 0 undelivered" in printed and "morning" in printed
+    plan = json.loads(out.read_text())
+    assert plan["date"] == "2022-04-28" and plan["summary"]["delivered"] == 15
+    assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 0
+    assert "plan is valid" in capsys.readouterr().out
+    plan["shifts"][0]["crews"][0]["trips"][0]["return"] = "23:00:00"
+    out.write_text(json.dumps(plan))
+    assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 1
+    assert "after the shift ends" in capsys.readouterr().out
+
+
+def _site_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    document = three_on_a_lane().document()
+    change(document)
+    return document
+
+
+def _ops_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(OPS.read_text())
+    change(document)
+    return document
+
+
+def _duplicate_b2(document: dict[str, Any]) -> None:
+    document["features"].append(next(f for f in document["features"] if f["properties"].get("id") == "B2"))
+
+
+def _no_gate(document: dict[str, Any]) -> None:
+    document["features"] = [f for f in document["features"] if f["properties"]["kind"] != "gate"]
+
+
+def _island(document: dict[str, Any]) -> None:
+    drawing = three_on_a_lane()
+    drawing.lane("island-lane", [(0, 500), (50, 500)])
+    drawing.building({"id": "I1", "households": 3, "floors": 2}, (10, 505, 20, 515))
+    document.update(drawing.document())
+
+
+BAD = [
+    ("malformed GeoJSON", {"site": "{not json"}, "not valid JSON at line 1"),
+    ("malformed CSV", {"counts": "building,parcels\nB1,3,4\n"}, "line 2: 3 fields, the header has 2"),
+    ("duplicate id", {"site": _site_with(_duplicate_b2)}, "duplicate building id 'B2'"),
+    ("no gate", {"site": _site_with(_no_gate)}, "site has no gate"),
+    ("unreachable building", {"site": _site_with(_island)}, "building 'I1' cannot be reached from the gate"),
+    ("unknown building", {"counts": "building,parcels\nB1,3\nB7,2\n"}, "line 3: unknown building 'B7'"),
+    ("negative count", {"counts": "building,parcels\nB1,-3\n"}, "line 2: parcels must not be negative"),
+    ("non-integer count", {"counts": "building,parcels\nB1,1.5\n"}, "line 2: parcels must be a whole number"),
+    (
+        "shift ends first",
+        {"ops": _ops_with(lambda d: d["shifts"][0].update(end="07:00"))},
+        "shift 'morning' ends (07:00) before it starts (08:00)",
+    ),
+    (
+        "zero capacity",
+        {"ops": _ops_with(lambda d: d["fleet"][0].update(capacity=0))},
+        "'capacity' must be at least 1",
+    ),
+    (
+        "zero speed",
+        {"ops": _ops_with(lambda d: d["fleet"][0].update(speed_kmh=0))},
+        "'speed_kmh' must be more than 0",
+    ),
+    ("zero crew", {"ops": _ops_with(lambda d: d["fleet"][0].update(crew=0))}, "'crew' must be at least 1"),
+    (
+        "unknown policy in ops",
+        {"ops": _ops_with(lambda d: d["stop"].update(policy="yell"))},
+        "unknown stop policy 'yell'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "message"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, files: dict[str, Any], message: str
+) -> None:
+    paths = _files(tmp_path, **files)
+    out = tmp_path / "plan.json"
+    assert main(_plan_args(paths, out)) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("onebell: error: "), error
+    assert message in error
+    assert not out.exists()
+    assert set(tmp_path.iterdir()) == set(paths.values())
+
+
+def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _files(tmp_path)
+    out = tmp_path / "plan.json"
+    assert main([*_plan_args(paths, out), "--policy", "shout"]) == 2
+    assert "unknown stop policy 'shout'" in capsys.readouterr().err
+    paths["day"].unlink()
+    assert main(_plan_args(paths, out)) == 2
+    assert "cannot read day file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
+    paths = _files(tmp_path, counts="building,parcels\nB1,-1\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", *_plan_args(paths, tmp_path / "plan.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        == f"onebell: error: {paths['day']} line 2: parcels must not be negative, got -1"
+    )

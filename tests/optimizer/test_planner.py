@@ -1,0 +1,169 @@
+"""Tiny instances whose best plan is known by hand; every plan also passes the checker.
+
+Three on a lane: gate at x=0, buildings B1..B3 at 100, 200, 300 m; the tricycle rides 2 m/s, so
+100 m is 50 s. A stop under notify_one is 30 s bell + 60 s wait + 4 s a parcel; loading 240 s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fixtures.generate import foot_path
+from optimizer.planner import plan_day
+from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
+
+LIMIT_S = 1.0
+
+
+def _stops(document: dict[str, Any]) -> list[tuple[str, str, int]]:
+    return [
+        (shift["id"], stop["building"], stop["parcels"])
+        for shift in document["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+    ]
+
+
+def test_one_trip_serves_the_whole_lane() -> None:
+    site_graph, the_day, ops = (
+        graph_of(three_on_a_lane()),
+        day(("B1", 10), ("B2", 10), ("B3", 10)),
+        operations(),
+    )
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    crews = document["shifts"][0]["crews"]
+    assert len(crews) == 1 and len(crews[0]["trips"]) == 1
+    trip = crews[0]["trips"][0]
+    assert [s["building"] for s in trip["stops"]] in (["B1", "B2", "B3"], ["B3", "B2", "B1"])
+    # 240 s loading + 600 m (300 s) + 3 stops of 130 s = 930 s, for 2 riders.
+    assert (trip["load"], trip["depart"], trip["return"]) == ("08:00:00", "08:04:00", "08:15:30")
+    assert document["summary"] == {
+        "parcels": 30,
+        "delivered": 30,
+        "undelivered": 0,
+        "trips": 1,
+        "crews": 1,
+        "crew_s": 1860,
+    }
+
+
+def test_a_building_bigger_than_the_load_is_split_across_trips() -> None:
+    site_graph, the_day, ops = (
+        graph_of(three_on_a_lane()),
+        day(("B1", 10), ("B2", 10), ("B3", 100)),
+        operations(),
+    )
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    assert sorted(p for _, b, p in _stops(document) if b == "B3") == [20, 80]
+    # Best: B3's 80 alone, then B1, B2 and B3's last 20. Rides 2 x 300 s, loading 2 x 240 s,
+    # stops 410 + 130 + 130 + 170 s = 1,920 s of crew time for 2 riders.
+    assert document["summary"]["trips"] == 2
+    assert document["summary"]["crew_s"] == 2 * 1920
+
+
+def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None:
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:12", "riders": 2}])
+    site_graph, the_day = graph_of(three_on_a_lane()), day(("B1", 10), ("B2", 10), ("B3", 10))
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    # 720 s: B1 + B2 takes 700 s; any trip that reaches B3 takes 800 s or more.
+    assert sorted(b for _, b, _ in _stops(document)) == ["B1", "B2"]
+    assert document["summary"]["delivered"] == 20
+    [left] = document["undelivered"]
+    assert (left["building"], left["parcels"], left["shift"], left["cause"]) == (
+        "B3",
+        10,
+        "morning",
+        "shift_capacity",
+    )
+    assert "building B3" in left["reason"] and "add a crew" in left["reason"]
+
+
+def test_parcels_wait_for_their_arrival_shift_and_go_out_in_it() -> None:
+    site_graph, ops = graph_of(three_on_a_lane()), operations()
+    the_day = day(
+        ("B1", 10, "morning"), ("B2", 10, "afternoon"), ("B3", 5, "morning"), ("B3", 5, "afternoon")
+    )
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    assert sorted(_stops(document)) == [
+        ("afternoon", "B2", 10),
+        ("afternoon", "B3", 5),
+        ("morning", "B1", 10),
+        ("morning", "B3", 5),
+    ]
+
+
+def test_ring_each_costs_a_bell_per_receiving_household() -> None:
+    site_graph, the_day = graph_of(three_on_a_lane()), day(("B1", 10), ("B2", 10), ("B3", 10))
+    ops = operations().with_policy("ring_each")
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    # 10 parcels among 10 households reach k = ceil(10 (1 - 0.9^10)) = 7 of them: 7 bells, not 1.
+    assert document["policy"] == "ring_each"
+    assert document["summary"]["crew_s"] == 2 * (930 + 3 * 6 * 30)
+
+
+def test_a_broken_doorbell_lengthens_its_stop() -> None:
+    site_graph = graph_of(three_on_a_lane({"B2": {"doorbell": "broken"}}))
+    the_day, ops = day(("B1", 10), ("B2", 10), ("B3", 10)), operations()
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    assert document["summary"]["crew_s"] == 2 * (930 + 60)
+
+
+def test_a_foot_path_building_goes_to_the_hand_cart() -> None:
+    site_graph = graph_of(foot_path())
+    ops = operations(
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 3}],
+        fleet=[
+            {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2},
+            {"id": "cart", "mode": "cart", "count": 1, "capacity": 20, "crew": 1, "speed_kmh": 3.6},
+        ],
+    )
+    the_day = day(("B1", 30), ("B3", 30), ("P1", 6))
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    by_vehicle = {
+        (crew["vehicle"], stop["building"])
+        for crew in document["shifts"][0]["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+    }
+    assert ("cart", "P1") in by_vehicle
+    assert ("tricycle", "P1") not in by_vehicle
+    assert document["summary"]["delivered"] == 66
+
+
+def test_crews_are_limited_by_the_riders_on_the_roster() -> None:
+    ops = operations(
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 3}],
+        fleet=[
+            {"id": "tricycle", "mode": "tricycle", "count": 2, "capacity": 80, "crew": 2, "speed_kmh": 7.2}
+        ],
+    )
+    site_graph, the_day = graph_of(three_on_a_lane()), day(("B1", 80), ("B2", 80), ("B3", 80))
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    assert len(document["shifts"][0]["crews"]) == 1  # 3 riders field one crew of 2
+    assert document["summary"]["trips"] == 3
+
+
+def test_an_empty_day_is_an_empty_plan() -> None:
+    site_graph, ops = graph_of(three_on_a_lane()), operations()
+    the_day = day(("B1", 0))
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    assert document["summary"]["trips"] == 0 and document["undelivered"] == []
