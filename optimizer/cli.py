@@ -18,6 +18,7 @@ from optimizer.check import check_plan
 from optimizer.clock import format_clock
 from optimizer.day import load_day
 from optimizer.errors import OneBellError, PlanError
+from optimizer.files import read_json
 from optimizer.graph import build_graph
 from optimizer.operations import POLICIES, load_operations
 from optimizer.plan import Plan
@@ -91,14 +92,7 @@ def _check(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
     day = load_day(args.day)
     operations = load_operations(args.ops)
-    try:
-        plan = json.loads(Path(args.plan).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PlanError(f"cannot read plan file {args.plan}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise PlanError(
-            f"plan file {args.plan}: not valid JSON at line {error.lineno}: {error.msg}"
-        ) from error
+    plan = read_json(args.plan, what="plan", error=PlanError)
     violations = check_plan(site_graph, day, operations, plan)
     for violation in violations:
         print(violation)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.errors import DayError
+from optimizer.files import read_text
 from optimizer.operations import Operations
 from optimizer.site import Site
 
@@ -44,10 +45,7 @@ class Day:
 def load_day(path: str | Path, *, date: str | None = None) -> Day:
     """Read counts from a .csv or .json file; the date comes from the JSON, `date` or the file name."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise DayError(f"cannot read day file {path}: {error.strerror}") from error
+    text = read_text(path, what="day", error=DayError)
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         day = parse_day_json(text, source=str(path))
     else:

@@ -4,7 +4,6 @@ stop and gate settings that turn parcels into minutes."""
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from optimizer.clock import parse_clock
 from optimizer.errors import OperationsError
+from optimizer.files import read_json
 from optimizer.site import MODES
 
 POLICIES: tuple[str, ...] = ("notify_one", "ring_each")
@@ -86,16 +86,7 @@ class Operations:
 
 
 def load_operations(path: str | Path) -> Operations:
-    path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise OperationsError(f"cannot read operations file {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise OperationsError(
-            f"operations file {path}: not valid JSON at line {error.lineno}: {error.msg}"
-        ) from error
-    return parse_operations(document)
+    return parse_operations(read_json(path, what="operations", error=OperationsError))
 
 
 def parse_operations(document: Any) -> Operations:

@@ -6,7 +6,6 @@ fault, because a hand-drawn map is the most common source of a bad day.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from optimizer.errors import SiteError
+from optimizer.files import read_json
 
 MODES: tuple[str, ...] = ("tricycle", "ebike", "bicycle", "cart", "foot")
 DOORBELLS: tuple[str, ...] = ("working", "broken")
@@ -90,18 +90,7 @@ class Site:
 
 def load_site(path: str | Path) -> Site:
     """Read and validate a site GeoJSON file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SiteError(f"cannot read site file {path}: {error.strerror}") from error
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SiteError(
-            f"site file {path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from error
-    return parse_site(document)
+    return parse_site(read_json(path, what="site", error=SiteError))
 
 
 def parse_site(document: Any) -> Site:
