@@ -29,7 +29,12 @@ EXIT_INPUT = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser, _ = make_parser()
+    return run(parser, argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse and run a command; input errors become one line on stderr and exit code 2."""
     args = parser.parse_args(argv)
     try:
         result: int = args.run(args)
@@ -39,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
 
 
-def _parser() -> argparse.ArgumentParser:
+def make_parser() -> tuple[argparse.ArgumentParser, Any]:
+    """The planning commands; the API package adds its own (serve, db, token) to `commands`."""
     parser = argparse.ArgumentParser(prog="onebell", description="Parcel routes for volunteer courier teams.")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -61,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("ops")
     check.add_argument("plan")
     check.set_defaults(run=_check)
-    return parser
+    return parser, commands
 
 
 def _positive_seconds(text: str) -> float:

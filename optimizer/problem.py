@@ -108,24 +108,29 @@ class DayModel:
         return [n for n, crew in enumerate(self.crews) if crew.shift == shift]
 
 
+def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> None:
+    """Refuse a day the solver could not take: unknown buildings or shifts, buildings with parcels
+    that no vehicle of the fleet can reach."""
+    check_day(day, site_graph.site, operations)
+    modes = sorted({v.mode for v in operations.fleet})
+    with_parcels = {row.building for row in day.rows if row.parcels > 0}
+    unreachable = sorted(set(unreachable_buildings(site_graph, modes)) & with_parcels)
+    if unreachable:
+        raise DayError(
+            f"building {unreachable[0]!r} has parcels but no vehicle in the fleet can reach it from the gate "
+            f"(modes {', '.join(modes)}); add a vehicle that may use its lanes",
+            field="building",
+        )
+
+
 def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> DayModel:
     """Validate the day against the site and roster and build the shared matrices."""
+    check_plannable(site_graph, day, operations)
     site = site_graph.site
-    check_day(day, site, operations)
     fleet = operations.fleet
     modes = sorted({v.mode for v in fleet})
     distance_m = {mode: site_graph.place_distances_m(mode) for mode in modes}
     place_of = {b.id: n + 1 for n, b in enumerate(site.buildings)}
-
-    with_parcels = sorted({row.building for row in day.rows if row.parcels > 0})
-    unreachable = set(unreachable_buildings(site_graph, modes)) & set(with_parcels)
-    if unreachable:
-        first = sorted(unreachable)[0]
-        raise DayError(
-            f"building {first!r} has parcels but no vehicle in the fleet can reach it from the gate "
-            f"(modes {', '.join(modes)}); add a vehicle that may use its lanes",
-            field="building",
-        )
 
     visits = [Visit(building=None, place=0, parcels=0, available_shift=0)]
     visits += _visits(day, operations, place_of, fleet, distance_m)

@@ -1,0 +1,1 @@
+"""OneBell's HTTP API: sites, daily counts and plans for courier teams (FastAPI)."""

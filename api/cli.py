@@ -1,0 +1,67 @@
+"""`onebell` with the server commands: serve, db upgrade, token create. The planning commands come
+from optimizer.cli, which knows nothing of the API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from api.auth import ROLES, hash_token, new_token
+from api.config import get_settings
+from api.db.models import TokenRow
+from api.db.session import make_engine, make_sessions, upgrade
+from optimizer import cli as core
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, commands = core.make_parser()
+    serve = commands.add_parser("serve", help="run the HTTP API (OpenAPI at /docs)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(run=_db)
+    token = commands.add_parser("token", help="API tokens")
+    token.add_argument("action", choices=["create"])
+    token.add_argument("--site", required=True)
+    token.add_argument("--role", required=True, choices=ROLES)
+    token.add_argument("--label", default="")
+    token.set_defaults(run=_token)
+    return core.run(parser, argv)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.main import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port)
+    return 0
+
+
+def _db(_: argparse.Namespace) -> int:
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    print(f"database at {url.split('@')[-1]} is up to date")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    sessions = make_sessions(make_engine(url))
+    token = new_token()
+    with sessions() as session:
+        session.add(
+            TokenRow(site_id=args.site, role=args.role, label=args.label, token_hash=hash_token(token))
+        )
+        session.commit()
+    print(token)
+    print(f"{args.role} token for site {args.site}: shown once, store it now", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

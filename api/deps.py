@@ -1,0 +1,55 @@
+"""Request dependencies: database session, settings, and who is calling."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, hash_token
+from api.config import Settings, get_settings
+from api.db.models import TokenRow
+from api.errors import ApiError, not_found
+
+_bearer = HTTPBearer(auto_error=False, description="A site token, or the admin token")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise ApiError(401, "unauthorized", "send a token as 'Authorization: Bearer <token>'")
+    token = credentials.credentials
+    if settings.admin_token and secrets.compare_digest(token.encode(), settings.admin_token.encode()):
+        return Principal(role="admin", site_id=None)
+    row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        raise ApiError(401, "unauthorized", "unknown or revoked token")
+    return Principal(role=row.role, site_id=row.site_id)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(principal: Principal, site_id: str, role: str) -> None:
+    """404 for another site's data (site ids are not to be probed), 403 for a role too low."""
+    if not principal.sees(site_id):
+        raise not_found(f"site {site_id!r}")
+    if not principal.may(role):
+        raise ApiError(403, "forbidden", f"a {principal.role} token may not do this; it needs a {role} token")

@@ -1,0 +1,178 @@
+"""Solves run in worker processes, never in the event loop.
+
+A job row is committed (status `queued`) before the worker is asked to run it; the worker reads
+everything it needs from the job's snapshot and writes progress, the plan and the final status
+itself. So a crashed API loses nothing: on start, jobs that were running are marked failed and
+queued ones are handed to the pool again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing
+import signal
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from api.db.models import JobRow, PlanRow
+from api.db.session import make_engine
+from optimizer.day import CountRow, Day
+from optimizer.errors import OneBellError
+from optimizer.graph import build_graph
+from optimizer.operations import parse_operations
+from optimizer.planner import PlanProgress, plan_day
+from optimizer.site import parse_site
+
+log = logging.getLogger("onebell.jobs")
+
+RESTART_MESSAGE = "the server stopped while this plan was being made; ask for the plan again"
+_PROGRESS_EVERY_S = 1.0
+_engines: dict[str, Engine] = {}
+
+
+class JobRunner:
+    def __init__(self, database_url: str, *, workers: int) -> None:
+        self.database_url = database_url
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+        )
+
+    def submit(self, job_id: str) -> None:
+        self.pool.submit(run_job, self.database_url, job_id)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def recover(session: Session) -> list[str]:
+    """After a restart: fail the jobs that were running, return the queued ones to resubmit."""
+    session.execute(
+        update(JobRow)
+        .where(JobRow.status == "running")
+        .values(status="failed", error=RESTART_MESSAGE, finished_at=datetime.now(UTC))
+    )
+    queued = list(
+        session.scalars(select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at))
+    )
+    session.commit()
+    return queued
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker must not outlive a killed server and write results nobody waits for."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _engine(database_url: str) -> Engine:
+    if database_url not in _engines:
+        _engines[database_url] = make_engine(database_url)
+    return _engines[database_url]
+
+
+def run_job(database_url: str, job_id: str) -> None:
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        job = session.get(JobRow, job_id)
+        if job is None or job.status != "queued":
+            return
+        job.status = "running"
+        job.started_at = datetime.now(UTC)
+        session.commit()
+        snapshot = job.snapshot
+    try:
+        plan = _solve(snapshot, time_limit_s=job.time_limit_s, on_progress=_ProgressWriter(engine, job_id))
+    except OneBellError as error:
+        _finish(engine, job_id, status="failed", error=error.message)
+        return
+    except Exception as error:  # the job must end failed, not stay running forever
+        log.exception("job %s failed", job_id)
+        _finish(engine, job_id, status="failed", error=f"internal error while planning: {error}")
+        return
+    plan_id = str(uuid.uuid4())
+    with Session(engine) as session:
+        session.add(
+            PlanRow(
+                id=plan_id,
+                site_id=snapshot["site_id"],
+                date=snapshot["date"],
+                job_id=job_id,
+                document=plan,
+                snapshot=snapshot,
+            )
+        )
+        job = session.get(JobRow, job_id)
+        assert job is not None
+        job.status, job.plan_id, job.finished_at = "done", plan_id, datetime.now(UTC)
+        session.commit()
+
+
+def _solve(
+    snapshot: dict[str, Any], *, time_limit_s: float, on_progress: Callable[[PlanProgress], None]
+) -> dict[str, Any]:
+    site_graph = build_graph(parse_site(snapshot["site"]))
+    operations = parse_operations(snapshot["operations"]).with_policy(snapshot.get("policy"))
+    rows = tuple(
+        CountRow(
+            building=r["building"],
+            parcels=r["parcels"],
+            shift=r.get("shift"),
+            urgent=r.get("urgent", 0),
+            line=n,
+        )
+        for n, r in enumerate(snapshot["counts"], start=1)
+    )
+    plan = plan_day(
+        site_graph,
+        Day(date=snapshot["date"], rows=rows),
+        operations,
+        time_limit_s=time_limit_s,
+        on_progress=on_progress,
+    )
+    return plan.to_dict()
+
+
+class _ProgressWriter:
+    """Writes the search's progress to the job row, at most once a second."""
+
+    def __init__(self, engine: Engine, job_id: str) -> None:
+        self.engine, self.job_id = engine, job_id
+        self.last_write = 0.0
+        self.best_crew_s: int | None = None
+
+    def __call__(self, progress: PlanProgress) -> None:
+        if self.best_crew_s is None or progress.crew_s < self.best_crew_s:
+            self.best_crew_s = progress.crew_s
+        now = time.monotonic()
+        if now - self.last_write < _PROGRESS_EVERY_S:
+            return
+        self.last_write = now
+        values = {
+            "elapsed_s": round(progress.elapsed_s, 1),
+            "parcels_placed": progress.parcels_placed,
+            "best_crew_s": self.best_crew_s,
+        }
+        with Session(self.engine) as session:
+            session.execute(update(JobRow).where(JobRow.id == self.job_id).values(progress=values))
+            session.commit()
+
+
+def _finish(engine: Engine, job_id: str, *, status: str, error: str) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id)
+            .values(status=status, error=error, finished_at=datetime.now(UTC))
+        )
+        session.commit()

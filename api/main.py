@@ -1,0 +1,113 @@
+"""The FastAPI application: routers, one error shape, migrations and job recovery on start."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.config import Settings, get_settings
+from api.db.session import make_engine, make_sessions, upgrade
+from api.errors import ApiError
+from api.jobs import JobRunner, recover
+from api.routes import counts, plans, sites
+from optimizer.errors import OneBellError
+
+log = logging.getLogger("onebell.api")
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413 before a route reads them into memory."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise ApiError(413, "too_large", f"the body is over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = _error(413, "too_large", f"the body is over {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database_url = settings.resolved_database_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade(database_url)
+        engine = make_engine(database_url)
+        app.state.sessions = make_sessions(engine)
+        app.state.runner = JobRunner(database_url, workers=settings.workers)
+        with app.state.sessions() as session:
+            for job_id in recover(session):
+                app.state.runner.submit(job_id)
+        try:
+            yield
+        finally:
+            app.state.runner.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="OneBell",
+        version="0.1.0",
+        summary="Parcel routes for volunteer courier teams: sites, daily counts, a plan per shift.",
+        lifespan=lifespan,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    for router in (sites.router, counts.router, plans.router):
+        app.include_router(router)
+
+    @app.exception_handler(OneBellError)
+    async def _domain(_: Request, error: OneBellError) -> JSONResponse:
+        return _error(422, "invalid", error.message, error.field)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, error: ApiError) -> JSONResponse:
+        return _error(error.status, error.code, error.message, error.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        first: dict[str, Any] = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        return _error(
+            422, "invalid", f"{where or 'request'}: {first.get('msg', 'invalid input')}", where or None
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        return _error(error.status_code, codes.get(error.status_code, "error"), str(error.detail))
+
+    return app

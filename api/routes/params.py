@@ -1,0 +1,23 @@
+"""Path parameters shared by the routers."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from fastapi import Path
+
+from api.errors import ApiError
+
+SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$", description="site id")]
+DateText = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
+
+
+def checked_date(text: str) -> str:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            422, "invalid", f"{text!r} is not a calendar date (YYYY-MM-DD)", field="date"
+        ) from None
+    return text

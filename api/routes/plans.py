@@ -1,0 +1,139 @@
+"""Plans: ask for one (a job), follow the job, read the plan or one shift of it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Request, Response
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from api.db.models import JobRow, PlanRow
+from api.deps import PrincipalDep, SessionDep, SettingsDep, require
+from api.errors import ERROR_RESPONSES, ApiError, not_found
+from api.routes.params import DateText, SiteId, checked_date
+from api.schemas import JobOut, JobProgress, PlanRequest, ShiftOut
+from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot
+
+router = APIRouter(tags=["plans"], responses=ERROR_RESPONSES)
+
+
+def job_out(job: JobRow) -> JobOut:
+    return JobOut(
+        id=job.id,
+        site=job.site_id,
+        date=job.date,
+        status=job.status,  # type: ignore[arg-type]
+        plan_id=job.plan_id,
+        error=job.error,
+        progress=JobProgress(**(job.progress or {})),
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.post("/sites/{site_id}/days/{date}/plans", response_model=JobOut, status_code=202)
+def request_plan(
+    site_id: SiteId,
+    date: DateText,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    body: Annotated[PlanRequest | None, Body()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JobOut:
+    """Start a solve in a worker process; poll GET /jobs/{job_id}. A retried POST with the same
+    Idempotency-Key returns the same job."""
+    require(principal, site_id, "courier")
+    checked_date(date)
+    body = body or PlanRequest()
+    if idempotency_key:
+        earlier = session.scalar(
+            select(JobRow).where(JobRow.site_id == site_id, JobRow.idempotency_key == idempotency_key)
+        )
+        if earlier is not None:
+            return job_out(earlier)
+    row = site_row(session, site_id)
+    domain_operations(row)
+    rows = count_rows(session, site_id, date)
+    if not rows:
+        raise ApiError(409, "no_counts", f"no counts for {date} at site {site_id!r}: PUT them first")
+    check_plannable(row, date, rows)
+    busy = session.scalar(
+        select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
+    )
+    if (busy or 0) >= settings.max_queued_jobs:
+        response.headers["Retry-After"] = "30"
+        raise ApiError(503, "busy", f"{busy} plans are waiting or running; try again shortly")
+    time_limit = min(body.time_limit_s or settings.default_time_limit_s, settings.max_time_limit_s)
+    job = JobRow(
+        id=str(uuid.uuid4()),
+        site_id=site_id,
+        date=date,
+        status="queued",
+        time_limit_s=time_limit,
+        idempotency_key=idempotency_key,
+        snapshot=snapshot(row, date, rows, body.policy),
+    )
+    session.add(job)
+    try:
+        session.commit()
+    except IntegrityError:  # the same key raced in from a parallel retry
+        session.rollback()
+        earlier = session.scalar(
+            select(JobRow).where(JobRow.site_id == site_id, JobRow.idempotency_key == idempotency_key)
+        )
+        if earlier is None:
+            raise
+        return job_out(earlier)
+    request.app.state.runner.submit(job.id)
+    return job_out(job)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobOut:
+    job = session.get(JobRow, job_id)
+    if job is None or not principal.sees(job.site_id):
+        raise not_found(f"job {job_id!r}")
+    return job_out(job)
+
+
+def _plan(session: Any, principal: Any, plan_id: str) -> PlanRow:
+    plan = session.get(PlanRow, plan_id)
+    if plan is None or not principal.sees(plan.site_id):
+        raise not_found(f"plan {plan_id!r}")
+    return plan
+
+
+@router.get("/plans/{plan_id}", response_model=dict[str, Any])
+def get_plan(plan_id: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    plan = _plan(session, principal, plan_id)
+    return {"id": plan.id, **plan.document}
+
+
+@router.get("/sites/{site_id}/days/{date}/plans/latest", response_model=dict[str, Any])
+def latest_plan(
+    site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    require(principal, site_id, "courier")
+    plan = session.scalar(
+        select(PlanRow)
+        .where(PlanRow.site_id == site_id, PlanRow.date == date)
+        .order_by(PlanRow.created_at.desc())
+        .limit(1)
+    )
+    if plan is None:
+        raise not_found(f"a plan for {date} at site {site_id!r}")
+    return {"id": plan.id, **plan.document}
+
+
+@router.get("/plans/{plan_id}/shifts/{shift_id}", response_model=ShiftOut)
+def plan_shift(plan_id: str, shift_id: str, session: SessionDep, principal: PrincipalDep) -> ShiftOut:
+    plan = _plan(session, principal, plan_id)
+    for shift in plan.document["shifts"]:
+        if shift["id"] == shift_id:
+            return ShiftOut(plan_id=plan.id, site=plan.site_id, date=plan.date, shift=shift)
+    raise not_found(f"shift {shift_id!r} in plan {plan_id!r}")

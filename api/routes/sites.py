@@ -1,0 +1,163 @@
+"""Sites, their buildings and operations, and the site's API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response
+from sqlalchemy import select
+
+from api.auth import hash_token, new_token
+from api.db.models import SiteRow, TokenRow
+from api.deps import PrincipalDep, SessionDep, require
+from api.errors import ERROR_RESPONSES, ApiError, not_found
+from api.routes.params import SiteId
+from api.schemas import BuildingOut, SiteSummary, TokenCreate, TokenCreated, TokenOut
+from api.store import domain_site, site_row
+from optimizer.graph import build_graph
+from optimizer.operations import parse_operations
+from optimizer.site import parse_site
+
+router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
+
+
+def _summary(row: SiteRow) -> SiteSummary:
+    site = domain_site(row)
+    return SiteSummary(
+        id=row.id,
+        name=row.name,
+        buildings=len(site.buildings),
+        households=site.households,
+        lanes=len(site.lanes),
+        zones=len(site.zones),
+        has_operations=row.operations is not None,
+    )
+
+
+@router.get("/sites", response_model=list[SiteSummary])
+def list_sites(session: SessionDep, principal: PrincipalDep) -> list[SiteSummary]:
+    query = select(SiteRow).order_by(SiteRow.id)
+    if principal.role != "admin":
+        query = query.where(SiteRow.id == principal.site_id)
+    return [_summary(row) for row in session.scalars(query)]
+
+
+@router.put("/sites/{site_id}", response_model=SiteSummary)
+def put_site(
+    site_id: SiteId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    document: Annotated[dict[str, Any], Body(description="site GeoJSON FeatureCollection (docs/formats.md)")],
+) -> SiteSummary:
+    require(principal, site_id, "coordinator")
+    site = parse_site(document)
+    if site.id != site_id:
+        raise ApiError(
+            422, "invalid", f"the GeoJSON says site {site.id!r}, the path {site_id!r}", field="site.id"
+        )
+    build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
+    row = session.get(SiteRow, site_id)
+    if row is None:
+        row = SiteRow(id=site_id, name=site.name, geojson=document)
+        session.add(row)
+        response.status_code = 201
+    else:
+        row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
+    session.commit()
+    return _summary(row)
+
+
+@router.get("/sites/{site_id}", response_model=dict[str, Any])
+def get_site(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    require(principal, site_id, "courier")
+    return site_row(session, site_id).geojson
+
+
+@router.get("/sites/{site_id}/buildings", response_model=list[BuildingOut])
+def list_buildings(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[BuildingOut]:
+    require(principal, site_id, "courier")
+    site = domain_site(site_row(session, site_id))
+    return [
+        BuildingOut(
+            id=b.id,
+            name=b.name,
+            households=b.households,
+            floors=b.floors,
+            zone=b.zone,
+            doorbell=b.doorbell,
+            contact=b.contact,
+            sealed=b.sealed,
+        )
+        for b in site.buildings
+    ]
+
+
+@router.put("/sites/{site_id}/operations", response_model=dict[str, Any])
+def put_operations(
+    site_id: SiteId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    document: Annotated[
+        dict[str, Any], Body(description="shifts, fleet, stop and gate settings (docs/formats.md)")
+    ],
+) -> dict[str, Any]:
+    require(principal, site_id, "coordinator")
+    row = site_row(session, site_id)
+    parse_operations(document)
+    row.operations, row.updated_at = document, datetime.now(UTC)
+    session.commit()
+    return document
+
+
+@router.get("/sites/{site_id}/operations", response_model=dict[str, Any])
+def get_operations(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    require(principal, site_id, "courier")
+    row = site_row(session, site_id)
+    if row.operations is None:
+        raise not_found(f"operations of site {site_id!r}")
+    return row.operations
+
+
+def _token_out(row: TokenRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "site": row.site_id,
+        "role": row.role,
+        "label": row.label,
+        "created_at": row.created_at,
+        "revoked": row.revoked_at is not None,
+    }
+
+
+@router.post("/sites/{site_id}/tokens", response_model=TokenCreated, status_code=201, tags=["tokens"])
+def create_token(
+    site_id: SiteId, body: TokenCreate, session: SessionDep, principal: PrincipalDep
+) -> TokenCreated:
+    require(principal, site_id, "coordinator")
+    site_row(session, site_id)
+    token = new_token()
+    row = TokenRow(site_id=site_id, role=body.role, label=body.label, token_hash=hash_token(token))
+    session.add(row)
+    session.commit()
+    return TokenCreated(token=token, **_token_out(row))
+
+
+@router.get("/sites/{site_id}/tokens", response_model=list[TokenOut], tags=["tokens"])
+def list_tokens(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[TokenOut]:
+    require(principal, site_id, "coordinator")
+    rows = session.scalars(select(TokenRow).where(TokenRow.site_id == site_id).order_by(TokenRow.id))
+    return [TokenOut(**_token_out(row)) for row in rows]
+
+
+@router.delete("/sites/{site_id}/tokens/{token_id}", response_model=TokenOut, tags=["tokens"])
+def revoke_token(site_id: SiteId, token_id: int, session: SessionDep, principal: PrincipalDep) -> TokenOut:
+    require(principal, site_id, "coordinator")
+    row = session.get(TokenRow, token_id)
+    if row is None or row.site_id != site_id:
+        raise not_found(f"token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+        session.commit()
+    return TokenOut(**_token_out(row))

@@ -1,0 +1,98 @@
+"""Response and request bodies of the API (the optimizer's own formats pass through as JSON)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class SiteSummary(BaseModel):
+    id: str
+    name: str
+    buildings: int
+    households: int
+    lanes: int
+    zones: int
+    has_operations: bool
+
+
+class BuildingOut(BaseModel):
+    id: str
+    name: str
+    households: int
+    floors: int
+    zone: str | None
+    doorbell: str
+    contact: str | None
+    sealed: bool
+
+
+class CountOut(BaseModel):
+    building: str
+    parcels: int
+    shift: str | None
+    urgent: int
+
+
+class CountTotals(BaseModel):
+    rows: int
+    parcels: int
+    urgent: int
+    buildings: int
+
+
+class CountsOut(BaseModel):
+    site: str
+    date: str
+    rows: list[CountOut]
+    totals: CountTotals
+
+
+class PlanRequest(BaseModel):
+    time_limit_s: float | None = Field(default=None, gt=0, le=300, description="search seconds (default 10)")
+    policy: Literal["notify_one", "ring_each"] | None = None
+
+
+class JobProgress(BaseModel):
+    elapsed_s: float | None = None
+    parcels_placed: int | None = None
+    best_crew_s: int | None = None
+
+
+class JobOut(BaseModel):
+    id: str
+    site: str
+    date: str
+    status: Literal["queued", "running", "done", "failed"]
+    plan_id: str | None
+    error: str | None
+    progress: JobProgress
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ShiftOut(BaseModel):
+    plan_id: str
+    site: str
+    date: str
+    shift: dict[str, Any]
+
+
+class TokenCreate(BaseModel):
+    role: Literal["coordinator", "courier"]
+    label: str = Field(default="", max_length=200)
+
+
+class TokenOut(BaseModel):
+    id: int
+    site: str
+    role: str
+    label: str
+    created_at: datetime
+    revoked: bool
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="shown once; store it now")

@@ -1,0 +1,110 @@
+"""Loading and saving the domain objects the routes work on, with the API's 404/409 rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from api.db.models import CountRowRecord, SiteRow
+from api.errors import ApiError, not_found
+from api.schemas import CountOut, CountsOut, CountTotals
+from optimizer import problem
+from optimizer.day import CountRow, Day, check_day
+from optimizer.graph import build_graph
+from optimizer.operations import Operations, parse_operations
+from optimizer.site import Site, parse_site
+
+
+def site_row(session: Session, site_id: str) -> SiteRow:
+    row = session.get(SiteRow, site_id)
+    if row is None:
+        raise not_found(f"site {site_id!r}")
+    return row
+
+
+def domain_site(row: SiteRow) -> Site:
+    return parse_site(row.geojson)
+
+
+def domain_operations(row: SiteRow) -> Operations:
+    if row.operations is None:
+        raise ApiError(
+            409,
+            "no_operations",
+            f"site {row.id!r} has no operations yet: PUT /sites/{row.id}/operations first",
+        )
+    return parse_operations(row.operations)
+
+
+def count_rows(session: Session, site_id: str, date: str) -> list[CountRowRecord]:
+    query = select(CountRowRecord).where(CountRowRecord.site_id == site_id, CountRowRecord.date == date)
+    return list(session.scalars(query.order_by(CountRowRecord.position)))
+
+
+def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace: bool) -> None:
+    """Validate the rows against the site and roster, then replace or append them in one transaction."""
+    check_day(day, domain_site(row), domain_operations(row))
+    if replace:
+        session.execute(
+            delete(CountRowRecord).where(CountRowRecord.site_id == row.id, CountRowRecord.date == date)
+        )
+        start = 0
+    else:
+        last = session.scalar(
+            select(func.max(CountRowRecord.position)).where(
+                CountRowRecord.site_id == row.id, CountRowRecord.date == date
+            )
+        )
+        start = 0 if last is None else last + 1
+    for offset, count in enumerate(day.rows):
+        session.add(
+            CountRowRecord(
+                site_id=row.id,
+                date=date,
+                position=start + offset,
+                building=count.building,
+                parcels=count.parcels,
+                shift=count.shift,
+                urgent=count.urgent,
+            )
+        )
+    session.commit()
+
+
+def counts_out(site_id: str, date: str, rows: list[CountRowRecord]) -> CountsOut:
+    return CountsOut(
+        site=site_id,
+        date=date,
+        rows=[CountOut(building=r.building, parcels=r.parcels, shift=r.shift, urgent=r.urgent) for r in rows],
+        totals=CountTotals(
+            rows=len(rows),
+            parcels=sum(r.parcels for r in rows),
+            urgent=sum(r.urgent for r in rows),
+            buildings=len({r.building for r in rows}),
+        ),
+    )
+
+
+def snapshot(row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | None) -> dict[str, Any]:
+    """Everything a solve needs, frozen: later edits to the site or counts never change a plan."""
+    return {
+        "site_id": row.id,
+        "date": date,
+        "site": row.geojson,
+        "operations": row.operations,
+        "policy": policy,
+        "counts": [
+            {"building": r.building, "parcels": r.parcels, "shift": r.shift, "urgent": r.urgent} for r in rows
+        ],
+    }
+
+
+def check_plannable(row: SiteRow, date: str, rows: list[CountRowRecord]) -> None:
+    """Refuse at once what the solver would refuse later, with the same message."""
+    day = Day(
+        date=date,
+        rows=tuple(CountRow(r.building, r.parcels, r.shift, r.urgent, n) for n, r in enumerate(rows, 1)),
+    )
+    problem.check_plannable(build_graph(domain_site(row)), day, domain_operations(row))

@@ -1,0 +1,53 @@
+"""The API tests run twice: against SQLite and against a real PostgreSQL server.
+
+PostgreSQL comes from ONEBELL_TEST_DATABASE_URL (`.ci/run` sets it to the machine's server); without
+it those runs are skipped with a message saying so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from api.config import Settings
+from api.main import create_app
+
+ADMIN = {"Authorization": "Bearer admin-secret"}
+POSTGRES_ENV = "ONEBELL_TEST_DATABASE_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'onebell.sqlite3'}"
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set: PostgreSQL runs skipped (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url, admin_token="admin-secret", workers=1)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

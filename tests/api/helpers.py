@@ -1,0 +1,47 @@
+"""Steps of the API flow the tests share."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ADMIN
+from tests.helpers import FIXTURES
+
+GELIN = FIXTURES / "gelin-spring"
+SMALL_CSV = "building,parcels,shift\n1,12,morning\n2,8,morning\n3,5,afternoon\n"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def set_up_gelin(client: TestClient, *, ops: str = "ops-more-riders.json") -> None:
+    site = json.loads((GELIN / "site.geojson").read_text())
+    assert client.put("/sites/gelin-spring", json=site, headers=ADMIN).status_code == 201
+    operations = json.loads((GELIN / ops).read_text())
+    assert client.put("/sites/gelin-spring/operations", json=operations, headers=ADMIN).status_code == 200
+
+
+def token(client: TestClient, site: str, role: str, headers: dict[str, str] = ADMIN) -> tuple[int, str]:
+    response = client.post(
+        f"/sites/{site}/tokens", json={"role": role, "label": f"{role} test"}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["id"], body["token"]
+
+
+def wait_for_job(
+    client: TestClient, job_id: str, headers: dict[str, str], *, timeout_s: float = 90
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = client.get(f"/jobs/{job_id}", headers=headers).json()
+        if job["status"] in ("done", "failed"):
+            return job  # type: ignore[no-any-return]
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s")

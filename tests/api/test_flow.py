@@ -1,0 +1,122 @@
+"""The whole flow on gelin-spring: site -> operations -> counts -> plan -> one shift's routes."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from optimizer.check import check_plan
+from optimizer.day import load_day
+from optimizer.graph import build_graph
+from optimizer.operations import load_operations
+from optimizer.site import load_site
+from tests.api.conftest import ADMIN
+from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, token, wait_for_job
+
+
+def test_gelin_spring_day_from_counts_to_routes(client: TestClient) -> None:
+    set_up_gelin(client)
+    _, courier = token(client, "gelin-spring", "courier")
+    headers = {**bearer(courier), "Content-Type": "text/csv"}
+    day_file = GELIN / "days" / "2022-04-28-2300.csv"
+    counts = client.put(
+        "/sites/gelin-spring/days/2022-04-28/counts", content=day_file.read_bytes(), headers=headers
+    )
+    assert counts.status_code == 200, counts.text
+    assert counts.json()["totals"]["parcels"] == 2300
+
+    job = client.post(
+        "/sites/gelin-spring/days/2022-04-28/plans", json={"time_limit_s": 4}, headers=bearer(courier)
+    )
+    assert job.status_code == 202, job.text
+    assert job.json()["status"] in ("queued", "running")
+    finished = wait_for_job(client, job.json()["id"], bearer(courier))
+    assert finished["status"] == "done", finished
+    assert finished["progress"]["elapsed_s"] is not None
+
+    plan = client.get(f"/plans/{finished['plan_id']}", headers=bearer(courier)).json()
+    site_graph = build_graph(load_site(GELIN / "site.geojson"))
+    ops = load_operations(GELIN / "ops-more-riders.json")
+    assert check_plan(site_graph, load_day(day_file), ops, plan) == []
+    assert plan["summary"]["delivered"] + plan["summary"]["undelivered"] == 2300
+
+    latest = client.get("/sites/gelin-spring/days/2022-04-28/plans/latest", headers=bearer(courier)).json()
+    assert latest["id"] == plan["id"]
+    morning = client.get(f"/plans/{plan['id']}/shifts/morning", headers=bearer(courier))
+    assert morning.status_code == 200
+    assert morning.json()["shift"] == plan["shifts"][0]
+    assert client.get(f"/plans/{plan['id']}/shifts/night", headers=bearer(courier)).status_code == 404
+
+    # A plan is a snapshot: new counts for the day leave it as it was.
+    client.put("/sites/gelin-spring/days/2022-04-28/counts", content=SMALL_CSV, headers=headers)
+    assert client.get(f"/plans/{plan['id']}", headers=bearer(courier)).json() == plan
+
+
+def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> None:
+    set_up_gelin(client)
+    path = "/sites/gelin-spring/days/2022-04-25/counts"
+    csv = {**ADMIN, "Content-Type": "text/csv"}
+    assert client.put(path, content=SMALL_CSV, headers=csv).json()["totals"] == {
+        "rows": 3,
+        "parcels": 25,
+        "urgent": 0,
+        "buildings": 3,
+    }
+    wave = {
+        "date": "2022-04-25",
+        "counts": [{"building": "9", "parcels": 4, "shift": "afternoon", "urgent": 1}],
+    }
+    appended = client.post(path, json=wave, headers=ADMIN).json()
+    assert appended["totals"] == {"rows": 4, "parcels": 29, "urgent": 1, "buildings": 4}
+    bad = client.put(path, content="building,parcels\n1,5\n999,3\n", headers=csv)
+    assert bad.status_code == 422
+    assert (
+        bad.json()["error"]["message"]
+        == "line 3: unknown building '999' (site 'gelin-spring' has no such id)"
+    )
+    assert client.get(path, headers=ADMIN).json()["totals"]["parcels"] == 29  # nothing changed
+    upload = client.put(
+        path, files={"file": ("day.csv", b"building,parcels\n5,7\n", "text/csv")}, headers=ADMIN
+    )
+    assert upload.status_code == 200 and upload.json()["rows"] == [
+        {"building": "5", "parcels": 7, "shift": None, "urgent": 0}
+    ]
+
+
+def test_a_retried_post_with_the_same_idempotency_key_returns_the_same_job(client: TestClient) -> None:
+    set_up_gelin(client)
+    client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content=SMALL_CSV,
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+    headers = {**ADMIN, "Idempotency-Key": "morning-run-1"}
+    first = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 1}, headers=headers
+    )
+    second = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 1}, headers=headers
+    )
+    assert first.json()["id"] == second.json()["id"]
+    assert wait_for_job(client, first.json()["id"], ADMIN)["status"] == "done"
+    other = client.post("/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 1}, headers=ADMIN)
+    assert other.json()["id"] != first.json()["id"]
+    wait_for_job(client, other.json()["id"], ADMIN)
+
+
+def test_a_day_the_fleet_cannot_reach_is_refused_before_solving(client: TestClient) -> None:
+    set_up_gelin(client)
+    site = client.get("/sites/gelin-spring", headers=ADMIN).json()
+    for feature in site["features"]:
+        if feature["properties"]["kind"] == "lane" and feature["properties"]["id"] == "row-1":
+            feature["properties"]["modes"] = ["foot"]
+    assert client.put("/sites/gelin-spring", json=site, headers=ADMIN).status_code == 200
+    csv = {**ADMIN, "Content-Type": "text/csv"}
+    client.put("/sites/gelin-spring/days/2022-04-25/counts", content="building,parcels\n1,3\n", headers=csv)
+    response = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 1}, headers=ADMIN
+    )
+    assert response.status_code == 422
+    assert (
+        "building '1' has parcels but no vehicle in the fleet can reach it"
+        in response.json()["error"]["message"]
+    )
