@@ -12,7 +12,7 @@ from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
-from api.routes.params import SiteId
+from api.routes.params import SiteId, TokenId
 from api.schemas import BuildingOut, SiteSummary, TokenCreate, TokenCreated, TokenOut
 from api.store import domain_site, site_row
 from optimizer.graph import build_graph
@@ -152,7 +152,9 @@ def list_tokens(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -
 
 
 @router.delete("/sites/{site_id}/tokens/{token_id}", response_model=TokenOut, tags=["tokens"])
-def revoke_token(site_id: SiteId, token_id: int, session: SessionDep, principal: PrincipalDep) -> TokenOut:
+def revoke_token(
+    site_id: SiteId, token_id: TokenId, session: SessionDep, principal: PrincipalDep
+) -> TokenOut:
     require(principal, site_id, "coordinator")
     row = session.get(TokenRow, token_id)
     if row is None or row.site_id != site_id:

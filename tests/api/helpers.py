@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import ADMIN
@@ -19,7 +20,7 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def set_up_gelin(client: TestClient, *, ops: str = "ops-more-riders.json") -> None:
+def set_up_gelin(client: TestClient | httpx.Client, *, ops: str = "ops-more-riders.json") -> None:
     site = json.loads((GELIN / "site.geojson").read_text())
     assert client.put("/sites/gelin-spring", json=site, headers=ADMIN).status_code == 201
     operations = json.loads((GELIN / ops).read_text())

@@ -1,0 +1,92 @@
+"""Each kind of bad input answers 422 (or 409/413/415) with a message that names the item."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ADMIN
+from tests.api.helpers import GELIN, set_up_gelin
+
+CSV = {**ADMIN, "Content-Type": "text/csv"}
+
+
+def _error(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    body: dict[str, dict[str, str]] = response.json()
+    return body["error"]
+
+
+def test_site_errors_name_the_feature(client: TestClient) -> None:
+    site = json.loads((GELIN / "site.geojson").read_text())
+    site["features"].append(dict(site["features"][5]))
+    response = client.put("/sites/gelin-spring", json=site, headers=ADMIN)
+    assert response.status_code == 422
+    assert _error(response)["message"] == "duplicate lane id 'row-4' (features 5 and 138)"
+    site = json.loads((GELIN / "site.geojson").read_text())
+    response = client.put("/sites/elsewhere", json=site, headers=ADMIN)
+    assert response.status_code == 422 and _error(response)["field"] == "site.id"
+    assert client.get("/sites/gelin-spring", headers=ADMIN).status_code == 404  # nothing was stored
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("building,parcels\n1,-4\n", "counts line 2: parcels must not be negative, got -4"),
+        ("building,parcels\n1,2.5\n", "counts line 2: parcels must be a whole number, got '2.5'"),
+        ("building,parcels,shift\n1,3,night\n", "line 2: unknown shift 'night' for building 1"),
+        ("building,parcels\n77x,3\n", "line 2: unknown building '77x'"),
+        ("building,parcels,urgent\n1,3,4\n", "urgent (4) is more than parcels (3)"),
+    ],
+)
+def test_count_errors_name_the_line(client: TestClient, body: str, message: str) -> None:
+    set_up_gelin(client)
+    response = client.put("/sites/gelin-spring/days/2022-04-25/counts", content=body, headers=CSV)
+    assert response.status_code == 422
+    assert message in _error(response)["message"]
+
+
+def test_operations_errors_name_the_field(client: TestClient) -> None:
+    set_up_gelin(client)
+    ops = json.loads((GELIN / "ops-3x3.json").read_text())
+    ops["shifts"][1]["end"] = "12:00"
+    response = client.put("/sites/gelin-spring/operations", json=ops, headers=ADMIN)
+    assert response.status_code == 422
+    assert _error(response)["message"] == "shift 'afternoon' ends (12:00) before it starts (13:00)"
+
+
+def test_dates_bodies_and_limits(client: TestClient) -> None:
+    set_up_gelin(client)
+    assert client.get("/sites/gelin-spring/days/2022-02-30/counts", headers=ADMIN).status_code == 422
+    mismatch = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts", json={"date": "2022-04-26", "counts": []}, headers=ADMIN
+    )
+    assert mismatch.status_code == 422 and _error(mismatch)["field"] == "date"
+    wrong_type = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content=b"<xml/>",
+        headers={**ADMIN, "Content-Type": "application/xml"},
+    )
+    assert wrong_type.status_code == 415
+    huge = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content="building,parcels\n" + "1,1\n" * 2_000_000,
+        headers=CSV,
+    )
+    assert huge.status_code == 413 and _error(huge)["code"] == "too_large"
+    no_counts = client.post("/sites/gelin-spring/days/2022-04-25/plans", json={}, headers=ADMIN)
+    assert no_counts.status_code == 409 and _error(no_counts)["code"] == "no_counts"
+    too_long = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 301}, headers=ADMIN
+    )
+    assert too_long.status_code == 422 and "time_limit_s" in _error(too_long)["message"]
+
+
+def test_counts_before_operations_are_refused(client: TestClient) -> None:
+    site = json.loads((GELIN / "site.geojson").read_text())
+    client.put("/sites/gelin-spring", json=site, headers=ADMIN)
+    response = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts", content="building,parcels\n1,2\n", headers=CSV
+    )
+    assert response.status_code == 409 and _error(response)["code"] == "no_operations"
