@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,7 +19,7 @@ from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError
 from api.jobs import JobRunner, recover
-from api.routes import counts, plans, sites
+from api.routes import cards, counts, plans, sites
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.api")
@@ -69,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(database_url)
         app.state.sessions = make_sessions(engine)
         app.state.runner = JobRunner(database_url, workers=settings.workers)
+        app.state.render_pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
         with app.state.sessions() as session:
             for job_id in recover(session):
                 app.state.runner.submit(job_id)
@@ -76,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.runner.shutdown()
+            app.state.render_pool.shutdown(wait=False, cancel_futures=True)
             engine.dispose()
 
     app = FastAPI(
@@ -86,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for router in (sites.router, counts.router, plans.router):
+    for router in (sites.router, counts.router, plans.router, cards.router):
         app.include_router(router)
 
     @app.exception_handler(OneBellError)

@@ -67,6 +67,22 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     check.add_argument("ops")
     check.add_argument("plan")
     check.set_defaults(run=_check)
+
+    cards = commands.add_parser("cards", help="route cards and the sorter's load list (PDF or HTML)")
+    cards.add_argument("plan", help="plan JSON")
+    cards.add_argument("--site", required=True, help="site GeoJSON the plan was made for")
+    cards.add_argument("--out", required=True, help="where to write the cards")
+    cards.add_argument("--shift", help="one shift only (default: every shift)")
+    cards.add_argument("--lang", default="zh", help="zh (default) or en")
+    cards.add_argument("--format", choices=("pdf", "html"), help="default: from --out's suffix, else pdf")
+    cards.add_argument("--paper", default="a4", help="a4 (default) or a5")
+    cards.set_defaults(run=_cards)
+
+    site_map = commands.add_parser("map", help="SVG map of the compound, with a plan's routes")
+    site_map.add_argument("--site", required=True)
+    site_map.add_argument("--plan", help="plan JSON: draw every trip, one colour per crew")
+    site_map.add_argument("--out", required=True)
+    site_map.set_defaults(run=_map)
     return parser, commands
 
 
@@ -107,6 +123,31 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     summary = plan.get("summary", {})
     print(f"plan is valid: {summary.get('delivered')} of {summary.get('parcels')} parcels delivered")
+    return 0
+
+
+def _cards(args: argparse.Namespace) -> int:
+    from optimizer.cards.render import cards_html, cards_pdf
+
+    site_graph = build_graph(load_site(args.site))
+    plan = read_json(args.plan, what="plan", error=PlanError)
+    output_format = args.format or ("html" if str(args.out).lower().endswith((".html", ".htm")) else "pdf")
+    options = {"shift": args.shift, "lang": args.lang, "paper": args.paper}
+    if output_format == "html":
+        _write_atomically(Path(args.out), cards_html(plan, site_graph, **options))
+    else:
+        _write_atomically(Path(args.out), cards_pdf(plan, site_graph, **options))
+    print(f"cards written to {args.out}")
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    from optimizer.cards.render import day_map_svg
+
+    site_graph = build_graph(load_site(args.site))
+    plan = read_json(args.plan, what="plan", error=PlanError) if args.plan else None
+    _write_atomically(Path(args.out), day_map_svg(site_graph, plan))
+    print(f"map written to {args.out}")
     return 0
 
 
@@ -158,16 +199,20 @@ def print_summary(plan: Plan, stream: TextIO) -> None:
             print(f"  ... and {len(plan.undelivered) - 10} more in the plan file", file=stream)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: a failure leaves no half plan."""
+def _write_atomically(path: Path, content: str | bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: a failure leaves no half file."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plan is an ordinary file
         os.replace(temporary, path)
     except OSError as error:
-        raise PlanError(f"cannot write plan to {path}: {error.strerror}") from error
+        raise PlanError(f"cannot write {path}: {error.strerror}") from error
 
 
 if __name__ == "__main__":

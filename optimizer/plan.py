@@ -44,6 +44,7 @@ class Trip:
 class CrewPlan:
     id: str
     vehicle: str
+    mode: str
     riders: int
     trips: tuple[Trip, ...]
 
@@ -132,6 +133,7 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
             {
                 "id": crew.id,
                 "vehicle": crew.vehicle,
+                "mode": crew.mode,
                 "riders": crew.riders,
                 "start": format_clock(crew.start_s),
                 "finish": format_clock(crew.finish_s),
@@ -186,7 +188,11 @@ def build_plan(
             clock = trip.return_s
         crews_by_shift[crew.shift].append(
             CrewPlan(
-                id=f"{shift.id}-{crew.number}", vehicle=vehicle.id, riders=crew.riders, trips=tuple(trips)
+                id=f"{shift.id}-{crew.number}",
+                vehicle=vehicle.id,
+                mode=vehicle.mode,
+                riders=crew.riders,
+                trips=tuple(trips),
             )
         )
     shifts = tuple(

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.db.models import JobRow, PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
@@ -101,7 +103,7 @@ def get_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobOut
     return job_out(job)
 
 
-def _plan(session: Any, principal: Any, plan_id: str) -> PlanRow:
+def visible_plan(session: Session, principal: Principal, plan_id: str) -> PlanRow:
     plan = session.get(PlanRow, plan_id)
     if plan is None or not principal.sees(plan.site_id):
         raise not_found(f"plan {plan_id!r}")
@@ -110,7 +112,7 @@ def _plan(session: Any, principal: Any, plan_id: str) -> PlanRow:
 
 @router.get("/plans/{plan_id}", response_model=dict[str, Any])
 def get_plan(plan_id: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    plan = _plan(session, principal, plan_id)
+    plan = visible_plan(session, principal, plan_id)
     return {"id": plan.id, **plan.document}
 
 
@@ -132,7 +134,7 @@ def latest_plan(
 
 @router.get("/plans/{plan_id}/shifts/{shift_id}", response_model=ShiftOut)
 def plan_shift(plan_id: str, shift_id: str, session: SessionDep, principal: PrincipalDep) -> ShiftOut:
-    plan = _plan(session, principal, plan_id)
+    plan = visible_plan(session, principal, plan_id)
     for shift in plan.document["shifts"]:
         if shift["id"] == shift_id:
             return ShiftOut(plan_id=plan.id, site=plan.site_id, date=plan.date, shift=shift)

@@ -1,0 +1,78 @@
+"""Card labels in Chinese (default) and English."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "card": "送货路线卡",
+        "load_list": "分拣装车单",
+        "compound": "小区",
+        "date": "日期",
+        "shift": "班次",
+        "crew": "小组",
+        "vehicle": "车辆",
+        "riders": "人数",
+        "trips": "趟数",
+        "start": "开始",
+        "finish": "结束",
+        "trip": "第{n}趟",
+        "depart": "出发",
+        "load": "装货",
+        "parcels": "件数",
+        "seq": "顺序",
+        "building": "楼栋",
+        "zone": "区",
+        "arrive": "到达",
+        "notify": "通知住户",
+        "note": "注意",
+        "done": "完成",
+        "total": "合计",
+        "load_order": "装车顺序（先装最后一站）",
+        "sorted_by": "分拣完成",
+        "broken": "门铃坏：上楼敲门通知",
+        "sealed": "封控楼：由指定人员送到门口，不按铃",
+        "urgent": "急件{n}件，先送",
+        "vehicle_names": "tricycle=三轮车,ebike=电动车,bicycle=自行车,cart=手推车,foot=步行",
+        "no_trips": "本班次无送货",
+        "summary": "{parcels}件 · {trips}趟",
+    },
+    "en": {
+        "card": "Route card",
+        "load_list": "Sorter's load list",
+        "compound": "Compound",
+        "date": "Date",
+        "shift": "Shift",
+        "crew": "Crew",
+        "vehicle": "Vehicle",
+        "riders": "Riders",
+        "trips": "Trips",
+        "start": "Start",
+        "finish": "Finish",
+        "trip": "Trip {n}",
+        "depart": "Departs",
+        "load": "Load",
+        "parcels": "Parcels",
+        "seq": "#",
+        "building": "Building",
+        "zone": "Zone",
+        "arrive": "Arrive",
+        "notify": "Notify",
+        "note": "Note",
+        "done": "Done",
+        "total": "Total",
+        "load_order": "Loading order (last stop loaded first)",
+        "sorted_by": "Sorted by",
+        "broken": "Doorbell broken: go up and knock",
+        "sealed": "Sealed building: door delivery by the designated pair, do not ring",
+        "urgent": "{n} urgent, deliver first",
+        "vehicle_names": "tricycle=tricycle,ebike=e-bike,bicycle=bicycle,cart=hand cart,foot=on foot",
+        "no_trips": "No deliveries this shift",
+        "summary": "{parcels} parcels · {trips} trips",
+    },
+}
+LANGUAGES = tuple(LABELS)
+
+
+def vehicle_name(mode: str, lang: str) -> str:
+    names = dict(pair.split("=") for pair in LABELS[lang]["vehicle_names"].split(","))
+    return names.get(mode, mode)

@@ -1,0 +1,247 @@
+"""Route cards and the sorter's load list, as HTML (Jinja2, print CSS) and PDF (WeasyPrint).
+
+One file per request: for each shift, one card per crew with every trip's map and stops, then the
+sorter's load list. Cards read a plan as JSON, so they work for any plan file or API plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from optimizer.cards.labels import LABELS, LANGUAGES, vehicle_name
+from optimizer.cards.svg_map import PALETTE, RouteLine, site_map_svg
+from optimizer.errors import PlanError
+from optimizer.graph import SiteGraph
+
+PAPERS = {"a4": "A4", "a5": "A5"}
+
+
+@dataclass(frozen=True)
+class CardStop:
+    seq: int
+    building: str
+    name: str
+    zone: str
+    parcels: int
+    arrive: str
+    contact: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CardTrip:
+    number: int
+    load: str
+    depart: str
+    back: str
+    parcels: int
+    stops: tuple[CardStop, ...]
+    map_svg: str
+
+
+@dataclass(frozen=True)
+class CrewCard:
+    crew: str
+    vehicle: str
+    riders: int
+    start: str
+    finish: str
+    parcels: int
+    trips: tuple[CardTrip, ...]
+
+
+@dataclass(frozen=True)
+class LoadTrip:
+    depart: str
+    crew: str
+    number: int
+    parcels: int
+    loading_order: tuple[tuple[str, int], ...]  # (building name, parcels), last stop first
+
+
+@dataclass(frozen=True)
+class ShiftCards:
+    id: str
+    start: str
+    end: str
+    load_list: tuple[LoadTrip, ...]
+    cards: tuple[CrewCard, ...]
+
+
+def shift_documents(
+    plan: Mapping[str, Any], site_graph: SiteGraph, *, shift: str | None, lang: str
+) -> list[ShiftCards]:
+    """What the templates show, shift by shift, checked against the site."""
+    if lang not in LANGUAGES:
+        raise PlanError(f"unknown card language {lang!r}; use {' or '.join(LANGUAGES)}", field="lang")
+    site = site_graph.site
+    if plan.get("site") != site.id:
+        raise PlanError(
+            f"the plan is for site {plan.get('site')!r}, the site file is {site.id!r}", field="site"
+        )
+    shifts = list(plan.get("shifts", []))
+    if shift is not None:
+        chosen = [s for s in shifts if s.get("id") == shift]
+        if not chosen:
+            known = ", ".join(str(s.get("id")) for s in shifts)
+            raise PlanError(f"the plan has no shift {shift!r}; it has {known}", field="shift")
+        shifts = chosen
+    buildings = {b.id: b for b in site.buildings}
+    labels = LABELS[lang]
+    documents = []
+    for shift_plan in shifts:
+        cards, loads = [], []
+        for crew_number, crew in enumerate(shift_plan.get("crews", [])):
+            colour = PALETTE[crew_number % len(PALETTE)]
+            trips = []
+            for number, trip in enumerate(crew["trips"], start=1):
+                stops = []
+                for seq, stop in enumerate(trip["stops"], start=1):
+                    building = buildings.get(stop["building"])
+                    if building is None:
+                        raise PlanError(
+                            f"the plan names building {stop['building']!r}, which the site does not have"
+                        )
+                    notes = []
+                    if stop.get("urgent"):
+                        notes.append(labels["urgent"].format(n=stop["urgent"]))
+                    if building.has_broken_doorbell:
+                        notes.append(labels["broken"])
+                    if building.sealed:
+                        notes.append(labels["sealed"])
+                    stops.append(
+                        CardStop(
+                            seq,
+                            building.id,
+                            building.name,
+                            building.zone or "",
+                            stop["parcels"],
+                            stop["arrive"][:5],
+                            building.contact or "",
+                            tuple(notes),
+                        )
+                    )
+                route = RouteLine(
+                    tuple(s.building for s in stops),
+                    crew.get("mode", "tricycle"),
+                    colour,
+                    f"{crew['id']} {number}",
+                )
+                map_svg = site_map_svg(
+                    site_graph, [route], width_px=520, title=f"{crew['id']} {labels['trip'].format(n=number)}"
+                )
+                trips.append(
+                    CardTrip(
+                        number,
+                        trip["load"][:5],
+                        trip["depart"][:5],
+                        trip["return"][:5],
+                        trip["parcels"],
+                        tuple(stops),
+                        map_svg,
+                    )
+                )
+                loads.append(
+                    LoadTrip(
+                        trip["depart"][:5],
+                        crew["id"],
+                        number,
+                        trip["parcels"],
+                        tuple((f"{s.name}", s.parcels) for s in reversed(stops)),
+                    )
+                )
+            cards.append(
+                CrewCard(
+                    crew["id"],
+                    vehicle_name(crew.get("mode", crew["vehicle"]), lang),
+                    crew["riders"],
+                    crew["trips"][0]["load"][:5] if crew["trips"] else "",
+                    crew["trips"][-1]["return"][:5] if crew["trips"] else "",
+                    sum(t.parcels for t in trips),
+                    tuple(trips),
+                )
+            )
+        loads.sort(key=lambda item: (item.depart, item.crew))
+        documents.append(
+            ShiftCards(
+                shift_plan["id"],
+                shift_plan.get("start", "")[:5],
+                shift_plan.get("end", "")[:5],
+                tuple(loads),
+                tuple(cards),
+            )
+        )
+    return documents
+
+
+_environment = Environment(
+    loader=PackageLoader("optimizer.cards", "templates"), autoescape=select_autoescape(["html", "j2"])
+)
+
+
+def cards_html(
+    plan: Mapping[str, Any],
+    site_graph: SiteGraph,
+    *,
+    shift: str | None = None,
+    lang: str = "zh",
+    paper: str = "a4",
+) -> str:
+    if paper not in PAPERS:
+        raise PlanError(f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}", field="paper")
+    documents = shift_documents(plan, site_graph, shift=shift, lang=lang)
+    template = _environment.get_template("cards.html.j2")
+    return template.render(
+        site=site_graph.site,
+        plan=plan,
+        shifts=documents,
+        t=LABELS[lang],
+        lang=lang,
+        paper=PAPERS[paper],
+        small=paper == "a5",
+    )
+
+
+def cards_pdf(
+    plan: Mapping[str, Any],
+    site_graph: SiteGraph,
+    *,
+    shift: str | None = None,
+    lang: str = "zh",
+    paper: str = "a4",
+) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+
+    pdf: bytes = HTML(string=cards_html(plan, site_graph, shift=shift, lang=lang, paper=paper)).write_pdf()
+    return pdf
+
+
+def day_map_svg(site_graph: SiteGraph, plan: Mapping[str, Any] | None = None, *, width_px: int = 900) -> str:
+    """The whole day on one map: every trip, one colour per crew."""
+    routes: list[RouteLine] = []
+    if plan is not None:
+        if plan.get("site") != site_graph.site.id:
+            raise PlanError(
+                f"the plan is for site {plan.get('site')!r}, the site file is {site_graph.site.id!r}",
+                field="site",
+            )
+        crews: Sequence[Mapping[str, Any]] = [
+            crew for shift in plan.get("shifts", []) for crew in shift.get("crews", [])
+        ]
+        for number, crew in enumerate(crews):
+            for trip_number, trip in enumerate(crew.get("trips", []), start=1):
+                stops = tuple(stop["building"] for stop in trip["stops"])
+                routes.append(
+                    RouteLine(
+                        stops,
+                        crew.get("mode", "tricycle"),
+                        PALETTE[number % len(PALETTE)],
+                        f"{crew['id']} {trip_number}",
+                    )
+                )
+    title = site_graph.site.name if plan is None else f"{site_graph.site.name} {plan.get('date') or ''}"
+    return site_map_svg(site_graph, routes, width_px=width_px, number_stops=False, title=title)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up OneBell on a fresh machine: system fonts for Chinese route cards, a virtual environment,
+# and the package. `./setup.sh dev` also installs the test and lint tools.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); elif command -v sudo >/dev/null; then apt_get=(sudo apt-get); else apt_get=(); fi
+  if [ ${#apt_get[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${need_apt[*]} (for PDF route cards)"
+    "${apt_get[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "warning: please install ${need_apt[*]} for PDF route cards with Chinese text" >&2
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/pip install --quiet --upgrade pip
+if [ "${1:-}" = "dev" ]; then
+  .venv/bin/pip install --quiet -e ".[dev]"
+else
+  .venv/bin/pip install --quiet -e .
+fi

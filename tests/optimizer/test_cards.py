@@ -1,0 +1,154 @@
+"""Route cards, the sorter's load list and the maps."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from functools import cache
+from typing import Any
+
+import pypdf
+import pytest
+from weasyprint import HTML
+
+from optimizer.cards.render import cards_html, cards_pdf, day_map_svg, shift_documents
+from optimizer.day import load_day
+from optimizer.errors import PlanError
+from optimizer.graph import SiteGraph, build_graph
+from optimizer.operations import load_operations
+from optimizer.planner import plan_day
+from optimizer.site import load_site
+from tests.helpers import FIXTURES, day, graph_of, operations, three_on_a_lane
+
+LANE_SITE = graph_of(three_on_a_lane({"B2": {"doorbell": "broken"}, "B3": {"sealed": True, "zone": "A"}}))
+
+
+@cache
+def _lane_plan() -> dict[str, Any]:
+    plan = plan_day(
+        LANE_SITE, day(("B1", 10), ("B2", 30, None, 2), ("B3", 60)), operations(), time_limit_s=1.0
+    )
+    return json.loads(json.dumps(plan.to_dict()))  # type: ignore[no-any-return]
+
+
+@cache
+def _gelin() -> tuple[SiteGraph, dict[str, Any]]:
+    site_graph = build_graph(load_site(FIXTURES / "gelin-spring" / "site.geojson"))
+    plan = plan_day(
+        site_graph,
+        load_day(FIXTURES / "gelin-spring" / "days" / "2022-04-28-2300.csv"),
+        load_operations(FIXTURES / "gelin-spring" / "ops-more-riders.json"),
+        time_limit_s=2.0,
+    )
+    return site_graph, json.loads(json.dumps(plan.to_dict()))
+
+
+def _stops_in_order(plan: dict[str, Any], shift: str) -> list[list[tuple[str, int]]]:
+    return [
+        [(stop["building"], stop["parcels"]) for stop in trip["stops"]]
+        for s in plan["shifts"]
+        if s["id"] == shift
+        for crew in s["crews"]
+        for trip in crew["trips"]
+    ]
+
+
+def test_pdf_lists_every_stop_in_route_order() -> None:
+    site_graph, plan = _gelin()
+    reader = pypdf.PdfReader(io.BytesIO(cards_pdf(plan, site_graph, shift="morning", lang="en")))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    names = {b.id: b.name for b in site_graph.site.buildings}
+    position = 0
+    for trip in _stops_in_order(plan, "morning"):
+        for building, parcels in trip:
+            # a stop row reads: sequence, building name, (zone,) parcels, arrival time
+            match = re.compile(rf"{re.escape(names[building])}\s+{parcels}\s+\d\d:\d\d").search(
+                text, position
+            )
+            assert match is not None, f"stop {building} ({parcels}) missing or out of order"
+            position = match.end()
+
+
+def test_a_cjk_font_is_embedded() -> None:
+    reader = pypdf.PdfReader(io.BytesIO(cards_pdf(_lane_plan(), LANE_SITE)))
+    embedded = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor and any(
+                    key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
+                    embedded.append(str(font["/BaseFont"]))
+    assert any("CJK" in name for name in embedded), embedded
+    assert "路线卡" in reader.pages[0].extract_text()
+
+
+def _row_pages(html: str) -> dict[str, set[int]]:
+    """Which pages each stop row (by its data-key) is laid out on."""
+    document = HTML(string=html).render()
+    pages: dict[str, set[int]] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():  # WeasyPrint's layout boxes
+            element = getattr(box, "element", None)
+            if element is not None and element.get("class") == "stop" and box.element_tag == "tr":
+                pages.setdefault(element.get("data-key"), set()).add(number)
+    return pages
+
+
+def test_no_stop_row_splits_across_a_page_break() -> None:
+    site_graph, plan = _gelin()
+    pages = _row_pages(cards_html(plan, site_graph, shift="morning", lang="en", paper="a5"))
+    expected = sum(len(trip) for trip in _stops_in_order(plan, "morning"))
+    assert len(pages) == expected
+    assert max(max(p) for p in pages.values()) > 10  # there are page breaks to get wrong
+    split = {key: p for key, p in pages.items() if len(p) > 1}
+    assert split == {}
+
+
+def test_the_load_list_reverses_each_trips_stop_order() -> None:
+    site_graph, plan = _gelin()
+    [morning] = shift_documents(plan, site_graph, shift="morning", lang="en")
+    names = {b.id: b.name for b in site_graph.site.buildings}
+    by_trip = {
+        (c.crew, t.number): [(s.name, s.parcels) for s in t.stops] for c in morning.cards for t in c.trips
+    }
+    assert len(morning.load_list) == len(by_trip)
+    for load in morning.load_list:
+        assert list(load.loading_order) == list(reversed(by_trip[(load.crew, load.number)]))
+    departures = [load.depart for load in morning.load_list]
+    assert departures == sorted(departures)
+    assert {name for name, _ in morning.load_list[0].loading_order} <= set(names.values())
+
+
+def test_the_map_draws_one_route_per_trip() -> None:
+    site_graph, plan = _gelin()
+    trips = sum(len(crew["trips"]) for shift in plan["shifts"] for crew in shift["crews"])
+    svg = day_map_svg(site_graph, plan)
+    assert svg.count('class="route"') == trips
+    assert svg.count('class="footprint"') == 125
+    [morning] = shift_documents(plan, site_graph, shift="morning", lang="zh")
+    for card in morning.cards:
+        for trip in card.trips:
+            assert trip.map_svg.count('class="route"') == 1
+            assert trip.map_svg.count('class="stop"') == len(trip.stops)
+
+
+def test_broken_doorbell_sealed_and_urgent_instructions_appear() -> None:
+    html_zh = cards_html(_lane_plan(), LANE_SITE)
+    assert "门铃坏" in html_zh and "封控楼" in html_zh and "急件2件" in html_zh
+    html_en = cards_html(_lane_plan(), LANE_SITE, lang="en")
+    assert "Doorbell broken" in html_en and "Sealed building" in html_en and "2 urgent" in html_en
+
+
+def test_cards_for_the_wrong_site_or_shift_are_refused() -> None:
+    with pytest.raises(PlanError, match="the plan has no shift 'night'"):
+        cards_html(_lane_plan(), LANE_SITE, shift="night")
+    other = graph_of(three_on_a_lane())
+    wrong = dict(_lane_plan(), site="elsewhere")
+    with pytest.raises(PlanError, match="the plan is for site 'elsewhere'"):
+        cards_html(wrong, other)
+    with pytest.raises(PlanError, match="unknown card language 'fr'"):
+        cards_html(_lane_plan(), LANE_SITE, lang="fr")
