@@ -19,9 +19,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python3 -m venv .venv
-.venv/bin/pip install --quiet --upgrade pip
-if [ "${1:-}" = "dev" ]; then
-  .venv/bin/pip install --quiet -e ".[dev]"
-else
-  .venv/bin/pip install --quiet -e .
+log=$(mktemp)
+target=.; [ "${1:-}" = "dev" ] && target=".[dev]"
+if ! { .venv/bin/pip install --quiet --upgrade pip && .venv/bin/pip install --quiet -e "$target"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup failed: pip could not install OneBell (log above)" >&2
+  exit 1
 fi
+rm -f "$log"
