@@ -20,11 +20,13 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def set_up_gelin(client: TestClient | httpx.Client, *, ops: str = "ops-more-riders.json") -> None:
+def set_up_gelin(
+    client: TestClient | httpx.Client, *, ops: str = "ops-more-riders.json", headers: dict[str, str] = ADMIN
+) -> None:
     site = json.loads((GELIN / "site.geojson").read_text())
-    assert client.put("/sites/gelin-spring", json=site, headers=ADMIN).status_code == 201
+    assert client.put("/sites/gelin-spring", json=site, headers=headers).status_code == 201
     operations = json.loads((GELIN / ops).read_text())
-    assert client.put("/sites/gelin-spring/operations", json=operations, headers=ADMIN).status_code == 200
+    assert client.put("/sites/gelin-spring/operations", json=operations, headers=headers).status_code == 200
 
 
 def token(client: TestClient, site: str, role: str, headers: dict[str, str] = ADMIN) -> tuple[int, str]:

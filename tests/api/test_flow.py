@@ -125,8 +125,14 @@ def test_a_day_the_fleet_cannot_reach_is_refused_before_solving(client: TestClie
 
 def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
     set_up_gelin(client)
-    client.put("/sites/gelin-spring/days/2022-04-25/counts", content=SMALL_CSV, headers={**ADMIN, "Content-Type": "text/csv"})
-    job = client.post("/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content=SMALL_CSV,
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+    job = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 1}, headers=ADMIN
+    ).json()
     plan_id = wait_for_job(client, job["id"], ADMIN)["plan_id"]
     pdf = client.get(f"/plans/{plan_id}/cards.pdf", params={"shift": "morning"}, headers=ADMIN)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -135,7 +141,10 @@ def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
     assert html.status_code == 200 and "Route card" in html.text and "Sorter" in html.text
     missing = client.get(f"/plans/{plan_id}/cards.pdf", params={"shift": "night"}, headers=ADMIN)
     assert missing.status_code == 422 and "no shift 'night'" in missing.json()["error"]["message"]
-    assert client.put("/sites/three-on-a-lane", json=three_on_a_lane().document(), headers=ADMIN).status_code == 201
+    assert (
+        client.put("/sites/three-on-a-lane", json=three_on_a_lane().document(), headers=ADMIN).status_code
+        == 201
+    )
     _, stranger = token(client, "three-on-a-lane", "courier")
     assert client.get(f"/plans/{plan_id}/cards.pdf", headers=bearer(stranger)).status_code == 404
     assert client.get(f"/plans/{plan_id}/cards.pdf").status_code == 401

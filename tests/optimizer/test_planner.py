@@ -167,3 +167,16 @@ def test_an_empty_day_is_an_empty_plan() -> None:
         site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
     )
     assert document["summary"]["trips"] == 0 and document["undelivered"] == []
+
+
+def test_progress_is_reported_while_searching() -> None:
+    site_graph, the_day, ops = (
+        graph_of(three_on_a_lane()),
+        day(("B1", 10), ("B2", 10), ("B3", 10)),
+        operations(),
+    )
+    seen = []
+    plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S, on_progress=seen.append)
+    assert seen, "no progress reported"
+    assert all(p.parcels_placed <= 30 and p.crew_s > 0 for p in seen)
+    assert [p.elapsed_s for p in seen] == sorted(p.elapsed_s for p in seen)
