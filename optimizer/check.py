@@ -8,6 +8,7 @@ naming its shift, crew, trip and stop, so a broken plan is never summed up as a 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import cache
@@ -19,6 +20,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.day import Day
 from optimizer.graph import SiteGraph
 from optimizer.operations import POLICIES, Operations, Shift, Vehicle
+from optimizer.site import sealed_buildings
 from optimizer.stop_cost import stop_s
 from optimizer.travel import RIDE_ROUNDING_S
 
@@ -36,6 +38,8 @@ class _Walker:
         self.violations: list[str] = []
         self.delivered: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.buildings = {b.id: b for b in self.site.buildings}
+        self.sealed = sealed_buildings(self.site)
+        self.urgent_delivered: dict[tuple[str, int], int] = defaultdict(int)
 
         @cache
         def lengths_from(mode: str, node: int) -> dict[int, float]:
@@ -89,6 +93,7 @@ class _Walker:
             first_load, last_return = self.check_crew(number, shift, vehicle, crew, where, totals)
             if first_load is not None and last_return is not None:
                 totals["crew_s"] += vehicle.crew * (last_return - first_load)
+        self.check_sorter(shift, shift_plan)
         if riders > shift.riders:
             self.fail(f"shift {shift.id}: crews need {riders} riders, the roster has {shift.riders}")
         for vehicle_id, used in per_vehicle.items():
@@ -150,11 +155,29 @@ class _Walker:
                     self.fail(
                         f"{at}: arrives at building {building.id} {arrive - clock} s after leaving, the ride takes {ride:.0f} s"
                     )
-                needed = stop_s(building, count, self.operations.stop)
+                sealed = building.id in self.sealed
+                if sealed and not vehicle.sealed_ok:
+                    self.fail(
+                        f"{at}: building {building.id} is sealed; a {vehicle.id} crew is not a sealed team"
+                    )
+                door = self.operations.sealed if sealed else None
+                needed = stop_s(building, count, self.operations.stop, door)
                 if leave - arrive < needed:
                     self.fail(
                         f"{at}: {leave - arrive} s at building {building.id}, the stop takes {needed} s"
                     )
+                urgent = stop.get("urgent", 0)
+                if not isinstance(urgent, int) or not 0 <= urgent <= count:
+                    self.fail(f"{at}: urgent must be a whole number from 0 to the stop's parcels")
+                elif urgent:
+                    deadline = shift.start_s + 60 * self.operations.urgent_within_min
+                    if arrive > deadline:
+                        self.fail(
+                            f"{at}: {urgent} urgent parcels reach building {building.id} at "
+                            f"{format_clock(arrive)}, after {format_clock(deadline)}"
+                        )
+                    else:
+                        self.urgent_delivered[(building.id, number)] += urgent
                 self.delivered[building.id][number] += count
                 parcels += count
                 clock, node = leave, target
@@ -176,11 +199,43 @@ class _Walker:
             previous_return = back
         return first_load, (previous_return if first_load is not None else None)
 
+    def check_sorter(self, shift: Shift, shift_plan: Mapping[str, Any]) -> None:
+        """Trips leave in the order their parcels were sorted, one after another from the shift's start."""
+        seconds = self.operations.gate.sort_s_per_parcel
+        if not seconds or not shift.sorters:
+            return
+        trips = [trip for crew in _list(shift_plan, "crews") for trip in _list(crew, "trips")]
+        timed = sorted(
+            (
+                (_clock(t, "depart") or 0, t["parcels"], n)
+                for n, t in enumerate(trips)
+                if isinstance(t.get("parcels"), int)
+            )
+        )
+        sorted_parcels = 0
+        for depart, parcels, n in timed:
+            sorted_parcels += parcels
+            ready = shift.start_s + sorted_parcels * seconds / shift.sorters
+            if depart < ready - 1:
+                self.fail(
+                    f"shift {shift.id}: a trip departs {format_clock(depart)} with {parcels} parcels, but the "
+                    f"sorter has them ready at {format_clock(math.ceil(ready))} at the earliest"
+                )
+            sorted_by = _clock(trips[n], "sorted_by")
+            if sorted_by is not None and sorted_by > depart:
+                self.fail(
+                    f"shift {shift.id}: a trip departs {format_clock(depart)} before it is sorted ({format_clock(sorted_by)})"
+                )
+
     def check_counts(self) -> None:
         shift_number = {s.id: n for n, s in enumerate(self.operations.shifts)}
         available: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        urgent: dict[tuple[str, int], int] = defaultdict(int)
         for row in self.day.rows:
-            available[row.building][0 if row.shift is None else shift_number.get(row.shift, 0)] += row.parcels
+            arrival = 0 if row.shift is None else shift_number.get(row.shift, 0)
+            available[row.building][arrival] += row.parcels
+            urgent[(row.building, arrival)] += row.urgent
+        urgent_left: dict[tuple[str, int], int] = defaultdict(int)
         left: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for item in _list(self.plan, "undelivered"):
             building, count, shift = item.get("building"), item.get("parcels"), item.get("shift")
@@ -197,6 +252,17 @@ class _Walker:
             if not str(item.get("reason") or "").strip():
                 self.fail(f"undelivered entry for building {building}: no reason given")
             left[building][shift_number[shift]] += count
+            listed_urgent = item.get("urgent", 0)
+            urgent_left[(building, shift_number[shift])] += (
+                listed_urgent if isinstance(listed_urgent, int) else 0
+            )
+        for (building, arrival), count in urgent.items():
+            in_time, listed = self.urgent_delivered[(building, arrival)], urgent_left[(building, arrival)]
+            if count and in_time + listed < count:
+                self.fail(
+                    f"building {building}: {count} urgent parcels for the {self.operations.shifts[arrival].id} "
+                    f"shift, {in_time} delivered in time and {listed} listed undelivered"
+                )
         names = [s.id for s in self.operations.shifts]
         for building in sorted(set(available) | set(self.delivered) | set(left)):
             got, gone, came = self.delivered[building], left[building], available[building]

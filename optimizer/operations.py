@@ -53,6 +53,15 @@ class StopSettings:
 @dataclass(frozen=True)
 class GateSettings:
     reload_s: int = 240
+    sort_s_per_parcel: float = 0.0  # 0: sorting keeps up with loading (not modelled)
+
+
+@dataclass(frozen=True)
+class SealedSettings:
+    """Door delivery in a sealed building: a designated pair carries parcels to each door."""
+
+    door_s: int = 45  # per household receiving
+    floor_s: int = 20  # per floor climbed
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class Operations:
     fleet: tuple[Vehicle, ...]
     stop: StopSettings = StopSettings()
     gate: GateSettings = GateSettings()
+    sealed: SealedSettings = SealedSettings()
+    urgent_within_min: int = 60
 
     def shift_number(self, shift_id: str) -> int:
         for number, shift in enumerate(self.shifts):
@@ -106,8 +117,23 @@ def parse_operations(document: Any) -> Operations:
     gate_raw = document.get("gate", {})
     if not isinstance(gate_raw, Mapping):
         raise OperationsError("operations: 'gate' must be an object", field="gate")
-    gate = GateSettings(reload_s=int(_number(gate_raw, "reload_s", "gate", default=240, minimum=0)))
-    return Operations(shifts=shifts, fleet=fleet, stop=stop, gate=gate)
+    gate = GateSettings(
+        reload_s=int(_number(gate_raw, "reload_s", "gate", default=240, minimum=0)),
+        sort_s_per_parcel=float(
+            _number(gate_raw, "sort_s_per_parcel", "gate", default=0, minimum=0, whole=False)
+        ),
+    )
+    sealed_raw = document.get("sealed", {})
+    if not isinstance(sealed_raw, Mapping):
+        raise OperationsError("operations: 'sealed' must be an object", field="sealed")
+    sealed = SealedSettings(
+        door_s=int(_number(sealed_raw, "door_s", "sealed", default=SealedSettings.door_s, minimum=0)),
+        floor_s=int(_number(sealed_raw, "floor_s", "sealed", default=SealedSettings.floor_s, minimum=0)),
+    )
+    urgent_within = int(_number(document, "urgent_within_min", "operations", default=60, minimum=1))
+    return Operations(
+        shifts=shifts, fleet=fleet, stop=stop, gate=gate, sealed=sealed, urgent_within_min=urgent_within
+    )
 
 
 def _list(document: Mapping[str, Any], name: str) -> list[Any]:

@@ -7,9 +7,10 @@ the shift), so a plan is exactly as long as the work in it, whatever slack the s
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ class Trip:
     depart_s: int
     return_s: int
     stops: tuple[Stop, ...]
+    sorted_by_s: int | None = None  # the sorter has its last parcel ready (when sorting is modelled)
 
     @property
     def parcels(self) -> int:
@@ -76,6 +78,7 @@ class Undelivered:
     shift: str
     cause: str
     reason: str
+    urgent: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
                 "trips": [
                     {
                         "load": format_clock(trip.load_s),
+                        **({} if trip.sorted_by_s is None else {"sorted_by": format_clock(trip.sorted_by_s)}),
                         "depart": format_clock(trip.depart_s),
                         "return": format_clock(trip.return_s),
                         "parcels": trip.parcels,
@@ -169,45 +173,94 @@ def build_plan(
     *,
     solver: dict[str, Any] | None = None,
 ) -> Plan:
-    """Turn each crew's trips (node lists, in order) into a timed plan plus the undelivered."""
+    """Turn each crew's trips (node lists, in order) into a timed plan plus the undelivered.
+
+    Shift by shift, the crew that is free first loads its next trip; the sorter sorts trips in
+    that order, so a trip departs once it is loaded and its last parcel is sorted. A trip that
+    this would push past the end of the shift, or urgent parcels past their deadline, does not
+    go out: its parcels are listed undelivered with the reason.
+    """
     operations = model.operations
     served: set[int] = set()
+    held_back: dict[int, str] = {}
     crews_by_shift: dict[int, list[CrewPlan]] = defaultdict(list)
-    for crew, node_lists in zip(model.crews, trips_of_crew, strict=True):
-        routes = [list(nodes) for nodes in node_lists if nodes]
-        if not routes:
-            continue
-        shift = operations.shifts[crew.shift]
-        vehicle = operations.fleet[crew.vehicle]
-        clock = shift.start_s
-        trips = []
-        for nodes in routes:
+    for shift_number, shift in enumerate(operations.shifts):
+        crews = model.crews_of_shift(shift_number)
+        queues = {c: [list(nodes) for nodes in trips_of_crew[c] if nodes] for c in crews}
+        ready = {c: shift.start_s for c in crews}
+        timed: dict[int, list[Trip]] = {c: [] for c in crews}
+        sorter = _Sorter(operations.gate.sort_s_per_parcel, shift.sorters, shift.start_s)
+        while any(queues.values()):
+            crew = min((c for c in crews if queues[c]), key=lambda c: (ready[c], c))
+            nodes = queues[crew].pop(0)
+            vehicle = model.crews[crew].vehicle
+            late_urgent = []
+            while nodes:
+                load = sum(model.visits[n].parcels for n in nodes)
+                sorted_by = sorter.peek(load)
+                trip = _timed_trip(model, vehicle, nodes, load_s=ready[crew], sorted_by_s=sorted_by)
+                late_urgent = [n for n in nodes if _misses_deadline(model, trip, n)]
+                if not late_urgent:
+                    break
+                nodes = [n for n in nodes if n not in late_urgent]
+                held_back.update({n: "urgent_window" for n in late_urgent})
+            if not nodes:
+                continue
+            if trip.return_s > shift.end_s:
+                held_back.update({n: "sorter_pace" for n in nodes})
+                continue
+            sorter.take(load)
             served.update(nodes)
-            trip = _timed_trip(model, crew.vehicle, nodes, load_s=clock)
-            trips.append(trip)
-            clock = trip.return_s
-        crews_by_shift[crew.shift].append(
-            CrewPlan(
-                id=f"{shift.id}-{crew.number}",
-                vehicle=vehicle.id,
-                mode=vehicle.mode,
-                riders=crew.riders,
-                trips=tuple(trips),
-            )
-        )
+            timed[crew].append(trip)
+            ready[crew] = trip.return_s
+        for crew in crews:
+            if timed[crew]:
+                entry = operations.fleet[model.crews[crew].vehicle]
+                crews_by_shift[shift_number].append(
+                    CrewPlan(
+                        id=f"{shift.id}-{model.crews[crew].number}",
+                        vehicle=entry.id,
+                        mode=entry.mode,
+                        riders=model.crews[crew].riders,
+                        trips=tuple(timed[crew]),
+                    )
+                )
     shifts = tuple(
         ShiftPlan(id=s.id, start_s=s.start_s, end_s=s.end_s, crews=tuple(crews_by_shift[n]))
         for n, s in enumerate(operations.shifts)
     )
-    return Plan(
+    plan = Plan(
         site=model.site_graph.site.id,
         date=model.day.date,
         policy=operations.stop.policy,
         shifts=shifts,
-        undelivered=_undelivered(model, served),
+        undelivered=(),
         parcels=model.day.parcels,
         solver=solver or {},
     )
+    return replace(plan, undelivered=explain_undelivered(model, plan, served, held_back))
+
+
+class _Sorter:
+    """Parcels are sorted one after another from the start of the shift, in loading order."""
+
+    def __init__(self, seconds_per_parcel: float, sorters: int, start_s: int) -> None:
+        self.rate = seconds_per_parcel / sorters if sorters and seconds_per_parcel else 0.0
+        self.done_s = float(start_s)
+
+    def peek(self, parcels: int) -> int | None:
+        return None if not self.rate else math.ceil(self.done_s + self.rate * parcels - 1e-9)
+
+    def take(self, parcels: int) -> None:
+        self.done_s += self.rate * parcels
+
+
+def _misses_deadline(model: DayModel, trip: Trip, node: int) -> bool:
+    visit = model.visits[node]
+    if not visit.urgent:
+        return False
+    arrival = next(stop.arrive_s for stop in trip.stops if stop.building == visit.building)
+    return arrival > model.urgent_deadline_s(node)
 
 
 def travel_s(model: DayModel, vehicle: int, from_place: int, to_place: int) -> int:
@@ -216,7 +269,9 @@ def travel_s(model: DayModel, vehicle: int, from_place: int, to_place: int) -> i
     return ride_s(float(model.distance_m[entry.mode][from_place, to_place]), entry.speed_kmh)
 
 
-def _timed_trip(model: DayModel, vehicle: int, nodes: Sequence[int], *, load_s: int) -> Trip:
+def _timed_trip(
+    model: DayModel, vehicle: int, nodes: Sequence[int], *, load_s: int, sorted_by_s: int | None = None
+) -> Trip:
     site = model.site_graph.site
     grouped: list[list[int]] = []  # consecutive nodes of one building are one stop
     for node in nodes:
@@ -224,7 +279,7 @@ def _timed_trip(model: DayModel, vehicle: int, nodes: Sequence[int], *, load_s: 
             grouped[-1].append(node)
         else:
             grouped.append([node])
-    depart_s = load_s + model.operations.gate.reload_s
+    depart_s = max(load_s + model.operations.gate.reload_s, sorted_by_s or 0)
     clock, place = depart_s, 0
     stops = []
     for group in grouped:
@@ -232,46 +287,80 @@ def _timed_trip(model: DayModel, vehicle: int, nodes: Sequence[int], *, load_s: 
         building_id = visit.building or ""
         parcels = sum(model.visits[n].parcels for n in group)
         arrive = clock + travel_s(model, vehicle, place, visit.place)
-        leave = arrive + stop_s(site.building(building_id), parcels, model.operations.stop)
+        door = model.operations.sealed if building_id in model.sealed else None
+        leave = arrive + stop_s(site.building(building_id), parcels, model.operations.stop, door)
         urgent = sum(model.visits[n].urgent for n in group)
         stops.append(Stop(building_id, parcels, arrive, leave, urgent))
         clock, place = leave, visit.place
-    return Trip(load_s, depart_s, clock + travel_s(model, vehicle, place, 0), tuple(stops))
+    return Trip(load_s, depart_s, clock + travel_s(model, vehicle, place, 0), tuple(stops), sorted_by_s)
 
 
-def _undelivered(model: DayModel, served: set[int]) -> tuple[Undelivered, ...]:
+def explain_undelivered(
+    model: DayModel, plan: Plan, served: set[int], held_back: dict[int, str]
+) -> tuple[Undelivered, ...]:
+    """Group what did not go out by building and arrival shift, with a cause and what would fix it."""
     operations = model.operations
     site = model.site_graph.site
-    left: dict[tuple[str, int], list[int]] = defaultdict(list)
+    left: dict[tuple[str, int, str], list[int]] = defaultdict(list)
     for node in range(1, model.node_count):
         if node not in served:
             visit = model.visits[node]
-            left[(visit.building or "", visit.available_shift)].append(node)
+            left[(visit.building or "", visit.available_shift, _cause(model, node, held_back))].append(node)
+    per_crew = _parcels_per_crew_shift(plan)
     items = []
-    for (building_id, shift_number), nodes in sorted(left.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (building_id, shift_number, cause), nodes in sorted(
+        left.items(), key=lambda kv: (kv[0][1], kv[0][0])
+    ):
         parcels = sum(model.visits[n].parcels for n in nodes)
+        urgent = sum(model.visits[n].urgent for n in nodes)
         shift = operations.shifts[shift_number]
-        name = site.building(building_id).name
-        able = [
-            c
-            for c, crew in enumerate(model.crews)
-            if crew.shift >= shift_number and model.reachable[crew.vehicle, nodes[0]]
-        ]
-        if not able:
+        what = f"building {building_id} ({site.building(building_id).name}): {parcels} parcels from the {shift.id} shift"
+        if cause == "no_sealed_team":
+            reason = f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster"
+        elif cause == "no_crew":
             modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
-            cause = "no_crew"
+            reason = f"{what}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift"
+        elif cause == "urgent_window":
             reason = (
-                f"building {building_id} ({name}): {parcels} parcels from the {shift.id} shift, but no "
-                f"crew from then on rides a vehicle that can reach it ({', '.join(modes)}); "
-                f"staff one in the {shift.id} shift"
+                f"{what} ({urgent} urgent) could not be there within the first {operations.urgent_within_min} "
+                f"minutes of the {shift.id} shift; send them on the first trip or add a crew"
             )
+        elif cause == "sorter_pace":
+            reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"
         else:
-            later = [s.id for s in operations.shifts[shift_number:]]
-            cause = "shift_capacity"
-            reason = (
-                f"building {building_id} ({name}): {parcels} parcels from the {shift.id} shift did not "
-                f"fit in the time left to the {len(able)} crew(s) of the {', '.join(later)} shift(s); "
-                f"add a crew or lengthen a shift"
+            vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
+            more = (
+                f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels"
+                if capacity
+                else ""
             )
-        items.append(Undelivered(building_id, parcels, shift.id, cause, reason))
+            reason = f"{what} did not fit in the crews' time{more}"
+        items.append(Undelivered(building_id, parcels, shift.id, cause, reason, urgent))
     return tuple(items)
+
+
+def _cause(model: DayModel, node: int, held_back: dict[int, str]) -> str:
+    if node in held_back:
+        return held_back[node]
+    visit = model.visits[node]
+    possible = [crew for crew in model.crews if model.can_serve(crew, node)]
+    if possible:
+        return "urgent_window" if visit.urgent else "shift_capacity"
+    reachable = [
+        crew
+        for crew in model.crews
+        if crew.shift >= visit.available_shift and model.reachable[crew.vehicle, node]
+    ]
+    if reachable and visit.building in model.sealed:
+        return "no_sealed_team"
+    return "no_crew" if not reachable else "shift_capacity"
+
+
+def _parcels_per_crew_shift(plan: Plan) -> dict[str, tuple[str, int]]:
+    """Per shift: its busiest vehicle and the parcels one crew of it moved (what one more would add)."""
+    result = {}
+    for shift in plan.shifts:
+        if shift.crews:
+            busiest = max(shift.crews, key=lambda crew: sum(t.parcels for t in crew.trips))
+            result[shift.id] = (busiest.vehicle, sum(t.parcels for t in busiest.trips))
+    return result

@@ -25,7 +25,8 @@ from optimizer.day import Day, check_day
 from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
 from optimizer.operations import Operations, Vehicle
-from optimizer.stop_cost import bell_s, expected_households, visit_bell_s
+from optimizer.site import sealed_buildings
+from optimizer.stop_cost import arrival_s, bell_s, expected_households
 from optimizer.travel import ride_s
 
 UNREACHABLE_S = 10_000_000
@@ -62,6 +63,9 @@ class TripVehicle:
     cost: int  # index into VrpProblem.arc_cost
     earliest_s: int
     latest_s: int
+    sorting: tuple[int, int, int] | None = None
+    """(reload_s, tenths of a second to sort a parcel, sorters): the trip cannot depart before its
+    own load is sorted from `earliest_s` on."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,9 @@ class VrpProblem:
     chains: Sequence[tuple[int, int]] = ()  # (a, b): trip a returns before trip b starts loading
     allowed: Sequence[Sequence[int] | None] | None = None  # per node, vehicles allowed (None = all)
     drop_penalty: np.ndarray | None = None  # per node; None = every visit is mandatory
+    timed: bool = True  # False: no time dimension, vehicles' windows are ignored
+    deadline_s: Sequence[tuple[int, int] | None] | None = None
+    """Per node (opens, deadline): arrived by the deadline, a small cost per second after opening."""
 
     @property
     def node_count(self) -> int:
@@ -93,6 +100,7 @@ class DayModel:
     reachable: np.ndarray  # fleet entry x node, bool
     late_penalty_per_parcel: int
     drop_penalty_per_parcel: int
+    sealed: frozenset[str]  # buildings served by door delivery, by sealed_ok crews only
 
     @property
     def node_count(self) -> int:
@@ -106,6 +114,24 @@ class DayModel:
 
     def crews_of_shift(self, shift: int) -> list[int]:
         return [n for n, crew in enumerate(self.crews) if crew.shift == shift]
+
+    def can_serve(self, crew: Crew, node: int) -> bool:
+        """Whether a crew may carry this visit: arrived by its shift (urgent parcels: that very
+        shift), on lanes its vehicle may use, within its load, and sealed buildings by a sealed
+        team only."""
+        visit = self.visits[node]
+        vehicle = self.operations.fleet[crew.vehicle]
+        in_time = crew.shift == visit.available_shift if visit.urgent else crew.shift >= visit.available_shift
+        return (
+            in_time
+            and bool(self.reachable[crew.vehicle, node])
+            and vehicle.capacity >= visit.parcels
+            and (vehicle.sealed_ok or visit.building not in self.sealed)
+        )
+
+    def urgent_deadline_s(self, node: int) -> int:
+        shift = self.operations.shifts[self.visits[node].available_shift]
+        return shift.start_s + 60 * self.operations.urgent_within_min
 
 
 def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> None:
@@ -163,6 +189,7 @@ def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> 
         reachable=reachable,
         late_penalty_per_parcel=late,
         drop_penalty_per_parcel=drop,
+        sealed=sealed_buildings(site),
     )
 
 
@@ -187,14 +214,14 @@ def _visits(
         place = place_of[building]
         capacities = [v.capacity for v in fleet if math.isfinite(distance_m[v.mode][0, place])]
         chunk = max(capacities)
-        # Full vehicle loads first, then the remainder; urgent parcels ride in the first chunk.
-        remaining, urgent_left = parcels, urgent
-        while remaining > 0:
-            size = min(chunk, remaining)
-            taken_urgent = min(urgent_left, size)
-            visits.append(Visit(building, place, size, shift, taken_urgent))
-            remaining -= size
-            urgent_left -= taken_urgent
+        # Urgent parcels are nodes of their own (they have a deadline); then full vehicle loads
+        # first and the remainder.
+        for size, is_urgent in ((urgent, True), (parcels - urgent, False)):
+            remaining = size
+            while remaining > 0:
+                part = min(chunk, remaining)
+                visits.append(Visit(building, place, part, shift, part if is_urgent else 0))
+                remaining -= part
     return visits
 
 
@@ -235,6 +262,7 @@ def _transit_matrix(
     """
     stop = operations.stop
     site = site_graph.site
+    sealed = sealed_buildings(site)
     metres = distance_m[np.ix_(places, places)]
     finite = np.isfinite(metres)
     seconds = np.where(finite, ride_s(np.where(finite, metres, 0.0), vehicle.speed_kmh), UNREACHABLE_S)
@@ -243,19 +271,21 @@ def _transit_matrix(
     arrive = np.zeros(len(visits), dtype=np.int64)
     for node, visit in enumerate(visits):
         if visit.building is not None:
-            arrive[node] = visit_bell_s(site.building(visit.building), visit.parcels, stop) + stop.wait_s
+            door = operations.sealed if visit.building in sealed else None
+            arrive[node] = arrival_s(site.building(visit.building), visit.parcels, stop, door)
     transit = handling[:, None] + seconds.astype(np.int64) + arrive[None, :]
     same = (places[:, None] == places[None, :]) & (places[:, None] != 0)
     transit[same] = handling[np.nonzero(same)[0]]
-    if stop.policy == "ring_each":
-        # Extra households reached by adding j's parcels to i's in the same visit.
-        for i, j in zip(*np.nonzero(same), strict=True):
-            if i == j:
-                continue
-            building = site.building(visits[i].building or "")
-            more = expected_households(building.households, visits[i].parcels + visits[j].parcels)
-            more -= expected_households(building.households, visits[i].parcels)
-            transit[i, j] += max(more, 0) * bell_s(building, stop)
+    for i, j in zip(*np.nonzero(same), strict=True):
+        # Served in the same visit: only the extra households j's parcels reach cost a ring (or a
+        # door); under notify_one at an open building that is nothing.
+        building = site.building(visits[i].building or "")
+        if i == j or (stop.policy == "notify_one" and building.id not in sealed):
+            continue
+        more = expected_households(building.households, visits[i].parcels + visits[j].parcels)
+        more -= expected_households(building.households, visits[i].parcels)
+        unit = operations.sealed.door_s if building.id in sealed else bell_s(building, stop)
+        transit[i, j] += max(more, 0) * unit
     np.fill_diagonal(transit, 0)
     return transit
 
@@ -298,6 +328,13 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
             cost_index[key] = len(arc_cost)
             arc_cost.append(crew.riders * model.transit_s[crew.vehicle] + lateness[None, :])
         shift = shifts[crew.shift]
+        sorting = None
+        if operations.gate.sort_s_per_parcel > 0 and shift.sorters > 0:
+            sorting = (
+                operations.gate.reload_s,
+                math.ceil(10 * operations.gate.sort_s_per_parcel),
+                shift.sorters,
+            )
         first = len(vehicles)
         for _ in range(count):
             vehicles.append(
@@ -307,6 +344,7 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
                     cost=cost_index[key],
                     earliest_s=shift.start_s,
                     latest_s=shift.end_s,
+                    sorting=sorting,
                 )
             )
         ids = tuple(range(first, len(vehicles)))
@@ -316,15 +354,15 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
     allowed: list[Sequence[int] | None] = [None]
     for node in range(1, model.node_count):
         allowed.append(
-            [
-                v
-                for c, crew in enumerate(model.crews)
-                if crew.shift >= available[node]
-                and model.reachable[crew.vehicle, node]
-                and operations.fleet[crew.vehicle].capacity >= parcels[node]
-                for v in trips_of_crew[c]
-            ]
+            [v for c, crew in enumerate(model.crews) if model.can_serve(crew, node) for v in trips_of_crew[c]]
         )
+    urgent = np.array([v.urgent > 0 for v in model.visits])
+    deadlines: list[tuple[int, int] | None] = [
+        (shifts[model.visits[node].available_shift].start_s, model.urgent_deadline_s(node))
+        if urgent[node]
+        else None
+        for node in range(model.node_count)
+    ]
     problem = VrpProblem(
         demand=parcels,
         transit_s=list(model.transit_s),
@@ -332,6 +370,8 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
         vehicles=vehicles,
         chains=chains,
         allowed=allowed,
-        drop_penalty=parcels * model.drop_penalty_per_parcel,
+        # urgent parcels weigh double: medicine first when not everything can go out
+        drop_penalty=parcels * model.drop_penalty_per_parcel * np.where(urgent, 2, 1),
+        deadline_s=deadlines,
     )
     return problem, CrewTrips(tuple(trips_of_crew))

@@ -54,23 +54,115 @@ def solve_vrp(
     on_progress: Callable[[Progress], None] | None = None,
 ) -> VrpSolution:
     """Search for the cheapest routes within `time_limit_s` with guided local search."""
-    vehicle_count = len(problem.vehicles)
-    manager = pywrapcp.RoutingIndexManager(problem.node_count, vehicle_count, 0)
-    routing = pywrapcp.RoutingModel(manager)
+    search = _Search(problem, first_solution)
+    if on_progress is not None:
+        search.report_to(on_progress, time.monotonic())
+    return search.result(search.run(time_limit_s, initial_routes))
 
-    transit_ids = [routing.RegisterTransitMatrix(m.tolist()) for m in problem.transit_s]
-    cost_ids = []
-    for matrix in problem.arc_cost:
-        same = [k for k, t in enumerate(problem.transit_s) if t is matrix]
-        cost_ids.append(transit_ids[same[0]] if same else routing.RegisterTransitMatrix(matrix.tolist()))
-    for vehicle, trip in enumerate(problem.vehicles):
-        routing.SetArcCostEvaluatorOfVehicle(cost_ids[trip.cost], vehicle)
 
-    demand_id = routing.RegisterUnaryTransitVector([int(d) for d in problem.demand])
-    routing.AddDimensionWithVehicleCapacity(
-        demand_id, 0, [trip.capacity for trip in problem.vehicles], True, "load"
-    )
+class _Search:
+    """One OR-Tools routing model, searched as many times as asked (each run restarts GLS)."""
 
+    def __init__(self, problem: VrpProblem, first_solution: str) -> None:
+        self.problem = problem
+        vehicle_count = len(problem.vehicles)
+        self.vehicle_count = vehicle_count
+        self.manager = pywrapcp.RoutingIndexManager(problem.node_count, vehicle_count, 0)
+        self.routing = routing = pywrapcp.RoutingModel(self.manager)
+        transit_ids = [routing.RegisterTransitMatrix(m.tolist()) for m in problem.transit_s]
+        cost_ids = []
+        for matrix in problem.arc_cost:
+            same = [k for k, t in enumerate(problem.transit_s) if t is matrix]
+            cost_ids.append(transit_ids[same[0]] if same else routing.RegisterTransitMatrix(matrix.tolist()))
+        for vehicle, trip in enumerate(problem.vehicles):
+            routing.SetArcCostEvaluatorOfVehicle(cost_ids[trip.cost], vehicle)
+        demand_id = routing.RegisterUnaryTransitVector([int(d) for d in problem.demand])
+        routing.AddDimensionWithVehicleCapacity(
+            demand_id, 0, [trip.capacity for trip in problem.vehicles], True, "load"
+        )
+        if problem.timed:
+            _add_time(routing, self.manager, problem, transit_ids)
+        for node in range(1, problem.node_count):
+            solver_index = self.manager.NodeToIndex(node)
+            if problem.drop_penalty is not None:
+                routing.AddDisjunction([solver_index], int(problem.drop_penalty[node]))
+            if problem.allowed is not None and problem.allowed[node] is not None:
+                allowed = list(problem.allowed[node] or [])
+                if allowed:  # -1 = not visited, which the disjunction may still choose
+                    routing.VehicleVar(solver_index).SetValues([-1, *allowed])
+                else:  # an empty list would mean "any vehicle" to OR-Tools
+                    routing.ActiveVar(solver_index).SetValue(0)
+        self.parameters = pywrapcp.DefaultRoutingSearchParameters()
+        self.parameters.first_solution_strategy = FIRST_SOLUTION[first_solution]
+        self.parameters.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
+        self.status = "not_solved"
+        self.objective: int | None = None
+        self._listeners: list[Callable[[], None]] = []
+        routing.AddAtSolutionCallback(self._at_solution)
+
+    def _at_solution(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def current_routes(self) -> list[list[int]]:
+        """Routes of the solution being reported (inside a solution callback)."""
+        return [
+            _walk(self.routing, self.manager, v, lambda i: self.routing.NextVar(i).Value())
+            for v in range(self.vehicle_count)
+        ]
+
+    def report_to(self, on_progress: Callable[[Progress], None], started: float) -> None:
+        last_report = [0.0]
+
+        def report() -> None:
+            now = time.monotonic()
+            if now - last_report[0] < _PROGRESS_EVERY_S:
+                return
+            last_report[0] = now
+            on_progress(Progress(now - started, int(self.routing.CostVar().Value()), self.current_routes()))
+
+        self._listeners.append(report)
+
+    def run(
+        self, time_limit_s: float, start_routes: Sequence[Sequence[int]] | None
+    ) -> list[list[int]] | None:
+        """One guided local search from `start_routes` (or a first solution); None if none found."""
+        self.parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+        routing, manager = self.routing, self.manager
+        solution = None
+        if start_routes is not None:
+            as_indices = [[manager.NodeToIndex(n) for n in route] for route in start_routes]
+            start = routing.ReadAssignmentFromRoutes(as_indices, True)
+            if start is not None:
+                solution = routing.SolveFromAssignmentWithParameters(start, self.parameters)
+        if solution is None:
+            solution = routing.SolveWithParameters(self.parameters)
+        self.status = _STATUS.get(routing.status(), str(routing.status()))
+        if solution is None:
+            return None
+        self.objective = int(solution.ObjectiveValue())
+        return [
+            _walk(routing, manager, v, lambda i: solution.Value(routing.NextVar(i)))
+            for v in range(self.vehicle_count)
+        ]
+
+    def result(self, routes: list[list[int]] | None) -> VrpSolution:
+        if routes is None:
+            return VrpSolution(
+                routes=[[] for _ in range(self.vehicle_count)], objective=None, status=self.status
+            )
+        return VrpSolution(routes=routes, objective=self.objective, status=self.status)
+
+
+def _add_time(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    problem: VrpProblem,
+    transit_ids: list[int],
+) -> None:
+    """Trip windows (loading to return inside the shift) and the chaining of a crew's trips."""
     horizon = max(trip.latest_s for trip in problem.vehicles)
     routing.AddDimensionWithVehicleTransits(
         [transit_ids[trip.transit] for trip in problem.vehicles], horizon, horizon, False, "time"
@@ -80,58 +172,26 @@ def solve_vrp(
         time_dimension.CumulVar(routing.Start(vehicle)).SetRange(trip.earliest_s, trip.latest_s)
         time_dimension.CumulVar(routing.End(vehicle)).SetMax(trip.latest_s)
     solver = routing.solver()
+    load_dimension = routing.GetDimensionOrDie("load")
+    for vehicle, trip in enumerate(problem.vehicles):
+        if trip.sorting is not None:
+            reload_s, tenths_per_parcel, sorters = trip.sorting
+            waited = time_dimension.CumulVar(routing.Start(vehicle)) + reload_s - trip.earliest_s
+            solver.Add(
+                10 * sorters * waited >= tenths_per_parcel * load_dimension.CumulVar(routing.End(vehicle))
+            )
+    if problem.deadline_s is not None:
+        for node, window in enumerate(problem.deadline_s):
+            if window is not None:
+                opens, deadline = window
+                solver_index = manager.NodeToIndex(node)
+                time_dimension.CumulVar(solver_index).SetMax(deadline)
+                # served first where that costs little: a small price on every second after opening
+                time_dimension.SetCumulVarSoftUpperBound(solver_index, opens, 1)
     for before, after in problem.chains:
         solver.Add(
             time_dimension.CumulVar(routing.End(before)) <= time_dimension.CumulVar(routing.Start(after))
         )
-
-    for node in range(1, problem.node_count):
-        solver_index = manager.NodeToIndex(node)
-        if problem.drop_penalty is not None:
-            routing.AddDisjunction([solver_index], int(problem.drop_penalty[node]))
-        if problem.allowed is not None and problem.allowed[node] is not None:
-            allowed = list(problem.allowed[node] or [])
-            if allowed:  # -1 = not visited, which the disjunction may still choose
-                routing.VehicleVar(solver_index).SetValues([-1, *allowed])
-            else:  # an empty list would mean "any vehicle" to OR-Tools
-                routing.ActiveVar(solver_index).SetValue(0)
-
-    parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = FIRST_SOLUTION[first_solution]
-    parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-
-    started = time.monotonic()
-    if on_progress is not None:
-        last_report = [0.0]
-
-        def report() -> None:
-            now = time.monotonic()
-            if now - last_report[0] < _PROGRESS_EVERY_S:
-                return
-            last_report[0] = now
-            routes = [
-                _walk(routing, manager, v, lambda i: routing.NextVar(i).Value()) for v in range(vehicle_count)
-            ]
-            on_progress(Progress(now - started, int(routing.CostVar().Value()), routes))
-
-        routing.AddAtSolutionCallback(report)
-
-    solution = None
-    if initial_routes is not None:
-        as_indices = [[manager.NodeToIndex(n) for n in route] for route in initial_routes]
-        start = routing.ReadAssignmentFromRoutes(as_indices, True)
-        if start is not None:
-            solution = routing.SolveFromAssignmentWithParameters(start, parameters)
-    if solution is None:
-        solution = routing.SolveWithParameters(parameters)
-    status = _STATUS.get(routing.status(), str(routing.status()))
-    if solution is None:
-        return VrpSolution(routes=[[] for _ in range(vehicle_count)], objective=None, status=status)
-    routes = [
-        _walk(routing, manager, v, lambda i: solution.Value(routing.NextVar(i))) for v in range(vehicle_count)
-    ]
-    return VrpSolution(routes=routes, objective=int(solution.ObjectiveValue()), status=status)
 
 
 def _walk(

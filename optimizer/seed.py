@@ -2,14 +2,18 @@
 
 OR-Tools' own first-solution search fails on tight multi-trip days (solver-findings.md: with
 optional visits it dropped every building). So the day is seeded in two easy steps: cut the
-parcels into good trips with a plain CVRP per arrival shift and vehicle, then pack those trips
-into the crews' shifts, longest first. Whatever does not fit is left out of the seed; the guided
-search then reshapes trips and crews together.
+parcels into good trips with a plain CVRP per arrival shift and vehicle (urgent parcels in trips
+of their own), then place those trips on the crews' clocks, shift by shift — urgent trips first,
+then longest first — and fill idle crews with nearest-neighbour trips. Every placement is checked
+against the same rules as the model (shift end, urgent deadlines, the sorter's pace), so the seed
+is feasible; whatever does not fit is left out and the guided search takes it from there.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from optimizer.problem import DayModel, trips_problem
@@ -22,6 +26,7 @@ class SeedTrip:
     nodes: tuple[int, ...]
     duration_s: int
     available_shift: int
+    urgent: bool = False
 
 
 def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
@@ -29,20 +34,16 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
     staffed: dict[int, int] = defaultdict(int)
     for crew in model.crews:
         staffed[crew.vehicle] += 1
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
     for node in range(1, model.node_count):
         visit = model.visits[node]
-        able = [
-            k
-            for k, vehicle in enumerate(model.operations.fleet)
-            if staffed[k] and model.reachable[k, node] and vehicle.capacity >= visit.parcels
-        ]
+        able = sorted({crew.vehicle for crew in model.crews if model.can_serve(crew, node)})
         if able:
             best = max(able, key=lambda k: (staffed[k], model.operations.fleet[k].capacity))
-            groups[(visit.available_shift, best)].append(node)
+            groups[(visit.available_shift, best, visit.urgent > 0)].append(node)
     trips: list[SeedTrip] = []
     total_nodes = sum(len(nodes) for nodes in groups.values()) or 1
-    for (shift, vehicle), nodes in sorted(groups.items()):
+    for (shift, vehicle, urgent), nodes in sorted(groups.items()):
         problem = trips_problem(model, vehicle=vehicle, nodes=nodes)
         share = time_limit_s * len(nodes) / total_nodes
         solution = solve_vrp(problem, time_limit_s=max(share, 0.05))
@@ -51,37 +52,43 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
         for route in solution.routes:
             if route:
                 route_nodes = tuple(nodes[n - 1] for n in route)
-                trips.append(SeedTrip(vehicle, route_nodes, model.trip_s(vehicle, route_nodes), shift))
+                duration = model.trip_s(vehicle, route_nodes)
+                trips.append(SeedTrip(vehicle, route_nodes, duration, shift, urgent))
     return trips
 
 
 def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int, ...]]]:
-    """Pack trips into crews, shift by shift, longest first, then fill idle crews with new trips.
-
-    Returns each crew's trips in order. Filling matters for mixed fleets: the cut trips are made
-    for the most common vehicle, and an e-bike or a hand cart would otherwise stand idle while
-    parcels wait for a later shift.
-    """
+    """Place trips on the crews' clocks; returns each crew's trips in order."""
     per_crew: list[list[tuple[int, ...]]] = [[] for _ in model.crews]
-    pending = sorted(trips, key=lambda t: -t.duration_s)
+    pending = sorted(trips, key=lambda t: (not t.urgent, -t.duration_s if not t.urgent else t.duration_s))
     for shift_number, shift in enumerate(model.operations.shifts):
         crews = model.crews_of_shift(shift_number)
-        remaining = {c: shift.length_s for c in crews}
+        clock = {c: shift.start_s for c in crews}
         still_pending = []
         for trip in pending:
-            fits = [
-                c for c in crews if model.crews[c].vehicle == trip.vehicle and remaining[c] >= trip.duration_s
-            ]
-            if trip.available_shift > shift_number or not fits:
+            if trip.available_shift > shift_number:
                 still_pending.append(trip)
                 continue
-            crew = max(fits, key=lambda c: remaining[c])
-            per_crew[crew].append(trip.nodes)
-            remaining[crew] -= trip.duration_s
+            placed = False
+            for crew in sorted(crews, key=lambda c: clock[c]):
+                if model.crews[crew].vehicle != trip.vehicle:
+                    continue
+                end = trip_end_s(model, crew, trip.nodes, clock[crew])
+                if end is not None:
+                    per_crew[crew].append(trip.nodes)
+                    clock[crew] = end
+                    placed = True
+                    break
+            if not placed and not trip.urgent:  # urgent parcels cannot wait for a later shift
+                still_pending.append(trip)
         waiting = {n for trip in still_pending if trip.available_shift <= shift_number for n in trip.nodes}
         for crew in crews:
-            for nodes in _fill(model, crew, remaining[crew], waiting):
+            while True:
+                nodes, end = _nearest_neighbour_trip(model, crew, clock[crew], waiting)
+                if not nodes:
+                    break
                 per_crew[crew].append(nodes)
+                clock[crew] = end
                 waiting -= set(nodes)
         pending = []
         for trip in still_pending:
@@ -92,38 +99,60 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
     return per_crew
 
 
+def trip_end_s(model: DayModel, crew: int, nodes: Sequence[int], free_s: int) -> int | None:
+    """When the trip would be back if the crew loads it as soon as it is free and its load is
+    sorted; None if it breaks a rule of the model (who may serve, shift end, urgent deadlines)."""
+    if not nodes:
+        return None
+    the_crew = model.crews[crew]
+    if not all(model.can_serve(the_crew, node) for node in nodes):
+        return None
+    operations = model.operations
+    shift = operations.shifts[the_crew.shift]
+    load = sum(model.visits[n].parcels for n in nodes)
+    if load > operations.fleet[the_crew.vehicle].capacity:
+        return None
+    start = free_s
+    if operations.gate.sort_s_per_parcel > 0 and shift.sorters > 0:
+        tenths = math.ceil(10 * operations.gate.sort_s_per_parcel)
+        start = max(
+            start, shift.start_s + math.ceil(tenths * load / (10 * shift.sorters)) - operations.gate.reload_s
+        )
+    transit = model.transit_s[the_crew.vehicle]
+    clock, previous = start, 0
+    for node in nodes:
+        clock += int(transit[previous, node])
+        if model.visits[node].urgent and clock > model.urgent_deadline_s(node):
+            return None
+        previous = node
+    clock += int(transit[previous, 0])
+    return clock if clock <= shift.end_s else None
+
+
 def _keep_waiting(model: DayModel, trip: SeedTrip, waiting: set[int]) -> SeedTrip:
     """The trip without the nodes that idle crews took over."""
     nodes = tuple(n for n in trip.nodes if n in waiting)
-    return SeedTrip(trip.vehicle, nodes, model.trip_s(trip.vehicle, nodes), trip.available_shift)
+    return SeedTrip(trip.vehicle, nodes, model.trip_s(trip.vehicle, nodes), trip.available_shift, trip.urgent)
 
 
-def _fill(model: DayModel, crew: int, time_left_s: int, waiting: set[int]) -> list[tuple[int, ...]]:
-    """Nearest-neighbour trips from the waiting nodes for as long as the crew has time."""
-    vehicle = model.crews[crew].vehicle
-    capacity = model.operations.fleet[vehicle].capacity
-    transit = model.transit_s[vehicle]
-    open_nodes = {n for n in waiting if model.reachable[vehicle, n] and model.visits[n].parcels <= capacity}
-    trips = []
-    while open_nodes:
-        trip: list[int] = []
-        load, last = 0, 0
-        while True:
-            options = [
-                n
-                for n in open_nodes
-                if load + model.visits[n].parcels <= capacity
-                and model.trip_s(vehicle, [*trip, n]) <= time_left_s
-            ]
-            if not options:
+def _nearest_neighbour_trip(
+    model: DayModel, crew: int, free_s: int, waiting: set[int]
+) -> tuple[tuple[int, ...], int]:
+    """One trip grown from the gate to the nearest waiting building that still fits, and so on."""
+    transit = model.transit_s[model.crews[crew].vehicle]
+    trip: list[int] = []
+    end = free_s
+    candidates = {n for n in waiting if model.can_serve(model.crews[crew], n)}
+    while candidates:
+        last = trip[-1] if trip else 0
+        ordered = sorted(candidates, key=lambda n: transit[last, n])
+        for node in ordered:
+            new_end = trip_end_s(model, crew, [*trip, node], free_s)
+            if new_end is not None:
+                trip.append(node)
+                candidates.discard(node)
+                end = new_end
                 break
-            nearest = min(options, key=lambda n: transit[last, n])
-            trip.append(nearest)
-            open_nodes.discard(nearest)
-            load += model.visits[nearest].parcels
-            last = nearest
-        if not trip:
+        else:
             break
-        trips.append(tuple(trip))
-        time_left_s -= model.trip_s(vehicle, trip)
-    return trips
+    return tuple(trip), end

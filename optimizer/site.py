@@ -88,6 +88,21 @@ class Site:
         return sum(b.households for b in self.buildings)
 
 
+def sealed_buildings(site: Site) -> frozenset[str]:
+    """Buildings sealed themselves, or whose footprint or entrance lies in a sealed zone."""
+    zones = [zone.area for zone in site.zones if zone.sealed]
+    sealed = set()
+    for building in site.buildings:
+        inside = any(
+            zone.contains(building.footprint.representative_point())
+            or (building.entrance is not None and zone.contains(Point(building.entrance)))
+            for zone in zones
+        )
+        if building.sealed or inside:
+            sealed.add(building.id)
+    return frozenset(sealed)
+
+
 def load_site(path: str | Path) -> Site:
     """Read and validate a site GeoJSON file."""
     return parse_site(read_json(path, what="site", error=SiteError))

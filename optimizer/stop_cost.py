@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from optimizer.operations import StopSettings
+from optimizer.operations import SealedSettings, StopSettings
 from optimizer.site import Building
 
 
@@ -42,8 +42,29 @@ def visit_bell_s(building: Building, parcels: int, stop: StopSettings) -> int:
     return bell_s(building, stop)
 
 
-def stop_s(building: Building, parcels: int, stop: StopSettings) -> int:
-    """Whole stop: bell part + waiting for the household + handing over each parcel."""
+def door_delivery_s(building: Building, parcels: int, sealed: SealedSettings) -> int:
+    """A sealed building: nobody comes down; the designated pair climbs and knocks at each door."""
     if parcels <= 0:
         return 0
-    return visit_bell_s(building, parcels, stop) + stop.wait_s + stop.per_parcel_s * parcels
+    return (
+        expected_households(building.households, parcels) * sealed.door_s + sealed.floor_s * building.floors
+    )
+
+
+def arrival_s(
+    building: Building, parcels: int, stop: StopSettings, sealed: SealedSettings | None = None
+) -> int:
+    """What a visit costs before the parcels are handed over: bell and wait, or the door rounds."""
+    if parcels <= 0:
+        return 0
+    if sealed is not None:
+        return door_delivery_s(building, parcels, sealed)
+    return visit_bell_s(building, parcels, stop) + stop.wait_s
+
+
+def stop_s(building: Building, parcels: int, stop: StopSettings, sealed: SealedSettings | None = None) -> int:
+    """Whole stop: bell part + waiting for the household (or door rounds when the building is
+    sealed, `sealed` given) + handing over each parcel."""
+    if parcels <= 0:
+        return 0
+    return arrival_s(building, parcels, stop, sealed) + stop.per_parcel_s * parcels

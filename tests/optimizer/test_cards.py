@@ -26,9 +26,16 @@ LANE_SITE = graph_of(three_on_a_lane({"B2": {"doorbell": "broken"}, "B3": {"seal
 
 @cache
 def _lane_plan() -> dict[str, Any]:
-    plan = plan_day(
-        LANE_SITE, day(("B1", 10), ("B2", 30, None, 2), ("B3", 60)), operations(), time_limit_s=1.0
-    )
+    sealed_team = {
+        "id": "tricycle",
+        "mode": "tricycle",
+        "count": 1,
+        "capacity": 80,
+        "crew": 2,
+        "speed_kmh": 7.2,
+    }
+    ops = operations(fleet=[{**sealed_team, "sealed_ok": True}])
+    plan = plan_day(LANE_SITE, day(("B1", 10), ("B2", 30, None, 2), ("B3", 60)), ops, time_limit_s=1.0)
     return json.loads(json.dumps(plan.to_dict()))  # type: ignore[no-any-return]
 
 
