@@ -63,9 +63,20 @@ class TripVehicle:
     cost: int  # index into VrpProblem.arc_cost
     earliest_s: int
     latest_s: int
-    sorting: tuple[int, int, int] | None = None
-    """(reload_s, tenths of a second to sort a parcel, sorters): the trip cannot depart before its
-    own load is sorted from `earliest_s` on."""
+
+
+@dataclass(frozen=True)
+class SortBound:
+    """Trip `vehicle` departs no earlier than `opens_s` + the time the gate needs to sort the
+    parcels of `loads` (its crew's trips so far, itself included) `crews` times over: one sorter
+    serves every crew of the shift, so the crews' trips take turns."""
+
+    vehicle: int
+    loads: tuple[int, ...]
+    opens_s: int
+    reload_s: int
+    tenths_per_parcel: int  # tenths of a second to sort one parcel, times the crews sharing
+    sorters: int
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class VrpProblem:
     allowed: Sequence[Sequence[int] | None] | None = None  # per node, vehicles allowed (None = all)
     drop_penalty: np.ndarray | None = None  # per node; None = every visit is mandatory
     timed: bool = True  # False: no time dimension, vehicles' windows are ignored
+    sort_bounds: Sequence[SortBound] = ()
     deadline_s: Sequence[tuple[int, int] | None] | None = None
     """Per node (opens, deadline): arrived by the deadline, a small cost per second after opening."""
 
@@ -127,6 +139,28 @@ class DayModel:
             and bool(self.reachable[crew.vehicle, node])
             and vehicle.capacity >= visit.parcels
             and (vehicle.sealed_ok or visit.building not in self.sealed)
+        )
+
+    def sorting_pace(self, shift: int) -> tuple[int, int] | None:
+        """(tenths of a second per parcel times the crews sharing the sorters, sorters), or None."""
+        seconds = self.operations.gate.sort_s_per_parcel
+        sorters = self.operations.shifts[shift].sorters
+        if seconds <= 0 or sorters <= 0:
+            return None
+        return math.ceil(10 * seconds) * max(len(self.crews_of_shift(shift)), 1), sorters
+
+    def sorted_from_s(self, crew: Crew, parcels_so_far: int) -> int:
+        """Earliest loading start for a trip that brings the crew's parcels this shift to
+        `parcels_so_far`, given the sorters' pace (see SortBound)."""
+        shift = self.operations.shifts[crew.shift]
+        pace = self.sorting_pace(crew.shift)
+        if pace is None:
+            return shift.start_s
+        tenths, sorters = pace
+        return (
+            shift.start_s
+            + math.ceil(tenths * parcels_so_far / (10 * sorters))
+            - self.operations.gate.reload_s
         )
 
     def urgent_deadline_s(self, node: int) -> int:
@@ -321,6 +355,7 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
     vehicles: list[TripVehicle] = []
     chains: list[tuple[int, int]] = []
     trips_of_crew: list[tuple[int, ...]] = []
+    sort_bounds: list[SortBound] = []
     for crew, count in zip(model.crews, trips_per_crew, strict=True):
         key = (crew.vehicle, crew.shift)
         if key not in cost_index:
@@ -328,13 +363,6 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
             cost_index[key] = len(arc_cost)
             arc_cost.append(crew.riders * model.transit_s[crew.vehicle] + lateness[None, :])
         shift = shifts[crew.shift]
-        sorting = None
-        if operations.gate.sort_s_per_parcel > 0 and shift.sorters > 0:
-            sorting = (
-                operations.gate.reload_s,
-                math.ceil(10 * operations.gate.sort_s_per_parcel),
-                shift.sorters,
-            )
         first = len(vehicles)
         for _ in range(count):
             vehicles.append(
@@ -344,10 +372,16 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
                     cost=cost_index[key],
                     earliest_s=shift.start_s,
                     latest_s=shift.end_s,
-                    sorting=sorting,
                 )
             )
         ids = tuple(range(first, len(vehicles)))
+        pace = model.sorting_pace(crew.shift)
+        if pace is not None:
+            tenths, sorters = pace
+            for k, vehicle in enumerate(ids):
+                sort_bounds.append(
+                    SortBound(vehicle, ids[: k + 1], shift.start_s, operations.gate.reload_s, tenths, sorters)
+                )
         chains += list(itertools.pairwise(ids))
         trips_of_crew.append(ids)
 
@@ -373,5 +407,6 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
         # urgent parcels weigh double: medicine first when not everything can go out
         drop_penalty=parcels * model.drop_penalty_per_parcel * np.where(urgent, 2, 1),
         deadline_s=deadlines,
+        sort_bounds=sort_bounds,
     )
     return problem, CrewTrips(tuple(trips_of_crew))

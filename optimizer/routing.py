@@ -173,13 +173,10 @@ def _add_time(
         time_dimension.CumulVar(routing.End(vehicle)).SetMax(trip.latest_s)
     solver = routing.solver()
     load_dimension = routing.GetDimensionOrDie("load")
-    for vehicle, trip in enumerate(problem.vehicles):
-        if trip.sorting is not None:
-            reload_s, tenths_per_parcel, sorters = trip.sorting
-            waited = time_dimension.CumulVar(routing.Start(vehicle)) + reload_s - trip.earliest_s
-            solver.Add(
-                10 * sorters * waited >= tenths_per_parcel * load_dimension.CumulVar(routing.End(vehicle))
-            )
+    for bound in problem.sort_bounds:
+        waited = time_dimension.CumulVar(routing.Start(bound.vehicle)) + bound.reload_s - bound.opens_s
+        sorted_parcels = sum(load_dimension.CumulVar(routing.End(v)) for v in bound.loads)
+        solver.Add(10 * bound.sorters * waited >= bound.tenths_per_parcel * sorted_parcels)
     if problem.deadline_s is not None:
         for node, window in enumerate(problem.deadline_s):
             if window is not None:

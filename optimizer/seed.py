@@ -11,7 +11,6 @@ is feasible; whatever does not fit is left out and the guided search takes it fr
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +63,7 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
     for shift_number, shift in enumerate(model.operations.shifts):
         crews = model.crews_of_shift(shift_number)
         clock = {c: shift.start_s for c in crews}
+        loaded = dict.fromkeys(crews, 0)  # parcels each crew took this shift, for the sorters' pace
         still_pending = []
         for trip in pending:
             if trip.available_shift > shift_number:
@@ -73,10 +73,11 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
             for crew in sorted(crews, key=lambda c: clock[c]):
                 if model.crews[crew].vehicle != trip.vehicle:
                     continue
-                end = trip_end_s(model, crew, trip.nodes, clock[crew])
+                end = trip_end_s(model, crew, trip.nodes, clock[crew], loaded[crew])
                 if end is not None:
                     per_crew[crew].append(trip.nodes)
                     clock[crew] = end
+                    loaded[crew] += sum(model.visits[n].parcels for n in trip.nodes)
                     placed = True
                     break
             if not placed and not trip.urgent:  # urgent parcels cannot wait for a later shift
@@ -84,11 +85,12 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
         waiting = {n for trip in still_pending if trip.available_shift <= shift_number for n in trip.nodes}
         for crew in crews:
             while True:
-                nodes, end = _nearest_neighbour_trip(model, crew, clock[crew], waiting)
+                nodes, end = _nearest_neighbour_trip(model, crew, clock[crew], loaded[crew], waiting)
                 if not nodes:
                     break
                 per_crew[crew].append(nodes)
                 clock[crew] = end
+                loaded[crew] += sum(model.visits[n].parcels for n in nodes)
                 waiting -= set(nodes)
         pending = []
         for trip in still_pending:
@@ -99,7 +101,9 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
     return per_crew
 
 
-def trip_end_s(model: DayModel, crew: int, nodes: Sequence[int], free_s: int) -> int | None:
+def trip_end_s(
+    model: DayModel, crew: int, nodes: Sequence[int], free_s: int, parcels_before: int = 0
+) -> int | None:
     """When the trip would be back if the crew loads it as soon as it is free and its load is
     sorted; None if it breaks a rule of the model (who may serve, shift end, urgent deadlines)."""
     if not nodes:
@@ -112,12 +116,7 @@ def trip_end_s(model: DayModel, crew: int, nodes: Sequence[int], free_s: int) ->
     load = sum(model.visits[n].parcels for n in nodes)
     if load > operations.fleet[the_crew.vehicle].capacity:
         return None
-    start = free_s
-    if operations.gate.sort_s_per_parcel > 0 and shift.sorters > 0:
-        tenths = math.ceil(10 * operations.gate.sort_s_per_parcel)
-        start = max(
-            start, shift.start_s + math.ceil(tenths * load / (10 * shift.sorters)) - operations.gate.reload_s
-        )
+    start = max(free_s, model.sorted_from_s(the_crew, parcels_before + load))
     transit = model.transit_s[the_crew.vehicle]
     clock, previous = start, 0
     for node in nodes:
@@ -136,7 +135,7 @@ def _keep_waiting(model: DayModel, trip: SeedTrip, waiting: set[int]) -> SeedTri
 
 
 def _nearest_neighbour_trip(
-    model: DayModel, crew: int, free_s: int, waiting: set[int]
+    model: DayModel, crew: int, free_s: int, parcels_before: int, waiting: set[int]
 ) -> tuple[tuple[int, ...], int]:
     """One trip grown from the gate to the nearest waiting building that still fits, and so on."""
     transit = model.transit_s[model.crews[crew].vehicle]
@@ -147,7 +146,7 @@ def _nearest_neighbour_trip(
         last = trip[-1] if trip else 0
         ordered = sorted(candidates, key=lambda n: transit[last, n])
         for node in ordered:
-            new_end = trip_end_s(model, crew, [*trip, node], free_s)
+            new_end = trip_end_s(model, crew, [*trip, node], free_s, parcels_before)
             if new_end is not None:
                 trip.append(node)
                 candidates.discard(node)
