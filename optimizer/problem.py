@@ -109,6 +109,7 @@ class DayModel:
     crews: tuple[Crew, ...]
     distance_m: dict[str, np.ndarray]  # per mode, place x place
     transit_s: tuple[np.ndarray, ...]  # per fleet entry, node x node
+    arrival_s: np.ndarray  # per node: bell and wait (or door rounds), paid arriving from elsewhere
     reachable: np.ndarray  # fleet entry x node, bool
     late_penalty_per_parcel: int
     drop_penalty_per_parcel: int
@@ -167,6 +168,10 @@ class DayModel:
         shift = self.operations.shifts[self.visits[node].available_shift]
         return shift.start_s + 60 * self.operations.urgent_within_min
 
+    def urgent_model_deadline_s(self, node: int) -> int:
+        """The deadline on the model's clock, which at a node stands after the bell and the wait."""
+        return self.urgent_deadline_s(node) + int(self.arrival_s[node])
+
 
 def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> None:
     """Refuse a day the solver could not take: unknown buildings or shifts, buildings with parcels
@@ -198,8 +203,11 @@ def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> 
 
     places = np.array([v.place for v in visits])
     parcels = np.array([v.parcels for v in visits])
+    arrival = _arrival_overheads(site_graph, operations, visits)
     transit = tuple(
-        _transit_matrix(site_graph, operations, vehicle, distance_m[vehicle.mode], visits, places, parcels)
+        _transit_matrix(
+            site_graph, operations, vehicle, distance_m[vehicle.mode], visits, places, parcels, arrival
+        )
         for vehicle in fleet
     )
     reachable = np.array([np.isfinite(distance_m[v.mode][0, places]) for v in fleet], dtype=bool).reshape(
@@ -220,6 +228,7 @@ def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> 
         crews=crews,
         distance_m=distance_m,
         transit_s=transit,
+        arrival_s=arrival,
         reachable=reachable,
         late_penalty_per_parcel=late,
         drop_penalty_per_parcel=drop,
@@ -280,6 +289,18 @@ def _crews(operations: Operations) -> tuple[Crew, ...]:
     return tuple(crews)
 
 
+def _arrival_overheads(site_graph: SiteGraph, operations: Operations, visits: Sequence[Visit]) -> np.ndarray:
+    """Per node, the bell and the wait (or a sealed building's door rounds) paid on arrival."""
+    site = site_graph.site
+    sealed = sealed_buildings(site)
+    arrive = np.zeros(len(visits), dtype=np.int64)
+    for node, visit in enumerate(visits):
+        if visit.building is not None:
+            door = operations.sealed if visit.building in sealed else None
+            arrive[node] = arrival_s(site.building(visit.building), visit.parcels, operations.stop, door)
+    return arrive
+
+
 def _transit_matrix(
     site_graph: SiteGraph,
     operations: Operations,
@@ -288,6 +309,7 @@ def _transit_matrix(
     visits: Sequence[Visit],
     places: np.ndarray,
     parcels: np.ndarray,
+    arrive: np.ndarray,
 ) -> np.ndarray:
     """transit[i, j] = hand over i's parcels (or load at the gate) + ride to j + ring at j.
 
@@ -302,11 +324,6 @@ def _transit_matrix(
     seconds = np.where(finite, ride_s(np.where(finite, metres, 0.0), vehicle.speed_kmh), UNREACHABLE_S)
     handling = parcels * stop.per_parcel_s
     handling[0] = operations.gate.reload_s
-    arrive = np.zeros(len(visits), dtype=np.int64)
-    for node, visit in enumerate(visits):
-        if visit.building is not None:
-            door = operations.sealed if visit.building in sealed else None
-            arrive[node] = arrival_s(site.building(visit.building), visit.parcels, stop, door)
     transit = handling[:, None] + seconds.astype(np.int64) + arrive[None, :]
     same = (places[:, None] == places[None, :]) & (places[:, None] != 0)
     transit[same] = handling[np.nonzero(same)[0]]
@@ -392,7 +409,7 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
         )
     urgent = np.array([v.urgent > 0 for v in model.visits])
     deadlines: list[tuple[int, int] | None] = [
-        (shifts[model.visits[node].available_shift].start_s, model.urgent_deadline_s(node))
+        (shifts[model.visits[node].available_shift].start_s, model.urgent_model_deadline_s(node))
         if urgent[node]
         else None
         for node in range(model.node_count)

@@ -1,0 +1,105 @@
+"""The day as it really runs: urgent parcels, sealed buildings and the sorter's pace, on sites
+small enough to work out by hand. Three on a lane: B1..B3 at 100, 200, 300 m, 2 m/s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fixtures.generate import three_on_a_lane
+from optimizer.clock import parse_clock
+from optimizer.planner import plan_day
+from tests.helpers import assert_valid, day, graph_of, operations
+
+LIMIT_S = 1.0
+TRICYCLE = {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}
+PAIR = {
+    "id": "pair",
+    "mode": "foot",
+    "count": 1,
+    "capacity": 40,
+    "crew": 2,
+    "speed_kmh": 3.6,
+    "sealed_ok": True,
+}
+
+
+def _stops(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**stop, "shift": shift["id"], "vehicle": crew["vehicle"]}
+        for shift in document["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+    ]
+
+
+def _plan(drawing: Any, the_day: Any, ops: Any) -> dict[str, Any]:
+    site_graph = graph_of(drawing)
+    return assert_valid(site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S))
+
+
+def test_urgent_parcels_go_first_when_it_costs_nothing() -> None:
+    # Out to B3 first and back past B2 and B1 rides the same 600 m as the other way round.
+    document = _plan(three_on_a_lane(), day(("B1", 10), ("B2", 10), ("B3", 10, None, 2)), operations())
+    stops = _stops(document)
+    assert [s["building"] for s in stops] == ["B3", "B2", "B1"]
+    assert stops[0]["urgent"] == 2 and stops[0]["arrive"] <= "09:00:00"
+
+
+def test_urgent_parcels_that_cannot_make_the_window_are_undelivered_with_that_cause() -> None:
+    ops = operations(urgent_within_min=5)  # loading takes 4 min and B3 is 150 s away: too late
+    document = _plan(three_on_a_lane(), day(("B1", 10, None, 1), ("B3", 10, None, 3)), ops)
+    [late] = document["undelivered"]
+    assert (late["building"], late["parcels"], late["urgent"], late["cause"]) == ("B3", 3, 3, "urgent_window")
+    assert "within the first 5 minutes of the morning shift" in late["reason"]
+    assert sum(s["parcels"] for s in _stops(document)) == 17  # B1's urgent parcel makes it: 08:04:50
+
+
+def test_urgent_parcels_wait_for_their_shift_and_keep_its_window() -> None:
+    document = _plan(three_on_a_lane(), day(("B1", 10), ("B2", 6, "afternoon", 6)), operations())
+    [urgent_stop] = [s for s in _stops(document) if s["urgent"]]
+    assert urgent_stop["shift"] == "afternoon" and urgent_stop["arrive"] <= "15:00:00"
+
+
+def test_a_sealed_building_needs_a_sealed_team() -> None:
+    drawing = three_on_a_lane({"B2": {"sealed": True}})
+    document = _plan(drawing, day(("B1", 10), ("B2", 10)), operations(fleet=[TRICYCLE]))
+    [left] = document["undelivered"]
+    assert (left["building"], left["cause"]) == ("B2", "no_sealed_team")
+    assert "sealed_ok" in left["reason"]
+
+
+def test_the_designated_pair_delivers_to_the_door() -> None:
+    drawing = three_on_a_lane({"B2": {"sealed": True}})
+    ops = operations(
+        fleet=[TRICYCLE, PAIR],
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}],
+        sealed={"door_s": 45, "floor_s": 20},
+    )
+    document = _plan(drawing, day(("B1", 10), ("B2", 10)), ops)
+    [sealed_stop] = [s for s in _stops(document) if s["building"] == "B2"]
+    assert sealed_stop["vehicle"] == "pair"
+    # 10 parcels among 10 households reach 7 doors: 7 x 45 s + 5 floors x 20 s + 10 x 4 s
+    duration = parse_clock(sealed_stop["depart"]) - parse_clock(sealed_stop["arrive"])  # type: ignore[operator]
+    assert duration == 7 * 45 + 5 * 20 + 10 * 4
+
+
+def test_a_sealed_zone_seals_the_buildings_inside() -> None:
+    drawing = three_on_a_lane()
+    drawing.zone("quarantine", "Quarantine", (90, 2, 110, 20), sealed=True)  # around B1's footprint
+    document = _plan(drawing, day(("B1", 5), ("B3", 5)), operations(fleet=[TRICYCLE]))
+    assert [(u["building"], u["cause"]) for u in document["undelivered"]] == [("B1", "no_sealed_team")]
+
+
+def test_trips_wait_for_the_sorter() -> None:
+    ops = operations(
+        fleet=[{**TRICYCLE, "count": 2}],
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4, "sorters": 1}],
+        gate={"reload_s": 240, "sort_s_per_parcel": 10},
+    )
+    document = _plan(three_on_a_lane(), day(("B1", 80), ("B3", 80)), ops)
+    trips = sorted(
+        (trip for crew in document["shifts"][0]["crews"] for trip in crew["trips"]), key=lambda t: t["depart"]
+    )
+    assert [t["sorted_by"] for t in trips] == ["08:13:20", "08:26:40"]  # 80 parcels x 10 s, twice
+    assert all(t["depart"] >= t["sorted_by"] for t in trips)
