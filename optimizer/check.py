@@ -20,6 +20,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.day import Day
 from optimizer.graph import SiteGraph
 from optimizer.operations import POLICIES, Operations, Shift, Vehicle
+from optimizer.replan import Frozen
 from optimizer.site import sealed_buildings
 from optimizer.stop_cost import stop_s
 from optimizer.travel import RIDE_ROUNDING_S
@@ -293,11 +294,56 @@ class _Walker:
                 self.fail(f"summary {key} is {summary.get(key)!r}, the plan adds up to {value}")
 
 
-def check_plan(site_graph: SiteGraph, day: Day, operations: Operations, plan: Mapping[str, Any]) -> list[str]:
-    """Every way the plan breaks the site, the day or the roster; an empty list means valid."""
+def check_plan(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    plan: Mapping[str, Any],
+    *,
+    frozen: Frozen | None = None,
+) -> list[str]:
+    """Every way the plan breaks the site, the day or the roster; an empty list means valid.
+
+    With `frozen` (a re-plan), every trip that had departed must be in the plan exactly as it was.
+    """
     if not isinstance(plan, Mapping):
         return ["plan must be a JSON object"]
-    return _Walker(site_graph, day, operations, plan).run()
+    violations = _Walker(site_graph, day, operations, plan).run()
+    if frozen is not None:
+        violations += _frozen_violations(plan, frozen)
+    return violations
+
+
+def _frozen_violations(plan: Mapping[str, Any], frozen: Frozen) -> list[str]:
+    crews = {crew.get("id"): crew for shift in _list(plan, "shifts") for crew in _list(shift, "crews")}
+    problems = []
+    for crew_id, trips in frozen.trips.items():
+        planned = _list(crews.get(crew_id, {}), "trips")
+        for number, trip in enumerate(trips, start=1):
+            expected = {
+                "load": format_clock(trip.load_s),
+                "depart": format_clock(trip.depart_s),
+                "return": format_clock(trip.return_s),
+                "stops": [
+                    (s.building, s.parcels, format_clock(s.arrive_s), format_clock(s.depart_s))
+                    for s in trip.stops
+                ],
+            }
+            found = planned[number - 1] if number <= len(planned) else {}
+            actual = {
+                "load": found.get("load"),
+                "depart": found.get("depart"),
+                "return": found.get("return"),
+                "stops": [
+                    (s.get("building"), s.get("parcels"), s.get("arrive"), s.get("depart"))
+                    for s in _list(found, "stops")
+                ],
+            }
+            if actual != expected:
+                problems.append(
+                    f"crew {crew_id} trip {number} had departed by {format_clock(frozen.now_s)} and must stay as it was"
+                )
+    return problems
 
 
 def _list(parent: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

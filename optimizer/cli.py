@@ -20,10 +20,12 @@ from optimizer.day import load_day
 from optimizer.errors import OneBellError, PlanError
 from optimizer.files import read_json
 from optimizer.graph import build_graph
-from optimizer.operations import POLICIES, load_operations
+from optimizer.operations import POLICIES, Operations, load_operations
 from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day
+from optimizer.replan import Frozen, frozen_part, parse_now
 from optimizer.site import load_site
+from optimizer.staffing import staffing
 
 EXIT_INPUT = 2
 
@@ -59,6 +61,8 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
         "--time-limit", type=_positive_seconds, default=10.0, help="search seconds (default 10)"
     )
     plan.add_argument("--date", help="date of the day, YYYY-MM-DD (default: from the day file)")
+    plan.add_argument("--frozen", help="re-plan: the plan in use; its trips that departed by --now stay")
+    plan.add_argument("--now", help="re-plan: the time now, HH:MM (with --frozen)")
     plan.set_defaults(run=_plan)
 
     check = commands.add_parser("check", help="validate a plan and list every violation")
@@ -66,6 +70,8 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     check.add_argument("day")
     check.add_argument("ops")
     check.add_argument("plan")
+    check.add_argument("--frozen", help="the plan this one re-planned; its departed trips must be unchanged")
+    check.add_argument("--now", help="when the re-plan was made, HH:MM (with --frozen)")
     check.set_defaults(run=_check)
 
     cards = commands.add_parser("cards", help="route cards and the sorter's load list (PDF or HTML)")
@@ -77,6 +83,17 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     cards.add_argument("--format", choices=("pdf", "html"), help="default: from --out's suffix, else pdf")
     cards.add_argument("--paper", default="a4", help="a4 (default) or a5")
     cards.set_defaults(run=_cards)
+
+    staff = commands.add_parser("staffing", help="fewest riders per shift that clear each shift's parcels")
+    staff.add_argument("--site", required=True)
+    staff.add_argument("--day", required=True)
+    staff.add_argument("--ops", required=True, help="operations; its fleet bounds the vehicles tried")
+    staff.add_argument("--policy", default="notify_one", help="notify_one, ring_each or both")
+    staff.add_argument(
+        "--time-limit", type=_positive_seconds, default=3.0, help="search seconds per try (default 3)"
+    )
+    staff.add_argument("--json", help="also write the table as JSON here")
+    staff.set_defaults(run=_staffing)
 
     site_map = commands.add_parser("map", help="SVG map of the compound, with a plan's routes")
     site_map.add_argument("--site", required=True)
@@ -100,8 +117,11 @@ def _plan(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
     day = load_day(args.day, date=args.date)
     operations = load_operations(args.ops).with_policy(args.policy)
+    frozen = _frozen(args, site_graph.site.id, day.date, operations)
     progress = _progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    plan = plan_day(site_graph, day, operations, time_limit_s=args.time_limit, on_progress=progress)
+    plan = plan_day(
+        site_graph, day, operations, time_limit_s=args.time_limit, on_progress=progress, frozen=frozen
+    )
     if progress is not None:
         print(file=sys.stderr)
     _write_atomically(Path(args.out), json.dumps(plan.to_dict(), ensure_ascii=False, indent=1) + "\n")
@@ -115,7 +135,8 @@ def _check(args: argparse.Namespace) -> int:
     day = load_day(args.day)
     operations = load_operations(args.ops)
     plan = read_json(args.plan, what="plan", error=PlanError)
-    violations = check_plan(site_graph, day, operations, plan)
+    frozen = _frozen(args, site_graph.site.id, day.date, operations)
+    violations = check_plan(site_graph, day, operations, plan, frozen=frozen)
     for violation in violations:
         print(violation)
     if violations:
@@ -123,6 +144,41 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     summary = plan.get("summary", {})
     print(f"plan is valid: {summary.get('delivered')} of {summary.get('parcels')} parcels delivered")
+    return 0
+
+
+def _frozen(
+    args: argparse.Namespace, site_id: str, date: str | None, operations: Operations
+) -> Frozen | None:
+    if args.frozen is None and args.now is None:
+        return None
+    if args.frozen is None or args.now is None:
+        raise PlanError("re-planning needs both --frozen PLAN and --now HH:MM", field="frozen")
+    now_s = parse_now(args.now, operations)
+    document = read_json(args.frozen, what="frozen plan", error=PlanError)
+    return frozen_part(document, site_id=site_id, date=date, operations=operations, now_s=now_s)
+
+
+def _staffing(args: argparse.Namespace) -> int:
+    site_graph = build_graph(load_site(args.site))
+    day = load_day(args.day)
+    operations = load_operations(args.ops)
+    policies = list(POLICIES) if args.policy == "both" else [args.policy]
+    for policy in policies:
+        operations.with_policy(policy)  # an unknown policy fails here, before any solving
+    rows = staffing(site_graph, day, operations, policies=policies, time_limit_s=args.time_limit)
+    print(
+        f"{'policy':<12}{'shift':<12}{'parcels':>8}{'riders':>8}  {'vehicles':<22}{'delivered':>10}  {'finish':<9}{'crew-h':>7}"
+    )
+    for row in rows:
+        vehicles = ", ".join(f"{n} {v}" for v, n in row.vehicles.items()) or "-"
+        note = "" if row.clears else "  does not clear with the whole fleet"
+        print(
+            f"{row.policy:<12}{row.shift:<12}{row.parcels:>8}{row.riders:>8}  {vehicles:<22}{row.delivered:>10}  "
+            f"{row.finish or '-':<9}{row.crew_hours:>7.2f}{note}"
+        )
+    if args.json:
+        _write_atomically(Path(args.json), json.dumps([row.to_dict() for row in rows], indent=1) + "\n")
     return 0
 
 

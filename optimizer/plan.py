@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -172,14 +172,19 @@ def build_plan(
     trips_of_crew: Sequence[Sequence[Sequence[int]]],
     *,
     solver: dict[str, Any] | None = None,
+    kept: Mapping[str, Sequence[Trip]] | None = None,
+    now_s: int | None = None,
+    parcels: int | None = None,
 ) -> Plan:
     """Turn each crew's trips (node lists, in order) into a timed plan plus the undelivered.
 
     Shift by shift, the crew that is free first loads its next trip; the sorter sorts trips in
     that order, so a trip departs once it is loaded and its last parcel is sorted. A trip that
     this would push past the end of the shift, or urgent parcels past their deadline, does not
-    go out: its parcels are listed undelivered with the reason.
+    go out: its parcels are listed undelivered with the reason. When re-planning, `kept` trips
+    (by crew id) come first, unchanged, and the sorter starts on the rest at `now_s`.
     """
+    kept = kept or {}
     operations = model.operations
     served: set[int] = set()
     held_back: dict[int, str] = {}
@@ -187,9 +192,9 @@ def build_plan(
     for shift_number, shift in enumerate(operations.shifts):
         crews = model.crews_of_shift(shift_number)
         queues = {c: [list(nodes) for nodes in trips_of_crew[c] if nodes] for c in crews}
-        ready = {c: shift.start_s for c in crews}
-        timed: dict[int, list[Trip]] = {c: [] for c in crews}
-        sorter = _Sorter(operations.gate.sort_s_per_parcel, shift.sorters, shift.start_s)
+        ready = {c: model.ready_s(c) for c in crews}
+        timed: dict[int, list[Trip]] = {c: list(kept.get(_crew_id(model, c), ())) for c in crews}
+        sorter = _Sorter(operations.gate.sort_s_per_parcel, shift.sorters, max(shift.start_s, now_s or 0))
         while any(queues.values()):
             crew = min((c for c in crews if queues[c]), key=lambda c: (ready[c], c))
             nodes = queues[crew].pop(0)
@@ -218,7 +223,7 @@ def build_plan(
                 entry = operations.fleet[model.crews[crew].vehicle]
                 crews_by_shift[shift_number].append(
                     CrewPlan(
-                        id=f"{shift.id}-{model.crews[crew].number}",
+                        id=_crew_id(model, crew),
                         vehicle=entry.id,
                         mode=entry.mode,
                         riders=model.crews[crew].riders,
@@ -235,10 +240,14 @@ def build_plan(
         policy=operations.stop.policy,
         shifts=shifts,
         undelivered=(),
-        parcels=model.day.parcels,
+        parcels=model.day.parcels if parcels is None else parcels,
         solver=solver or {},
     )
     return replace(plan, undelivered=explain_undelivered(model, plan, served, held_back))
+
+
+def _crew_id(model: DayModel, crew: int) -> str:
+    return f"{model.operations.shifts[model.crews[crew].shift].id}-{model.crews[crew].number}"
 
 
 class _Sorter:

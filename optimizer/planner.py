@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from optimizer.day import Day
 from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
 from optimizer.plan import Plan, build_plan
 from optimizer.problem import DayModel, build_day_model, crews_problem
+from optimizer.replan import Frozen, remaining_day
 from optimizer.routing import Progress, solve_vrp
 from optimizer.seed import schedule_seed, seed_trips
 
@@ -35,11 +37,18 @@ def plan_day(
     *,
     time_limit_s: float = 10.0,
     on_progress: Callable[[PlanProgress], None] | None = None,
+    frozen: Frozen | None = None,
 ) -> Plan:
+    """The day's plan. With `frozen`, its trips stay as they were and only the rest is planned."""
     started = time.monotonic()
-    model = build_day_model(site_graph, day, operations)
+    kept: dict[str, Any] = {}
+    if frozen is None:
+        model = build_day_model(site_graph, day, operations)
+    else:
+        model = build_day_model(site_graph, remaining_day(day, frozen), operations, ready_s=frozen.ready_s)
+        kept = {"kept": frozen.trips, "now_s": frozen.now_s, "parcels": day.parcels}
     if not model.crews or model.node_count == 1:
-        return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"})
+        return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"}, **kept)
 
     seed = schedule_seed(model, seed_trips(model, time_limit_s=time_limit_s * SEED_SHARE))
     slots = [_trip_slots(model, crew, len(trips)) for crew, trips in enumerate(seed)]
@@ -76,6 +85,7 @@ def plan_day(
     return build_plan(
         model,
         trips_of_crew,
+        **kept,
         solver={
             "status": solution.status,
             "time_limit_s": time_limit_s,
@@ -88,6 +98,8 @@ def plan_day(
 def _trip_slots(model: DayModel, crew: int, seeded: int) -> int:
     """Seeded trips plus spares, but no more than could fit in the shift at all."""
     shift = model.operations.shifts[model.crews[crew].shift]
+    if model.ready_s(crew) >= shift.end_s:
+        return 0  # re-planning after this crew's shift (or its last kept trip) is over
     vehicle = model.crews[crew].vehicle
     shortest = max(int(model.transit_s[vehicle][0, 1:].min(initial=0)) * 2, 60)
     return max(seeded, min(seeded + EXTRA_TRIPS, shift.length_s // shortest))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +114,12 @@ class DayModel:
     late_penalty_per_parcel: int
     drop_penalty_per_parcel: int
     sealed: frozenset[str]  # buildings served by door delivery, by sealed_ok crews only
+    crew_ready_s: tuple[int, ...] = ()  # per crew, when it can load its first trip (re-planning)
+
+    def ready_s(self, crew: int) -> int:
+        if self.crew_ready_s:
+            return self.crew_ready_s[crew]
+        return self.operations.shifts[self.crews[crew].shift].start_s
 
     @property
     def node_count(self) -> int:
@@ -188,7 +194,13 @@ def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> 
         )
 
 
-def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> DayModel:
+def build_day_model(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    *,
+    ready_s: Callable[[str, int], int] | None = None,
+) -> DayModel:
     """Validate the day against the site and roster and build the shared matrices."""
     check_plannable(site_graph, day, operations)
     site = site_graph.site
@@ -233,6 +245,12 @@ def build_day_model(site_graph: SiteGraph, day: Day, operations: Operations) -> 
         late_penalty_per_parcel=late,
         drop_penalty_per_parcel=drop,
         sealed=sealed_buildings(site),
+        crew_ready_s=tuple(
+            ready_s(f"{operations.shifts[c.shift].id}-{c.number}", operations.shifts[c.shift].start_s)
+            for c in crews
+        )
+        if ready_s
+        else (),
     )
 
 
@@ -268,14 +286,23 @@ def _visits(
     return visits
 
 
-def _crews(operations: Operations) -> tuple[Crew, ...]:
-    """Crews each shift can field: riders go first to the vehicles that move most parcels per rider."""
-    order = sorted(
+def fielding_order(operations: Operations) -> list[Vehicle]:
+    """Fleet entries in the order riders are given to them: most parcels moved per rider first."""
+    return [operations.fleet[k] for k in _fielding_indices(operations)]
+
+
+def _fielding_indices(operations: Operations) -> list[int]:
+    return sorted(
         range(len(operations.fleet)),
         key=lambda k: (
             -operations.fleet[k].capacity * operations.fleet[k].speed_kmh / operations.fleet[k].crew
         ),
     )
+
+
+def _crews(operations: Operations) -> tuple[Crew, ...]:
+    """Crews each shift can field: riders go first to the vehicles that move most parcels per rider."""
+    order = _fielding_indices(operations)
     crews = []
     for shift_number, shift in enumerate(operations.shifts):
         riders_left, number = shift.riders, 0
@@ -373,7 +400,7 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
     chains: list[tuple[int, int]] = []
     trips_of_crew: list[tuple[int, ...]] = []
     sort_bounds: list[SortBound] = []
-    for crew, count in zip(model.crews, trips_per_crew, strict=True):
+    for crew_number, (crew, count) in enumerate(zip(model.crews, trips_per_crew, strict=True)):
         key = (crew.vehicle, crew.shift)
         if key not in cost_index:
             lateness = np.maximum(crew.shift - available, 0) * parcels * model.late_penalty_per_parcel
@@ -387,7 +414,7 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
                     capacity=operations.fleet[crew.vehicle].capacity,
                     transit=crew.vehicle,
                     cost=cost_index[key],
-                    earliest_s=shift.start_s,
+                    earliest_s=model.ready_s(crew_number),
                     latest_s=shift.end_s,
                 )
             )

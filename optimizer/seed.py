@@ -60,9 +60,9 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
     """Place trips on the crews' clocks; returns each crew's trips in order."""
     per_crew: list[list[tuple[int, ...]]] = [[] for _ in model.crews]
     pending = sorted(trips, key=lambda t: (not t.urgent, -t.duration_s if not t.urgent else t.duration_s))
-    for shift_number, shift in enumerate(model.operations.shifts):
+    for shift_number in range(len(model.operations.shifts)):
         crews = model.crews_of_shift(shift_number)
-        clock = {c: shift.start_s for c in crews}
+        clock = {c: model.ready_s(c) for c in crews}
         loaded = dict.fromkeys(crews, 0)  # parcels each crew took this shift, for the sorters' pace
         still_pending = []
         for trip in pending:

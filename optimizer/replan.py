@@ -1,0 +1,131 @@
+"""Re-planning during the day: trips already on the road stay exactly as they are.
+
+`onebell plan ... --frozen PLAN --now HH:MM` keeps every trip of PLAN that departed by `now`,
+takes the parcels they carry off the new counts, starts each crew no earlier than `now` or its
+return from a kept trip, and plans the rest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.clock import format_clock, parse_clock
+from optimizer.day import CountRow, Day
+from optimizer.errors import DayError, PlanError
+from optimizer.operations import Operations
+from optimizer.plan import Stop, Trip
+
+
+@dataclass(frozen=True)
+class Frozen:
+    now_s: int
+    trips: dict[str, tuple[Trip, ...]]  # crew id -> trips that departed by `now`, in order
+    delivered: dict[str, int]  # building -> parcels those trips carry
+    delivered_urgent: dict[str, int]  # building -> urgent parcels among them
+
+    def ready_s(self, crew_id: str, shift_start_s: int) -> int:
+        """When a crew can load its next trip: not before now, nor before it is back."""
+        kept = self.trips.get(crew_id, ())
+        back = kept[-1].return_s if kept else shift_start_s
+        return max(shift_start_s, self.now_s, back)
+
+
+def parse_now(text: str, operations: Operations) -> int:
+    now = parse_clock(text)
+    first, last = operations.shifts[0].start_s, operations.shifts[-1].end_s
+    if now is None or not first <= now <= last:
+        raise PlanError(
+            f"--now {text!r} is outside the day ({format_clock(first)[:5]}-{format_clock(last)[:5]}); give HH:MM within it",
+            field="now",
+        )
+    return now
+
+
+def frozen_part(
+    plan: Mapping[str, Any], *, site_id: str, date: str | None, operations: Operations, now_s: int
+) -> Frozen:
+    """The trips of `plan` that departed by `now_s`, checked to belong to this site, day and roster."""
+    if plan.get("site") != site_id:
+        raise PlanError(f"the frozen plan is for site {plan.get('site')!r}, not {site_id!r}", field="frozen")
+    if date is not None and plan.get("date") not in (None, date):
+        raise PlanError(f"the frozen plan is for {plan.get('date')}, the counts for {date}", field="frozen")
+    shift_ids = {shift.id for shift in operations.shifts}
+    trips: dict[str, tuple[Trip, ...]] = {}
+    delivered: dict[str, int] = defaultdict(int)
+    delivered_urgent: dict[str, int] = defaultdict(int)
+    try:
+        for shift in plan.get("shifts", []):
+            if shift["id"] not in shift_ids:
+                raise PlanError(
+                    f"the frozen plan has shift {shift['id']!r}, which the roster does not", field="frozen"
+                )
+            for crew in shift["crews"]:
+                kept = []
+                for trip in crew["trips"]:
+                    if _clock(trip["depart"]) > now_s:
+                        break
+                    stops = tuple(
+                        Stop(
+                            s["building"],
+                            s["parcels"],
+                            _clock(s["arrive"]),
+                            _clock(s["depart"]),
+                            s.get("urgent", 0),
+                        )
+                        for s in trip["stops"]
+                    )
+                    sorted_by = _clock(trip["sorted_by"]) if "sorted_by" in trip else None
+                    kept.append(
+                        Trip(
+                            _clock(trip["load"]),
+                            _clock(trip["depart"]),
+                            _clock(trip["return"]),
+                            stops,
+                            sorted_by,
+                        )
+                    )
+                    for stop in stops:
+                        delivered[stop.building] += stop.parcels
+                        delivered_urgent[stop.building] += stop.urgent
+                if kept:
+                    trips[crew["id"]] = tuple(kept)
+    except (KeyError, TypeError) as error:
+        raise PlanError(f"the frozen plan is not a OneBell plan (missing {error})", field="frozen") from error
+    return Frozen(
+        now_s=now_s, trips=trips, delivered=dict(delivered), delivered_urgent=dict(delivered_urgent)
+    )
+
+
+def remaining_day(day: Day, frozen: Frozen) -> Day:
+    """The new counts less what is already on the road, taken from each building's earliest rows."""
+    left = dict(frozen.delivered)
+    urgent_left = dict(frozen.delivered_urgent)
+    rows = []
+    for row in day.rows:
+        taken = min(row.parcels, left.get(row.building, 0))
+        left[row.building] = left.get(row.building, 0) - taken
+        taken_urgent = min(row.urgent, urgent_left.get(row.building, 0), taken)
+        urgent_left[row.building] = urgent_left.get(row.building, 0) - taken_urgent
+        parcels = row.parcels - taken
+        rows.append(
+            CountRow(row.building, parcels, row.shift, min(row.urgent - taken_urgent, parcels), row.line)
+        )
+    short = {b: n for b, n in left.items() if n > 0}
+    if short:
+        building = sorted(short)[0]
+        raise DayError(
+            f"building {building}: the new counts have {frozen.delivered[building] - short[building]} parcels, "
+            f"but {frozen.delivered[building]} are already on the road in the frozen plan",
+            field="building",
+        )
+    return Day(date=day.date, rows=tuple(rows))
+
+
+def _clock(text: Any) -> int:
+    value = parse_clock(text)
+    if value is None:
+        raise PlanError(f"the frozen plan has a time {text!r} that is not HH:MM:SS", field="frozen")
+    return value

@@ -1,0 +1,87 @@
+"""How many volunteers tomorrow? The fewest riders per shift that deliver every parcel in the
+shift it arrives for, found by planning each shift with more and more crews.
+
+Crews are added the way the planner fields them: riders go first to the vehicles that move the
+most parcels per rider, as far as the fleet has them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from optimizer.clock import format_clock
+from optimizer.day import Day
+from optimizer.graph import SiteGraph
+from optimizer.operations import Operations
+from optimizer.planner import plan_day
+from optimizer.problem import fielding_order
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    policy: str
+    shift: str
+    parcels: int
+    riders: int
+    vehicles: dict[str, int]
+    delivered: int
+    finish: str | None
+    crew_hours: float
+    clears: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def staffing(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    *,
+    policies: Sequence[str],
+    time_limit_s: float = 3.0,
+) -> list[StaffingRow]:
+    rows = []
+    for policy in policies:
+        ops = operations.with_policy(policy)
+        for number, shift in enumerate(ops.shifts):
+            arriving = Day(
+                date=day.date,
+                rows=tuple(r for r in day.rows if r.shift == shift.id or (r.shift is None and number == 0)),
+            )
+            rows.append(_fewest_riders(site_graph, arriving, ops, number, policy, time_limit_s))
+    return rows
+
+
+def _fewest_riders(
+    site_graph: SiteGraph, day: Day, operations: Operations, number: int, policy: str, time_limit_s: float
+) -> StaffingRow:
+    shift = operations.shifts[number]
+    if day.parcels == 0:
+        return StaffingRow(policy, shift.id, 0, 0, {}, 0, None, 0.0, True)
+    riders = 0
+    row: StaffingRow | None = None
+    for vehicle in fielding_order(operations):
+        for _ in range(vehicle.count):
+            riders += vehicle.crew
+            alone = replace(operations, shifts=(replace(shift, riders=riders),))
+            plan = plan_day(site_graph, day, alone, time_limit_s=time_limit_s)
+            crews = [crew for s in plan.shifts for crew in s.crews]
+            row = StaffingRow(
+                policy=policy,
+                shift=shift.id,
+                parcels=day.parcels,
+                riders=riders,
+                vehicles=dict(Counter(crew.vehicle for crew in crews)),
+                delivered=plan.delivered,
+                finish=max((format_clock(crew.finish_s) for crew in crews), default=None),
+                crew_hours=round(plan.crew_s / 3600, 2),
+                clears=plan.delivered == day.parcels,
+            )
+            if row.clears:
+                return row
+    assert row is not None, "a fleet with no vehicles cannot be staffed"
+    return row

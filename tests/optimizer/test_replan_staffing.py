@@ -1,0 +1,83 @@
+"""Re-planning around trips already on the road, and the staffing what-if."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from fixtures.generate import three_on_a_lane
+from optimizer.check import check_plan
+from optimizer.errors import DayError, PlanError
+from optimizer.planner import plan_day
+from optimizer.replan import frozen_part, parse_now
+from optimizer.staffing import staffing
+from tests.helpers import assert_valid, day, graph_of, operations
+
+SITE = graph_of(three_on_a_lane())
+SMALL = {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 20, "crew": 2, "speed_kmh": 7.2}
+
+
+def _first_plan() -> tuple[Any, dict[str, Any]]:
+    ops = operations(fleet=[SMALL])
+    the_day = day(("B1", 10), ("B2", 10), ("B3", 10))
+    return ops, assert_valid(SITE, the_day, ops, plan_day(SITE, the_day, ops, time_limit_s=1.0))
+
+
+def test_trips_on_the_road_stay_and_the_rest_is_replanned() -> None:
+    ops, first = _first_plan()
+    trips = first["shifts"][0]["crews"][0]["trips"]
+    assert len(trips) == 2
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date="2022-04-28", operations=ops, now_s=parse_now("08:05", ops)
+    )
+    more = day(("B1", 10), ("B2", 15), ("B3", 10))
+    replanned = plan_day(SITE, more, ops, time_limit_s=1.0, frozen=frozen).to_dict()
+    document = json.loads(json.dumps(replanned))
+    assert check_plan(SITE, more, ops, document, frozen=frozen) == []
+    kept = document["shifts"][0]["crews"][0]["trips"][0]
+    assert kept == trips[0]
+    assert document["summary"]["delivered"] == 35
+    later = [t for s in document["shifts"] for c in s["crews"] for t in c["trips"]][1:]
+    assert all(t["load"] >= trips[0]["return"] for t in later if t["load"] < "12:00")
+
+    tampered = copy.deepcopy(document)
+    tampered["shifts"][0]["crews"][0]["trips"][0]["depart"] = "08:04:30"
+    assert any("had departed by 08:05:00" in v for v in check_plan(SITE, more, ops, tampered, frozen=frozen))
+
+
+def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() -> None:
+    ops, first = _first_plan()
+    with pytest.raises(PlanError, match="the frozen plan is for site 'three-on-a-lane', not 'other'"):
+        frozen_part(first, site_id="other", date=None, operations=ops, now_s=30000)
+    with pytest.raises(PlanError, match="the frozen plan is for 2022-04-28, the counts for 2022-04-29"):
+        frozen_part(first, site_id=SITE.site.id, date="2022-04-29", operations=ops, now_s=30000)
+    with pytest.raises(PlanError, match="--now '23:00' is outside the day"):
+        parse_now("23:00", ops)
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("08:05", ops)
+    )
+    with pytest.raises(DayError, match="already on the road"):
+        plan_day(SITE, day(("B1", 1)), ops, time_limit_s=0.5, frozen=frozen)
+
+
+def test_staffing_finds_the_fewest_riders_that_clear_each_shift() -> None:
+    # 25 minutes: one crew manages one 80-parcel trip (B3: 950 s) but not also the second (B1: 750 s).
+    ops = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "08:25", "riders": 2},
+            {"id": "afternoon", "start": "14:00", "end": "14:25", "riders": 2},
+        ],
+        fleet=[{**SMALL, "capacity": 80, "count": 3}],
+    )
+    the_day = day(("B1", 80, "morning"), ("B3", 80, "morning"), ("B2", 10, "afternoon"))
+    rows = staffing(SITE, the_day, ops, policies=["notify_one"], time_limit_s=0.5)
+    by_shift = {row.shift: row for row in rows}
+    assert (by_shift["morning"].riders, by_shift["morning"].vehicles, by_shift["morning"].clears) == (
+        4,
+        {"tricycle": 2},
+        True,
+    )
+    assert (by_shift["afternoon"].riders, by_shift["afternoon"].clears) == (2, True)
