@@ -7,11 +7,13 @@ import multiprocessing
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +21,7 @@ from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError
 from api.jobs import JobRunner, recover
-from api.routes import cards, counts, plans, sites
+from api.routes import cards, counts, maps, plans, sites, web
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.api")
@@ -92,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for router in (sites.router, counts.router, plans.router, cards.router):
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
+    for router in (sites.router, counts.router, plans.router, cards.router, maps.router, web.router):
         app.include_router(router)
 
     @app.exception_handler(OneBellError)

@@ -13,11 +13,12 @@ def render_cards(
     site_document: dict[str, Any], plan: dict[str, Any], options: dict[str, str | None]
 ) -> bytes:
     site_graph = build_graph(parse_site(site_document))
-    kwargs = {
-        "shift": options.get("shift"),
-        "lang": options.get("lang") or "zh",
-        "paper": options.get("paper") or "a4",
-    }
+    shift = options.get("shift")
+    lang, paper, part = (
+        options.get("lang") or "zh",
+        options.get("paper") or "a4",
+        options.get("part") or "all",
+    )
     if options.get("format") == "html":
-        return cards_html(plan, site_graph, **kwargs).encode("utf-8")  # type: ignore[arg-type]
-    return cards_pdf(plan, site_graph, **kwargs)  # type: ignore[arg-type]
+        return cards_html(plan, site_graph, shift=shift, lang=lang, paper=paper, part=part).encode("utf-8")
+    return cards_pdf(plan, site_graph, shift=shift, lang=lang, paper=paper, part=part)

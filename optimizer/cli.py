@@ -82,6 +82,7 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     cards.add_argument("--lang", default="zh", help="zh (default) or en")
     cards.add_argument("--format", choices=("pdf", "html"), help="default: from --out's suffix, else pdf")
     cards.add_argument("--paper", default="a4", help="a4 (default) or a5")
+    cards.add_argument("--part", default="all", help="all (default), cards or load_list")
     cards.set_defaults(run=_cards)
 
     staff = commands.add_parser("staffing", help="fewest riders per shift that clear each shift's parcels")
@@ -188,7 +189,7 @@ def _cards(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
     plan = read_json(args.plan, what="plan", error=PlanError)
     output_format = args.format or ("html" if str(args.out).lower().endswith((".html", ".htm")) else "pdf")
-    options = {"shift": args.shift, "lang": args.lang, "paper": args.paper}
+    options = {"shift": args.shift, "lang": args.lang, "paper": args.paper, "part": args.part}
     if output_format == "html":
         _write_atomically(Path(args.out), cards_html(plan, site_graph, **options))
     else:

@@ -20,10 +20,15 @@ router = APIRouter(tags=["cards"], responses=ERROR_RESPONSES)
 
 Lang = Literal["zh", "en"]
 Paper = Literal["a4", "a5"]
+Part = Literal["all", "cards", "load_list"]
 
 
 async def _cards(
-    request: Request, session: SessionDep, principal: PrincipalDep, plan_id: str, **options: str | None
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    plan_id: str,
+    options: dict[str, str | None],
 ) -> bytes:
     plan = await run_in_threadpool(visible_plan, session, principal, plan_id)
     loop = asyncio.get_running_loop()
@@ -46,11 +51,12 @@ async def cards_pdf(
     shift: str | None = None,
     lang: Lang = "zh",
     paper: Paper = "a4",
+    part: Part = "all",
 ) -> Response:
-    """All cards of the plan (or of one shift) with the sorter's load list, ready to print."""
-    pdf = await _cards(
-        request, session, principal, plan_id, shift=shift, lang=lang, paper=paper, format="pdf"
-    )
+    """All cards of the plan (or of one shift) with the sorter's load list, ready to print;
+    `part` picks only the crews' cards or only the load list."""
+    options = {"shift": shift, "lang": lang, "paper": paper, "part": part, "format": "pdf"}
+    pdf = await _cards(request, session, principal, plan_id, options)
     return Response(pdf, media_type="application/pdf")
 
 
@@ -67,8 +73,8 @@ async def cards_html(
     shift: str | None = None,
     lang: Lang = "zh",
     paper: Paper = "a4",
+    part: Part = "all",
 ) -> Response:
-    html = await _cards(
-        request, session, principal, plan_id, shift=shift, lang=lang, paper=paper, format="html"
-    )
+    options = {"shift": shift, "lang": lang, "paper": paper, "part": part, "format": "html"}
+    html = await _cards(request, session, principal, plan_id, options)
     return Response(html, media_type="text/html; charset=utf-8")

@@ -18,6 +18,7 @@ from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph
 
 PAPERS = {"a4": "A4", "a5": "A5"}
+PARTS = ("all", "cards", "load_list")
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,13 @@ def cards_html(
     shift: str | None = None,
     lang: str = "zh",
     paper: str = "a4",
+    part: str = "all",
 ) -> str:
+    """`part`: "all" (each shift's cards, then its load list), "cards" or "load_list" only."""
     if paper not in PAPERS:
         raise PlanError(f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}", field="paper")
+    if part not in PARTS:
+        raise PlanError(f"unknown part {part!r}; use {', '.join(PARTS)}", field="part")
     documents = shift_documents(plan, site_graph, shift=shift, lang=lang)
     template = _environment.get_template("cards.html.j2")
     return template.render(
@@ -203,6 +208,8 @@ def cards_html(
         lang=lang,
         paper=PAPERS[paper],
         small=paper == "a5",
+        with_cards=part in ("all", "cards"),
+        with_load_list=part in ("all", "load_list"),
     )
 
 
@@ -213,10 +220,12 @@ def cards_pdf(
     shift: str | None = None,
     lang: str = "zh",
     paper: str = "a4",
+    part: str = "all",
 ) -> bytes:
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    pdf: bytes = HTML(string=cards_html(plan, site_graph, shift=shift, lang=lang, paper=paper)).write_pdf()
+    html = cards_html(plan, site_graph, shift=shift, lang=lang, paper=paper, part=part)
+    pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
 

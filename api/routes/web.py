@@ -1,0 +1,27 @@
+"""The coordinator's page: a server-rendered shell; the page talks to the JSON API with the
+site token the coordinator signs in with (kept in the browser's session storage only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.web.labels import WEB_LABELS
+
+router = APIRouter(include_in_schema=False)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "web" / "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+)
+
+
+@router.get("/", response_class=HTMLResponse)
+def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
+    lang = lang if lang in WEB_LABELS else "zh"
+    html = _templates.get_template("index.html.j2").render(
+        t=WEB_LABELS[lang], lang=lang, labels=WEB_LABELS[lang]
+    )
+    return HTMLResponse(html)

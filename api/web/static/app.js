@@ -1,0 +1,241 @@
+"use strict";
+// The coordinator's page: sign in with a site token, fill the day's counts, plan, print cards.
+const L = JSON.parse(document.getElementById("labels").textContent);
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem("onebell-token");
+let site = null;
+let buildings = [];
+let currentPlan = null;
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ Authorization: `Bearer ${token}` }, options.headers || {});
+  return fetch(path, Object.assign({}, options, { headers }));
+}
+
+async function errorMessage(response) {
+  try { return (await response.json()).error.message; } catch (e) { return `${response.status}`; }
+}
+
+async function signIn(event) {
+  if (event) event.preventDefault();
+  if (!token) token = $("token").value.trim();
+  const response = await api("/sites");
+  if (!response.ok) {
+    $("sign-in-error").textContent = response.status === 401 ? L.bad_token : await errorMessage(response);
+    token = null;
+    sessionStorage.removeItem("onebell-token");
+    return;
+  }
+  const sites = await response.json();
+  if (!sites.length) { $("sign-in-error").textContent = L.bad_token; return; }
+  sessionStorage.setItem("onebell-token", token);
+  site = sites[0];
+  $("site-name").textContent = site.name;
+  $("sign-in").hidden = true;
+  $("workspace").hidden = false;
+  $("sign-out").hidden = false;
+  $("date").value = $("date").value || new Date().toISOString().slice(0, 10);
+  buildings = await (await api(`/sites/${encodeURIComponent(site.id)}/buildings`)).json();
+  buildGrid();
+  await showMap();
+  await loadCounts();
+}
+
+function buildGrid() {
+  const zones = new Map();
+  for (const b of buildings) {
+    const zone = b.zone || L.zone_none;
+    if (!zones.has(zone)) zones.set(zone, []);
+    zones.get(zone).push(b);
+  }
+  const grid = $("grid");
+  grid.innerHTML = "";
+  for (const [zone, members] of zones) {
+    const fieldset = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = zones.size > 1 ? zone : L.building;
+    fieldset.appendChild(legend);
+    const cells = document.createElement("div");
+    cells.className = "cells";
+    for (const b of members) {
+      const cell = document.createElement("div");
+      cell.className = "cell";
+      cell.dataset.building = b.id;
+      const label = document.createElement("label");
+      label.htmlFor = `b-${b.id}`;
+      label.textContent = b.name;
+      const input = document.createElement("input");
+      input.id = `b-${b.id}`;
+      input.name = b.id;
+      input.inputMode = "numeric";
+      input.autocomplete = "off";
+      input.addEventListener("input", () => { clearError(cell); updateTotal(); });
+      const error = document.createElement("span");
+      error.className = "error";
+      error.setAttribute("role", "alert");
+      cell.append(label, input, error);
+      cells.appendChild(cell);
+    }
+    fieldset.appendChild(cells);
+    grid.appendChild(fieldset);
+  }
+  updateTotal();
+}
+
+function cellOf(buildingId) { return document.querySelector(`.cell[data-building="${CSS.escape(buildingId)}"]`); }
+function clearError(cell) { cell.classList.remove("invalid"); cell.querySelector(".error").textContent = ""; }
+function markError(cell, message) { cell.classList.add("invalid"); cell.querySelector(".error").textContent = message; }
+
+function updateTotal() {
+  let total = 0;
+  for (const input of document.querySelectorAll(".cell input")) {
+    const value = Number(input.value);
+    if (Number.isInteger(value) && value > 0) total += value;
+  }
+  $("total").textContent = total;
+}
+
+async function loadCounts() {
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts`);
+  if (!response.ok) return;
+  const body = await response.json();
+  for (const input of document.querySelectorAll(".cell input")) input.value = "";
+  for (const row of body.rows) {
+    const cell = cellOf(row.building);
+    if (cell) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
+  }
+  updateTotal();
+}
+
+function applyCsv(text) {
+  $("paste-error").textContent = "";
+  const problems = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const fields = line.split(/[,\t;]/).map((f) => f.trim());
+    if (!line.trim() || fields[0].toLowerCase() === "building") return;
+    const cell = cellOf(fields[0]);
+    if (!cell) { problems.push(`${index + 1}: ${fields[0]}`); return; }
+    const input = cell.querySelector("input");
+    input.value = fields[1] ?? "";
+    clearError(cell);
+  });
+  if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
+  updateTotal();
+}
+
+function collectCounts() {
+  const counts = [];
+  let valid = true;
+  for (const cell of document.querySelectorAll(".cell")) {
+    const raw = cell.querySelector("input").value.trim();
+    if (raw === "") continue;
+    if (!/^\d+$/.test(raw)) { markError(cell, `${L.parcels}: 0, 1, 2 …`); valid = false; continue; }
+    if (Number(raw) > 0) counts.push({ building: cell.dataset.building, parcels: Number(raw) });
+  }
+  return valid ? counts : null;
+}
+
+async function plan(event) {
+  event.preventDefault();
+  $("form-error").textContent = "";
+  const counts = collectCounts();
+  if (counts === null) { $("form-error").textContent = document.querySelector(".cell.invalid .error").textContent; return; }
+  const date = $("date").value;
+  const put = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/counts`, {
+    method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ date, counts }),
+  });
+  if (!put.ok) {
+    const message = await errorMessage(put);
+    const match = /counts\[(\d+)\]/.exec(message);
+    const cell = match ? cellOf(counts[Number(match[1])].building) : null;
+    if (cell) markError(cell, message); else $("form-error").textContent = message;
+    return;
+  }
+  $("plan").disabled = true;
+  $("progress").textContent = L.planning;
+  const started = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/plans`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ time_limit_s: 10 }),
+  });
+  if (!started.ok) { $("form-error").textContent = await errorMessage(started); $("plan").disabled = false; return; }
+  let job = await started.json();
+  while (job.status === "queued" || job.status === "running") {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    job = await (await api(`/jobs/${job.id}`)).json();
+    const p = job.progress || {};
+    $("progress").textContent = `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
+  }
+  $("plan").disabled = false;
+  if (job.status !== "done") { $("progress").textContent = ""; $("form-error").textContent = job.error; return; }
+  $("progress").textContent = "";
+  currentPlan = await (await api(`/plans/${job.plan_id}`)).json();
+  showPlan(currentPlan);
+  await showMap(currentPlan.id);
+}
+
+function showPlan(planned) {
+  $("result").hidden = false;
+  const body = document.querySelector("#shifts tbody");
+  body.innerHTML = "";
+  for (const shift of planned.shifts) {
+    const trips = shift.crews.reduce((n, c) => n + c.trips.length, 0);
+    const parcels = shift.crews.reduce((n, c) => n + c.trips.reduce((m, t) => m + t.parcels, 0), 0);
+    const row = document.createElement("tr");
+    row.dataset.shift = shift.id;
+    for (const text of [shift.id, shift.crews.length, trips, parcels, shift.crews.map((c) => c.finish.slice(0, 5)).join(" ") || "—"]) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.appendChild(cell);
+    }
+    const actions = document.createElement("td");
+    if (trips) {
+      actions.append(printButton(L.cards, planned.id, shift.id, "cards"), " ", printButton(L.load_list, planned.id, shift.id, "load_list"));
+    }
+    row.appendChild(actions);
+    body.appendChild(row);
+  }
+  const undelivered = $("undelivered");
+  undelivered.innerHTML = "";
+  for (const item of planned.undelivered) {
+    const li = document.createElement("li");
+    li.textContent = item.reason;
+    undelivered.appendChild(li);
+  }
+  if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
+  const stops = $("stops");
+  stops.innerHTML = "";
+  const names = new Map(buildings.map((b) => [b.id, b.name]));
+  for (const shift of planned.shifts) for (const crew of shift.crews) for (const trip of crew.trips) for (const stop of trip.stops) {
+    const li = document.createElement("li");
+    li.dataset.building = stop.building;
+    li.textContent = `${names.get(stop.building) || stop.building} ×${stop.parcels} (${crew.id} ${stop.arrive.slice(0, 5)})`;
+    stops.appendChild(li);
+  }
+}
+
+function printButton(label, planId, shiftId, part) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = label;
+  button.className = `print-${part}`;
+  button.addEventListener("click", async () => {
+    const lang = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
+    const response = await api(`/plans/${planId}/cards.pdf?shift=${encodeURIComponent(shiftId)}&lang=${lang}&part=${part}`);
+    if (!response.ok) { $("form-error").textContent = await errorMessage(response); return; }
+    window.open(URL.createObjectURL(await response.blob()), "_blank");
+  });
+  return button;
+}
+
+async function showMap(planId) {
+  const query = planId ? `?plan_id=${planId}` : "";
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/map.svg${query}`);
+  if (response.ok) $("map").innerHTML = await response.text();
+}
+
+$("sign-in").addEventListener("submit", signIn);
+$("counts-form").addEventListener("submit", plan);
+$("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
+$("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(await file.text()); });
+$("date").addEventListener("change", loadCounts);
+$("sign-out").addEventListener("click", () => { sessionStorage.removeItem("onebell-token"); window.location.reload(); });
+if (token) signIn();

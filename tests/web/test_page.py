@@ -1,0 +1,123 @@
+"""The coordinator's page in a real browser (headless Chromium driven by Playwright).
+
+Needs Debian's chromium (`.ci/run` installs it); without it the test is skipped with a message.
+Set ONEBELL_SCREENSHOTS=DIR to also save desktop and phone screenshots there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.conftest import ADMIN
+from tests.api.helpers import GELIN, set_up_gelin, token
+from tests.server import Server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="no Chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
+    running = Server(f"sqlite:///{tmp_path / 'web.sqlite3'}", tmp_path)
+    client = running.start()
+    set_up_gelin(client)  # type: ignore[arg-type]
+    yield running, client
+    running.kill()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def _day_csv() -> str:
+    rows = (GELIN / "days" / "2022-04-28-2300.csv").read_text().splitlines()[1:]
+    totals: dict[str, int] = {}
+    for row in rows:
+        building, parcels = row.split(",")[:2]
+        totals[building] = totals.get(building, 0) + int(parcels)
+    return "building,parcels\n" + "\n".join(f"{b},{n}" for b, n in totals.items() if n % 3 == 0)
+
+
+def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: object) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{running.url}/?lang=en")
+    page.fill("#token", coordinator)
+    page.press("#token", "Enter")
+    page.wait_for_selector(".cell input")
+    assert page.locator(".cell").count() == 125
+
+    page.click("summary")
+    page.fill("#paste", _day_csv())
+    page.click("#apply-paste")
+    expected_total = sum(int(line.split(",")[1]) for line in _day_csv().splitlines()[1:])
+    assert page.inner_text("#total") == str(expected_total)
+
+    # A bad count is shown next to its field, and nothing is planned.
+    page.fill("#b-12", "-3")
+    page.press("#b-12", "Enter")
+    error = page.locator('.cell[data-building="12"] .error')
+    assert "Parcels" in error.inner_text()
+    assert page.locator("#result").is_hidden()
+    page.fill("#b-12", "")
+
+    page.press("#b-7", "Enter")  # Enter plans
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    plan_id = page.evaluate("currentPlan.id")
+    plan = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
+    planned = {
+        stop["building"]
+        for s in plan["shifts"]
+        for c in s["crews"]
+        for t in c["trips"]
+        for stop in t["stops"]
+    }
+    shown = set(page.eval_on_selector_all("#stops li", "items => items.map(i => i.dataset.building)"))
+    assert planned and shown == planned
+    assert page.locator("#map path.route").count() == sum(
+        len(c["trips"]) for s in plan["shifts"] for c in s["crews"]
+    )
+
+    with page.expect_response(lambda r: "cards.pdf" in r.url) as response_info:
+        page.locator("button.print-cards").first.click()
+    response = response_info.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+
+    shots = os.environ.get("ONEBELL_SCREENSHOTS")
+    if shots:
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(Path(shots) / "web-desktop.png"), full_page=False)
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)  # type: ignore[attr-defined]
+        phone.goto(f"{running.url}/")
+        phone.fill("#token", coordinator)
+        phone.press("#token", "Enter")
+        phone.wait_for_selector(".cell input")
+        phone.screenshot(path=str(Path(shots) / "web-phone.png"), full_page=False)
+    json.dumps(plan)  # the plan is plain JSON all the way through
