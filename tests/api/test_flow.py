@@ -142,7 +142,7 @@ def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
     load_list = client.get(
         f"/plans/{plan_id}/cards.html", params={"lang": "en", "part": "load_list"}, headers=ADMIN
     )
-    assert "Sorter" in load_list.text and "Route card" not in load_list.text
+    assert "Sorter" in load_list.text and 'class="page card"' not in load_list.text
     missing = client.get(f"/plans/{plan_id}/cards.pdf", params={"shift": "night"}, headers=ADMIN)
     assert missing.status_code == 422 and "no shift 'night'" in missing.json()["error"]["message"]
     assert (
