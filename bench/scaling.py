@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def _district_operations(buildings: int) -> dict[str, object]:
-    crews = max(2, round(buildings / 85))  # about 85 buildings a tricycle crew a shift
+    crews = max(2, round(buildings / 70))  # about 70 buildings a tricycle crew a shift
     shifts = [("morning", "08:00", "11:30"), ("afternoon", "13:00", "16:30"), ("evening", "18:00", "21:00")]
     return {
         "shifts": [{"id": i, "start": a, "end": b, "riders": 2 * crews, "sorters": 2} for i, a, b in shifts],

@@ -72,6 +72,7 @@ class Operations:
     gate: GateSettings = GateSettings()
     sealed: SealedSettings = SealedSettings()
     urgent_within_min: int = 60
+    balance_min: int | None = 30  # crews of a shift finish within this of each other; None = off
 
     def shift_number(self, shift_id: str) -> int:
         for number, shift in enumerate(self.shifts):
@@ -131,8 +132,20 @@ def parse_operations(document: Any) -> Operations:
         floor_s=int(_number(sealed_raw, "floor_s", "sealed", default=SealedSettings.floor_s, minimum=0)),
     )
     urgent_within = int(_number(document, "urgent_within_min", "operations", default=60, minimum=1))
+    balance_raw = document.get("balance_min", 30)
+    balance = (
+        None
+        if balance_raw is None
+        else int(_number(document, "balance_min", "operations", default=30, minimum=0))
+    )
     return Operations(
-        shifts=shifts, fleet=fleet, stop=stop, gate=gate, sealed=sealed, urgent_within_min=urgent_within
+        shifts=shifts,
+        fleet=fleet,
+        stop=stop,
+        gate=gate,
+        sealed=sealed,
+        urgent_within_min=urgent_within,
+        balance_min=balance,
     )
 
 

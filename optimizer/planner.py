@@ -20,6 +20,9 @@ SEED_SHARE = 0.2
 """Part of the time limit spent cutting the seed trips; the rest goes to the whole-day search."""
 
 EXTRA_TRIPS = 3
+
+BALANCE_SHARE = 0.15
+"""Part of the search time kept back to balance crews' finish times when they differ too much."""
 """Spare trip slots per crew beyond the seed's, so the search can split loads further."""
 
 
@@ -72,7 +75,10 @@ def plan_day(
         )
         on_progress(PlanProgress(time.monotonic() - started, placed, crew_s))
 
-    remaining = max(time_limit_s - (time.monotonic() - started), 0.1)
+    balancing = model.operations.balance_min is not None
+    remaining = max(time_limit_s - (time.monotonic() - started), 0.1) * (
+        1 - BALANCE_SHARE if balancing else 1
+    )
     solution = solve_vrp(
         problem,
         time_limit_s=remaining,
@@ -81,18 +87,52 @@ def plan_day(
         on_progress=report if on_progress else None,
     )
     routes = solution.routes if solution.found else initial
-    trips_of_crew = [[routes[v] for v in vehicles] for vehicles in layout.trips_of_crew]
-    return build_plan(
-        model,
-        trips_of_crew,
-        **kept,
-        solver={
-            "status": solution.status,
-            "time_limit_s": time_limit_s,
-            "solve_s": round(time.monotonic() - started, 2),
-            "trip_slots": len(problem.vehicles),
-        },
-    )
+    status = solution.status
+
+    def planned(routes: list[list[int]], status: str) -> Plan:
+        return build_plan(
+            model,
+            [[routes[v] for v in vehicles] for vehicles in layout.trips_of_crew],
+            **kept,
+            solver={
+                "status": status,
+                "time_limit_s": time_limit_s,
+                "solve_s": round(time.monotonic() - started, 2),
+                "trip_slots": len(problem.vehicles),
+            },
+        )
+
+    plan = planned(routes, status)
+    targets = _finish_targets(model, plan)
+    if not targets:
+        return plan
+    # Balance: crews finishing long after the first of their shift get a soft target; the result
+    # is kept only if it delivers as much and costs at most 2% more crew time.
+    balanced_problem, _ = crews_problem(model, trips_per_crew=slots, finish_by_s=targets)
+    left = max(time_limit_s - (time.monotonic() - started), 0.1)
+    balanced = solve_vrp(balanced_problem, time_limit_s=left, initial_routes=routes)
+    if not balanced.found:
+        return plan
+    candidate = planned(balanced.routes, f"{status}, balanced")
+    if candidate.delivered >= plan.delivered and candidate.crew_s <= 1.02 * plan.crew_s:
+        return candidate
+    return plan
+
+
+def _finish_targets(model: DayModel, plan: Plan) -> dict[int, int]:
+    """Per crew of a shift whose crews finish more than balance_min apart: finish by the first
+    crew's finish plus balance_min."""
+    balance_min = model.operations.balance_min
+    if balance_min is None:
+        return {}
+    targets: dict[int, int] = {}
+    for number, shift in enumerate(plan.shifts):
+        finishes = [crew.finish_s for crew in shift.crews if crew.trips]
+        if len(finishes) < 2 or max(finishes) - min(finishes) <= 60 * balance_min:
+            continue
+        for crew in model.crews_of_shift(number):
+            targets[crew] = min(finishes) + 60 * balance_min
+    return targets
 
 
 def _trip_slots(model: DayModel, crew: int, seeded: int) -> int:

@@ -92,6 +92,8 @@ class VrpProblem:
     drop_penalty: np.ndarray | None = None  # per node; None = every visit is mandatory
     timed: bool = True  # False: no time dimension, vehicles' windows are ignored
     sort_bounds: Sequence[SortBound] = ()
+    soft_end_s: Sequence[tuple[int, int] | None] | None = None
+    """Per vehicle (bound, cost per second): returning after `bound` costs, to balance crews."""
     deadline_s: Sequence[tuple[int, int] | None] | None = None
     """Per node (opens, deadline): arrived by the deadline, a small cost per second after opening."""
 
@@ -388,7 +390,9 @@ class CrewTrips:
     trips_of_crew: tuple[tuple[int, ...], ...]
 
 
-def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[VrpProblem, CrewTrips]:
+def crews_problem(
+    model: DayModel, *, trips_per_crew: Sequence[int], finish_by_s: dict[int, int] | None = None
+) -> tuple[VrpProblem, CrewTrips]:
     """The whole day: each crew gets `trips_per_crew[c]` chained trip vehicles inside its shift."""
     operations = model.operations
     shifts = operations.shifts
@@ -452,5 +456,11 @@ def crews_problem(model: DayModel, *, trips_per_crew: Sequence[int]) -> tuple[Vr
         drop_penalty=parcels * model.drop_penalty_per_parcel * np.where(urgent, 2, 1),
         deadline_s=deadlines,
         sort_bounds=sort_bounds,
+        # Balancing: each second a crew works past its target costs as much as a rider's second.
+        soft_end_s=[
+            (finish_by_s[c], model.crews[c].riders) if finish_by_s and c in finish_by_s else None
+            for c, vehicles in enumerate(trips_of_crew)
+            for _ in vehicles
+        ],
     )
     return problem, CrewTrips(tuple(trips_of_crew))

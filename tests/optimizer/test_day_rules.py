@@ -103,3 +103,38 @@ def test_trips_wait_for_the_sorter() -> None:
     )
     assert [t["sorted_by"] for t in trips] == ["08:13:20", "08:26:40"]  # 80 parcels x 10 s, twice
     assert all(t["depart"] >= t["sorted_by"] for t in trips)
+
+
+def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:
+    from optimizer.plan import build_plan
+    from optimizer.planner import _finish_targets
+    from optimizer.problem import build_day_model, crews_problem
+    from optimizer.routing import solve_vrp
+
+    ops = operations(
+        fleet=[{**TRICYCLE, "count": 2}],
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}],
+        balance_min=10,
+    )
+    site_graph = graph_of(three_on_a_lane())
+    the_day = day(("B3", 240), ("B1", 80))  # four full loads: three to B3, one to B1
+    model = build_day_model(site_graph, the_day, ops)
+    b3 = [n for n, v in enumerate(model.visits) if v.building == "B3"]
+    b1 = [n for n, v in enumerate(model.visits) if v.building == "B1"]
+    lopsided = [[[n] for n in b3], [b1]]  # crew 1 rides three trips, crew 2 one
+    unbalanced = build_plan(model, lopsided)
+    finishes = sorted(c.finish_s for c in unbalanced.shifts[0].crews)
+    assert finishes[1] - finishes[0] > 10 * 60
+    targets = _finish_targets(model, unbalanced)
+    assert set(targets) == {0, 1}
+    problem, layout = crews_problem(model, trips_per_crew=[4, 4], finish_by_s=targets)
+    start = [[] for _ in problem.vehicles]
+    for crew, trips in enumerate(lopsided):
+        for slot, nodes in zip(layout.trips_of_crew[crew], trips, strict=False):
+            start[slot] = nodes
+    solution = solve_vrp(problem, time_limit_s=1.0, initial_routes=start)
+    balanced = build_plan(model, [[solution.routes[v] for v in vs] for vs in layout.trips_of_crew])
+    new_finishes = sorted(c.finish_s for c in balanced.shifts[0].crews)
+    assert new_finishes[1] - new_finishes[0] < finishes[1] - finishes[0]
+    assert balanced.crew_s <= 1.02 * unbalanced.crew_s
+    assert_valid(site_graph, the_day, ops, balanced)
