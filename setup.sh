@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need_apt=()
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep "libpangoft2-1.0" >/dev/null || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); elif command -v sudo >/dev/null; then apt_get=(sudo apt-get); else apt_get=(); fi
   if [ ${#apt_get[@]} -gt 0 ] && command -v apt-get >/dev/null; then
