@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from fixtures.generate import STOP
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
@@ -28,13 +30,7 @@ def _district_operations(buildings: int) -> dict[str, object]:
         "fleet": [
             {"id": "tricycle", "mode": "tricycle", "count": crews, "capacity": 80, "crew": 2, "speed_kmh": 8}
         ],
-        "stop": {
-            "policy": "notify_one",
-            "notify_s": 30,
-            "wait_s": 60,
-            "per_parcel_s": 4,
-            "broken_doorbell_s": 60,
-        },
+        "stop": STOP,
         "gate": {"reload_s": 240},
     }
 

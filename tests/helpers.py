@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fixtures.generate import three_on_a_lane
+from fixtures.generate import STOP, three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.day import CountRow, Day
 from optimizer.drawing import Drawing
@@ -29,13 +29,7 @@ def operations(**overrides: Any) -> Operations:
         "fleet": [
             {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}
         ],
-        "stop": {
-            "policy": "notify_one",
-            "notify_s": 30,
-            "wait_s": 60,
-            "per_parcel_s": 4,
-            "broken_doorbell_s": 60,
-        },
+        "stop": STOP,
         "gate": {"reload_s": 240},
     }
     document.update(overrides)
