@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -24,8 +25,20 @@ def site_row(session: Session, site_id: str) -> SiteRow:
     return row
 
 
+_PARSED_SITES: OrderedDict[tuple[str, str], Site] = OrderedDict()
+_PARSED_SITES_KEPT = 64
+
+
 def domain_site(row: SiteRow) -> Site:
-    return parse_site(row.geojson)
+    """The row's site, parsed once per version: counts are validated against it on every upload."""
+    key = (row.id, row.updated_at.isoformat() if row.updated_at else "")
+    site = _PARSED_SITES.get(key)
+    if site is None:
+        site = parse_site(row.geojson)
+        _PARSED_SITES[key] = site
+        while len(_PARSED_SITES) > _PARSED_SITES_KEPT:
+            _PARSED_SITES.popitem(last=False)
+    return site
 
 
 def domain_operations(row: SiteRow) -> Operations:
