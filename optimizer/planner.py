@@ -19,6 +19,10 @@ from optimizer.seed import schedule_seed, seed_trips
 SEED_SHARE = 0.2
 """Part of the time limit spent cutting the seed trips; the rest goes to the whole-day search."""
 
+SEED_MAX_S = 4.0
+"""The seed needs first solutions more than long searches: with long limits, keep it short so the
+first complete plan comes early and the whole-day search gets the time."""
+
 EXTRA_TRIPS = 3
 
 BALANCE_SHARE = 0.15
@@ -53,7 +57,7 @@ def plan_day(
     if not model.crews or model.node_count == 1:
         return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"}, **kept)
 
-    seed = schedule_seed(model, seed_trips(model, time_limit_s=time_limit_s * SEED_SHARE))
+    seed = schedule_seed(model, seed_trips(model, time_limit_s=min(time_limit_s * SEED_SHARE, SEED_MAX_S)))
     slots = [_trip_slots(model, crew, len(trips)) for crew, trips in enumerate(seed)]
     problem, layout = crews_problem(model, trips_per_crew=slots)
     initial: list[list[int]] = [[] for _ in problem.vehicles]

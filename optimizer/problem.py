@@ -217,10 +217,19 @@ def build_day_model(
 
     places = np.array([v.place for v in visits])
     parcels = np.array([v.parcels for v in visits])
-    arrival = _arrival_overheads(site_graph, operations, visits)
+    sealed = sealed_buildings(site)
+    arrival = _arrival_overheads(site_graph, operations, visits, sealed)
     transit = tuple(
         _transit_matrix(
-            site_graph, operations, vehicle, distance_m[vehicle.mode], visits, places, parcels, arrival
+            site_graph,
+            operations,
+            vehicle,
+            distance_m[vehicle.mode],
+            visits,
+            places,
+            parcels,
+            arrival,
+            sealed,
         )
         for vehicle in fleet
     )
@@ -246,7 +255,7 @@ def build_day_model(
         reachable=reachable,
         late_penalty_per_parcel=late,
         drop_penalty_per_parcel=drop,
-        sealed=sealed_buildings(site),
+        sealed=sealed,
         crew_ready_s=tuple(
             ready_s(f"{operations.shifts[c.shift].id}-{c.number}", operations.shifts[c.shift].start_s)
             for c in crews
@@ -318,10 +327,11 @@ def _crews(operations: Operations) -> tuple[Crew, ...]:
     return tuple(crews)
 
 
-def _arrival_overheads(site_graph: SiteGraph, operations: Operations, visits: Sequence[Visit]) -> np.ndarray:
+def _arrival_overheads(
+    site_graph: SiteGraph, operations: Operations, visits: Sequence[Visit], sealed: frozenset[str]
+) -> np.ndarray:
     """Per node, the bell and the wait (or a sealed building's door rounds) paid on arrival."""
     site = site_graph.site
-    sealed = sealed_buildings(site)
     arrive = np.zeros(len(visits), dtype=np.int64)
     for node, visit in enumerate(visits):
         if visit.building is not None:
@@ -339,6 +349,7 @@ def _transit_matrix(
     places: np.ndarray,
     parcels: np.ndarray,
     arrive: np.ndarray,
+    sealed: frozenset[str],
 ) -> np.ndarray:
     """transit[i, j] = hand over i's parcels (or load at the gate) + ride to j + ring at j.
 
@@ -347,7 +358,6 @@ def _transit_matrix(
     """
     stop = operations.stop
     site = site_graph.site
-    sealed = sealed_buildings(site)
     metres = distance_m[np.ix_(places, places)]
     finite = np.isfinite(metres)
     seconds = np.where(finite, ride_s(np.where(finite, metres, 0.0), vehicle.speed_kmh), UNREACHABLE_S)
