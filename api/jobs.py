@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from api.db.models import JobRow, PlanRow
 from api.db.session import make_engine
-from optimizer.day import CountRow, Day
+from api.store import snapshot_day
 from optimizer.errors import OneBellError
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
@@ -123,19 +123,9 @@ def _solve(
 ) -> dict[str, Any]:
     site_graph = build_graph(parse_site(snapshot["site"]))
     operations = parse_operations(snapshot["operations"]).with_policy(snapshot.get("policy"))
-    rows = tuple(
-        CountRow(
-            building=r["building"],
-            parcels=r["parcels"],
-            shift=r.get("shift"),
-            urgent=r.get("urgent", 0),
-            line=n,
-        )
-        for n, r in enumerate(snapshot["counts"], start=1)
-    )
     plan = plan_day(
         site_graph,
-        Day(date=snapshot["date"], rows=rows),
+        snapshot_day(snapshot),
         operations,
         time_limit_s=time_limit_s,
         on_progress=on_progress,

@@ -12,7 +12,7 @@ from api.db.models import CountRowRecord, SiteRow
 from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
-from optimizer.day import CountRow, Day, check_day
+from optimizer.day import Day, check_day, parse_day_json
 from optimizer.graph import build_graph
 from optimizer.operations import Operations, parse_operations
 from optimizer.site import Site, parse_site
@@ -114,10 +114,11 @@ def snapshot(row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | 
     }
 
 
-def check_plannable(row: SiteRow, date: str, rows: list[CountRowRecord]) -> None:
+def snapshot_day(snapshot: dict[str, Any]) -> Day:
+    """The day's counts of a snapshot, read by the same parser as an uploaded JSON day."""
+    return parse_day_json({"date": snapshot["date"], "counts": snapshot["counts"]}, source="counts")
+
+
+def check_plannable(row: SiteRow, snapshot: dict[str, Any]) -> None:
     """Refuse at once what the solver would refuse later, with the same message."""
-    day = Day(
-        date=date,
-        rows=tuple(CountRow(r.building, r.parcels, r.shift, r.urgent, n) for n, r in enumerate(rows, 1)),
-    )
-    problem.check_plannable(build_graph(domain_site(row)), day, domain_operations(row))
+    problem.check_plannable(build_graph(domain_site(row)), snapshot_day(snapshot), domain_operations(row))

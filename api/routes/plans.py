@@ -63,7 +63,8 @@ def request_plan(
     rows = count_rows(session, site_id, date)
     if not rows:
         raise ApiError(409, "no_counts", f"no counts for {date} at site {site_id!r}: PUT them first")
-    check_plannable(row, date, rows)
+    frozen_inputs = snapshot(row, date, rows, body.policy)
+    check_plannable(row, frozen_inputs)
     busy = session.scalar(
         select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
     )
@@ -78,7 +79,7 @@ def request_plan(
         status="queued",
         time_limit_s=time_limit,
         idempotency_key=idempotency_key,
-        snapshot=snapshot(row, date, rows, body.policy),
+        snapshot=frozen_inputs,
     )
     session.add(job)
     try:
