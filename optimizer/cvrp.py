@@ -10,14 +10,17 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.partition import best_partition
 from optimizer.problem import TripVehicle, VrpProblem
-from optimizer.routing import solve_vrp
+from optimizer.route_pool import RoutePool
+from optimizer.routing import IteratedSearch, solve_vrp
 
 
 @dataclass(frozen=True)
@@ -75,29 +78,69 @@ def cvrp_problem(instance: CvrpInstance) -> VrpProblem:
     )
 
 
-def solve_cvrp(
-    instance: CvrpInstance, *, time_limit_s: float, first_solutions: Sequence[str] = ("automatic", "savings")
-) -> CvrpSolution:
-    """Best of parallel searches, one per first-solution strategy, on the machine's cores.
+SEARCH_SHARE = 0.8
+"""Part of the time limit the searches run; the rest recombines their routes."""
 
-    No first solution wins everywhere (solver-findings.md: savings is best at 3,000 buildings and
-    worst at 125), so with two cores both run side by side for the whole time limit.
-    """
+POOL_MARGIN = 0.01
+"""Routes of solutions within 1% of a search's best are recombined; wider pools made SCIP slower
+to improve on the start without finding better plans."""
+
+PORTFOLIO = (IteratedSearch(improve=False), IteratedSearch(improve=True))
+"""One search per core: many quick ruin-and-recreate steps, and fewer steps each polished by a
+descent. Which one wins changes from instance to instance, and together their routes recombine
+into better plans than either (docs/benchmarks.md)."""
+
+
+def solve_cvrp(
+    instance: CvrpInstance, *, time_limit_s: float, searches: Sequence[IteratedSearch] = PORTFOLIO
+) -> CvrpSolution:
+    """Searches side by side on the machine's cores, then the best set-partitioning of the routes
+    they passed through, within `time_limit_s` in all."""
+    started = time.monotonic()
+    deadline = started + time_limit_s
+    searches_end = started + SEARCH_SHARE * time_limit_s
     problem = cvrp_problem(instance)
-    if len(first_solutions) == 1:
-        outcomes = [_search(problem, time_limit_s, first_solutions[0])]
+    if len(searches) == 1:
+        outcomes = [_search(problem, searches_end, searches[0])]
     else:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(first_solutions), mp_context=context) as pool:
-            futures = [pool.submit(_search, problem, time_limit_s, strategy) for strategy in first_solutions]
+        with ProcessPoolExecutor(max_workers=len(searches), mp_context=context) as pool:
+            futures = [pool.submit(_search, problem, searches_end, settings) for settings in searches]
             outcomes = [future.result() for future in futures]
-    found = [routes for routes in outcomes if routes is not None]
+    found = [(route_cost(instance, best), best, routes) for best, routes in outcomes if best is not None]
     if not found:
         raise RuntimeError(f"{instance.name}: no solution found in {time_limit_s} s")
-    best = min(found, key=lambda routes: route_cost(instance, routes))
-    return CvrpSolution(routes=best, cost=route_cost(instance, best))
+    cost, best, _ = min(found, key=lambda item: item[0])
+    routes = [route for _, best_routes, pool_routes in found for route in [*best_routes, *pool_routes]]
+    recombined = best_partition(
+        list(zip(_route_costs(instance, routes), routes, strict=True)),
+        customers=instance.customers,
+        start=best,
+        time_limit_s=max(deadline - time.monotonic(), 0.05),
+    )
+    if recombined is not None and route_cost(instance, recombined) < cost:
+        best, cost = recombined, route_cost(instance, recombined)
+    return CvrpSolution(routes=best, cost=cost)
 
 
-def _search(problem: VrpProblem, time_limit_s: float, first_solution: str) -> list[list[int]] | None:
-    solution = solve_vrp(problem, time_limit_s=time_limit_s, first_solution=first_solution)
-    return [route for route in solution.routes if route] if solution.found else None
+def _route_costs(instance: CvrpInstance, routes: Sequence[Sequence[int]]) -> list[int]:
+    """Travel plus service of each route on its own (thousands of pool routes: plain lists)."""
+    travel = instance.travel.tolist()
+    service = instance.service.tolist()
+    costs = []
+    for route in routes:
+        path = [0, *route, 0]
+        costs.append(sum(travel[a][b] for a, b in itertools.pairwise(path)) + sum(service[n] for n in route))
+    return costs
+
+
+def _search(
+    problem: VrpProblem, until: float, settings: IteratedSearch
+) -> tuple[list[list[int]] | None, list[list[int]]]:
+    """One search until the monotonic clock reads `until`: its best routes and its pool."""
+    pool = RoutePool(POOL_MARGIN)
+    solution = solve_vrp(
+        problem, time_limit_s=max(until - time.monotonic(), 0.05), iterated=settings, pool=pool
+    )
+    best = [route for route in solution.routes if route] if solution.found else None
+    return best, [list(route) for route in pool.routes()]

@@ -1,8 +1,14 @@
-"""The OR-Tools model: the only module that imports OR-Tools.
+"""The OR-Tools routing model (with `partition.py`, the only modules that import OR-Tools).
 
 It takes an index-based `VrpProblem` (node 0 = gate; one routing vehicle per possible trip) and
 returns routes as lists of nodes. Matrices are handed to OR-Tools as registered matrices, not
 Python callbacks, so the search never calls back into Python for a transit.
+
+Two searches: guided local search from a given start (the day planner: its seed is feasible where
+OR-Tools' own first solutions fail), and OR-Tools' iterated local search — ruin and recreate by
+string removals (SISR) with simulated-annealing acceptance — for plain CVRPs, where it makes
+thousands of steps a second while guided local search accepts a move every ~13 ms
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
+from ortools.util import optional_boolean_pb2
 
 from optimizer.problem import VrpProblem
+from optimizer.route_pool import RoutePool
 
 FIRST_SOLUTION = {
     "automatic": routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC,
@@ -25,6 +33,34 @@ FIRST_SOLUTION = {
 }
 
 _PROGRESS_EVERY_S = 0.5
+
+_LIGHT_OPERATORS = (
+    "use_relocate",
+    "use_exchange",
+    "use_cross",
+    "use_two_opt",
+    "use_or_opt",
+    "use_relocate_expensive_chain",
+    "use_lin_kernighan",
+)
+"""The descent after each recreate, when asked for: the moves that pay on CVRPs. The full default
+set (with its insertion LNS operators) makes each step several times slower for nothing."""
+
+
+@dataclass(frozen=True)
+class IteratedSearch:
+    """Settings of OR-Tools' iterated local search (ruin and recreate instead of guided search).
+
+    Each step removes about `removed_visits` visits in strings of at most `max_string` along
+    nearby routes, reinserts them cheapest-first and keeps the result by a simulated-annealing
+    rule; with `improve`, a local-search descent polishes every recreated solution (about a tenth
+    as many steps, each better). OR-Tools seeds its random generator with 0, so two searches
+    differ only by these settings.
+    """
+
+    improve: bool = False
+    removed_visits: int = 10
+    max_string: int = 10
 
 
 @dataclass(frozen=True)
@@ -52,18 +88,28 @@ def solve_vrp(
     initial_routes: Sequence[Sequence[int]] | None = None,
     first_solution: str = "automatic",
     on_progress: Callable[[Progress], None] | None = None,
+    iterated: IteratedSearch | None = None,
+    pool: RoutePool | None = None,
 ) -> VrpSolution:
-    """Search for the cheapest routes within `time_limit_s` with guided local search."""
-    search = _Search(problem, first_solution)
+    """Search for the cheapest routes within `time_limit_s`: guided local search from
+    `initial_routes` (or a first solution), or, with `iterated`, OR-Tools' iterated local search
+    from its own first solution. `pool` collects the routes of good solutions passed through."""
+    if iterated is not None and initial_routes is not None:
+        raise ValueError("the iterated search builds its own first solution; it takes no initial routes")
+    search = _Search(problem, first_solution, iterated)
     if on_progress is not None:
         search.report_to(on_progress, time.monotonic())
+    if pool is not None:
+        search.collect_into(pool)
     return search.result(search.run(time_limit_s, initial_routes))
 
 
 class _Search:
-    """One OR-Tools routing model, searched as many times as asked (each run restarts GLS)."""
+    """One OR-Tools routing model and the parameters of its search."""
 
-    def __init__(self, problem: VrpProblem, first_solution: str) -> None:
+    def __init__(
+        self, problem: VrpProblem, first_solution: str, iterated: IteratedSearch | None = None
+    ) -> None:
         self.problem = problem
         vehicle_count = len(problem.vehicles)
         self.vehicle_count = vehicle_count
@@ -92,11 +138,15 @@ class _Search:
                     routing.VehicleVar(solver_index).SetValues([-1, *allowed])
                 else:  # an empty list would mean "any vehicle" to OR-Tools
                     routing.ActiveVar(solver_index).SetValue(0)
+        self.iterated = iterated
         self.parameters = pywrapcp.DefaultRoutingSearchParameters()
         self.parameters.first_solution_strategy = FIRST_SOLUTION[first_solution]
-        self.parameters.local_search_metaheuristic = (
-            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        )
+        if iterated is None:
+            self.parameters.local_search_metaheuristic = (
+                routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+            )
+        else:
+            _set_iterated(self.parameters, iterated)
         self.status = "not_solved"
         self.objective: int | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -112,6 +162,14 @@ class _Search:
             _walk(self.routing, self.manager, v, lambda i: self.routing.NextVar(i).Value())
             for v in range(self.vehicle_count)
         ]
+
+    def collect_into(self, pool: RoutePool) -> None:
+        def collect() -> None:
+            objective = int(self.routing.CostVar().Value())
+            if pool.wants(objective):  # reading every route back costs; skip poor solutions
+                pool.offer(objective, self.current_routes())
+
+        self._listeners.append(collect)
 
     def report_to(self, on_progress: Callable[[Progress], None], started: float) -> None:
         last_report = [0.0]
@@ -132,12 +190,14 @@ class _Search:
         self.parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
         routing, manager = self.routing, self.manager
         solution = None
-        if start_routes is not None:
+        if self.iterated is not None:
+            solution = routing.SolveWithIteratedLocalSearch(self.parameters)
+        elif start_routes is not None:
             as_indices = [[manager.NodeToIndex(n) for n in route] for route in start_routes]
             start = routing.ReadAssignmentFromRoutes(as_indices, True)
             if start is not None:
                 solution = routing.SolveFromAssignmentWithParameters(start, self.parameters)
-        if solution is None:
+        if solution is None and self.iterated is None:
             solution = routing.SolveWithParameters(self.parameters)
         self.status = _STATUS.get(routing.status(), str(routing.status()))
         if solution is None:
@@ -154,6 +214,31 @@ class _Search:
                 routes=[[] for _ in range(self.vehicle_count)], objective=None, status=self.status
             )
         return VrpSolution(routes=routes, objective=self.objective, status=self.status)
+
+
+def _set_iterated(
+    parameters: routing_parameters_pb2.RoutingSearchParameters, iterated: IteratedSearch
+) -> None:
+    parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    parameters.use_iterated_local_search = True
+    ils = parameters.iterated_local_search_parameters
+    ruin_recreate = ils.ruin_recreate_parameters
+    del ruin_recreate.ruin_strategies[:]
+    sisr = ruin_recreate.ruin_strategies.add().sisr
+    sisr.avg_num_removed_visits = iterated.removed_visits
+    sisr.max_removed_sequence_size = iterated.max_string
+    sisr.bypass_factor = 0.01  # as the SISR paper suggests
+    ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = True
+    ils.improve_perturbed_solution = iterated.improve
+    if iterated.improve:
+        operators = parameters.local_search_operators
+        for field in operators.DESCRIPTOR.fields:
+            on = field.name in _LIGHT_OPERATORS
+            setattr(
+                operators,
+                field.name,
+                optional_boolean_pb2.BOOL_TRUE if on else optional_boolean_pb2.BOOL_FALSE,
+            )
 
 
 def _add_time(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
-from optimizer.cvrp import CvrpInstance, route_cost, solve_cvrp
+from optimizer.cvrp import PORTFOLIO, CvrpInstance, cvrp_problem, route_cost, solve_cvrp
+from optimizer.partition import best_partition
+from optimizer.route_pool import RoutePool
+from optimizer.routing import IteratedSearch, solve_vrp
 
 
 def _line(capacity: int) -> CvrpInstance:
@@ -16,17 +21,87 @@ def _line(capacity: int) -> CvrpInstance:
     return CvrpInstance("line", travel, demand, np.array([0, 10, 10, 10, 10]), capacity)
 
 
-@pytest.mark.parametrize("strategies", [("automatic",), ("automatic", "savings")])
-def test_one_route_when_everything_fits(strategies: tuple[str, ...]) -> None:
-    solution = solve_cvrp(_line(12), time_limit_s=0.5, first_solutions=strategies)
+def _grid(side: int, capacity: int) -> CvrpInstance:
+    """Customers on a side x side grid 100 m apart, the depot at a corner; Manhattan travel."""
+    points = [(0, 0), *((x, y) for x in range(side) for y in range(side) if (x, y) != (0, 0))]
+    xy = np.array(points) * 100
+    travel = np.abs(xy[:, None, :] - xy[None, :, :]).sum(axis=2)
+    demand = np.array([0] + [1 + (k % 4) for k in range(1, len(points))])
+    service = np.where(demand > 0, 60 + 4 * demand, 0)
+    return CvrpInstance("grid", travel, demand, service, capacity)
+
+
+@pytest.mark.parametrize("searches", [(IteratedSearch(),), PORTFOLIO])
+def test_one_route_when_everything_fits(searches: tuple[IteratedSearch, ...]) -> None:
+    solution = solve_cvrp(_line(12), time_limit_s=0.5, searches=searches)
     assert solution.cost == 8000 + 40 and len(solution.routes) == 1
+    assert route_cost(_line(12), solution.routes) == solution.cost
 
 
 def test_capacity_forces_two_routes_and_the_best_split() -> None:
-    solution = solve_cvrp(_line(6), time_limit_s=0.5, first_solutions=("automatic",))
+    solution = solve_cvrp(_line(6), time_limit_s=0.5, searches=(IteratedSearch(improve=True),))
     # Best: {1, 2} out and back (4 km) and {3, 4} (8 km).
     assert sorted(sorted(r) for r in solution.routes) == [[1, 2], [3, 4]]
-    assert solution.cost == 12000 + 40
+    assert solution.cost == route_cost(_line(6), solution.routes) == 12000 + 40
+
+
+def test_portfolio_plan_is_valid_and_no_worse_than_either_search_alone() -> None:
+    instance = _grid(6, capacity=10)
+    together = solve_cvrp(instance, time_limit_s=2.0)
+    assert route_cost(instance, together.routes) == together.cost  # every customer once, loads fit
+    for settings in PORTFOLIO:
+        alone = solve_vrp(cvrp_problem(instance), time_limit_s=1.6, iterated=settings)
+        assert alone.found
+        # within 1%: the searches are chaotic, so a rerun may land a little either side
+        assert together.cost <= 1.01 * route_cost(instance, [r for r in alone.routes if r])
+
+
+def test_the_pool_holds_the_best_solution_and_every_route_fits() -> None:
+    instance = _grid(5, capacity=8)
+    pool = RoutePool(margin=0.02)
+    solution = solve_vrp(cvrp_problem(instance), time_limit_s=0.5, iterated=IteratedSearch(), pool=pool)
+    best = [route for route in solution.routes if route]
+    assert pool.best_objective == solution.objective == route_cost(instance, best)
+    kept = {tuple(route) for route in pool.routes()}
+    assert {tuple(route) for route in best} <= kept
+    assert all(instance.demand[list(route)].sum() <= instance.capacity for route in kept)
+
+
+def test_the_iterated_search_takes_no_start() -> None:
+    with pytest.raises(ValueError, match="no initial routes"):
+        solve_vrp(cvrp_problem(_line(6)), time_limit_s=0.1, iterated=IteratedSearch(), initial_routes=[[1]])
+
+
+def test_partition_finds_the_cheapest_exact_cover_by_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    customers = 6
+    columns = [
+        (
+            int(rng.integers(5, 40)),
+            sorted(int(c) + 1 for c in rng.choice(customers, size=int(rng.integers(1, 4)), replace=False)),
+        )
+        for _ in range(40)
+    ]
+    columns += [(50, [c]) for c in range(1, customers + 1)]  # singletons: a cover always exists
+    start = [[c] for c in range(1, customers + 1)]
+    chosen = best_partition(columns, customers=customers, start=start, time_limit_s=5)
+    assert chosen is not None
+    assert sorted(c for route in chosen for c in route) == list(range(1, customers + 1))
+    cost_of = {}
+    for cost, route in columns:
+        key = frozenset(route)
+        cost_of[key] = min(cost, cost_of.get(key, cost))
+    best = min(
+        sum(cost_of[key] for key in subset)
+        for size in range(1, customers + 1)
+        for subset in itertools.combinations(cost_of, size)
+        if sorted(c for key in subset for c in key) == list(range(1, customers + 1))
+    )
+    assert sum(cost_of[frozenset(route)] for route in chosen) == best
+
+
+def test_partition_gives_up_when_a_customer_is_in_no_column() -> None:
+    assert best_partition([(1, [1])], customers=2, start=[[1]], time_limit_s=1) is None
 
 
 def test_the_evaluator_rejects_bad_routes() -> None:
