@@ -78,49 +78,129 @@ def cvrp_problem(instance: CvrpInstance) -> VrpProblem:
     )
 
 
-SEARCH_SHARE = 0.8
-"""Part of the time limit the searches run; the rest recombines their routes."""
+FIRST_ROUND = (IteratedSearch(improve=False), IteratedSearch(improve=True))
+"""One search per core from OR-Tools' first solution: many quick ruin-and-recreate steps, and
+fewer steps each polished by a descent. Which one wins changes from instance to instance, and
+their routes recombine into better plans than either (docs/benchmarks.md)."""
+
+RESTARTS = (
+    IteratedSearch(temperatures=(0.03, 0.001)),
+    IteratedSearch(ruin="walk", temperatures=(0.03, 0.001)),
+)
+"""The second round starts both cores from the recombined plan, cooler, with two kinds of ruin."""
+
+FIRST_ROUND_SHARE = 0.45
+RECOMBINE_SHARE = 0.10
+"""Parts of the time limit: first round, recombination, second round (the rest but a last
+recombination's share). Recombining after the first round gives the second a better start than
+either search reached; each round's pool joins the next recombination."""
+
+FIRST_ROUND_MIN_S = 4.0
+SECOND_ROUND_MIN_S = 2.0
+"""A first round shorter than about 4 s leaves both searches well short of where they settle on
+compound days, and a second round needs time to pay: at 5 s one round and one recombination did
+better than two rounds (docs/benchmarks.md)."""
 
 POOL_MARGIN = 0.01
 """Routes of solutions within 1% of a search's best are recombined; wider pools made SCIP slower
 to improve on the start without finding better plans."""
 
-PORTFOLIO = (IteratedSearch(improve=False), IteratedSearch(improve=True))
-"""One search per core: many quick ruin-and-recreate steps, and fewer steps each polished by a
-descent. Which one wins changes from instance to instance, and together their routes recombine
-into better plans than either (docs/benchmarks.md)."""
-
 
 def solve_cvrp(
-    instance: CvrpInstance, *, time_limit_s: float, searches: Sequence[IteratedSearch] = PORTFOLIO
+    instance: CvrpInstance,
+    *,
+    time_limit_s: float,
+    first_round: Sequence[IteratedSearch] = FIRST_ROUND,
+    restarts: Sequence[IteratedSearch] = RESTARTS,
 ) -> CvrpSolution:
-    """Searches side by side on the machine's cores, then the best set-partitioning of the routes
-    they passed through, within `time_limit_s` in all."""
+    """Searches side by side on the machine's cores, recombination of the routes they passed
+    through, a second round from the recombined plan, and a last recombination — within
+    `time_limit_s` in all."""
     started = time.monotonic()
     deadline = started + time_limit_s
-    searches_end = started + SEARCH_SHARE * time_limit_s
     problem = cvrp_problem(instance)
-    if len(searches) == 1:
-        outcomes = [_search(problem, searches_end, searches[0])]
-    else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(searches), mp_context=context) as pool:
-            futures = [pool.submit(_search, problem, searches_end, settings) for settings in searches]
-            outcomes = [future.result() for future in futures]
-    found = [(route_cost(instance, best), best, routes) for best, routes in outcomes if best is not None]
-    if not found:
-        raise RuntimeError(f"{instance.name}: no solution found in {time_limit_s} s")
-    cost, best, _ = min(found, key=lambda item: item[0])
-    routes = [route for _, best_routes, pool_routes in found for route in [*best_routes, *pool_routes]]
-    recombined = best_partition(
-        list(zip(_route_costs(instance, routes), routes, strict=True)),
-        customers=instance.customers,
-        start=best,
-        time_limit_s=max(deadline - time.monotonic(), 0.05),
-    )
-    if recombined is not None and route_cost(instance, recombined) < cost:
-        best, cost = recombined, route_cost(instance, recombined)
-    return CvrpSolution(routes=best, cost=cost)
+    recombination = _Recombination(instance, max_routes=len(problem.vehicles))
+    recombine_s = RECOMBINE_SHARE * time_limit_s
+    first_s = min(time_limit_s - recombine_s, max(FIRST_ROUND_SHARE * time_limit_s, FIRST_ROUND_MIN_S))
+    second_s = time_limit_s - first_s - 2 * recombine_s
+    with _Searches(max(len(first_round), len(restarts))) as searches:
+        recombination.absorb(searches.run(problem, first_round, until=started + first_s))
+        if not recombination.routes:
+            raise RuntimeError(f"{instance.name}: no solution found in {time_limit_s} s")
+        if restarts and second_s >= SECOND_ROUND_MIN_S:
+            best = recombination.best(until=started + first_s + recombine_s)
+            second_end = deadline - recombine_s
+            recombination.absorb(searches.run(problem, restarts, until=second_end, start=best))
+    best = recombination.best(until=deadline)
+    return CvrpSolution(routes=best, cost=route_cost(instance, best))
+
+
+class _Recombination:
+    """Every search's best plan and pool, and the best set-partitioning of them so far."""
+
+    def __init__(self, instance: CvrpInstance, *, max_routes: int) -> None:
+        self.instance = instance
+        self.max_routes = max_routes  # a plan the searches can restart from fits their fleet
+        self.routes: list[list[int]] = []
+        self.cost: int | None = None
+        self._columns: dict[tuple[int, ...], int] = {}
+
+    def absorb(self, outcomes: Sequence[tuple[list[list[int]] | None, list[list[int]]]]) -> None:
+        for best, pool in outcomes:
+            if best is None:
+                continue
+            new = [route for route in [*best, *pool] if tuple(route) not in self._columns]
+            self._columns.update(zip(map(tuple, new), _route_costs(self.instance, new), strict=True))
+            self._consider(best)
+
+    def best(self, *, until: float) -> list[list[int]]:
+        columns = [(cost, list(route)) for route, cost in self._columns.items()]
+        chosen = best_partition(
+            columns,
+            customers=self.instance.customers,
+            start=self.routes,
+            time_limit_s=max(until - time.monotonic(), 0.05),
+            max_routes=self.max_routes,
+        )
+        if chosen is not None:
+            self._consider(chosen)
+        return self.routes
+
+    def _consider(self, routes: list[list[int]]) -> None:
+        cost = route_cost(self.instance, routes)
+        if self.cost is None or cost < self.cost:
+            self.routes, self.cost = routes, cost
+
+
+class _Searches:
+    """Runs a round of searches, one process per search (in this process when there is one)."""
+
+    def __init__(self, workers: int) -> None:
+        self.executor = (
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            if workers > 1
+            else None
+        )
+
+    def __enter__(self) -> _Searches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+    def run(
+        self,
+        problem: VrpProblem,
+        searches: Sequence[IteratedSearch],
+        *,
+        until: float,
+        start: list[list[int]] | None = None,
+    ) -> list[tuple[list[list[int]] | None, list[list[int]]]]:
+        if self.executor is None:
+            return [_search(problem, until, settings, start) for settings in searches]
+        futures = [self.executor.submit(_search, problem, until, settings, start) for settings in searches]
+        return [future.result() for future in futures]
 
 
 def _route_costs(instance: CvrpInstance, routes: Sequence[Sequence[int]]) -> list[int]:
@@ -135,12 +215,16 @@ def _route_costs(instance: CvrpInstance, routes: Sequence[Sequence[int]]) -> lis
 
 
 def _search(
-    problem: VrpProblem, until: float, settings: IteratedSearch
+    problem: VrpProblem, until: float, settings: IteratedSearch, start: list[list[int]] | None
 ) -> tuple[list[list[int]] | None, list[list[int]]]:
     """One search until the monotonic clock reads `until`: its best routes and its pool."""
     pool = RoutePool(POOL_MARGIN)
     solution = solve_vrp(
-        problem, time_limit_s=max(until - time.monotonic(), 0.05), iterated=settings, pool=pool
+        problem,
+        time_limit_s=max(until - time.monotonic(), 0.05),
+        iterated=settings,
+        pool=pool,
+        initial_routes=start,
     )
     best = [route for route in solution.routes if route] if solution.found else None
     return best, [list(route) for route in pool.routes()]

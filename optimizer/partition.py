@@ -20,10 +20,11 @@ def best_partition(
     customers: int,
     start: Sequence[Sequence[int]],
     time_limit_s: float,
+    max_routes: int | None = None,
 ) -> list[list[int]] | None:
-    """Among `columns` (cost, route), the cheapest choice that visits each of customers
-    1..`customers` exactly once, started from the routes of `start` (which must be among the
-    columns); None when the solver found no such choice in time.
+    """Among `columns` (cost, route), the cheapest choice of at most `max_routes` that visits each
+    of customers 1..`customers` exactly once, started from the routes of `start` (which must be
+    among the columns); None when the solver found no such choice in time.
 
     >>> best_partition([(10, [1, 2]), (4, [1]), (4, [2]), (9, [3])], customers=3,
     ...                start=[[1, 2], [3]], time_limit_s=1)
@@ -47,6 +48,8 @@ def best_partition(
         if not covering[customer]:
             return None
         solver.Add(solver.Sum(covering[customer]) == 1)
+    if max_routes is not None:
+        solver.Add(solver.Sum(chosen) <= max_routes)
     solver.Minimize(solver.Sum([cheapest[key][0] * chosen[k] for k, key in enumerate(keys)]))
     started = {frozenset(route) for route in start}
     solver.SetHint(chosen, [1.0 if key in started else 0.0 for key in keys])

@@ -13,9 +13,11 @@ thousands of steps a second while guided local search accepts a move every ~13 m
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
@@ -51,16 +53,21 @@ set (with its insertion LNS operators) makes each step several times slower for 
 class IteratedSearch:
     """Settings of OR-Tools' iterated local search (ruin and recreate instead of guided search).
 
-    Each step removes about `removed_visits` visits in strings of at most `max_string` along
-    nearby routes, reinserts them cheapest-first and keeps the result by a simulated-annealing
-    rule; with `improve`, a local-search descent polishes every recreated solution (about a tenth
-    as many steps, each better). OR-Tools seeds its random generator with 0, so two searches
-    differ only by these settings.
+    Each step removes visits — strings along nearby routes (SISR), or a random walk over
+    neighbouring visits — reinserts them cheapest-first and keeps the result by a
+    simulated-annealing rule. With `improve`, a local-search descent polishes every recreated
+    solution (about a tenth as many steps, each better). OR-Tools seeds its random generator with
+    0, so two searches differ only by these settings.
     """
 
     improve: bool = False
+    ruin: Literal["strings", "walk"] = "strings"
     removed_visits: int = 10
     max_string: int = 10
+    temperatures: tuple[float, float] | None = None
+    """Annealing from the first to the second, as fractions of the mean arc cost; None lets
+    OR-Tools choose (0.1 and 0.001 of a sampled mean). A search restarted from a good plan runs
+    cooler, so it refines that plan instead of wandering off."""
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,12 @@ def solve_vrp(
     iterated: IteratedSearch | None = None,
     pool: RoutePool | None = None,
 ) -> VrpSolution:
-    """Search for the cheapest routes within `time_limit_s`: guided local search from
-    `initial_routes` (or a first solution), or, with `iterated`, OR-Tools' iterated local search
-    from its own first solution. `pool` collects the routes of good solutions passed through."""
-    if iterated is not None and initial_routes is not None:
-        raise ValueError("the iterated search builds its own first solution; it takes no initial routes")
+    """Search for the cheapest routes within `time_limit_s`: guided local search or, with
+    `iterated`, OR-Tools' iterated local search, from `initial_routes` or else a first solution.
+    `pool` collects the routes of good solutions passed through."""
+    if iterated is not None and iterated.improve and initial_routes is not None:
+        # the start is held as OR-Tools' pre-assignment, which the descent would restore each step
+        raise ValueError("an iterated search with a descent takes no initial routes")
     search = _Search(problem, first_solution, iterated)
     if on_progress is not None:
         search.report_to(on_progress, time.monotonic())
@@ -146,7 +154,7 @@ class _Search:
                 routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
             )
         else:
-            _set_iterated(self.parameters, iterated)
+            _set_iterated(self.parameters, iterated, problem)
         self.status = "not_solved"
         self.objective: int | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -186,11 +194,13 @@ class _Search:
     def run(
         self, time_limit_s: float, start_routes: Sequence[Sequence[int]] | None
     ) -> list[list[int]] | None:
-        """One guided local search from `start_routes` (or a first solution); None if none found."""
+        """One search from `start_routes` (or a first solution); None if none found."""
         self.parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
         routing, manager = self.routing, self.manager
         solution = None
         if self.iterated is not None:
+            if start_routes is not None:
+                self._preassign(start_routes)
             solution = routing.SolveWithIteratedLocalSearch(self.parameters)
         elif start_routes is not None:
             as_indices = [[manager.NodeToIndex(n) for n in route] for route in start_routes]
@@ -208,6 +218,22 @@ class _Search:
             for v in range(self.vehicle_count)
         ]
 
+    def _preassign(self, start_routes: Sequence[Sequence[int]]) -> None:
+        """Fix the first solution to `start_routes`: OR-Tools' iterated search takes no start, but
+        builds its first solution after restoring the model's pre-assignment (and never again
+        when it runs without a descent)."""
+        routing, manager = self.routing, self.manager
+        if len(start_routes) > self.vehicle_count:
+            raise ValueError(f"{len(start_routes)} start routes for {self.vehicle_count} vehicles")
+        routing.CloseModelWithParameters(self.parameters)
+        held = routing.MutablePreAssignment()
+        routes = [*start_routes, *([[]] * (self.vehicle_count - len(start_routes)))]
+        for vehicle, route in enumerate(routes):
+            path = [routing.Start(vehicle), *(manager.NodeToIndex(n) for n in route), routing.End(vehicle)]
+            for here, there in itertools.pairwise(path):
+                held.Add(routing.NextVar(here))
+                held.SetValue(routing.NextVar(here), there)
+
     def result(self, routes: list[list[int]] | None) -> VrpSolution:
         if routes is None:
             return VrpSolution(
@@ -217,18 +243,28 @@ class _Search:
 
 
 def _set_iterated(
-    parameters: routing_parameters_pb2.RoutingSearchParameters, iterated: IteratedSearch
+    parameters: routing_parameters_pb2.RoutingSearchParameters, iterated: IteratedSearch, problem: VrpProblem
 ) -> None:
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
     parameters.use_iterated_local_search = True
     ils = parameters.iterated_local_search_parameters
     ruin_recreate = ils.ruin_recreate_parameters
     del ruin_recreate.ruin_strategies[:]
-    sisr = ruin_recreate.ruin_strategies.add().sisr
-    sisr.avg_num_removed_visits = iterated.removed_visits
-    sisr.max_removed_sequence_size = iterated.max_string
-    sisr.bypass_factor = 0.01  # as the SISR paper suggests
-    ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = True
+    ruin = ruin_recreate.ruin_strategies.add()
+    if iterated.ruin == "walk":
+        ruin.random_walk.num_removed_visits = iterated.removed_visits
+    else:
+        ruin.sisr.avg_num_removed_visits = iterated.removed_visits
+        ruin.sisr.max_removed_sequence_size = iterated.max_string
+        ruin.sisr.bypass_factor = 0.01  # as the SISR paper suggests
+    annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+    if iterated.temperatures is None:
+        annealing.automatic_temperatures = True
+    else:
+        costs = problem.arc_cost[0]
+        mean_arc = float(costs.sum()) / max(costs.size - costs.shape[0], 1)
+        annealing.initial_temperature = iterated.temperatures[0] * mean_arc
+        annealing.final_temperature = iterated.temperatures[1] * mean_arc
     ils.improve_perturbed_solution = iterated.improve
     if iterated.improve:
         operators = parameters.local_search_operators

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from optimizer.cvrp import PORTFOLIO, CvrpInstance, cvrp_problem, route_cost, solve_cvrp
+from optimizer import cvrp
+from optimizer.cvrp import FIRST_ROUND, CvrpInstance, cvrp_problem, route_cost, solve_cvrp
 from optimizer.partition import best_partition
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, solve_vrp
@@ -31,26 +32,32 @@ def _grid(side: int, capacity: int) -> CvrpInstance:
     return CvrpInstance("grid", travel, demand, service, capacity)
 
 
-@pytest.mark.parametrize("searches", [(IteratedSearch(),), PORTFOLIO])
-def test_one_route_when_everything_fits(searches: tuple[IteratedSearch, ...]) -> None:
-    solution = solve_cvrp(_line(12), time_limit_s=0.5, searches=searches)
+@pytest.mark.parametrize("first_round", [(IteratedSearch(),), FIRST_ROUND])
+def test_one_route_when_everything_fits(first_round: tuple[IteratedSearch, ...]) -> None:
+    solution = solve_cvrp(_line(12), time_limit_s=0.5, first_round=first_round)
     assert solution.cost == 8000 + 40 and len(solution.routes) == 1
     assert route_cost(_line(12), solution.routes) == solution.cost
 
 
 def test_capacity_forces_two_routes_and_the_best_split() -> None:
-    solution = solve_cvrp(_line(6), time_limit_s=0.5, searches=(IteratedSearch(improve=True),))
+    solution = solve_cvrp(
+        _line(6), time_limit_s=0.5, first_round=(IteratedSearch(improve=True),), restarts=()
+    )
     # Best: {1, 2} out and back (4 km) and {3, 4} (8 km).
     assert sorted(sorted(r) for r in solution.routes) == [[1, 2], [3, 4]]
     assert solution.cost == route_cost(_line(6), solution.routes) == 12000 + 40
 
 
-def test_portfolio_plan_is_valid_and_no_worse_than_either_search_alone() -> None:
+def test_two_rounds_give_a_valid_plan_no_worse_than_either_search_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cvrp, "FIRST_ROUND_MIN_S", 0.5)  # both rounds inside a test's 2 s
+    monkeypatch.setattr(cvrp, "SECOND_ROUND_MIN_S", 0.5)
     instance = _grid(6, capacity=10)
     together = solve_cvrp(instance, time_limit_s=2.0)
     assert route_cost(instance, together.routes) == together.cost  # every customer once, loads fit
-    for settings in PORTFOLIO:
-        alone = solve_vrp(cvrp_problem(instance), time_limit_s=1.6, iterated=settings)
+    for settings in FIRST_ROUND:
+        alone = solve_vrp(cvrp_problem(instance), time_limit_s=1.8, iterated=settings)
         assert alone.found
         # within 1%: the searches are chaotic, so a rerun may land a little either side
         assert together.cost <= 1.01 * route_cost(instance, [r for r in alone.routes if r])
@@ -67,9 +74,26 @@ def test_the_pool_holds_the_best_solution_and_every_route_fits() -> None:
     assert all(instance.demand[list(route)].sum() <= instance.capacity for route in kept)
 
 
-def test_the_iterated_search_takes_no_start() -> None:
+def test_a_restart_begins_at_its_start_and_ends_better() -> None:
+    grid = _grid(6, capacity=10)
+    instance = CvrpInstance("grid", grid.travel, grid.demand, grid.service, 10, vehicles=grid.customers)
+    start = [[n] for n in range(1, instance.customers + 1)]  # one customer a route: poor but valid
+    pool = RoutePool(margin=10.0)  # keeps every solution passed through
+    solution = solve_vrp(
+        cvrp_problem(instance), time_limit_s=0.5, iterated=IteratedSearch(), initial_routes=start, pool=pool
+    )
+    assert {tuple(route) for route in start} <= set(pool.routes())  # the start was the first solution
+    assert route_cost(instance, [r for r in solution.routes if r]) < route_cost(instance, start)
+
+
+def test_a_search_with_a_descent_takes_no_start() -> None:
     with pytest.raises(ValueError, match="no initial routes"):
-        solve_vrp(cvrp_problem(_line(6)), time_limit_s=0.1, iterated=IteratedSearch(), initial_routes=[[1]])
+        solve_vrp(
+            cvrp_problem(_line(6)),
+            time_limit_s=0.1,
+            iterated=IteratedSearch(improve=True),
+            initial_routes=[[1]],
+        )
 
 
 def test_partition_finds_the_cheapest_exact_cover_by_brute_force() -> None:
@@ -102,6 +126,13 @@ def test_partition_finds_the_cheapest_exact_cover_by_brute_force() -> None:
 
 def test_partition_gives_up_when_a_customer_is_in_no_column() -> None:
     assert best_partition([(1, [1])], customers=2, start=[[1]], time_limit_s=1) is None
+
+
+def test_partition_keeps_to_the_fleet() -> None:
+    columns = [(1, [1]), (1, [2]), (1, [3]), (5, [1, 2, 3])]
+    start = [[1], [2], [3]]
+    assert best_partition(columns, customers=3, start=start, time_limit_s=1) == start
+    assert best_partition(columns, customers=3, start=start, time_limit_s=1, max_routes=2) == [[1, 2, 3]]
 
 
 def test_the_evaluator_rejects_bad_routes() -> None:
