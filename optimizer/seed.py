@@ -3,10 +3,12 @@
 OR-Tools' own first-solution search fails on tight multi-trip days (solver-findings.md: with
 optional visits it dropped every building). So the day is seeded in two easy steps: cut the
 parcels into good trips with a plain CVRP per arrival shift and vehicle (urgent parcels in trips
-of their own), then place those trips on the crews' clocks, shift by shift — urgent trips first,
-then longest first — and fill idle crews with nearest-neighbour trips. Every placement is checked
-against the same rules as the model (shift end, urgent deadlines, the sorter's pace), so the seed
-is feasible; whatever does not fit is left out and the guided search takes it from there.
+of their own; OR-Tools' ruin-and-recreate search, which gets further than guided search in the
+second or so each group gets), then place those trips on the crews' clocks, shift by shift —
+urgent trips first, then longest first — and fill idle crews with nearest-neighbour trips. Every
+placement is checked against the same rules as the model (shift end, urgent deadlines, the
+sorter's pace), so the seed is feasible; whatever does not fit is left out and the guided search
+takes it from there.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from optimizer.problem import DayModel, trips_problem
-from optimizer.routing import solve_vrp
+from optimizer.routing import IteratedSearch, solve_vrp
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
     for (shift, vehicle, urgent), nodes in sorted(groups.items()):
         problem = trips_problem(model, vehicle=vehicle, nodes=nodes)
         share = time_limit_s * len(nodes) / total_nodes
-        solution = solve_vrp(problem, time_limit_s=max(share, 0.05))
+        solution = solve_vrp(problem, time_limit_s=max(share, 0.05), iterated=IteratedSearch())
         if not solution.found:
             continue
         for route in solution.routes:
