@@ -89,6 +89,17 @@ class VrpSolution:
         return self.objective is not None
 
 
+SEGMENT_S = 10.0
+"""OR-Tools' iterated search keeps every step's solution until its model is freed (about 70 MB a
+second on a 125-building day, whatever the size, as bigger models step more slowly): a long search
+without a descent runs as segments of about this length, each a fresh model restarted from the
+best plan so far, the annealing schedule carried on from one to the next. Shorter segments cost
+quality: restarting from the best every 2 s left the 272-building day 0.5% worse at 5 and 10 s."""
+
+_AUTOMATIC_TEMPERATURES = (0.1, 0.001)
+"""OR-Tools' own choice: these fractions of the mean arc cost."""
+
+
 def solve_vrp(
     problem: VrpProblem,
     *,
@@ -105,70 +116,63 @@ def solve_vrp(
     if iterated is not None and iterated.improve and initial_routes is not None:
         # the start is held as OR-Tools' pre-assignment, which the descent would restore each step
         raise ValueError("an iterated search with a descent takes no initial routes")
-    if iterated is not None and not iterated.improve and time_limit_s > 1.5 * SEGMENT_S:
-        return _segmented(
+    started = time.monotonic()
+    if iterated is None or iterated.improve or time_limit_s <= 1.5 * SEGMENT_S:
+        return _one_search(
             problem,
-            time_limit_s=time_limit_s,
-            initial_routes=initial_routes,
             first_solution=first_solution,
-            on_progress=on_progress,
             iterated=iterated,
+            time_limit_s=time_limit_s,
+            start=initial_routes,
+            on_progress=on_progress,
+            started=started,
             pool=pool,
         )
-    search = _Search(problem, first_solution, iterated)
-    try:
-        if on_progress is not None:
-            search.report_to(on_progress, time.monotonic())
-        if pool is not None:
-            search.collect_into(pool)
-        return search.result(search.run(time_limit_s, initial_routes))
-    finally:
-        search.close()
-
-
-SEGMENT_S = 10.0
-"""OR-Tools' iterated search keeps every step's solution until its model is freed (about 70 MB a
-second on a 125-building day, whatever the size, as bigger models step more slowly): a long search
-without a descent runs as segments of about this length, each a fresh model restarted from the
-best plan so far, the annealing schedule carried on from one to the next. Shorter segments cost
-quality: restarting from the best every 2 s left the 272-building day 0.5% worse at 5 and 10 s."""
-
-_AUTOMATIC_TEMPERATURES = (0.1, 0.001)
-"""OR-Tools' own choice: these fractions of the mean arc cost."""
-
-
-def _segmented(
-    problem: VrpProblem,
-    *,
-    time_limit_s: float,
-    initial_routes: Sequence[Sequence[int]] | None,
-    first_solution: str,
-    on_progress: Callable[[Progress], None] | None,
-    iterated: IteratedSearch,
-    pool: RoutePool | None,
-) -> VrpSolution:
-    started = time.monotonic()
+    # a long bare iterated search: segments of fresh models, carrying on the annealing schedule
     hot, cold = iterated.temperatures or _AUTOMATIC_TEMPERATURES
-    segments = max(round(time_limit_s / SEGMENT_S), 1)
+    segments = round(time_limit_s / SEGMENT_S)
     best: VrpSolution | None = None
     start = initial_routes
     for k in range(segments):
         # exponential cooling, as OR-Tools' own schedule, cut at the segment's bounds
         temperatures = (hot * (cold / hot) ** (k / segments), hot * (cold / hot) ** ((k + 1) / segments))
-        search = _Search(problem, first_solution, dataclasses.replace(iterated, temperatures=temperatures))
-        if on_progress is not None:
-            search.report_to(on_progress, started)
-        if pool is not None:
-            search.collect_into(pool)
         until = started + time_limit_s * (k + 1) / segments
-        try:
-            solution = search.result(search.run(max(until - time.monotonic(), 0.01), start))
-        finally:
-            search.close()  # frees the model and every step's solution it held
+        solution = _one_search(
+            problem,
+            first_solution=first_solution,
+            iterated=dataclasses.replace(iterated, temperatures=temperatures),
+            time_limit_s=max(until - time.monotonic(), 0.01),
+            start=start,
+            on_progress=on_progress,
+            started=started,
+            pool=pool,
+        )
         if solution.objective is not None and (best is None or solution.objective < (best.objective or 0)):
             best = solution
             start = [route for route in solution.routes if route]
     return best if best is not None else VrpSolution([[] for _ in problem.vehicles], None, "fail")
+
+
+def _one_search(
+    problem: VrpProblem,
+    *,
+    first_solution: str,
+    iterated: IteratedSearch | None,
+    time_limit_s: float,
+    start: Sequence[Sequence[int]] | None,
+    on_progress: Callable[[Progress], None] | None,
+    started: float,
+    pool: RoutePool | None,
+) -> VrpSolution:
+    search = _Search(problem, first_solution, iterated)
+    try:
+        if on_progress is not None:
+            search.report_to(on_progress, started)
+        if pool is not None:
+            search.collect_into(pool)
+        return search.result(search.run(time_limit_s, start))
+    finally:
+        search.close()  # frees the model and, for an iterated search, every step's solution
 
 
 class _Search:
