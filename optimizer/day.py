@@ -61,6 +61,22 @@ def load_day(path: str | Path, *, date: str | None = None) -> Day:
 def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None) -> Day:
     reader = csv.reader(io.StringIO(text))
     try:
+        return Day(date=date, rows=_csv_rows(reader, source))
+    except csv.Error as error:
+        line = reader.line_num
+        reason = str(error)
+        if "new-line" in reason:
+            reason = "a line break inside a field; save the sheet again as plain CSV"
+        elif "field larger" in reason:
+            reason = "a field longer than 128 KiB"
+        raise DayError(
+            f"{source} line {line}: cannot read it as CSV: {reason}", field=f"line {line}"
+        ) from None
+
+
+def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
+    """The rows of a csv.reader (whose `line_num` names lines in messages)."""
+    try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise DayError(f"{source}: empty file; expected a header 'building,parcels'") from None
@@ -85,7 +101,7 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
             )
         record = dict(zip(header, (v.strip() for v in values), strict=True))
         rows.append(_row(record, f"{source} line {line}", line))
-    return Day(date=date, rows=tuple(rows))
+    return tuple(rows)
 
 
 def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> Day:

@@ -1,10 +1,14 @@
 """The day's parcel counts: replace (PUT), append a later wave (POST), read (GET).
 
 Bodies may be JSON (`{"date", "counts": [...]}`), CSV (`text/csv`) or a multipart upload with a
-`file` field. Validation happens before anything is written, so a bad row changes nothing.
+`file` field — JSON or CSV by the file's name, else its part's type, else its first character,
+since a coordinator's file may be called anything. Validation happens before anything is written,
+so a bad row changes nothing.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -13,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from api.config import Settings
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
-from api.errors import ERROR_RESPONSES, ApiError
+from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.routes.params import DateText, SiteId, checked_date
 from api.schemas import CountsOut
 from api.store import count_rows, counts_out, save_counts, site_row
@@ -21,6 +25,10 @@ from optimizer.day import Day, parse_day_csv, parse_day_json
 from optimizer.errors import DayError
 
 router = APIRouter(tags=["counts"], responses=ERROR_RESPONSES)
+
+_UNSUPPORTED: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorResponse, "description": "a body that is not JSON, CSV or a multipart file"}
+}
 
 _BODY = {
     "requestBody": {
@@ -62,25 +70,21 @@ _BODY = {
 
 
 async def _read_day(request: Request, date: str, settings: Settings) -> Day:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    name = ""
+    media = _media(request.headers.get("content-type", ""))
     if media == "multipart/form-data":
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "invalid", "upload the counts as a form field named 'file'", field="file")
-        data, name = await upload.read(), upload.filename or ""
+        text = _text(await upload.read())
+        media = _file_media(upload.filename or "", _media(upload.content_type or ""), text)
     else:
-        data = await request.body()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApiError(422, "invalid", "the counts must be UTF-8 text", field="body") from None
-    if media == "application/json" or name.lower().endswith(".json"):
+        text = _text(await request.body())
+    if media == "application/json":
         day = parse_day_json(text, source="counts")
         if day.date not in (None, date):
             raise DayError(f"counts: the body says date {day.date}, the path {date}", field="date")
-    elif media in ("text/csv", "text/plain") or name.lower().endswith(".csv"):
+    elif media in ("text/csv", "text/plain"):
         day = parse_day_csv(text, source="counts")
     else:
         raise ApiError(
@@ -93,13 +97,45 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
     return day
 
 
+def _media(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(422, "invalid", "the counts must be UTF-8 text", field="body") from None
+
+
+def _file_media(name: str, part_media: str, text: str) -> str:
+    """An uploaded file's format: by its name's ending, else its part's type, else its content.
+
+    >>> _file_media("day.json", "", "building,parcels"), _file_media("day", "text/csv", "{}")
+    ('application/json', 'text/csv')
+    >>> _file_media("counts", "application/octet-stream", " {\"counts\": []}")
+    'application/json'
+    """
+    ending = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if ending in ("json", "csv", "txt"):
+        return "application/json" if ending == "json" else "text/csv"
+    if part_media in ("application/json", "text/csv", "text/plain"):
+        return part_media
+    return "application/json" if text.lstrip().startswith("{") else "text/csv"
+
+
 def _write(session: Session, site_id: str, date: str, day: Day, *, replace: bool) -> CountsOut:
     row = site_row(session, site_id)
     save_counts(session, row, date, day, replace=replace)
     return counts_out(site_id, date, count_rows(session, site_id, date))
 
 
-@router.put("/sites/{site_id}/days/{date}/counts", response_model=CountsOut, openapi_extra=_BODY)
+@router.put(
+    "/sites/{site_id}/days/{date}/counts",
+    response_model=CountsOut,
+    openapi_extra=_BODY,
+    responses=_UNSUPPORTED,
+)
 async def replace_counts(
     site_id: SiteId,
     date: DateText,
@@ -114,7 +150,12 @@ async def replace_counts(
     return await run_in_threadpool(_write, session, site_id, date, day, replace=True)
 
 
-@router.post("/sites/{site_id}/days/{date}/counts", response_model=CountsOut, openapi_extra=_BODY)
+@router.post(
+    "/sites/{site_id}/days/{date}/counts",
+    response_model=CountsOut,
+    openapi_extra=_BODY,
+    responses=_UNSUPPORTED,
+)
 async def append_counts(
     site_id: SiteId,
     date: DateText,

@@ -69,6 +69,12 @@ def test_dates_bodies_and_limits(client: TestClient) -> None:
         headers={**ADMIN, "Content-Type": "application/xml"},
     )
     assert wrong_type.status_code == 415
+    stray_return = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts", content="building,parcels\n1,2\r3\n", headers=CSV
+    )  # the csv module's own error was a 500 before
+    assert stray_return.status_code == 422 and _error(stray_return)["field"] == "line 2"
+    documented = client.get("/openapi.json").json()["paths"]["/sites/{site_id}/days/{date}/counts"]
+    assert "415" in documented["put"]["responses"] and "415" in documented["post"]["responses"]
     huge = client.put(
         "/sites/gelin-spring/days/2022-04-25/counts",
         content="building,parcels\n" + "1,1\n" * 2_000_000,

@@ -81,6 +81,15 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
     assert upload.status_code == 200 and upload.json()["rows"] == [
         {"building": "5", "parcels": 7, "shift": None, "urgent": 0}
     ]
+    # A coordinator's file may be called anything: by name, else by part type, else by content.
+    for name, body, part_type in (
+        ("counts", b"building,parcels\n6,2\n", "application/octet-stream"),
+        ("export.dat", b'{"counts": [{"building": "6", "parcels": 3}]}', "application/octet-stream"),
+        ("wave", b'{"counts": [{"building": "6", "parcels": 4}]}', "application/json"),
+    ):
+        named = client.put(path, files={"file": (name, body, part_type)}, headers=ADMIN)
+        assert named.status_code == 200, named.json()
+        assert named.json()["rows"][0]["building"] == "6"
 
 
 def test_a_retried_post_with_the_same_idempotency_key_returns_the_same_job(client: TestClient) -> None:

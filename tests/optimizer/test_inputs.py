@@ -102,6 +102,11 @@ def test_building_no_vehicle_in_the_fleet_can_reach_is_rejected() -> None:
         ("building,parcels,colour\nB1,3,red\n", "unknown column 'colour'"),
         ("building,parcels,urgent\nB1,3,5\n", r"urgent \(5\) is more than parcels \(3\)"),
         ("", "empty file"),
+        ("building,parcels\nB1,3\nB2,4\rB3\n", "line 3: cannot read it as CSV: a line break inside a field"),
+        (
+            "building,parcels\nB1," + "9" * 140_000 + "\n",
+            "line 2: cannot read it as CSV: a field longer than 128 KiB",
+        ),
     ],
 )
 def test_bad_csv_counts_name_the_line(csv_text: str, message: str) -> None:
