@@ -3,8 +3,8 @@
 Routes collected from several searches (`route_pool.py`) are columns of a set-partitioning model
 solved as a MIP with SCIP through OR-Tools' linear-solver wrapper. Started from the best search's
 own routes, it can only improve on them; on the X-n101 benchmark instance it turned two searches
-3% and 1.2% over the best known into a plan 0.02% over it (docs/benchmarks.md). CP-SAT was tried
-for the same model and stalled at the start solution on pools of a few thousand routes.
+1.2% and 1.6% over the best known into a plan within 0.02% of it (docs/benchmarks.md). CP-SAT was
+tried for the same model and mostly stayed at the start on pools of a few thousand routes.
 """
 
 from __future__ import annotations
