@@ -46,21 +46,14 @@ class CvrpSolution:
 
 def route_cost(instance: CvrpInstance, routes: Sequence[Sequence[int]]) -> int:
     """Travel plus service of the routes, checked: every customer once, loads within capacity."""
-    seen: list[int] = []
-    total = 0
+    routes = [route for route in routes if route]
     for route in routes:
-        if not route:
-            continue
         load = int(instance.demand[list(route)].sum())
         if load > instance.capacity:
             raise ValueError(f"a route carries {load}, capacity is {instance.capacity}")
-        path = [0, *route, 0]
-        total += int(sum(instance.travel[a, b] for a, b in itertools.pairwise(path)))
-        total += int(instance.service[list(route)].sum())
-        seen += list(route)
-    if sorted(seen) != list(range(1, instance.customers + 1)):
+    if sorted(n for route in routes for n in route) != list(range(1, instance.customers + 1)):
         raise ValueError("the routes do not visit every customer exactly once")
-    return total
+    return sum(_route_costs(instance, routes))
 
 
 def cvrp_problem(instance: CvrpInstance) -> VrpProblem:

@@ -131,7 +131,7 @@ def solve_vrp(
     # a long bare iterated search: segments of fresh models, carrying on the annealing schedule
     hot, cold = iterated.temperatures or _AUTOMATIC_TEMPERATURES
     segments = round(time_limit_s / SEGMENT_S)
-    best: VrpSolution | None = None
+    best = VrpSolution([[] for _ in problem.vehicles], None, "fail")
     start = initial_routes
     for k in range(segments):
         # exponential cooling, as OR-Tools' own schedule, cut at the segment's bounds
@@ -147,10 +147,10 @@ def solve_vrp(
             started=started,
             pool=pool,
         )
-        if solution.objective is not None and (best is None or solution.objective < (best.objective or 0)):
+        if solution.objective is not None and (best.objective is None or solution.objective < best.objective):
             best = solution
             start = [route for route in solution.routes if route]
-    return best if best is not None else VrpSolution([[] for _ in problem.vehicles], None, "fail")
+    return best
 
 
 def _one_search(

@@ -109,13 +109,8 @@ def _text(data: bytes) -> str:
 
 
 def _file_media(name: str, part_media: str, text: str) -> str:
-    """An uploaded file's format: by its name's ending, else its part's type, else its content.
-
-    >>> _file_media("day.json", "", "building,parcels"), _file_media("day", "text/csv", "{}")
-    ('application/json', 'text/csv')
-    >>> _file_media("counts", "application/octet-stream", " {\"counts\": []}")
-    'application/json'
-    """
+    """An uploaded file's format: by its name's ending (.json; .csv or .txt), else its part's
+    type, else its content (JSON when it starts with `{`)."""
     ending = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if ending in ("json", "csv", "txt"):
         return "application/json" if ending == "json" else "text/csv"
