@@ -221,12 +221,16 @@ class _Search:
         self.status = "not_solved"
         self.objective: int | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._next_vars: list[pywrapcp.IntVar] | None = None
+        self._index_to_node: list[int] = []
+        self._starts: list[int] = []
         routing.AddAtSolutionCallback(self._at_solution)
 
     def close(self) -> None:
         """Let the model go: OR-Tools holds our solution callback, which holds this object, which
         holds the model — a cycle Python cannot see through, so it is cut here."""
         self._listeners.clear()
+        self._next_vars = None
         del self.routing, self.manager
 
     def _at_solution(self) -> None:
@@ -234,11 +238,29 @@ class _Search:
             listener()
 
     def current_routes(self) -> list[list[int]]:
-        """Routes of the solution being reported (inside a solution callback)."""
-        return [
-            _walk(self.routing, self.manager, v, lambda i: self.routing.NextVar(i).Value())
-            for v in range(self.vehicle_count)
-        ]
+        """Routes of the solution being reported (inside a solution callback).
+
+        An iterated search reports thousands of solutions a second, so this reads one value per
+        variable from variables looked up once, and walks the routes in Python: walking them
+        through the model's accessors took ~290 µs on a 125-building day, slowing the whole
+        search by a third; this takes ~60 µs."""
+        if self._next_vars is None:
+            routing, manager = self.routing, self.manager
+            self._next_vars = [routing.NextVar(i) for i in range(routing.Size())]
+            ends = [routing.End(v) for v in range(self.vehicle_count)]
+            self._index_to_node = [manager.IndexToNode(i) for i in range(max(ends) + 1)]
+            self._starts = [routing.Start(v) for v in range(self.vehicle_count)]
+        following = [var.Value() for var in self._next_vars]
+        size, to_node = len(following), self._index_to_node
+        routes = []
+        for start in self._starts:
+            route = []
+            index = following[start]
+            while index < size:  # indices from Size() on are the vehicles' ends
+                route.append(to_node[index])
+                index = following[index]
+            routes.append(route)
+        return routes
 
     def collect_into(self, pool: RoutePool) -> None:
         def collect() -> None:
