@@ -7,6 +7,7 @@ OneBell can be measured against other solvers and against best-known solutions.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import multiprocessing
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.partition import best_partition
+from optimizer.partition import best_partition, narrowed_partition
 from optimizer.problem import TripVehicle, VrpProblem
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, solve_vrp
@@ -94,6 +95,10 @@ SECOND_ROUND_MIN_S = 2.0
 compound days, and a second round needs time to pay: at 5 s one round and one recombination did
 better than two rounds (docs/benchmarks.md)."""
 
+MODEL_BUILDING_S = 0.05
+"""Held back from a recombination's time limit for building its models in Python, which the MIP
+solver's own limit does not count."""
+
 POOL_MARGIN = 0.01
 """Routes of solutions within 1% of a search's best are recombined; wider pools made SCIP slower
 to improve on the start without finding better plans."""
@@ -121,10 +126,10 @@ def solve_cvrp(
         if not recombination.routes:
             raise RuntimeError(f"{instance.name}: no solution found in {time_limit_s} s")
         if restarts and second_s >= SECOND_ROUND_MIN_S:
-            best = recombination.best(until=started + first_s + recombine_s)
+            best = recombination.best(searches, until=started + first_s + recombine_s)
             second_end = deadline - recombine_s
             recombination.absorb(searches.run(problem, restarts, until=second_end, start=best))
-    best = recombination.best(until=deadline)
+        best = recombination.best(searches, until=deadline)
     return CvrpSolution(routes=best, cost=route_cost(instance, best))
 
 
@@ -146,17 +151,17 @@ class _Recombination:
             self._columns.update(zip(map(tuple, new), _route_costs(self.instance, new), strict=True))
             self._consider(best)
 
-    def best(self, *, until: float) -> list[list[int]]:
+    def best(self, searches: _Searches, *, until: float) -> list[list[int]]:
         columns = [(cost, list(route)) for route, cost in self._columns.items()]
-        chosen = best_partition(
+        for chosen in searches.partition(
             columns,
             customers=self.instance.customers,
             start=self.routes,
-            time_limit_s=max(until - time.monotonic(), 0.05),
+            until=until,
             max_routes=self.max_routes,
-        )
-        if chosen is not None:
-            self._consider(chosen)
+        ):
+            if chosen is not None:
+                self._consider(chosen)
         return self.routes
 
     def _consider(self, routes: list[list[int]]) -> None:
@@ -193,6 +198,29 @@ class _Searches:
         if self.executor is None:
             return [_search(problem, until, settings, start) for settings in searches]
         futures = [self.executor.submit(_search, problem, until, settings, start) for settings in searches]
+        return [future.result() for future in futures]
+
+    def partition(
+        self,
+        columns: list[tuple[int, list[int]]],
+        *,
+        customers: int,
+        start: list[list[int]],
+        until: float,
+        max_routes: int,
+    ) -> list[list[list[int]] | None]:
+        """Recombination on both cores: SCIP on the whole pool, and the narrowed small MIPs (which
+        find most pools' best cover sooner, but not all)."""
+        limit = max(until - time.monotonic() - MODEL_BUILDING_S, 0.05)
+        solvers = [
+            functools.partial(
+                solve, columns, customers=customers, start=start, time_limit_s=limit, max_routes=max_routes
+            )
+            for solve in (best_partition, narrowed_partition)
+        ]
+        if self.executor is None:
+            return [solvers[0]()]
+        futures = [self.executor.submit(solve) for solve in solvers]
         return [future.result() for future in futures]
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pytest
 
 from optimizer import cvrp
+from optimizer import partition as partition_module
 from optimizer.cvrp import FIRST_ROUND, CvrpInstance, cvrp_problem, route_cost, solve_cvrp
-from optimizer.partition import best_partition
+from optimizer.partition import best_partition, narrowed_partition
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, solve_vrp
 
@@ -74,6 +75,26 @@ def test_the_pool_holds_the_best_solution_and_every_route_fits() -> None:
     assert all(instance.demand[list(route)].sum() <= instance.capacity for route in kept)
 
 
+def test_every_solution_read_during_a_search_is_whole_and_costs_what_the_search_says() -> None:
+    instance = _grid(5, capacity=8)
+
+    class Recording(RoutePool):
+        def __init__(self) -> None:
+            super().__init__(margin=10.0)
+            self.solutions: list[tuple[int, list[list[int]]]] = []
+
+        def offer(self, objective: int, routes: Iterable[Sequence[int]]) -> None:
+            routes = [list(route) for route in routes]
+            self.solutions.append((objective, routes))
+            super().offer(objective, routes)
+
+    pool = Recording()
+    solve_vrp(cvrp_problem(instance), time_limit_s=0.3, iterated=IteratedSearch(), pool=pool)
+    assert len(pool.solutions) > 10
+    for objective, routes in pool.solutions:  # the routes as read back inside the search's callback
+        assert route_cost(instance, routes) == objective
+
+
 def test_a_restart_begins_at_its_start_and_ends_better() -> None:
     grid = _grid(6, capacity=10)
     instance = CvrpInstance("grid", grid.travel, grid.demand, grid.service, 10, vehicles=grid.customers)
@@ -96,36 +117,61 @@ def test_a_search_with_a_descent_takes_no_start() -> None:
         )
 
 
-def test_partition_finds_the_cheapest_exact_cover_by_brute_force() -> None:
-    rng = np.random.default_rng(3)
-    customers = 6
+def _cheapest_exact_cover(cost_of: dict[frozenset[int], int], left: frozenset[int], routes: int) -> float:
+    """By enumeration: the route covering the lowest customer left, then the rest the same way."""
+    if not left:
+        return 0
+    if routes == 0:
+        return float("inf")
+    lowest = min(left)
+    return min(
+        (
+            cost + _cheapest_exact_cover(cost_of, left - key, routes - 1)
+            for key, cost in cost_of.items()
+            if lowest in key and key <= left
+        ),
+        default=float("inf"),
+    )
+
+
+@pytest.mark.parametrize("method", ["scip", "narrowed", "narrowed to the whole gap at once"])
+@pytest.mark.parametrize("seed", [2, 4, 23])
+@pytest.mark.parametrize("max_routes", [None, 2, 3])
+def test_partition_finds_the_cheapest_exact_cover_by_brute_force(
+    method: str, seed: int, max_routes: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partition = best_partition if method == "scip" else narrowed_partition
+    if method == "narrowed to the whole gap at once":  # any wrong sign in the pricing shows here
+        monkeypatch.setattr(partition_module, "NARROWING", (1.0,))
+    rng = np.random.default_rng(seed)
+    customers = 7
     columns = [
         (
             int(rng.integers(5, 40)),
-            sorted(int(c) + 1 for c in rng.choice(customers, size=int(rng.integers(1, 4)), replace=False)),
+            sorted(int(c) + 1 for c in rng.choice(customers, size=int(rng.integers(1, 5)), replace=False)),
         )
-        for _ in range(40)
+        for _ in range(60)
     ]
     columns += [(50, [c]) for c in range(1, customers + 1)]  # singletons: a cover always exists
-    start = [[c] for c in range(1, customers + 1)]
-    chosen = best_partition(columns, customers=customers, start=start, time_limit_s=5)
+    columns += [(200, list(range(1, customers + 1)))]  # and one within any fleet
+    start = [list(range(1, customers + 1))]
+    chosen = partition(columns, customers=customers, start=start, time_limit_s=5, max_routes=max_routes)
     assert chosen is not None
     assert sorted(c for route in chosen for c in route) == list(range(1, customers + 1))
+    assert max_routes is None or len(chosen) <= max_routes
     cost_of = {}
     for cost, route in columns:
         key = frozenset(route)
         cost_of[key] = min(cost, cost_of.get(key, cost))
-    best = min(
-        sum(cost_of[key] for key in subset)
-        for size in range(1, customers + 1)
-        for subset in itertools.combinations(cost_of, size)
-        if sorted(c for key in subset for c in key) == list(range(1, customers + 1))
-    )
+    best = _cheapest_exact_cover(cost_of, frozenset(range(1, customers + 1)), max_routes or customers)
     assert sum(cost_of[frozenset(route)] for route in chosen) == best
 
 
-def test_partition_gives_up_when_a_customer_is_in_no_column() -> None:
-    assert best_partition([(1, [1])], customers=2, start=[[1]], time_limit_s=1) is None
+@pytest.mark.parametrize("partition", [best_partition, narrowed_partition])
+def test_partition_gives_up_when_a_customer_is_in_no_column(
+    partition: Callable[..., list[list[int]] | None],
+) -> None:
+    assert partition([(1, [1])], customers=2, start=[[1]], time_limit_s=1) is None
 
 
 def test_partition_keeps_to_the_fleet() -> None:
