@@ -69,6 +69,11 @@ class IteratedSearch:
     """Annealing from the first to the second, as fractions of the mean arc cost; None lets
     OR-Tools choose (0.1 and 0.001 of a sampled mean). A search restarted from a good plan runs
     cooler, so it refines that plan instead of wandering off."""
+    route_price: float = 0.0
+    """A price on every route used, as a fraction of the mean way out from the gate and back. On
+    days whose loads nearly fill the minimum number of trips the best plans use few routes, and a
+    search that pays for each route goes where those plans are; its solutions' routes are worth
+    as much to a recombination, which prices them by their own cost."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,9 @@ class _Search:
             )
         else:
             _set_iterated(self.parameters, iterated, problem)
+            if iterated.route_price > 0:
+                way_out = problem.arc_cost[0][0, 1:]
+                routing.SetFixedCostOfAllVehicles(int(iterated.route_price * 2 * way_out.mean()))
         self.status = "not_solved"
         self.objective: int | None = None
         self._listeners: list[Callable[[], None]] = []

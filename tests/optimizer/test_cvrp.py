@@ -107,6 +107,18 @@ def test_a_restart_begins_at_its_start_and_ends_better() -> None:
     assert route_cost(instance, [r for r in solution.routes if r]) < route_cost(instance, start)
 
 
+@pytest.mark.parametrize("improve", [False, True])
+def test_a_route_price_is_paid_per_route_and_decides_a_tie(improve: bool) -> None:
+    # customers 1 km either side of the gate: one route or two both ride 4 km
+    travel = np.array([[0, 1000, 1000], [1000, 0, 2000], [1000, 2000, 0]])
+    instance = CvrpInstance("both ways", travel, np.array([0, 1, 1]), np.array([0, 10, 10]), capacity=2)
+    search = IteratedSearch(improve=improve, route_price=0.5)  # half of the 2 km round trip
+    solution = solve_vrp(cvrp_problem(instance), time_limit_s=0.3, iterated=search)
+    routes = [route for route in solution.routes if route]
+    assert len(routes) == 1
+    assert solution.objective == route_cost(instance, routes) + 1000 == 4000 + 20 + 1000
+
+
 def test_a_search_with_a_descent_takes_no_start() -> None:
     with pytest.raises(ValueError, match="no initial routes"):
         solve_vrp(
