@@ -44,8 +44,7 @@ def best_partition(
     ...                start=[[1, 2], [3]], time_limit_s=1)
     [[1], [2], [3]]
     """
-    cheapest = _cheapest_per_set(columns)
-    return _solve(list(cheapest.values()), customers, start, time_limit_s, max_routes, integral=True)[0]
+    return _cover(list(_cheapest_per_set(columns).values()), customers, start, time_limit_s, max_routes)
 
 
 def narrowed_partition(
@@ -68,10 +67,10 @@ def narrowed_partition(
     every = list(cheapest.values())
     best = [list(route) for route in start]
     best_cost = sum(cheapest[frozenset(route)][0] for route in best)
-    _, bound, duals = _solve(every, customers, best, time_limit_s, max_routes, integral=False)
-    if duals is None:
+    relaxation = _relaxation(every, customers, time_limit_s, max_routes)
+    if relaxation is None:
         return None
-    *covering, fleet = duals
+    bound, covering, fleet = relaxation
     reduced = [cost - sum(covering[c - 1] for c in route) - fleet for cost, route in every]
     for share in NARROWING:
         left = deadline - time.monotonic()
@@ -83,7 +82,7 @@ def narrowed_partition(
             for column, cost in zip(every, reduced, strict=True)
             if cost <= share * (best_cost - bound) or frozenset(column[1]) in kept
         ]
-        chosen, _, _ = _solve(offered, customers, best, left, max_routes, integral=True)
+        chosen = _cover(offered, customers, best, left, max_routes)
         if chosen is not None:
             cost = sum(cheapest[frozenset(route)][0] for route in chosen)
             if cost < best_cost:
@@ -101,42 +100,67 @@ def _cheapest_per_set(columns: Sequence[Column]) -> dict[frozenset[int], tuple[i
     return cheapest
 
 
-def _solve(
+class _Model:
+    """The set-partitioning model of `columns`: a MIP (SCIP) or its linear relaxation (GLOP)."""
+
+    def __init__(
+        self, columns: list[tuple[int, list[int]]], customers: int, max_routes: int | None, *, integral: bool
+    ) -> None:
+        solver = pywraplp.Solver.CreateSolver("SCIP" if integral else "GLOP")
+        self.solver = solver
+        self.complete = solver is not None  # False: an OR-Tools build without SCIP
+        if solver is None:
+            return
+        self.chosen = [
+            solver.BoolVar(f"route_{k}") if integral else solver.NumVar(0, 1, f"route_{k}")
+            for k in range(len(columns))
+        ]
+        covering: list[list[pywraplp.Variable]] = [[] for _ in range(customers + 1)]
+        for k, (_, route) in enumerate(columns):
+            for customer in route:
+                covering[customer].append(self.chosen[k])
+        self.complete = all(covering[1:])  # False: a customer no column visits
+        self.rows = [solver.Add(solver.Sum(covering[c]) == 1) for c in range(1, customers + 1)]
+        self.fleet = solver.Add(
+            solver.Sum(self.chosen) <= (len(columns) if max_routes is None else max_routes)
+        )
+        solver.Minimize(solver.Sum([cost * self.chosen[k] for k, (cost, _) in enumerate(columns)]))
+
+    def solved(self, time_limit_s: float) -> bool:
+        if not self.complete:
+            return False
+        self.solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        return self.solver.Solve() in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+
+
+def _cover(
     columns: list[tuple[int, list[int]]],
     customers: int,
     start: Sequence[Sequence[int]],
     time_limit_s: float,
     max_routes: int | None,
-    *,
-    integral: bool,
-) -> tuple[list[list[int]] | None, float, list[float] | None]:
-    """The set-partitioning model of `columns`: as a MIP (SCIP, hinted with `start`), its cover;
-    as a linear relaxation (GLOP), its bound and the duals of the customers' rows and the fleet's."""
-    solver = pywraplp.Solver.CreateSolver("SCIP" if integral else "GLOP")
-    if solver is None:  # an OR-Tools build without SCIP: keep the searches' best
-        return None, 0.0, None
-    chosen = [
-        solver.BoolVar(f"route_{k}") if integral else solver.NumVar(0, 1, f"route_{k}")
-        for k in range(len(columns))
-    ]
-    covering: list[list[pywraplp.Variable]] = [[] for _ in range(customers + 1)]
-    for k, (_, route) in enumerate(columns):
-        for customer in route:
-            covering[customer].append(chosen[k])
-    rows = []
-    for customer in range(1, customers + 1):
-        if not covering[customer]:
-            return None, 0.0, None
-        rows.append(solver.Add(solver.Sum(covering[customer]) == 1))
-    fleet = solver.Add(solver.Sum(chosen) <= (max_routes if max_routes is not None else len(columns)))
-    solver.Minimize(solver.Sum([cost * chosen[k] for k, (cost, _) in enumerate(columns)]))
-    if integral:
+) -> list[list[int]] | None:
+    """The MIP's best cover in the time, SCIP hinted with `start`; None if it found none."""
+    model = _Model(columns, customers, max_routes, integral=True)
+    if model.complete:
         started = {frozenset(route) for route in start}
-        solver.SetHint(chosen, [1.0 if frozenset(route) in started else 0.0 for _, route in columns])
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return None, 0.0, None
-    if not integral:
-        duals = [row.dual_value() for row in rows] + [fleet.dual_value()]
-        return None, solver.Objective().Value(), duals
-    return [route for k, (_, route) in enumerate(columns) if chosen[k].solution_value() > 0.5], 0.0, None
+        model.solver.SetHint(
+            model.chosen, [1.0 if frozenset(route) in started else 0.0 for _, route in columns]
+        )
+    if not model.solved(time_limit_s):
+        return None
+    return [route for k, (_, route) in enumerate(columns) if model.chosen[k].solution_value() > 0.5]
+
+
+def _relaxation(
+    columns: list[tuple[int, list[int]]], customers: int, time_limit_s: float, max_routes: int | None
+) -> tuple[float, list[float], float] | None:
+    """The linear relaxation's bound, the duals of the customers' rows, and the fleet row's dual."""
+    model = _Model(columns, customers, max_routes, integral=False)
+    if not model.solved(time_limit_s):
+        return None
+    return (
+        model.solver.Objective().Value(),
+        [row.dual_value() for row in model.rows],
+        model.fleet.dual_value(),
+    )
