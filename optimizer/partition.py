@@ -65,7 +65,7 @@ def narrowed_partition(
     deadline = time.monotonic() + time_limit_s
     cheapest = _cheapest_per_set(columns)
     every = list(cheapest.values())
-    best = [list(route) for route in start]
+    best = [cheapest[frozenset(route)][1] for route in start]  # each in its cheapest known order
     best_cost = sum(cheapest[frozenset(route)][0] for route in best)
     relaxation = _relaxation(every, customers, time_limit_s, max_routes)
     if relaxation is None:
