@@ -20,6 +20,7 @@ import numpy as np
 
 from optimizer.partition import best_partition, narrowed_partition
 from optimizer.problem import TripVehicle, VrpProblem
+from optimizer.route_changes import one_change_routes
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, solve_vrp
 
@@ -90,15 +91,22 @@ RECOMBINE_SHARE = 0.10
 recombination's share). Recombining after the first round gives the second a better start than
 either search reached; each round's pool joins the next recombination."""
 
+POLISH_SHARE, POLISH_MAX_S = 0.06, 1.0
+"""The last part of the time limit, up to a second: set partitioning over one-customer changes of
+the best plan (`route_changes.py`). On saved first-round pools of the compound days, 0.3 s of a
+1 s recombination spent so found 0.1–0.18% more on the 272-building day and the same or within
+0.2% either way on the others, where the recombination had less time (docs/benchmarks.md)."""
+
 FIRST_ROUND_MIN_S = 4.0
 SECOND_ROUND_MIN_S = 2.0
 """A first round shorter than about 4 s leaves both searches well short of where they settle on
 compound days, and a second round needs time to pay: at 5 s one round and one recombination did
 better than two rounds (docs/benchmarks.md)."""
 
-MODEL_BUILDING_S = 0.05
+MODEL_BUILDING_S = (0.02, 10e-6)
 """Held back from a recombination's time limit for building its models in Python, which the MIP
-solver's own limit does not count."""
+solver's own limit does not count: a fixed part and a part per visit of the distinct routes (the
+models of compound days' pools, 5–10 thousand visits, took 30–90 ms to build)."""
 
 POOL_MARGIN = 0.01
 """Routes of solutions within 1% of a search's best are recombined; wider pools made SCIP slower
@@ -113,24 +121,28 @@ def solve_cvrp(
     restarts: Sequence[IteratedSearch] = RESTARTS,
 ) -> CvrpSolution:
     """Searches side by side on the machine's cores, recombination of the routes they passed
-    through, a second round from the recombined plan, and a last recombination — within
-    `time_limit_s` in all."""
+    through, a second round from the recombined plan, a last recombination, and set partitioning
+    over one-customer changes of the best plan — within `time_limit_s` in all."""
     started = time.monotonic()
     deadline = started + time_limit_s
     problem = cvrp_problem(instance)
     recombination = _Recombination(instance, max_routes=len(problem.vehicles))
     recombine_s = RECOMBINE_SHARE * time_limit_s
-    first_s = min(time_limit_s - recombine_s, max(FIRST_ROUND_SHARE * time_limit_s, FIRST_ROUND_MIN_S))
-    second_s = time_limit_s - first_s - 2 * recombine_s
+    polish_s = min(POLISH_SHARE * time_limit_s, POLISH_MAX_S)
+    first_s = min(
+        time_limit_s - recombine_s - polish_s, max(FIRST_ROUND_SHARE * time_limit_s, FIRST_ROUND_MIN_S)
+    )
+    second_s = time_limit_s - first_s - 2 * recombine_s - polish_s
     with _Searches(max(len(first_round), len(restarts))) as searches:
         recombination.absorb(searches.run(problem, first_round, until=started + first_s))
         if not recombination.routes:
             raise RuntimeError(f"{instance.name}: no solution found in {time_limit_s} s")
         if restarts and second_s >= SECOND_ROUND_MIN_S:
             best = recombination.best(searches, until=started + first_s + recombine_s)
-            second_end = deadline - recombine_s
+            second_end = deadline - recombine_s - polish_s
             recombination.absorb(searches.run(problem, restarts, until=second_end, start=best))
-        best = recombination.best(searches, until=deadline)
+        recombination.best(searches, until=deadline - polish_s)
+        best = recombination.polish(searches, until=deadline)
     return CvrpSolution(routes=best, cost=route_cost(instance, best))
 
 
@@ -148,12 +160,31 @@ class _Recombination:
         for best, pool in outcomes:
             if best is None:
                 continue
-            new = [route for route in [*best, *pool] if tuple(route) not in self._columns]
-            self._columns.update(zip(map(tuple, new), _route_costs(self.instance, new), strict=True))
+            self._add_columns([*best, *pool])
             self._consider(best)
 
     def best(self, searches: _Searches, *, until: float) -> list[list[int]]:
         columns = [(cost, list(route)) for route, cost in self._columns.items()]
+        self._partition(searches, columns, until=until)
+        return self.routes
+
+    def polish(self, searches: _Searches, *, until: float) -> list[list[int]]:
+        """Set partitioning over the best plan's routes one customer changed, again from each
+        better plan, until none is better or the time is up."""
+        while True:
+            changed = one_change_routes(
+                self.instance.travel, self.instance.demand, self.instance.capacity, self.routes
+            )
+            columns = list(zip(_route_costs(self.instance, changed), changed, strict=True))
+            if until - time.monotonic() < 2 * _building_s(columns):
+                break
+            before = self.cost
+            self._partition(searches, columns, until=until)
+            if self.cost == before:
+                break
+        return self.routes
+
+    def _partition(self, searches: _Searches, columns: list[tuple[int, list[int]]], *, until: float) -> None:
         for chosen in searches.partition(
             columns,
             customers=self.instance.customers,
@@ -163,12 +194,16 @@ class _Recombination:
         ):
             if chosen is not None:
                 self._consider(chosen)
-        return self.routes
+
+    def _add_columns(self, routes: Sequence[Sequence[int]]) -> None:
+        new = [route for route in routes if tuple(route) not in self._columns]
+        self._columns.update(zip(map(tuple, new), _route_costs(self.instance, new), strict=True))
 
     def _consider(self, routes: list[list[int]]) -> None:
         cost = route_cost(self.instance, routes)
         if self.cost is None or cost < self.cost:
             self.routes, self.cost = routes, cost
+            self._add_columns(routes)  # a later recombination starts from this plan
 
 
 class _Searches:
@@ -212,7 +247,7 @@ class _Searches:
     ) -> list[list[list[int]] | None]:
         """Recombination on both cores: SCIP on the whole pool, and the narrowed small MIPs (which
         find most pools' best cover sooner, but not all)."""
-        limit = max(until - time.monotonic() - MODEL_BUILDING_S, 0.05)
+        limit = max(until - time.monotonic() - _building_s(columns), 0.05)
         solvers = [
             functools.partial(
                 solve, columns, customers=customers, start=start, time_limit_s=limit, max_routes=max_routes
@@ -223,6 +258,11 @@ class _Searches:
             return [solvers[0]()]
         futures = [self.executor.submit(solve) for solve in solvers]
         return [future.result() for future in futures]
+
+
+def _building_s(columns: Sequence[tuple[int, Sequence[int]]]) -> float:
+    fixed, per_visit = MODEL_BUILDING_S
+    return fixed + per_visit * sum(len(route) for route in {frozenset(route) for _, route in columns})
 
 
 def _route_costs(instance: CvrpInstance, routes: Sequence[Sequence[int]]) -> list[int]:
