@@ -103,10 +103,14 @@ SECOND_ROUND_MIN_S = 2.0
 compound days, and a second round needs time to pay: at 5 s one round and one recombination did
 better than two rounds (docs/benchmarks.md)."""
 
-MODEL_BUILDING_S = (0.02, 10e-6)
+MODEL_BUILDING_S = (0.02, 6e-6)
 """Held back from a recombination's time limit for building its models in Python, which the MIP
 solver's own limit does not count: a fixed part and a part per visit of the distinct routes (the
-models of compound days' pools, 5–10 thousand visits, took 30–90 ms to build)."""
+models of compound days' pools, 5–10 thousand visits, took 30–100 ms to build, a polish's model of
+19 thousand 140 ms)."""
+
+POLISH_MIN_SOLVE_S = 0.1
+"""A polish's model is built only if the solver would have at least this long."""
 
 POOL_MARGIN = 0.01
 """Routes of solutions within 1% of a search's best are recombined; wider pools made SCIP slower
@@ -176,7 +180,7 @@ class _Recombination:
                 self.instance.travel, self.instance.demand, self.instance.capacity, self.routes
             )
             columns = list(zip(_route_costs(self.instance, changed), changed, strict=True))
-            if until - time.monotonic() < 2 * _building_s(columns):
+            if until - time.monotonic() < _building_s(columns) + POLISH_MIN_SOLVE_S:
                 break
             before = self.cost
             self._partition(searches, columns, until=until)
