@@ -101,9 +101,10 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
     }
     shown = set(page.eval_on_selector_all("#stops li", "items => items.map(i => i.dataset.building)"))
     assert planned and shown == planned
-    assert page.locator("#map path.route").count() == sum(
-        len(c["trips"]) for s in plan["shifts"] for c in s["crews"]
-    )
+    # the map is fetched after the plan is shown: wait for it rather than race it
+    trips = sum(len(c["trips"]) for s in plan["shifts"] for c in s["crews"])
+    page.wait_for_function(f"document.querySelectorAll('#map path.route').length === {trips}", timeout=30_000)
+    assert page.locator("#map path.route").count() == trips
 
     with page.expect_response(lambda r: "cards.pdf" in r.url) as response_info:
         page.locator("button.print-cards").first.click()
