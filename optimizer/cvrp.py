@@ -103,11 +103,11 @@ SECOND_ROUND_MIN_S = 2.0
 compound days, and a second round needs time to pay: at 5 s one round and one recombination did
 better than two rounds (docs/benchmarks.md)."""
 
-MODEL_BUILDING_S = (0.02, 6e-6)
+MODEL_BUILDING_S = (0.015, 4e-6)
 """Held back from a recombination's time limit for building its models in Python, which the MIP
 solver's own limit does not count: a fixed part and a part per visit of the distinct routes (the
-models of compound days' pools, 5–10 thousand visits, took 30–100 ms to build, a polish's model of
-19 thousand 140 ms)."""
+compound days' pools, 5–10 thousand visits, took 15–26 ms to build and hand to SCIP, the polish's
+models of 3–31 thousand 11–92 ms)."""
 
 POLISH_MIN_SOLVE_S = 0.1
 """A polish's model is built only if the solver would have at least this long."""

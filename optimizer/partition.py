@@ -115,16 +115,20 @@ class _Model:
             solver.BoolVar(f"route_{k}") if integral else solver.NumVar(0, 1, f"route_{k}")
             for k in range(len(columns))
         ]
-        covering: list[list[pywraplp.Variable]] = [[] for _ in range(customers + 1)]
-        for k, (_, route) in enumerate(columns):
+        # coefficients set one by one: building sums of thousands of terms in Python took more
+        # than twice as long
+        self.rows = [solver.Constraint(1, 1) for _ in range(customers)]
+        covered = [False] * (customers + 1)
+        self.fleet = solver.Constraint(0, len(columns) if max_routes is None else max_routes)
+        objective = solver.Objective()
+        for chosen, (cost, route) in zip(self.chosen, columns, strict=True):
             for customer in route:
-                covering[customer].append(self.chosen[k])
-        self.complete = all(covering[1:])  # False: a customer no column visits
-        self.rows = [solver.Add(solver.Sum(covering[c]) == 1) for c in range(1, customers + 1)]
-        self.fleet = solver.Add(
-            solver.Sum(self.chosen) <= (len(columns) if max_routes is None else max_routes)
-        )
-        solver.Minimize(solver.Sum([cost * self.chosen[k] for k, (cost, _) in enumerate(columns)]))
+                self.rows[customer - 1].SetCoefficient(chosen, 1)
+                covered[customer] = True
+            self.fleet.SetCoefficient(chosen, 1)
+            objective.SetCoefficient(chosen, cost)
+        objective.SetMinimization()
+        self.complete = all(covered[1:])  # False: a customer no column visits
 
     def solved(self, time_limit_s: float) -> bool:
         if not self.complete:
