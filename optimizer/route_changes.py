@@ -6,7 +6,7 @@ one customer taken out, one nearby customer put in at its cheapest place, or one
 for a nearby one let the model make any number of such changes at once where they fit together — a
 customer passed on round a ring of three or more routes (a cyclic transfer), which no two-route
 move makes. On the compound days these models solve in tens to hundreds of milliseconds and found
-0.1–0.15% on plans the recombination had settled on (docs/benchmarks.md).
+0.1–0.18% on plans the recombination had settled on (docs/benchmarks.md).
 """
 
 from __future__ import annotations
