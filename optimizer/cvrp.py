@@ -132,16 +132,14 @@ def solve_cvrp(
     through, a second round from the recombined plan, a last recombination, and set partitioning
     over one-customer changes of the best plan — within `time_limit_s` in all."""
     started = time.monotonic()
-    time_limit_s -= FINISH_S
-    deadline = started + time_limit_s
+    limit_s = time_limit_s - FINISH_S
+    deadline = started + limit_s
     problem = cvrp_problem(instance)
     recombination = _Recombination(instance, max_routes=len(problem.vehicles))
-    recombine_s = RECOMBINE_SHARE * time_limit_s
-    polish_s = min(POLISH_SHARE * time_limit_s, POLISH_MAX_S)
-    first_s = min(
-        time_limit_s - recombine_s - polish_s, max(FIRST_ROUND_SHARE * time_limit_s, FIRST_ROUND_MIN_S)
-    )
-    second_s = time_limit_s - first_s - 2 * recombine_s - polish_s
+    recombine_s = RECOMBINE_SHARE * limit_s
+    polish_s = min(POLISH_SHARE * limit_s, POLISH_MAX_S)
+    first_s = min(limit_s - recombine_s - polish_s, max(FIRST_ROUND_SHARE * limit_s, FIRST_ROUND_MIN_S))
+    second_s = limit_s - first_s - 2 * recombine_s - polish_s
     with _Searches(max(len(first_round), len(restarts))) as searches:
         recombination.absorb(searches.run(problem, first_round, until=started + first_s))
         if not recombination.routes:
