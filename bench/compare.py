@@ -8,6 +8,7 @@ best of the row, and to the best-known solution where there is one.
 Run: python -m bench.compare --set fixtures --time-limits 5 10 --runs 3
      python -m bench.compare --set x --time-limits 60 --runs 1
      python -m bench.compare --folder ../shared/instances --time-limits 60
+     python -m bench.compare --set fixtures --time-limits 5 --renumber 1   # customers shuffled
 Peers come with the optional extra: pip install -e ".[bench]"
 """
 
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.instances import district_instance, fixture_instances, vrplib_instances
+from bench.instances import district_instance, fixture_instances, renumbered, vrplib_instances
 from bench.peers import solve_pyvrp, solve_vroom
 from optimizer.cvrp import CvrpInstance, solve_cvrp
 
@@ -46,6 +47,8 @@ def _instances(args: argparse.Namespace) -> list[CvrpInstance]:
         chosen += vrplib_instances()
     if args.folder:
         chosen += vrplib_instances(Path(args.folder))
+    if args.renumber is not None:
+        chosen = [renumbered(instance, args.renumber) for instance in chosen]
     return chosen
 
 
@@ -59,6 +62,9 @@ def main() -> None:
     )
     parser.add_argument("--time-limits", type=float, nargs="+", default=[5.0, 10.0])
     parser.add_argument("--runs", type=int, default=3, help="runs per solver; the median is reported")
+    parser.add_argument(
+        "--renumber", type=int, metavar="SEED", help="shuffle every instance's customers with this seed"
+    )
     parser.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=list(SOLVERS))
     args = parser.parse_args()
     print(

@@ -6,6 +6,7 @@ Compound instances follow solver-findings.md: one gate, travel along lanes at 8 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -122,3 +123,21 @@ def vrplib_instances(folder: Path = SHARED) -> list[CvrpInstance]:
             )
         )
     return instances
+
+
+def renumbered(instance: CvrpInstance, seed: int) -> CvrpInstance:
+    """The same instance with its customers in a random order (the depot stays node 0).
+
+    A site file may list its buildings in any order; the fixtures list them lane by lane, and
+    OneBell's search is not indifferent to that (docs/benchmarks.md), so the benchmark can ask for
+    the order to be shuffled: customer k of the result is customer `order[k]` of the original.
+    """
+    order = np.arange(instance.customers + 1)
+    order[1:] = 1 + np.random.default_rng(seed).permutation(instance.customers)
+    return dataclasses.replace(
+        instance,
+        name=f"{instance.name} (renumbered {seed})",
+        travel=instance.travel[np.ix_(order, order)],
+        demand=instance.demand[order],
+        service=instance.service[order],
+    )
