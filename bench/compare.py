@@ -3,7 +3,8 @@
 Each solver gets the same travel matrix, demands, service times and capacity, and the same time
 limit (VROOM as its timeout; it may finish sooner). Objectives are recomputed by one evaluator.
 Prints, per instance and time limit, each solver's median objective over the runs, its ratio to the
-best of the row, and to the best-known solution where there is one.
+best of the row, and to the best-known solution where there is one. The solvers of a row take
+turns run by run, so a change in the machine's speed falls on all of them.
 
 Run: python -m bench.compare --set fixtures --time-limits 5 10 --runs 3
      python -m bench.compare --set x --time-limits 60 --runs 1
@@ -35,6 +36,25 @@ SOLVERS: dict[str, Callable[[CvrpInstance, float, int], tuple[int, float]]] = {
     "pyvrp": lambda instance, limit, run: solve_pyvrp(instance, time_limit_s=limit, seed=run),
     "vroom": lambda instance, limit, run: solve_vroom(instance, time_limit_s=limit),
 }
+
+
+SINGLE_RUN = {"vroom"}
+"""Solvers whose runs all give the same result (VROOM has no seed): run once."""
+
+
+def run_in_turns(
+    instance: CvrpInstance, limit: float, solvers: list[str], runs: int
+) -> dict[str, list[tuple[int, float]]]:
+    """Each solver's (objective, wall seconds) per run, the solvers taking turns: first run of each,
+    then the second of each, and so on. The shared machine's speed drifts over minutes (the same
+    OneBell code gave one day's medians 0.5% apart within an hour), and a drift then falls on every
+    solver of a row alike instead of on whichever ran last."""
+    results: dict[str, list[tuple[int, float]]] = {solver: [] for solver in solvers}
+    for run in range(runs):
+        for solver in solvers:
+            if run == 0 or solver not in SINGLE_RUN:
+                results[solver].append(SOLVERS[solver](instance, limit, run))
+    return results
 
 
 def _instances(args: argparse.Namespace) -> list[CvrpInstance]:
@@ -74,9 +94,7 @@ def main() -> None:
     for instance in _instances(args):
         for limit in args.time_limits:
             row: dict[str, tuple[float, list[int], float]] = {}
-            for solver in args.solvers:
-                runs = 1 if solver == "vroom" else args.runs
-                results = [SOLVERS[solver](instance, limit, run) for run in range(runs)]
+            for solver, results in run_in_turns(instance, limit, args.solvers, args.runs).items():
                 costs = [cost for cost, _ in results]
                 row[solver] = (statistics.median(costs), costs, max(wall for _, wall in results))
             best = min(median for median, _, _ in row.values())
