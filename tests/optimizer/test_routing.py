@@ -51,3 +51,21 @@ def test_a_segmented_search_carries_on_from_its_best(monkeypatch: pytest.MonkeyP
     assert {tuple(route) for route in start} <= set(pool.routes())
     assert pool.best_objective == solution.objective  # no segment lost the best found before it
     assert _models_alive() == 0
+
+
+@pytest.mark.parametrize("first_solution", list(routing.FIRST_SOLUTION))
+def test_an_iterated_search_begins_from_the_first_solution_it_names(first_solution: str) -> None:
+    instance = _grid()
+    settings = IteratedSearch(improve=True, first_solution=first_solution)
+    solution = solve_vrp(cvrp_problem(instance), time_limit_s=0.2, iterated=settings)
+    routes = [route for route in solution.routes if route]
+    assert solution.objective == route_cost(instance, routes)  # every customer once, loads fit
+
+
+def test_a_first_solution_is_named_once_and_known() -> None:
+    with pytest.raises(ValueError, match="unknown first solution 'sweep'"):
+        IteratedSearch(first_solution="sweep")
+    with pytest.raises(ValueError, match="names its own first solution"):
+        solve_vrp(
+            cvrp_problem(_grid()), time_limit_s=0.1, iterated=IteratedSearch(), first_solution="savings"
+        )
