@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from bench import compare
@@ -29,7 +30,8 @@ def test_solvers_take_turns_run_by_run_and_vroom_runs_once(monkeypatch: pytest.M
             "vroom": recording("vroom", 300),
         },
     )
-    results = compare.run_in_turns(None, 5.0, ["onebell", "pyvrp", "vroom"], 3)  # type: ignore[arg-type]
+    one_customer = CvrpInstance("one", np.array([[0, 1], [1, 0]]), np.array([0, 1]), np.array([0, 0]), 1)
+    results = compare.run_in_turns(one_customer, 5.0, ["onebell", "pyvrp", "vroom"], 3)
     assert calls == [
         ("onebell", 0),
         ("pyvrp", 0),

@@ -54,7 +54,7 @@ def test_a_segmented_search_carries_on_from_its_best(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize("first_solution", list(routing.FIRST_SOLUTION))
-def test_an_iterated_search_begins_from_the_first_solution_it_names(first_solution: str) -> None:
+def test_an_iterated_search_gives_a_valid_plan_from_every_first_solution(first_solution: str) -> None:
     instance = _grid()
     settings = IteratedSearch(improve=True, first_solution=first_solution)
     solution = solve_vrp(cvrp_problem(instance), time_limit_s=0.2, iterated=settings)
