@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -141,6 +142,22 @@ def test_the_map_draws_one_route_per_trip() -> None:
         for trip in card.trips:
             assert trip.map_svg.count('class="route"') == 1
             assert trip.map_svg.count('class="stop"') == len(trip.stops)
+
+
+def test_print_maps_are_the_same_svg_as_images() -> None:
+    site_graph, plan = _gelin()
+    inline = cards_html(plan, site_graph, shift="morning")
+    printed = cards_html(plan, site_graph, shift="morning", maps_as_images=True)
+    maps = re.findall(r"<svg.*?</svg>", inline, flags=re.S)
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', printed)
+    assert "<svg" not in printed
+    assert len(maps) == len(images) == len(_stops_in_order(plan, "morning"))
+    assert [base64.b64decode(image).decode("utf-8") for image in images] == maps
+
+
+def test_the_pdf_draws_image_maps_as_it_drew_inline_ones() -> None:
+    inline = HTML(string=cards_html(_lane_plan(), LANE_SITE)).write_pdf()
+    assert cards_pdf(_lane_plan(), LANE_SITE) == inline
 
 
 def test_broken_doorbell_sealed_and_urgent_instructions_appear() -> None:
