@@ -205,8 +205,9 @@ def cards_html(
     """`part`: "all" (each shift's cards, then its load list), "cards" or "load_list" only.
 
     Maps are inline SVG, which a browser can style and inspect; with `maps_as_images` each is an
-    `<img>` of the same SVG instead, which WeasyPrint draws into the same PDF in about half the
-    time (its HTML parser and style cascade then skip the maps' thousands of elements)."""
+    `<img>` of the same SVG instead, which WeasyPrint turns into the same PDF in 0.77–0.85 of the
+    time (its HTML parser and style cascade then skip the maps' thousands of elements;
+    `bench/cards.py`)."""
     if paper not in PAPERS:
         raise PlanError(f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}", field="paper")
     if part not in PARTS:
