@@ -14,11 +14,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from optimizer.cards.labels import LABELS, LANGUAGES, vehicle_name
-from optimizer.cards.svg_map import PALETTE, RouteLine, site_map_svg
+from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
+from optimizer.cards.layout import MapBox, map_box
+from optimizer.cards.svg_map import PALETTE, RouteLine, map_aspect, site_map_svg
 from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph
 
-PAPERS = {"a4": "A4", "a5": "A5"}
+PAPERS = tuple(PAGE_LAYOUTS)
 PARTS = ("all", "cards", "load_list")
 
 
@@ -43,6 +45,7 @@ class CardTrip:
     parcels: int
     stops: tuple[CardStop, ...]
     map_svg: str
+    map_aspect: float  # height over width
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def shift_documents(
         shifts = chosen
     buildings = {b.id: b for b in site.buildings}
     labels = LABELS[lang]
+    aspect = map_aspect(site_graph)
     documents = []
     for shift_plan in shifts:
         cards, loads = [], []
@@ -145,6 +149,7 @@ def shift_documents(
                         trip["parcels"],
                         tuple(stops),
                         map_svg,
+                        aspect,
                     )
                 )
                 loads.append(
@@ -185,6 +190,9 @@ _environment = Environment(
 )
 
 
+_NOTE_SEPARATOR = {"zh": "；", "en": "; "}
+
+
 def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
@@ -213,14 +221,23 @@ def cards_html(
     if part not in PARTS:
         raise PlanError(f"unknown part {part!r}; use {', '.join(PARTS)}", field="part")
     documents = shift_documents(plan, site_graph, shift=shift, lang=lang)
+    layout = PAGE_LAYOUTS[paper]
+    note_separator = _NOTE_SEPARATOR[lang]
+
+    def trip_map(trip: CardTrip, first: bool, last: bool) -> MapBox:
+        rows = [(stop.name, stop.contact, note_separator.join(stop.notes)) for stop in trip.stops]
+        return map_box(rows, trip.map_aspect, layout, first=first, last=last)
+
     template = _environment.get_template("cards.html.j2")
     return template.render(
+        layout=layout,
+        trip_map=trip_map,
+        note_separator=note_separator,
         site=site_graph.site,
         plan=plan,
         shifts=documents,
         t=LABELS[lang],
         lang=lang,
-        paper=PAPERS[paper],
         small=paper == "a5",
         with_cards=part in ("all", "cards"),
         with_load_list=part in ("all", "load_list"),

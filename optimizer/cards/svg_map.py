@@ -49,9 +49,7 @@ def site_map_svg(
     title: str = "",
 ) -> str:
     """The compound (lanes, footprints, gate) with `routes` drawn on top, as an SVG document."""
-    minx, miny, maxx, maxy = _bounds(site_graph)
-    margin = max(maxx - minx, maxy - miny) * 0.04 + 5
-    minx, miny, maxx, maxy = minx - margin, miny - margin, maxx + margin, maxy + margin
+    minx, miny, maxx, maxy = _frame(site_graph)
     width_m, height_m = maxx - minx, maxy - miny
     scale = width_m / width_px  # metres per pixel, for strokes that look the same at any size
     height_px = round(width_px * height_m / width_m)
@@ -135,6 +133,19 @@ def _stop_numbers(
             f'fill="#fff" font-weight="bold">{number}</text></g>'
         )
     return marks
+
+
+def map_aspect(site_graph: SiteGraph) -> float:
+    """Height over width of the site's maps, for sizing them on a page before drawing them."""
+    minx, miny, maxx, maxy = _frame(site_graph)
+    return (maxy - miny) / (maxx - minx)
+
+
+def _frame(site_graph: SiteGraph) -> tuple[float, float, float, float]:
+    """The site's bounds with a margin round them (metres)."""
+    minx, miny, maxx, maxy = _bounds(site_graph)
+    margin = max(maxx - minx, maxy - miny) * 0.04 + 5
+    return minx - margin, miny - margin, maxx + margin, maxy + margin
 
 
 def _bounds(site_graph: SiteGraph) -> tuple[float, float, float, float]:

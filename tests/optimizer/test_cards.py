@@ -13,6 +13,8 @@ import pypdf
 import pytest
 from weasyprint import HTML
 
+from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
+from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.render import cards_html, cards_pdf, day_map_svg, shift_documents
 from optimizer.day import load_day
 from optimizer.errors import PlanError
@@ -41,15 +43,19 @@ def _lane_plan() -> dict[str, Any]:
 
 
 @cache
-def _gelin() -> tuple[SiteGraph, dict[str, Any]]:
+def _gelin_plan(day_file: str, ops_file: str) -> tuple[SiteGraph, dict[str, Any]]:
     site_graph = build_graph(load_site(FIXTURES / "gelin-spring" / "site.geojson"))
     plan = plan_day(
         site_graph,
-        load_day(FIXTURES / "gelin-spring" / "days" / "2022-04-28-2300.csv"),
-        load_operations(FIXTURES / "gelin-spring" / "ops-more-riders.json"),
+        load_day(FIXTURES / "gelin-spring" / "days" / day_file),
+        load_operations(FIXTURES / "gelin-spring" / ops_file),
         time_limit_s=2.0,
     )
     return site_graph, json.loads(json.dumps(plan.to_dict()))
+
+
+def _gelin() -> tuple[SiteGraph, dict[str, Any]]:
+    return _gelin_plan("2022-04-28-2300.csv", "ops-more-riders.json")
 
 
 def _stops_in_order(plan: dict[str, Any], shift: str) -> list[list[tuple[str, int]]]:
@@ -116,6 +122,68 @@ def test_no_stop_row_splits_across_a_page_break() -> None:
     assert split == {}
 
 
+def _quiet_day() -> tuple[SiteGraph, dict[str, Any]]:
+    """gelin-spring's 600-parcel day with one tricycle a shift: trips of up to ~45 stops, too long
+    for one page."""
+    return _gelin_plan("2022-04-08-600.csv", "ops-3x3.json")
+
+
+def _trip_pages(document: Any) -> tuple[dict[str, set[int]], dict[str, bool]]:
+    """Pages each trip (heading, map and stop table) is laid out on, and whether its map was sized
+    for it to fit one page."""
+    pages: dict[str, set[int]] = {}
+    whole: dict[str, bool] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and box.element_tag == "div" and element.get("data-trip"):
+                pages.setdefault(element.get("data-trip"), set()).add(number)
+                whole[element.get("data-trip")] = "whole" in element.get("class").split()
+    return pages, whole
+
+
+@pytest.mark.parametrize(("lang", "paper"), [("zh", "a4"), ("en", "a4"), ("zh", "a5"), ("en", "a5")])
+def test_a_trip_sized_to_fit_a_page_is_printed_on_one_page(lang: str, paper: str) -> None:
+    site_graph, plan = _gelin()
+    html = cards_html(plan, site_graph, lang=lang, paper=paper, maps_as_images=True)
+    pages, whole = _trip_pages(HTML(string=html).render())
+    stops = {
+        f"{crew['id']}/{number}": len(trip["stops"])
+        for shift in plan["shifts"]
+        for crew in shift["crews"]
+        for number, trip in enumerate(crew["trips"], start=1)
+    }
+    assert set(pages) == set(whole) == set(stops)
+    assert {trip: sorted(p) for trip, p in pages.items() if whole[trip] and len(p) > 1} == {}
+    if paper == "a4":  # the day's trips of 7–17 stops: most fit, with smaller maps (30–35 of 33–36)
+        assert all(whole[trip] for trip, count in stops.items() if count <= 8)
+        assert sum(whole.values()) >= 0.75 * len(stops)
+
+
+def test_every_page_is_headed_with_the_crew_and_trip_it_continues() -> None:
+    site_graph, plan = _quiet_day()
+    document = HTML(
+        string=cards_html(plan, site_graph, shift="morning", lang="en", maps_as_images=True)
+    ).render()
+    pages, _ = _trip_pages(document)
+    assert any(len(p) > 1 for p in pages.values())  # a trip runs over pages
+    first_row: dict[int, str] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and element.get("class") == "stop" and box.element_tag == "tr":
+                first_row.setdefault(number, element.get("data-key"))
+    reader = pypdf.PdfReader(io.BytesIO(document.write_pdf()))
+    for number, page in enumerate(reader.pages):
+        text = page.extract_text()
+        assert f"{number + 1} / {len(reader.pages)}" in text
+        if number in first_row:
+            crew, trip, _ = first_row[number].split("/")
+            assert f"Shift morning · Crew {crew} · Trip {trip}" in text, (number, first_row[number])
+        else:
+            assert "Sorter's load list · Shift morning" in text
+
+
 def test_the_load_list_reverses_each_trips_stop_order() -> None:
     site_graph, plan = _gelin()
     [morning] = shift_documents(plan, site_graph, shift="morning", lang="en")
@@ -176,3 +244,18 @@ def test_cards_for_the_wrong_site_or_shift_are_refused() -> None:
         cards_html(wrong, other)
     with pytest.raises(PlanError, match="unknown card language 'fr'"):
         cards_html(_lane_plan(), LANE_SITE, lang="fr")
+
+
+def test_a_trips_map_shrinks_for_its_stops_until_no_map_would_leave_them_room() -> None:
+    paper = PAGE_LAYOUTS["a4"]
+    short, longer, longest = (
+        map_box([("1号楼", "1-101", "门铃坏：上楼敲门通知")] * stops, 1.2, paper, first=False, last=False)
+        for stops in (5, 14, 40)
+    )
+    full = paper.map_width_mm * 1.2
+    assert short == MapBox(paper.map_width_mm, full, whole=True)
+    assert longer.whole and longer.height_mm < full
+    assert longer.width_mm == pytest.approx(longer.height_mm / 1.2)  # the map keeps its shape
+    assert longest == MapBox(paper.map_width_mm, full, whole=False)  # the table runs on instead
+    first = map_box([("1号楼", "1-101", "")] * 14, 1.2, paper, first=True, last=False)
+    assert first.height_mm < longer.height_mm  # the crew's title shares the first trip's page
