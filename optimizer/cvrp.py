@@ -106,7 +106,7 @@ FIRST_ROUND_MIN_S = 4.0
 SECOND_ROUND_MIN_S = 2.0
 """A first round shorter than about 4 s leaves both searches well short of where they settle on
 compound days, and a second round needs time to pay: at 5 s one round and one recombination did
-better than two rounds (docs/benchmarks.md)."""
+better than two rounds (docs/benchmarks.md, docs/solver-experiments.md)."""
 
 MODEL_BUILDING_S = (0.015, 4e-6)
 """Held back from a recombination's time limit for building its models in Python, which the MIP
