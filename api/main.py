@@ -21,7 +21,7 @@ from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError
 from api.jobs import JobRunner, recover
-from api.routes import cards, counts, maps, plans, sites, web
+from api.routes import cards, counts, days, maps, plans, sites, web
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.api")
@@ -95,7 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.dependency_overrides[get_settings] = lambda: settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
-    for router in (sites.router, counts.router, plans.router, cards.router, maps.router, web.router):
+    for router in (
+        sites.router,
+        counts.router,
+        plans.router,
+        days.router,
+        cards.router,
+        maps.router,
+        web.router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(OneBellError)

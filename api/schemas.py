@@ -96,3 +96,55 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str = Field(description="shown once; store it now")
+
+
+SiteDayStatus = Literal["planning", "no_counts", "failed", "not_planned", "outdated", "undelivered", "ok"]
+
+
+class PlanGlance(BaseModel):
+    id: str
+    created_at: datetime
+    parcels: int
+    delivered: int
+    undelivered: int
+    urgent_undelivered: int
+    trips: int
+    crew_hours: float
+    up_to_date: bool = Field(description="made from the day's counts as they are now")
+
+
+class JobGlance(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    error: str | None
+    created_at: datetime
+
+
+class SiteDay(BaseModel):
+    site: str
+    name: str
+    counts: CountTotals | None = Field(description="None: no counts posted for the day")
+    plan: PlanGlance | None = Field(description="the latest plan of the day")
+    job: JobGlance | None = Field(description="the latest planning job of the day")
+    status: SiteDayStatus = Field(
+        description=(
+            "planning: a job newer than the latest plan is queued or running; no_counts; failed: the "
+            "newest job failed; not_planned: counts but no plan; outdated: the counts changed after "
+            "the latest plan; undelivered: the plan leaves parcels undelivered; ok"
+        )
+    )
+
+
+class DayTotals(BaseModel):
+    sites: int
+    parcels: int = Field(description="counted")
+    delivered: int = Field(description="by the latest plans")
+    undelivered: int
+    urgent_undelivered: int
+    statuses: dict[str, int]
+
+
+class DayOverview(BaseModel):
+    date: str
+    sites: list[SiteDay]
+    totals: DayTotals = Field(description="over every site the token sees, whatever `needs_attention` says")

@@ -1,0 +1,178 @@
+"""One day across every site a token sees: which compounds have counts, a plan, a plan that is
+out of date, or parcels that will not go out — what a district office running hundreds of
+compounds checks each morning before it opens any one of them.
+
+Four queries for all sites together, whatever their number; no site's map and no whole plan is
+read (the plans' summaries, undelivered lists and counts are picked out of their JSON in SQL).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
+from api.deps import PrincipalDep, SessionDep
+from api.errors import ERROR_RESPONSES
+from api.routes.params import DateText, checked_date
+from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
+
+router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
+
+_FIELDS = ("building", "parcels", "shift", "urgent")
+
+
+@router.get("/days/{date}", response_model=DayOverview)
+def day_overview(
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    needs_attention: bool = Query(
+        default=False, description="only the sites whose status is not 'ok' (no plan, outdated, …)"
+    ),
+) -> DayOverview:
+    """Every site the token sees (the admin token: all of them) on `date`: the counts posted, the
+    latest plan and whether it was made from the counts as they are now, the latest planning job,
+    and one status saying what, if anything, the site needs."""
+    checked_date(date)
+    sites = select(SiteRow.id, SiteRow.name).order_by(SiteRow.id)
+    if principal.role != "admin":
+        sites = sites.where(SiteRow.id == principal.site_id)
+    names = {row.id: row.name for row in session.execute(sites)}
+    counts = _current_counts(session, date, names)
+    plans = _latest_plans(session, date, names)
+    jobs = _latest_jobs(session, date, names)
+    days = [
+        _site_day(site, name, counts.get(site), plans.get(site), jobs.get(site))
+        for site, name in names.items()
+    ]
+    totals = DayTotals(
+        sites=len(days),
+        parcels=sum(day.counts.parcels for day in days if day.counts),
+        delivered=sum(day.plan.delivered for day in days if day.plan),
+        undelivered=sum(day.plan.undelivered for day in days if day.plan),
+        urgent_undelivered=sum(day.plan.urgent_undelivered for day in days if day.plan),
+        statuses=dict(Counter(day.status for day in days)),
+    )
+    if needs_attention:
+        days = [day for day in days if day.status != "ok"]
+    return DayOverview(date=date, sites=days, totals=totals)
+
+
+def _current_counts(session: Any, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    rows = session.execute(
+        select(CountRowRecord.site_id, *(getattr(CountRowRecord, field) for field in _FIELDS))
+        .where(CountRowRecord.date == date, CountRowRecord.site_id.in_(sites))
+        .order_by(CountRowRecord.site_id, CountRowRecord.position)
+    )
+    counts: dict[str, list[dict[str, Any]]] = {}
+    for site, *values in rows:
+        counts.setdefault(site, []).append(dict(zip(_FIELDS, values, strict=True)))
+    return counts
+
+
+def _newest_per_site(table: type[PlanRow] | type[JobRow], date: str, sites: dict[str, str]) -> Any:
+    """Each site's newest creation time in `table` on `date`, to join the newest rows by."""
+    return (
+        select(table.site_id, func.max(table.created_at).label("created_at"))
+        .where(table.date == date, table.site_id.in_(sites))
+        .group_by(table.site_id)
+        .subquery()
+    )
+
+
+def _latest_plans(session: Any, date: str, sites: dict[str, str]) -> dict[str, tuple[Any, ...]]:
+    newest = _newest_per_site(PlanRow, date, sites)
+    rows = session.execute(
+        select(
+            PlanRow.site_id,
+            PlanRow.id,
+            PlanRow.created_at,
+            PlanRow.document["summary"],
+            PlanRow.document["undelivered"],
+            PlanRow.snapshot["counts"],
+        ).join(
+            newest,
+            (PlanRow.site_id == newest.c.site_id) & (PlanRow.created_at == newest.c.created_at),
+        )
+    )
+    return {row[0]: tuple(row[1:]) for row in rows if row[0]}
+
+
+def _latest_jobs(session: Any, date: str, sites: dict[str, str]) -> dict[str, JobRow]:
+    newest = _newest_per_site(JobRow, date, sites)
+    rows = session.scalars(
+        select(JobRow).join(
+            newest, (JobRow.site_id == newest.c.site_id) & (JobRow.created_at == newest.c.created_at)
+        )
+    )
+    return {job.site_id: job for job in rows}
+
+
+def _site_day(
+    site: str,
+    name: str,
+    counts: list[dict[str, Any]] | None,
+    plan: tuple[Any, ...] | None,
+    job: JobRow | None,
+) -> SiteDay:
+    totals = None
+    if counts:
+        totals = CountTotals(
+            rows=len(counts),
+            parcels=sum(row["parcels"] for row in counts),
+            urgent=sum(row["urgent"] for row in counts),
+            buildings=len({row["building"] for row in counts}),
+        )
+    glance = None
+    if plan is not None:
+        plan_id, created_at, summary, undelivered, planned_counts = plan
+        glance = PlanGlance(
+            id=plan_id,
+            created_at=created_at,
+            parcels=summary["parcels"],
+            delivered=summary["delivered"],
+            undelivered=summary["undelivered"],
+            urgent_undelivered=sum(item.get("urgent", 0) for item in undelivered or []),
+            trips=summary["trips"],
+            crew_hours=round(summary["crew_s"] / 3600, 2),
+            up_to_date=[{field: row.get(field) for field in _FIELDS} for row in planned_counts or []]
+            == (counts or []),
+        )
+    job_glance = None
+    if job is not None:
+        job_glance = JobGlance(
+            id=job.id,
+            status=job.status,  # type: ignore[arg-type]  # the column holds only these four
+            error=job.error,
+            created_at=job.created_at,
+        )
+    return SiteDay(
+        site=site,
+        name=name,
+        counts=totals,
+        plan=glance,
+        job=job_glance,
+        status=_status(totals, glance, job_glance),
+    )
+
+
+def _status(counts: CountTotals | None, plan: PlanGlance | None, job: JobGlance | None) -> SiteDayStatus:
+    """The first that applies, most pressing first."""
+    newer_job = job is not None and (plan is None or job.created_at > plan.created_at)
+    if newer_job and job is not None and job.status in ("queued", "running"):
+        return "planning"
+    if counts is None:
+        return "no_counts"
+    if newer_job and job is not None and job.status == "failed":
+        return "failed"
+    if plan is None:
+        return "not_planned"
+    if not plan.up_to_date:
+        return "outdated"
+    if plan.undelivered:
+        return "undelivered"
+    return "ok"

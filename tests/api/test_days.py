@@ -1,0 +1,135 @@
+"""The district office's view of one day across sites (`GET /days/{date}`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from api.routes.days import _status
+from api.schemas import CountTotals, JobGlance, PlanGlance
+from tests.api.conftest import ADMIN
+from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, token, wait_for_job
+
+DATE = "2022-04-25"
+CSV = {**ADMIN, "Content-Type": "text/csv"}
+
+
+def _set_up_second_site(client: TestClient) -> None:
+    """gelin-spring again as site 'gelin-b', with one tricycle a shift (ops-3x3)."""
+    site = json.loads((GELIN / "site.geojson").read_text())
+    site["site"]["id"] = "gelin-b"
+    assert client.put("/sites/gelin-b", json=site, headers=ADMIN).status_code == 201
+    operations = json.loads((GELIN / "ops-3x3.json").read_text())
+    assert client.put("/sites/gelin-b/operations", json=operations, headers=ADMIN).status_code == 200
+
+
+def _plan(client: TestClient, site: str) -> dict[str, object]:
+    job = client.post(f"/sites/{site}/days/{DATE}/plans", json={"time_limit_s": 2}, headers=ADMIN)
+    assert job.status_code == 202, job.text
+    finished = wait_for_job(client, job.json()["id"], ADMIN)
+    assert finished["status"] == "done", finished
+    return client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()  # type: ignore[no-any-return]
+
+
+def _by_site(overview: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {day["site"]: day for day in overview["sites"]}  # type: ignore[attr-defined,index]
+
+
+def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
+    set_up_gelin(client)
+    _set_up_second_site(client)
+    overview = client.get(f"/days/{DATE}", headers=ADMIN).json()
+    assert [(d["site"], d["status"], d["counts"], d["plan"]) for d in overview["sites"]] == [
+        ("gelin-b", "no_counts", None, None),
+        ("gelin-spring", "no_counts", None, None),
+    ]
+
+    client.put(f"/sites/gelin-spring/days/{DATE}/counts", content=SMALL_CSV, headers=CSV)
+    # one tricycle a shift cannot carry 6,000 parcels to one building: the plan leaves some behind
+    heavy = "building,parcels,urgent\n120,6000,4\n"
+    client.put(f"/sites/gelin-b/days/{DATE}/counts", content=heavy, headers=CSV)
+    days = _by_site(client.get(f"/days/{DATE}", headers=ADMIN).json())
+    assert days["gelin-spring"]["status"] == days["gelin-b"]["status"] == "not_planned"
+    assert days["gelin-spring"]["counts"] == {"rows": 3, "parcels": 25, "urgent": 0, "buildings": 3}
+
+    small, big = _plan(client, "gelin-spring"), _plan(client, "gelin-b")
+    overview = client.get(f"/days/{DATE}", headers=ADMIN).json()
+    days = _by_site(overview)
+    assert days["gelin-spring"]["status"] == "ok"
+    assert days["gelin-spring"]["plan"]["id"] == small["id"]  # type: ignore[index]
+    assert days["gelin-spring"]["plan"]["delivered"] == 25  # type: ignore[index]
+    assert days["gelin-spring"]["plan"]["up_to_date"] is True  # type: ignore[index]
+    assert days["gelin-spring"]["job"]["status"] == "done"  # type: ignore[index]
+    assert days["gelin-b"]["status"] == "undelivered"
+    big_summary = big["summary"]
+    assert days["gelin-b"]["plan"]["undelivered"] == big_summary["undelivered"] > 0  # type: ignore[index]
+    urgent_left = sum(item.get("urgent", 0) for item in big["undelivered"])  # type: ignore[attr-defined]
+    assert days["gelin-b"]["plan"]["urgent_undelivered"] == urgent_left  # type: ignore[index]
+    assert overview["totals"] == {
+        "sites": 2,
+        "parcels": 6025,
+        "delivered": 25 + big_summary["delivered"],  # type: ignore[index]
+        "undelivered": big_summary["undelivered"],  # type: ignore[index]
+        "urgent_undelivered": urgent_left,
+        "statuses": {"ok": 1, "undelivered": 1},
+    }
+
+    # a later wave of counts makes the plan out of date; only sites needing attention are listed
+    client.post(f"/sites/gelin-spring/days/{DATE}/counts", content="building,parcels\n4,7\n", headers=CSV)
+    attention = client.get(f"/days/{DATE}?needs_attention=true", headers=ADMIN).json()
+    assert [(d["site"], d["status"]) for d in attention["sites"]] == [
+        ("gelin-b", "undelivered"),
+        ("gelin-spring", "outdated"),
+    ]
+    assert attention["totals"]["sites"] == 2
+    assert _by_site(attention)["gelin-spring"]["plan"]["up_to_date"] is False  # type: ignore[index]
+
+    # another day is untouched
+    other = client.get("/days/2022-04-26", headers=ADMIN).json()
+    assert {d["status"] for d in other["sites"]} == {"no_counts"}
+
+
+def test_a_site_token_sees_only_its_own_site(client: TestClient) -> None:
+    set_up_gelin(client)
+    _set_up_second_site(client)
+    _, courier = token(client, "gelin-spring", "courier")
+    overview = client.get(f"/days/{DATE}", headers=bearer(courier)).json()
+    assert [d["site"] for d in overview["sites"]] == ["gelin-spring"]
+    assert overview["totals"]["sites"] == 1
+    assert client.get(f"/days/{DATE}").status_code == 401
+    bad = client.get("/days/2022-02-30", headers=ADMIN)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "date"
+
+
+def test_the_status_names_the_most_pressing_thing() -> None:
+    counted = CountTotals(rows=1, parcels=10, urgent=0, buildings=1)
+    made = datetime(2022, 4, 25, 8, tzinfo=UTC)
+
+    def plan(*, up_to_date: bool = True, undelivered: int = 0) -> PlanGlance:
+        return PlanGlance(
+            id="p",
+            created_at=made,
+            parcels=10,
+            delivered=10 - undelivered,
+            undelivered=undelivered,
+            urgent_undelivered=0,
+            trips=1,
+            crew_hours=0.5,
+            up_to_date=up_to_date,
+        )
+
+    def job(status: str, minutes: int) -> JobGlance:
+        return JobGlance(id="j", status=status, error=None, created_at=made + timedelta(minutes=minutes))  # type: ignore[arg-type]
+
+    assert _status(None, None, None) == "no_counts"
+    assert _status(None, None, job("running", 0)) == "planning"
+    assert _status(counted, None, None) == "not_planned"
+    assert _status(counted, None, job("failed", 0)) == "failed"
+    assert _status(counted, plan(), job("failed", 5)) == "failed"  # a newer job failed
+    assert _status(counted, plan(), job("failed", -5)) == "ok"  # the plan came after the failure
+    assert _status(counted, plan(), job("queued", 5)) == "planning"
+    assert _status(counted, plan(up_to_date=False, undelivered=3), None) == "outdated"
+    assert _status(counted, plan(undelivered=3), job("done", -1)) == "undelivered"
+    assert _status(counted, plan(), job("done", -1)) == "ok"
