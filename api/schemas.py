@@ -34,6 +34,7 @@ class CountOut(BaseModel):
     parcels: int
     shift: str | None
     urgent: int
+    arrived: str | None = Field(default=None, description="HH:MM:SS the parcels reached the gate, if given")
 
 
 class CountTotals(BaseModel):

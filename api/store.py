@@ -12,6 +12,7 @@ from api.db.models import CountRowRecord, SiteRow
 from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
+from optimizer.clock import format_clock
 from optimizer.day import Day, check_day, parse_day_json
 from optimizer.graph import build_graph
 from optimizer.operations import Operations, parse_operations
@@ -81,6 +82,7 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
                 parcels=count.parcels,
                 shift=count.shift,
                 urgent=count.urgent,
+                arrived_s=count.arrived_s,
             )
         )
     session.commit()
@@ -90,7 +92,7 @@ def counts_out(site_id: str, date: str, rows: list[CountRowRecord]) -> CountsOut
     return CountsOut(
         site=site_id,
         date=date,
-        rows=[CountOut(building=r.building, parcels=r.parcels, shift=r.shift, urgent=r.urgent) for r in rows],
+        rows=[CountOut(**count_document(r)) for r in rows],
         totals=CountTotals(
             rows=len(rows),
             parcels=sum(r.parcels for r in rows),
@@ -108,9 +110,18 @@ def snapshot(row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | 
         "site": row.geojson,
         "operations": row.operations,
         "policy": policy,
-        "counts": [
-            {"building": r.building, "parcels": r.parcels, "shift": r.shift, "urgent": r.urgent} for r in rows
-        ],
+        "counts": [count_document(r) for r in rows],
+    }
+
+
+def count_document(row: CountRowRecord) -> dict[str, Any]:
+    """A stored count row as the day's JSON format spells it (what a snapshot keeps)."""
+    return {
+        "building": row.building,
+        "parcels": row.parcels,
+        "shift": row.shift,
+        "urgent": row.urgent,
+        "arrived": None if row.arrived_s is None else format_clock(row.arrived_s),
     }
 
 

@@ -41,6 +41,7 @@ class _Walker:
         self.buildings = {b.id: b for b in self.site.buildings}
         self.sealed = sealed_buildings(self.site)
         self.urgent_delivered: dict[tuple[str, int], int] = defaultdict(int)
+        self.loaded: dict[str, list[tuple[int, int]]] = defaultdict(list)  # building: (load time, parcels)
 
         @cache
         def lengths_from(mode: str, node: int) -> dict[int, float]:
@@ -72,6 +73,7 @@ class _Walker:
             number, shift = shifts[shift_id]
             self.check_shift(number, shift, shift_plan, totals)
         self.check_counts()
+        self.check_standing()
         self.check_summary(totals)
         return self.violations
 
@@ -180,6 +182,7 @@ class _Walker:
                     else:
                         self.urgent_delivered[(building.id, number)] += urgent
                 self.delivered[building.id][number] += count
+                self.loaded[building.id].append((load, count))
                 parcels += count
                 clock, node = leave, target
             ride_back = self.ride_s(vehicle, node, gate)
@@ -282,6 +285,28 @@ class _Walker:
                     self.fail(
                         f"building {building}: undelivered parcels listed for the {names[n]} shift before they arrived"
                     )
+
+    def check_standing(self) -> None:
+        """No parcel is loaded before it has stood at the gate: by any loading time, a building
+        has had no more parcels loaded than had arrived and stood by then."""
+        stand_min = self.operations.gate.stand_min
+        ready: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for row in self.day.rows:
+            ready[row.building].append((row.ready_s(stand_min), row.parcels))
+        for building, loads in sorted(self.loaded.items()):
+            times = sorted(ready.get(building, []))
+            if not any(at for at, _ in times):
+                continue  # every row stood before the day began
+            carried = 0
+            for load, count in sorted(loads):
+                carried += count
+                stood = sum(parcels for at, parcels in times if at <= load)
+                if carried > stood:
+                    self.fail(
+                        f"building {building}: {carried} parcels loaded by {format_clock(load)}, but only "
+                        f"{stood} had arrived and stood {stand_min} min at the gate by then"
+                    )
+                    break
 
     def check_summary(self, totals: dict[str, int]) -> None:
         summary = self.plan.get("summary")

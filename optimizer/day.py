@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from optimizer.clock import parse_clock
 from optimizer.errors import DayError
 from optimizer.files import read_text
 from optimizer.operations import Operations
 from optimizer.site import Site
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_COLUMNS = ("building", "parcels", "shift", "urgent")
+_COLUMNS = ("building", "parcels", "shift", "urgent", "arrived")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class CountRow:
     shift: str | None = None  # first shift the parcels are available in; None = the first shift
     urgent: int = 0
     line: int = 0  # CSV line or JSON position (1-based), for messages
+    arrived_s: int | None = None  # when the parcels reached the gate; None = before their shift
+
+    def ready_s(self, stand_min: int) -> int:
+        """When the parcels may be loaded: after standing at the gate (0 = from the shift's start)."""
+        return 0 if self.arrived_s is None else self.arrived_s + 60 * stand_min
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,23 @@ def _row(record: Mapping[str, Any], where: str, line: int) -> CountRow:
         )
     shift = record.get("shift")
     shift_id = None if shift in (None, "") else str(shift)
-    return CountRow(building=str(building).strip(), parcels=parcels, shift=shift_id, urgent=urgent, line=line)
+    arrived_raw = record.get("arrived")
+    arrived = None
+    if arrived_raw not in (None, ""):
+        arrived = parse_clock(arrived_raw)
+        if arrived is None:
+            raise DayError(
+                f"{where}: arrived must be a time of day HH:MM, got {arrived_raw!r} for building {building}",
+                field="arrived",
+            )
+    return CountRow(
+        building=str(building).strip(),
+        parcels=parcels,
+        shift=shift_id,
+        urgent=urgent,
+        line=line,
+        arrived_s=arrived,
+    )
 
 
 def _count(value: Any, where: str, name: str) -> int:

@@ -54,6 +54,9 @@ class StopSettings:
 class GateSettings:
     reload_s: int = 240
     sort_s_per_parcel: float = 0.0  # 0: sorting keeps up with loading (not modelled)
+    stand_min: int = 0
+    """Minutes a parcel stands at the gate after it arrives (disinfected, then left to stand)
+    before it may be loaded; applies to count rows that say when they `arrived`."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def parse_operations(document: Any) -> Operations:
         sort_s_per_parcel=float(
             _number(gate_raw, "sort_s_per_parcel", "gate", default=0, minimum=0, whole=False)
         ),
+        stand_min=int(_number(gate_raw, "stand_min", "gate", default=0, minimum=0)),
     )
     sealed_raw = document.get("sealed", {})
     if not isinstance(sealed_raw, Mapping):

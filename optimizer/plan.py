@@ -203,7 +203,9 @@ def build_plan(
             while nodes:
                 load = sum(model.visits[n].parcels for n in nodes)
                 sorted_by = sorter.peek(load)
-                trip = _timed_trip(model, vehicle, nodes, load_s=ready[crew], sorted_by_s=sorted_by)
+                standing = max(model.visits[n].ready_s for n in nodes)
+                load_s = max(ready[crew], standing)
+                trip = _timed_trip(model, vehicle, nodes, load_s=load_s, sorted_by_s=sorted_by)
                 late_urgent = [n for n in nodes if _misses_deadline(model, trip, n)]
                 if not late_urgent:
                     break
@@ -212,7 +214,7 @@ def build_plan(
             if not nodes:
                 continue
             if trip.return_s > shift.end_s:
-                held_back.update({n: "sorter_pace" for n in nodes})
+                held_back.update({n: "standing" if standing > ready[crew] else "sorter_pace" for n in nodes})
                 continue
             sorter.take(load)
             served.update(nodes)
@@ -336,6 +338,13 @@ def explain_undelivered(
             )
         elif cause == "sorter_pace":
             reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"
+        elif cause == "standing":
+            ready = max(model.visits[n].ready_s for n in nodes)
+            reason = (
+                f"{what}: they may be loaded only from {format_clock(ready)} (after standing "
+                f"{operations.gate.stand_min} min at the gate), too late for a crew's trip to be back "
+                "before its shift ends; disinfect them sooner or staff a later shift"
+            )
         else:
             vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
             more = (
@@ -355,6 +364,8 @@ def _cause(model: DayModel, node: int, held_back: dict[int, str]) -> str:
     possible = [crew for crew in model.crews if model.can_serve(crew, node)]
     if possible:
         return "urgent_window" if visit.urgent else "shift_capacity"
+    if any(model.can_serve(crew, node, standing=False) for crew in model.crews):
+        return "standing"
     reachable = [
         crew
         for crew in model.crews

@@ -42,6 +42,7 @@ class Visit:
     parcels: int
     available_shift: int  # index of the first shift the parcels can go out in
     urgent: int = 0
+    ready_s: int = 0  # loaded no earlier: arrived and stood at the gate (0 = from the shift's start)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class VrpProblem:
     """Per vehicle (bound, cost per second): returning after `bound` costs, to balance crews."""
     deadline_s: Sequence[tuple[int, int] | None] | None = None
     """Per node (opens, deadline): arrived by the deadline, a small cost per second after opening."""
+    ready_s: Sequence[int] | None = None
+    """Per node: the trip that carries it starts loading no earlier (parcels standing at the gate)."""
 
     @property
     def node_count(self) -> int:
@@ -136,19 +139,23 @@ class DayModel:
     def crews_of_shift(self, shift: int) -> list[int]:
         return [n for n, crew in enumerate(self.crews) if crew.shift == shift]
 
-    def can_serve(self, crew: Crew, node: int) -> bool:
+    def can_serve(self, crew: Crew, node: int, *, standing: bool = True) -> bool:
         """Whether a crew may carry this visit: arrived by its shift (urgent parcels: that very
-        shift), on lanes its vehicle may use, within its load, and sealed buildings by a sealed
-        team only."""
+        shift), on lanes its vehicle may use, within its load, sealed buildings by a sealed team
+        only, and — with `standing` — stood at the gate early enough for a trip there and back
+        within the crew's shift."""
         visit = self.visits[node]
         vehicle = self.operations.fleet[crew.vehicle]
         in_time = crew.shift == visit.available_shift if visit.urgent else crew.shift >= visit.available_shift
-        return (
+        able = (
             in_time
             and bool(self.reachable[crew.vehicle, node])
             and vehicle.capacity >= visit.parcels
             and (vehicle.sealed_ok or visit.building not in self.sealed)
         )
+        if not able or not standing or not visit.ready_s:
+            return able
+        return visit.ready_s + self.trip_s(crew.vehicle, [node]) <= self.operations.shifts[crew.shift].end_s
 
     def sorting_pace(self, shift: int) -> tuple[int, int] | None:
         """(tenths of a second per parcel times the crews sharing the sorters, sorters), or None."""
@@ -272,16 +279,17 @@ def _visits(
     fleet: Sequence[Vehicle],
     distance_m: dict[str, np.ndarray],
 ) -> list[Visit]:
-    grouped: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    grouped: dict[tuple[str, int, int], list[int]] = defaultdict(lambda: [0, 0])
     for row in day.rows:
         if row.parcels == 0:
             continue
         shift = 0 if row.shift is None else operations.shift_number(row.shift)
-        grouped[(row.building, shift)][0] += row.parcels
-        grouped[(row.building, shift)][1] += row.urgent
+        key = (row.building, shift, row.ready_s(operations.gate.stand_min))
+        grouped[key][0] += row.parcels
+        grouped[key][1] += row.urgent
     visits = []
-    for (building, shift), (parcels, urgent) in sorted(
-        grouped.items(), key=lambda kv: (place_of[kv[0][0]], kv[0][1])
+    for (building, shift, ready), (parcels, urgent) in sorted(
+        grouped.items(), key=lambda kv: (place_of[kv[0][0]], kv[0][1], kv[0][2])
     ):
         place = place_of[building]
         capacities = [v.capacity for v in fleet if math.isfinite(distance_m[v.mode][0, place])]
@@ -292,7 +300,7 @@ def _visits(
             remaining = size
             while remaining > 0:
                 part = min(chunk, remaining)
-                visits.append(Visit(building, place, part, shift, part if is_urgent else 0))
+                visits.append(Visit(building, place, part, shift, part if is_urgent else 0, ready))
                 remaining -= part
     return visits
 
@@ -465,6 +473,7 @@ def crews_problem(
         # urgent parcels weigh double: medicine first when not everything can go out
         drop_penalty=parcels * model.drop_penalty_per_parcel * np.where(urgent, 2, 1),
         deadline_s=deadlines,
+        ready_s=[v.ready_s for v in model.visits] if any(v.ready_s for v in model.visits) else None,
         sort_bounds=sort_bounds,
         # Balancing: each second a crew works past its target costs as much as a rider's second.
         soft_end_s=[

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from optimizer.clock import format_clock, parse_clock
-from optimizer.day import CountRow, Day
+from optimizer.day import Day
 from optimizer.errors import DayError, PlanError
 from optimizer.operations import Operations
 from optimizer.plan import Stop, Trip
@@ -110,9 +110,7 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
         taken_urgent = min(row.urgent, urgent_left.get(row.building, 0), taken)
         urgent_left[row.building] = urgent_left.get(row.building, 0) - taken_urgent
         parcels = row.parcels - taken
-        rows.append(
-            CountRow(row.building, parcels, row.shift, min(row.urgent - taken_urgent, parcels), row.line)
-        )
+        rows.append(replace(row, parcels=parcels, urgent=min(row.urgent - taken_urgent, parcels)))
     short = {b: n for b, n in left.items() if n > 0}
     if short:
         building = sorted(short)[0]

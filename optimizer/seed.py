@@ -118,7 +118,8 @@ def trip_end_s(
     load = sum(model.visits[n].parcels for n in nodes)
     if load > operations.fleet[the_crew.vehicle].capacity:
         return None
-    start = max(free_s, model.sorted_from_s(the_crew, parcels_before + load))
+    standing = max(model.visits[n].ready_s for n in nodes)
+    start = max(free_s, model.sorted_from_s(the_crew, parcels_before + load), standing)
     transit = model.transit_s[the_crew.vehicle]
     clock, previous = start, 0
     for node in nodes:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fixtures.generate import STOP, three_on_a_lane
 from optimizer.check import check_plan
+from optimizer.clock import parse_clock
 from optimizer.day import CountRow, Day
 from optimizer.drawing import Drawing
 from optimizer.graph import SiteGraph, build_graph
@@ -37,13 +38,18 @@ def operations(**overrides: Any) -> Operations:
 
 
 def day(*rows: tuple[Any, ...], date: str = "2022-04-28") -> Day:
-    """Rows as (building, parcels[, shift[, urgent]])."""
+    """Rows as (building, parcels[, shift[, urgent[, arrived HH:MM]]])."""
     made = []
     for line, row in enumerate(rows, start=2):
         building, parcels, *rest = row
         shift = rest[0] if rest else None
         urgent = rest[1] if len(rest) > 1 else 0
-        made.append(CountRow(building=building, parcels=parcels, shift=shift, urgent=urgent, line=line))
+        arrived = parse_clock(rest[2]) if len(rest) > 2 else None
+        made.append(
+            CountRow(
+                building=building, parcels=parcels, shift=shift, urgent=urgent, line=line, arrived_s=arrived
+            )
+        )
     return Day(date=date, rows=tuple(made))
 
 

@@ -53,6 +53,7 @@ class CountRowRecord(Base):
     parcels: Mapped[int] = mapped_column(Integer)
     shift: Mapped[str | None] = mapped_column(String(100), nullable=True)
     urgent: Mapped[int] = mapped_column(Integer, default=0)
+    arrived_s: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds since midnight
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     __table_args__ = (UniqueConstraint("site_id", "date", "position"),)

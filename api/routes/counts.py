@@ -50,13 +50,16 @@ _BODY = {
                                     "parcels": {"type": "integer", "minimum": 0},
                                     "shift": {"type": "string"},
                                     "urgent": {"type": "integer", "minimum": 0},
+                                    "arrived": {"type": "string", "description": "HH:MM at the gate"},
                                 },
                             },
                         },
                     },
                 }
             },
-            "text/csv": {"schema": {"type": "string", "description": "building,parcels[,shift,urgent]"}},
+            "text/csv": {
+                "schema": {"type": "string", "description": "building,parcels[,shift,urgent,arrived]"}
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",

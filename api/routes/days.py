@@ -19,10 +19,11 @@ from api.deps import PrincipalDep, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.routes.params import DateText, checked_date
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
+from api.store import count_document
 
 router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
 
-_FIELDS = ("building", "parcels", "shift", "urgent")
+_FIELDS = ("building", "parcels", "shift", "urgent", "arrived")  # what a plan was made from
 
 
 @router.get("/days/{date}", response_model=DayOverview)
@@ -63,14 +64,14 @@ def day_overview(
 
 
 def _current_counts(session: Any, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    rows = session.execute(
-        select(CountRowRecord.site_id, *(getattr(CountRowRecord, field) for field in _FIELDS))
+    rows = session.scalars(
+        select(CountRowRecord)
         .where(CountRowRecord.date == date, CountRowRecord.site_id.in_(sites))
         .order_by(CountRowRecord.site_id, CountRowRecord.position)
     )
     counts: dict[str, list[dict[str, Any]]] = {}
-    for site, *values in rows:
-        counts.setdefault(site, []).append(dict(zip(_FIELDS, values, strict=True)))
+    for row in rows:
+        counts.setdefault(row.site_id, []).append(count_document(row))
     return counts
 
 

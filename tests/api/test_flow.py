@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
-from optimizer.day import load_day
+from optimizer.day import load_day, parse_day_csv
 from optimizer.graph import build_graph
-from optimizer.operations import load_operations
+from optimizer.operations import load_operations, parse_operations
 from optimizer.site import load_site
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, token, wait_for_job
@@ -79,7 +81,7 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
         path, files={"file": ("day.csv", b"building,parcels\n5,7\n", "text/csv")}, headers=ADMIN
     )
     assert upload.status_code == 200 and upload.json()["rows"] == [
-        {"building": "5", "parcels": 7, "shift": None, "urgent": 0}
+        {"building": "5", "parcels": 7, "shift": None, "urgent": 0, "arrived": None}
     ]
     # A coordinator's file may be called anything: by name, else by part type, else by content.
     for name, body, part_type in (
@@ -90,6 +92,35 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
         named = client.put(path, files={"file": (name, body, part_type)}, headers=ADMIN)
         assert named.status_code == 200, named.json()
         assert named.json()["rows"][0]["building"] == "6"
+
+
+def test_parcels_that_arrived_late_stand_at_the_gate_before_the_plan_loads_them(client: TestClient) -> None:
+    set_up_gelin(client)
+    operations = json.loads((GELIN / "ops-more-riders.json").read_text())
+    operations["gate"] = {**operations.get("gate", {}), "stand_min": 90}
+    assert client.put("/sites/gelin-spring/operations", json=operations, headers=ADMIN).status_code == 200
+    path = "/sites/gelin-spring/days/2022-04-25/counts"
+    csv_text = "building,parcels,arrived\n1,12,\n2,8,08:45\n"
+    counts = client.put(path, content=csv_text, headers={**ADMIN, "Content-Type": "text/csv"}).json()
+    assert [row["arrived"] for row in counts["rows"]] == [None, "08:45:00"]
+    bad = client.put(
+        path, content="building,parcels,arrived\n1,12,soon\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "arrived"
+    job = client.post("/sites/gelin-spring/days/2022-04-25/plans", json={"time_limit_s": 2}, headers=ADMIN)
+    finished = wait_for_job(client, job.json()["id"], ADMIN)
+    plan = client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()
+    loads = {
+        stop["building"]: trip["load"]
+        for shift in plan["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+    }
+    assert loads["2"] >= "10:15:00"  # 08:45 + 90 min standing
+    site_graph = build_graph(load_site(GELIN / "site.geojson"))
+    day = parse_day_csv(csv_text, date="2022-04-25")
+    assert check_plan(site_graph, day, parse_operations(operations), plan) == []
 
 
 def test_a_retried_post_with_the_same_idempotency_key_returns_the_same_job(client: TestClient) -> None:

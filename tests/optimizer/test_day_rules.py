@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fixtures.generate import three_on_a_lane
+from optimizer.check import check_plan
 from optimizer.clock import parse_clock
 from optimizer.planner import plan_day
 from tests.helpers import assert_valid, day, graph_of, operations
@@ -103,6 +104,60 @@ def test_trips_wait_for_the_sorter() -> None:
     )
     assert [t["sorted_by"] for t in trips] == ["08:13:20", "08:26:40"]  # 80 parcels x 10 s, twice
     assert all(t["depart"] >= t["sorted_by"] for t in trips)
+
+
+def _trips_of(document: dict[str, Any], building: str) -> list[dict[str, Any]]:
+    return [
+        trip
+        for shift in document["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        if any(stop["building"] == building for stop in trip["stops"])
+    ]
+
+
+def test_parcels_stand_at_the_gate_before_they_are_loaded() -> None:
+    # B3's parcels arrive at 08:30 and stand an hour: loaded from 09:30. B1's full load has
+    # stood since before the shift and goes first (a trip of its own: 80 parcels fill the tricycle).
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    document = _plan(three_on_a_lane(), day(("B1", 80), ("B3", 10, None, 0, "08:30")), ops)
+    [b1_trip], [b3_trip] = _trips_of(document, "B1"), _trips_of(document, "B3")
+    assert b1_trip["load"] < "09:30:00"
+    assert b3_trip["load"] >= "09:30:00" and b3_trip["return"] <= "10:00:00"
+    assert document["undelivered"] == []
+
+
+def test_the_trip_with_parcels_that_stand_longest_goes_last() -> None:
+    # Three full loads for B1 (12 min a trip) and B3's parcels, loadable from 09:40 only: all four
+    # trips fit the morning only if B3's is the crew's last.
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    the_day = day(("B1", 240), ("B3", 10, None, 0, "08:40"))
+    document = _plan(three_on_a_lane(), the_day, ops)
+    [crew] = document["shifts"][0]["crews"]
+    assert [stop["building"] for stop in crew["trips"][-1]["stops"]] == ["B3"]
+    assert crew["trips"][-1]["load"] >= "09:40:00"
+    assert document["undelivered"] == []
+
+
+def test_parcels_still_standing_at_the_shift_end_go_later_or_are_undelivered_with_that_cause() -> None:
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    the_day = day(("B1", 10, None, 0, "09:20"), ("B2", 5, "afternoon", 0, "15:30"))
+    document = _plan(three_on_a_lane(), the_day, ops)
+    [b1_trip] = _trips_of(document, "B1")  # ready 10:20, after the morning: the afternoon crew takes it
+    assert b1_trip["load"] == "14:00:00"
+    [late] = document["undelivered"]  # ready 16:30, after the afternoon ends
+    assert (late["building"], late["parcels"], late["cause"]) == ("B2", 5, "standing")
+    assert "loaded only from 16:30:00 (after standing 60 min at the gate)" in late["reason"]
+
+
+def test_the_checker_catches_parcels_loaded_before_they_stood() -> None:
+    site_graph = graph_of(three_on_a_lane())
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    unhurried = _plan(three_on_a_lane(), day(("B1", 10), ("B3", 10)), ops)  # both out at 08:00
+    violations = check_plan(site_graph, day(("B1", 10), ("B3", 10, None, 0, "08:30")), ops, unhurried)
+    assert violations == [
+        "building B3: 10 parcels loaded by 08:00:00, but only 0 had arrived and stood 60 min at the gate by then"
+    ]
 
 
 def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:

@@ -101,6 +101,7 @@ def test_building_no_vehicle_in_the_fleet_can_reach_is_rejected() -> None:
         ("building\nB1\n", "line 1: header has no 'parcels' column"),
         ("building,parcels,colour\nB1,3,red\n", "unknown column 'colour'"),
         ("building,parcels,urgent\nB1,3,5\n", r"urgent \(5\) is more than parcels \(3\)"),
+        ("building,parcels,arrived\nB1,3,9.30\n", "line 2: arrived must be a time of day HH:MM, got '9.30'"),
         ("", "empty file"),
         ("building,parcels\nB1,3\nB2,4\rB3\n", "line 3: cannot read it as CSV: a line break inside a field"),
         (
@@ -137,13 +138,22 @@ def test_count_for_unknown_building_or_shift_is_rejected() -> None:
 
 
 def test_json_and_csv_days_agree() -> None:
-    from_csv = parse_day_csv("building,parcels,shift,urgent\n17,12,morning,1\n", date="2022-04-25")
-    from_json = parse_day_json(
-        {"date": "2022-04-25", "counts": [{"building": "17", "parcels": 12, "shift": "morning", "urgent": 1}]}
+    from_csv = parse_day_csv(
+        "building,parcels,shift,urgent,arrived\n17,12,morning,1,09:40\n18,3,,,\n", date="2022-04-25"
     )
-    assert [(r.building, r.parcels, r.shift, r.urgent) for r in from_csv.rows] == [
-        (r.building, r.parcels, r.shift, r.urgent) for r in from_json.rows
+    from_json = parse_day_json(
+        {
+            "date": "2022-04-25",
+            "counts": [
+                {"building": "17", "parcels": 12, "shift": "morning", "urgent": 1, "arrived": "09:40"},
+                {"building": "18", "parcels": 3},
+            ],
+        }
+    )
+    assert [(r.building, r.parcels, r.shift, r.urgent, r.arrived_s) for r in from_csv.rows] == [
+        (r.building, r.parcels, r.shift, r.urgent, r.arrived_s) for r in from_json.rows
     ]
+    assert [r.arrived_s for r in from_csv.rows] == [9 * 3600 + 40 * 60, None]
 
 
 @pytest.mark.parametrize(
@@ -194,6 +204,7 @@ def test_json_and_csv_days_agree() -> None:
             "fleet entry 't': mode is 'rocket'",
         ),
         ({"stop": {"policy": "shout"}}, "unknown stop policy 'shout'"),
+        ({"gate": {"stand_min": -30}}, "gate: 'stand_min' must be at least 0, got -30"),
     ],
 )
 def test_bad_operations_name_the_field(override: dict[str, Any], message: str) -> None:

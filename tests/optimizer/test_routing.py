@@ -10,6 +10,7 @@ from ortools.constraint_solver import pywrapcp
 
 from optimizer import routing
 from optimizer.cvrp import CvrpInstance, cvrp_problem, route_cost
+from optimizer.problem import TripVehicle, VrpProblem
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, solve_vrp
 
@@ -69,3 +70,31 @@ def test_a_first_solution_is_named_once_and_known() -> None:
         solve_vrp(
             cvrp_problem(_grid()), time_limit_s=0.1, iterated=IteratedSearch(), first_solution="savings"
         )
+
+
+def test_a_trip_loads_no_earlier_than_what_it_carries_has_stood() -> None:
+    """Two trips from a gate with two buildings 100 s away: the early trip (loading from 0, back by
+    1,000 s) is the natural home of both, but building 2 stands until 3,000 s, so only the late
+    trip (5,000–10,000 s) may carry it."""
+    transit = np.array([[0, 100, 100], [100, 0, 10], [100, 10, 0]], dtype=np.int64)
+    early = TripVehicle(capacity=10, transit=0, cost=0, earliest_s=0, latest_s=1_000)
+    late = TripVehicle(capacity=10, transit=0, cost=0, earliest_s=5_000, latest_s=10_000)
+    problem = VrpProblem(
+        demand=np.array([0, 1, 1]),
+        transit_s=[transit],
+        arc_cost=[transit],
+        vehicles=[early, late],
+        ready_s=[0, 0, 3_000],
+    )
+    solution = solve_vrp(problem, time_limit_s=1.0)
+    assert solution.found
+    assert 2 in solution.routes[1] and 2 not in solution.routes[0]
+    unready = VrpProblem(  # standing past every trip's window: left out, as a barred visit is
+        demand=problem.demand,
+        transit_s=[transit],
+        arc_cost=[transit],
+        vehicles=[early, late],
+        ready_s=[0, 0, 20_000],
+    )
+    left_out = solve_vrp(unready, time_limit_s=1.0)
+    assert left_out.found and all(2 not in route for route in left_out.routes)
