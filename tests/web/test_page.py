@@ -122,3 +122,33 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
         phone.wait_for_selector(".cell input")
         phone.screenshot(path=str(Path(shots) / "web-phone.png"), full_page=False)
     json.dumps(plan)  # the plan is plain JSON all the way through
+
+
+def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    date = "2022-04-25"
+    path = f"/sites/gelin-spring/days/{date}/counts"
+    uploaded = "building,parcels,shift,urgent,arrived\n1,12,afternoon,2,13:10\n1,3,,,\n2,8,,,\n"
+    assert (
+        client.put(path, content=uploaded, headers={**ADMIN, "Content-Type": "text/csv"}).status_code == 200
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{running.url}/?lang=en")
+    page.fill("#token", coordinator)
+    page.press("#token", "Enter")
+    page.wait_for_selector(".cell input")
+    page.fill("#date", date)
+    page.dispatch_event("#date", "change")
+    page.wait_for_function("document.querySelector('#b-1').value === '15'")
+    page.fill("#b-2", "9")  # the coordinator changes building 2 only
+    page.press("#b-2", "Enter")
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    rows = client.get(path, headers=ADMIN).json()["rows"]
+    assert rows == [
+        {"building": "1", "parcels": 12, "shift": "afternoon", "urgent": 2, "arrived": "13:10:00"},
+        {"building": "1", "parcels": 3, "shift": None, "urgent": 0, "arrived": None},
+        {"building": "2", "parcels": 9, "shift": None, "urgent": 0, "arrived": None},
+    ]

@@ -95,10 +95,18 @@ function updateTotal() {
   $("total").textContent = total;
 }
 
+// The day's rows as the server holds them. The page shows one total per building, but a row may
+// also say its shift, urgent parcels and arrival time (from an uploaded file): a building whose
+// total the coordinator leaves as it was is sent back with its rows unchanged, so planning from
+// this page never strips what an upload said.
+let loadedRows = [];
+
 async function loadCounts() {
+  loadedRows = [];
   const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts`);
   if (!response.ok) return;
   const body = await response.json();
+  loadedRows = body.rows;
   for (const input of document.querySelectorAll(".cell input")) input.value = "";
   for (const row of body.rows) {
     const cell = cellOf(row.building);
@@ -123,14 +131,27 @@ function applyCsv(text) {
   updateTotal();
 }
 
+function keptRow(row) {
+  const kept = { building: row.building, parcels: row.parcels };
+  for (const field of ["shift", "urgent", "arrived"]) if (row[field]) kept[field] = row[field];
+  return kept;
+}
+
 function collectCounts() {
   const counts = [];
   let valid = true;
+  const loadedTotal = {};
+  for (const row of loadedRows) loadedTotal[row.building] = (loadedTotal[row.building] || 0) + row.parcels;
   for (const cell of document.querySelectorAll(".cell")) {
     const raw = cell.querySelector("input").value.trim();
     if (raw === "") continue;
     if (!/^\d+$/.test(raw)) { markError(cell, `${L.parcels}: 0, 1, 2 …`); valid = false; continue; }
-    if (Number(raw) > 0) counts.push({ building: cell.dataset.building, parcels: Number(raw) });
+    const building = cell.dataset.building, parcels = Number(raw);
+    if (parcels > 0 && loadedTotal[building] === parcels) {
+      for (const row of loadedRows) if (row.building === building && row.parcels > 0) counts.push(keptRow(row));
+    } else if (parcels > 0) {
+      counts.push({ building, parcels });
+    }
   }
   return valid ? counts : null;
 }
@@ -151,6 +172,7 @@ async function plan(event) {
     if (cell) markError(cell, message); else $("form-error").textContent = message;
     return;
   }
+  loadedRows = (await put.json()).rows;
   $("plan").disabled = true;
   $("progress").textContent = L.planning;
   const started = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/plans`, {
