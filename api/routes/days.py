@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep
@@ -63,7 +64,7 @@ def day_overview(
     return DayOverview(date=date, sites=days, totals=totals)
 
 
-def _current_counts(session: Any, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+def _current_counts(session: Session, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     rows = session.scalars(
         select(CountRowRecord)
         .where(CountRowRecord.date == date, CountRowRecord.site_id.in_(sites))
@@ -85,7 +86,7 @@ def _newest_per_site(table: type[PlanRow] | type[JobRow], date: str, sites: dict
     )
 
 
-def _latest_plans(session: Any, date: str, sites: dict[str, str]) -> dict[str, tuple[Any, ...]]:
+def _latest_plans(session: Session, date: str, sites: dict[str, str]) -> dict[str, tuple[Any, ...]]:
     newest = _newest_per_site(PlanRow, date, sites)
     rows = session.execute(
         select(
@@ -103,7 +104,7 @@ def _latest_plans(session: Any, date: str, sites: dict[str, str]) -> dict[str, t
     return {row[0]: tuple(row[1:]) for row in rows if row[0]}
 
 
-def _latest_jobs(session: Any, date: str, sites: dict[str, str]) -> dict[str, JobRow]:
+def _latest_jobs(session: Session, date: str, sites: dict[str, str]) -> dict[str, JobRow]:
     newest = _newest_per_site(JobRow, date, sites)
     rows = session.scalars(
         select(JobRow).join(
