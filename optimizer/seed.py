@@ -28,6 +28,7 @@ class SeedTrip:
     duration_s: int
     available_shift: int
     urgent: bool = False
+    ready_s: int = 0  # loaded no earlier: its parcels stand at the gate till then
 
 
 def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
@@ -35,16 +36,17 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
     staffed: dict[int, int] = defaultdict(int)
     for crew in model.crews:
         staffed[crew.vehicle] += 1
-    groups: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, int, bool, int], list[int]] = defaultdict(list)
     for node in range(1, model.node_count):
         visit = model.visits[node]
         able = sorted({crew.vehicle for crew in model.crews if model.can_serve(crew, node)})
         if able:
             best = max(able, key=lambda k: (staffed[k], model.operations.fleet[k].capacity))
-            groups[(visit.available_shift, best, visit.urgent > 0)].append(node)
+            # parcels that stand till different times ride apart: together, all would wait
+            groups[(visit.available_shift, best, visit.urgent > 0, visit.ready_s)].append(node)
     trips: list[SeedTrip] = []
     total_nodes = sum(len(nodes) for nodes in groups.values()) or 1
-    for (shift, vehicle, urgent), nodes in sorted(groups.items()):
+    for (shift, vehicle, urgent, ready), nodes in sorted(groups.items()):
         problem = trips_problem(model, vehicle=vehicle, nodes=nodes)
         share = time_limit_s * len(nodes) / total_nodes
         solution = solve_vrp(problem, time_limit_s=max(share, 0.05), iterated=IteratedSearch())
@@ -54,14 +56,18 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
             if route:
                 route_nodes = tuple(nodes[n - 1] for n in route)
                 duration = model.trip_s(vehicle, route_nodes)
-                trips.append(SeedTrip(vehicle, route_nodes, duration, shift, urgent))
+                trips.append(SeedTrip(vehicle, route_nodes, duration, shift, urgent, ready))
     return trips
 
 
 def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int, ...]]]:
     """Place trips on the crews' clocks; returns each crew's trips in order."""
     per_crew: list[list[tuple[int, ...]]] = [[] for _ in model.crews]
-    pending = sorted(trips, key=lambda t: (not t.urgent, -t.duration_s if not t.urgent else t.duration_s))
+    # urgent first, then what may be loaded soonest (a crew does not wait while other trips could
+    # go), longest first
+    pending = sorted(
+        trips, key=lambda t: (not t.urgent, t.ready_s, -t.duration_s if not t.urgent else t.duration_s)
+    )
     for shift_number in range(len(model.operations.shifts)):
         crews = model.crews_of_shift(shift_number)
         clock = {c: model.ready_s(c) for c in crews}
@@ -134,7 +140,14 @@ def trip_end_s(
 def _keep_waiting(model: DayModel, trip: SeedTrip, waiting: set[int]) -> SeedTrip:
     """The trip without the nodes that idle crews took over."""
     nodes = tuple(n for n in trip.nodes if n in waiting)
-    return SeedTrip(trip.vehicle, nodes, model.trip_s(trip.vehicle, nodes), trip.available_shift, trip.urgent)
+    return SeedTrip(
+        trip.vehicle,
+        nodes,
+        model.trip_s(trip.vehicle, nodes),
+        trip.available_shift,
+        trip.urgent,
+        trip.ready_s,
+    )
 
 
 def _nearest_neighbour_trip(
@@ -145,6 +158,9 @@ def _nearest_neighbour_trip(
     trip: list[int] = []
     end = free_s
     candidates = {n for n in waiting if model.can_serve(model.crews[crew], n)}
+    loadable = {n for n in candidates if model.visits[n].ready_s <= free_s}
+    if loadable:  # a crew does not wait for standing parcels while others could go now
+        candidates = loadable
     while candidates:
         last = trip[-1] if trip else 0
         ordered = sorted(candidates, key=lambda n: transit[last, n])

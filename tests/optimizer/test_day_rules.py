@@ -139,6 +139,21 @@ def test_the_trip_with_parcels_that_stand_longest_goes_last() -> None:
     assert document["undelivered"] == []
 
 
+def test_the_seed_does_not_hold_ready_parcels_back_for_standing_ones() -> None:
+    from optimizer.problem import build_day_model
+    from optimizer.seed import schedule_seed, seed_trips
+
+    # One trip could carry all 30 parcels, but B3's stand till 09:00: ridden together, B1's and
+    # B2's would wait an hour at the gate. The seed sends them at 08:00 and B3's at 09:00.
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    model = build_day_model(
+        graph_of(three_on_a_lane()), day(("B1", 10), ("B2", 10), ("B3", 10, None, 0, "08:00")), ops
+    )
+    [morning, _] = schedule_seed(model, seed_trips(model, time_limit_s=0.5))
+    buildings = [sorted(str(model.visits[n].building) for n in trip) for trip in morning]
+    assert buildings == [["B1", "B2"], ["B3"]]
+
+
 def test_parcels_still_standing_at_the_shift_end_go_later_or_are_undelivered_with_that_cause() -> None:
     ops = operations(gate={"reload_s": 240, "stand_min": 60})
     the_day = day(("B1", 10, None, 0, "09:20"), ("B2", 5, "afternoon", 0, "15:30"))
