@@ -152,3 +152,34 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
         {"building": "1", "parcels": 3, "shift": None, "urgent": 0, "arrived": None},
         {"building": "2", "parcels": 9, "shift": None, "urgent": 0, "arrived": None},
     ]
+
+
+def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    sheet = (GELIN / "days" / "2022-04-28-2300.csv").read_text()  # three waves a building
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{running.url}/?lang=en")
+    page.fill("#token", coordinator)
+    page.press("#token", "Enter")
+    page.wait_for_selector(".cell input")
+    page.fill("#date", "2022-04-28")
+    page.dispatch_event("#date", "change")
+    page.click("summary")
+    page.fill("#paste", sheet)
+    page.click("#apply-paste")
+    assert page.inner_text("#total") == "2300"
+    rows = sheet.splitlines()[1:]
+    building_1 = sum(int(line.split(",")[1]) for line in rows if line.split(",")[0] == "1")
+    assert page.input_value("#b-1") == str(building_1)
+    page.press("#b-7", "Enter")
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    saved = client.get("/sites/gelin-spring/days/2022-04-28/counts", headers=ADMIN).json()["rows"]
+    expected = []
+    for line in rows:
+        building, parcels, shift, urgent = line.split(",")
+        if int(parcels) > 0:
+            expected.append([building, int(parcels), shift, int(urgent)])
+    assert [[r["building"], r["parcels"], r["shift"], r["urgent"]] for r in saved] == expected

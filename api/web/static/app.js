@@ -115,18 +115,35 @@ async function loadCounts() {
   updateTotal();
 }
 
+// A pasted or uploaded sheet may hold several rows per building (one per arrival wave) and more
+// columns than the grid shows: the grid gets each building's total, and the rows themselves are
+// kept, so saving sends them as they were for every building whose total is left alone.
 function applyCsv(text) {
   $("paste-error").textContent = "";
   const problems = [];
-  text.split(/\r?\n/).forEach((line, index) => {
+  const lines = text.split(/\r?\n/);
+  const first = lines.find((line) => line.trim()) ?? "";
+  const header = first.split(/[,\t;]/).map((f) => f.trim().toLowerCase());
+  const columns = header[0] === "building" ? header : ["building", "parcels"];
+  const pasted = [];
+  lines.forEach((line, index) => {
+    if (!line.trim() || (columns === header && line === first)) return;
     const fields = line.split(/[,\t;]/).map((f) => f.trim());
-    if (!line.trim() || fields[0].toLowerCase() === "building") return;
-    const cell = cellOf(fields[0]);
-    if (!cell) { problems.push(`${index + 1}: ${fields[0]}`); return; }
-    const input = cell.querySelector("input");
-    input.value = fields[1] ?? "";
-    clearError(cell);
+    const row = {};
+    columns.forEach((name, k) => { if (fields[k] !== undefined && fields[k] !== "") row[name] = fields[k]; });
+    const cell = cellOf(row.building ?? "");
+    if (!cell) { problems.push(`${index + 1}: ${row.building ?? ""}`); return; }
+    if (!/^\d+$/.test(row.parcels ?? "") || !/^\d*$/.test(row.urgent ?? "")) { markError(cell, `${L.parcels}: 0, 1, 2 …`); return; }
+    pasted.push({ ...row, parcels: Number(row.parcels), urgent: row.urgent === undefined ? 0 : Number(row.urgent) });
   });
+  const totals = {};
+  for (const row of pasted) totals[row.building] = (totals[row.building] || 0) + row.parcels;
+  for (const [building, total] of Object.entries(totals)) {
+    const cell = cellOf(building);
+    cell.querySelector("input").value = String(total);
+    clearError(cell);
+  }
+  loadedRows = [...loadedRows.filter((row) => !(row.building in totals)), ...pasted];
   if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
   updateTotal();
 }
