@@ -292,7 +292,7 @@ class _Walker:
         stand_min = self.operations.gate.stand_min
         ready: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for row in self.day.rows:
-            ready[row.building].append((row.ready_s(stand_min), row.parcels))
+            ready[row.building].append((row.loadable_s(stand_min), row.parcels))
         for building, loads in sorted(self.loaded.items()):
             times = sorted(ready.get(building, []))
             if not any(at for at, _ in times):

@@ -33,7 +33,7 @@ class CountRow:
     line: int = 0  # CSV line or JSON position (1-based), for messages
     arrived_s: int | None = None  # when the parcels reached the gate; None = before their shift
 
-    def ready_s(self, stand_min: int) -> int:
+    def loadable_s(self, stand_min: int) -> int:
         """When the parcels may be loaded: after standing at the gate (0 = from the shift's start)."""
         return 0 if self.arrived_s is None else self.arrived_s + 60 * stand_min
 

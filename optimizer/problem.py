@@ -42,7 +42,7 @@ class Visit:
     parcels: int
     available_shift: int  # index of the first shift the parcels can go out in
     urgent: int = 0
-    ready_s: int = 0  # loaded no earlier: arrived and stood at the gate (0 = from the shift's start)
+    loadable_s: int = 0  # loaded no earlier: arrived and stood at the gate (0 = from the shift's start)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class VrpProblem:
     """Per vehicle (bound, cost per second): returning after `bound` costs, to balance crews."""
     deadline_s: Sequence[tuple[int, int] | None] | None = None
     """Per node (opens, deadline): arrived by the deadline, a small cost per second after opening."""
-    ready_s: Sequence[int] | None = None
+    loadable_s: Sequence[int] | None = None
     """Per node: the trip that carries it starts loading no earlier (parcels standing at the gate)."""
 
     @property
@@ -153,9 +153,11 @@ class DayModel:
             and vehicle.capacity >= visit.parcels
             and (vehicle.sealed_ok or visit.building not in self.sealed)
         )
-        if not able or not standing or not visit.ready_s:
+        if not able or not standing or not visit.loadable_s:
             return able
-        return visit.ready_s + self.trip_s(crew.vehicle, [node]) <= self.operations.shifts[crew.shift].end_s
+        return (
+            visit.loadable_s + self.trip_s(crew.vehicle, [node]) <= self.operations.shifts[crew.shift].end_s
+        )
 
     def sorting_pace(self, shift: int) -> tuple[int, int] | None:
         """(tenths of a second per parcel times the crews sharing the sorters, sorters), or None."""
@@ -284,7 +286,7 @@ def _visits(
         if row.parcels == 0:
             continue
         shift = 0 if row.shift is None else operations.shift_number(row.shift)
-        key = (row.building, shift, row.ready_s(operations.gate.stand_min))
+        key = (row.building, shift, row.loadable_s(operations.gate.stand_min))
         grouped[key][0] += row.parcels
         grouped[key][1] += row.urgent
     visits = []
@@ -473,7 +475,7 @@ def crews_problem(
         # urgent parcels weigh double: medicine first when not everything can go out
         drop_penalty=parcels * model.drop_penalty_per_parcel * np.where(urgent, 2, 1),
         deadline_s=deadlines,
-        ready_s=[v.ready_s for v in model.visits] if any(v.ready_s for v in model.visits) else None,
+        loadable_s=[v.loadable_s for v in model.visits] if any(v.loadable_s for v in model.visits) else None,
         sort_bounds=sort_bounds,
         # Balancing: each second a crew works past its target costs as much as a rider's second.
         soft_end_s=[

@@ -418,8 +418,8 @@ def _add_time(
         for vehicle, soft in enumerate(problem.soft_end_s):
             if soft is not None:
                 time_dimension.SetCumulVarSoftUpperBound(routing.End(vehicle), soft[0], soft[1])
-    if problem.ready_s is not None:
-        _add_standing(routing, manager, problem.ready_s, time_dimension, horizon)
+    if problem.loadable_s is not None:
+        _add_standing(routing, manager, problem.loadable_s, time_dimension, horizon)
     if problem.deadline_s is not None:
         for node, window in enumerate(problem.deadline_s):
             if window is not None:
@@ -437,7 +437,7 @@ def _add_time(
 def _add_standing(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
-    ready_s: Sequence[int],
+    loadable_s: Sequence[int],
     time_dimension: pywrapcp.RoutingDimension,
     horizon: int,
 ) -> None:
@@ -446,10 +446,10 @@ def _add_standing(
     A dimension that adds nothing along a route and allows no slack holds one value over the
     whole route; each visit puts a floor under it, and the trip's loading start must be at
     least that value — one variable per route instead of a constraint per visit and trip."""
-    zero = routing.RegisterUnaryTransitVector([0] * len(ready_s))
+    zero = routing.RegisterUnaryTransitVector([0] * len(loadable_s))
     routing.AddDimension(zero, 0, horizon, False, "ready")
     ready = routing.GetDimensionOrDie("ready")
-    for node, ready_at in enumerate(ready_s):
+    for node, ready_at in enumerate(loadable_s):
         if node and ready_at > horizon:  # ready after every trip's window: it cannot go out
             routing.ActiveVar(manager.NodeToIndex(node)).SetValue(0)
         elif node and ready_at:

@@ -28,7 +28,7 @@ class SeedTrip:
     duration_s: int
     available_shift: int
     urgent: bool = False
-    ready_s: int = 0  # loaded no earlier: its parcels stand at the gate till then
+    loadable_s: int = 0  # loaded no earlier: its parcels stand at the gate till then
 
 
 def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
@@ -43,7 +43,7 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
         if able:
             best = max(able, key=lambda k: (staffed[k], model.operations.fleet[k].capacity))
             # parcels that stand till different times ride apart: together, all would wait
-            groups[(visit.available_shift, best, visit.urgent > 0, visit.ready_s)].append(node)
+            groups[(visit.available_shift, best, visit.urgent > 0, visit.loadable_s)].append(node)
     trips: list[SeedTrip] = []
     total_nodes = sum(len(nodes) for nodes in groups.values()) or 1
     for (shift, vehicle, urgent, ready), nodes in sorted(groups.items()):
@@ -66,7 +66,7 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
     # urgent first, then what may be loaded soonest (a crew does not wait while other trips could
     # go), longest first
     pending = sorted(
-        trips, key=lambda t: (not t.urgent, t.ready_s, -t.duration_s if not t.urgent else t.duration_s)
+        trips, key=lambda t: (not t.urgent, t.loadable_s, -t.duration_s if not t.urgent else t.duration_s)
     )
     for shift_number in range(len(model.operations.shifts)):
         crews = model.crews_of_shift(shift_number)
@@ -124,7 +124,7 @@ def trip_end_s(
     load = sum(model.visits[n].parcels for n in nodes)
     if load > operations.fleet[the_crew.vehicle].capacity:
         return None
-    standing = max(model.visits[n].ready_s for n in nodes)
+    standing = max(model.visits[n].loadable_s for n in nodes)
     start = max(free_s, model.sorted_from_s(the_crew, parcels_before + load), standing)
     transit = model.transit_s[the_crew.vehicle]
     clock, previous = start, 0
@@ -146,7 +146,7 @@ def _keep_waiting(model: DayModel, trip: SeedTrip, waiting: set[int]) -> SeedTri
         model.trip_s(trip.vehicle, nodes),
         trip.available_shift,
         trip.urgent,
-        trip.ready_s,
+        trip.loadable_s,
     )
 
 
@@ -158,7 +158,7 @@ def _nearest_neighbour_trip(
     trip: list[int] = []
     end = free_s
     candidates = {n for n in waiting if model.can_serve(model.crews[crew], n)}
-    loadable = {n for n in candidates if model.visits[n].ready_s <= free_s}
+    loadable = {n for n in candidates if model.visits[n].loadable_s <= free_s}
     if loadable:  # a crew does not wait for standing parcels while others could go now
         candidates = loadable
     while candidates:

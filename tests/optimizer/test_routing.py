@@ -84,7 +84,7 @@ def test_a_trip_loads_no_earlier_than_what_it_carries_has_stood() -> None:
         transit_s=[transit],
         arc_cost=[transit],
         vehicles=[early, late],
-        ready_s=[0, 0, 3_000],
+        loadable_s=[0, 0, 3_000],
     )
     solution = solve_vrp(problem, time_limit_s=1.0)
     assert solution.found
@@ -94,7 +94,7 @@ def test_a_trip_loads_no_earlier_than_what_it_carries_has_stood() -> None:
         transit_s=[transit],
         arc_cost=[transit],
         vehicles=[early, late],
-        ready_s=[0, 0, 20_000],
+        loadable_s=[0, 0, 20_000],
     )
     left_out = solve_vrp(unready, time_limit_s=1.0)
     assert left_out.found and all(2 not in route for route in left_out.routes)
