@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -114,7 +114,17 @@ def snapshot(row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | 
     }
 
 
-def count_document(row: CountRowRecord) -> dict[str, Any]:
+class CountFields(Protocol):
+    """A stored count row, or just its columns (a query that reads thousands of rows as columns)."""
+
+    building: str
+    parcels: int
+    shift: str | None
+    urgent: int
+    arrived_s: int | None
+
+
+def count_document(row: CountFields) -> dict[str, Any]:
     """A stored count row as the day's JSON format spells it (what a snapshot keeps)."""
     return {
         "building": row.building,

@@ -1,0 +1,105 @@
+"""The district office's day overview (`GET /days/{date}`) as the number of compounds grows.
+
+Loads N copies of gelin-spring (site, operations, the 2,300-parcel day's 375 count rows and one
+plan each; the plan is solved once and stored for every site, as the API stores plans), then
+times the overview in one process (FastAPI's test client, SQLite in a temporary folder) and
+prints the median of five requests per size and the time per site.
+
+Run: python -m bench.day_overview [--sites 10 100 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from api.db.models import JobRow, PlanRow
+from api.main import create_app
+from api.store import count_rows, site_row, snapshot
+from optimizer.day import load_day
+from optimizer.graph import build_graph
+from optimizer.operations import load_operations
+from optimizer.planner import plan_day
+from optimizer.site import load_site
+
+GELIN = Path(__file__).resolve().parent.parent / "fixtures" / "gelin-spring"
+DATE = "2022-04-28"
+ADMIN = {"Authorization": "Bearer bench-admin"}
+
+
+def _add_sites(client: TestClient, first: int, last: int, plan: dict[str, object]) -> None:
+    site = json.loads((GELIN / "site.geojson").read_text())
+    operations = json.loads((GELIN / "ops-more-riders.json").read_text())
+    counts = (GELIN / "days" / "2022-04-28-2300.csv").read_bytes()
+    sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    for number in range(first, last):
+        site_id = f"compound-{number:04d}"
+        site["site"]["id"] = site_id
+        assert client.put(f"/sites/{site_id}", json=site, headers=ADMIN).status_code == 201
+        assert client.put(f"/sites/{site_id}/operations", json=operations, headers=ADMIN).status_code == 200
+        csv = {**ADMIN, "Content-Type": "text/csv"}
+        assert (
+            client.put(f"/sites/{site_id}/days/{DATE}/counts", content=counts, headers=csv).status_code == 200
+        )
+        with sessions() as session:
+            row = site_row(session, site_id)
+            frozen = snapshot(row, DATE, count_rows(session, site_id, DATE), None)
+            job_id = str(uuid.uuid4())
+            session.add(
+                JobRow(id=job_id, site_id=site_id, date=DATE, status="done", time_limit_s=10, snapshot={})
+            )
+            session.add(
+                PlanRow(
+                    id=str(uuid.uuid4()),
+                    site_id=site_id,
+                    date=DATE,
+                    job_id=job_id,
+                    document={**plan, "site": site_id},
+                    snapshot=frozen,
+                )
+            )
+            session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sites", type=int, nargs="+", default=[10, 100, 300])
+    args = parser.parse_args()
+    site_graph = build_graph(load_site(GELIN / "site.geojson"))
+    plan = plan_day(
+        site_graph,
+        load_day(GELIN / "days" / "2022-04-28-2300.csv"),
+        load_operations(GELIN / "ops-more-riders.json"),
+        time_limit_s=2.0,
+    ).to_dict()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data_dir=Path(folder), admin_token="bench-admin", workers=1)
+        with TestClient(create_app(settings)) as client:
+            print(f"{'sites':>6}{'median ms':>11}{'ms a site':>11}{'statuses':>30}")
+            loaded = 0
+            for size in sorted(args.sites):
+                _add_sites(client, loaded, size, plan)
+                loaded = size
+                times = []
+                for _ in range(5):
+                    started = time.perf_counter()
+                    response = client.get(f"/days/{DATE}", headers=ADMIN)
+                    times.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.text
+                body = response.json()
+                assert body["totals"]["sites"] == size
+                median = statistics.median(times)
+                statuses = json.dumps(body["totals"]["statuses"])
+                print(f"{size:>6}{median:>11.0f}{median / size:>11.2f}{statuses:>30}")
+
+
+if __name__ == "__main__":
+    main()
