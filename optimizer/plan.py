@@ -203,7 +203,7 @@ def build_plan(
             while nodes:
                 load = sum(model.visits[n].parcels for n in nodes)
                 sorted_by = sorter.peek(load)
-                standing = max(model.visits[n].loadable_s for n in nodes)
+                standing = model.loadable_from_s(nodes)
                 load_s = max(ready[crew], standing)
                 trip = _timed_trip(model, vehicle, nodes, load_s=load_s, sorted_by_s=sorted_by)
                 late_urgent = [n for n in nodes if _misses_deadline(model, trip, n)]
@@ -339,7 +339,7 @@ def explain_undelivered(
         elif cause == "sorter_pace":
             reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"
         elif cause == "standing":
-            ready = max(model.visits[n].loadable_s for n in nodes)
+            ready = model.loadable_from_s(nodes)
             reason = (
                 f"{what}: they may be loaded only from {format_clock(ready)} (after standing "
                 f"{operations.gate.stand_min} min at the gate), too late for a crew's trip to be back "

@@ -136,6 +136,10 @@ class DayModel:
         path = [0, *nodes, 0]
         return int(sum(transit[a, b] for a, b in itertools.pairwise(path)))
 
+    def loadable_from_s(self, nodes: Sequence[int]) -> int:
+        """When a trip carrying these visits may start loading: its last parcels have stood."""
+        return max(self.visits[n].loadable_s for n in nodes)
+
     def crews_of_shift(self, shift: int) -> list[int]:
         return [n for n, crew in enumerate(self.crews) if crew.shift == shift]
 

@@ -124,7 +124,7 @@ def trip_end_s(
     load = sum(model.visits[n].parcels for n in nodes)
     if load > operations.fleet[the_crew.vehicle].capacity:
         return None
-    standing = max(model.visits[n].loadable_s for n in nodes)
+    standing = model.loadable_from_s(nodes)
     start = max(free_s, model.sorted_from_s(the_crew, parcels_before + load), standing)
     transit = model.transit_s[the_crew.vehicle]
     clock, previous = start, 0
