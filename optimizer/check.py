@@ -42,6 +42,7 @@ class _Walker:
         self.sealed = sealed_buildings(self.site)
         self.urgent_delivered: dict[tuple[str, int], int] = defaultdict(int)
         self.loaded: dict[str, list[tuple[int, int]]] = defaultdict(list)  # building: (load time, parcels)
+        self.batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, arrived): parcels loaded
 
         @cache
         def lengths_from(mode: str, node: int) -> dict[int, float]:
@@ -183,6 +184,7 @@ class _Walker:
                         self.urgent_delivered[(building.id, number)] += urgent
                 self.delivered[building.id][number] += count
                 self.loaded[building.id].append((load, count))
+                self.check_batches(at, building.id, stop, count, load)
                 parcels += count
                 clock, node = leave, target
             ride_back = self.ride_s(vehicle, node, gate)
@@ -286,13 +288,49 @@ class _Walker:
                         f"building {building}: undelivered parcels listed for the {names[n]} shift before they arrived"
                     )
 
+    def check_batches(self, at: str, building: str, stop: Mapping[str, Any], count: int, load: int) -> None:
+        """A stop's batches (which arrival the sorter loads) hold no more than the stop, and each
+        had stood its time at the gate when its trip began loading."""
+        batches = stop.get("batches", [])
+        if not isinstance(batches, list):
+            self.fail(f"{at} (building {building}): batches must be a list")
+            return
+        stand_s = 60 * self.operations.gate.stand_min
+        total = 0
+        for batch in batches:
+            arrived = _clock(batch, "arrived") if isinstance(batch, Mapping) else None
+            parcels = batch.get("parcels") if isinstance(batch, Mapping) else None
+            if arrived is None or not isinstance(parcels, int) or parcels <= 0:
+                self.fail(
+                    f"{at} (building {building}): each batch needs arrived HH:MM:SS and positive parcels"
+                )
+                continue
+            total += parcels
+            self.batches[(building, arrived)] += parcels
+            if load < arrived + stand_s:
+                self.fail(
+                    f"{at} (building {building}): loads the {format_clock(arrived)} batch at {format_clock(load)}, "
+                    f"before it has stood {self.operations.gate.stand_min} min"
+                )
+        if total > count:
+            self.fail(f"{at} (building {building}): batches hold {total} parcels, the stop {count}")
+
     def check_standing(self) -> None:
         """No parcel is loaded before it has stood at the gate: by any loading time, a building
         has had no more parcels loaded than had arrived and stood by then."""
         stand_min = self.operations.gate.stand_min
         ready: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        arrived: dict[tuple[str, int], int] = defaultdict(int)
         for row in self.day.rows:
             ready[row.building].append((row.loadable_s(stand_min), row.parcels))
+            if row.arrived_s is not None:
+                arrived[(row.building, row.arrived_s)] += row.parcels
+        for (building, at), loaded in sorted(self.batches.items()):
+            if loaded > arrived[(building, at)]:
+                self.fail(
+                    f"building {building}: {loaded} parcels loaded from the {format_clock(at)} batch, "
+                    f"the day has {arrived[(building, at)]} arriving then"
+                )
         for building, loads in sorted(self.loaded.items()):
             times = sorted(ready.get(building, []))
             if not any(at for at, _ in times):

@@ -21,12 +21,24 @@ from optimizer.travel import ride_s
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Parcels of one stop that reached the gate at a known time: the sorter must take those
+    (they have stood long enough), not a later batch of the same building still standing."""
+
+    arrived_s: int
+    parcels: int
+
+
+@dataclass(frozen=True)
 class Stop:
     building: str
     parcels: int
     arrive_s: int
     depart_s: int
     urgent: int = 0
+    batches: tuple[
+        Batch, ...
+    ] = ()  # parcels with an arrival time, earliest first; the rest were there before
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,16 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
                                 "urgent": stop.urgent,
                                 "arrive": format_clock(stop.arrive_s),
                                 "depart": format_clock(stop.depart_s),
+                                **(
+                                    {
+                                        "batches": [
+                                            {"arrived": format_clock(b.arrived_s), "parcels": b.parcels}
+                                            for b in stop.batches
+                                        ]
+                                    }
+                                    if stop.batches
+                                    else {}
+                                ),
                             }
                             for stop in trip.stops
                         ],
@@ -301,9 +323,18 @@ def _timed_trip(
         door = model.operations.sealed if building_id in model.sealed else None
         leave = arrive + stop_s(site.building(building_id), parcels, model.operations.stop, door)
         urgent = sum(model.visits[n].urgent for n in group)
-        stops.append(Stop(building_id, parcels, arrive, leave, urgent))
+        stops.append(Stop(building_id, parcels, arrive, leave, urgent, _batches(model, group)))
         clock, place = leave, visit.place
     return Trip(load_s, depart_s, clock + travel_s(model, vehicle, place, 0), tuple(stops), sorted_by_s)
+
+
+def _batches(model: DayModel, nodes: Sequence[int]) -> tuple[Batch, ...]:
+    by_arrival: dict[int, int] = defaultdict(int)
+    for node in nodes:
+        visit = model.visits[node]
+        if visit.arrived_s is not None:
+            by_arrival[visit.arrived_s] += visit.parcels
+    return tuple(Batch(at, parcels) for at, parcels in sorted(by_arrival.items()))
 
 
 def explain_undelivered(

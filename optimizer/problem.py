@@ -43,6 +43,7 @@ class Visit:
     available_shift: int  # index of the first shift the parcels can go out in
     urgent: int = 0
     loadable_s: int = 0  # loaded no earlier: arrived and stood at the gate (0 = from the shift's start)
+    arrived_s: int | None = None  # the count rows' `arrived`: how the sorter tells this batch apart
 
 
 @dataclass(frozen=True)
@@ -285,18 +286,20 @@ def _visits(
     fleet: Sequence[Vehicle],
     distance_m: dict[str, np.ndarray],
 ) -> list[Visit]:
-    grouped: dict[tuple[str, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    grouped: dict[tuple[str, int, int | None], list[int]] = defaultdict(lambda: [0, 0])
     for row in day.rows:
         if row.parcels == 0:
             continue
         shift = 0 if row.shift is None else operations.shift_number(row.shift)
-        key = (row.building, shift, row.loadable_s(operations.gate.stand_min))
+        key = (row.building, shift, row.arrived_s)
         grouped[key][0] += row.parcels
         grouped[key][1] += row.urgent
     visits = []
-    for (building, shift, ready), (parcels, urgent) in sorted(
-        grouped.items(), key=lambda kv: (place_of[kv[0][0]], kv[0][1], kv[0][2])
+    stand_s = 60 * operations.gate.stand_min
+    for (building, shift, arrived), (parcels, urgent) in sorted(
+        grouped.items(), key=lambda kv: (place_of[kv[0][0]], kv[0][1], -1 if kv[0][2] is None else kv[0][2])
     ):
+        ready = 0 if arrived is None else arrived + stand_s
         place = place_of[building]
         capacities = [v.capacity for v in fleet if math.isfinite(distance_m[v.mode][0, place])]
         chunk = max(capacities)
@@ -306,7 +309,7 @@ def _visits(
             remaining = size
             while remaining > 0:
                 part = min(chunk, remaining)
-                visits.append(Visit(building, place, part, shift, part if is_urgent else 0, ready))
+                visits.append(Visit(building, place, part, shift, part if is_urgent else 0, ready, arrived))
                 remaining -= part
     return visits
 

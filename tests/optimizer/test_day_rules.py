@@ -7,7 +7,7 @@ from typing import Any
 
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
-from optimizer.clock import parse_clock
+from optimizer.clock import format_clock, parse_clock
 from optimizer.planner import plan_day
 from tests.helpers import assert_valid, day, graph_of, operations
 
@@ -208,3 +208,48 @@ def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:
     assert new_finishes[1] - new_finishes[0] < finishes[1] - finishes[0]
     assert balanced.crew_s <= 1.02 * unbalanced.crew_s
     assert_valid(site_graph, the_day, ops, balanced)
+
+
+def _two_batches_for_b3() -> tuple[Any, Any, dict[str, Any]]:
+    """B3's 10 parcels from 06:30 are ready at the start; its 5 from 08:30 stand till 09:30."""
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    the_day = day(("B3", 5, None, 0, "08:30"), ("B1", 80), ("B3", 10, None, 0, "06:30"))
+    return ops, the_day, _plan(three_on_a_lane(), the_day, ops)
+
+
+def test_each_stop_names_the_batches_the_sorter_loads() -> None:
+    _, _, document = _two_batches_for_b3()
+    carried: dict[str, int] = {}
+    for trip in _trips_of(document, "B3"):
+        for stop in trip["stops"]:
+            if stop["building"] != "B3":
+                assert "batches" not in stop  # B1's parcels have no arrival time
+                continue
+            assert sum(b["parcels"] for b in stop["batches"]) == stop["parcels"]
+            for batch in stop["batches"]:
+                carried[batch["arrived"]] = carried.get(batch["arrived"], 0) + batch["parcels"]
+                assert trip["load"] >= format_clock(parse_clock(batch["arrived"]) + 3600)
+    assert carried == {"06:30:00": 10, "08:30:00": 5}
+
+
+def test_the_checker_catches_a_batch_loaded_early_or_one_the_day_does_not_have() -> None:
+    ops, the_day, document = _two_batches_for_b3()
+    trip = _trips_of(document, "B3")[0]
+    [stop] = [s for s in trip["stops"] if s["building"] == "B3"]
+    half_an_hour_before = format_clock(parse_clock(trip["load"]) - 1800)
+    stop["batches"] = [
+        {"arrived": half_an_hour_before, "parcels": 1},
+        {"arrived": "07:00:00", "parcels": stop["parcels"]},
+    ]
+    violations = check_plan(graph_of(three_on_a_lane()), the_day, ops, document)
+    assert any(
+        f"(building B3): loads the {half_an_hour_before} batch at {trip['load']}, before it has stood 60 min"
+        in v
+        for v in violations
+    )
+    assert any(
+        f"batches hold {stop['parcels'] + 1} parcels, the stop {stop['parcels']}" in v for v in violations
+    )
+    assert (
+        f"building B3: 1 parcels loaded from the {half_an_hour_before} batch, the day has 0 arriving then"
+    ) in violations
