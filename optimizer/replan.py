@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import Day
 from optimizer.errors import DayError, PlanError
 from optimizer.operations import Operations
-from optimizer.plan import Stop, Trip
+from optimizer.plan import Batch, Stop, Trip
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Frozen:
     trips: dict[str, tuple[Trip, ...]]  # crew id -> trips that departed by `now`, in order
     delivered: dict[str, int]  # building -> parcels those trips carry
     delivered_urgent: dict[str, int]  # building -> urgent parcels among them
+    delivered_batches: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(building, arrival time) -> parcels of that batch those trips carry."""
 
     def ready_s(self, crew_id: str, shift_start_s: int) -> int:
         """When a crew can load its next trip: not before now, nor before it is back."""
@@ -56,6 +58,7 @@ def frozen_part(
     trips: dict[str, tuple[Trip, ...]] = {}
     delivered: dict[str, int] = defaultdict(int)
     delivered_urgent: dict[str, int] = defaultdict(int)
+    delivered_batches: dict[tuple[str, int], int] = defaultdict(int)
     try:
         for shift in plan.get("shifts", []):
             if shift["id"] not in shift_ids:
@@ -74,6 +77,7 @@ def frozen_part(
                             _clock(s["arrive"]),
                             _clock(s["depart"]),
                             s.get("urgent", 0),
+                            tuple(Batch(_clock(b["arrived"]), b["parcels"]) for b in s.get("batches", ())),
                         )
                         for s in trip["stops"]
                     )
@@ -90,27 +94,55 @@ def frozen_part(
                     for stop in stops:
                         delivered[stop.building] += stop.parcels
                         delivered_urgent[stop.building] += stop.urgent
+                        for batch in stop.batches:
+                            delivered_batches[(stop.building, batch.arrived_s)] += batch.parcels
                 if kept:
                     trips[crew["id"]] = tuple(kept)
     except (KeyError, TypeError) as error:
         raise PlanError(f"the frozen plan is not a OneBell plan (missing {error})", field="frozen") from error
     return Frozen(
-        now_s=now_s, trips=trips, delivered=dict(delivered), delivered_urgent=dict(delivered_urgent)
+        now_s=now_s,
+        trips=trips,
+        delivered=dict(delivered),
+        delivered_urgent=dict(delivered_urgent),
+        delivered_batches=dict(delivered_batches),
     )
 
 
 def remaining_day(day: Day, frozen: Frozen) -> Day:
-    """The new counts less what is already on the road, taken from each building's earliest rows."""
+    """The new counts less what is already on the road.
+
+    Parcels a kept trip lists by arrival time come off the rows of that arrival; the rest off each
+    building's earliest rows (those there before the shift first), the order the sorter takes them in.
+    """
+    taken = [0] * len(day.rows)
+    batch_left = dict(frozen.delivered_batches)
+    for index, row in enumerate(day.rows):
+        if row.arrived_s is not None:
+            key = (row.building, row.arrived_s)
+            taken[index] = min(row.parcels, batch_left.get(key, 0))
+            batch_left[key] = batch_left.get(key, 0) - taken[index]
     left = dict(frozen.delivered)
+    for index, row in enumerate(day.rows):
+        if taken[index]:
+            left[row.building] -= taken[index]
+    earliest_first = sorted(
+        range(len(day.rows)),
+        key=lambda i: (-1 if day.rows[i].arrived_s is None else day.rows[i].arrived_s, i),
+    )
+    for index in earliest_first:
+        row = day.rows[index]
+        more = min(row.parcels - taken[index], max(0, left.get(row.building, 0)))
+        taken[index] += more
+        left[row.building] = left.get(row.building, 0) - more
     urgent_left = dict(frozen.delivered_urgent)
     rows = []
-    for row in day.rows:
-        taken = min(row.parcels, left.get(row.building, 0))
-        left[row.building] = left.get(row.building, 0) - taken
-        taken_urgent = min(row.urgent, urgent_left.get(row.building, 0), taken)
+    for index in earliest_first:
+        row = day.rows[index]
+        taken_urgent = min(row.urgent, urgent_left.get(row.building, 0), taken[index])
         urgent_left[row.building] = urgent_left.get(row.building, 0) - taken_urgent
-        parcels = row.parcels - taken
-        rows.append(replace(row, parcels=parcels, urgent=min(row.urgent - taken_urgent, parcels)))
+        parcels = row.parcels - taken[index]
+        rows.append((index, replace(row, parcels=parcels, urgent=min(row.urgent - taken_urgent, parcels))))
     short = {b: n for b, n in left.items() if n > 0}
     if short:
         building = sorted(short)[0]
@@ -119,7 +151,7 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
             f"but {frozen.delivered[building]} are already on the road in the frozen plan",
             field="building",
         )
-    return Day(date=day.date, rows=tuple(rows))
+    return Day(date=day.date, rows=tuple(row for _, row in sorted(rows)))
 
 
 def _clock(text: Any) -> int:

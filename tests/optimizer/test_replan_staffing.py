@@ -81,3 +81,31 @@ def test_staffing_finds_the_fewest_riders_that_clear_each_shift() -> None:
         True,
     )
     assert (by_shift["afternoon"].riders, by_shift["afternoon"].clears) == (2, True)
+
+
+def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
+    from optimizer.clock import parse_clock
+    from optimizer.replan import Frozen, remaining_day
+
+    the_day = day(("B3", 5, None, 0, "08:30"), ("B3", 10, None, 0, "06:30"), ("B3", 4))
+    left = lambda frozen: [r.parcels for r in remaining_day(the_day, frozen).rows]  # noqa: E731
+
+    early = parse_clock("06:30")
+    named = Frozen(0, {}, {"B3": 7}, {}, {("B3", early): 7})
+    assert left(named) == [5, 3, 4]  # the 06:30 batch, as the kept trip says
+    # A plan that names no batches: the earliest parcels go first, those there before the shift first.
+    assert left(Frozen(0, {}, {"B3": 7}, {})) == [5, 7, 0]
+    assert left(Frozen(0, {}, {"B3": 16}, {})) == [3, 0, 0]
+
+
+def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
+    ops = operations(fleet=[SMALL], gate={"reload_s": 240, "stand_min": 60})
+    the_day = day(("B1", 10), ("B3", 10, None, 0, "06:00"), ("B3", 5, None, 0, "07:00"))
+    first = assert_valid(SITE, the_day, ops, plan_day(SITE, the_day, ops, time_limit_s=1.0))
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("16:00", ops)
+    )
+    assert frozen.delivered_batches == {("B3", 6 * 3600): 10, ("B3", 7 * 3600): 5}
+    replanned = plan_day(SITE, the_day, ops, time_limit_s=1.0, frozen=frozen).to_dict()
+    assert check_plan(SITE, the_day, ops, json.loads(json.dumps(replanned)), frozen=frozen) == []
+    assert replanned["summary"]["delivered"] == 25
