@@ -60,12 +60,24 @@ class CrewCard:
 
 
 @dataclass(frozen=True)
+class LoadItem:
+    name: str  # the building's
+    parcels: int
+    batches: tuple[tuple[str, int], ...] = ()  # (arrived HH:MM, parcels): which standing batch to take
+
+    @property
+    def earlier(self) -> int:
+        """Parcels of the item with no arrival time: at the gate before the shift began."""
+        return self.parcels - sum(parcels for _, parcels in self.batches)
+
+
+@dataclass(frozen=True)
 class LoadTrip:
     depart: str
     crew: str
     number: int
     parcels: int
-    loading_order: tuple[tuple[str, int], ...]  # (building name, parcels), last stop first
+    loading_order: tuple[LoadItem, ...]  # last stop first
 
 
 @dataclass(frozen=True)
@@ -158,7 +170,14 @@ def shift_documents(
                         crew["id"],
                         number,
                         trip["parcels"],
-                        tuple((f"{s.name}", s.parcels) for s in reversed(stops)),
+                        tuple(
+                            LoadItem(
+                                card_stop.name,
+                                card_stop.parcels,
+                                tuple((b["arrived"][:5], b["parcels"]) for b in stop.get("batches", ())),
+                            )
+                            for card_stop, stop in zip(reversed(stops), reversed(trip["stops"]), strict=True)
+                        ),
                     )
                 )
             cards.append(

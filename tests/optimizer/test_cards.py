@@ -193,10 +193,37 @@ def test_the_load_list_reverses_each_trips_stop_order() -> None:
     }
     assert len(morning.load_list) == len(by_trip)
     for load in morning.load_list:
-        assert list(load.loading_order) == list(reversed(by_trip[(load.crew, load.number)]))
+        loading = [(item.name, item.parcels) for item in load.loading_order]
+        assert loading == list(reversed(by_trip[(load.crew, load.number)]))
+        assert not any(item.batches for item in load.loading_order)  # no count row gives `arrived`
     departures = [load.depart for load in morning.load_list]
     assert departures == sorted(departures)
-    assert {name for name, _ in morning.load_list[0].loading_order} <= set(names.values())
+    assert {item.name for item in morning.load_list[0].loading_order} <= set(names.values())
+
+
+def test_the_load_list_says_which_standing_batch_to_load() -> None:
+    # B1's parcels were there before the shift; B3's came in two batches that stand an hour each.
+    site_graph = graph_of(three_on_a_lane())
+    ops = operations(gate={"reload_s": 240, "stand_min": 60})
+    the_day = day(
+        ("B1", 20), ("B1", 3, None, 0, "07:00"), ("B3", 5, None, 0, "08:30"), ("B3", 10, None, 0, "06:30")
+    )
+    plan = plan_day(site_graph, the_day, ops, time_limit_s=1.0).to_dict()
+    items = [
+        item
+        for shift in shift_documents(plan, site_graph, shift=None, lang="en")
+        for trip in shift.load_list
+        for item in trip.loading_order
+    ]
+    b1 = [item for item in items if item.name == "B1"]
+    assert sum(item.earlier for item in b1) == 20
+    assert sorted(batch for item in b1 for batch in item.batches) == [("07:00", 3)]
+    b3 = [item for item in items if item.name == "B3"]
+    assert sorted(batch for item in b3 for batch in item.batches) == [("06:30", 10), ("08:30", 5)]
+    assert all(item.earlier == 0 for item in b3)
+    html = cards_html(plan, site_graph, lang="en", part="load_list")
+    assert "10 arrived 06:30" in html and "5 arrived 08:30" in html and "3 arrived 07:00" in html
+    assert "20 there before" in html
 
 
 def test_the_map_draws_one_route_per_trip() -> None:
