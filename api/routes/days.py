@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
-from api.deps import PrincipalDep, SessionDep
-from api.errors import ERROR_RESPONSES
-from api.routes.params import DateText, checked_date
+from api.deps import PrincipalDep, SessionDep, require
+from api.errors import ERROR_RESPONSES, not_found
+from api.routes.params import DateText, SiteId, checked_date
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
 from api.store import count_document
 
@@ -44,13 +44,7 @@ def day_overview(
     if principal.role != "admin":
         sites = sites.where(SiteRow.id == principal.site_id)
     names = {row.id: row.name for row in session.execute(sites)}
-    counts = _current_counts(session, date, names)
-    plans = _latest_plans(session, date, names)
-    jobs = _latest_jobs(session, date, names)
-    days = [
-        _site_day(site, name, counts.get(site), plans.get(site), jobs.get(site))
-        for site, name in names.items()
-    ]
+    days = _site_days(session, date, names)
     totals = DayTotals(
         sites=len(days),
         parcels=sum(day.counts.parcels for day in days if day.counts),
@@ -62,6 +56,29 @@ def day_overview(
     if needs_attention:
         days = [day for day in days if day.status != "ok"]
     return DayOverview(date=date, sites=days, totals=totals)
+
+
+@router.get("/sites/{site_id}/days/{date}", response_model=SiteDay)
+def site_day(site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep) -> SiteDay:
+    """One site's line of the day overview: what the coordinator's page opens a day with (its
+    latest plan, and whether the counts changed since), without reading every site."""
+    require(principal, site_id, "courier")
+    checked_date(date)
+    name = session.scalar(select(SiteRow.name).where(SiteRow.id == site_id))
+    if name is None:
+        raise not_found(f"site {site_id!r}")
+    [day] = _site_days(session, date, {site_id: name})
+    return day
+
+
+def _site_days(session: Session, date: str, names: dict[str, str]) -> list[SiteDay]:
+    counts = _current_counts(session, date, names)
+    plans = _latest_plans(session, date, names)
+    jobs = _latest_jobs(session, date, names)
+    return [
+        _site_day(site, name, counts.get(site), plans.get(site), jobs.get(site))
+        for site, name in names.items()
+    ]
 
 
 def _current_counts(session: Session, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:

@@ -29,6 +29,17 @@ def set_up_gelin(
     assert client.put("/sites/gelin-spring/operations", json=operations, headers=headers).status_code == 200
 
 
+def set_up_second_site(client: TestClient | httpx.Client, *, name: str | None = None) -> None:
+    """gelin-spring again as site 'gelin-b' (named `name` if given), one tricycle a shift (ops-3x3)."""
+    site = json.loads((GELIN / "site.geojson").read_text())
+    site["site"]["id"] = "gelin-b"
+    if name is not None:
+        site["site"]["name"] = name
+    assert client.put("/sites/gelin-b", json=site, headers=ADMIN).status_code == 201
+    operations = json.loads((GELIN / "ops-3x3.json").read_text())
+    assert client.put("/sites/gelin-b/operations", json=operations, headers=ADMIN).status_code == 200
+
+
 def token(client: TestClient, site: str, role: str, headers: dict[str, str] = ADMIN) -> tuple[int, str]:
     response = client.post(
         f"/sites/{site}/tokens", json={"role": role, "label": f"{role} test"}, headers=headers

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -10,19 +9,10 @@ from fastapi.testclient import TestClient
 from api.routes.days import _status
 from api.schemas import CountTotals, JobGlance, PlanGlance
 from tests.api.conftest import ADMIN
-from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, token, wait_for_job
+from tests.api.helpers import SMALL_CSV, bearer, set_up_gelin, set_up_second_site, token, wait_for_job
 
 DATE = "2022-04-25"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
-
-
-def _set_up_second_site(client: TestClient) -> None:
-    """gelin-spring again as site 'gelin-b', with one tricycle a shift (ops-3x3)."""
-    site = json.loads((GELIN / "site.geojson").read_text())
-    site["site"]["id"] = "gelin-b"
-    assert client.put("/sites/gelin-b", json=site, headers=ADMIN).status_code == 201
-    operations = json.loads((GELIN / "ops-3x3.json").read_text())
-    assert client.put("/sites/gelin-b/operations", json=operations, headers=ADMIN).status_code == 200
 
 
 def _plan(client: TestClient, site: str) -> dict[str, object]:
@@ -39,7 +29,7 @@ def _by_site(overview: dict[str, object]) -> dict[str, dict[str, object]]:
 
 def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     set_up_gelin(client)
-    _set_up_second_site(client)
+    set_up_second_site(client)
     overview = client.get(f"/days/{DATE}", headers=ADMIN).json()
     assert [(d["site"], d["status"], d["counts"], d["plan"]) for d in overview["sites"]] == [
         ("gelin-b", "no_counts", None, None),
@@ -86,6 +76,13 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     assert attention["totals"]["sites"] == 2
     assert _by_site(attention)["gelin-spring"]["plan"]["up_to_date"] is False  # type: ignore[index]
 
+    # one site's line alone, as the coordinator's page opens the day with it
+    _, coordinator = token(client, "gelin-spring", "coordinator")
+    one = client.get(f"/sites/gelin-spring/days/{DATE}", headers=bearer(coordinator))
+    assert one.status_code == 200
+    assert one.json() == _by_site(client.get(f"/days/{DATE}", headers=ADMIN).json())["gelin-spring"]
+    assert one.json()["status"] == "outdated"
+
     # another day is untouched
     other = client.get("/days/2022-04-26", headers=ADMIN).json()
     assert {d["status"] for d in other["sites"]} == {"no_counts"}
@@ -93,7 +90,7 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
 
 def test_a_site_token_sees_only_its_own_site(client: TestClient) -> None:
     set_up_gelin(client)
-    _set_up_second_site(client)
+    set_up_second_site(client)
     _, courier = token(client, "gelin-spring", "courier")
     overview = client.get(f"/days/{DATE}", headers=bearer(courier)).json()
     assert [d["site"] for d in overview["sites"]] == ["gelin-spring"]
@@ -101,6 +98,16 @@ def test_a_site_token_sees_only_its_own_site(client: TestClient) -> None:
     assert client.get(f"/days/{DATE}").status_code == 401
     bad = client.get("/days/2022-02-30", headers=ADMIN)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "date"
+    # one site's line: another site's is not there for this token, nor a site that does not exist
+    assert (
+        client.get(f"/sites/gelin-spring/days/{DATE}", headers=bearer(courier)).json()["status"]
+        == "no_counts"
+    )
+    assert client.get(f"/sites/gelin-b/days/{DATE}", headers=bearer(courier)).status_code == 404
+    missing = client.get(f"/sites/nowhere/days/{DATE}", headers=ADMIN)
+    assert missing.status_code == 404 and "site 'nowhere' not found" in missing.json()["error"]["message"]
+    bad_date = client.get("/sites/gelin-spring/days/2022-13-01", headers=ADMIN)
+    assert bad_date.status_code == 422 and bad_date.json()["error"]["field"] == "date"
 
 
 def test_the_status_names_the_most_pressing_thing() -> None:
