@@ -34,6 +34,9 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "sign_out": "退出",
         "language": "English",
         "bad_token": "令牌无效",
+        "site": "小区",
+        "plan_made": "{time} 生成的计划",
+        "plan_outdated": "之后件数有变动：请重新生成路线再打印",
     },
     "en": {
         "title": "OneBell · Day plan",
@@ -66,5 +69,8 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "sign_out": "Sign out",
         "language": "中文",
         "bad_token": "Unknown token",
+        "site": "Compound",
+        "plan_made": "Plan made at {time}",
+        "plan_outdated": "the counts changed since: plan again before printing",
     },
 }

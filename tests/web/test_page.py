@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import ADMIN
-from tests.api.helpers import GELIN, set_up_gelin, token
+from tests.api.helpers import GELIN, set_up_gelin, set_up_second_site, token, wait_for_job
 from tests.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -183,3 +183,75 @@ def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
         if int(parcels) > 0:
             expected.append([building, int(parcels), shift, int(urgent)])
     assert [[r["building"], r["parcels"], r["shift"], r["urgent"]] for r in saved] == expected
+
+
+def _sign_in(page: object, url: str, secret: str) -> None:
+    page.goto(f"{url}/?lang=en")  # type: ignore[attr-defined]
+    page.fill("#token", secret)  # type: ignore[attr-defined]
+    page.press("#token", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector(".cell input")  # type: ignore[attr-defined]
+
+
+def _open_date(page: object, date: str) -> None:
+    page.fill("#date", date)  # type: ignore[attr-defined]
+    page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
+
+
+def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    date, csv = "2022-04-25", {**ADMIN, "Content-Type": "text/csv"}
+    days = f"/sites/gelin-spring/days/{date}"
+    client.put(f"{days}/counts", content="building,parcels\n1,12\n2,8\n", headers=csv)
+    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    plan_id = wait_for_job(client, job["id"], ADMIN)["plan_id"]  # type: ignore[arg-type]
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, running.url, coordinator)
+    _open_date(page, date)
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    assert page.evaluate("currentPlan.id") == plan_id
+    assert page.input_value("#b-1") == "12" and page.inner_text("#total") == "20"
+    assert "Plan made at" in page.inner_text("#plan-note")
+    assert "plan again" not in page.inner_text("#plan-note")
+    assert page.locator("button.print-cards").count() >= 1  # the cards can be printed again
+
+    _open_date(page, "2022-04-26")  # a day without a plan shows none
+    page.wait_for_function(
+        "document.querySelector('#result').hidden && document.querySelector('#total').textContent === '0'"
+    )
+
+    client.post(f"{days}/counts", content="building,parcels\n4,7\n", headers=csv)  # a later wave
+    _open_date(page, date)
+    page.wait_for_selector("#plan-note.outdated", timeout=30_000)
+    assert "the counts changed since: plan again before printing" in page.inner_text("#plan-note")
+    assert page.inner_text("#total") == "27"
+
+
+def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    set_up_second_site(client, name="Another compound")
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, running.url, coordinator)  # a site's own token: no choice to make
+    assert page.locator("#site-choice").is_hidden()
+    page.click("#sign-out")
+
+    _sign_in(page, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    assert page.locator("#site-choice").is_visible()
+    options = page.eval_on_selector_all("#site-pick option", "items => items.map(i => i.value)")
+    assert options == ["gelin-b", "gelin-spring"]  # by name: "Another compound" first
+    first_name = page.inner_text("#site-name")
+    assert first_name == "Another compound"
+    page.select_option("#site-pick", "gelin-spring")
+    page.wait_for_function(f"document.querySelector('#site-name').textContent !== {json.dumps(first_name)}")
+    chosen = page.inner_text("#site-name")
+    page.reload()
+    page.wait_for_selector(".cell input")
+    assert page.inner_text("#site-name") == chosen
+    assert page.input_value("#site-pick") == "gelin-spring"

@@ -6,6 +6,8 @@ let token = sessionStorage.getItem("onebell-token");
 let site = null;
 let buildings = [];
 let currentPlan = null;
+// Bumped whenever the site or the date changes: an answer for an earlier choice is dropped.
+let currentView = 0;
 
 async function api(path, options = {}) {
   const headers = Object.assign({ Authorization: `Bearer ${token}` }, options.headers || {});
@@ -26,19 +28,33 @@ async function signIn(event) {
     sessionStorage.removeItem("onebell-token");
     return;
   }
-  const sites = await response.json();
+  const sites = (await response.json()).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   if (!sites.length) { $("sign-in-error").textContent = L.bad_token; return; }
   sessionStorage.setItem("onebell-token", token);
-  site = sites[0];
-  $("site-name").textContent = site.name;
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
   $("sign-out").hidden = false;
   $("date").value = $("date").value || new Date().toISOString().slice(0, 10);
-  buildings = await (await api(`/sites/${encodeURIComponent(site.id)}/buildings`)).json();
+  // A district office's token sees many compounds: it picks one, and the page remembers which.
+  const remembered = sites.find((s) => s.id === sessionStorage.getItem("onebell-site")) || sites[0];
+  const pick = $("site-pick");
+  pick.innerHTML = "";
+  for (const s of sites) pick.add(new Option(s.name === s.id ? s.id : `${s.name} (${s.id})`, s.id, false, s === remembered));
+  $("site-choice").hidden = sites.length < 2;
+  pick.onchange = () => openSite(sites.find((s) => s.id === pick.value));
+  await openSite(remembered);
+}
+
+async function openSite(chosen) {
+  site = chosen;
+  sessionStorage.setItem("onebell-site", site.id);
+  $("site-name").textContent = site.name;
+  const view = ++currentView;
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings`);
+  if (view !== currentView) return;
+  buildings = response.ok ? await response.json() : [];
   buildGrid();
-  await showMap();
-  await loadCounts();
+  await loadDay();
 }
 
 function buildGrid() {
@@ -101,18 +117,43 @@ function updateTotal() {
 // this page never strips what an upload said.
 let loadedRows = [];
 
-async function loadCounts() {
+// Opening a day shows its counts and, where there is one, its latest plan, so cards can be
+// printed again later; a plan made before the counts last changed says so.
+async function loadDay() {
+  const view = ++currentView;
+  const date = $("date").value;
   loadedRows = [];
-  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts`);
-  if (!response.ok) return;
-  const body = await response.json();
-  loadedRows = body.rows;
+  currentPlan = null;
+  $("result").hidden = true;
+  $("stops").innerHTML = "";
+  $("plan").disabled = false;
+  $("progress").textContent = "";
+  $("form-error").textContent = "";
   for (const input of document.querySelectorAll(".cell input")) input.value = "";
-  for (const row of body.rows) {
-    const cell = cellOf(row.building);
-    if (cell) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
-  }
   updateTotal();
+  const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
+  const [counts, day] = await Promise.all([api(`${where}/counts`), api(where)]);
+  if (view !== currentView) return;
+  if (counts.ok) {
+    loadedRows = (await counts.json()).rows;
+    for (const row of loadedRows) {
+      const cell = cellOf(row.building);
+      if (cell) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
+    }
+    updateTotal();
+  }
+  const glance = day.ok ? await day.json() : null;
+  if (glance && glance.status === "planning" && glance.job) {
+    await followJob(glance.job, view);
+    return;
+  }
+  if (glance && glance.status === "failed" && glance.job) $("form-error").textContent = glance.job.error;
+  if (!glance || !glance.plan) { await showMap(); return; }
+  const planned = await api(`/plans/${glance.plan.id}`);
+  if (view !== currentView || !planned.ok) return;
+  currentPlan = await planned.json();
+  showPlan(currentPlan, glance.plan);
+  await showMap(currentPlan.id);
 }
 
 // A pasted or uploaded sheet may hold several rows per building (one per arrival wave) and more
@@ -196,23 +237,35 @@ async function plan(event) {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ time_limit_s: 10 }),
   });
   if (!started.ok) { $("form-error").textContent = await errorMessage(started); $("plan").disabled = false; return; }
-  let job = await started.json();
+  await followJob(await started.json(), currentView);
+}
+
+// Waits for a planning job (this page's, or one another device started) and shows its plan.
+async function followJob(job, view) {
+  $("plan").disabled = true;
+  $("progress").textContent = L.planning;
   while (job.status === "queued" || job.status === "running") {
     await new Promise((resolve) => setTimeout(resolve, 700));
     job = await (await api(`/jobs/${job.id}`)).json();
+    if (view !== currentView) return;  // the page moved on; loadDay reset the button
     const p = job.progress || {};
     $("progress").textContent = `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
   }
   $("plan").disabled = false;
-  if (job.status !== "done") { $("progress").textContent = ""; $("form-error").textContent = job.error; return; }
   $("progress").textContent = "";
+  if (job.status !== "done") { $("form-error").textContent = job.error; return; }
   currentPlan = await (await api(`/plans/${job.plan_id}`)).json();
-  showPlan(currentPlan);
+  if (view !== currentView) return;
+  showPlan(currentPlan, null);
   await showMap(currentPlan.id);
 }
 
-function showPlan(planned) {
+function showPlan(planned, glance) {
   $("result").hidden = false;
+  const note = $("plan-note");
+  note.textContent = glance ? L.plan_made.replace("{time}", new Date(glance.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })) : "";
+  note.classList.toggle("outdated", Boolean(glance && !glance.up_to_date));
+  if (glance && !glance.up_to_date) note.textContent += ` · ${L.plan_outdated}`;
   const body = document.querySelector("#shifts tbody");
   body.innerHTML = "";
   for (const shift of planned.shifts) {
@@ -266,15 +319,20 @@ function printButton(label, planId, shiftId, part) {
 }
 
 async function showMap(planId) {
+  const view = currentView;
   const query = planId ? `?plan_id=${planId}` : "";
   const response = await api(`/sites/${encodeURIComponent(site.id)}/map.svg${query}`);
-  if (response.ok) $("map").innerHTML = await response.text();
+  if (response.ok && view === currentView) $("map").innerHTML = await response.text();
 }
 
 $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(await file.text()); });
-$("date").addEventListener("change", loadCounts);
-$("sign-out").addEventListener("click", () => { sessionStorage.removeItem("onebell-token"); window.location.reload(); });
+$("date").addEventListener("change", loadDay);
+$("sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem("onebell-token");
+  sessionStorage.removeItem("onebell-site");
+  window.location.reload();
+});
 if (token) signIn();
