@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SiteSummary(BaseModel):
@@ -27,6 +27,18 @@ class BuildingOut(BaseModel):
     doorbell: str
     contact: str | None
     sealed: bool
+
+
+class BuildingChange(BaseModel):
+    """What a coordinator learns during the day about a building; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact: str | None = Field(
+        default=None, max_length=200, description="the household to notify (null: none named)"
+    )
+    doorbell: Literal["working", "broken"] | None = None
+    sealed: bool | None = Field(default=None, description="sealed after a positive case: door delivery")
 
 
 class CountOut(BaseModel):
@@ -111,7 +123,9 @@ class PlanGlance(BaseModel):
     urgent_undelivered: int
     trips: int
     crew_hours: float
-    up_to_date: bool = Field(description="made from the day's counts as they are now")
+    up_to_date: bool = Field(
+        description="made from the day's counts, the site map and its operations as they are now"
+    )
 
 
 class JobGlance(BaseModel):
@@ -130,8 +144,8 @@ class SiteDay(BaseModel):
     status: SiteDayStatus = Field(
         description=(
             "planning: a job newer than the latest plan is queued or running; no_counts; failed: the "
-            "newest job failed; not_planned: counts but no plan; outdated: the counts changed after "
-            "the latest plan; undelivered: the plan leaves parcels undelivered; ok"
+            "newest job failed; not_planned: counts but no plan; outdated: the counts, the site map or "
+            "its operations changed after the latest plan's inputs were taken; undelivered: the plan leaves parcels undelivered; ok"
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -12,12 +13,12 @@ from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
-from api.routes.params import SiteId, TokenId
-from api.schemas import BuildingOut, SiteSummary, TokenCreate, TokenCreated, TokenOut
+from api.routes.params import BuildingId, SiteId, TokenId
+from api.schemas import BuildingChange, BuildingOut, SiteSummary, TokenCreate, TokenCreated, TokenOut
 from api.store import domain_site, site_row
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
-from optimizer.site import parse_site
+from optimizer.site import Building, parse_site
 
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
 
@@ -63,7 +64,7 @@ def put_site(
         row = SiteRow(id=site_id, name=site.name, geojson=document)
         session.add(row)
         response.status_code = 201
-    else:
+    elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
         row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
     session.commit()
     return _summary(row)
@@ -75,23 +76,69 @@ def get_site(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> d
     return site_row(session, site_id).geojson
 
 
+def _building_out(building: Building) -> BuildingOut:
+    return BuildingOut(
+        id=building.id,
+        name=building.name,
+        households=building.households,
+        floors=building.floors,
+        zone=building.zone,
+        doorbell=building.doorbell,
+        contact=building.contact,
+        sealed=building.sealed,
+    )
+
+
 @router.get("/sites/{site_id}/buildings", response_model=list[BuildingOut])
 def list_buildings(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[BuildingOut]:
     require(principal, site_id, "courier")
     site = domain_site(site_row(session, site_id))
-    return [
-        BuildingOut(
-            id=b.id,
-            name=b.name,
-            households=b.households,
-            floors=b.floors,
-            zone=b.zone,
-            doorbell=b.doorbell,
-            contact=b.contact,
-            sealed=b.sealed,
-        )
-        for b in site.buildings
-    ]
+    return [_building_out(b) for b in site.buildings]
+
+
+@router.patch("/sites/{site_id}/buildings/{building_id}", response_model=BuildingOut)
+def change_building(
+    site_id: SiteId,
+    building_id: BuildingId,
+    change: BuildingChange,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> BuildingOut:
+    """A building's household to notify, doorbell or seal, changed without sending the whole map
+    again: these change during a lockdown day, the map does not. Plans made before the change
+    keep what they were made from, and the day overview calls them outdated."""
+    require(principal, site_id, "coordinator")
+    changed = change.model_fields_set
+    if not changed:
+        raise ApiError(422, "invalid", "nothing to change: give contact, doorbell or sealed", field="body")
+    row = session.scalar(select(SiteRow).where(SiteRow.id == site_id).with_for_update())
+    if row is None:
+        raise not_found(f"site {site_id!r}")
+    document = copy.deepcopy(row.geojson)
+    feature = next(
+        (
+            f
+            for f in document.get("features", [])
+            if f.get("properties", {}).get("kind") == "building"
+            and str(f["properties"].get("id")) == building_id
+        ),
+        None,
+    )
+    if feature is None:
+        raise not_found(f"building {building_id!r} at site {site_id!r}")
+    properties = feature["properties"]
+    for name in sorted(changed):
+        value = getattr(change, name)
+        if value is not None:
+            properties[name] = value
+        elif name == "contact":
+            properties.pop("contact", None)
+        else:
+            raise ApiError(422, "invalid", f"{name} may not be null for building {building_id}", field=name)
+    site = parse_site(document)
+    row.geojson, row.updated_at = document, datetime.now(UTC)
+    session.commit()
+    return _building_out(site.building(building_id))
 
 
 @router.put("/sites/{site_id}/operations", response_model=dict[str, Any])
@@ -106,7 +153,8 @@ def put_operations(
     require(principal, site_id, "coordinator")
     row = site_row(session, site_id)
     parse_operations(document)
-    row.operations, row.updated_at = document, datetime.now(UTC)
+    if row.operations != document:  # the same roster sent again outdates no plan
+        row.operations, row.updated_at = document, datetime.now(UTC)
     session.commit()
     return document
 
