@@ -9,6 +9,7 @@ read (the plans' summaries, undelivered lists and counts are picked out of their
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -37,14 +38,13 @@ def day_overview(
     ),
 ) -> DayOverview:
     """Every site the token sees (the admin token: all of them) on `date`: the counts posted, the
-    latest plan and whether it was made from the counts as they are now, the latest planning job,
+    latest plan and whether it was made from the counts, map and operations as they are now, the latest planning job,
     and one status saying what, if anything, the site needs."""
     checked_date(date)
-    sites = select(SiteRow.id, SiteRow.name).order_by(SiteRow.id)
+    sites = _SITES.order_by(SiteRow.id)
     if principal.role != "admin":
         sites = sites.where(SiteRow.id == principal.site_id)
-    names = {row.id: row.name for row in session.execute(sites)}
-    days = _site_days(session, date, names)
+    days = _site_days(session, date, sites)
     totals = DayTotals(
         sites=len(days),
         parcels=sum(day.counts.parcels for day in days if day.counts),
@@ -64,20 +64,25 @@ def site_day(site_id: SiteId, date: DateText, session: SessionDep, principal: Pr
     latest plan, and whether the counts changed since), without reading every site."""
     require(principal, site_id, "courier")
     checked_date(date)
-    name = session.scalar(select(SiteRow.name).where(SiteRow.id == site_id))
-    if name is None:
+    days = _site_days(session, date, _SITES.where(SiteRow.id == site_id))
+    if not days:
         raise not_found(f"site {site_id!r}")
-    [day] = _site_days(session, date, {site_id: name})
-    return day
+    return days[0]
 
 
-def _site_days(session: Session, date: str, names: dict[str, str]) -> list[SiteDay]:
+_SITES = select(SiteRow.id, SiteRow.name, SiteRow.updated_at)
+
+
+def _site_days(session: Session, date: str, sites: Any) -> list[SiteDay]:
+    """`sites`: a select of `_SITES`, the sites to report in the order to report them."""
+    found = {row.id: (row.name, row.updated_at) for row in session.execute(sites)}
+    names = {site: name for site, (name, _) in found.items()}
     counts = _current_counts(session, date, names)
     plans = _latest_plans(session, date, names)
     jobs = _latest_jobs(session, date, names)
     return [
-        _site_day(site, name, counts.get(site), plans.get(site), jobs.get(site))
-        for site, name in names.items()
+        _site_day(site, name, changed_at, counts.get(site), plans.get(site), jobs.get(site))
+        for site, (name, changed_at) in found.items()
     ]
 
 
@@ -116,10 +121,13 @@ def _latest_plans(session: Session, date: str, sites: dict[str, str]) -> dict[st
             PlanRow.document["summary"],
             PlanRow.document["undelivered"],
             PlanRow.snapshot["counts"],
-        ).join(
+            JobRow.created_at,  # when the plan's inputs were taken
+        )
+        .join(
             newest,
             (PlanRow.site_id == newest.c.site_id) & (PlanRow.created_at == newest.c.created_at),
         )
+        .outerjoin(JobRow, JobRow.id == PlanRow.job_id)
     )
     return {row[0]: tuple(row[1:]) for row in rows if row[0]}
 
@@ -137,6 +145,7 @@ def _latest_jobs(session: Session, date: str, sites: dict[str, str]) -> dict[str
 def _site_day(
     site: str,
     name: str,
+    site_changed_at: datetime,
     counts: list[dict[str, Any]] | None,
     plan: tuple[Any, ...] | None,
     job: JobRow | None,
@@ -151,7 +160,11 @@ def _site_day(
         )
     glance = None
     if plan is not None:
-        plan_id, created_at, summary, undelivered, planned_counts = plan
+        plan_id, created_at, summary, undelivered, planned_counts, inputs_taken_at = plan
+        same_counts = [{field: row.get(field) for field in _FIELDS} for row in planned_counts or []] == (
+            counts or []
+        )
+        same_site = site_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
             id=plan_id,
             created_at=created_at,
@@ -161,8 +174,7 @@ def _site_day(
             urgent_undelivered=sum(item.get("urgent", 0) for item in undelivered or []),
             trips=summary["trips"],
             crew_hours=round(summary["crew_s"] / 3600, 2),
-            up_to_date=[{field: row.get(field) for field in _FIELDS} for row in planned_counts or []]
-            == (counts or []),
+            up_to_date=same_counts and same_site,
         )
     job_glance = None
     if job is not None:
