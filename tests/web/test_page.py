@@ -64,14 +64,23 @@ def _day_csv() -> str:
     return "building,parcels\n" + "\n".join(f"{b},{n}" for b, n in totals.items() if n % 3 == 0)
 
 
+def _sign_in(page: object, url: str, secret: str) -> None:
+    page.goto(f"{url}/?lang=en")  # type: ignore[attr-defined]
+    page.fill("#token", secret)  # type: ignore[attr-defined]
+    page.press("#token", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector(".cell input")  # type: ignore[attr-defined]
+
+
+def _open_date(page: object, date: str) -> None:
+    page.fill("#date", date)  # type: ignore[attr-defined]
+    page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
+
+
 def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: object) -> None:
     running, client = server
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(f"{running.url}/?lang=en")
-    page.fill("#token", coordinator)
-    page.press("#token", "Enter")
-    page.wait_for_selector(".cell input")
+    _sign_in(page, running.url, coordinator)
     assert page.locator(".cell").count() == 125
 
     page.click("summary")
@@ -136,12 +145,8 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
         client.put(path, content=uploaded, headers={**ADMIN, "Content-Type": "text/csv"}).status_code == 200
     )
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(f"{running.url}/?lang=en")
-    page.fill("#token", coordinator)
-    page.press("#token", "Enter")
-    page.wait_for_selector(".cell input")
-    page.fill("#date", date)
-    page.dispatch_event("#date", "change")
+    _sign_in(page, running.url, coordinator)
+    _open_date(page, date)
     page.wait_for_function("document.querySelector('#b-1').value === '15'")
     page.fill("#b-2", "9")  # the coordinator changes building 2 only
     page.press("#b-2", "Enter")
@@ -161,12 +166,8 @@ def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     sheet = (GELIN / "days" / "2022-04-28-2300.csv").read_text()  # three waves a building
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(f"{running.url}/?lang=en")
-    page.fill("#token", coordinator)
-    page.press("#token", "Enter")
-    page.wait_for_selector(".cell input")
-    page.fill("#date", "2022-04-28")
-    page.dispatch_event("#date", "change")
+    _sign_in(page, running.url, coordinator)
+    _open_date(page, "2022-04-28")
     page.click("summary")
     page.fill("#paste", sheet)
     page.click("#apply-paste")
@@ -183,18 +184,6 @@ def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
         if int(parcels) > 0:
             expected.append([building, int(parcels), shift, int(urgent)])
     assert [[r["building"], r["parcels"], r["shift"], r["urgent"]] for r in saved] == expected
-
-
-def _sign_in(page: object, url: str, secret: str) -> None:
-    page.goto(f"{url}/?lang=en")  # type: ignore[attr-defined]
-    page.fill("#token", secret)  # type: ignore[attr-defined]
-    page.press("#token", "Enter")  # type: ignore[attr-defined]
-    page.wait_for_selector(".cell input")  # type: ignore[attr-defined]
-
-
-def _open_date(page: object, date: str) -> None:
-    page.fill("#date", date)  # type: ignore[attr-defined]
-    page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
 
 
 def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
@@ -226,7 +215,9 @@ def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
     client.post(f"{days}/counts", content="building,parcels\n4,7\n", headers=csv)  # a later wave
     _open_date(page, date)
     page.wait_for_selector("#plan-note.outdated", timeout=30_000)
-    assert "the counts changed since: plan again before printing" in page.inner_text("#plan-note")
+    assert "the counts or a building changed since: plan again before printing" in page.inner_text(
+        "#plan-note"
+    )
     assert page.inner_text("#total") == "27"
 
 
@@ -255,3 +246,46 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
     page.wait_for_selector(".cell input")
     assert page.inner_text("#site-name") == chosen
     assert page.input_value("#site-pick") == "gelin-spring"
+
+
+def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    date = "2022-04-25"
+    days = f"/sites/gelin-spring/days/{date}"
+    client.put(
+        f"{days}/counts", content="building,parcels\n12,9\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    wait_for_job(client, job["id"], ADMIN)  # type: ignore[arg-type]
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, running.url, coordinator)
+    _open_date(page, date)
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    page.fill("#b-3", "5")  # typed, not yet saved: it must stay
+    page.click("#building-edit summary")
+    page.select_option("#edit-building", "12")
+    page.fill("#edit-contact", "301 Wang")
+    page.check("#edit-sealed")
+    page.click("#edit-save")
+    page.wait_for_selector("#plan-note.outdated", timeout=30_000)
+    assert page.inner_text("#edit-status") == "Saved"
+    assert page.inner_text('.cell[data-building="12"] .tag.sealed') == "sealed"
+    assert page.input_value("#b-3") == "5" and page.input_value("#b-12") == "9"
+    [b12] = [b for b in client.get("/sites/gelin-spring/buildings", headers=ADMIN).json() if b["id"] == "12"]
+    assert (b12["sealed"], b12["contact"], b12["doorbell"]) == (True, "301 Wang", "working")
+
+    # another building's details show as the map has them; a courier token may not change them
+    page.select_option("#edit-building", "13")
+    assert page.input_value("#edit-contact") != "301 Wang" and not page.is_checked("#edit-sealed")
+    _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
+    page.click("#sign-out")
+    _sign_in(page, running.url, courier)
+    assert page.inner_text('.cell[data-building="12"] .tag.sealed') == "sealed"
+    page.click("#building-edit summary")
+    page.check("#edit-broken")
+    page.click("#edit-save")
+    page.wait_for_function("document.querySelector('#edit-error').textContent.includes('coordinator')")

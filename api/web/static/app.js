@@ -54,6 +54,7 @@ async function openSite(chosen) {
   if (view !== currentView) return;
   buildings = response.ok ? await response.json() : [];
   buildGrid();
+  fillBuildingEditor();
   await loadDay();
 }
 
@@ -79,7 +80,7 @@ function buildGrid() {
       cell.dataset.building = b.id;
       const label = document.createElement("label");
       label.htmlFor = `b-${b.id}`;
-      label.textContent = b.name;
+      nameCell(label, b);
       const input = document.createElement("input");
       input.id = `b-${b.id}`;
       input.name = b.id;
@@ -96,6 +97,55 @@ function buildGrid() {
     grid.appendChild(fieldset);
   }
   updateTotal();
+}
+
+// A building's name in the grid, tagged when it is sealed or its doorbell is broken.
+function nameCell(label, b) {
+  label.textContent = b.name;
+  for (const [on, text, kind] of [[b.sealed, L.sealed_tag, "sealed"], [b.doorbell === "broken", L.broken_tag, "broken"]]) {
+    if (!on) continue;
+    const span = document.createElement("span");
+    span.className = `tag ${kind}`;
+    span.textContent = text;
+    label.append(span);
+  }
+}
+
+// Building details the coordinator learns during the day: the household to notify, a broken
+// doorbell, a seal. Saved at once; a plan made before the change is then marked outdated.
+function fillBuildingEditor() {
+  const pick = $("edit-building");
+  const chosen = pick.value;
+  pick.innerHTML = "";
+  for (const b of buildings) pick.add(new Option(b.name, b.id, false, b.id === chosen));
+  showBuildingDetails();
+}
+
+function showBuildingDetails() {
+  const b = buildings.find((x) => x.id === $("edit-building").value);
+  $("edit-status").textContent = "";
+  $("edit-error").textContent = "";
+  if (!b) return;
+  $("edit-contact").value = b.contact || "";
+  $("edit-broken").checked = b.doorbell === "broken";
+  $("edit-sealed").checked = b.sealed;
+}
+
+async function saveBuildingDetails() {
+  const id = $("edit-building").value;
+  const contact = $("edit-contact").value.trim();
+  const change = { contact: contact || null, doorbell: $("edit-broken").checked ? "broken" : "working", sealed: $("edit-sealed").checked };
+  $("edit-status").textContent = "";
+  $("edit-error").textContent = "";
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings/${encodeURIComponent(id)}`, {
+    method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(change),
+  });
+  if (!response.ok) { $("edit-error").textContent = await errorMessage(response); return; }
+  const saved = await response.json();
+  buildings = buildings.map((b) => (b.id === saved.id ? saved : b));
+  nameCell(cellOf(saved.id).querySelector("label"), saved);
+  $("edit-status").textContent = L.saved;
+  await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
 }
 
 function cellOf(buildingId) { return document.querySelector(`.cell[data-building="${CSS.escape(buildingId)}"]`); }
@@ -142,6 +192,13 @@ async function loadDay() {
     }
     updateTotal();
   }
+  await showDayPlan(view, day);
+}
+
+// The day's latest plan, or the job planning it; `day` is the site's day line if already fetched.
+async function showDayPlan(view, day) {
+  day = day || (await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}`));
+  if (view !== currentView) return;
   const glance = day.ok ? await day.json() : null;
   if (glance && glance.status === "planning" && glance.job) {
     await followJob(glance.job, view);
@@ -330,6 +387,8 @@ $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(await file.text()); });
 $("date").addEventListener("change", loadDay);
+$("edit-building").addEventListener("change", showBuildingDetails);
+$("edit-save").addEventListener("click", saveBuildingDetails);
 $("sign-out").addEventListener("click", () => {
   sessionStorage.removeItem("onebell-token");
   sessionStorage.removeItem("onebell-site");
