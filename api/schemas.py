@@ -93,6 +93,11 @@ class ShiftOut(BaseModel):
     shift: dict[str, Any]
 
 
+class Me(BaseModel):
+    role: Literal["admin", "coordinator", "courier"]
+    site: str | None = Field(description="the token's site; null for the admin token (every site)")
+
+
 class TokenCreate(BaseModel):
     role: Literal["coordinator", "courier"]
     label: str = Field(default="", max_length=200)

@@ -14,7 +14,7 @@ from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.params import BuildingId, SiteId, TokenId
-from api.schemas import BuildingChange, BuildingOut, SiteSummary, TokenCreate, TokenCreated, TokenOut
+from api.schemas import BuildingChange, BuildingOut, Me, SiteSummary, TokenCreate, TokenCreated, TokenOut
 from api.store import domain_site, site_row
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
@@ -166,6 +166,12 @@ def get_operations(site_id: SiteId, session: SessionDep, principal: PrincipalDep
     if row.operations is None:
         raise not_found(f"operations of site {site_id!r}")
     return row.operations
+
+
+@router.get("/me", response_model=Me, tags=["tokens"])
+def who_am_i(principal: PrincipalDep) -> Me:
+    """What the token in hand may do, so a page can offer only that."""
+    return Me(role=principal.role, site=principal.site_id)  # type: ignore[arg-type]  # the three roles
 
 
 def _token_out(row: TokenRow) -> dict[str, Any]:

@@ -128,3 +128,16 @@ def test_tokens_are_stored_hashed(client: TestClient, two_sites: dict[str, str],
     engine.dispose()
     assert two_sites["courier"] not in json.dumps(stored)
     assert all(len(value) == 64 for value in stored)
+
+
+def test_a_token_says_what_it_may_do(client: TestClient, two_sites: dict[str, str]) -> None:
+    assert client.get("/me", headers=ADMIN).json() == {"role": "admin", "site": None}
+    assert client.get("/me", headers=bearer(two_sites["courier"])).json() == {
+        "role": "courier",
+        "site": "gelin-spring",
+    }
+    assert client.get("/me", headers=bearer(two_sites["stranger"])).json() == {
+        "role": "coordinator",
+        "site": "three-on-a-lane",
+    }
+    assert client.get("/me").status_code == 401

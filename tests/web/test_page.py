@@ -278,14 +278,11 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     [b12] = [b for b in client.get("/sites/gelin-spring/buildings", headers=ADMIN).json() if b["id"] == "12"]
     assert (b12["sealed"], b12["contact"], b12["doorbell"]) == (True, "301 Wang", "working")
 
-    # another building's details show as the map has them; a courier token may not change them
+    # another building's details show as the map has them; a courier sees the tags, not the editor
     page.select_option("#edit-building", "13")
     assert page.input_value("#edit-contact") != "301 Wang" and not page.is_checked("#edit-sealed")
     _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
     page.click("#sign-out")
     _sign_in(page, running.url, courier)
     assert page.inner_text('.cell[data-building="12"] .tag.sealed') == "sealed"
-    page.click("#building-edit summary")
-    page.check("#edit-broken")
-    page.click("#edit-save")
-    page.wait_for_function("document.querySelector('#edit-error').textContent.includes('coordinator')")
+    assert page.locator("#building-edit").is_hidden()  # a courier token may not change them

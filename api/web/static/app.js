@@ -31,6 +31,8 @@ async function signIn(event) {
   const sites = (await response.json()).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   if (!sites.length) { $("sign-in-error").textContent = L.bad_token; return; }
   sessionStorage.setItem("onebell-token", token);
+  const me = await (await api("/me")).json();
+  $("building-edit").hidden = me.role === "courier";  // building details are the coordinator's
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
   $("sign-out").hidden = false;
