@@ -83,7 +83,7 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
     _sign_in(page, running.url, coordinator)
     assert page.locator(".cell").count() == 125
 
-    page.click("summary")
+    page.click("#paste-box summary")
     page.fill("#paste", _day_csv())
     page.click("#apply-paste")
     expected_total = sum(int(line.split(",")[1]) for line in _day_csv().splitlines()[1:])
@@ -168,7 +168,7 @@ def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     _sign_in(page, running.url, coordinator)
     _open_date(page, "2022-04-28")
-    page.click("summary")
+    page.click("#paste-box summary")
     page.fill("#paste", sheet)
     page.click("#apply-paste")
     assert page.inner_text("#total") == "2300"
@@ -230,7 +230,7 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     _sign_in(page, running.url, coordinator)  # a site's own token: no choice to make
-    assert page.locator("#site-choice").is_hidden()
+    assert page.locator("#site-choice").is_hidden() and page.locator("#overview").is_hidden()
     page.click("#sign-out")
 
     _sign_in(page, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
@@ -246,6 +246,41 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
     page.wait_for_selector(".cell input")
     assert page.inner_text("#site-name") == chosen
     assert page.input_value("#site-pick") == "gelin-spring"
+
+
+def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    set_up_second_site(client, name="Another compound")
+    date = "2022-04-25"
+    days = f"/sites/gelin-spring/days/{date}"
+    client.put(
+        f"{days}/counts", content="building,parcels\n12,9\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    wait_for_job(client, job["id"], ADMIN)  # type: ignore[arg-type]
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(page, date)
+
+    def rows() -> list[list[str]]:
+        return page.eval_on_selector_all(  # type: ignore[no-any-return]
+            "#overview-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+        )
+
+    page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 1")
+    assert rows() == [["Another compound", "no counts", "—", "—", "—"]]  # needs attention; gelin-spring is ok
+    assert "2 compounds · 9 parcels · 9 delivered · 0 undelivered" in page.inner_text("#overview-totals")
+    page.uncheck("#attention-only")
+    page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
+    [_, gelin] = rows()
+    assert gelin[1:] == ["ok", "9", "9", "0"]
+    page.click('#overview-table tr[data-site="gelin-spring"]')
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    assert page.input_value("#site-pick") == "gelin-spring" and page.input_value("#b-12") == "9"
+    assert page.locator('#overview-table tr.current[data-site="gelin-spring"]').count() == 1
 
 
 def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(

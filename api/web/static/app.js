@@ -6,6 +6,9 @@ let token = sessionStorage.getItem("onebell-token");
 let site = null;
 let buildings = [];
 let currentPlan = null;
+let allSites = [];
+let overviewAsked = 0;
+const STATUS = Object.fromEntries(L.status_names.split(",").map((pair) => pair.split("=")));
 // Bumped whenever the site or the date changes: an answer for an earlier choice is dropped.
 let currentView = 0;
 
@@ -43,14 +46,55 @@ async function signIn(event) {
   pick.innerHTML = "";
   for (const s of sites) pick.add(new Option(s.name === s.id ? s.id : `${s.name} (${s.id})`, s.id, false, s === remembered));
   $("site-choice").hidden = sites.length < 2;
+  $("overview").hidden = sites.length < 2;
+  allSites = sites;
   pick.onchange = () => openSite(sites.find((s) => s.id === pick.value));
+  loadOverview();
   await openSite(remembered);
+}
+
+// A district office's morning: every compound's day in one table, those needing attention first
+// (by default only those); a row opens its compound.
+async function loadOverview() {
+  if (allSites.length < 2) return;
+  const asked = ++overviewAsked;
+  const response = await api(`/days/${$("date").value}${$("attention-only").checked ? "?needs_attention=true" : ""}`);
+  if (!response.ok) return;
+  const overview = await response.json();
+  if (asked !== overviewAsked) return;  // a later date or filter was asked for meanwhile
+  const totals = overview.totals;
+  const statuses = Object.entries(totals.statuses).map(([status, n]) => `${STATUS[status] || status} ${n}`);
+  $("overview-totals").textContent = [
+    L.overview_totals.replace("{sites}", totals.sites).replace("{parcels}", totals.parcels)
+      .replace("{delivered}", totals.delivered).replace("{undelivered}", totals.undelivered),
+    ...statuses,
+  ].join(" · ");
+  const body = document.querySelector("#overview-table tbody");
+  body.innerHTML = "";
+  for (const day of overview.sites) {
+    const row = document.createElement("tr");
+    row.dataset.site = day.site;
+    row.classList.toggle("current", site !== null && day.site === site.id);
+    const cells = [day.name, STATUS[day.status] || day.status, day.counts?.parcels ?? "—", day.plan?.delivered ?? "—", day.plan?.undelivered ?? "—"];
+    cells.forEach((text, k) => {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      if (k === 1) cell.className = `status-${day.status}`;
+      row.appendChild(cell);
+    });
+    row.addEventListener("click", () => {
+      $("site-pick").value = day.site;
+      openSite(allSites.find((s) => s.id === day.site));
+    });
+    body.appendChild(row);
+  }
 }
 
 async function openSite(chosen) {
   site = chosen;
   sessionStorage.setItem("onebell-site", site.id);
   $("site-name").textContent = site.name;
+  for (const row of document.querySelectorAll("#overview-table tbody tr")) row.classList.toggle("current", row.dataset.site === site.id);
   const view = ++currentView;
   const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings`);
   if (view !== currentView) return;
@@ -147,6 +191,7 @@ async function saveBuildingDetails() {
   buildings = buildings.map((b) => (b.id === saved.id ? saved : b));
   nameCell(cellOf(saved.id).querySelector("label"), saved);
   $("edit-status").textContent = L.saved;
+  loadOverview();
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
 }
 
@@ -316,6 +361,7 @@ async function followJob(job, view) {
   currentPlan = await (await api(`/plans/${job.plan_id}`)).json();
   if (view !== currentView) return;
   showPlan(currentPlan, null);
+  loadOverview();
   await showMap(currentPlan.id);
 }
 
@@ -388,7 +434,8 @@ $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(await file.text()); });
-$("date").addEventListener("change", loadDay);
+$("date").addEventListener("change", () => { loadOverview(); loadDay(); });
+$("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("sign-out").addEventListener("click", () => {
