@@ -76,6 +76,16 @@ def _open_date(page: object, date: str) -> None:
     page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
 
 
+def _planned(client: httpx.Client, date: str, counts_csv: str) -> str:
+    """gelin-spring with these counts on `date`, planned through the API; the plan's id."""
+    days = f"/sites/gelin-spring/days/{date}"
+    client.put(f"{days}/counts", content=counts_csv, headers={**ADMIN, "Content-Type": "text/csv"})
+    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    done = wait_for_job(client, job["id"], ADMIN)  # type: ignore[arg-type]
+    assert done["status"] == "done", done
+    return str(done["plan_id"])
+
+
 def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: object) -> None:
     running, client = server
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
@@ -193,9 +203,7 @@ def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date, csv = "2022-04-25", {**ADMIN, "Content-Type": "text/csv"}
     days = f"/sites/gelin-spring/days/{date}"
-    client.put(f"{days}/counts", content="building,parcels\n1,12\n2,8\n", headers=csv)
-    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
-    plan_id = wait_for_job(client, job["id"], ADMIN)["plan_id"]  # type: ignore[arg-type]
+    plan_id = _planned(client, date, "building,parcels\n1,12\n2,8\n")
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     _sign_in(page, running.url, coordinator)
@@ -254,12 +262,7 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     running, client = server
     set_up_second_site(client, name="Another compound")
     date = "2022-04-25"
-    days = f"/sites/gelin-spring/days/{date}"
-    client.put(
-        f"{days}/counts", content="building,parcels\n12,9\n", headers={**ADMIN, "Content-Type": "text/csv"}
-    )
-    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
-    wait_for_job(client, job["id"], ADMIN)  # type: ignore[arg-type]
+    _planned(client, date, "building,parcels\n12,9\n")
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     _sign_in(page, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
@@ -289,12 +292,7 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     running, client = server
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date = "2022-04-25"
-    days = f"/sites/gelin-spring/days/{date}"
-    client.put(
-        f"{days}/counts", content="building,parcels\n12,9\n", headers={**ADMIN, "Content-Type": "text/csv"}
-    )
-    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
-    wait_for_job(client, job["id"], ADMIN)  # type: ignore[arg-type]
+    _planned(client, date, "building,parcels\n12,9\n")
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     _sign_in(page, running.url, coordinator)
