@@ -85,6 +85,16 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     cards.add_argument("--part", default="all", help="all (default), cards or load_list")
     cards.set_defaults(run=_cards)
 
+    notices = commands.add_parser(
+        "notices", help="text for each building's contact household: about when, how many parcels"
+    )
+    notices.add_argument("plan", help="plan JSON")
+    notices.add_argument("--site", required=True, help="site GeoJSON the plan was made for")
+    notices.add_argument("--shift", help="one shift only (default: every shift)")
+    notices.add_argument("--lang", default="zh", help="zh (default) or en")
+    notices.add_argument("--out", help="write the text here (default: print it)")
+    notices.set_defaults(run=_notices)
+
     staff = commands.add_parser("staffing", help="fewest riders per shift that clear each shift's parcels")
     staff.add_argument("--site", required=True)
     staff.add_argument("--day", required=True)
@@ -195,6 +205,19 @@ def _cards(args: argparse.Namespace) -> int:
     else:
         _write_atomically(Path(args.out), cards_pdf(plan, site_graph, **options))
     print(f"cards written to {args.out}")
+    return 0
+
+
+def _notices(args: argparse.Namespace) -> int:
+    from optimizer.cards.notices import notices_text
+
+    plan = read_json(args.plan, what="plan", error=PlanError)
+    text = notices_text(plan, load_site(args.site), shift=args.shift, lang=args.lang)
+    if args.out:
+        _write_atomically(Path(args.out), text)
+        print(f"notices written to {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -19,6 +19,7 @@ from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.svg_map import PALETTE, RouteLine, map_aspect, site_map_svg
 from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph
+from optimizer.site import Site
 
 PAPERS = tuple(PAGE_LAYOUTS)
 PARTS = ("all", "cards", "load_list")
@@ -89,13 +90,12 @@ class ShiftCards:
     cards: tuple[CrewCard, ...]
 
 
-def shift_documents(
-    plan: Mapping[str, Any], site_graph: SiteGraph, *, shift: str | None, lang: str
-) -> list[ShiftCards]:
-    """What the templates show, shift by shift, checked against the site."""
+def chosen_shifts(
+    plan: Mapping[str, Any], site: Site, *, shift: str | None, lang: str
+) -> list[Mapping[str, Any]]:
+    """The plan's shifts to print (one, or all), once the plan is known to be this site's."""
     if lang not in LANGUAGES:
         raise PlanError(f"unknown card language {lang!r}; use {' or '.join(LANGUAGES)}", field="lang")
-    site = site_graph.site
     if plan.get("site") != site.id:
         raise PlanError(
             f"the plan is for site {plan.get('site')!r}, the site file is {site.id!r}", field="site"
@@ -107,6 +107,15 @@ def shift_documents(
             known = ", ".join(str(s.get("id")) for s in shifts)
             raise PlanError(f"the plan has no shift {shift!r}; it has {known}", field="shift")
         shifts = chosen
+    return shifts
+
+
+def shift_documents(
+    plan: Mapping[str, Any], site_graph: SiteGraph, *, shift: str | None, lang: str
+) -> list[ShiftCards]:
+    """What the templates show, shift by shift, checked against the site."""
+    site = site_graph.site
+    shifts = chosen_shifts(plan, site, shift=shift, lang=lang)
     buildings = {b.id: b for b in site.buildings}
     labels = LABELS[lang]
     aspect = map_aspect(site_graph)

@@ -27,17 +27,20 @@ from tests.helpers import FIXTURES, day, graph_of, operations, three_on_a_lane
 LANE_SITE = graph_of(three_on_a_lane({"B2": {"doorbell": "broken"}, "B3": {"sealed": True, "zone": "A"}}))
 
 
+TRICYCLE_SEALED_OK = {
+    "id": "tricycle",
+    "mode": "tricycle",
+    "count": 1,
+    "capacity": 80,
+    "crew": 2,
+    "speed_kmh": 7.2,
+    "sealed_ok": True,
+}
+
+
 @cache
 def _lane_plan() -> dict[str, Any]:
-    sealed_team = {
-        "id": "tricycle",
-        "mode": "tricycle",
-        "count": 1,
-        "capacity": 80,
-        "crew": 2,
-        "speed_kmh": 7.2,
-    }
-    ops = operations(fleet=[{**sealed_team, "sealed_ok": True}])
+    ops = operations(fleet=[TRICYCLE_SEALED_OK])
     plan = plan_day(LANE_SITE, day(("B1", 10), ("B2", 30, None, 2), ("B3", 60)), ops, time_limit_s=1.0)
     return json.loads(json.dumps(plan.to_dict()))  # type: ignore[no-any-return]
 
@@ -286,3 +289,48 @@ def test_a_trips_map_shrinks_for_its_stops_until_no_map_would_leave_them_room() 
     assert longest == MapBox(paper.map_width_mm, full, whole=False)  # the table runs on instead
     first = map_box([("1号楼", "1-101", "")] * 14, 1.2, paper, first=True, last=False)
     assert first.height_mm < longer.height_mm  # the crew's title shares the first trip's page
+
+
+def test_notices_tell_each_contact_household_when_and_how_many() -> None:
+    from optimizer.cards.notices import building_notices, notices_text
+
+    site_graph = graph_of(
+        three_on_a_lane({"B1": {"contact": None}, "B2": {"contact": "2-301"}, "B3": {"sealed": True}})
+    )
+    ops = operations(fleet=[TRICYCLE_SEALED_OK])
+    plan = json.loads(
+        json.dumps(
+            plan_day(
+                site_graph, day(("B1", 1), ("B2", 30, None, 2), ("B3", 60)), ops, time_limit_s=1.0
+            ).to_dict()
+        )
+    )
+    stops = sorted(
+        (stop["arrive"][:5], stop["building"], stop["parcels"], stop["urgent"])
+        for shift in plan["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+    )
+    notices = building_notices(plan, site_graph.site, lang="en")
+    assert [(n.arrive, n.building, n.parcels, n.urgent) for n in notices] == stops
+    assert {n.building: n.sealed for n in notices} == {"B1": False, "B2": False, "B3": True}
+
+    text = notices_text(plan, site_graph.site, lang="en").splitlines()
+    assert text[0] == "[Three on a lane 2022-04-28, morning shift: delivery times]"
+    expected = []
+    for arrive, building, parcels, urgent in stops:
+        what = f"{parcels} parcel" + ("s" if parcels != 1 else "") + (f" ({urgent} urgent)" if urgent else "")
+        who = {"B1": "Building lead", "B2": "2-301", "B3": "1-101"}[building]
+        ask = (
+            "sealed building, the designated pair brings them to your door; please stay inside."
+            if building == "B3"
+            else "come down to collect."
+        )
+        expected.append(f"About {arrive}, {building}: {what}. {who}, please tell your building: {ask}")
+    assert text[1:] == expected
+    assert notices_text(plan, site_graph.site, lang="zh").startswith(
+        "【Three on a lane 2022-04-28 morning班 送货时间】\n约"
+    )
+    with pytest.raises(PlanError, match="no shift 'night'"):
+        notices_text(plan, site_graph.site, shift="night")

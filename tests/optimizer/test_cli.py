@@ -61,6 +61,13 @@ def test_plan_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert plan["date"] == "2022-04-28" and plan["summary"]["delivered"] == 15
     assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 0
     assert "plan is valid" in capsys.readouterr().out
+    assert main(["notices", str(out), "--site", str(paths["site"]), "--lang", "en"]) == 0
+    notices = capsys.readouterr().out.splitlines()
+    stops = sum(len(t["stops"]) for s in plan["shifts"] for c in s["crews"] for t in c["trips"])
+    assert len([line for line in notices if line.startswith("About ")]) == stops
+    written = tmp_path / "notices.txt"
+    assert main(["notices", str(out), "--site", str(paths["site"]), "--out", str(written)]) == 0
+    assert written.read_text().startswith("【")
     plan["shifts"][0]["crews"][0]["trips"][0]["return"] = "23:00:00"
     out.write_text(json.dumps(plan))
     assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 1

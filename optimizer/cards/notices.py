@@ -1,0 +1,93 @@
+"""Advance notice for each building's contact household: when the crew will be at the door, with
+how many parcels — text the coordinator posts in the building's group chat before the shift.
+
+The whole point of notifying one household is that it alerts the rest; told the time ahead, the
+household is downstairs when the tricycle arrives and the stop takes the planned minute. Times are
+the plan's estimates, so the text says "about".
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.cards.labels import LABELS
+from optimizer.cards.render import chosen_shifts
+from optimizer.errors import PlanError
+from optimizer.site import Site, sealed_buildings
+
+
+@dataclass(frozen=True)
+class Notice:
+    shift: str
+    arrive: str  # HH:MM, the plan's estimate
+    building: str
+    name: str
+    parcels: int
+    urgent: int
+    contact: str | None
+    sealed: bool
+    crew: str
+
+
+def building_notices(
+    plan: Mapping[str, Any], site: Site, *, shift: str | None = None, lang: str = "zh"
+) -> list[Notice]:
+    """One notice per stop (a building served by two trips gets two), shift by shift, in the order
+    the crews reach the buildings."""
+    buildings = {b.id: b for b in site.buildings}
+    sealed = sealed_buildings(site)
+    notices = []
+    for shift_plan in chosen_shifts(plan, site, shift=shift, lang=lang):
+        stops = []
+        for crew in shift_plan.get("crews", []):
+            for trip in crew["trips"]:
+                for stop in trip["stops"]:
+                    building = buildings.get(stop["building"])
+                    if building is None:
+                        raise PlanError(
+                            f"the plan names building {stop['building']!r}, which the site does not have"
+                        )
+                    stops.append(
+                        Notice(
+                            shift_plan["id"],
+                            stop["arrive"][:5],
+                            building.id,
+                            building.name,
+                            stop["parcels"],
+                            stop.get("urgent", 0),
+                            building.contact,
+                            building.id in sealed,
+                            crew["id"],
+                        )
+                    )
+        notices.extend(sorted(stops, key=lambda n: (n.arrive, n.name)))
+    return notices
+
+
+def notices_text(plan: Mapping[str, Any], site: Site, *, shift: str | None = None, lang: str = "zh") -> str:
+    """The notices as plain text, a heading per shift and a line per stop."""
+    notices = building_notices(plan, site, shift=shift, lang=lang)
+    labels = LABELS[lang]
+    blocks = []
+    for shift_id, group in itertools.groupby(notices, key=lambda n: n.shift):
+        lines = [labels["notice_head"].format(site=site.name, date=plan.get("date") or "", shift=shift_id)]
+        for notice in group:
+            what = labels["notice_parcel" if notice.parcels == 1 else "notice_parcels"].format(
+                n=notice.parcels
+            )
+            if notice.urgent:
+                what += labels["notice_urgent"].format(n=notice.urgent)
+            lines.append(
+                labels["notice_line"].format(
+                    time=notice.arrive,
+                    building=notice.name,
+                    what=what,
+                    who=notice.contact or labels["notice_nobody"],
+                    ask=labels["notice_sealed"] if notice.sealed else labels["notice_collect"],
+                )
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks or [labels["no_trips"]]) + "\n"
