@@ -15,6 +15,8 @@ from api.deps import PrincipalDep, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.rendering import render_cards
 from api.routes.plans import visible_plan
+from optimizer.cards.notices import notices_text
+from optimizer.site import parse_site
 
 router = APIRouter(tags=["cards"], responses=ERROR_RESPONSES)
 
@@ -78,3 +80,18 @@ async def cards_html(
     options = {"shift": shift, "lang": lang, "paper": paper, "part": part, "format": "html"}
     html = await _cards(request, session, principal, plan_id, options)
     return Response(html, media_type="text/html; charset=utf-8")
+
+
+@router.get(
+    "/plans/{plan_id}/notices.txt",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def notices(
+    plan_id: str, session: SessionDep, principal: PrincipalDep, shift: str | None = None, lang: Lang = "zh"
+) -> Response:
+    """For each stop, text for the building's contact household — about when the crew comes and
+    with how many parcels — to post in the building's group chat before the shift."""
+    plan = visible_plan(session, principal, plan_id)
+    text = notices_text(plan.document, parse_site(plan.snapshot["site"]), shift=shift, lang=lang)
+    return Response(text, media_type="text/plain; charset=utf-8")

@@ -183,6 +183,16 @@ def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
         f"/plans/{plan_id}/cards.html", params={"lang": "en", "part": "load_list"}, headers=ADMIN
     )
     assert "Sorter" in load_list.text and 'class="page card"' not in load_list.text
+    notices = client.get(
+        f"/plans/{plan_id}/notices.txt", params={"shift": "morning", "lang": "en"}, headers=ADMIN
+    )
+    assert notices.status_code == 200 and notices.headers["content-type"].startswith("text/plain")
+    assert notices.text.startswith("[") and "morning shift: delivery times]" in notices.text.splitlines()[0]
+    assert len(notices.text.splitlines()) == 1 + sum(  # a line per stop of the morning
+        len(trip["stops"])
+        for crew in client.get(f"/plans/{plan_id}/shifts/morning", headers=ADMIN).json()["shift"]["crews"]
+        for trip in crew["trips"]
+    )
     missing = client.get(f"/plans/{plan_id}/cards.pdf", params={"shift": "night"}, headers=ADMIN)
     assert missing.status_code == 422 and "no shift 'night'" in missing.json()["error"]["message"]
     assert (
@@ -191,4 +201,5 @@ def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
     )
     _, stranger = token(client, "three-on-a-lane", "courier")
     assert client.get(f"/plans/{plan_id}/cards.pdf", headers=bearer(stranger)).status_code == 404
+    assert client.get(f"/plans/{plan_id}/notices.txt", headers=bearer(stranger)).status_code == 404
     assert client.get(f"/plans/{plan_id}/cards.pdf").status_code == 401

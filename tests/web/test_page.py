@@ -129,6 +129,11 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
         page.locator("button.print-cards").first.click()
     response = response_info.value
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    with page.expect_response(lambda r: "notices.txt" in r.url) as notices_info:
+        page.locator("button.notices").first.click()
+    notices = notices_info.value
+    assert notices.status == 200 and notices.headers["content-type"].startswith("text/plain")
+    assert "lang=en" in notices.url and "shift=" in notices.url
 
     shots = os.environ.get("ONEBELL_SCREENSHOTS")
     if shots:

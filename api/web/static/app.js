@@ -385,7 +385,12 @@ function showPlan(planned, glance) {
     }
     const actions = document.createElement("td");
     if (trips) {
-      actions.append(printButton(L.cards, planned.id, shift.id, "cards"), " ", printButton(L.load_list, planned.id, shift.id, "load_list"));
+      const shiftQuery = `shift=${encodeURIComponent(shift.id)}&lang=${pageLang()}`;
+      actions.append(
+        openButton(L.cards, "print-cards", `/plans/${planned.id}/cards.pdf?${shiftQuery}&part=cards`), " ",
+        openButton(L.load_list, "print-load_list", `/plans/${planned.id}/cards.pdf?${shiftQuery}&part=load_list`), " ",
+        openButton(L.notices, "notices", `/plans/${planned.id}/notices.txt?${shiftQuery}`),
+      );
     }
     row.appendChild(actions);
     body.appendChild(row);
@@ -409,16 +414,20 @@ function showPlan(planned, glance) {
   }
 }
 
-function printButton(label, planId, shiftId, part) {
+function pageLang() { return document.documentElement.lang.startsWith("zh") ? "zh" : "en"; }
+
+// Cards and load lists open as PDFs, notices as text to copy into the buildings' group chats.
+function openButton(label, kind, path) {
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = label;
-  button.className = `print-${part}`;
+  button.className = kind;
   button.addEventListener("click", async () => {
-    const lang = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
-    const response = await api(`/plans/${planId}/cards.pdf?shift=${encodeURIComponent(shiftId)}&lang=${lang}&part=${part}`);
+    const response = await api(path);
     if (!response.ok) { $("form-error").textContent = await errorMessage(response); return; }
-    window.open(URL.createObjectURL(await response.blob()), "_blank");
+    const blob = await response.blob();
+    const typed = blob.type.startsWith("text/plain") ? new Blob([blob], { type: "text/plain;charset=utf-8" }) : blob;
+    window.open(URL.createObjectURL(typed), "_blank");
   });
   return button;
 }
