@@ -253,3 +253,38 @@ def test_the_checker_catches_a_batch_loaded_early_or_one_the_day_does_not_have()
     assert (
         f"building B3: 1 parcels loaded from the {half_an_hour_before} batch, the day has 0 arriving then"
     ) in violations
+
+
+def _nodes(model: Any) -> dict[tuple[str, int], int]:
+    """(building, urgent parcels) -> node, for days with at most one node of each kind."""
+    return {(str(v.building), v.urgent): n for n, v in enumerate(model.visits) if n}
+
+
+def test_a_building_reached_twice_in_a_shift_is_served_once_where_the_trip_has_room() -> None:
+    from optimizer.plan import build_plan
+    from optimizer.problem import build_day_model
+    from optimizer.stop_merge import merge_split_stops
+
+    # The urgent run goes to B3 first; B3's other 10 parcels went with B1's on a later trip.
+    ops = operations(fleet=[{**TRICYCLE, "capacity": 30}])
+    the_day = day(("B1", 10), ("B3", 12, None, 2))
+    model = build_day_model(graph_of(three_on_a_lane()), the_day, ops)
+    node = _nodes(model)
+    split = [[[node[("B3", 2)]], [node[("B1", 0)], node[("B3", 0)]]], []]  # morning crew, afternoon crew
+    built = lambda trips: build_plan(model, trips)  # noqa: E731
+    merged, moves = merge_split_stops(model, split, built, until=float("inf"))
+    assert moves == 1
+    assert merged[0] == [[node[("B3", 2)], node[("B3", 0)]], [node[("B1", 0)]]]
+    before, after = built(split), built(merged)
+    assert after.delivered == before.delivered == 22 and after.crew_s < before.crew_s
+    document = assert_valid(graph_of(three_on_a_lane()), the_day, ops, after)
+    [b3] = [s for s in _stops(document) if s["building"] == "B3"]
+    assert (b3["parcels"], b3["urgent"]) == (12, 2)
+
+    # No room either way (30 parcels a trip): the two stops stay.
+    full = day(("B1", 18), ("B2", 25), ("B3", 13, None, 3))
+    model = build_day_model(graph_of(three_on_a_lane()), full, ops)
+    node = _nodes(model)
+    split = [[[node[("B3", 3)], node[("B2", 0)]], [node[("B1", 0)], node[("B3", 0)]]], []]
+    kept, moves = merge_split_stops(model, split, lambda trips: build_plan(model, trips), until=float("inf"))
+    assert moves == 0 and kept == split
