@@ -61,6 +61,9 @@ def main() -> None:
                 results[merge].append(
                     (summary["crew_s"] / 3600, summary["delivered"], second_stops(document))
                 )
+                if merge:
+                    before = summary["crew_s"] + document["solver"].get("merge_saved_crew_s", 0)
+                    saved.append(1 - summary["crew_s"] / before)
         off = [statistics.median(values) for values in zip(*results[False], strict=True)]
         on = [statistics.median(values) for values in zip(*results[True], strict=True)]
         print(
