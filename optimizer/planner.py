@@ -120,7 +120,8 @@ def plan_day(
             },
         )
 
-    crew_trips, plan = trips_of(routes), planned(trips_of(routes), status)
+    crew_trips = trips_of(routes)
+    plan = planned(crew_trips, status)
     targets = _finish_targets(model, plan)
     if targets:
         # Balance: crews finishing long after the first of their shift get a soft target; the
@@ -135,7 +136,7 @@ def plan_day(
     if not merge_stops:
         return plan
     until = time.monotonic() + max(MERGE_MIN_S, MERGE_SHARE * time_limit_s)
-    merged, moves = merge_split_stops(model, crew_trips, lambda t: planned(t, status), until=until)
+    merged, moves = merge_split_stops(model, crew_trips, lambda t: planned(t, status), until=until, plan=plan)
     if not moves:
         return plan
     final = planned(merged, status, stops_merged=moves)

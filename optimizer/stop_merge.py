@@ -21,12 +21,18 @@ Trips = list[list[list[int]]]  # per crew, its trips in order, each the nodes in
 
 
 def merge_split_stops(
-    model: DayModel, trips: Sequence[Sequence[Sequence[int]]], build: Callable[[Trips], Plan], *, until: float
+    model: DayModel,
+    trips: Sequence[Sequence[Sequence[int]]],
+    build: Callable[[Trips], Plan],
+    *,
+    until: float,
+    plan: Plan | None = None,
 ) -> tuple[Trips, int]:
     """First-improvement descent over "visit v joins its building's other visit u", to `until`
-    (time.monotonic()); returns the trips and how many visits moved."""
+    (time.monotonic()); returns the trips and how many visits moved. `plan`: the trips' own plan,
+    when the caller has built it already."""
     current: Trips = [[list(trip) for trip in crew] for crew in trips]
-    plan = build(current)
+    plan = plan if plan is not None else build(current)
     moves = 0
     moved = True
     while moved and time.monotonic() < until:

@@ -38,8 +38,8 @@ def day_overview(
     ),
 ) -> DayOverview:
     """Every site the token sees (the admin token: all of them) on `date`: the counts posted, the
-    latest plan and whether it was made from the counts, map and operations as they are now, the latest planning job,
-    and one status saying what, if anything, the site needs."""
+    latest plan and whether it was made from the counts, map and operations as they are now, the
+    latest planning job, and one status saying what, if anything, the site needs."""
     checked_date(date)
     sites = _SITES.order_by(SiteRow.id)
     if principal.role != "admin":
@@ -61,7 +61,7 @@ def day_overview(
 @router.get("/sites/{site_id}/days/{date}", response_model=SiteDay)
 def site_day(site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep) -> SiteDay:
     """One site's line of the day overview: what the coordinator's page opens a day with (its
-    latest plan, and whether the counts changed since), without reading every site."""
+    latest plan, and whether the counts, map or roster changed since), without reading every site."""
     require(principal, site_id, "courier")
     checked_date(date)
     days = _site_days(session, date, _SITES.where(SiteRow.id == site_id))
