@@ -48,6 +48,9 @@ class Trip:
     return_s: int
     stops: tuple[Stop, ...]
     sorted_by_s: int | None = None  # the sorter has its last parcel ready (when sorting is modelled)
+    kept: bool = False
+    """A re-plan's trip that had already departed: it stays as it was, and cards and the load list
+    leave it out (it is loaded and on the road)."""
 
     @property
     def parcels(self) -> int:
@@ -102,6 +105,7 @@ class Plan:
     undelivered: tuple[Undelivered, ...]
     parcels: int
     solver: dict[str, Any] = field(default_factory=dict)
+    replanned_at_s: int | None = None  # a re-plan: trips that departed by then were kept
 
     @property
     def delivered(self) -> int:
@@ -120,6 +124,7 @@ class Plan:
             "site": self.site,
             "date": self.date,
             "policy": self.policy,
+            **({} if self.replanned_at_s is None else {"replanned_at": format_clock(self.replanned_at_s)}),
             "shifts": [_shift_dict(shift) for shift in self.shifts],
             "undelivered": [asdict(item) for item in self.undelivered],
             "summary": {
@@ -155,6 +160,7 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
                 "crew_s": crew.crew_s,
                 "trips": [
                     {
+                        **({"kept": True} if trip.kept else {}),
                         "load": format_clock(trip.load_s),
                         **({} if trip.sorted_by_s is None else {"sorted_by": format_clock(trip.sorted_by_s)}),
                         "depart": format_clock(trip.depart_s),
@@ -266,6 +272,7 @@ def build_plan(
         undelivered=(),
         parcels=model.day.parcels if parcels is None else parcels,
         solver=solver or {},
+        replanned_at_s=now_s,
     )
     return replace(plan, undelivered=explain_undelivered(model, plan, served, held_back))
 

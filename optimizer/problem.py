@@ -328,6 +328,15 @@ def _fielding_indices(operations: Operations) -> list[int]:
     )
 
 
+def fielded_crews(operations: Operations) -> dict[str, str]:
+    """Each crew the roster fields, by the id plans give it (`shift-number`), with its vehicle's id:
+    what a re-plan's trips on the road must still belong to."""
+    return {
+        f"{operations.shifts[c.shift].id}-{c.number}": operations.fleet[c.vehicle].id
+        for c in _crews(operations)
+    }
+
+
 def _crews(operations: Operations) -> tuple[Crew, ...]:
     """Crews each shift can field: riders go first to the vehicles that move most parcels per rider."""
     order = _fielding_indices(operations)

@@ -17,6 +17,7 @@ from optimizer.day import Day
 from optimizer.errors import DayError, PlanError
 from optimizer.operations import Operations
 from optimizer.plan import Batch, Stop, Trip
+from optimizer.problem import fielded_crews
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def parse_now(text: str, operations: Operations) -> int:
     first, last = operations.shifts[0].start_s, operations.shifts[-1].end_s
     if now is None or not first <= now <= last:
         raise PlanError(
-            f"--now {text!r} is outside the day ({format_clock(first)[:5]}-{format_clock(last)[:5]}); give HH:MM within it",
+            f"the re-plan time {text!r} is outside the day ({format_clock(first)[:5]}-{format_clock(last)[:5]}); "
+            "give the time now as HH:MM within it",
             field="now",
         )
     return now
@@ -55,6 +57,7 @@ def frozen_part(
     if date is not None and plan.get("date") not in (None, date):
         raise PlanError(f"the frozen plan is for {plan.get('date')}, the counts for {date}", field="frozen")
     shift_ids = {shift.id for shift in operations.shifts}
+    crews_now = fielded_crews(operations)
     trips: dict[str, tuple[Trip, ...]] = {}
     delivered: dict[str, int] = defaultdict(int)
     delivered_urgent: dict[str, int] = defaultdict(int)
@@ -89,6 +92,7 @@ def frozen_part(
                             _clock(trip["return"]),
                             stops,
                             sorted_by,
+                            kept=True,
                         )
                     )
                     for stop in stops:
@@ -97,6 +101,7 @@ def frozen_part(
                         for batch in stop.batches:
                             delivered_batches[(stop.building, batch.arrived_s)] += batch.parcels
                 if kept:
+                    _check_crew(crew, crews_now, now_s)
                     trips[crew["id"]] = tuple(kept)
     except (KeyError, TypeError) as error:
         raise PlanError(f"the frozen plan is not a OneBell plan (missing {error})", field="frozen") from error
@@ -107,6 +112,25 @@ def frozen_part(
         delivered_urgent=dict(delivered_urgent),
         delivered_batches=dict(delivered_batches),
     )
+
+
+def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: int) -> None:
+    """A crew on the road must still be on the roster, with the same vehicle, or its trips (and the
+    parcels they carry) would fall out of the new plan."""
+    crew_id, vehicle = crew["id"], crew["vehicle"]
+    if crew_id not in crews_now:
+        raise PlanError(
+            f"crew {crew_id} is on the road at {format_clock(now_s)[:5]} in the frozen plan, but the roster "
+            f"no longer fields it; give its shift back the riders and vehicle it had ({vehicle})",
+            field="frozen",
+        )
+    if crews_now[crew_id] != vehicle:
+        raise PlanError(
+            f"crew {crew_id} is on the road at {format_clock(now_s)[:5]} with vehicle {vehicle!r} in the "
+            f"frozen plan, but the roster now gives it {crews_now[crew_id]!r}; the crews' vehicles must stay "
+            "as they were when re-planning",
+            field="frozen",
+        )
 
 
 def remaining_day(day: Day, frozen: Frozen) -> Day:

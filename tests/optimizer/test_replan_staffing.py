@@ -38,7 +38,9 @@ def test_trips_on_the_road_stay_and_the_rest_is_replanned() -> None:
     document = json.loads(json.dumps(replanned))
     assert check_plan(SITE, more, ops, document, frozen=frozen) == []
     kept = document["shifts"][0]["crews"][0]["trips"][0]
-    assert kept == trips[0]
+    assert kept == {"kept": True, **trips[0]}
+    assert document["replanned_at"] == "08:05:00" and "replanned_at" not in first
+    assert not any(t.get("kept") for s in document["shifts"] for c in s["crews"] for t in c["trips"][1:])
     assert document["summary"]["delivered"] == 35
     later = [t for s in document["shifts"] for c in s["crews"] for t in c["trips"]][1:]
     assert all(t["load"] >= trips[0]["return"] for t in later if t["load"] < "12:00")
@@ -54,13 +56,42 @@ def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() ->
         frozen_part(first, site_id="other", date=None, operations=ops, now_s=30000)
     with pytest.raises(PlanError, match="the frozen plan is for 2022-04-28, the counts for 2022-04-29"):
         frozen_part(first, site_id=SITE.site.id, date="2022-04-29", operations=ops, now_s=30000)
-    with pytest.raises(PlanError, match="--now '23:00' is outside the day"):
+    with pytest.raises(PlanError, match="the re-plan time '23:00' is outside the day"):
         parse_now("23:00", ops)
     frozen = frozen_part(
         first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("08:05", ops)
     )
     with pytest.raises(DayError, match="already on the road"):
         plan_day(SITE, day(("B1", 1)), ops, time_limit_s=0.5, frozen=frozen)
+
+
+def test_a_crew_on_the_road_must_still_be_on_the_roster_with_its_vehicle() -> None:
+    ops, first = _first_plan()
+    now_s = parse_now("08:05", ops)
+    home = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "10:00", "riders": 0},
+            {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2},
+        ],
+        fleet=[SMALL],
+    )
+    with pytest.raises(
+        PlanError,
+        match="crew morning-1 is on the road at 08:05 in the frozen plan, but the roster no longer fields it",
+    ):
+        frozen_part(first, site_id=SITE.site.id, date=None, operations=home, now_s=now_s)
+    cart = operations(fleet=[{**SMALL, "id": "cart", "mode": "cart"}])
+    with pytest.raises(
+        PlanError, match="with vehicle 'tricycle' in the frozen plan, but the roster now gives it 'cart'"
+    ):
+        frozen_part(first, site_id=SITE.site.id, date=None, operations=cart, now_s=now_s)
+    # Before any trip left, nothing is on the road and any roster will do.
+    assert (
+        frozen_part(
+            first, site_id=SITE.site.id, date=None, operations=home, now_s=parse_now("08:00", ops)
+        ).trips
+        == {}
+    )
 
 
 def test_staffing_finds_the_fewest_riders_that_clear_each_shift() -> None:
