@@ -44,6 +44,8 @@ def building_notices(
         stops = []
         for crew in shift_plan.get("crews", []):
             for trip in crew["trips"]:
+                if trip.get("kept"):
+                    continue  # a re-plan's trip already on the road: its buildings were told
                 for stop in trip["stops"]:
                     building = buildings.get(stop["building"])
                     if building is None:

@@ -58,6 +58,7 @@ class CrewCard:
     finish: str
     parcels: int
     trips: tuple[CardTrip, ...]
+    on_the_road: int = 0  # a re-plan's trips that had left: not printed again
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class ShiftCards:
     end: str
     load_list: tuple[LoadTrip, ...]
     cards: tuple[CrewCard, ...]
+    on_the_road: int = 0  # trips a re-plan kept (already loaded and gone): off the load list
 
 
 def chosen_shifts(
@@ -122,10 +124,15 @@ def shift_documents(
     documents = []
     for shift_plan in shifts:
         cards, loads = [], []
+        shift_on_the_road = 0
         for crew_number, crew in enumerate(shift_plan.get("crews", [])):
             colour = PALETTE[crew_number % len(PALETTE)]
             trips = []
+            on_the_road = sum(1 for trip in crew["trips"] if trip.get("kept"))
+            shift_on_the_road += on_the_road
             for number, trip in enumerate(crew["trips"], start=1):
+                if trip.get("kept"):
+                    continue  # numbers stay those of the plan the crew is riding
                 stops = []
                 for seq, stop in enumerate(trip["stops"], start=1):
                     building = buildings.get(stop["building"])
@@ -189,15 +196,18 @@ def shift_documents(
                         ),
                     )
                 )
+            if not trips:
+                continue
             cards.append(
                 CrewCard(
                     crew["id"],
                     vehicle_name(crew.get("mode", crew["vehicle"]), lang),
                     crew["riders"],
-                    crew["trips"][0]["load"][:5] if crew["trips"] else "",
-                    crew["trips"][-1]["return"][:5] if crew["trips"] else "",
+                    trips[0].load,
+                    trips[-1].back,
                     sum(t.parcels for t in trips),
                     tuple(trips),
+                    on_the_road,
                 )
             )
         loads.sort(key=lambda item: (item.depart, item.crew))
@@ -208,6 +218,7 @@ def shift_documents(
                 shift_plan.get("end", "")[:5],
                 tuple(loads),
                 tuple(cards),
+                shift_on_the_road,
             )
         )
     return documents

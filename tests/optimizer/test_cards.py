@@ -15,6 +15,7 @@ from weasyprint import HTML
 
 from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
 from optimizer.cards.layout import MapBox, map_box
+from optimizer.cards.notices import building_notices
 from optimizer.cards.render import cards_html, cards_pdf, day_map_svg, shift_documents
 from optimizer.day import load_day
 from optimizer.errors import PlanError
@@ -292,7 +293,7 @@ def test_a_trips_map_shrinks_for_its_stops_until_no_map_would_leave_them_room() 
 
 
 def test_notices_tell_each_contact_household_when_and_how_many() -> None:
-    from optimizer.cards.notices import building_notices, notices_text
+    from optimizer.cards.notices import notices_text
 
     site_graph = graph_of(
         three_on_a_lane({"B1": {"contact": None}, "B2": {"contact": "2-301"}, "B3": {"sealed": True}})
@@ -334,3 +335,27 @@ def test_notices_tell_each_contact_household_when_and_how_many() -> None:
     )
     with pytest.raises(PlanError, match="no shift 'night'"):
         notices_text(plan, site_graph.site, shift="night")
+
+
+def test_a_replans_cards_leave_out_the_trips_already_on_the_road() -> None:
+    site_graph, plan = _gelin()
+    replanned = json.loads(json.dumps(plan))
+    replanned["replanned_at"] = "09:10:00"
+    crews = replanned["shifts"][0]["crews"]
+    crews[0]["trips"][0]["kept"] = True
+    gone = [{**trip, "kept": True} for trip in crews[1]["trips"]]
+    crews[1]["trips"] = gone
+    morning = shift_documents(replanned, site_graph, shift="morning", lang="en")[0]
+    printed = {(card.crew, trip.number) for card in morning.cards for trip in card.trips}
+    assert (crews[0]["id"], 1) not in printed and (crews[0]["id"], 2) in printed  # numbers stay
+    assert crews[1]["id"] not in {card.crew for card in morning.cards}  # nothing left to print
+    assert morning.cards[0].on_the_road == 1 and morning.on_the_road == 1 + len(gone)
+    assert morning.cards[0].start == crews[0]["trips"][1]["load"][:5]
+    assert len(morning.load_list) == len(crews[0]["trips"]) - 1
+    html = cards_html(replanned, site_graph, shift="morning", lang="en")
+    assert "1 trip(s) already on the road at the 09:10 re-plan are not listed" in html
+    assert f"{1 + len(gone)} trip(s) already on the road at the 09:10 re-plan are not listed" in html
+    kept_stops = {s["building"] for t in [crews[0]["trips"][0], *gone] for s in t["stops"]}
+    told = {n.building for n in building_notices(replanned, site_graph.site, shift="morning")}
+    later = {s["building"] for t in crews[0]["trips"][1:] for s in t["stops"]}
+    assert told == later and not (kept_stops - later) & told
