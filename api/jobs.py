@@ -29,6 +29,7 @@ from optimizer.errors import OneBellError
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
 from optimizer.planner import PlanProgress, plan_day
+from optimizer.replan import frozen_part, parse_now
 from optimizer.site import parse_site
 
 log = logging.getLogger("onebell.jobs")
@@ -123,14 +124,28 @@ def _solve(
 ) -> dict[str, Any]:
     site_graph = build_graph(parse_site(snapshot["site"]))
     operations = parse_operations(snapshot["operations"]).with_policy(snapshot.get("policy"))
+    replan = snapshot.get("replan")
+    frozen = None
+    if replan is not None:
+        frozen = frozen_part(
+            replan["plan"],
+            site_id=snapshot["site_id"],
+            date=snapshot["date"],
+            operations=operations,
+            now_s=parse_now(replan["now"], operations),
+        )
     plan = plan_day(
         site_graph,
         snapshot_day(snapshot),
         operations,
         time_limit_s=time_limit_s,
         on_progress=on_progress,
+        frozen=frozen,
     )
-    return plan.to_dict()
+    document = plan.to_dict()
+    if replan is not None:
+        document["replanned_from"] = replan["plan_id"]
+    return document
 
 
 class _ProgressWriter:

@@ -63,9 +63,26 @@ class CountsOut(BaseModel):
     totals: CountTotals
 
 
+class Replan(BaseModel):
+    """Plan the rest of the day around the trips already on the road (a new wave came in, a crew
+    went home): those trips stay exactly as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    now: str = Field(
+        min_length=4, max_length=8, description="HH:MM: trips of the plan in use that departed by then stay"
+    )
+    plan_id: str | None = Field(
+        default=None, max_length=100, description="the plan in use (default: the day's latest plan)"
+    )
+
+
 class PlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     time_limit_s: float | None = Field(default=None, gt=0, le=300, description="search seconds (default 10)")
     policy: Literal["notify_one", "ring_each"] | None = None
+    replan: Replan | None = None
 
 
 class JobProgress(BaseModel):

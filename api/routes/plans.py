@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import JobRow, PlanRow
+from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.params import DateText, SiteId, checked_date
-from api.schemas import JobOut, JobProgress, PlanRequest, ShiftOut
-from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot
+from api.schemas import JobOut, JobProgress, PlanRequest, Replan, ShiftOut
+from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot, snapshot_day
+from optimizer.errors import DayError, PlanError
+from optimizer.replan import frozen_part, parse_now, remaining_day
 
 router = APIRouter(tags=["plans"], responses=ERROR_RESPONSES)
 
@@ -48,7 +50,8 @@ def request_plan(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JobOut:
     """Start a solve in a worker process; poll GET /jobs/{job_id}. A retried POST with the same
-    Idempotency-Key returns the same job."""
+    Idempotency-Key returns the same job. With `replan`, the trips of the plan in use that departed
+    by `replan.now` stay as they are and only the rest of the day is planned."""
     require(principal, site_id, "courier")
     checked_date(date)
     body = body or PlanRequest()
@@ -65,6 +68,8 @@ def request_plan(
         raise ApiError(409, "no_counts", f"no counts for {date} at site {site_id!r}: PUT them first")
     frozen_inputs = snapshot(row, date, rows, body.policy)
     check_plannable(row, frozen_inputs)
+    if body.replan is not None:
+        frozen_inputs["replan"] = _replan_inputs(session, principal, row, date, body.replan, frozen_inputs)
     busy = session.scalar(
         select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
     )
@@ -96,6 +101,53 @@ def request_plan(
     return job_out(job)
 
 
+def _replan_inputs(
+    session: Session, principal: Principal, row: SiteRow, date: str, replan: Replan, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """The plan in use and the time now, checked before any job exists (a re-plan that cannot
+    work is refused at once, with what to fix). The plan goes into the job's inputs whole, so the
+    job never depends on a row that might change."""
+    if replan.plan_id is None:
+        in_use = _latest(session, row.id, date)
+        if in_use is None:
+            raise ApiError(
+                409,
+                "no_plan",
+                f"there is no plan for {date} at site {row.id!r} to keep trips from; plan the day first",
+            )
+    else:
+        in_use = visible_plan(session, principal, replan.plan_id)
+        if (in_use.site_id, in_use.date) != (row.id, date):
+            raise ApiError(
+                422,
+                "invalid",
+                f"plan {in_use.id!r} is for site {in_use.site_id!r} on {in_use.date}, not {row.id!r} on {date}",
+                field="replan.plan_id",
+            )
+    operations = domain_operations(row)
+    try:
+        now_s = parse_now(replan.now, operations)
+        frozen = frozen_part(in_use.document, site_id=row.id, date=date, operations=operations, now_s=now_s)
+    except PlanError as error:
+        raise ApiError(
+            422, "invalid", error.message, field="replan.now" if error.field == "now" else "replan.plan_id"
+        ) from error
+    try:
+        remaining_day(snapshot_day(inputs), frozen)
+    except DayError as error:
+        raise ApiError(409, "counts_short", error.message, field="counts") from error
+    return {"plan_id": in_use.id, "now": replan.now, "plan": in_use.document}
+
+
+def _latest(session: Session, site_id: str, date: str) -> PlanRow | None:
+    return session.scalar(
+        select(PlanRow)
+        .where(PlanRow.site_id == site_id, PlanRow.date == date)
+        .order_by(PlanRow.created_at.desc())
+        .limit(1)
+    )
+
+
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def get_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobOut:
     job = session.get(JobRow, job_id)
@@ -122,12 +174,7 @@ def latest_plan(
     site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     require(principal, site_id, "courier")
-    plan = session.scalar(
-        select(PlanRow)
-        .where(PlanRow.site_id == site_id, PlanRow.date == date)
-        .order_by(PlanRow.created_at.desc())
-        .limit(1)
-    )
+    plan = _latest(session, site_id, date)
     if plan is None:
         raise not_found(f"a plan for {date} at site {site_id!r}")
     return {"id": plan.id, **plan.document}
