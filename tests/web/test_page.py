@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from optimizer.clock import format_clock, parse_clock
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin, set_up_second_site, token, wait_for_job
 from tests.server import Server
@@ -324,3 +325,40 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     _sign_in(page, running.url, courier)
     assert page.inner_text('.cell[data-building="12"] .tag.sealed') == "sealed"
     assert page.locator("#building-edit").is_hidden()  # a courier token may not change them
+
+
+def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    date = "2022-04-25"
+    morning = "building,parcels,shift\n" + "".join(f"{b},10,morning\n" for b in range(1, 21))
+    first_id = _planned(client, date, morning)
+    first = client.get(f"/plans/{first_id}", headers=ADMIN).json()
+    departures = sorted(t["depart"] for s in first["shifts"] for c in s["crews"] for t in c["trips"])
+    now = format_clock(parse_clock(departures[0]) + 60)[:5]  # the first trip is on the road
+    client.post(
+        f"/sites/gelin-spring/days/{date}/counts",
+        content="building,parcels,shift\n40,12,morning\n",
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, running.url, coordinator)
+    assert page.locator("#replan-row").is_hidden()  # no day open, nothing to keep
+    _open_date(page, date)
+    page.wait_for_selector("#plan-note.outdated", timeout=30_000)
+    assert page.locator("#replan-row").is_visible()
+    page.check("#keep-departed")
+    assert page.input_value("#replan-now")  # filled with the time now, to correct
+    page.fill("#replan-now", now)
+    page.click("#plan")
+    page.wait_for_function("currentPlan && currentPlan.replanned_at", timeout=60_000)
+    assert f"re-planned at {now}: 1 trip(s) on the road kept" in page.inner_text("#plan-note")
+    assert not page.is_checked("#keep-departed")  # the next plan starts afresh unless asked again
+
+    replanned = client.get(f"/sites/gelin-spring/days/{date}/plans/latest", headers=ADMIN).json()
+    assert replanned["replanned_from"] == first_id and replanned["summary"]["delivered"] == 212
+    kept = [t for s in replanned["shifts"] for c in s["crews"] for t in c["trips"] if t.get("kept")]
+    assert [t["depart"] for t in kept] == departures[:1]

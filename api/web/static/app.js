@@ -97,8 +97,9 @@ async function openSite(chosen) {
   for (const row of document.querySelectorAll("#overview-table tbody tr")) row.classList.toggle("current", row.dataset.site === site.id);
   const view = ++currentView;
   const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings`);
-  if (view !== currentView) return;
-  buildings = response.ok ? await response.json() : [];
+  const listed = response.ok ? await response.json() : [];
+  if (view !== currentView) return;  // checked after the last wait, before anything changes
+  buildings = listed;
   buildGrid();
   fillBuildingEditor();
   await loadDay();
@@ -222,6 +223,8 @@ async function loadDay() {
   loadedRows = [];
   currentPlan = null;
   $("result").hidden = true;
+  $("replan-row").hidden = true;
+  $("keep-departed").checked = false;
   $("stops").innerHTML = "";
   $("plan").disabled = false;
   $("progress").textContent = "";
@@ -230,9 +233,12 @@ async function loadDay() {
   updateTotal();
   const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
   const [counts, day] = await Promise.all([api(`${where}/counts`), api(where)]);
+  const rows = counts.ok ? (await counts.json()).rows : null;
+  // Checked after the last wait: a day opened twice in quick succession (a date field fires
+  // both input and change) must not add its counts to the grid twice.
   if (view !== currentView) return;
-  if (counts.ok) {
-    loadedRows = (await counts.json()).rows;
+  if (rows) {
+    loadedRows = rows;
     for (const row of loadedRows) {
       const cell = cellOf(row.building);
       if (cell) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
@@ -245,8 +251,8 @@ async function loadDay() {
 // The day's latest plan, or the job planning it; `day` is the site's day line if already fetched.
 async function showDayPlan(view, day) {
   day = day || (await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}`));
-  if (view !== currentView) return;
   const glance = day.ok ? await day.json() : null;
+  if (view !== currentView) return;
   if (glance && glance.status === "planning" && glance.job) {
     await followJob(glance.job, view);
     return;
@@ -254,8 +260,9 @@ async function showDayPlan(view, day) {
   if (glance && glance.status === "failed" && glance.job) $("form-error").textContent = glance.job.error;
   if (!glance || !glance.plan) { await showMap(); return; }
   const planned = await api(`/plans/${glance.plan.id}`);
-  if (view !== currentView || !planned.ok) return;
-  currentPlan = await planned.json();
+  const shown = planned.ok ? await planned.json() : null;
+  if (view !== currentView || !shown) return;
+  currentPlan = shown;
   showPlan(currentPlan, glance.plan);
   await showMap(currentPlan.id);
 }
@@ -337,10 +344,14 @@ async function plan(event) {
   loadedRows = (await put.json()).rows;
   $("plan").disabled = true;
   $("progress").textContent = L.planning;
+  const request = { time_limit_s: 10 };
+  // A later wave mid-shift: the trips already out stay as they are, only the rest is planned.
+  if ($("keep-departed").checked && currentPlan) request.replan = { now: $("replan-now").value, plan_id: currentPlan.id };
   const started = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/plans`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ time_limit_s: 10 }),
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
   });
   if (!started.ok) { $("form-error").textContent = await errorMessage(started); $("plan").disabled = false; return; }
+  $("keep-departed").checked = false;
   await followJob(await started.json(), currentView);
 }
 
@@ -358,8 +369,9 @@ async function followJob(job, view) {
   $("plan").disabled = false;
   $("progress").textContent = "";
   if (job.status !== "done") { $("form-error").textContent = job.error; return; }
-  currentPlan = await (await api(`/plans/${job.plan_id}`)).json();
+  const made = await (await api(`/plans/${job.plan_id}`)).json();
   if (view !== currentView) return;
+  currentPlan = made;
   showPlan(currentPlan, null);
   loadOverview();
   await showMap(currentPlan.id);
@@ -371,6 +383,9 @@ function showPlan(planned, glance) {
   note.textContent = glance ? L.plan_made.replace("{time}", new Date(glance.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })) : "";
   note.classList.toggle("outdated", Boolean(glance && !glance.up_to_date));
   if (glance && !glance.up_to_date) note.textContent += ` · ${L.plan_outdated}`;
+  const kept = planned.shifts.reduce((n, s) => n + s.crews.reduce((m, c) => m + c.trips.filter((t) => t.kept).length, 0), 0);
+  if (planned.replanned_at) note.textContent += `${note.textContent ? " · " : ""}${L.replanned.replace("{time}", planned.replanned_at.slice(0, 5)).replace("{n}", kept)}`;
+  $("replan-row").hidden = false;
   const body = document.querySelector("#shifts tbody");
   body.innerHTML = "";
   for (const shift of planned.shifts) {
@@ -447,6 +462,12 @@ $("date").addEventListener("change", () => { loadOverview(); loadDay(); });
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
+$("keep-departed").addEventListener("change", () => {
+  if ($("keep-departed").checked && !$("replan-now").value) {
+    const now = new Date();
+    $("replan-now").value = `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+  }
+});
 $("sign-out").addEventListener("click", () => {
   sessionStorage.removeItem("onebell-token");
   sessionStorage.removeItem("onebell-site");
