@@ -12,7 +12,7 @@ from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.errors import DayError, PlanError
 from optimizer.planner import plan_day
-from optimizer.replan import frozen_part, parse_now
+from optimizer.replan import frozen_part, parse_now, remaining_day
 from optimizer.staffing import staffing
 from tests.helpers import assert_valid, day, graph_of, operations
 
@@ -63,6 +63,21 @@ def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() ->
     )
     with pytest.raises(DayError, match="already on the road"):
         plan_day(SITE, day(("B1", 1)), ops, time_limit_s=0.5, frozen=frozen)
+
+
+def test_parcels_brought_back_go_in_as_one_more_row_and_go_out_again() -> None:
+    ops, first = _first_plan()
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date="2022-04-28", operations=ops, now_s=parse_now("08:05", ops)
+    )
+    on_the_road = frozen.trips["morning-1"][0].stops
+    back = on_the_road[0].building  # nobody came down there: 3 parcels came back
+    rows = [(b, 10) for b in ("B1", "B2", "B3")] + [(back, 3)]
+    left = remaining_day(day(*rows), frozen)
+    assert sum(row.parcels for row in left.rows if row.building == back) == 3 + 10 - sum(
+        s.parcels for s in on_the_road if s.building == back
+    )
+    assert left.rows[-1].parcels == 3  # the row that came back is the one left to plan
 
 
 def test_a_crew_on_the_road_must_still_be_on_the_roster_with_its_vehicle() -> None:
