@@ -271,6 +271,13 @@ def print_summary(plan: Plan, stream: TextIO) -> None:
         f"({summary['crew_s']} crew-s); search {plan.solver.get('solve_s', 0)} s",
         file=stream,
     )
+    if plan.replanned_at_s is not None:
+        kept = sum(trip.kept for shift in plan.shifts for crew in shift.crews for trip in crew.trips)
+        print(
+            f"re-planned at {format_clock(plan.replanned_at_s)[:5]}: {kept} trip(s) on the road kept as they "
+            "were (cards, load list and notices leave them out)",
+            file=stream,
+        )
     if plan.undelivered:
         print(f"undelivered ({len(plan.undelivered)} entries):", file=stream)
         for item in plan.undelivered[:10]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from optimizer.cli import main
+from optimizer.clock import format_clock, parse_clock
 from tests.helpers import FIXTURES, three_on_a_lane
 
 OPS = FIXTURES / "tiny" / "ops-one-tricycle.json"
@@ -173,3 +174,25 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
         result.stderr.strip()
         == f"onebell: error: {paths['day']} line 2: parcels must not be negative, got -1"
     )
+
+
+def test_a_replan_keeps_the_trip_on_the_road_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = _files(tmp_path)
+    first = tmp_path / "plan.json"
+    assert main(_plan_args(paths, first)) == 0
+    [trip] = json.loads(first.read_text())["shifts"][0]["crews"][0]["trips"]
+    now = format_clock((parse_clock(trip["depart"]) or 0) + 60)[:5]  # a minute after it left
+    paths["day"].write_text("building,parcels\nB1,10\nB2,5\nB3,7\n")  # a later wave
+    again = tmp_path / "replan.json"
+    capsys.readouterr()
+    assert main(_plan_args(paths, again, "--frozen", str(first), "--now", now)) == 0
+    assert f"re-planned at {now}: 1 trip(s) on the road kept as they were" in capsys.readouterr().out
+    replanned = json.loads(again.read_text())
+    assert replanned["summary"]["delivered"] == 22
+    check = ["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(again)]
+    assert main([*check, "--frozen", str(first), "--now", now]) == 0
+    cards = tmp_path / "cards.html"
+    assert main(["cards", str(again), "--site", str(paths["site"]), "--out", str(cards), "--lang", "en"]) == 0
+    assert f"1 trip(s) already on the road at the {now} re-plan are not listed" in cards.read_text()
