@@ -174,7 +174,7 @@ class _Walker:
                 if not isinstance(urgent, int) or not 0 <= urgent <= count:
                     self.fail(f"{at}: urgent must be a whole number from 0 to the stop's parcels")
                 elif urgent:
-                    deadline = shift.start_s + 60 * self.operations.urgent_within_min
+                    deadline = self.urgent_deadline_s(number, shift, building.id, stop, count)
                     if arrive > deadline:
                         self.fail(
                             f"{at}: {urgent} urgent parcels reach building {building.id} at "
@@ -287,6 +287,40 @@ class _Walker:
                     self.fail(
                         f"building {building}: undelivered parcels listed for the {names[n]} shift before they arrived"
                     )
+
+    def urgent_deadline_s(
+        self, number: int, shift: Shift, building: str, stop: Mapping[str, Any], count: int
+    ) -> int:
+        """Urgent parcels reach their building within the window from when they could first go:
+        the shift's start, or — arriving mid-shift — once they have stood at the gate. A stop's
+        urgent parcels may be of any urgent row it carries (parcels there before the shift, or a
+        batch it lists); the latest of those bounds it."""
+        stand_min = self.operations.gate.stand_min
+        listed = (
+            [b for b in stop.get("batches", []) if isinstance(b, Mapping)]
+            if isinstance(stop.get("batches"), list)
+            else []
+        )
+        carried = {_clock(b, "arrived") for b in listed}
+        earlier = count > sum(b.get("parcels", 0) for b in listed if isinstance(b.get("parcels"), int))
+        ready = [
+            row.loadable_s(stand_min)
+            for row in self.day.rows
+            if row.building == building
+            and row.urgent
+            and self.shift_number(row.shift) == number
+            and (
+                (row.arrived_s is None and earlier)
+                or (row.arrived_s is not None and row.arrived_s in carried)
+            )
+        ]
+        return max([shift.start_s, *ready]) + 60 * self.operations.urgent_within_min
+
+    def shift_number(self, shift_id: str | None) -> int | None:
+        try:
+            return 0 if shift_id is None else self.operations.shift_number(shift_id)
+        except KeyError:
+            return None  # not on the roster: the counts check says so
 
     def check_batches(self, at: str, building: str, stop: Mapping[str, Any], count: int, load: int) -> None:
         """A stop's batches (which arrival the sorter loads) hold no more than the stop, and each

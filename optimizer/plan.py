@@ -370,9 +370,15 @@ def explain_undelivered(
             modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
             reason = f"{what}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift"
         elif cause == "urgent_window":
+            opens = max(model.urgent_opens_s(n) for n in nodes)
+            since = (
+                f"of the {shift.id} shift"
+                if opens <= shift.start_s
+                else f"of {format_clock(opens)[:5]}, when they could first be loaded"
+            )
             reason = (
                 f"{what} ({urgent} urgent) could not be there within the first {operations.urgent_within_min} "
-                f"minutes of the {shift.id} shift; send them on the first trip or add a crew"
+                f"minutes {since}; send them on the first trip or add a crew"
             )
         elif cause == "sorter_pace":
             reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"

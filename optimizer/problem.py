@@ -186,9 +186,14 @@ class DayModel:
             - self.operations.gate.reload_s
         )
 
+    def urgent_opens_s(self, node: int) -> int:
+        """When an urgent parcel's clock starts: its shift's start, or — arriving mid-shift — once
+        it has stood at the gate (medicine that comes in at 14:30 cannot have been there by 14:00)."""
+        visit = self.visits[node]
+        return max(self.operations.shifts[visit.available_shift].start_s, visit.loadable_s)
+
     def urgent_deadline_s(self, node: int) -> int:
-        shift = self.operations.shifts[self.visits[node].available_shift]
-        return shift.start_s + 60 * self.operations.urgent_within_min
+        return self.urgent_opens_s(node) + 60 * self.operations.urgent_within_min
 
     def urgent_model_deadline_s(self, node: int) -> int:
         """The deadline on the model's clock, which at a node stands after the bell and the wait."""
@@ -476,9 +481,7 @@ def crews_problem(
         )
     urgent = np.array([v.urgent > 0 for v in model.visits])
     deadlines: list[tuple[int, int] | None] = [
-        (shifts[model.visits[node].available_shift].start_s, model.urgent_model_deadline_s(node))
-        if urgent[node]
-        else None
+        (model.urgent_opens_s(node), model.urgent_model_deadline_s(node)) if urgent[node] else None
         for node in range(model.node_count)
     ]
     problem = VrpProblem(

@@ -62,6 +62,28 @@ def test_urgent_parcels_wait_for_their_shift_and_keep_its_window() -> None:
     assert urgent_stop["shift"] == "afternoon" and urgent_stop["arrive"] <= "15:00:00"
 
 
+def test_urgent_parcels_arriving_mid_shift_get_their_window_from_when_they_may_be_loaded() -> None:
+    # Medicine reaches the gate at 09:10 and stands 20 min: its hour runs from 09:30, not 08:00.
+    ops = operations(gate={"reload_s": 240, "stand_min": 20})
+    the_day = day(("B1", 10), ("B3", 2, "morning", 2, "09:10"))
+    document = _plan(three_on_a_lane(), the_day, ops)
+    assert document["undelivered"] == []
+    [urgent_stop] = [s for s in _stops(document) if s["urgent"]]
+    assert "09:30:00" <= urgent_stop["arrive"] <= "10:00:00"
+
+    # The checker holds it to that hour: from 09:30, not from the shift's start.
+    site_graph = graph_of(three_on_a_lane())
+    late = operations(gate={"reload_s": 240, "stand_min": 20}, urgent_within_min=1)
+    violations = check_plan(site_graph, the_day, late, document)
+    assert any(f"after {format_clock(parse_clock('09:31') or 0)}" in v for v in violations), violations
+    # Too short a window for any trip: undelivered, and the reason names 09:30.
+    [left] = plan_day(site_graph, the_day, late, time_limit_s=LIMIT_S).to_dict()["undelivered"]
+    assert (
+        left["cause"] == "urgent_window"
+        and "first 1 minutes of 09:30, when they could first be loaded" in left["reason"]
+    )
+
+
 def test_a_sealed_building_needs_a_sealed_team() -> None:
     drawing = three_on_a_lane({"B2": {"sealed": True}})
     document = _plan(drawing, day(("B1", 10), ("B2", 10)), operations(fleet=[TRICYCLE]))
