@@ -63,33 +63,17 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
 def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int, ...]]]:
     """Place trips on the crews' clocks; returns each crew's trips in order."""
     per_crew: list[list[tuple[int, ...]]] = [[] for _ in model.crews]
-    # urgent first, then what may be loaded soonest (a crew does not wait while other trips could
-    # go), longest first
-    pending = sorted(
-        trips, key=lambda t: (not t.urgent, t.loadable_s, -t.duration_s if not t.urgent else t.duration_s)
-    )
+    pending = list(trips)
     for shift_number in range(len(model.operations.shifts)):
         crews = model.crews_of_shift(shift_number)
         clock = {c: model.ready_s(c) for c in crews}
         loaded = dict.fromkeys(crews, 0)  # parcels each crew took this shift, for the sorters' pace
-        still_pending = []
-        for trip in pending:
-            if trip.available_shift > shift_number:
-                still_pending.append(trip)
-                continue
-            placed = False
-            for crew in sorted(crews, key=lambda c: clock[c]):
-                if model.crews[crew].vehicle != trip.vehicle:
-                    continue
-                end = trip_end_s(model, crew, trip.nodes, clock[crew], loaded[crew])
-                if end is not None:
-                    per_crew[crew].append(trip.nodes)
-                    clock[crew] = end
-                    loaded[crew] += sum(model.visits[n].parcels for n in trip.nodes)
-                    placed = True
-                    break
-            if not placed and not trip.urgent:  # urgent parcels cannot wait for a later shift
-                still_pending.append(trip)
+        now = [t for t in pending if t.available_shift <= shift_number]
+        left = _place_in_time_order(model, crews, clock, loaded, now, per_crew)
+        # urgent parcels cannot wait for a later shift
+        still_pending = [t for t in pending if t.available_shift > shift_number] + [
+            t for t in left if not t.urgent
+        ]
         waiting = {n for trip in still_pending if trip.available_shift <= shift_number for n in trip.nodes}
         for crew in crews:
             while True:
@@ -107,6 +91,46 @@ def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int
             if trip.nodes:
                 pending.append(trip)
     return per_crew
+
+
+def _place_in_time_order(
+    model: DayModel,
+    crews: Sequence[int],
+    clock: dict[int, int],
+    loaded: dict[int, int],
+    trips: list[SeedTrip],
+    per_crew: list[list[tuple[int, ...]]],
+) -> list[SeedTrip]:
+    """The crew free first takes the next trip: one it can load now (urgent first, then longest),
+    else the one whose parcels may be loaded soonest. A wave that comes in mid-shift is taken when
+    it has come in, and a crew does not sit idle waiting for it while other trips could go (placing
+    urgent trips first regardless of when they may be loaded kept a crew at the gate from 13:00 to
+    a 14:30 wave). Returns the trips no crew could take."""
+    left = list(trips)
+    active = set(crews)
+    while left and active:
+        crew = min(active, key=lambda c: (clock[c], c))
+        free = clock[crew]
+        mine = [t for t in left if t.vehicle == model.crews[crew].vehicle]
+        order = sorted(
+            mine,
+            key=lambda t: (
+                max(t.loadable_s, free),
+                not t.urgent,
+                t.duration_s if t.urgent else -t.duration_s,
+            ),
+        )
+        for trip in order:
+            end = trip_end_s(model, crew, trip.nodes, free, loaded[crew])
+            if end is not None:
+                per_crew[crew].append(trip.nodes)
+                clock[crew] = end
+                loaded[crew] += sum(model.visits[n].parcels for n in trip.nodes)
+                left.remove(trip)
+                break
+        else:
+            active.discard(crew)
+    return left
 
 
 def trip_end_s(
