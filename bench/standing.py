@@ -48,23 +48,28 @@ def main() -> None:
     late = sum(row.parcels for row in day.rows if row.arrived_s is not None)
     print(f"{day.parcels} parcels, {late} of them arriving mid-day; time limit {args.time_limit} s")
     print(
-        f"{'stand min':>9}{'delivered':>11}{'standing':>10}{'capacity':>10}{'trips':>7}{'crew-h':>8}{'solve s':>9}  check"
+        f"{'stand min':>9}  {'planner':<14}{'delivered':>10}{'standing':>10}{'capacity':>10}{'trips':>7}"
+        f"{'crew-h':>8}{'solve s':>9}  check"
     )
     for minutes in args.stand:
         ops = dataclasses.replace(base, gate=dataclasses.replace(base.gate, stand_min=minutes))
-        started = time.monotonic()
-        document = plan_day(site_graph, day, ops, time_limit_s=args.time_limit).to_dict()
-        elapsed = time.monotonic() - started
-        violations = check_plan(site_graph, day, ops, document)
-        causes: dict[str, int] = {}
-        for item in document["undelivered"]:
-            causes[item["cause"]] = causes.get(item["cause"], 0) + item["parcels"]
-        summary = document["summary"]
-        print(
-            f"{minutes:>9}{summary['delivered']:>11}{causes.get('standing', 0):>10}"
-            f"{causes.get('shift_capacity', 0):>10}{summary['trips']:>7}{summary['crew_s'] / 3600:>8.2f}"
-            f"{elapsed:>9.1f}  {'valid' if not violations else f'{len(violations)} violations'}"
-        )
+        # side by side: as shipped, and the whole-day search alone (no planning wave by wave)
+        for name, wave_by_wave in (("as shipped", True), ("whole day only", False)):
+            started = time.monotonic()
+            document = plan_day(
+                site_graph, day, ops, time_limit_s=args.time_limit, wave_by_wave=wave_by_wave
+            ).to_dict()
+            elapsed = time.monotonic() - started
+            violations = check_plan(site_graph, day, ops, document)
+            causes: dict[str, int] = {}
+            for item in document["undelivered"]:
+                causes[item["cause"]] = causes.get(item["cause"], 0) + item["parcels"]
+            summary = document["summary"]
+            print(
+                f"{minutes:>9}  {name:<14}{summary['delivered']:>10}{causes.get('standing', 0):>10}"
+                f"{causes.get('shift_capacity', 0):>10}{summary['trips']:>7}{summary['crew_s'] / 3600:>8.2f}"
+                f"{elapsed:>9.1f}  {'valid' if not violations else f'{len(violations)} violations'}"
+            )
 
 
 if __name__ == "__main__":

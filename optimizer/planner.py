@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from optimizer.day import Day
@@ -12,7 +12,7 @@ from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
 from optimizer.plan import Plan, build_plan
 from optimizer.problem import DayModel, build_day_model, crews_problem
-from optimizer.replan import Frozen, remaining_day
+from optimizer.replan import Frozen, frozen_part, remaining_day
 from optimizer.routing import Progress, solve_vrp
 from optimizer.seed import schedule_seed, seed_trips
 from optimizer.stop_merge import merge_split_stops
@@ -44,6 +44,16 @@ class PlanProgress:
     crew_s: int
 
 
+WAVE_GAP_MIN = 30
+MAX_WAVES = 6
+"""Arrivals closer than WAVE_GAP_MIN are planned as one wave, and at most MAX_WAVES re-plans are
+made (see `wave_times`)."""
+
+WHOLE_DAY_SHARE = 0.25
+"""On a day with waves coming in mid-shift, the share of the time limit for one plan of the whole
+day; the rest goes to planning wave by wave (`_plan_wave_by_wave`), and the better plan is kept."""
+
+
 def plan_day(
     site_graph: SiteGraph,
     day: Day,
@@ -53,10 +63,181 @@ def plan_day(
     on_progress: Callable[[PlanProgress], None] | None = None,
     frozen: Frozen | None = None,
     merge_stops: bool = True,
+    wave_by_wave: bool = True,
 ) -> Plan:
     """The day's plan. With `frozen`, its trips stay as they were and only the rest is planned.
     `merge_stops=False` leaves a building's two stops in a shift as the search left them (to
-    measure what serving it once saves)."""
+    measure what serving it once saves).
+
+    Parcels that may be loaded only after their shift has begun (a wave that comes in mid-shift and
+    stands at the gate) make the whole-day model hard to search: every trip that carries them must
+    load after they are ready, and the search finds few moves that keep the crews' trips in order.
+    Such a day is also planned as the coordinator would re-plan it — what is known at the start,
+    then each wave when it is ready, the trips that have left kept — and the plan that delivers
+    more (then costs less crew time) is kept; `wave_by_wave=False` plans the whole day only."""
+    waves = wave_times(day, operations, frozen) if wave_by_wave else []
+    if not waves:
+        return _plan_once(
+            site_graph,
+            day,
+            operations,
+            time_limit_s=time_limit_s,
+            on_progress=on_progress,
+            frozen=frozen,
+            merge_stops=merge_stops,
+        )
+    started = time.monotonic()
+
+    def report(progress: PlanProgress) -> None:
+        """Progress of both plans on one clock, from the start of the request."""
+        if on_progress is not None:
+            on_progress(replace(progress, elapsed_s=time.monotonic() - started))
+
+    whole = _plan_once(
+        site_graph,
+        day,
+        operations,
+        time_limit_s=time_limit_s * WHOLE_DAY_SHARE,
+        on_progress=report,
+        frozen=frozen,
+        merge_stops=merge_stops,
+    )
+    left = max(time_limit_s - (time.monotonic() - started), 0.1 * (len(waves) + 1))
+    staged = _plan_wave_by_wave(
+        site_graph,
+        day,
+        operations,
+        waves,
+        time_limit_s=left,
+        on_progress=report,
+        frozen=frozen,
+        merge_stops=merge_stops,
+    )
+    overall = {"time_limit_s": time_limit_s, "solve_s": round(time.monotonic() - started, 2)}
+    if (staged.delivered, -staged.crew_s) > (whole.delivered, -whole.crew_s):
+        staged.solver.update(overall, whole_day_delivered=whole.delivered)
+        return staged
+    whole.solver.update(overall, wave_by_wave_delivered=staged.delivered)
+    return whole
+
+
+def wave_times(day: Day, operations: Operations, frozen: Frozen | None) -> list[int]:
+    """When parcels become loadable after their shift has begun (and after `now`, re-planning),
+    within the day: the times a coordinator would re-plan at. Arrivals less than WAVE_GAP_MIN
+    apart are one wave (planned at its first); the gap doubles until there are at most MAX_WAVES,
+    so a day of scattered arrival times still leaves each stage time to search."""
+    start = operations.shifts[0].start_s if frozen is None else frozen.now_s
+    end = operations.shifts[-1].end_s
+    times = sorted(
+        {
+            ready
+            for row in day.rows
+            if row.parcels
+            and max(start, _shift_start(operations, row.shift))
+            < (ready := row.loadable_s(operations.gate.stand_min))
+            < end
+        }
+    )
+    gap = 60 * WAVE_GAP_MIN
+    while True:
+        waves: list[int] = []
+        for at in times:
+            if not waves or at >= waves[-1] + gap:
+                waves.append(at)
+        if len(waves) <= MAX_WAVES:
+            return waves
+        gap *= 2
+
+
+def _plan_wave_by_wave(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    waves: list[int],
+    *,
+    time_limit_s: float,
+    on_progress: Callable[[PlanProgress], None] | None,
+    frozen: Frozen | None,
+    merge_stops: bool,
+) -> Plan:
+    """Plan what is loadable from the start, then re-plan at each wave's time with the trips that
+    have left kept; each stage knows the rows loadable before the next wave (they keep their own
+    loading times), the last the whole day's counts. The result is one plan of the day: only the
+    trips `frozen` kept are marked kept."""
+    stand_min = operations.gate.stand_min
+    each = time_limit_s / (len(waves) + 1)
+    first_at = operations.shifts[0].start_s if frozen is None else frozen.now_s
+
+    def known_before(until: int) -> Day:
+        rows = tuple(
+            row
+            for row in day.rows
+            if (ready := row.loadable_s(stand_min)) < until
+            or ready <= max(first_at, _shift_start(operations, row.shift))
+        )
+        return Day(date=day.date, rows=rows)
+
+    first_at = operations.shifts[0].start_s if frozen is None else frozen.now_s
+    plan = _plan_once(
+        site_graph,
+        known_before(waves[0]),
+        operations,
+        time_limit_s=each,
+        on_progress=on_progress,
+        frozen=frozen,
+        merge_stops=merge_stops,
+    )
+    for number, at in enumerate(waves):
+        on_the_road = frozen_part(
+            plan.to_dict(), site_id=site_graph.site.id, date=day.date, operations=operations, now_s=at
+        )
+        plan = _plan_once(
+            site_graph,
+            day if number == len(waves) - 1 else known_before(waves[number + 1]),
+            operations,
+            time_limit_s=each,
+            on_progress=on_progress,
+            frozen=on_the_road,
+            merge_stops=merge_stops,
+        )
+    kept_by_crew = {} if frozen is None else {crew: len(trips) for crew, trips in frozen.trips.items()}
+    shifts = tuple(
+        replace(
+            shift,
+            crews=tuple(
+                replace(
+                    crew,
+                    trips=tuple(
+                        replace(trip, kept=n < kept_by_crew.get(crew.id, 0))
+                        for n, trip in enumerate(crew.trips)
+                    ),
+                )
+                for crew in shift.crews
+            ),
+        )
+        for shift in plan.shifts
+    )
+    solver = {**plan.solver, "status": f"{plan.solver.get('status')}, wave by wave", "waves": len(waves)}
+    return replace(
+        plan, shifts=shifts, replanned_at_s=None if frozen is None else frozen.now_s, solver=solver
+    )
+
+
+def _shift_start(operations: Operations, shift_id: str | None) -> int:
+    return operations.shifts[0 if shift_id is None else operations.shift_number(shift_id)].start_s
+
+
+def _plan_once(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    *,
+    time_limit_s: float,
+    on_progress: Callable[[PlanProgress], None] | None = None,
+    frozen: Frozen | None = None,
+    merge_stops: bool = True,
+) -> Plan:
+    """One plan of the day (or of what is left of it, with `frozen`) by one search."""
     started = time.monotonic()
     kept: dict[str, Any] = {}
     if frozen is None:

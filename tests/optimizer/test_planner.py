@@ -6,10 +6,14 @@ Three on a lane: gate at x=0, buildings B1..B3 at 100, 200, 300 m; the tricycle 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fixtures.generate import foot_path
-from optimizer.planner import plan_day
+from optimizer.check import check_plan
+from optimizer.clock import parse_clock
+from optimizer.planner import MAX_WAVES, plan_day, wave_times
+from optimizer.replan import frozen_part
 from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
 
 LIMIT_S = 1.0
@@ -183,3 +187,54 @@ def test_progress_is_reported_while_searching() -> None:
     assert seen, "no progress reported"
     assert all(p.parcels_placed <= 30 and p.crew_s > 0 for p in seen)
     assert [p.elapsed_s for p in seen] == sorted(p.elapsed_s for p in seen)
+
+
+def test_a_day_with_a_wave_mid_shift_is_also_planned_wave_by_wave() -> None:
+    site_graph, ops = graph_of(three_on_a_lane()), operations()
+    # B3's second lot comes in at 09:00 (a wave); the afternoon's at 12:00, before its shift: known.
+    the_day = day(("B1", 10), ("B3", 10, "morning", 0, "09:00"), ("B2", 10, "afternoon", 0, "12:00"))
+    assert wave_times(the_day, ops, None) == [parse_clock("09:00")]
+    seen: list[Any] = []
+    plan = plan_day(site_graph, the_day, ops, time_limit_s=2 * LIMIT_S, on_progress=seen.append)
+    document = assert_valid(site_graph, the_day, ops, plan)
+    assert document["summary"]["delivered"] == 30
+    solver = document["solver"]
+    assert {"whole_day_delivered", "wave_by_wave_delivered"} & set(solver) and solver["time_limit_s"] == 2.0
+    assert "replanned_at" not in document
+    assert not any(t.get("kept") for s in document["shifts"] for c in s["crews"] for t in c["trips"])
+    [b3] = [stop for _, stop in _stops_with_load(document) if stop[0] == "B3"]
+    assert b3[1] >= "09:00:00"  # loaded once it came in
+    assert [p.elapsed_s for p in seen] == sorted(p.elapsed_s for p in seen)  # one clock for both plans
+
+    # Re-planning at 08:30 keeps only the trips that had left by then as kept, whichever plan wins.
+    frozen = frozen_part(
+        document, site_id=site_graph.site.id, date=None, operations=ops, now_s=parse_clock("08:30") or 0
+    )
+    assert wave_times(the_day, ops, frozen) == [parse_clock("09:00")]
+    again = plan_day(site_graph, the_day, ops, time_limit_s=2 * LIMIT_S, frozen=frozen).to_dict()
+    assert check_plan(site_graph, the_day, ops, again, frozen=frozen) == []
+    kept = [t for s in again["shifts"] for c in s["crews"] for t in c["trips"] if t.get("kept")]
+    assert (
+        len(kept) == sum(len(trips) for trips in frozen.trips.values())
+        and again["replanned_at"] == "08:30:00"
+    )
+    assert wave_times(the_day, ops, replace(frozen, now_s=parse_clock("09:30") or 0)) == []
+
+
+def _stops_with_load(document: dict[str, Any]) -> list[tuple[str, tuple[str, str]]]:
+    return [
+        (shift["id"], (stop["building"], trip["load"]))
+        for shift in document["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+    ]
+
+
+def test_arrivals_close_together_are_one_wave_and_the_waves_are_few() -> None:
+    ops = operations()
+    at = [parse_clock(t) for t in ("09:00", "09:50", "10:30")]
+    rows = [("B1", 5, "morning", 0, t) for t in ("09:00", "09:10", "09:50", "10:30")]
+    assert wave_times(day(*rows), ops, None) == at
+    scattered = [("B2", 1, "morning", 0, f"{8 + k // 2:02d}:{30 * (k % 2):02d}") for k in range(2, 16)]
+    assert len(wave_times(day(*scattered), ops, None)) <= MAX_WAVES
