@@ -83,6 +83,10 @@ class Operations:
                 return number
         raise KeyError(shift_id)
 
+    def shift_of(self, shift_id: str | None) -> Shift:
+        """A count row's shift; a row without one belongs to the first."""
+        return self.shifts[0 if shift_id is None else self.shift_number(shift_id)]
+
     def vehicle(self, vehicle_id: str) -> Vehicle:
         for vehicle in self.fleet:
             if vehicle.id == vehicle_id:

@@ -119,6 +119,27 @@ class Plan:
     def crew_s(self) -> int:
         return sum(crew.crew_s for shift in self.shifts for crew in shift.crews)
 
+    def kept_only(self, kept_by_crew: Mapping[str, int], replanned_at_s: int | None) -> Plan:
+        """The same plan with only each crew's first `kept_by_crew[crew]` trips marked kept: a plan
+        made in stages (wave by wave) kept its own earlier trips, which the day's plan did not."""
+        shifts = tuple(
+            replace(
+                shift,
+                crews=tuple(
+                    replace(
+                        crew,
+                        trips=tuple(
+                            replace(trip, kept=n < kept_by_crew.get(crew.id, 0))
+                            for n, trip in enumerate(crew.trips)
+                        ),
+                    )
+                    for crew in shift.crews
+                ),
+            )
+            for shift in self.shifts
+        )
+        return replace(self, shifts=shifts, replanned_at_s=replanned_at_s)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "site": self.site,

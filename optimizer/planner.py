@@ -133,7 +133,7 @@ def wave_times(day: Day, operations: Operations, frozen: Frozen | None) -> list[
             ready
             for row in day.rows
             if row.parcels
-            and max(start, _shift_start(operations, row.shift))
+            and max(start, operations.shift_of(row.shift).start_s)
             < (ready := row.loadable_s(operations.gate.stand_min))
             < end
         }
@@ -173,11 +173,10 @@ def _plan_wave_by_wave(
             row
             for row in day.rows
             if (ready := row.loadable_s(stand_min)) < until
-            or ready <= max(first_at, _shift_start(operations, row.shift))
+            or ready <= max(first_at, operations.shift_of(row.shift).start_s)
         )
         return Day(date=day.date, rows=rows)
 
-    first_at = operations.shifts[0].start_s if frozen is None else frozen.now_s
     plan = _plan_once(
         site_graph,
         known_before(waves[0]),
@@ -201,30 +200,9 @@ def _plan_wave_by_wave(
             merge_stops=merge_stops,
         )
     kept_by_crew = {} if frozen is None else {crew: len(trips) for crew, trips in frozen.trips.items()}
-    shifts = tuple(
-        replace(
-            shift,
-            crews=tuple(
-                replace(
-                    crew,
-                    trips=tuple(
-                        replace(trip, kept=n < kept_by_crew.get(crew.id, 0))
-                        for n, trip in enumerate(crew.trips)
-                    ),
-                )
-                for crew in shift.crews
-            ),
-        )
-        for shift in plan.shifts
-    )
-    solver = {**plan.solver, "status": f"{plan.solver.get('status')}, wave by wave", "waves": len(waves)}
-    return replace(
-        plan, shifts=shifts, replanned_at_s=None if frozen is None else frozen.now_s, solver=solver
-    )
-
-
-def _shift_start(operations: Operations, shift_id: str | None) -> int:
-    return operations.shifts[0 if shift_id is None else operations.shift_number(shift_id)].start_s
+    day_plan = plan.kept_only(kept_by_crew, None if frozen is None else frozen.now_s)
+    day_plan.solver.update(status=f"{plan.solver.get('status')}, wave by wave", waves=len(waves))
+    return day_plan
 
 
 def _plan_once(
