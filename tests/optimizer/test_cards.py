@@ -359,3 +359,15 @@ def test_a_replans_cards_leave_out_the_trips_already_on_the_road() -> None:
     told = {n.building for n in building_notices(replanned, site_graph.site, shift="morning")}
     later = {s["building"] for t in crews[0]["trips"][1:] for s in t["stops"]}
     assert told == later and not (kept_stops - later) & told
+
+
+def test_a_shift_whose_trips_are_all_on_the_road_does_not_say_it_has_no_deliveries() -> None:
+    site_graph, plan = _gelin()
+    replanned = json.loads(json.dumps(plan))
+    replanned["replanned_at"] = "11:20:00"
+    trips = [t for c in replanned["shifts"][0]["crews"] for t in c["trips"]]
+    for trip in trips:
+        trip["kept"] = True
+    html = cards_html(replanned, site_graph, shift="morning", lang="en", part="load_list")
+    assert f"{len(trips)} trip(s) already on the road at the 11:20 re-plan are not listed" in html
+    assert "No deliveries this shift" not in html
