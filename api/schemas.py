@@ -145,6 +145,9 @@ class PlanGlance(BaseModel):
     urgent_undelivered: int
     trips: int
     crew_hours: float
+    replanned_at: str | None = Field(
+        default=None, description="HH:MM:SS: a re-plan that kept the trips on the road by then"
+    )
     up_to_date: bool = Field(
         description="made from the day's counts, the site map and its operations as they are now"
     )

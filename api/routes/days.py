@@ -120,6 +120,7 @@ def _latest_plans(session: Session, date: str, sites: dict[str, str]) -> dict[st
             PlanRow.created_at,
             PlanRow.document["summary"],
             PlanRow.document["undelivered"],
+            PlanRow.document["replanned_at"],
             PlanRow.snapshot["counts"],
             JobRow.created_at,  # when the plan's inputs were taken
         )
@@ -160,7 +161,7 @@ def _site_day(
         )
     glance = None
     if plan is not None:
-        plan_id, created_at, summary, undelivered, planned_counts, inputs_taken_at = plan
+        plan_id, created_at, summary, undelivered, replanned_at, planned_counts, inputs_taken_at = plan
         same_counts = [{field: row.get(field) for field in _FIELDS} for row in planned_counts or []] == (
             counts or []
         )
@@ -174,6 +175,7 @@ def _site_day(
             urgent_undelivered=sum(item.get("urgent", 0) for item in undelivered or []),
             trips=summary["trips"],
             crew_hours=round(summary["crew_s"] / 3600, 2),
+            replanned_at=replanned_at,
             up_to_date=same_counts and same_site,
         )
     job_glance = None

@@ -51,6 +51,9 @@ def _first_plan(client: TestClient) -> dict[str, Any]:
 
 def test_a_later_wave_is_planned_around_the_trips_already_on_the_road(client: TestClient) -> None:
     first = _first_plan(client)
+    assert (
+        client.get(f"/sites/gelin-spring/days/{DATE}", headers=ADMIN).json()["plan"]["replanned_at"] is None
+    )
     # "Now" is a minute after the second trip to leave: two trips are on the road.
     departures = sorted(trip["depart"] for trip in _trips(first).values())
     assert len(departures) >= 3
@@ -64,6 +67,8 @@ def test_a_later_wave_is_planned_around_the_trips_already_on_the_road(client: Te
 
     assert replanned["replanned_at"] == f"{now}:00"
     assert replanned["replanned_from"] == first["id"]
+    glance = client.get(f"/sites/gelin-spring/days/{DATE}", headers=bearer(courier)).json()["plan"]
+    assert (glance["id"], glance["replanned_at"]) == (replanned["id"], f"{now}:00")  # the district sees it
     trips = _trips(replanned)
     for key, trip in on_the_road.items():
         assert trips[key] == {"kept": True, **trip}, key
