@@ -13,7 +13,7 @@ from optimizer.operations import Operations
 from optimizer.plan import Plan, build_plan
 from optimizer.problem import DayModel, build_day_model, crews_problem
 from optimizer.replan import Frozen, frozen_part, remaining_day
-from optimizer.routing import Progress, solve_vrp
+from optimizer.routing import Progress, solve_vrp, solve_vrp_stopped_at_limit
 from optimizer.seed import schedule_seed, seed_trips
 from optimizer.stop_merge import merge_split_stops
 
@@ -43,6 +43,11 @@ class PlanProgress:
     parcels_placed: int
     crew_s: int
 
+
+STOP_AT_LIMIT_NODES = 600
+"""Days with more visits than this search in a child process stopped at the time limit
+(`solve_vrp_stopped_at_limit`): OR-Tools overran its limit by 15–40 s on 1,000–3,000-building
+days, never on the compounds of up to 272 buildings measured (docs/benchmarks.md, "Scaling")."""
 
 WAVE_GAP_MIN = 30
 MAX_WAVES = 6
@@ -252,7 +257,8 @@ def _plan_once(
     remaining = max(time_limit_s - (time.monotonic() - started), 0.1) * (
         1 - BALANCE_SHARE if balancing else 1
     )
-    solution = solve_vrp(
+    search = solve_vrp_stopped_at_limit if model.node_count > STOP_AT_LIMIT_NODES else solve_vrp
+    solution = search(
         problem,
         time_limit_s=remaining,
         initial_routes=initial,
@@ -287,7 +293,7 @@ def _plan_once(
         # result is kept only if it delivers as much and costs at most 2% more crew time.
         balanced_problem, _ = crews_problem(model, trips_per_crew=slots, finish_by_s=targets)
         left = max(time_limit_s - (time.monotonic() - started), 0.1)
-        balanced = solve_vrp(balanced_problem, time_limit_s=left, initial_routes=routes)
+        balanced = search(balanced_problem, time_limit_s=left, initial_routes=routes)
         if balanced.found:
             candidate = planned(trips_of(balanced.routes), f"{status}, balanced")
             if candidate.delivered >= plan.delivered and candidate.crew_s <= 1.02 * plan.crew_s:

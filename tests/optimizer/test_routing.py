@@ -98,3 +98,23 @@ def test_a_trip_loads_no_earlier_than_what_it_carries_has_stood() -> None:
     )
     left_out = solve_vrp(unready, time_limit_s=1.0)
     assert left_out.found and all(2 not in route for route in left_out.routes)
+
+
+def test_a_search_stopped_at_the_limit_gives_its_last_solution_or_its_own_result() -> None:
+    instance = _grid()
+    problem = cvrp_problem(instance)
+    seen: list[routing.Progress] = []
+    # Ended by its own limit: the child's result comes back as solve_vrp would give it.
+    done = routing.solve_vrp_stopped_at_limit(
+        problem, time_limit_s=0.5, first_solution="path_cheapest_arc", on_progress=seen.append
+    )
+    assert done.found and done.status != routing.STOPPED_AT_LIMIT
+    assert route_cost(instance, done.routes) == done.objective  # every customer once, within capacity
+    assert seen and [p.objective for p in seen] == sorted((p.objective for p in seen), reverse=True)
+    assert done.objective <= seen[-1].objective
+    # Stopped by the parent (its deadline before the child's): the last solution sent, valid.
+    stopped = routing.solve_vrp_stopped_at_limit(
+        problem, time_limit_s=5.0, first_solution="path_cheapest_arc", grace_s=-4.5
+    )
+    assert stopped.status == routing.STOPPED_AT_LIMIT
+    assert route_cost(instance, stopped.routes) == stopped.objective
