@@ -244,13 +244,17 @@ def _search_and_send(
             best[0] = progress.objective
             sender.send(("progress", progress))
 
-    started = time.monotonic()
-    search = _Search(problem, first_solution, None)
-    try:
-        search.report_to(send, started, every_s=0.0)
-        solution = search.result(search.run(time_limit_s, initial_routes))
-    finally:
-        search.close()
+    solution = _one_search(
+        problem,
+        first_solution=first_solution,
+        iterated=None,
+        time_limit_s=time_limit_s,
+        start=initial_routes,
+        on_progress=send,
+        started=time.monotonic(),
+        pool=None,
+        progress_every_s=0.0,
+    )
     sender.send(("done", solution))
     sender.close()
 
@@ -265,11 +269,12 @@ def _one_search(
     on_progress: Callable[[Progress], None] | None,
     started: float,
     pool: RoutePool | None,
+    progress_every_s: float = _PROGRESS_EVERY_S,
 ) -> VrpSolution:
     search = _Search(problem, first_solution, iterated)
     try:
         if on_progress is not None:
-            search.report_to(on_progress, started)
+            search.report_to(on_progress, started, every_s=progress_every_s)
         if pool is not None:
             search.collect_into(pool)
         return search.result(search.run(time_limit_s, start))
