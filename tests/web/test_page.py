@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -72,6 +73,13 @@ def _sign_in(page: object, url: str, secret: str) -> None:
     page.wait_for_selector(".cell input")  # type: ignore[attr-defined]
 
 
+def _signed_in(browser: object, url: str, secret: str) -> Any:
+    """A desktop-sized page of the coordinator's page, signed in with `secret`."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    _sign_in(page, url, secret)
+    return page
+
+
 def _open_date(page: object, date: str) -> None:
     page.fill("#date", date)  # type: ignore[attr-defined]
     page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
@@ -90,8 +98,7 @@ def _planned(client: httpx.Client, date: str, counts_csv: str) -> str:
 def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: object) -> None:
     running, client = server
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)
+    page = _signed_in(browser, running.url, coordinator)
     assert page.locator(".cell").count() == 125
 
     page.click("#paste-box summary")
@@ -160,8 +167,7 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
     assert (
         client.put(path, content=uploaded, headers={**ADMIN, "Content-Type": "text/csv"}).status_code == 200
     )
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)
+    page = _signed_in(browser, running.url, coordinator)
     _open_date(page, date)
     page.wait_for_function("document.querySelector('#b-1').value === '15'")
     page.fill("#b-2", "9")  # the coordinator changes building 2 only
@@ -181,8 +187,7 @@ def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     running, client = server
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     sheet = (GELIN / "days" / "2022-04-28-2300.csv").read_text()  # three waves a building
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)
+    page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-28")
     page.click("#paste-box summary")
     page.fill("#paste", sheet)
@@ -211,8 +216,7 @@ def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
     days = f"/sites/gelin-spring/days/{date}"
     plan_id = _planned(client, date, "building,parcels\n1,12\n2,8\n")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)
+    page = _signed_in(browser, running.url, coordinator)
     _open_date(page, date)
     page.wait_for_selector("#result:not([hidden])", timeout=30_000)
     assert page.evaluate("currentPlan.id") == plan_id
@@ -242,8 +246,7 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
     set_up_second_site(client, name="Another compound")
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)  # a site's own token: no choice to make
+    page = _signed_in(browser, running.url, coordinator)  # a site's own token: no choice to make
     assert page.locator("#site-choice").is_hidden() and page.locator("#overview").is_hidden()
     page.click("#sign-out")
 
@@ -270,8 +273,7 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     date = "2022-04-25"
     _planned(client, date, "building,parcels\n12,9\n")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
     _open_date(page, date)
 
     def rows() -> list[list[str]]:
@@ -300,8 +302,7 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     date = "2022-04-25"
     _planned(client, date, "building,parcels\n12,9\n")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)
+    page = _signed_in(browser, running.url, coordinator)
     _open_date(page, date)
     page.wait_for_selector("#result:not([hidden])", timeout=30_000)
     page.fill("#b-3", "5")  # typed, not yet saved: it must stay
@@ -337,15 +338,14 @@ def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
     first_id = _planned(client, date, morning)
     first = client.get(f"/plans/{first_id}", headers=ADMIN).json()
     departures = sorted(t["depart"] for s in first["shifts"] for c in s["crews"] for t in c["trips"])
-    now = format_clock(parse_clock(departures[0]) + 60)[:5]  # the first trip is on the road
+    now = format_clock((parse_clock(departures[0]) or 0) + 60)[:5]  # the first trip is on the road
     client.post(
         f"/sites/gelin-spring/days/{date}/counts",
         content="building,parcels,shift\n40,12,morning\n",
         headers={**ADMIN, "Content-Type": "text/csv"},
     )
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    _sign_in(page, running.url, coordinator)
+    page = _signed_in(browser, running.url, coordinator)
     assert page.locator("#replan-row").is_hidden()  # no day open, nothing to keep
     _open_date(page, date)
     page.wait_for_selector("#plan-note.outdated", timeout=30_000)
