@@ -43,6 +43,7 @@ class _Walker:
         self.urgent_delivered: dict[tuple[str, int], int] = defaultdict(int)
         self.loaded: dict[str, list[tuple[int, int]]] = defaultdict(list)  # building: (load time, parcels)
         self.batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, arrived): parcels loaded
+        self.held_batches: dict[tuple[str, str], int] = defaultdict(int)  # (building, held from): loaded
 
         @cache
         def lengths_from(mode: str, node: int) -> dict[int, float]:
@@ -332,11 +333,17 @@ class _Walker:
         stand_s = 60 * self.operations.gate.stand_min
         total = 0
         for batch in batches:
-            arrived = _clock(batch, "arrived") if isinstance(batch, Mapping) else None
             parcels = batch.get("parcels") if isinstance(batch, Mapping) else None
+            held_from = batch.get("held_from") if isinstance(batch, Mapping) else None
+            if isinstance(held_from, str) and isinstance(parcels, int) and parcels > 0:
+                total += parcels
+                self.held_batches[(building, held_from)] += parcels  # at the gate since an earlier day
+                continue
+            arrived = _clock(batch, "arrived") if isinstance(batch, Mapping) else None
             if arrived is None or not isinstance(parcels, int) or parcels <= 0:
                 self.fail(
-                    f"{at} (building {building}): each batch needs arrived HH:MM:SS and positive parcels"
+                    f"{at} (building {building}): each batch needs arrived HH:MM:SS or held_from YYYY-MM-DD, "
+                    "and positive parcels"
                 )
                 continue
             total += parcels
@@ -355,10 +362,19 @@ class _Walker:
         stand_min = self.operations.gate.stand_min
         ready: dict[str, list[tuple[int, int]]] = defaultdict(list)
         arrived: dict[tuple[str, int], int] = defaultdict(int)
+        held: dict[tuple[str, str], int] = defaultdict(int)
         for row in self.day.rows:
             ready[row.building].append((row.loadable_s(stand_min), row.parcels))
             if row.arrived_s is not None:
                 arrived[(row.building, row.arrived_s)] += row.parcels
+            if row.held_from is not None:
+                held[(row.building, row.held_from)] += row.parcels
+        for (building, day), loaded in sorted(self.held_batches.items()):
+            if loaded > held[(building, day)]:
+                self.fail(
+                    f"building {building}: {loaded} parcels loaded as held over from {day}, "
+                    f"the counts hold {held[(building, day)]} from then"
+                )
         for (building, at), loaded in sorted(self.batches.items()):
             if loaded > arrived[(building, at)]:
                 self.fail(

@@ -1,4 +1,4 @@
-"""`onebell` on the command line: plan a day, check a plan.
+"""`onebell` on the command line: plan a day, check a plan, carry what was left over to the next day.
 
 Input errors print one line naming the item to fix and exit with code 2, writing nothing.
 """
@@ -20,6 +20,7 @@ from optimizer.day import load_day
 from optimizer.errors import OneBellError, PlanError
 from optimizer.files import read_json
 from optimizer.graph import build_graph
+from optimizer.held_over import day_csv, with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations
 from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day
@@ -106,6 +107,15 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     staff.add_argument("--json", help="also write the table as JSON here")
     staff.set_defaults(run=_staffing)
 
+    held = commands.add_parser(
+        "held-over", help="add a plan's undelivered parcels to the next day's counts (they go first)"
+    )
+    held.add_argument("plan", help="the earlier day's plan JSON")
+    held.add_argument("--day", required=True, help="the later day's counts, CSV or JSON")
+    held.add_argument("--date", help="date of the later day, YYYY-MM-DD (default: from the day file)")
+    held.add_argument("--out", required=True, help="where to write the counts with them, CSV")
+    held.set_defaults(run=_held_over)
+
     site_map = commands.add_parser("map", help="SVG map of the compound, with a plan's routes")
     site_map.add_argument("--site", required=True)
     site_map.add_argument("--plan", help="plan JSON: draw every trip, one colour per crew")
@@ -190,6 +200,18 @@ def _staffing(args: argparse.Namespace) -> int:
         )
     if args.json:
         _write_atomically(Path(args.json), json.dumps([row.to_dict() for row in rows], indent=1) + "\n")
+    return 0
+
+
+def _held_over(args: argparse.Namespace) -> int:
+    plan = read_json(args.plan, what="plan", error=PlanError)
+    day = with_held_over(load_day(args.day, date=args.date), plan)
+    _write_atomically(Path(args.out), day_csv(day))
+    held = [row for row in day.rows if row.held_from is not None]
+    print(
+        f"{sum(r.parcels for r in held)} parcels of {len({r.building for r in held})} buildings held over "
+        f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}); counts written to {args.out}"
+    )
     return 0
 
 

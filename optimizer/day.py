@@ -6,6 +6,7 @@ Rows keep their source line so that every error can point the coordinator at the
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -21,7 +22,7 @@ from optimizer.operations import Operations
 from optimizer.site import Site
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_COLUMNS = ("building", "parcels", "shift", "urgent", "arrived")
+_COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class CountRow:
     urgent: int = 0
     line: int = 0  # CSV line or JSON position (1-based), for messages
     arrived_s: int | None = None  # when the parcels reached the gate; None = before their shift
+    held_from: str | None = None
+    """The earlier day (YYYY-MM-DD) these parcels reached the gate and were not delivered: they go
+    out from the first shift, and before the day's own parcels when not everything fits."""
 
     def loadable_s(self, stand_min: int) -> int:
         """When the parcels may be loaded: after standing at the gate (0 = from the shift's start)."""
@@ -155,6 +159,16 @@ def _row(record: Mapping[str, Any], where: str, line: int) -> CountRow:
                 f"{where}: arrived must be a time of day HH:MM, got {arrived_raw!r} for building {building}",
                 field="arrived",
             )
+    held_raw = record.get("held_from")
+    held_from = None
+    if held_raw not in (None, ""):
+        held_from = _held_from(held_raw, where, str(building))
+        if arrived is not None:
+            raise DayError(
+                f"{where}: building {building} has both arrived and held_from; parcels held over from "
+                f"{held_from} are at the gate already, leave arrived empty",
+                field="held_from",
+            )
     return CountRow(
         building=str(building).strip(),
         parcels=parcels,
@@ -162,6 +176,21 @@ def _row(record: Mapping[str, Any], where: str, line: int) -> CountRow:
         urgent=urgent,
         line=line,
         arrived_s=arrived,
+        held_from=held_from,
+    )
+
+
+def _held_from(value: Any, where: str, building: str) -> str:
+    text = str(value).strip()
+    try:
+        if _DATE.fullmatch(text):
+            datetime.date.fromisoformat(text)
+            return text
+    except ValueError:
+        pass
+    raise DayError(
+        f"{where}: held_from must be a date YYYY-MM-DD, got {text!r} for building {building}",
+        field="held_from",
     )
 
 
@@ -191,6 +220,12 @@ def check_day(day: Day, site: Site, operations: Operations) -> None:
             raise DayError(
                 f"line {row.line}: unknown building {row.building!r} (site {site.id!r} has no such id)",
                 field="building",
+            )
+        if row.held_from is not None and day.date is not None and row.held_from >= day.date:
+            raise DayError(
+                f"line {row.line}: building {row.building} held_from {row.held_from} is not before "
+                f"the day ({day.date}); held-over parcels come from an earlier day",
+                field="held_from",
             )
         if row.shift is not None and row.shift not in shifts:
             raise DayError(

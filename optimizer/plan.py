@@ -23,10 +23,12 @@ from optimizer.travel import ride_s
 @dataclass(frozen=True)
 class Batch:
     """Parcels of one stop that reached the gate at a known time: the sorter must take those
-    (they have stood long enough), not a later batch of the same building still standing."""
+    (they have stood long enough), not a later batch of the same building still standing. Or
+    parcels held over from an earlier day (`held_from`), which the sorter takes from that pile."""
 
-    arrived_s: int
+    arrived_s: int | None
     parcels: int
+    held_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,9 @@ class Stop:
     arrive_s: int
     depart_s: int
     urgent: int = 0
-    batches: tuple[
-        Batch, ...
-    ] = ()  # parcels with an arrival time, earliest first; the rest were there before
+    batches: tuple[Batch, ...] = ()
+    """Held-over parcels (oldest first), then parcels with an arrival time (earliest first); the
+    rest were there before the shift."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Undelivered:
     cause: str
     reason: str
     urgent: int = 0
+    held_from: str | None = None  # held over from this earlier day, and not delivered today either
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Plan:
             "policy": self.policy,
             **({} if self.replanned_at_s is None else {"replanned_at": format_clock(self.replanned_at_s)}),
             "shifts": [_shift_dict(shift) for shift in self.shifts],
-            "undelivered": [asdict(item) for item in self.undelivered],
+            "undelivered": [_undelivered_document(item) for item in self.undelivered],
             "summary": {
                 "parcels": self.parcels,
                 "delivered": self.delivered,
@@ -195,12 +198,7 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
                                 "arrive": format_clock(stop.arrive_s),
                                 "depart": format_clock(stop.depart_s),
                                 **(
-                                    {
-                                        "batches": [
-                                            {"arrived": format_clock(b.arrived_s), "parcels": b.parcels}
-                                            for b in stop.batches
-                                        ]
-                                    }
+                                    {"batches": [_batch_document(b) for b in stop.batches]}
                                     if stop.batches
                                     else {}
                                 ),
@@ -357,12 +355,32 @@ def _timed_trip(
 
 
 def _batches(model: DayModel, nodes: Sequence[int]) -> tuple[Batch, ...]:
+    held: dict[str, int] = defaultdict(int)
     by_arrival: dict[int, int] = defaultdict(int)
     for node in nodes:
         visit = model.visits[node]
-        if visit.arrived_s is not None:
+        if visit.held_from is not None:
+            held[visit.held_from] += visit.parcels
+        elif visit.arrived_s is not None:
             by_arrival[visit.arrived_s] += visit.parcels
-    return tuple(Batch(at, parcels) for at, parcels in sorted(by_arrival.items()))
+    return (
+        *(Batch(None, parcels, held_from=day) for day, parcels in sorted(held.items())),
+        *(Batch(at, parcels) for at, parcels in sorted(by_arrival.items())),
+    )
+
+
+def _undelivered_document(item: Undelivered) -> dict[str, Any]:
+    document = asdict(item)
+    if item.held_from is None:
+        del document["held_from"]  # the day's own parcels
+    return document
+
+
+def _batch_document(batch: Batch) -> dict[str, Any]:
+    if batch.held_from is not None:
+        return {"held_from": batch.held_from, "parcels": batch.parcels}
+    assert batch.arrived_s is not None
+    return {"arrived": format_clock(batch.arrived_s), "parcels": batch.parcels}
 
 
 def explain_undelivered(
@@ -371,20 +389,22 @@ def explain_undelivered(
     """Group what did not go out by building and arrival shift, with a cause and what would fix it."""
     operations = model.operations
     site = model.site_graph.site
-    left: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    left: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
     for node in range(1, model.node_count):
         if node not in served:
             visit = model.visits[node]
-            left[(visit.building or "", visit.available_shift, _cause(model, node, held_back))].append(node)
+            cause = _cause(model, node, held_back)
+            left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
     items = []
-    for (building_id, shift_number, cause), nodes in sorted(
-        left.items(), key=lambda kv: (kv[0][1], kv[0][0])
+    for (building_id, shift_number, cause, held_from), nodes in sorted(
+        left.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][3])
     ):
         parcels = sum(model.visits[n].parcels for n in nodes)
         urgent = sum(model.visits[n].urgent for n in nodes)
         shift = operations.shifts[shift_number]
-        what = f"building {building_id} ({site.building(building_id).name}): {parcels} parcels from the {shift.id} shift"
+        source = f"held over from {held_from}" if held_from else f"from the {shift.id} shift"
+        what = f"building {building_id} ({site.building(building_id).name}): {parcels} parcels {source}"
         if cause == "no_sealed_team":
             reason = f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster"
         elif cause == "no_crew":
@@ -418,7 +438,7 @@ def explain_undelivered(
                 else ""
             )
             reason = f"{what} did not fit in the crews' time{more}"
-        items.append(Undelivered(building_id, parcels, shift.id, cause, reason, urgent))
+        items.append(Undelivered(building_id, parcels, shift.id, cause, reason, urgent, held_from or None))
     return tuple(items)
 
 

@@ -44,6 +44,7 @@ class Visit:
     urgent: int = 0
     loadable_s: int = 0  # loaded no earlier: arrived and stood at the gate (0 = from the shift's start)
     arrived_s: int | None = None  # the count rows' `arrived`: how the sorter tells this batch apart
+    held_from: str | None = None  # parcels held over from this earlier day (the count rows' `held_from`)
 
 
 @dataclass(frozen=True)
@@ -291,18 +292,24 @@ def _visits(
     fleet: Sequence[Vehicle],
     distance_m: dict[str, np.ndarray],
 ) -> list[Visit]:
-    grouped: dict[tuple[str, int, int | None], list[int]] = defaultdict(lambda: [0, 0])
+    grouped: dict[tuple[str, int, int | None, str | None], list[int]] = defaultdict(lambda: [0, 0])
     for row in day.rows:
         if row.parcels == 0:
             continue
         shift = 0 if row.shift is None else operations.shift_number(row.shift)
-        key = (row.building, shift, row.arrived_s)
+        key = (row.building, shift, row.arrived_s, row.held_from)
         grouped[key][0] += row.parcels
         grouped[key][1] += row.urgent
     visits = []
     stand_s = 60 * operations.gate.stand_min
-    for (building, shift, arrived), (parcels, urgent) in sorted(
-        grouped.items(), key=lambda kv: (place_of[kv[0][0]], kv[0][1], -1 if kv[0][2] is None else kv[0][2])
+    for (building, shift, arrived, held_from), (parcels, urgent) in sorted(
+        grouped.items(),
+        key=lambda kv: (
+            place_of[kv[0][0]],
+            kv[0][1],
+            -1 if kv[0][2] is None else kv[0][2],
+            kv[0][3] or "9999",  # held-over batches first, the oldest first
+        ),
     ):
         ready = 0 if arrived is None else arrived + stand_s
         place = place_of[building]
@@ -314,7 +321,9 @@ def _visits(
             remaining = size
             while remaining > 0:
                 part = min(chunk, remaining)
-                visits.append(Visit(building, place, part, shift, part if is_urgent else 0, ready, arrived))
+                visits.append(
+                    Visit(building, place, part, shift, part if is_urgent else 0, ready, arrived, held_from)
+                )
                 remaining -= part
     return visits
 
@@ -411,6 +420,17 @@ def _transit_matrix(
     return transit
 
 
+def _drop_weight(model: DayModel) -> np.ndarray:
+    """What leaving a visit's parcels undelivered weighs, per parcel, when not everything fits:
+    urgent parcels 3 (medicine first), parcels held over from an earlier day 2 (they have waited
+    longest), the day's own parcels 1. A dropped parcel costs (shifts + 1) times the price of
+    putting it off by a shift, so at 2 a held-over parcel delivered even in the last shift is worth
+    more than any of the day's own delivered on time: the backlog cannot grow while it waits."""
+    urgent = np.array([v.urgent > 0 for v in model.visits])
+    held = np.array([v.held_from is not None for v in model.visits])
+    return np.where(urgent, 3, np.where(held, 2, 1))
+
+
 def trips_problem(model: DayModel, *, vehicle: int, nodes: Sequence[int]) -> VrpProblem:
     """Plain CVRP over `nodes` for one fleet entry: every route is one trip, no shifts."""
     keep = [0, *nodes]
@@ -445,6 +465,7 @@ def crews_problem(
     chains: list[tuple[int, int]] = []
     trips_of_crew: list[tuple[int, ...]] = []
     sort_bounds: list[SortBound] = []
+    urgent = np.array([v.urgent > 0 for v in model.visits])
     for crew_number, (crew, count) in enumerate(zip(model.crews, trips_per_crew, strict=True)):
         key = (crew.vehicle, crew.shift)
         if key not in cost_index:
@@ -479,7 +500,6 @@ def crews_problem(
         allowed.append(
             [v for c, crew in enumerate(model.crews) if model.can_serve(crew, node) for v in trips_of_crew[c]]
         )
-    urgent = np.array([v.urgent > 0 for v in model.visits])
     deadlines: list[tuple[int, int] | None] = [
         (model.urgent_opens_s(node), model.urgent_model_deadline_s(node)) if urgent[node] else None
         for node in range(model.node_count)
@@ -491,8 +511,7 @@ def crews_problem(
         vehicles=vehicles,
         chains=chains,
         allowed=allowed,
-        # urgent parcels weigh double: medicine first when not everything can go out
-        drop_penalty=parcels * model.drop_penalty_per_parcel * np.where(urgent, 2, 1),
+        drop_penalty=parcels * model.drop_penalty_per_parcel * _drop_weight(model),
         deadline_s=deadlines,
         loadable_s=[v.loadable_s for v in model.visits] if any(v.loadable_s for v in model.visits) else None,
         sort_bounds=sort_bounds,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from optimizer.clock import format_clock, parse_clock
-from optimizer.day import Day
+from optimizer.day import CountRow, Day
 from optimizer.errors import DayError, PlanError
 from optimizer.operations import Operations
 from optimizer.plan import Batch, Stop, Trip
@@ -26,8 +26,8 @@ class Frozen:
     trips: dict[str, tuple[Trip, ...]]  # crew id -> trips that departed by `now`, in order
     delivered: dict[str, int]  # building -> parcels those trips carry
     delivered_urgent: dict[str, int]  # building -> urgent parcels among them
-    delivered_batches: dict[tuple[str, int], int] = field(default_factory=dict)
-    """(building, arrival time) -> parcels of that batch those trips carry."""
+    delivered_batches: dict[tuple[str, int | None, str | None], int] = field(default_factory=dict)
+    """(building, arrival time, held from) -> parcels of that batch those trips carry."""
 
     def ready_s(self, crew_id: str, shift_start_s: int) -> int:
         """When a crew can load its next trip: not before now, nor before it is back."""
@@ -61,7 +61,7 @@ def frozen_part(
     trips: dict[str, tuple[Trip, ...]] = {}
     delivered: dict[str, int] = defaultdict(int)
     delivered_urgent: dict[str, int] = defaultdict(int)
-    delivered_batches: dict[tuple[str, int], int] = defaultdict(int)
+    delivered_batches: dict[tuple[str, int | None, str | None], int] = defaultdict(int)
     try:
         for shift in plan.get("shifts", []):
             if shift["id"] not in shift_ids:
@@ -80,7 +80,7 @@ def frozen_part(
                             _clock(s["arrive"]),
                             _clock(s["depart"]),
                             s.get("urgent", 0),
-                            tuple(Batch(_clock(b["arrived"]), b["parcels"]) for b in s.get("batches", ())),
+                            tuple(_batch(b) for b in s.get("batches", ())),
                         )
                         for s in trip["stops"]
                     )
@@ -99,7 +99,8 @@ def frozen_part(
                         delivered[stop.building] += stop.parcels
                         delivered_urgent[stop.building] += stop.urgent
                         for batch in stop.batches:
-                            delivered_batches[(stop.building, batch.arrived_s)] += batch.parcels
+                            key = (stop.building, batch.arrived_s, batch.held_from)
+                            delivered_batches[key] += batch.parcels
                 if kept:
                     _check_crew(crew, crews_now, now_s)
                     trips[crew["id"]] = tuple(kept)
@@ -136,24 +137,22 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
 def remaining_day(day: Day, frozen: Frozen) -> Day:
     """The new counts less what is already on the road.
 
-    Parcels a kept trip lists by arrival time come off the rows of that arrival; the rest off each
-    building's earliest rows (those there before the shift first), the order the sorter takes them in.
+    Parcels a kept trip lists by batch (held over from a day, or arrived at a time) come off the
+    rows of that batch; the rest off each building's earliest rows (held over first, then those there
+    before the shift), the order the sorter takes them in.
     """
     taken = [0] * len(day.rows)
     batch_left = dict(frozen.delivered_batches)
     for index, row in enumerate(day.rows):
-        if row.arrived_s is not None:
-            key = (row.building, row.arrived_s)
+        if row.arrived_s is not None or row.held_from is not None:
+            key = (row.building, row.arrived_s, row.held_from)
             taken[index] = min(row.parcels, batch_left.get(key, 0))
             batch_left[key] = batch_left.get(key, 0) - taken[index]
     left = dict(frozen.delivered)
     for index, row in enumerate(day.rows):
         if taken[index]:
             left[row.building] -= taken[index]
-    earliest_first = sorted(
-        range(len(day.rows)),
-        key=lambda i: (-1 if day.rows[i].arrived_s is None else day.rows[i].arrived_s, i),
-    )
+    earliest_first = sorted(range(len(day.rows)), key=lambda i: (_gate_order(day.rows[i]), i))
     for index in earliest_first:
         row = day.rows[index]
         more = min(row.parcels - taken[index], max(0, left.get(row.building, 0)))
@@ -176,6 +175,19 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
             field="building",
         )
     return Day(date=day.date, rows=tuple(row for _, row in sorted(rows)))
+
+
+def _gate_order(row: CountRow) -> tuple[int, str]:
+    """Held-over rows (oldest first), then those there before the shift, then by arrival."""
+    if row.held_from is not None:
+        return (-2, row.held_from)
+    return (-1 if row.arrived_s is None else row.arrived_s, "")
+
+
+def _batch(document: Mapping[str, Any]) -> Batch:
+    if "held_from" in document:
+        return Batch(None, document["parcels"], held_from=str(document["held_from"]))
+    return Batch(_clock(document["arrived"]), document["parcels"])
 
 
 def _clock(text: Any) -> int:

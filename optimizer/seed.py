@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from optimizer.problem import DayModel, trips_problem
 from optimizer.routing import IteratedSearch, solve_vrp
@@ -29,6 +29,7 @@ class SeedTrip:
     available_shift: int
     urgent: bool = False
     loadable_s: int = 0  # loaded no earlier: its parcels stand at the gate till then
+    held: bool = False  # parcels held over from an earlier day, which go before the day's own
 
 
 def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
@@ -36,17 +37,19 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
     staffed: dict[int, int] = defaultdict(int)
     for crew in model.crews:
         staffed[crew.vehicle] += 1
-    groups: dict[tuple[int, int, bool, int], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, int, bool, int, bool], list[int]] = defaultdict(list)
     for node in range(1, model.node_count):
         visit = model.visits[node]
         able = sorted({crew.vehicle for crew in model.crews if model.can_serve(crew, node)})
         if able:
             best = max(able, key=lambda k: (staffed[k], model.operations.fleet[k].capacity))
-            # parcels that stand till different times ride apart: together, all would wait
-            groups[(visit.available_shift, best, visit.urgent > 0, visit.loadable_s)].append(node)
+            # parcels that stand till different times ride apart: together, all would wait; and
+            # held-over parcels apart from the day's own, so their trips can be placed first
+            held = visit.held_from is not None
+            groups[(visit.available_shift, best, visit.urgent > 0, visit.loadable_s, held)].append(node)
     trips: list[SeedTrip] = []
     total_nodes = sum(len(nodes) for nodes in groups.values()) or 1
-    for (shift, vehicle, urgent, ready), nodes in sorted(groups.items()):
+    for (shift, vehicle, urgent, ready, held), nodes in sorted(groups.items()):
         problem = trips_problem(model, vehicle=vehicle, nodes=nodes)
         share = time_limit_s * len(nodes) / total_nodes
         solution = solve_vrp(problem, time_limit_s=max(share, 0.05), iterated=IteratedSearch())
@@ -56,7 +59,7 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
             if route:
                 route_nodes = tuple(nodes[n - 1] for n in route)
                 duration = model.trip_s(vehicle, route_nodes)
-                trips.append(SeedTrip(vehicle, route_nodes, duration, shift, urgent, ready))
+                trips.append(SeedTrip(vehicle, route_nodes, duration, shift, urgent, ready, held))
     return trips
 
 
@@ -101,7 +104,8 @@ def _place_in_time_order(
     trips: list[SeedTrip],
     per_crew: list[list[tuple[int, ...]]],
 ) -> list[SeedTrip]:
-    """The crew free first takes the next trip: one it can load now (urgent first, then longest),
+    """The crew free first takes the next trip: one it can load now (urgent first, then held over
+    from an earlier day, then longest),
     else the one whose parcels may be loaded soonest. A wave that comes in mid-shift is taken when
     it has come in, and a crew does not sit idle waiting for it while other trips could go (placing
     urgent trips first regardless of when they may be loaded kept a crew at the gate from 13:00 to
@@ -117,6 +121,7 @@ def _place_in_time_order(
             key=lambda t: (
                 max(t.loadable_s, free),
                 not t.urgent,
+                not t.held,
                 t.duration_s if t.urgent else -t.duration_s,
             ),
         )
@@ -164,14 +169,7 @@ def trip_end_s(
 def _keep_waiting(model: DayModel, trip: SeedTrip, waiting: set[int]) -> SeedTrip:
     """The trip without the nodes that idle crews took over."""
     nodes = tuple(n for n in trip.nodes if n in waiting)
-    return SeedTrip(
-        trip.vehicle,
-        nodes,
-        model.trip_s(trip.vehicle, nodes),
-        trip.available_shift,
-        trip.urgent,
-        trip.loadable_s,
-    )
+    return replace(trip, nodes=nodes, duration_s=model.trip_s(trip.vehicle, nodes))
 
 
 def _nearest_neighbour_trip(

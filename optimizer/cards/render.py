@@ -65,12 +65,34 @@ class CrewCard:
 class LoadItem:
     name: str  # the building's
     parcels: int
-    batches: tuple[tuple[str, int], ...] = ()  # (arrived HH:MM, parcels): which standing batch to take
+    batches: tuple[LoadBatch, ...] = ()  # which pile the sorter takes them from
 
     @property
     def earlier(self) -> int:
         """Parcels of the item with no arrival time: at the gate before the shift began."""
-        return self.parcels - sum(parcels for _, parcels in self.batches)
+        return self.parcels - sum(batch.parcels for batch in self.batches)
+
+
+@dataclass(frozen=True)
+class LoadBatch:
+    """Parcels of a load item from one pile at the gate: a wave that arrived at `at` (HH:MM, and
+    has stood its time), or parcels held over from an earlier day (`held`: month and day)."""
+
+    parcels: int
+    at: str | None = None
+    held: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, batch: Mapping[str, Any]) -> LoadBatch:
+        if "held_from" in batch:
+            try:
+                _, month, day = (int(part) for part in str(batch["held_from"]).split("-"))
+            except ValueError:
+                raise PlanError(
+                    f"a batch's held_from {batch['held_from']!r} is not a date YYYY-MM-DD", field="held_from"
+                ) from None
+            return cls(batch["parcels"], held=(month, day))
+        return cls(batch["parcels"], at=str(batch["arrived"])[:5])
 
 
 @dataclass(frozen=True)
@@ -190,7 +212,7 @@ def shift_documents(
                             LoadItem(
                                 card_stop.name,
                                 card_stop.parcels,
-                                tuple((b["arrived"][:5], b["parcels"]) for b in stop.get("batches", ())),
+                                tuple(LoadBatch.of(b) for b in stop.get("batches", ())),
                             )
                             for card_stop, stop in zip(reversed(stops), reversed(trip["stops"]), strict=True)
                         ),

@@ -221,9 +221,9 @@ def test_the_load_list_says_which_standing_batch_to_load() -> None:
     ]
     b1 = [item for item in items if item.name == "B1"]
     assert sum(item.earlier for item in b1) == 20
-    assert sorted(batch for item in b1 for batch in item.batches) == [("07:00", 3)]
+    assert sorted((b.at, b.parcels) for item in b1 for b in item.batches) == [("07:00", 3)]
     b3 = [item for item in items if item.name == "B3"]
-    assert sorted(batch for item in b3 for batch in item.batches) == [("06:30", 10), ("08:30", 5)]
+    assert sorted((b.at, b.parcels) for item in b3 for b in item.batches) == [("06:30", 10), ("08:30", 5)]
     assert all(item.earlier == 0 for item in b3)
     html = cards_html(plan, site_graph, lang="en", part="load_list")
     assert "10 arrived 06:30" in html and "5 arrived 08:30" in html and "3 arrived 07:00" in html
