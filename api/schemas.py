@@ -47,6 +47,9 @@ class CountOut(BaseModel):
     shift: str | None
     urgent: int
     arrived: str | None = Field(default=None, description="HH:MM:SS the parcels reached the gate, if given")
+    held_from: str | None = Field(
+        default=None, description="YYYY-MM-DD: parcels held over from that earlier day (they go first)"
+    )
 
 
 class CountTotals(BaseModel):
@@ -54,6 +57,7 @@ class CountTotals(BaseModel):
     parcels: int
     urgent: int
     buildings: int
+    held_over: int = Field(default=0, description="parcels held over from earlier days")
 
 
 class CountsOut(BaseModel):

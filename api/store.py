@@ -83,6 +83,7 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
                 shift=count.shift,
                 urgent=count.urgent,
                 arrived_s=count.arrived_s,
+                held_from=count.held_from,
             )
         )
     session.commit()
@@ -98,6 +99,7 @@ def counts_out(site_id: str, date: str, rows: list[CountRowRecord]) -> CountsOut
             parcels=sum(r.parcels for r in rows),
             urgent=sum(r.urgent for r in rows),
             buildings=len({r.building for r in rows}),
+            held_over=sum(r.parcels for r in rows if r.held_from is not None),
         ),
     )
 
@@ -122,6 +124,7 @@ class CountFields(Protocol):
     shift: str | None
     urgent: int
     arrived_s: int | None
+    held_from: str | None
 
 
 def count_document(row: CountFields) -> dict[str, Any]:
@@ -132,6 +135,7 @@ def count_document(row: CountFields) -> dict[str, Any]:
         "shift": row.shift,
         "urgent": row.urgent,
         "arrived": None if row.arrived_s is None else format_clock(row.arrived_s),
+        "held_from": row.held_from,
     }
 
 

@@ -54,6 +54,7 @@ class CountRowRecord(Base):
     shift: Mapped[str | None] = mapped_column(String(100), nullable=True)
     urgent: Mapped[int] = mapped_column(Integer, default=0)
     arrived_s: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds since midnight
+    held_from: Mapped[str | None] = mapped_column(String(10), nullable=True)  # an earlier day's date
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     __table_args__ = (UniqueConstraint("site_id", "date", "position"),)

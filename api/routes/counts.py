@@ -1,4 +1,5 @@
-"""The day's parcel counts: replace (PUT), append a later wave (POST), read (GET).
+"""The day's parcel counts: replace (PUT), append a later wave (POST), read (GET), and add what
+an earlier day's plan left undelivered (POST .../counts/held-over).
 
 Bodies may be JSON (`{"date", "counts": [...]}`), CSV (`text/csv`) or a multipart upload with a
 `file` field — JSON or CSV by the file's name, else its part's type, else its first character,
@@ -12,17 +13,23 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from api.auth import Principal
 from api.config import Settings
+from api.db.models import PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.routes.params import DateText, SiteId, checked_date
+from api.routes.plans import visible_plan
 from api.schemas import CountsOut
-from api.store import count_rows, counts_out, save_counts, site_row
+from api.store import count_document, count_rows, counts_out, save_counts, site_row
 from optimizer.day import Day, parse_day_csv, parse_day_json
-from optimizer.errors import DayError
+from optimizer.errors import DayError, PlanError
+from optimizer.held_over import with_held_over
 
 router = APIRouter(tags=["counts"], responses=ERROR_RESPONSES)
 
@@ -51,6 +58,10 @@ _BODY = {
                                     "shift": {"type": "string"},
                                     "urgent": {"type": "integer", "minimum": 0},
                                     "arrived": {"type": "string", "description": "HH:MM at the gate"},
+                                    "held_from": {
+                                        "type": "string",
+                                        "description": "YYYY-MM-DD: held over from that earlier day",
+                                    },
                                 },
                             },
                         },
@@ -58,7 +69,10 @@ _BODY = {
                 }
             },
             "text/csv": {
-                "schema": {"type": "string", "description": "building,parcels[,shift,urgent,arrived]"}
+                "schema": {
+                    "type": "string",
+                    "description": "building,parcels[,shift,urgent,arrived,held_from]",
+                }
             },
             "multipart/form-data": {
                 "schema": {
@@ -173,3 +187,70 @@ def get_counts(site_id: SiteId, date: DateText, session: SessionDep, principal: 
     require(principal, site_id, "courier")
     site_row(session, site_id)
     return counts_out(site_id, checked_date(date), count_rows(session, site_id, date))
+
+
+class HeldOverRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan_id: str | None = Field(
+        default=None,
+        description="the earlier day's plan whose undelivered parcels to add; default: the latest plan "
+        "of the most recent earlier day that has one",
+    )
+
+
+@router.post("/sites/{site_id}/days/{date}/counts/held-over", response_model=CountsOut)
+def add_held_over(
+    site_id: SiteId,
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: HeldOverRequest | None = None,
+) -> CountsOut:
+    """Add the parcels an earlier day's plan left undelivered to this day's counts, as rows held
+    over from the day they reached the gate: they go out from the first shift, and first when not
+    everything fits. Rows already held over from the same days are replaced, so doing this twice
+    (or again after a re-plan of the earlier day) counts each parcel once; replacing the day's
+    counts (PUT) drops them, and this adds them back."""
+    require(principal, site_id, "courier")
+    row = site_row(session, site_id)
+    date = checked_date(date)
+    plan = _earlier_plan(session, principal, site_id, date, body.plan_id if body else None)
+    current = [count_document(r) for r in count_rows(session, site_id, date)]
+    day = parse_day_json({"date": date, "counts": current}, source="counts")
+    try:
+        merged = with_held_over(day, plan.document)
+    except PlanError as error:
+        raise ApiError(422, "invalid", error.message, field="plan_id") from error
+    save_counts(session, row, date, merged, replace=True)
+    return counts_out(site_id, date, count_rows(session, site_id, date))
+
+
+def _earlier_plan(
+    session: Session, principal: Principal, site_id: str, date: str, plan_id: str | None
+) -> PlanRow:
+    if plan_id is not None:
+        plan = visible_plan(session, principal, plan_id)
+        if plan.site_id != site_id or plan.date >= date:
+            raise ApiError(
+                422,
+                "invalid",
+                f"plan {plan_id!r} is for site {plan.site_id!r} on {plan.date}; held-over parcels come from "
+                f"an earlier day's plan of site {site_id!r}, before {date}",
+                field="plan_id",
+            )
+        return plan
+    latest = session.scalar(
+        select(PlanRow)
+        .where(PlanRow.site_id == site_id, PlanRow.date < date)
+        .order_by(PlanRow.date.desc(), PlanRow.created_at.desc())
+        .limit(1)
+    )
+    if latest is None:
+        raise ApiError(
+            409,
+            "no_earlier_plan",
+            f"site {site_id!r} has no plan for a day before {date}, so nothing is held over; "
+            "post the leftover parcels as rows with held_from instead",
+        )
+    return latest

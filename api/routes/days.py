@@ -25,7 +25,7 @@ from api.store import count_document
 
 router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
 
-_FIELDS = ("building", "parcels", "shift", "urgent", "arrived")  # what a plan was made from
+_FIELDS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")  # what a plan was made from
 
 
 @router.get("/days/{date}", response_model=DayOverview)
@@ -91,7 +91,7 @@ def _current_counts(session: Session, date: str, sites: dict[str, str]) -> dict[
     hold a hundred thousand rows, and ORM objects for them took most of the request's time."""
     c = CountRowRecord
     rows = session.execute(
-        select(c.site_id, c.building, c.parcels, c.shift, c.urgent, c.arrived_s)
+        select(c.site_id, c.building, c.parcels, c.shift, c.urgent, c.arrived_s, c.held_from)
         .where(c.date == date, c.site_id.in_(sites))
         .order_by(c.site_id, c.position)
     )
@@ -158,6 +158,7 @@ def _site_day(
             parcels=sum(row["parcels"] for row in counts),
             urgent=sum(row["urgent"] for row in counts),
             buildings=len({row["building"] for row in counts}),
+            held_over=sum(row["parcels"] for row in counts if row.get("held_from")),
         )
     glance = None
     if plan is not None:

@@ -42,7 +42,13 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     client.put(f"/sites/gelin-b/days/{DATE}/counts", content=heavy, headers=CSV)
     days = _by_site(client.get(f"/days/{DATE}", headers=ADMIN).json())
     assert days["gelin-spring"]["status"] == days["gelin-b"]["status"] == "not_planned"
-    assert days["gelin-spring"]["counts"] == {"rows": 3, "parcels": 25, "urgent": 0, "buildings": 3}
+    assert days["gelin-spring"]["counts"] == {
+        "rows": 3,
+        "parcels": 25,
+        "urgent": 0,
+        "buildings": 3,
+        "held_over": 0,
+    }
 
     small, big = _plan(client, "gelin-spring"), _plan(client, "gelin-b")
     overview = client.get(f"/days/{DATE}", headers=ADMIN).json()

@@ -63,13 +63,14 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
         "parcels": 25,
         "urgent": 0,
         "buildings": 3,
+        "held_over": 0,
     }
     wave = {
         "date": "2022-04-25",
         "counts": [{"building": "9", "parcels": 4, "shift": "afternoon", "urgent": 1}],
     }
     appended = client.post(path, json=wave, headers=ADMIN).json()
-    assert appended["totals"] == {"rows": 4, "parcels": 29, "urgent": 1, "buildings": 4}
+    assert appended["totals"] == {"rows": 4, "parcels": 29, "urgent": 1, "buildings": 4, "held_over": 0}
     bad = client.put(path, content="building,parcels\n1,5\n999,3\n", headers=csv)
     assert bad.status_code == 422
     assert (
@@ -81,7 +82,7 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
         path, files={"file": ("day.csv", b"building,parcels\n5,7\n", "text/csv")}, headers=ADMIN
     )
     assert upload.status_code == 200 and upload.json()["rows"] == [
-        {"building": "5", "parcels": 7, "shift": None, "urgent": 0, "arrived": None}
+        {"building": "5", "parcels": 7, "shift": None, "urgent": 0, "arrived": None, "held_from": None}
     ]
     # A coordinator's file may be called anything: by name, else by part type, else by content.
     for name, body, part_type in (

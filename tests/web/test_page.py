@@ -175,9 +175,16 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
     page.wait_for_selector("#result:not([hidden])", timeout=90_000)
     rows = client.get(path, headers=ADMIN).json()["rows"]
     assert rows == [
-        {"building": "1", "parcels": 12, "shift": "afternoon", "urgent": 2, "arrived": "13:10:00"},
-        {"building": "1", "parcels": 3, "shift": None, "urgent": 0, "arrived": None},
-        {"building": "2", "parcels": 9, "shift": None, "urgent": 0, "arrived": None},
+        {
+            "building": "1",
+            "parcels": 12,
+            "shift": "afternoon",
+            "urgent": 2,
+            "arrived": "13:10:00",
+            "held_from": None,
+        },
+        {"building": "1", "parcels": 3, "shift": None, "urgent": 0, "arrived": None, "held_from": None},
+        {"building": "2", "parcels": 9, "shift": None, "urgent": 0, "arrived": None, "held_from": None},
     ]
 
 
@@ -362,3 +369,37 @@ def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
     assert replanned["replanned_from"] == first_id and replanned["summary"]["delivered"] == 212
     kept = [t for s in replanned["shifts"] for c in s["crews"] for t in c["trips"] if t.get("kept")]
     assert [t["depart"] for t in kept] == departures[:1]
+
+
+def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_planning(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    # The day before: 2,300 parcels and one tricycle a shift, so parcels are left at the gate.
+    ops = json.loads((GELIN / "ops-3x3.json").read_text())
+    assert client.put("/sites/gelin-spring/operations", json=ops, headers=ADMIN).status_code == 200
+    plan_id = _planned(client, "2022-04-24", (GELIN / "days" / "2022-04-28-2300.csv").read_text())
+    left = client.get(f"/plans/{plan_id}", headers=ADMIN).json()["summary"]["undelivered"]
+    assert left > 0
+
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-25")
+    page.wait_for_selector("#held-over:not([disabled])")
+    page.fill("#b-30", "7")  # typed, not yet saved: adding the held-over parcels must not lose it
+    page.click("#held-over")
+    page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
+    rows = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
+    assert rows["totals"]["held_over"] == left and rows["totals"]["parcels"] == 7 + left
+    # the grid shows each building's total: the 7 typed for building 30 and what it holds over
+    held_30 = sum(r["parcels"] for r in rows["rows"] if r["building"] == "30" and r["held_from"])
+    assert page.input_value("#b-30") == str(7 + held_30)
+
+    page.click("#plan")  # planning from the page sends the held-over rows back as they were
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    again = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
+
+    def key(row: dict[str, Any]) -> tuple[str, str, int]:
+        return (row["building"], row["held_from"] or "", row["parcels"])
+
+    assert sorted(again["rows"], key=key) == sorted(rows["rows"], key=key)  # in grid order, unchanged

@@ -229,6 +229,7 @@ async function loadDay() {
   $("plan").disabled = false;
   $("progress").textContent = "";
   $("form-error").textContent = "";
+  $("held-over-status").textContent = "";
   for (const input of document.querySelectorAll(".cell input")) input.value = "";
   updateTotal();
   const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
@@ -302,7 +303,7 @@ function applyCsv(text) {
 
 function keptRow(row) {
   const kept = { building: row.building, parcels: row.parcels };
-  for (const field of ["shift", "urgent", "arrived"]) if (row[field]) kept[field] = row[field];
+  for (const field of ["shift", "urgent", "arrived", "held_from"]) if (row[field]) kept[field] = row[field];
   return kept;
 }
 
@@ -325,11 +326,11 @@ function collectCounts() {
   return valid ? counts : null;
 }
 
-async function plan(event) {
-  event.preventDefault();
+// Saves the grid as the day's counts; false (with the error shown) if the server refused them.
+async function saveCounts() {
   $("form-error").textContent = "";
   const counts = collectCounts();
-  if (counts === null) { $("form-error").textContent = document.querySelector(".cell.invalid .error").textContent; return; }
+  if (counts === null) { $("form-error").textContent = document.querySelector(".cell.invalid .error").textContent; return false; }
   const date = $("date").value;
   const put = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/counts`, {
     method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ date, counts }),
@@ -339,9 +340,28 @@ async function plan(event) {
     const match = /counts\[(\d+)\]/.exec(message);
     const cell = match ? cellOf(counts[Number(match[1])].building) : null;
     if (cell) markError(cell, message); else $("form-error").textContent = message;
-    return;
+    return false;
   }
   loadedRows = (await put.json()).rows;
+  return true;
+}
+
+// What the day before left undelivered joins the day's counts (held over: it goes first). The
+// grid is saved first, so counts typed and not yet planned are not lost when the day reloads.
+async function addHeldOver() {
+  $("held-over-status").textContent = "";
+  if (!(await saveCounts())) return;
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/held-over`, { method: "POST" });
+  if (!response.ok) { $("form-error").textContent = await errorMessage(response); return; }
+  const counts = await response.json();
+  await loadDay();
+  $("held-over-status").textContent = L.held_over_added.replace("{n}", counts.totals.held_over);
+}
+
+async function plan(event) {
+  event.preventDefault();
+  if (!(await saveCounts())) return;
+  const date = $("date").value;
   $("plan").disabled = true;
   $("progress").textContent = L.planning;
   const request = { time_limit_s: 10 };
@@ -457,6 +477,7 @@ async function showMap(planId) {
 $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
+$("held-over").addEventListener("click", addHeldOver);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(await file.text()); });
 $("date").addEventListener("change", () => { loadOverview(); loadDay(); });
 $("attention-only").addEventListener("change", loadOverview);
