@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from optimizer.check import check_plan
-from optimizer.day import load_day
-from optimizer.graph import build_graph
-from optimizer.operations import load_operations
+from optimizer.day import Day, load_day
+from optimizer.graph import SiteGraph, build_graph
+from optimizer.operations import Operations, load_operations
 from optimizer.planner import plan_day
 from optimizer.site import load_site
 
@@ -29,6 +29,15 @@ DAYS = [
 ]
 
 
+def fixture_day(
+    compound: str, day_file: str, ops_file: str, policy: str | None = None
+) -> tuple[SiteGraph, Day, Operations]:
+    """A fixture compound's graph, one of its days and a roster (with the stop policy if given)."""
+    site_graph = build_graph(load_site(FIXTURES / compound / "site.geojson"))
+    day = load_day(FIXTURES / compound / "days" / day_file)
+    return site_graph, day, load_operations(FIXTURES / compound / ops_file).with_policy(policy)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--time-limit", type=float, default=10.0)
@@ -37,9 +46,7 @@ def main() -> None:
         f"{'compound':<14}{'day':<22}{'roster':<22}{'policy':<11}{'solve s':>8}{'delivered':>12}{'on time':>9}{'trips':>6}{'crew-h':>8}  check"
     )
     for compound, day_file, ops_file, policy in DAYS:
-        site_graph = build_graph(load_site(FIXTURES / compound / "site.geojson"))
-        day = load_day(FIXTURES / compound / "days" / day_file)
-        ops = load_operations(FIXTURES / compound / ops_file).with_policy(policy)
+        site_graph, day, ops = fixture_day(compound, day_file, ops_file, policy)
         started = time.monotonic()
         plan = plan_day(site_graph, day, ops, time_limit_s=args.time_limit)
         elapsed = time.monotonic() - started

@@ -15,13 +15,9 @@ import statistics
 from collections import Counter
 from typing import Any
 
-from bench.fixture_days import DAYS, FIXTURES
+from bench.fixture_days import DAYS, fixture_day
 from optimizer.check import check_plan
-from optimizer.day import load_day
-from optimizer.graph import build_graph
-from optimizer.operations import load_operations
 from optimizer.planner import plan_day
-from optimizer.site import load_site
 
 
 def second_stops(document: dict[str, Any]) -> int:
@@ -45,9 +41,7 @@ def main() -> None:
         f"{'delivered off':>14}{'on':>6}{'crew-h off':>11}{'on':>7}{'ratio':>7}{'2nd stops off':>15}{'on':>5}{'saved':>7}  check"
     )
     for compound, day_file, ops_file, policy in DAYS:
-        site_graph = build_graph(load_site(FIXTURES / compound / "site.geojson"))
-        day = load_day(FIXTURES / compound / "days" / day_file)
-        ops = load_operations(FIXTURES / compound / ops_file).with_policy(policy)
+        site_graph, day, ops = fixture_day(compound, day_file, ops_file, policy)
         results: dict[bool, list[tuple[float, int, int]]] = {False: [], True: []}
         saved: list[float] = []  # the pass's own saving on the plan it was given, from the same run
         problems = 0

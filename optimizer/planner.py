@@ -24,6 +24,14 @@ SEED_MAX_S = 4.0
 """The seed needs first solutions more than long searches: with long limits, keep it short so the
 first complete plan comes early and the whole-day search gets the time."""
 
+RECUT_SHARE = 0.5
+"""On a day the crews cannot clear, parcels left over from one shift wait at the gate with the next
+shift's: the seed cuts them into trips again together (`seed._recut_left_over`), in up to this
+share of the seed's time more. On gelin-spring's 2,000 and 2,300-parcel days with one tricycle a
+shift that took them from about 1,100 and 1,190 parcels delivered to 1,370 and 1,468 at 10 s; a
+day that clears needs no re-cut and loses no time (docs/benchmarks.md, "Days the crews cannot
+clear")."""
+
 EXTRA_TRIPS = 3
 """Spare trip slots per crew beyond the seed's, so the search can split loads further."""
 
@@ -69,6 +77,7 @@ def plan_day(
     frozen: Frozen | None = None,
     merge_stops: bool = True,
     wave_by_wave: bool = True,
+    overload_seed: bool = True,
 ) -> Plan:
     """The day's plan. With `frozen`, its trips stay as they were and only the rest is planned.
     `merge_stops=False` leaves a building's two stops in a shift as the search left them (to
@@ -79,7 +88,9 @@ def plan_day(
     load after they are ready, and the search finds few moves that keep the crews' trips in order.
     Such a day is also planned as the coordinator would re-plan it — what is known at the start,
     then each wave when it is ready, the trips that have left kept — and the plan that delivers
-    more (then costs less crew time) is kept; `wave_by_wave=False` plans the whole day only."""
+    more (then costs less crew time) is kept; `wave_by_wave=False` plans the whole day only.
+    `overload_seed=False` seeds a day the crews cannot clear as one that they can (to measure what
+    re-cutting left-over parcels and taking the most parcels per minute first deliver more)."""
     waves = wave_times(day, operations, frozen) if wave_by_wave else []
     if not waves:
         return _plan_once(
@@ -90,6 +101,7 @@ def plan_day(
             on_progress=on_progress,
             frozen=frozen,
             merge_stops=merge_stops,
+            overload_seed=overload_seed,
         )
     started = time.monotonic()
 
@@ -106,6 +118,7 @@ def plan_day(
         on_progress=report,
         frozen=frozen,
         merge_stops=merge_stops,
+        overload_seed=overload_seed,
     )
     left = max(time_limit_s - (time.monotonic() - started), 0.1 * (len(waves) + 1))
     staged = _plan_wave_by_wave(
@@ -117,6 +130,7 @@ def plan_day(
         on_progress=report,
         frozen=frozen,
         merge_stops=merge_stops,
+        overload_seed=overload_seed,
     )
     overall = {"time_limit_s": time_limit_s, "solve_s": round(time.monotonic() - started, 2)}
     if (staged.delivered, -staged.crew_s) > (whole.delivered, -whole.crew_s):
@@ -164,6 +178,7 @@ def _plan_wave_by_wave(
     on_progress: Callable[[PlanProgress], None] | None,
     frozen: Frozen | None,
     merge_stops: bool,
+    overload_seed: bool,
 ) -> Plan:
     """Plan what is loadable from the start, then re-plan at each wave's time with the trips that
     have left kept; each stage knows the rows loadable before the next wave (they keep their own
@@ -190,6 +205,7 @@ def _plan_wave_by_wave(
         on_progress=on_progress,
         frozen=frozen,
         merge_stops=merge_stops,
+        overload_seed=overload_seed,
     )
     for number, at in enumerate(waves):
         on_the_road = frozen_part(
@@ -203,6 +219,7 @@ def _plan_wave_by_wave(
             on_progress=on_progress,
             frozen=on_the_road,
             merge_stops=merge_stops,
+            overload_seed=overload_seed,
         )
     kept_by_crew = {} if frozen is None else {crew: len(trips) for crew, trips in frozen.trips.items()}
     day_plan = plan.kept_only(kept_by_crew, None if frozen is None else frozen.now_s)
@@ -219,6 +236,7 @@ def _plan_once(
     on_progress: Callable[[PlanProgress], None] | None = None,
     frozen: Frozen | None = None,
     merge_stops: bool = True,
+    overload_seed: bool = True,
 ) -> Plan:
     """One plan of the day (or of what is left of it, with `frozen`) by one search."""
     started = time.monotonic()
@@ -231,7 +249,13 @@ def _plan_once(
     if not model.crews or model.node_count == 1:
         return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"}, **kept)
 
-    seed = schedule_seed(model, seed_trips(model, time_limit_s=min(time_limit_s * SEED_SHARE, SEED_MAX_S)))
+    seed_s = min(time_limit_s * SEED_SHARE, SEED_MAX_S)
+    seed = schedule_seed(
+        model,
+        seed_trips(model, time_limit_s=seed_s),
+        recut_s=RECUT_SHARE * seed_s if overload_seed else 0.0,
+        by_density=overload_seed,
+    )
     slots = [_trip_slots(model, crew, len(trips)) for crew, trips in enumerate(seed)]
     problem, layout = crews_problem(model, trips_per_crew=slots)
     initial: list[list[int]] = [[] for _ in problem.vehicles]

@@ -50,29 +50,71 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
     trips: list[SeedTrip] = []
     total_nodes = sum(len(nodes) for nodes in groups.values()) or 1
     for (shift, vehicle, urgent, ready, held), nodes in sorted(groups.items()):
-        problem = trips_problem(model, vehicle=vehicle, nodes=nodes)
-        share = time_limit_s * len(nodes) / total_nodes
-        solution = solve_vrp(problem, time_limit_s=max(share, 0.05), iterated=IteratedSearch())
-        if not solution.found:
-            continue
-        for route in solution.routes:
-            if route:
-                route_nodes = tuple(nodes[n - 1] for n in route)
-                duration = model.trip_s(vehicle, route_nodes)
-                trips.append(SeedTrip(vehicle, route_nodes, duration, shift, urgent, ready, held))
+        like = SeedTrip(vehicle, (), 0, shift, urgent, ready, held)
+        trips += _cut(model, like, nodes, time_limit_s * len(nodes) / total_nodes)
     return trips
 
 
-def schedule_seed(model: DayModel, trips: list[SeedTrip]) -> list[list[tuple[int, ...]]]:
-    """Place trips on the crews' clocks; returns each crew's trips in order."""
+def _cut(model: DayModel, like: SeedTrip, nodes: Sequence[int], time_limit_s: float) -> list[SeedTrip]:
+    """`nodes` cut into trips of `like`'s vehicle by a short plain-CVRP search."""
+    problem = trips_problem(model, vehicle=like.vehicle, nodes=nodes)
+    solution = solve_vrp(problem, time_limit_s=max(time_limit_s, 0.05), iterated=IteratedSearch())
+    if not solution.found:
+        return []
+    trips = []
+    for route in solution.routes:
+        if route:
+            route_nodes = tuple(nodes[n - 1] for n in route)
+            trips.append(replace(like, nodes=route_nodes, duration_s=model.trip_s(like.vehicle, route_nodes)))
+    return trips
+
+
+def _recut_left_over(
+    model: DayModel, trips: list[SeedTrip], shift: int, time_limit_s: float
+) -> list[SeedTrip]:
+    """Trips left over from earlier shifts cut again together with this shift's: a building whose
+    parcels of two waves wait at the gate is one stop, not two on different trips."""
+    groups: dict[tuple[int, int, bool], list[SeedTrip]] = defaultdict(list)
+    kept = []
+    for trip in trips:
+        if trip.urgent:
+            kept.append(trip)
+        else:
+            groups[(trip.vehicle, trip.loadable_s, trip.held)].append(trip)
+    mixed = {
+        key: group
+        for key, group in groups.items()
+        if {t.available_shift < shift for t in group} == {True, False}
+    }
+    total = sum(len(t.nodes) for group in mixed.values() for t in group) or 1
+    for key, group in groups.items():
+        if key not in mixed:
+            kept += group
+            continue
+        nodes = [n for t in group for n in t.nodes]
+        like = replace(group[0], available_shift=shift)
+        kept += _cut(model, like, nodes, time_limit_s * len(nodes) / total)
+    return kept
+
+
+def schedule_seed(
+    model: DayModel, trips: list[SeedTrip], *, recut_s: float = 0.0, by_density: bool = True
+) -> list[list[tuple[int, ...]]]:
+    """Place trips on the crews' clocks; returns each crew's trips in order. With `recut_s`, trips
+    left over from a shift are cut again with the next shift's in that much time in all; with
+    `by_density`, a shift whose crews cannot take all its trips takes those of most parcels per
+    minute first (see `_place_in_time_order`)."""
     per_crew: list[list[tuple[int, ...]]] = [[] for _ in model.crews]
     pending = list(trips)
-    for shift_number in range(len(model.operations.shifts)):
+    shifts = len(model.operations.shifts)
+    for shift_number in range(shifts):
         crews = model.crews_of_shift(shift_number)
         clock = {c: model.ready_s(c) for c in crews}
         loaded = dict.fromkeys(crews, 0)  # parcels each crew took this shift, for the sorters' pace
         now = [t for t in pending if t.available_shift <= shift_number]
-        left = _place_in_time_order(model, crews, clock, loaded, now, per_crew)
+        if shift_number and recut_s > 0:
+            now = _recut_left_over(model, now, shift_number, recut_s / (shifts - 1))
+        left = _place_in_time_order(model, crews, clock, loaded, now, per_crew, by_density=by_density)
         # urgent parcels cannot wait for a later shift
         still_pending = [t for t in pending if t.available_shift > shift_number] + [
             t for t in left if not t.urgent
@@ -103,15 +145,32 @@ def _place_in_time_order(
     loaded: dict[int, int],
     trips: list[SeedTrip],
     per_crew: list[list[tuple[int, ...]]],
+    *,
+    by_density: bool = True,
 ) -> list[SeedTrip]:
     """The crew free first takes the next trip: one it can load now (urgent first, then held over
-    from an earlier day, then longest),
-    else the one whose parcels may be loaded soonest. A wave that comes in mid-shift is taken when
-    it has come in, and a crew does not sit idle waiting for it while other trips could go (placing
-    urgent trips first regardless of when they may be loaded kept a crew at the gate from 13:00 to
-    a 14:30 wave). Returns the trips no crew could take."""
+    from an earlier day, then the rest: longest first, or — when the crews cannot take them all —
+    most parcels per minute first), else the one whose parcels may be loaded soonest. A wave that
+    comes in mid-shift is taken when it has come in, and a crew does not sit idle waiting for it
+    while other trips could go (placing urgent trips first regardless of when they may be loaded
+    kept a crew at the gate from 13:00 to a 14:30 wave). Returns the trips no crew could take.
+
+    Longest first packs the crews' time when everything fits. When it cannot, the long trips are
+    the ones to leave: on gelin-spring's 2,000 and 2,300-parcel days with one tricycle a shift,
+    ordering by parcels per minute delivered 1,083–1,105 and 1,191 parcels at 10 s where longest
+    first delivered 1,030 and 1,075 (docs/benchmarks.md, "Days the crews cannot clear")."""
     left = list(trips)
     active = set(crews)
+    end_s = max((model.operations.shifts[model.crews[c].shift].end_s for c in crews), default=0)
+    overloaded = by_density and sum(t.duration_s for t in trips) > sum(
+        max(end_s - clock[c], 0) for c in crews
+    )
+
+    def rest(trip: SeedTrip) -> float:
+        if not overloaded:
+            return -trip.duration_s
+        return -sum(model.visits[n].parcels for n in trip.nodes) / max(trip.duration_s, 1)
+
     while left and active:
         crew = min(active, key=lambda c: (clock[c], c))
         free = clock[crew]
@@ -122,7 +181,7 @@ def _place_in_time_order(
                 max(t.loadable_s, free),
                 not t.urgent,
                 not t.held,
-                t.duration_s if t.urgent else -t.duration_s,
+                t.duration_s if t.urgent else rest(t),
             ),
         )
         for trip in order:

@@ -310,3 +310,48 @@ def test_a_building_reached_twice_in_a_shift_is_served_once_where_the_trip_has_r
     split = [[[node[("B3", 3)], node[("B2", 0)]], [node[("B1", 0)], node[("B3", 0)]]], []]
     kept, moves = merge_split_stops(model, split, lambda trips: build_plan(model, trips), until=float("inf"))
     assert moves == 0 and kept == split
+
+
+def test_a_shift_that_cannot_take_every_trip_takes_the_most_parcels_per_minute_first() -> None:
+    from optimizer.problem import build_day_model
+    from optimizer.seed import schedule_seed, seed_trips
+
+    # Twenty minutes: one trip. B3's 30 parcels are the longer trip (300 m out), B1's 60 the
+    # shorter: longest first would send 30 parcels, most parcels per minute sends 60.
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:20", "riders": 2}])
+    model = build_day_model(graph_of(three_on_a_lane()), day(("B1", 60), ("B3", 30)), ops)
+    trips = seed_trips(model, time_limit_s=0.3)
+    assert sorted(len(t.nodes) for t in trips) == [1, 1]  # 90 parcels: two trips of a tricycle
+
+    def sent(by_density: bool) -> list[list[str]]:
+        [morning] = schedule_seed(model, trips, by_density=by_density)
+        return [[str(model.visits[n].building) for n in trip] for trip in morning]
+
+    assert sent(by_density=False) == [["B3"]]
+    assert sent(by_density=True) == [["B1"]]
+
+
+def test_parcels_left_from_one_shift_ride_with_the_next_shifts_to_the_same_building() -> None:
+    from optimizer.problem import build_day_model
+    from optimizer.seed import schedule_seed, seed_trips
+
+    # The morning has time for one trip of two; B3's 70 morning parcels wait for the afternoon,
+    # when 10 more come for B3: cut again together, one trip serves B3 once with all 80.
+    ops = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "08:15", "riders": 2},
+            {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2},
+        ]
+    )
+    the_day = day(("B1", 70, "morning"), ("B3", 70, "morning"), ("B3", 10, "afternoon"))
+    model = build_day_model(graph_of(three_on_a_lane()), the_day, ops)
+    trips = seed_trips(model, time_limit_s=0.3)
+
+    def afternoon(recut_s: float) -> list[list[tuple[str, int]]]:
+        _, later = schedule_seed(model, trips, recut_s=recut_s)
+        return [[(str(model.visits[n].building), model.visits[n].parcels) for n in trip] for trip in later]
+
+    assert afternoon(0.0) == [[("B3", 70)], [("B3", 10)]]
+    assert [sorted(trip) for trip in afternoon(0.3)] == [[("B3", 10), ("B3", 70)]]
+    document = _plan(three_on_a_lane(), the_day, ops)  # and the whole plan, checked
+    assert document["summary"]["delivered"] == 150
