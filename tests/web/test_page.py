@@ -391,6 +391,7 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
     rows = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
     assert rows["totals"]["held_over"] == left and rows["totals"]["parcels"] == 7 + left
+    assert page.inner_text("#held-total") == f"(of which {left} held over from earlier days)"
     # the grid shows each building's total: the 7 typed for building 30 and what it holds over
     held_30 = sum(r["parcels"] for r in rows["rows"] if r["building"] == "30" and r["held_from"])
     assert page.input_value("#b-30") == str(7 + held_30)

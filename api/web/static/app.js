@@ -230,6 +230,7 @@ async function loadDay() {
   $("progress").textContent = "";
   $("form-error").textContent = "";
   $("held-over-status").textContent = "";
+  $("held-total").textContent = "";
   for (const input of document.querySelectorAll(".cell input")) input.value = "";
   updateTotal();
   const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
@@ -244,6 +245,8 @@ async function loadDay() {
       const cell = cellOf(row.building);
       if (cell) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
     }
+    const held = loadedRows.filter((row) => row.held_from).reduce((sum, row) => sum + row.parcels, 0);
+    if (held) $("held-total").textContent = L.held_in_total.replace("{n}", held);
     updateTotal();
   }
   await showDayPlan(view, day);
