@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from optimizer.clock import format_clock
@@ -63,10 +64,7 @@ def with_held_over(day: Day, plan: Mapping[str, Any]) -> Day:
 
 def _numbered(rows: list[CountRow]) -> list[CountRow]:
     """Lines as in the CSV the rows are written to (the header is line 1)."""
-    return [
-        CountRow(r.building, r.parcels, r.shift, r.urgent, n, r.arrived_s, r.held_from)
-        for n, r in enumerate(rows, start=2)
-    ]
+    return [replace(row, line=line) for line, row in enumerate(rows, start=2)]
 
 
 def day_csv(day: Day) -> str:

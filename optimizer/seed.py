@@ -82,11 +82,9 @@ def _recut_left_over(
         else:
             groups[(trip.vehicle, trip.loadable_s, trip.held)].append(trip)
     mixed = {
-        key: group
-        for key, group in groups.items()
-        if {t.available_shift < shift for t in group} == {True, False}
+        key for key, group in groups.items() if {t.available_shift < shift for t in group} == {True, False}
     }
-    total = sum(len(t.nodes) for group in mixed.values() for t in group) or 1
+    total = sum(len(t.nodes) for key in mixed for t in groups[key]) or 1
     for key, group in groups.items():
         if key not in mixed:
             kept += group
