@@ -182,6 +182,7 @@ class SiteDay(BaseModel):
 class DayTotals(BaseModel):
     sites: int
     parcels: int = Field(description="counted")
+    held_over: int = Field(default=0, description="of them, held over from earlier days: the backlog")
     delivered: int = Field(description="by the latest plans")
     undelivered: int
     urgent_undelivered: int

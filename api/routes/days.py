@@ -48,6 +48,7 @@ def day_overview(
     totals = DayTotals(
         sites=len(days),
         parcels=sum(day.counts.parcels for day in days if day.counts),
+        held_over=sum(day.counts.held_over for day in days if day.counts),
         delivered=sum(day.plan.delivered for day in days if day.plan),
         undelivered=sum(day.plan.undelivered for day in days if day.plan),
         urgent_undelivered=sum(day.plan.urgent_undelivered for day in days if day.plan),

@@ -66,6 +66,7 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     assert overview["totals"] == {
         "sites": 2,
         "parcels": 6025,
+        "held_over": 0,
         "delivered": 25 + big_summary["delivered"],  # type: ignore[index]
         "undelivered": big_summary["undelivered"],  # type: ignore[index]
         "urgent_undelivered": urgent_left,

@@ -78,6 +78,8 @@ def test_yesterdays_leftovers_are_held_over_once_and_planned_first(client: TestC
     assert held_left / left < 0.5 * own_left / 1000, (held_left, left, own_left)
     overview = client.get(f"/sites/gelin-spring/days/{DAY2}", headers=ADMIN).json()
     assert overview["counts"]["held_over"] == left
+    district = client.get(f"/days/{DAY2}", headers=ADMIN).json()
+    assert district["totals"]["held_over"] == left  # the backlog across the district's compounds
 
 
 def test_nothing_to_carry_is_refused_and_changes_nothing(client: TestClient) -> None:
