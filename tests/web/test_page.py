@@ -404,3 +404,11 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
         return (row["building"], row["held_from"] or "", row["parcels"])
 
     assert sorted(again["rows"], key=key) == sorted(rows["rows"], key=key)  # in grid order, unchanged
+
+    # The district office (its overview needs a second compound) sees the backlog in the totals.
+    set_up_second_site(client)
+    district = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(district, "2022-04-25")
+    district.wait_for_function(
+        f"document.querySelector('#overview-totals').textContent.includes('{left} of them held over')"
+    )

@@ -67,6 +67,7 @@ async function loadOverview() {
   $("overview-totals").textContent = [
     L.overview_totals.replace("{sites}", totals.sites).replace("{parcels}", totals.parcels)
       .replace("{delivered}", totals.delivered).replace("{undelivered}", totals.undelivered),
+    ...(totals.held_over ? [L.overview_held.replace("{n}", totals.held_over)] : []),  // the backlog
     ...statuses,
   ].join(" · ");
   const body = document.querySelector("#overview-table tbody");
