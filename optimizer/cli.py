@@ -16,11 +16,11 @@ from typing import Any, TextIO
 
 from optimizer.check import check_plan
 from optimizer.clock import format_clock
-from optimizer.day import load_day
+from optimizer.day import day_csv, load_day
 from optimizer.errors import OneBellError, PlanError
 from optimizer.files import read_json
 from optimizer.graph import build_graph
-from optimizer.held_over import day_csv, with_held_over
+from optimizer.held_over import with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations
 from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day

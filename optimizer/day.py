@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimizer.clock import parse_clock
+from optimizer.clock import format_clock, parse_clock
 from optimizer.errors import DayError
 from optimizer.files import read_text
 from optimizer.operations import Operations
@@ -82,6 +82,19 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
         raise DayError(
             f"{source} line {line}: cannot read it as CSV: {reason}", field=f"line {line}"
         ) from None
+
+
+def day_csv(day: Day) -> str:
+    """The counts as CSV in every column `parse_day_csv` reads (what `onebell held-over` writes)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    for row in day.rows:
+        arrived = "" if row.arrived_s is None else format_clock(row.arrived_s)[:5]
+        writer.writerow(
+            [row.building, row.parcels, row.shift or "", row.urgent, arrived, row.held_from or ""]
+        )
+    return out.getvalue()
 
 
 def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:

@@ -9,13 +9,10 @@ everything fits, puts them before the day's own parcels (urgent ones before both
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from optimizer.clock import format_clock
 from optimizer.day import CountRow, Day
 from optimizer.errors import DayError, PlanError
 
@@ -65,16 +62,3 @@ def with_held_over(day: Day, plan: Mapping[str, Any]) -> Day:
 def _numbered(rows: list[CountRow]) -> list[CountRow]:
     """Lines as in the CSV the rows are written to (the header is line 1)."""
     return [replace(row, line=line) for line, row in enumerate(rows, start=2)]
-
-
-def day_csv(day: Day) -> str:
-    """The counts as CSV, in the columns `load_day` reads."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["building", "parcels", "shift", "urgent", "arrived", "held_from"])
-    for row in day.rows:
-        arrived = "" if row.arrived_s is None else format_clock(row.arrived_s)[:5]
-        writer.writerow(
-            [row.building, row.parcels, row.shift or "", row.urgent, arrived, row.held_from or ""]
-        )
-    return out.getvalue()

@@ -14,9 +14,9 @@ from optimizer.cards.render import cards_html
 from optimizer.check import check_plan
 from optimizer.cli import main
 from optimizer.clock import parse_clock
-from optimizer.day import CountRow, Day, check_day, parse_day_csv
+from optimizer.day import CountRow, Day, check_day, day_csv, parse_day_csv
 from optimizer.errors import DayError, PlanError
-from optimizer.held_over import day_csv, held_over_rows, with_held_over
+from optimizer.held_over import held_over_rows, with_held_over
 from optimizer.planner import plan_day
 from optimizer.replan import frozen_part, remaining_day
 from optimizer.site import parse_site
