@@ -392,10 +392,24 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     rows = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
     assert rows["totals"]["held_over"] == left and rows["totals"]["parcels"] == 7 + left
     assert page.inner_text("#held-total") == f"(of which {left} held over from earlier days)"
-    # the grid shows each building's total: the 7 typed for building 30 and what it holds over
-    held_30 = sum(r["parcels"] for r in rows["rows"] if r["building"] == "30" and r["held_from"])
-    assert page.input_value("#b-30") == str(7 + held_30)
+    # a building's box holds its own parcels, the held-over ones are shown under it
+    held: dict[str, int] = {}
+    for r in rows["rows"]:
+        if r["held_from"]:
+            held[r["building"]] = held.get(r["building"], 0) + r["parcels"]
+    assert page.input_value("#b-30") == "7"
+    assert page.inner_text('.cell[data-building="30"] .held') == f"+{held['30']} held over"
+    assert page.inner_text("#total") == str(7 + left)
 
+    # Correcting a count, typed or pasted, leaves the building's held-over parcels held over.
+    page.fill("#b-30", "9")
+    other = next(b for b in sorted(held, key=int) if b != "30")
+    page.click("#paste-box summary")
+    page.fill("#paste", f"{other},4")
+    page.click("#apply-paste")
+    assert page.input_value(f"#b-{other}") == "4"
+    assert page.inner_text(f'.cell[data-building="{other}"] .held') == f"+{held[other]} held over"
+    assert page.inner_text("#total") == str(9 + 4 + left)
     page.click("#plan")  # planning from the page sends the held-over rows back as they were
     page.wait_for_selector("#result:not([hidden])", timeout=90_000)
     again = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
@@ -403,7 +417,11 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     def key(row: dict[str, Any]) -> tuple[str, str, int]:
         return (row["building"], row["held_from"] or "", row["parcels"])
 
-    assert sorted(again["rows"], key=key) == sorted(rows["rows"], key=key)  # in grid order, unchanged
+    expected = [r for r in rows["rows"] if r["held_from"]]
+    expected += [{**r, "parcels": 9} for r in rows["rows"] if not r["held_from"]]  # building 30's 7
+    expected += [{**expected[-1], "building": other, "parcels": 4}]
+    assert sorted(again["rows"], key=key) == sorted(expected, key=key)  # in grid order
+    assert again["totals"]["held_over"] == left
 
     # The district office (its overview needs a second compound) sees the backlog in the totals.
     set_up_second_site(client)

@@ -135,10 +135,12 @@ function buildGrid() {
       input.inputMode = "numeric";
       input.autocomplete = "off";
       input.addEventListener("input", () => { clearError(cell); updateTotal(); });
+      const held = document.createElement("span");
+      held.className = "held";
       const error = document.createElement("span");
       error.className = "error";
       error.setAttribute("role", "alert");
-      cell.append(label, input, error);
+      cell.append(label, input, held, error);
       cells.appendChild(cell);
     }
     fieldset.appendChild(cells);
@@ -202,7 +204,7 @@ function clearError(cell) { cell.classList.remove("invalid"); cell.querySelector
 function markError(cell, message) { cell.classList.add("invalid"); cell.querySelector(".error").textContent = message; }
 
 function updateTotal() {
-  let total = 0;
+  let total = heldRows().reduce((sum, row) => sum + row.parcels, 0);
   for (const input of document.querySelectorAll(".cell input")) {
     const value = Number(input.value);
     if (Number.isInteger(value) && value > 0) total += value;
@@ -215,6 +217,23 @@ function updateTotal() {
 // total the coordinator leaves as it was is sent back with its rows unchanged, so planning from
 // this page never strips what an upload said.
 let loadedRows = [];
+
+// Parcels held over from earlier days are not in a building's box: the box holds the day's own
+// parcels, which the coordinator corrects, and the held-over ones are shown under it and always
+// sent back as they came, so typing a building's count never turns them into ordinary parcels
+// (they go first). Replacing the day's counts with a file drops them, as PUT does.
+function heldRows() { return loadedRows.filter((row) => row.held_from); }
+
+function showHeld() {
+  const held = {};
+  for (const row of heldRows()) held[row.building] = (held[row.building] || 0) + row.parcels;
+  for (const cell of document.querySelectorAll(".cell")) {
+    const n = held[cell.dataset.building];
+    cell.querySelector(".held").textContent = n ? L.held_in_cell.replace("{n}", n) : "";
+  }
+  const total = Object.values(held).reduce((sum, n) => sum + n, 0);
+  $("held-total").textContent = total ? L.held_in_total.replace("{n}", total) : "";
+}
 
 // Opening a day shows its counts and, where there is one, its latest plan, so cards can be
 // printed again later; a plan made before the counts last changed says so.
@@ -231,8 +250,8 @@ async function loadDay() {
   $("progress").textContent = "";
   $("form-error").textContent = "";
   $("held-over-status").textContent = "";
-  $("held-total").textContent = "";
   for (const input of document.querySelectorAll(".cell input")) input.value = "";
+  showHeld();
   updateTotal();
   const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
   const [counts, day] = await Promise.all([api(`${where}/counts`), api(where)]);
@@ -244,10 +263,9 @@ async function loadDay() {
     loadedRows = rows;
     for (const row of loadedRows) {
       const cell = cellOf(row.building);
-      if (cell) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
+      if (cell && !row.held_from) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
     }
-    const held = loadedRows.filter((row) => row.held_from).reduce((sum, row) => sum + row.parcels, 0);
-    if (held) $("held-total").textContent = L.held_in_total.replace("{n}", held);
+    showHeld();
     updateTotal();
   }
   await showDayPlan(view, day);
@@ -293,15 +311,20 @@ function applyCsv(text) {
     if (!/^\d+$/.test(row.parcels ?? "") || !/^\d*$/.test(row.urgent ?? "")) { markError(cell, `${L.parcels}: 0, 1, 2 …`); return; }
     pasted.push({ ...row, parcels: Number(row.parcels), urgent: row.urgent === undefined ? 0 : Number(row.urgent) });
   });
+  // A sheet replaces its buildings' own parcels; their held-over ones stay unless the sheet
+  // itself has a held_from column (a saved day's file, uploaded again).
+  const replacesHeld = columns.includes("held_from");
   const totals = {};
-  for (const row of pasted) totals[row.building] = (totals[row.building] || 0) + row.parcels;
-  for (const [building, total] of Object.entries(totals)) {
+  for (const row of pasted) if (!row.held_from) totals[row.building] = (totals[row.building] || 0) + row.parcels;
+  const touched = new Set(pasted.map((row) => row.building));
+  for (const building of touched) {
     const cell = cellOf(building);
-    cell.querySelector("input").value = String(total);
+    cell.querySelector("input").value = String(totals[building] || 0);
     clearError(cell);
   }
-  loadedRows = [...loadedRows.filter((row) => !(row.building in totals)), ...pasted];
+  loadedRows = [...loadedRows.filter((row) => !touched.has(row.building) || (row.held_from && !replacesHeld)), ...pasted];
   if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
+  showHeld();
   updateTotal();
 }
 
@@ -314,18 +337,20 @@ function keptRow(row) {
 function collectCounts() {
   const counts = [];
   let valid = true;
+  const own = loadedRows.filter((row) => !row.held_from);
   const loadedTotal = {};
-  for (const row of loadedRows) loadedTotal[row.building] = (loadedTotal[row.building] || 0) + row.parcels;
+  for (const row of own) loadedTotal[row.building] = (loadedTotal[row.building] || 0) + row.parcels;
   for (const cell of document.querySelectorAll(".cell")) {
+    const building = cell.dataset.building;
     const raw = cell.querySelector("input").value.trim();
-    if (raw === "") continue;
-    if (!/^\d+$/.test(raw)) { markError(cell, `${L.parcels}: 0, 1, 2 …`); valid = false; continue; }
-    const building = cell.dataset.building, parcels = Number(raw);
+    if (raw !== "" && !/^\d+$/.test(raw)) { markError(cell, `${L.parcels}: 0, 1, 2 …`); valid = false; continue; }
+    const parcels = Number(raw);
     if (parcels > 0 && loadedTotal[building] === parcels) {
-      for (const row of loadedRows) if (row.building === building && row.parcels > 0) counts.push(keptRow(row));
+      for (const row of own) if (row.building === building && row.parcels > 0) counts.push(keptRow(row));
     } else if (parcels > 0) {
       counts.push({ building, parcels });
     }
+    for (const row of heldRows()) if (row.building === building) counts.push(keptRow(row));
   }
   return valid ? counts : null;
 }
