@@ -23,6 +23,19 @@ from optimizer.site import Site
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")
+COLUMN_NAMES_ZH = {
+    "building": ("楼号", "楼栋"),
+    "parcels": ("件数", "包裹数"),
+    "shift": ("班次",),
+    "urgent": ("加急", "急件"),
+    "arrived": ("到达时间",),
+    "held_from": ("留下日期",),
+}
+"""Chinese headers a coordinator's own sheet may have, read as the English columns (the first of
+each is what the page and the docs show)."""
+_COLUMN_OF = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names} | {
+    column: column for column in _COLUMNS
+}
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,13 @@ def load_day(path: str | Path, *, date: str | None = None) -> Day:
 
 
 def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None) -> Day:
-    reader = csv.reader(io.StringIO(text))
+    """Comma-separated, or tab- or semicolon-separated when the header has no comma (a sheet's
+    cells copied whole, or saved as CSV in a locale that separates by semicolons)."""
+    header_line = next((line for line in io.StringIO(text) if line.strip()), "")
+    delimiter = (
+        "," if "," in header_line else "\t" if "\t" in header_line else ";" if ";" in header_line else ","
+    )
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         return Day(date=date, rows=_csv_rows(reader, source))
     except csv.Error as error:
@@ -100,18 +119,27 @@ def day_csv(day: Day) -> str:
 def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
     """The rows of a csv.reader (whose `line_num` names lines in messages)."""
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        named = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise DayError(f"{source}: empty file; expected a header 'building,parcels'") from None
+    unknown = [h for h in named if h not in _COLUMN_OF]
+    if unknown:
+        chinese = ", ".join(names[0] for names in COLUMN_NAMES_ZH.values())
+        raise DayError(
+            f"{source} line 1: unknown column {unknown[0]!r}; use {', '.join(_COLUMNS)} (or {chinese})",
+            field=unknown[0],
+        )
+    header = [_COLUMN_OF[h] for h in named]
+    for column in header:
+        if header.count(column) > 1:
+            twice = [h for h, c in zip(named, header, strict=True) if c == column]
+            raise DayError(
+                f"{source} line 1: {' and '.join(map(repr, twice))} are the same column ({column}); keep one",
+                field=column,
+            )
     for required in ("building", "parcels"):
         if required not in header:
             raise DayError(f"{source} line 1: header has no '{required}' column", field=required)
-    unknown = [h for h in header if h not in _COLUMNS]
-    if unknown:
-        raise DayError(
-            f"{source} line 1: unknown column {unknown[0]!r}; use {', '.join(_COLUMNS)}",
-            field=unknown[0],
-        )
     rows: list[CountRow] = []
     for values in reader:
         line = reader.line_num

@@ -9,14 +9,29 @@ from typing import Any
 from optimizer.errors import OneBellError
 
 
-def read_text(path: str | Path, *, what: str, error: type[OneBellError]) -> str:
-    """The file's text (a leading byte-order mark is dropped), or `error` naming the file."""
+def decode_text(data: bytes) -> str:
+    """UTF-8 (a leading byte-order mark dropped), else GB18030: a sheet saved as CSV by Excel or
+    WPS on a Chinese Windows machine is GBK, which GB18030 contains, and a coordinator cannot be
+    asked to re-encode it. Raises UnicodeDecodeError (of the UTF-8 attempt) when neither fits."""
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as failure:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise failure from None
+
+
+def read_text(path: str | Path, *, what: str, error: type[OneBellError]) -> str:
+    """The file's text (see `decode_text`), or `error` naming the file."""
+    try:
+        data = Path(path).read_bytes()
     except OSError as failure:
         raise error(f"cannot read {what} file {path}: {failure.strerror}") from failure
+    try:
+        return decode_text(data)
     except UnicodeDecodeError as failure:
-        raise error(f"{what} file {path}: not UTF-8 text (byte {failure.start})") from failure
+        raise error(f"{what} file {path}: not UTF-8 or GBK text (byte {failure.start})") from failure
 
 
 def read_json(path: str | Path, *, what: str, error: type[OneBellError]) -> Any:

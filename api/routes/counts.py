@@ -29,6 +29,7 @@ from api.schemas import CountsOut
 from api.store import count_document, count_rows, counts_out, save_counts, site_row
 from optimizer.day import Day, parse_day_csv, parse_day_json
 from optimizer.errors import DayError, PlanError
+from optimizer.files import decode_text
 from optimizer.held_over import with_held_over
 
 router = APIRouter(tags=["counts"], responses=ERROR_RESPONSES)
@@ -120,9 +121,14 @@ def _media(content_type: str) -> str:
 
 def _text(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApiError(422, "invalid", "the counts must be UTF-8 text", field="body") from None
+        return decode_text(data)
+    except UnicodeDecodeError as failure:
+        raise ApiError(
+            422,
+            "invalid",
+            f"the counts must be UTF-8 or GBK text (byte {failure.start} is neither)",
+            field="body",
+        ) from None
 
 
 def _file_media(name: str, part_media: str, text: str) -> str:

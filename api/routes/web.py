@@ -10,6 +10,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.web.labels import WEB_LABELS
+from optimizer.day import COLUMN_NAMES_ZH
+
+_COLUMN_NAMES = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names}
+"""A pasted or uploaded sheet's Chinese headers, read by the page as the server reads them."""
 
 router = APIRouter(include_in_schema=False)
 _templates = Environment(
@@ -22,6 +26,6 @@ _templates = Environment(
 def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
     lang = lang if lang in WEB_LABELS else "zh"
     html = _templates.get_template("index.html.j2").render(
-        t=WEB_LABELS[lang], lang=lang, labels=WEB_LABELS[lang]
+        t=WEB_LABELS[lang], lang=lang, labels=WEB_LABELS[lang], column_names=_COLUMN_NAMES
     )
     return HTMLResponse(html)

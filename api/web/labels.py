@@ -14,7 +14,7 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "parcels": "件数",
         "total": "合计",
         "zone_none": "未分区",
-        "paste": "粘贴 CSV（building,parcels）",
+        "paste": "粘贴 CSV（楼号,件数 或 building,parcels）",
         "apply_paste": "填入",
         "upload": "上传 CSV",
         "plan": "生成路线",

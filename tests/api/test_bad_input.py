@@ -47,6 +47,24 @@ def test_count_errors_name_the_line(client: TestClient, body: str, message: str)
     assert message in _error(response)["message"]
 
 
+def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(client: TestClient) -> None:
+    set_up_gelin(client)
+    where = "/sites/gelin-spring/days/2022-04-25/counts"
+    gbk = "楼号,件数,加急\n1,4,1\n2,3,0\n".encode("gbk")
+    response = client.put(where, content=gbk, headers=CSV)
+    assert response.status_code == 200, response.text
+    assert [(r["building"], r["parcels"], r["urgent"]) for r in response.json()["rows"]] == [
+        ("1", 4, 1),
+        ("2", 3, 0),
+    ]
+    refused = client.put(where, content=b"building,parcels\n\xff\xff,3\n", headers=CSV)
+    assert refused.status_code == 422
+    assert _error(refused)["message"] == "the counts must be UTF-8 or GBK text (byte 17 is neither)"
+    assert (
+        client.get(where, headers=ADMIN).json()["totals"]["parcels"] == 7
+    )  # the refused body changed nothing
+
+
 def test_operations_errors_name_the_field(client: TestClient) -> None:
     set_up_gelin(client)
     ops = json.loads((GELIN / "ops-3x3.json").read_text())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fixtures.generate import foot_path
-from optimizer.day import check_day, parse_day_csv, parse_day_json
+from optimizer.day import check_day, load_day, parse_day_csv, parse_day_json
 from optimizer.errors import DayError, OperationsError, SiteError
 from optimizer.graph import build_graph
 from optimizer.problem import build_day_model
@@ -113,6 +114,34 @@ def test_building_no_vehicle_in_the_fleet_can_reach_is_rejected() -> None:
 def test_bad_csv_counts_name_the_line(csv_text: str, message: str) -> None:
     with pytest.raises(DayError, match=message):
         parse_day_csv(csv_text, source="day.csv")
+
+
+def test_a_coordinators_own_sheet_reads_as_the_documented_columns(tmp_path: Path) -> None:
+    """Chinese headers, cells separated by tabs (copied from a sheet) or semicolons, and a file
+    Excel saved as GBK all read as the English comma-separated day."""
+    documented = parse_day_csv("building,parcels,urgent,arrived\n3号楼,12,1,09:40\n17,3,,\n")
+    sheets = [
+        "楼号,件数,加急,到达时间\n3号楼,12,1,09:40\n17,3,,\n",
+        "楼栋\t包裹数\t急件\tarrived\n3号楼\t12\t1\t09:40\n17\t3\t\t\n",
+        "building;parcels;urgent;arrived\n3号楼;12;1;09:40\n17;3;;\n",
+    ]
+    for sheet in sheets:
+        assert parse_day_csv(sheet).rows == documented.rows, sheet
+    saved = tmp_path / "2022-04-25.csv"
+    saved.write_bytes(sheets[0].encode("gbk"))
+    assert load_day(saved).rows == documented.rows
+    assert load_day(saved).date == "2022-04-25"
+
+
+def test_a_sheet_that_cannot_be_read_says_why(tmp_path: Path) -> None:
+    with pytest.raises(DayError, match="'building' and '楼号' are the same column"):
+        parse_day_csv("building,parcels,楼号\n1,2,1\n")
+    with pytest.raises(DayError, match=r"unknown column '楼层'; use building, .* \(or 楼号, 件数"):
+        parse_day_csv("楼号,件数,楼层\n1,2,3\n")
+    broken = tmp_path / "day.csv"
+    broken.write_bytes(b"building,parcels\n\xff\xff,3\n")
+    with pytest.raises(DayError, match=r"day file .*day.csv: not UTF-8 or GBK text \(byte 17\)"):
+        load_day(broken)
 
 
 def test_bad_json_counts_name_the_entry() -> None:

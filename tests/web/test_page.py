@@ -188,18 +188,21 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
     ]
 
 
-def test_a_pasted_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
-    server: tuple[Server, httpx.Client], browser: object
+def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
+    server: tuple[Server, httpx.Client], browser: object, tmp_path: Path
 ) -> None:
     running, client = server
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     sheet = (GELIN / "days" / "2022-04-28-2300.csv").read_text()  # three waves a building
+    assert sheet.startswith("building,parcels,shift,urgent\n")
+    # as a coordinator's Excel saves it: Chinese headers, GBK
+    upload = tmp_path / "今日件数.csv"
+    upload.write_bytes(sheet.replace("building,parcels,shift,urgent", "楼号,件数,班次,加急", 1).encode("gbk"))
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-28")
     page.click("#paste-box summary")
-    page.fill("#paste", sheet)
-    page.click("#apply-paste")
-    assert page.inner_text("#total") == "2300"
+    page.set_input_files("#upload", str(upload))
+    page.wait_for_function("document.querySelector('#total').textContent === '2300'")
     rows = sheet.splitlines()[1:]
     building_1 = sum(int(line.split(",")[1]) for line in rows if line.split(",")[0] == "1")
     assert page.input_value("#b-1") == str(building_1)

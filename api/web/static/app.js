@@ -1,6 +1,7 @@
 "use strict";
 // The coordinator's page: sign in with a site token, fill the day's counts, plan, print cards.
 const L = JSON.parse(document.getElementById("labels").textContent);
+const COLUMN_OF = JSON.parse(document.getElementById("column-names").textContent);  // 楼号 → building …
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem("onebell-token");
 let site = null;
@@ -298,8 +299,8 @@ function applyCsv(text) {
   const problems = [];
   const lines = text.split(/\r?\n/);
   const first = lines.find((line) => line.trim()) ?? "";
-  const header = first.split(/[,\t;]/).map((f) => f.trim().toLowerCase());
-  const columns = header[0] === "building" ? header : ["building", "parcels"];
+  const header = first.split(/[,\t;]/).map((f) => f.trim().toLowerCase()).map((f) => COLUMN_OF[f] || f);
+  const columns = header.includes("building") && header.includes("parcels") ? header : ["building", "parcels"];
   const pasted = [];
   lines.forEach((line, index) => {
     if (!line.trim() || (columns === header && line === first)) return;
@@ -326,6 +327,11 @@ function applyCsv(text) {
   if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
   showHeld();
   updateTotal();
+}
+
+// UTF-8, else GBK (GB18030): what Excel or WPS on a Chinese Windows machine saves as CSV.
+function sheetText(bytes) {
+  try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { return new TextDecoder("gb18030").decode(bytes); }
 }
 
 function keptRow(row) {
@@ -507,7 +513,7 @@ $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("held-over").addEventListener("click", addHeldOver);
-$("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(await file.text()); });
+$("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(sheetText(await file.arrayBuffer())); });
 $("date").addEventListener("change", () => { loadOverview(); loadDay(); });
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
