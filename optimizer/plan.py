@@ -404,7 +404,7 @@ def explain_undelivered(
         urgent = sum(model.visits[n].urgent for n in nodes)
         shift = operations.shifts[shift_number]
         source = f"held over from {held_from}" if held_from else f"from the {shift.id} shift"
-        what = f"building {building_id} ({site.building(building_id).name}): {parcels} parcels {source}"
+        what = f"building {building_id} ({site.building(building_id).name}): {_parcels(parcels)} {source}"
         if cause == "no_sealed_team":
             reason = f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster"
         elif cause == "no_crew":
@@ -469,3 +469,7 @@ def _parcels_per_crew_shift(plan: Plan) -> dict[str, tuple[str, int]]:
             busiest = max(shift.crews, key=lambda crew: sum(t.parcels for t in crew.trips))
             result[shift.id] = (busiest.vehicle, sum(t.parcels for t in busiest.trips))
     return result
+
+
+def _parcels(count: int) -> str:
+    return "1 parcel" if count == 1 else f"{count} parcels"
