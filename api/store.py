@@ -13,7 +13,7 @@ from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
 from optimizer.clock import format_clock
-from optimizer.day import Day, check_day, parse_day_json
+from optimizer.day import Day, check_day, parse_day_json, with_building_ids
 from optimizer.graph import build_graph
 from optimizer.operations import Operations, parse_operations
 from optimizer.site import Site, parse_site
@@ -58,7 +58,9 @@ def count_rows(session: Session, site_id: str, date: str) -> list[CountRowRecord
 
 
 def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace: bool) -> None:
-    """Validate the rows against the site and roster, then replace or append them in one transaction."""
+    """Validate the rows against the site and roster, then replace or append them in one
+    transaction; rows naming a building by its name are stored under its id."""
+    day = with_building_ids(day, domain_site(row))
     check_day(day, domain_site(row), domain_operations(row))
     if replace:
         session.execute(

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from optimizer.check import check_plan
 from optimizer.clock import format_clock
-from optimizer.day import day_csv, load_day
+from optimizer.day import day_csv, load_day, with_building_ids
 from optimizer.errors import OneBellError, PlanError
 from optimizer.files import read_json
 from optimizer.graph import build_graph
@@ -136,7 +136,7 @@ def _positive_seconds(text: str) -> float:
 
 def _plan(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
-    day = load_day(args.day, date=args.date)
+    day = with_building_ids(load_day(args.day, date=args.date), site_graph.site)
     operations = load_operations(args.ops).with_policy(args.policy)
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
     progress = _progress_printer(sys.stderr) if sys.stderr.isatty() else None
@@ -153,7 +153,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
-    day = load_day(args.day)
+    day = with_building_ids(load_day(args.day), site_graph.site)
     operations = load_operations(args.ops)
     plan = read_json(args.plan, what="plan", error=PlanError)
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
@@ -182,7 +182,7 @@ def _frozen(
 
 def _staffing(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
-    day = load_day(args.day)
+    day = with_building_ids(load_day(args.day), site_graph.site)
     operations = load_operations(args.ops)
     policies = list(POLICIES) if args.policy == "both" else [args.policy]
     for policy in policies:

@@ -6,6 +6,7 @@ Rows keep their source line so that every error can point the coordinator at the
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import json
@@ -252,6 +253,31 @@ def _count(value: Any, where: str, name: str) -> int:
     return value
 
 
+def with_building_ids(day: Day, site: Site) -> Day:
+    """The day with every row's building as the site's id. A coordinator's sheet often names a
+    building as the map does ("3号楼") where the site's id is "3": a row that is not an id but
+    is exactly one building's name gets that building's id. An id always wins over a name; a name
+    two buildings share is refused, naming both ids."""
+    ids = set(site.building_ids)
+    by_name: dict[str, list[str]] = {}
+    for building in site.buildings:
+        by_name.setdefault(building.name.strip(), []).append(building.id)
+    rows = []
+    for row in day.rows:
+        named = by_name.get(row.building, [])
+        if row.building in ids or not named:
+            rows.append(row)
+            continue
+        if len(named) > 1:
+            raise DayError(
+                f"line {row.line}: {row.building!r} is the name of buildings {' and '.join(map(repr, named))}; "
+                "write the building's id instead",
+                field="building",
+            )
+        rows.append(dataclasses.replace(row, building=named[0]))
+    return Day(date=day.date, rows=tuple(rows))
+
+
 def check_day(day: Day, site: Site, operations: Operations) -> None:
     """Reject rows that name a building or a shift the site and roster do not have."""
     buildings = set(site.building_ids)
@@ -259,7 +285,8 @@ def check_day(day: Day, site: Site, operations: Operations) -> None:
     for row in day.rows:
         if row.building not in buildings:
             raise DayError(
-                f"line {row.line}: unknown building {row.building!r} (site {site.id!r} has no such id)",
+                f"line {row.line}: unknown building {row.building!r} (site {site.id!r} has no building of "
+                "that id or name)",
                 field="building",
             )
         if row.held_from is not None and day.date is not None and row.held_from >= day.date:

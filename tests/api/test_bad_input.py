@@ -50,7 +50,7 @@ def test_count_errors_name_the_line(client: TestClient, body: str, message: str)
 def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(client: TestClient) -> None:
     set_up_gelin(client)
     where = "/sites/gelin-spring/days/2022-04-25/counts"
-    gbk = "楼号,件数,加急\n1,4,1\n2,3,0\n".encode("gbk")
+    gbk = "楼号,件数,加急\n1号楼,4,1\n2,3,0\n".encode("gbk")  # a building by its name or its id
     response = client.put(where, content=gbk, headers=CSV)
     assert response.status_code == 200, response.text
     assert [(r["building"], r["parcels"], r["urgent"]) for r in response.json()["rows"]] == [

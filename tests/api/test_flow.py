@@ -75,7 +75,7 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
     assert bad.status_code == 422
     assert (
         bad.json()["error"]["message"]
-        == "line 3: unknown building '999' (site 'gelin-spring' has no such id)"
+        == "line 3: unknown building '999' (site 'gelin-spring' has no building of that id or name)"
     )
     assert client.get(path, headers=ADMIN).json()["totals"]["parcels"] == 29  # nothing changed
     upload = client.put(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fixtures.generate import foot_path
-from optimizer.day import check_day, load_day, parse_day_csv, parse_day_json
+from optimizer.day import check_day, load_day, parse_day_csv, parse_day_json, with_building_ids
 from optimizer.errors import DayError, OperationsError, SiteError
 from optimizer.graph import build_graph
 from optimizer.problem import build_day_model
@@ -164,6 +164,30 @@ def test_count_for_unknown_building_or_shift_is_rejected() -> None:
         check_day(day(("B1", 3), ("B9", 2)), site, operations())
     with pytest.raises(DayError, match="line 2: unknown shift 'night'"):
         check_day(day(("B1", 3, "night")), site, operations())
+
+
+def test_a_row_may_name_its_building_as_the_map_does() -> None:
+    document = _site_doc()
+    _feature(document, "B1")["properties"]["name"] = "1号楼"
+    _feature(document, "B2")["properties"]["name"] = "B1"  # a name that is another building's id
+    _feature(document, "B3")["properties"]["name"] = "3号楼"
+    site = parse_site(document)
+    named = parse_day_csv("楼号,件数\n1号楼,3\nB1,4\n 3号楼 ,5\n")
+    resolved = with_building_ids(named, site)
+    assert [(r.building, r.parcels, r.line) for r in resolved.rows] == [
+        ("B1", 3, 2),
+        ("B1", 4, 3),
+        ("B3", 5, 4),
+    ]
+    check_day(resolved, site, operations())
+    with pytest.raises(DayError, match="line 2: unknown building '1号楼'"):
+        check_day(named, site, operations())  # names are read by with_building_ids, not by the check
+
+    _feature(document, "B1")["properties"]["name"] = "3号楼"
+    with pytest.raises(
+        DayError, match="line 4: '3号楼' is the name of buildings 'B1' and 'B3'; write the building's id"
+    ):
+        with_building_ids(named, parse_site(document))
 
 
 def test_json_and_csv_days_agree() -> None:

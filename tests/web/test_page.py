@@ -195,9 +195,13 @@ def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     sheet = (GELIN / "days" / "2022-04-28-2300.csv").read_text()  # three waves a building
     assert sheet.startswith("building,parcels,shift,urgent\n")
-    # as a coordinator's Excel saves it: Chinese headers, GBK
+    # as a coordinator's Excel saves it: Chinese headers, GBK,
     upload = tmp_path / "今日件数.csv"
-    upload.write_bytes(sheet.replace("building,parcels,shift,urgent", "楼号,件数,班次,加急", 1).encode("gbk"))
+    # with building 1 named as on the map (the site's id is "1")
+    as_saved = sheet.replace("building,parcels,shift,urgent", "楼号,件数,班次,加急", 1).replace(
+        "\n1,", "\n1号楼,"
+    )
+    upload.write_bytes(as_saved.encode("gbk"))
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-28")
     page.click("#paste-box summary")

@@ -294,6 +294,14 @@ async function showDayPlan(view, day) {
 // A pasted or uploaded sheet may hold several rows per building (one per arrival wave) and more
 // columns than the grid shows: the grid gets each building's total, and the rows themselves are
 // kept, so saving sends them as they were for every building whose total is left alone.
+// A sheet may name a building as the map does ("3号楼") instead of by its id ("3"), as the
+// server accepts: an id wins, then a name only one building has.
+function buildingId(text) {
+  if (buildings.some((b) => b.id === text)) return text;
+  const named = buildings.filter((b) => b.name.trim() === text);
+  return named.length === 1 ? named[0].id : text;
+}
+
 function applyCsv(text) {
   $("paste-error").textContent = "";
   const problems = [];
@@ -307,7 +315,8 @@ function applyCsv(text) {
     const fields = line.split(/[,\t;]/).map((f) => f.trim());
     const row = {};
     columns.forEach((name, k) => { if (fields[k] !== undefined && fields[k] !== "") row[name] = fields[k]; });
-    const cell = cellOf(row.building ?? "");
+    row.building = buildingId(row.building ?? "");
+    const cell = cellOf(row.building);
     if (!cell) { problems.push(`${index + 1}: ${row.building ?? ""}`); return; }
     if (!/^\d+$/.test(row.parcels ?? "") || !/^\d*$/.test(row.urgent ?? "")) { markError(cell, `${L.parcels}: 0, 1, 2 …`); return; }
     pasted.push({ ...row, parcels: Number(row.parcels), urgent: row.urgent === undefined ? 0 : Number(row.urgent) });
