@@ -4,7 +4,7 @@ Parcels that did not go out are still at the gate the next morning. In the 2022 
 backlog was what a compound's courier group fought: yesterday's leftovers had to go out first, and
 a plan that forgets them loses them. A later day's counts hold them as rows with `held_from` (the
 day they first reached the gate); the planner lets them go out from the first shift and, when not
-everything fits, puts them before the day's own parcels (urgent ones before both).
+everything fits, puts them before the day's own parcels, the oldest first (urgent ones before all).
 """
 
 from __future__ import annotations

@@ -422,13 +422,21 @@ def _transit_matrix(
 
 def _drop_weight(model: DayModel) -> np.ndarray:
     """What leaving a visit's parcels undelivered weighs, per parcel, when not everything fits:
-    urgent parcels 3 (medicine first), parcels held over from an earlier day 2 (they have waited
-    longest), the day's own parcels 1. A dropped parcel costs (shifts + 1) times the price of
-    putting it off by a shift, so at 2 a held-over parcel delivered even in the last shift is worth
-    more than any of the day's own delivered on time: the backlog cannot grow while it waits."""
-    urgent = np.array([v.urgent > 0 for v in model.visits])
-    held = np.array([v.held_from is not None for v in model.visits])
-    return np.where(urgent, 3, np.where(held, 2, 1))
+    the day's own parcels 1; parcels held over from an earlier day 2, and one more for each day
+    of held-over parcels that came after them (oldest first: a backlog several days deep is
+    cleared in the order it came); urgent parcels one more than the oldest held over (medicine
+    first). A dropped parcel costs (shifts + 1) times the price of putting it off by a shift, so at
+    2 a held-over parcel delivered even in the last shift is worth more than any of the day's own
+    delivered on time: the backlog cannot grow while it waits."""
+    held_days = sorted({v.held_from for v in model.visits if v.held_from is not None}, reverse=True)
+    weight = {day: 2 + newer for newer, day in enumerate(held_days)}
+    urgent = 2 + len(held_days)
+    return np.array(
+        [
+            urgent if v.urgent > 0 else weight[v.held_from] if v.held_from is not None else 1
+            for v in model.visits
+        ]
+    )
 
 
 def trips_problem(model: DayModel, *, vehicle: int, nodes: Sequence[int]) -> VrpProblem:

@@ -60,6 +60,17 @@ def test_held_over_parcels_go_before_the_days_own_when_not_everything_fits() -> 
     assert (left["building"], left["parcels"], "held_from" in left) == ("B1", 80, False)
 
 
+def test_a_backlog_several_days_deep_goes_oldest_first() -> None:
+    # One trip: B1's 80 parcels or B3's 60, both held over; B3's have waited a day longer.
+    both = _held(_held(day(("B1", 80), ("B3", 60)), 0, "2022-04-27"), 1, "2022-04-26")
+    assert [(s["building"], s["parcels"]) for s in _stops(_plan(both))] == [("B3", 60)]
+    newer = _held(_held(day(("B1", 80), ("B3", 60)), 0, "2022-04-26"), 1, "2022-04-27")
+    assert [(s["building"], s["parcels"]) for s in _stops(_plan(newer))] == [("B1", 80)]
+    # urgent parcels of the day still go before the oldest held over
+    urgent = replace(both, rows=(*both.rows, CountRow("B2", 70, urgent=70, line=3)))
+    assert [(s["building"], s["parcels"]) for s in _stops(_plan(urgent))] == [("B2", 70)]
+
+
 def test_what_is_left_over_is_held_into_the_next_day_once_and_planned_there() -> None:
     first = _plan(day(("B1", 80), ("B3", 60)))  # B3's 60 do not fit
     next_day = day(("B2", 10), date="2022-04-29")
