@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from optimizer.check import check_plan
 from optimizer.clock import format_clock
-from optimizer.day import day_csv, load_day, with_building_ids
+from optimizer.day import counts_sheet, day_csv, load_day, with_building_ids
 from optimizer.errors import OneBellError, PlanError
 from optimizer.files import read_json
 from optimizer.graph import build_graph
@@ -115,6 +115,14 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     held.add_argument("--date", help="date of the later day, YYYY-MM-DD (default: from the day file)")
     held.add_argument("--out", required=True, help="where to write the counts with them, CSV")
     held.set_defaults(run=_held_over)
+
+    sheet = commands.add_parser("sheet", help="a counts sheet to fill in: every building, parcels blank")
+    sheet.add_argument("--site", required=True)
+    sheet.add_argument("--out", required=True, help="where to write the sheet, CSV (opens in Excel or WPS)")
+    sheet.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="headers: zh 楼号,件数 (default) or en"
+    )
+    sheet.set_defaults(run=_sheet)
 
     site_map = commands.add_parser("map", help="SVG map of the compound, with a plan's routes")
     site_map.add_argument("--site", required=True)
@@ -240,6 +248,16 @@ def _notices(args: argparse.Namespace) -> int:
         print(f"notices written to {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _sheet(args: argparse.Namespace) -> int:
+    site = load_site(args.site)
+    # with a byte-order mark: Excel opens a CSV without one in the machine's own encoding (GBK)
+    _write_atomically(Path(args.out), counts_sheet(site, chinese=args.lang == "zh").encode("utf-8-sig"))
+    print(
+        f"sheet of {len(site.buildings)} buildings written to {args.out}; fill in the parcels, then plan with --day"
+    )
     return 0
 
 

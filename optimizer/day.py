@@ -117,6 +117,29 @@ def day_csv(day: Day) -> str:
     return out.getvalue()
 
 
+def counts_sheet(site: Site, *, chinese: bool = True) -> str:
+    """A sheet to fill in at the gate, every building on a row of its own (zone by zone, as the
+    map lists them) and the parcels column blank: filled in Excel or on paper and read back, a
+    blank stays no parcels. Buildings are written by their name where it is theirs alone, as
+    volunteers know them; the reader takes names back to ids (`with_building_ids`)."""
+    ids = set(site.building_ids)
+    names = [b.name.strip() for b in site.buildings]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [COLUMN_NAMES_ZH["building"][0], COLUMN_NAMES_ZH["parcels"][0]]
+        if chinese
+        else ["building", "parcels"]
+    )
+    order = {zone.id: k for k, zone in enumerate(site.zones)}
+    buildings = sorted(site.buildings, key=lambda b: order.get(b.zone or "", len(order)))
+    for building in buildings:
+        name = building.name.strip()
+        own = names.count(name) == 1 and (name == building.id or name not in ids)
+        writer.writerow([name if own else building.id, ""])
+    return out.getvalue()
+
+
 def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
     """The rows of a csv.reader (whose `line_num` names lines in messages)."""
     try:
@@ -152,6 +175,8 @@ def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
                 field=f"line {line}",
             )
         record = dict(zip(header, (v.strip() for v in values), strict=True))
+        if not any(value for column, value in record.items() if column != "building"):
+            continue  # a sheet's row left blank (`counts_sheet`): no parcels for that building
         rows.append(_row(record, f"{source} line {line}", line))
     return tuple(rows)
 

@@ -14,13 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from api.deps import PrincipalDep, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.rendering import render_cards
+from api.routes.params import Lang
 from api.routes.plans import visible_plan
 from optimizer.cards.notices import notices_text
 from optimizer.site import parse_site
 
 router = APIRouter(tags=["cards"], responses=ERROR_RESPONSES)
 
-Lang = Literal["zh", "en"]
 Paper = Literal["a4", "a5"]
 Part = Literal["all", "cards", "load_list"]
 

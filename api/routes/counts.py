@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -23,11 +23,11 @@ from api.config import Settings
 from api.db.models import PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
-from api.routes.params import DateText, SiteId, checked_date
+from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.schemas import CountsOut
-from api.store import count_document, count_rows, counts_out, save_counts, site_row
-from optimizer.day import Day, parse_day_csv, parse_day_json
+from api.store import count_document, count_rows, counts_out, domain_site, save_counts, site_row
+from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json
 from optimizer.errors import DayError, PlanError
 from optimizer.files import decode_text
 from optimizer.held_over import with_held_over
@@ -186,6 +186,26 @@ async def append_counts(
     require(principal, site_id, "courier")
     day = await _read_day(request, checked_date(date), settings)
     return await run_in_threadpool(_write, session, site_id, date, day, replace=False)
+
+
+@router.get(
+    "/sites/{site_id}/counts/sheet.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def counts_sheet_csv(
+    site_id: SiteId, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
+) -> Response:
+    """A sheet to fill in at the gate — every building, the parcels blank — to upload back as
+    the day's counts (blank rows are no parcels). UTF-8 with a byte-order mark, which Excel and
+    WPS need to show Chinese names."""
+    require(principal, site_id, "courier")
+    sheet = counts_sheet(domain_site(site_row(session, site_id)), chinese=lang == "zh")
+    return Response(
+        sheet.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{site_id}-counts.csv"'},
+    )
 
 
 @router.get("/sites/{site_id}/days/{date}/counts", response_model=CountsOut)

@@ -1,9 +1,9 @@
-"""Path parameters shared by the routers."""
+"""Path and query parameters shared by the routers."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Path
 
@@ -15,6 +15,7 @@ BuildingId = Annotated[
 ]
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1, description="token id")]
 DateText = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
+Lang = Literal["zh", "en"]
 
 
 def checked_date(text: str) -> str:

@@ -65,6 +65,26 @@ def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(cli
     )  # the refused body changed nothing
 
 
+def test_the_counts_sheet_comes_back_filled_in(client: TestClient) -> None:
+    set_up_gelin(client)
+    sheet = client.get("/sites/gelin-spring/counts/sheet.csv", headers=ADMIN)
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    assert 'filename="gelin-spring-counts.csv"' in sheet.headers["content-disposition"]
+    lines = sheet.content.decode("utf-8-sig").splitlines()
+    assert (
+        sheet.content.startswith(b"\xef\xbb\xbf")
+        and lines[:2] == ["楼号,件数", "1号楼,"]
+        and len(lines) == 126
+    )
+    english = client.get("/sites/gelin-spring/counts/sheet.csv?lang=en", headers=ADMIN)
+    assert english.content.decode("utf-8-sig").startswith("building,parcels\n")
+    filled = sheet.content.replace("\n3号楼,\n".encode(), "\n3号楼,6\n".encode())
+    saved = client.put("/sites/gelin-spring/days/2022-04-25/counts", content=filled, headers=CSV)
+    assert saved.status_code == 200, saved.text
+    assert [(r["building"], r["parcels"]) for r in saved.json()["rows"]] == [("3", 6)]
+    assert client.get("/sites/nowhere/counts/sheet.csv", headers=ADMIN).status_code == 404
+
+
 def test_operations_errors_name_the_field(client: TestClient) -> None:
     set_up_gelin(client)
     ops = json.loads((GELIN / "ops-3x3.json").read_text())

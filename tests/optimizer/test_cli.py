@@ -13,6 +13,8 @@ import pytest
 
 from optimizer.cli import main
 from optimizer.clock import format_clock, parse_clock
+from optimizer.day import load_day, with_building_ids
+from optimizer.site import load_site
 from tests.helpers import FIXTURES, three_on_a_lane
 
 OPS = FIXTURES / "tiny" / "ops-one-tricycle.json"
@@ -133,6 +135,22 @@ BAD = [
         "unknown stop policy 'yell'",
     ),
 ]
+
+
+def test_the_sheet_command_writes_a_sheet_excel_opens_and_plan_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = FIXTURES / "gelin-spring" / "site.geojson"
+    out = tmp_path / "sheet.csv"
+    assert main(["sheet", "--site", str(site), "--out", str(out)]) == 0
+    assert "sheet of 125 buildings" in capsys.readouterr().out
+    data = out.read_bytes()
+    assert data.startswith("\ufeff楼号,件数\n1号楼,\n".encode())  # the mark Excel needs to read UTF-8
+    assert len(data.decode("utf-8-sig").splitlines()) == 126
+    filled = tmp_path / "2022-04-25.csv"
+    filled.write_text(data.decode("utf-8-sig").replace("\n7号楼,\n", "\n7号楼,5\n"), encoding="utf-8")
+    day = with_building_ids(load_day(filled), load_site(site))
+    assert [(r.building, r.parcels) for r in day.rows] == [("7", 5)]
 
 
 @pytest.mark.parametrize(("name", "files", "message"), BAD, ids=[b[0] for b in BAD])

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from fixtures.generate import foot_path
-from optimizer.day import check_day, load_day, parse_day_csv, parse_day_json, with_building_ids
+from optimizer.day import (
+    check_day,
+    counts_sheet,
+    load_day,
+    parse_day_csv,
+    parse_day_json,
+    with_building_ids,
+)
 from optimizer.errors import DayError, OperationsError, SiteError
 from optimizer.graph import build_graph
 from optimizer.problem import build_day_model
@@ -188,6 +195,24 @@ def test_a_row_may_name_its_building_as_the_map_does() -> None:
         DayError, match="line 4: '3号楼' is the name of buildings 'B1' and 'B3'; write the building's id"
     ):
         with_building_ids(named, parse_site(document))
+
+
+def test_the_counts_sheet_lists_every_building_and_reads_back_filled_in() -> None:
+    document = _site_doc()
+    _feature(document, "B1")["properties"]["name"] = "1号楼"
+    _feature(document, "B2")["properties"]["name"] = "B3"  # another building's id: written by its own id
+    site = parse_site(document)
+    sheet = counts_sheet(site)
+    assert sheet == "楼号,件数\n1号楼,\nB2,\nB3,\n"
+    assert counts_sheet(site, chinese=False).startswith("building,parcels\n1号楼,\n")
+    assert parse_day_csv(sheet).rows == ()  # left blank: no parcels, not an error
+    filled = sheet.replace("1号楼,", "1号楼,12").replace("B3,", "B3,4")
+    assert [(r.building, r.parcels) for r in with_building_ids(parse_day_csv(filled), site).rows] == [
+        ("B1", 12),
+        ("B3", 4),
+    ]
+    with pytest.raises(DayError, match="line 2: parcels must be a whole number, got ''"):
+        parse_day_csv("building,parcels,urgent\nB1,,1\n")  # urgent but no parcels is still a mistake
 
 
 def test_json_and_csv_days_agree() -> None:

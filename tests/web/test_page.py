@@ -188,6 +188,30 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
     ]
 
 
+def test_the_sheet_to_fill_in_downloads_and_uploads_back(
+    server: tuple[Server, httpx.Client], browser: object, tmp_path: Path
+) -> None:
+    running, client = server
+    _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
+    page = _signed_in(browser, running.url, courier)
+    _open_date(page, "2022-04-26")
+    page.fill("#b-9", "2")  # the uploaded sheet replaces what it lists, and it lists every building
+    page.click("#paste-box summary")
+    with page.expect_download() as download:
+        page.click("#download-sheet")
+    assert download.value.suggested_filename == "gelin-spring-2022-04-26.csv"
+    sheet = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    assert (
+        sheet.startswith("building,parcels\n1号楼,\n") and len(sheet.splitlines()) == 126
+    )  # the page is in English
+    filled = tmp_path / "filled.csv"
+    filled.write_text(sheet.replace("\n3号楼,\n", "\n3号楼,6\n").replace("\n8号楼,\n", "\n8号楼,1\n"))
+    page.set_input_files("#upload", str(filled))
+    page.wait_for_function("document.querySelector('#total').textContent === '7'")
+    assert [page.input_value(f"#b-{b}") for b in ("3", "8", "9")] == ["6", "1", ""]
+    assert page.inner_text("#paste-error") == ""
+
+
 def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     server: tuple[Server, httpx.Client], browser: object, tmp_path: Path
 ) -> None:

@@ -318,6 +318,7 @@ function applyCsv(text) {
     row.building = buildingId(row.building ?? "");
     const cell = cellOf(row.building);
     if (!cell) { problems.push(`${index + 1}: ${row.building ?? ""}`); return; }
+    if (Object.keys(row).length === 1) row.parcels = "0";  // a sheet's row left blank: no parcels
     if (!/^\d+$/.test(row.parcels ?? "") || !/^\d*$/.test(row.urgent ?? "")) { markError(cell, `${L.parcels}: 0, 1, 2 …`); return; }
     pasted.push({ ...row, parcels: Number(row.parcels), urgent: row.urgent === undefined ? 0 : Number(row.urgent) });
   });
@@ -329,7 +330,7 @@ function applyCsv(text) {
   const touched = new Set(pasted.map((row) => row.building));
   for (const building of touched) {
     const cell = cellOf(building);
-    cell.querySelector("input").value = String(totals[building] || 0);
+    cell.querySelector("input").value = totals[building] ? String(totals[building]) : "";
     clearError(cell);
   }
   loadedRows = [...loadedRows.filter((row) => !touched.has(row.building) || (row.held_from && !replacesHeld)), ...pasted];
@@ -341,6 +342,20 @@ function applyCsv(text) {
 // UTF-8, else GBK (GB18030): what Excel or WPS on a Chinese Windows machine saves as CSV.
 function sheetText(bytes) {
   try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { return new TextDecoder("gb18030").decode(bytes); }
+}
+
+// The sheet to fill in at the gate (every building, parcels blank), as the server writes it; a
+// download link cannot carry the token, so the page fetches it and hands the browser a file.
+async function downloadSheet() {
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/counts/sheet.csv?lang=${document.documentElement.lang === "en" ? "en" : "zh"}`);
+  if (!response.ok) { $("paste-error").textContent = await errorMessage(response); return; }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `${site.id}-${$("date").value}.csv`;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
 function keptRow(row) {
@@ -522,6 +537,7 @@ $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("held-over").addEventListener("click", addHeldOver);
+$("download-sheet").addEventListener("click", downloadSheet);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(sheetText(await file.arrayBuffer())); });
 $("date").addEventListener("change", () => { loadOverview(); loadDay(); });
 $("attention-only").addEventListener("change", loadOverview);
