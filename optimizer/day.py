@@ -23,7 +23,8 @@ from optimizer.operations import Operations
 from optimizer.site import Site
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")
+COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")
+"""A count row's fields, in the order the CSV writes them (and a stored plan's counts hold)."""
 COLUMN_NAMES_ZH = {
     "building": ("楼号", "楼栋"),
     "parcels": ("件数", "包裹数"),
@@ -35,7 +36,7 @@ COLUMN_NAMES_ZH = {
 """Chinese headers a coordinator's own sheet may have, read as the English columns (the first of
 each is what the page and the docs show)."""
 _COLUMN_OF = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names} | {
-    column: column for column in _COLUMNS
+    column: column for column in COLUMNS
 }
 
 
@@ -108,7 +109,7 @@ def day_csv(day: Day) -> str:
     """The counts as CSV in every column `parse_day_csv` reads (what `onebell held-over` writes)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_COLUMNS)
+    writer.writerow(COLUMNS)
     for row in day.rows:
         arrived = "" if row.arrived_s is None else format_clock(row.arrived_s)[:5]
         writer.writerow(
@@ -150,7 +151,7 @@ def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
     if unknown:
         chinese = ", ".join(names[0] for names in COLUMN_NAMES_ZH.values())
         raise DayError(
-            f"{source} line 1: unknown column {unknown[0]!r}; use {', '.join(_COLUMNS)} (or {chinese})",
+            f"{source} line 1: unknown column {unknown[0]!r}; use {', '.join(COLUMNS)} (or {chinese})",
             field=unknown[0],
         )
     header = [_COLUMN_OF[h] for h in named]

@@ -22,10 +22,9 @@ from api.errors import ERROR_RESPONSES, not_found
 from api.routes.params import DateText, SiteId, checked_date
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
 from api.store import count_document
+from optimizer.day import COLUMNS
 
 router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
-
-_FIELDS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")  # what a plan was made from
 
 
 @router.get("/days/{date}", response_model=DayOverview)
@@ -164,7 +163,7 @@ def _site_day(
     glance = None
     if plan is not None:
         plan_id, created_at, summary, undelivered, replanned_at, planned_counts, inputs_taken_at = plan
-        same_counts = [{field: row.get(field) for field in _FIELDS} for row in planned_counts or []] == (
+        same_counts = [{field: row.get(field) for field in COLUMNS} for row in planned_counts or []] == (
             counts or []
         )
         same_site = site_changed_at <= (inputs_taken_at or created_at)
