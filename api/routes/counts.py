@@ -25,6 +25,7 @@ from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
+from api.routes.sheets import SHEET_RESPONSES, sheet_response
 from api.schemas import CountsOut
 from api.store import count_document, count_rows, counts_out, domain_site, save_counts, site_row
 from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json
@@ -191,21 +192,16 @@ async def append_counts(
 @router.get(
     "/sites/{site_id}/counts/sheet.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses=SHEET_RESPONSES,
 )
 def counts_sheet_csv(
     site_id: SiteId, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
 ) -> Response:
     """A sheet to fill in at the gate — every building, the parcels blank — to upload back as
-    the day's counts (blank rows are no parcels). UTF-8 with a byte-order mark, which Excel and
-    WPS need to show Chinese names."""
+    the day's counts (blank rows are no parcels)."""
     require(principal, site_id, "courier")
     sheet = counts_sheet(domain_site(site_row(session, site_id)), chinese=lang == "zh")
-    return Response(
-        sheet.encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{site_id}-counts.csv"'},
-    )
+    return sheet_response(sheet, f"{site_id}-counts.csv")
 
 
 @router.get("/sites/{site_id}/days/{date}/counts", response_model=CountsOut)

@@ -8,20 +8,24 @@ read (the plans' summaries, undelivered lists and counts are picked out of their
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, not_found
-from api.routes.params import DateText, SiteId, checked_date
+from api.routes.params import DateText, Lang, SiteId, checked_date
+from api.routes.sheets import SHEET_RESPONSES, sheet_response
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
 from api.store import count_document
+from api.web.labels import WEB_LABELS
 from optimizer.day import COLUMNS
 
 router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
@@ -56,6 +60,62 @@ def day_overview(
     if needs_attention:
         days = [day for day in days if day.status != "ok"]
     return DayOverview(date=date, sites=days, totals=totals)
+
+
+_OVERVIEW_COLUMNS = {
+    "en": (
+        "site", "name", "status", "parcels", "held_over", "delivered", "undelivered",
+        "urgent_undelivered", "trips", "crew_hours", "plan_id", "planned_at", "plan_up_to_date",
+    ),
+    "zh": (
+        "小区编号", "小区", "状态", "件数", "之前留下", "已送达", "未送达",
+        "加急未送达", "趟数", "人时", "计划编号", "计划时间", "计划是否最新",
+    ),
+}  # fmt: skip
+
+
+@router.get(
+    "/days/{date}/overview.csv",
+    response_class=Response,
+    responses=SHEET_RESPONSES,
+)
+def day_overview_csv(
+    date: DateText, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
+) -> Response:
+    """The day overview as a sheet, a compound a row, for the district office's report upward;
+    statuses in the language asked for."""
+    overview = day_overview(date, session, principal, needs_attention=False)
+    statuses = dict(pair.split("=") for pair in WEB_LABELS[lang]["status_names"].split(","))
+    yes_no = ("是", "否") if lang == "zh" else ("yes", "no")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_OVERVIEW_COLUMNS[lang])
+    for day in overview.sites:
+        counts, plan = day.counts, day.plan
+        writer.writerow(
+            [
+                day.site,
+                day.name,
+                statuses.get(day.status, day.status),
+                counts.parcels if counts else "",
+                counts.held_over if counts else "",
+                *(
+                    (
+                        plan.delivered,
+                        plan.undelivered,
+                        plan.urgent_undelivered,
+                        plan.trips,
+                        f"{plan.crew_hours:.2f}",
+                        plan.id,
+                        plan.created_at.isoformat(timespec="seconds"),
+                        yes_no[0] if plan.up_to_date else yes_no[1],
+                    )
+                    if plan
+                    else [""] * 8
+                ),
+            ]
+        )
+    return sheet_response(out.getvalue(), f"onebell-{date}.csv")
 
 
 @router.get("/sites/{site_id}/days/{date}", response_model=SiteDay)

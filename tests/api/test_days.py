@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -82,6 +84,32 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     ]
     assert attention["totals"]["sites"] == 2
     assert _by_site(attention)["gelin-spring"]["plan"]["up_to_date"] is False  # type: ignore[index]
+
+    # the same as a sheet, for the district's report: a compound a row, in Chinese by default
+    sheet = client.get(f"/days/{DATE}/overview.csv", headers=ADMIN)
+    assert sheet.status_code == 200 and sheet.content.startswith(b"\xef\xbb\xbf")
+    assert f'filename="onebell-{DATE}.csv"' in sheet.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+    assert rows[0][:7] == ["小区编号", "小区", "状态", "件数", "之前留下", "已送达", "未送达"]
+    assert [row[:7] for row in rows[1:]] == [
+        [
+            "gelin-b",
+            rows[1][1],
+            "有未送达",
+            "6000",
+            "0",
+            str(big_summary["delivered"]),
+            str(big_summary["undelivered"]),
+        ],  # type: ignore[index]
+        ["gelin-spring", rows[2][1], "计划已过时", "32", "0", "25", "0"],
+    ]
+    assert rows[2][10:] == [small["id"], rows[2][11], "否"]
+    english = client.get(f"/days/{DATE}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
+    assert english.startswith("site,name,status,parcels,held_over,delivered,undelivered,urgent_undelivered,")
+    assert "\ngelin-spring," in english and ",plan outdated,32,0,25,0,0," in english
+    _, courier = token(client, "gelin-b", "courier")
+    own = client.get(f"/days/{DATE}/overview.csv", headers=bearer(courier)).content.decode("utf-8-sig")
+    assert [line.split(",")[0] for line in own.splitlines()[1:]] == ["gelin-b"]  # a site token: its own site
 
     # one site's line alone, as the coordinator's page opens the day with it
     _, coordinator = token(client, "gelin-spring", "coordinator")

@@ -326,6 +326,15 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
     [_, gelin] = rows()
     assert gelin[1:] == ["ok", "9", "9", "0"]
+    with page.expect_download() as download:  # the same for the district's report
+        page.click("#download-overview")
+    assert download.value.suggested_filename == f"onebell-{date}.csv"
+    sheet = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert [line.split(",")[:7] for line in sheet] == [
+        ["site", "name", "status", "parcels", "held_over", "delivered", "undelivered"],
+        ["gelin-b", "Another compound", "no counts", "", "", "", ""],
+        ["gelin-spring", "格林春岸 Gelin Spring", "ok", "9", "0", "9", "0"],
+    ]
     page.click('#overview-table tr[data-site="gelin-spring"]')
     page.wait_for_selector("#result:not([hidden])", timeout=30_000)
     assert page.input_value("#site-pick") == "gelin-spring" and page.input_value("#b-12") == "9"

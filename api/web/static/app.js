@@ -344,18 +344,29 @@ function sheetText(bytes) {
   try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch (e) { return new TextDecoder("gb18030").decode(bytes); }
 }
 
-// The sheet to fill in at the gate (every building, parcels blank), as the server writes it; a
-// download link cannot carry the token, so the page fetches it and hands the browser a file.
-async function downloadSheet() {
-  const response = await api(`/sites/${encodeURIComponent(site.id)}/counts/sheet.csv?lang=${document.documentElement.lang === "en" ? "en" : "zh"}`);
-  if (!response.ok) { $("paste-error").textContent = await errorMessage(response); return; }
+// A download link cannot carry the token, so the page fetches the file and hands it to the
+// browser; a refusal is shown in `errorId`.
+async function download(path, filename, errorId) {
+  const lang = document.documentElement.lang === "en" ? "en" : "zh";
+  const response = await api(`${path}?lang=${lang}`);
+  if (!response.ok) { $(errorId).textContent = await errorMessage(response); return; }
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = `${site.id}-${$("date").value}.csv`;
+  link.download = filename;
   document.body.appendChild(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+// The sheet to fill in at the gate: every building, parcels blank.
+function downloadSheet() {
+  download(`/sites/${encodeURIComponent(site.id)}/counts/sheet.csv`, `${site.id}-${$("date").value}.csv`, "paste-error");
+}
+
+// The district's day, a compound a row, for its report.
+function downloadOverview() {
+  download(`/days/${$("date").value}/overview.csv`, `onebell-${$("date").value}.csv`, "overview-error");
 }
 
 function keptRow(row) {
@@ -538,6 +549,7 @@ $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("held-over").addEventListener("click", addHeldOver);
 $("download-sheet").addEventListener("click", downloadSheet);
+$("download-overview").addEventListener("click", downloadOverview);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(sheetText(await file.arrayBuffer())); });
 $("date").addEventListener("change", () => { loadOverview(); loadDay(); });
 $("attention-only").addEventListener("change", loadOverview);

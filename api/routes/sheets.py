@@ -1,0 +1,21 @@
+"""CSV sheets the API hands out for Excel or WPS: the counts sheet to fill in, the district's day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+
+
+def sheet_response(text: str, filename: str) -> Response:
+    """UTF-8 with a byte-order mark: without one, Excel on a Chinese Windows machine reads a CSV
+    as GBK and shows the names garbled. Sent as a file to save."""
+    return Response(
+        text.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
