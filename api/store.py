@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select
@@ -57,11 +58,19 @@ def count_rows(session: Session, site_id: str, date: str) -> list[CountRowRecord
     return list(session.scalars(query.order_by(CountRowRecord.position)))
 
 
+def checked_counts(row: SiteRow, date: str, day: Day) -> Day:
+    """The rows as they would be stored for `date`: buildings named by their name get their id,
+    and rows naming a building, shift or held-over day the site, roster or date cannot have are
+    refused (the date is the path's: a CSV body has none of its own)."""
+    site = domain_site(row)
+    day = with_building_ids(Day(date=date, rows=day.rows), site)
+    check_day(day, site, domain_operations(row))
+    return day
+
+
 def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace: bool) -> None:
-    """Validate the rows against the site and roster, then replace or append them in one
-    transaction; rows naming a building by its name are stored under its id."""
-    day = with_building_ids(day, domain_site(row))
-    check_day(day, domain_site(row), domain_operations(row))
+    """Check the rows (`checked_counts`), then replace or append them in one transaction."""
+    day = checked_counts(row, date, day)
     if replace:
         session.execute(
             delete(CountRowRecord).where(CountRowRecord.site_id == row.id, CountRowRecord.date == date)
@@ -91,7 +100,7 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
     session.commit()
 
 
-def counts_out(site_id: str, date: str, rows: list[CountRowRecord]) -> CountsOut:
+def counts_out(site_id: str, date: str, rows: Sequence[CountFields]) -> CountsOut:
     return CountsOut(
         site=site_id,
         date=date,
@@ -119,14 +128,21 @@ def snapshot(row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | 
 
 
 class CountFields(Protocol):
-    """A stored count row, or just its columns (a query that reads thousands of rows as columns)."""
+    """A stored count row, just its columns (a query that reads thousands of rows as columns), or
+    a row read but not stored (`optimizer.day.CountRow`)."""
 
-    building: str
-    parcels: int
-    shift: str | None
-    urgent: int
-    arrived_s: int | None
-    held_from: str | None
+    @property
+    def building(self) -> str: ...
+    @property
+    def parcels(self) -> int: ...
+    @property
+    def shift(self) -> str | None: ...
+    @property
+    def urgent(self) -> int: ...
+    @property
+    def arrived_s(self) -> int | None: ...
+    @property
+    def held_from(self) -> str | None: ...
 
 
 def count_document(row: CountFields) -> dict[str, Any]:

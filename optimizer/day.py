@@ -11,16 +11,17 @@ import datetime
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from optimizer.clock import format_clock, parse_clock
 from optimizer.errors import DayError
-from optimizer.files import read_text
+from optimizer.files import read_bytes, read_text
 from optimizer.operations import Operations
 from optimizer.site import Site
+from optimizer.workbook import workbook_lines
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")
@@ -68,13 +69,17 @@ class Day:
 
 
 def load_day(path: str | Path, *, date: str | None = None) -> Day:
-    """Read counts from a .csv or .json file; the date comes from the JSON, `date` or the file name."""
+    """Read counts from a .csv, .xlsx or .json file; the date comes from the JSON, `date` or the
+    file name."""
     path = Path(path)
-    text = read_text(path, what="day", error=DayError)
-    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-        day = parse_day_json(text, source=str(path))
+    if path.suffix.lower() == ".xlsx":
+        day = parse_day_xlsx(read_bytes(path, what="day", error=DayError), source=str(path))
     else:
-        day = parse_day_csv(text, source=str(path))
+        text = read_text(path, what="day", error=DayError)
+        if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+            day = parse_day_json(text, source=str(path))
+        else:
+            day = parse_day_csv(text, source=str(path))
     if date is not None:
         return Day(date=date, rows=day.rows)
     if day.date is None:
@@ -92,7 +97,7 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
     )
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        return Day(date=date, rows=_csv_rows(reader, source))
+        return Day(date=date, rows=_sheet_rows(((reader.line_num, values) for values in reader), source))
     except csv.Error as error:
         line = reader.line_num
         reason = str(error)
@@ -103,6 +108,12 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
         raise DayError(
             f"{source} line {line}: cannot read it as CSV: {reason}", field=f"line {line}"
         ) from None
+
+
+def parse_day_xlsx(data: bytes, *, source: str = "counts", date: str | None = None) -> Day:
+    """The first worksheet of an Excel workbook, read as the same sheet saved as CSV would be
+    (messages name its rows as Excel numbers them)."""
+    return Day(date=date, rows=_sheet_rows(workbook_lines(data, source=source), source, unit="row"))
 
 
 def day_csv(day: Day) -> str:
@@ -141,17 +152,21 @@ def counts_sheet(site: Site, *, chinese: bool = True) -> str:
     return out.getvalue()
 
 
-def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
-    """The rows of a csv.reader (whose `line_num` names lines in messages)."""
+def _sheet_rows(
+    lines: Iterator[tuple[int, list[str]]], source: str, unit: str = "line"
+) -> tuple[CountRow, ...]:
+    """Count rows from a sheet's lines — (line number, cell texts), the header first — of a CSV
+    file or an Excel worksheet; `unit` is what messages call a line ("row" in Excel)."""
     try:
-        named = [h.strip().lower() for h in next(reader)]
+        number, cells = next(lines)
     except StopIteration:
         raise DayError(f"{source}: empty file; expected a header 'building,parcels'") from None
+    named = [h.strip().lower() for h in cells]
     unknown = [h for h in named if h not in _COLUMN_OF]
     if unknown:
         chinese = ", ".join(names[0] for names in COLUMN_NAMES_ZH.values())
         raise DayError(
-            f"{source} line 1: unknown column {unknown[0]!r}; use {', '.join(COLUMNS)} (or {chinese})",
+            f"{source} {unit} {number}: unknown column {unknown[0]!r}; use {', '.join(COLUMNS)} (or {chinese})",
             field=unknown[0],
         )
     header = [_COLUMN_OF[h] for h in named]
@@ -159,26 +174,25 @@ def _csv_rows(reader: Any, source: str) -> tuple[CountRow, ...]:
         if header.count(column) > 1:
             twice = [h for h, c in zip(named, header, strict=True) if c == column]
             raise DayError(
-                f"{source} line 1: {' and '.join(map(repr, twice))} are the same column ({column}); keep one",
+                f"{source} {unit} {number}: {' and '.join(map(repr, twice))} are the same column ({column}); keep one",
                 field=column,
             )
     for required in ("building", "parcels"):
         if required not in header:
-            raise DayError(f"{source} line 1: header has no '{required}' column", field=required)
+            raise DayError(f"{source} {unit} {number}: header has no '{required}' column", field=required)
     rows: list[CountRow] = []
-    for values in reader:
-        line = reader.line_num
+    for line, values in lines:
         if not values or all(not v.strip() for v in values):
             continue
-        if len(values) != len(header):
+        if len(values) != len(header) and (unit == "line" or len(values) > len(header)):
             raise DayError(
-                f"{source} line {line}: {len(values)} fields, the header has {len(header)}",
-                field=f"line {line}",
+                f"{source} {unit} {line}: {len(values)} fields, the header has {len(header)}",
+                field=f"{unit} {line}",
             )
-        record = dict(zip(header, (v.strip() for v in values), strict=True))
+        record = dict(zip(header, (v.strip() for v in values), strict=False))
         if not any(value for column, value in record.items() if column != "building"):
             continue  # a sheet's row left blank (`counts_sheet`): no parcels for that building
-        rows.append(_row(record, f"{source} line {line}", line))
+        rows.append(_row(record, f"{source} {unit} {line}", line))
     return tuple(rows)
 
 

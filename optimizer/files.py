@@ -22,12 +22,17 @@ def decode_text(data: bytes) -> str:
             raise failure from None
 
 
-def read_text(path: str | Path, *, what: str, error: type[OneBellError]) -> str:
-    """The file's text (see `decode_text`), or `error` naming the file."""
+def read_bytes(path: str | Path, *, what: str, error: type[OneBellError]) -> bytes:
+    """The file's bytes, or `error` naming the file."""
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as failure:
         raise error(f"cannot read {what} file {path}: {failure.strerror}") from failure
+
+
+def read_text(path: str | Path, *, what: str, error: type[OneBellError]) -> str:
+    """The file's text (see `decode_text`), or `error` naming the file."""
+    data = read_bytes(path, what=what, error=error)
     try:
         return decode_text(data)
     except UnicodeDecodeError as failure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,18 @@ def assert_valid(site_graph: SiteGraph, the_day: Day, ops: Operations, plan: Pla
 
 
 __all__ = ["assert_valid", "day", "graph_of", "operations", "three_on_a_lane"]
+
+
+def workbook(*rows: tuple[Any, ...]) -> bytes:
+    """An Excel workbook (.xlsx) whose first sheet holds these rows, cells typed as given (ints,
+    floats, times, dates), as Excel would save the coordinator's sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

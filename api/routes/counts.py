@@ -9,9 +9,9 @@ so a bad row changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -27,16 +27,28 @@ from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.routes.sheets import SHEET_RESPONSES, sheet_response
 from api.schemas import CountsOut
-from api.store import count_document, count_rows, counts_out, domain_site, save_counts, site_row
-from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json
+from api.store import (
+    checked_counts,
+    count_document,
+    count_rows,
+    counts_out,
+    domain_site,
+    save_counts,
+    site_row,
+)
+from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
 from optimizer.errors import DayError, PlanError
 from optimizer.files import decode_text
 from optimizer.held_over import with_held_over
+from optimizer.workbook import XLSX_MEDIA
 
 router = APIRouter(tags=["counts"], responses=ERROR_RESPONSES)
 
 _UNSUPPORTED: dict[int | str, dict[str, Any]] = {
-    415: {"model": ErrorResponse, "description": "a body that is not JSON, CSV or a multipart file"}
+    415: {
+        "model": ErrorResponse,
+        "description": "a body that is not JSON, CSV, a workbook or a multipart file",
+    }
 }
 
 _BODY = {
@@ -76,6 +88,9 @@ _BODY = {
                     "description": "building,parcels[,shift,urgent,arrived,held_from]",
                 }
             },
+            XLSX_MEDIA: {
+                "schema": {"type": "string", "format": "binary", "description": "an Excel workbook"}
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -95,19 +110,23 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "invalid", "upload the counts as a form field named 'file'", field="file")
-        text = _text(await upload.read())
-        media = _file_media(upload.filename or "", _media(upload.content_type or ""), text)
+        data = await upload.read()
+        media = _file_media(upload.filename or "", _media(upload.content_type or ""), data)
     else:
-        text = _text(await request.body())
-    if media == "application/json":
-        day = parse_day_json(text, source="counts")
+        data = await request.body()
+    if media == XLSX_MEDIA:
+        day = parse_day_xlsx(data, source="counts")
+    elif media == "application/json":
+        day = parse_day_json(_text(data), source="counts")
         if day.date not in (None, date):
             raise DayError(f"counts: the body says date {day.date}, the path {date}", field="date")
     elif media in ("text/csv", "text/plain"):
-        day = parse_day_csv(text, source="counts")
+        day = parse_day_csv(_text(data), source="counts")
     else:
         raise ApiError(
-            415, "unsupported_media_type", "send counts as application/json, text/csv or a multipart 'file'"
+            415,
+            "unsupported_media_type",
+            "send counts as application/json, text/csv, an Excel workbook (.xlsx) or a multipart 'file'",
         )
     if len(day.rows) > settings.max_count_rows:
         raise ApiError(
@@ -132,15 +151,25 @@ def _text(data: bytes) -> str:
         ) from None
 
 
-def _file_media(name: str, part_media: str, text: str) -> str:
-    """An uploaded file's format: by its name's ending (.json; .csv or .txt), else its part's
-    type, else its content (JSON when it starts with `{`)."""
+def _file_media(name: str, part_media: str, data: bytes) -> str:
+    """An uploaded file's format: by its name's ending (.xlsx; .json; .csv or .txt), else its
+    part's type, else its content (a workbook is a zip file; JSON starts with `{`)."""
     ending = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    if ending in ("json", "csv", "txt"):
-        return "application/json" if ending == "json" else "text/csv"
-    if part_media in ("application/json", "text/csv", "text/plain"):
+    if ending in ("xlsx", "json", "csv", "txt"):
+        return {"xlsx": XLSX_MEDIA, "json": "application/json"}.get(ending, "text/csv")
+    if part_media in ("application/json", "text/csv", "text/plain", XLSX_MEDIA):
         return part_media
-    return "application/json" if text.lstrip().startswith("{") else "text/csv"
+    if data.startswith(b"PK\x03\x04"):
+        return XLSX_MEDIA
+    return "application/json" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "text/csv"
+
+
+_WITH_COUNTS: dict[str, Any] = {
+    "response_model": CountsOut,
+    "openapi_extra": _BODY,
+    "responses": _UNSUPPORTED,
+}
+"""The routes that take a day's counts in any of the formats `_read_day` reads."""
 
 
 def _write(session: Session, site_id: str, date: str, day: Day, *, replace: bool) -> CountsOut:
@@ -149,44 +178,36 @@ def _write(session: Session, site_id: str, date: str, day: Day, *, replace: bool
     return counts_out(site_id, date, count_rows(session, site_id, date))
 
 
-@router.put(
-    "/sites/{site_id}/days/{date}/counts",
-    response_model=CountsOut,
-    openapi_extra=_BODY,
-    responses=_UNSUPPORTED,
-)
-async def replace_counts(
-    site_id: SiteId,
-    date: DateText,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-) -> CountsOut:
-    """Replace the day's counts with these rows, atomically."""
+async def _posted_day(
+    site_id: SiteId, date: DateText, request: Request, principal: PrincipalDep, settings: SettingsDep
+) -> Day:
+    """The counts in the request's body, read only once the token may post them."""
     require(principal, site_id, "courier")
-    day = await _read_day(request, checked_date(date), settings)
+    return await _read_day(request, checked_date(date), settings)
+
+
+PostedDay = Annotated[Day, Depends(_posted_day)]
+
+
+@router.put("/sites/{site_id}/days/{date}/counts", **_WITH_COUNTS)
+async def replace_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsOut:
+    """Replace the day's counts with these rows, atomically."""
     return await run_in_threadpool(_write, session, site_id, date, day, replace=True)
 
 
-@router.post(
-    "/sites/{site_id}/days/{date}/counts",
-    response_model=CountsOut,
-    openapi_extra=_BODY,
-    responses=_UNSUPPORTED,
-)
-async def append_counts(
-    site_id: SiteId,
-    date: DateText,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-) -> CountsOut:
+@router.post("/sites/{site_id}/days/{date}/counts", **_WITH_COUNTS)
+async def append_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsOut:
     """Add rows for a later wave; earlier rows stay."""
-    require(principal, site_id, "courier")
-    day = await _read_day(request, checked_date(date), settings)
     return await run_in_threadpool(_write, session, site_id, date, day, replace=False)
+
+
+@router.post("/sites/{site_id}/days/{date}/counts/read", **_WITH_COUNTS)
+async def read_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsOut:
+    """The rows as a PUT of the same body would store them — read, buildings named by their
+    name given their id, checked — but nothing is stored: the coordinator's page reads an Excel
+    workbook this way into its grid, to correct before planning."""
+    checked = await run_in_threadpool(checked_counts, site_row(session, site_id), date, day)
+    return counts_out(site_id, date, checked.rows)
 
 
 @router.get(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from optimizer.workbook import XLSX_MEDIA
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin
+from tests.helpers import workbook
 
 CSV = {**ADMIN, "Content-Type": "text/csv"}
 
@@ -63,6 +66,41 @@ def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(cli
     assert (
         client.get(where, headers=ADMIN).json()["totals"]["parcels"] == 7
     )  # the refused body changed nothing
+
+
+def test_counts_come_as_an_excel_workbook_and_can_be_read_without_storing(client: TestClient) -> None:
+    set_up_gelin(client)
+    where = "/sites/gelin-spring/days/2022-04-25/counts"
+    book = workbook(("楼号", "件数", "班次"), ("1号楼", 4, "morning"), (2, 3.0, None))
+    expected = [("1", 4, "morning"), ("2", 3, None)]
+
+    def rows(response: Any) -> list[tuple[str, int, str | None]]:
+        assert response.status_code == 200, response.text
+        return [(r["building"], r["parcels"], r["shift"]) for r in response.json()["rows"]]
+
+    upload = {"file": ("件数.xlsx", book, "application/octet-stream")}
+    assert rows(client.post(f"{where}/read", files=upload, headers=ADMIN)) == expected
+    assert client.get(where, headers=ADMIN).json()["rows"] == []  # read, not stored
+    assert rows(client.put(where, files=upload, headers=ADMIN)) == expected
+    raw = client.post(where, content=book, headers={**ADMIN, "Content-Type": XLSX_MEDIA})
+    assert rows(raw) == expected * 2  # a later wave, sent as the workbook itself
+    unnamed = {"file": ("blob", book, "application/octet-stream")}  # known by its content
+    assert rows(client.post(f"{where}/read", files=unnamed, headers=ADMIN)) == expected
+
+    bad = workbook(("楼号", "件数"), ("1", 4), ("77x", 2))
+    refused = client.put(where, files={"file": ("day.xlsx", bad, XLSX_MEDIA)}, headers=ADMIN)
+    assert refused.status_code == 422 and "line 3: unknown building '77x'" in _error(refused)["message"]
+    checked = client.post(f"{where}/read", files={"file": ("day.xlsx", bad, XLSX_MEDIA)}, headers=ADMIN)
+    assert checked.status_code == 422 and "line 3: unknown building '77x'" in _error(checked)["message"]
+    assert client.get(where, headers=ADMIN).json()["totals"]["parcels"] == 14  # nothing changed
+
+
+def test_held_over_rows_must_come_from_before_the_day_in_any_format(client: TestClient) -> None:
+    set_up_gelin(client)
+    where = "/sites/gelin-spring/days/2022-04-25/counts"
+    late = client.put(where, content="building,parcels,held_from\n1,3,2022-04-25\n", headers=CSV)
+    assert late.status_code == 422
+    assert "held_from 2022-04-25 is not before the day (2022-04-25)" in _error(late)["message"]
 
 
 def test_the_counts_sheet_comes_back_filled_in(client: TestClient) -> None:

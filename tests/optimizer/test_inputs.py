@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,14 @@ from optimizer.day import (
     load_day,
     parse_day_csv,
     parse_day_json,
+    parse_day_xlsx,
     with_building_ids,
 )
 from optimizer.errors import DayError, OperationsError, SiteError
 from optimizer.graph import build_graph
 from optimizer.problem import build_day_model
 from optimizer.site import parse_site
-from tests.helpers import day, graph_of, operations, three_on_a_lane
+from tests.helpers import day, graph_of, operations, three_on_a_lane, workbook
 
 
 def _site_doc() -> dict[str, Any]:
@@ -138,6 +140,39 @@ def test_a_coordinators_own_sheet_reads_as_the_documented_columns(tmp_path: Path
     saved.write_bytes(sheets[0].encode("gbk"))
     assert load_day(saved).rows == documented.rows
     assert load_day(saved).date == "2022-04-25"
+
+
+def test_an_excel_workbook_reads_as_the_same_sheet_saved_as_csv(tmp_path: Path) -> None:
+    documented = parse_day_csv(
+        "building,parcels,urgent,arrived,held_from\n3号楼,12,1,09:40,\n17,3,,,2022-04-27\n5,2,,,\n"
+    )
+    book = workbook(
+        ("楼号", "件数", "加急", "到达时间", "留下日期", None),  # an empty header cell past the last
+        ("3号楼", 12, 1, datetime.time(9, 40), None),
+        (None, None),  # an empty row
+        (17, 3.0, None, None, datetime.datetime(2022, 4, 27)),  # Excel's numbers, a date cell
+        ("5", "2"),  # the cells right of the last filled one left empty
+        ("9",),  # left blank in the sheet: no parcels
+    )
+    read = parse_day_xlsx(book)
+    assert [(r.building, r.parcels, r.urgent, r.arrived_s, r.held_from) for r in read.rows] == [
+        (r.building, r.parcels, r.urgent, r.arrived_s, r.held_from) for r in documented.rows
+    ]
+    assert [r.line for r in read.rows] == [2, 4, 5]  # as Excel numbers its rows
+    saved = tmp_path / "2022-04-28.xlsx"
+    saved.write_bytes(book)
+    assert load_day(saved).rows == read.rows and load_day(saved).date == "2022-04-28"
+
+    with pytest.raises(DayError, match=r"day\.xlsx row 3: parcels must not be negative, got -2"):
+        parse_day_xlsx(workbook(("楼号", "件数"), ("1", 4), ("2", -2)), source="day.xlsx")
+    with pytest.raises(DayError, match="row 2: 3 fields, the header has 2"):
+        parse_day_xlsx(workbook(("楼号", "件数"), ("1", 4, "note")))
+    with pytest.raises(DayError, match=r"day.xlsx: not an Excel workbook \(.xlsx\) that can be read"):
+        parse_day_xlsx(b"building,parcels\n1,2\n", source="day.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(book[: len(book) // 2])
+    with pytest.raises(DayError, match=r"broken\.xlsx: not an Excel workbook"):
+        load_day(broken)
 
 
 def test_a_sheet_that_cannot_be_read_says_why(tmp_path: Path) -> None:

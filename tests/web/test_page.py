@@ -19,6 +19,7 @@ import pytest
 from optimizer.clock import format_clock, parse_clock
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin, set_up_second_site, token, wait_for_job
+from tests.helpers import workbook
 from tests.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -210,6 +211,20 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     page.wait_for_function("document.querySelector('#total').textContent === '7'")
     assert [page.input_value(f"#b-{b}") for b in ("3", "8", "9")] == ["6", "1", ""]
     assert page.inner_text("#paste-error") == ""
+
+    # the same filled in and saved by Excel as a workbook: read by the server, nothing stored
+    book = tmp_path / "filled.xlsx"
+    book.write_bytes(workbook(("楼号", "件数"), ("3号楼", 2), (10, 5)))
+    page.set_input_files("#upload", str(book))
+    page.wait_for_function("document.querySelector('#total').textContent === '8'")
+    assert [page.input_value(f"#b-{b}") for b in ("3", "8", "10")] == ["2", "1", "5"]
+    assert client.get("/sites/gelin-spring/days/2022-04-26/counts", headers=ADMIN).json()["rows"] == []
+    book.write_bytes(workbook(("楼号", "件数"), ("3号楼", 4), ("77x", 5)))
+    page.set_input_files("#upload", str(book))
+    page.wait_for_function(
+        "document.querySelector('#paste-error').textContent.includes(\"unknown building '77x'\")"
+    )
+    assert page.input_value("#b-3") == "2"  # a workbook with a bad row changes nothing
 
 
 def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(

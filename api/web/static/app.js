@@ -322,9 +322,13 @@ function applyCsv(text) {
     if (!/^\d+$/.test(row.parcels ?? "") || !/^\d*$/.test(row.urgent ?? "")) { markError(cell, `${L.parcels}: 0, 1, 2 …`); return; }
     pasted.push({ ...row, parcels: Number(row.parcels), urgent: row.urgent === undefined ? 0 : Number(row.urgent) });
   });
-  // A sheet replaces its buildings' own parcels; their held-over ones stay unless the sheet
-  // itself has a held_from column (a saved day's file, uploaded again).
-  const replacesHeld = columns.includes("held_from");
+  applyRows(pasted, columns.includes("held_from"));
+  if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
+}
+
+// A sheet replaces its buildings' own parcels; their held-over ones stay unless the sheet itself
+// has a held_from column (a saved day's file, uploaded again).
+function applyRows(pasted, replacesHeld) {
   const totals = {};
   for (const row of pasted) if (!row.held_from) totals[row.building] = (totals[row.building] || 0) + row.parcels;
   const touched = new Set(pasted.map((row) => row.building));
@@ -334,9 +338,21 @@ function applyCsv(text) {
     clearError(cell);
   }
   loadedRows = [...loadedRows.filter((row) => !touched.has(row.building) || (row.held_from && !replacesHeld)), ...pasted];
-  if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
   showHeld();
   updateTotal();
+}
+
+// A CSV is read here; an Excel workbook is read by the server (which stores nothing) and its
+// rows, checked and with building ids, come into the grid the same way.
+async function uploadFile(file) {
+  $("paste-error").textContent = "";
+  if (!/\.xlsx$/i.test(file.name)) { applyCsv(sheetText(await file.arrayBuffer())); return; }
+  const form = new FormData();
+  form.append("file", file);
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/read`, { method: "POST", body: form });
+  if (!response.ok) { $("paste-error").textContent = await errorMessage(response); return; }
+  const rows = (await response.json()).rows;
+  applyRows(rows, rows.some((row) => row.held_from));
 }
 
 // UTF-8, else GBK (GB18030): what Excel or WPS on a Chinese Windows machine saves as CSV.
@@ -550,7 +566,7 @@ $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("held-over").addEventListener("click", addHeldOver);
 $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);
-$("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) applyCsv(sheetText(await file.arrayBuffer())); });
+$("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
 $("date").addEventListener("change", () => { loadOverview(); loadDay(); });
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
