@@ -226,6 +226,26 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     )
     assert page.input_value("#b-3") == "2"  # a workbook with a bad row changes nothing
 
+    # In Chinese the server's English message comes after a hint of what is wrong.
+    chinese = browser.new_page()  # type: ignore[attr-defined]
+    chinese.goto(f"{running.url}/?lang=zh")
+
+    def shown(error: dict[str, Any]) -> str:
+        return chinese.evaluate(  # type: ignore[no-any-return]
+            "error => errorMessage(new Response(JSON.stringify({error})))", error
+        )
+
+    assert shown({"code": "invalid", "message": "m", "field": "counts[3]"}) == "件数表有误：m"
+    assert shown({"code": "invalid", "message": "m", "field": "line 4"}) == "表格中这一行有误：m"
+    assert shown({"code": "no_counts", "message": "m", "field": None}) == "这一天还没有件数：m"
+    assert shown({"code": "invalid", "message": "m", "field": "colour"}) == "m"
+    assert (
+        page.evaluate(
+            "errorMessage(new Response(JSON.stringify({error: {code: 'no_counts', message: 'm'}})))"
+        )
+        == "m"
+    )
+
 
 def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     server: tuple[Server, httpx.Client], browser: object, tmp_path: Path

@@ -18,8 +18,13 @@ async function api(path, options = {}) {
   return fetch(path, Object.assign({}, options, { headers }));
 }
 
+// The server's messages are English and name the row and field to fix; in Chinese the page puts
+// a hint of what is wrong before it (by the error's code, else its field: "counts[3]" → counts).
 async function errorMessage(response) {
-  try { return (await response.json()).error.message; } catch (e) { return `${response.status}`; }
+  let error;
+  try { error = (await response.json()).error; } catch (e) { return `${response.status}`; }
+  const field = (error.field || "").split(/[.[ ]/)[0];
+  return `${L[`error_code_${error.code}`] || L[`error_field_${field}`] || ""}${error.message}`;
 }
 
 async function signIn(event) {
