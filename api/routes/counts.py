@@ -25,7 +25,7 @@ from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
-from api.routes.sheets import SHEET_RESPONSES, sheet_response
+from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountsOut
 from api.store import (
     checked_counts,
@@ -210,11 +210,7 @@ async def read_counts(site_id: SiteId, date: DateText, day: PostedDay, session: 
     return counts_out(site_id, date, checked.rows)
 
 
-@router.get(
-    "/sites/{site_id}/counts/sheet.csv",
-    response_class=Response,
-    responses=SHEET_RESPONSES,
-)
+@router.get("/sites/{site_id}/counts/sheet.csv", **SHEET_ROUTE)
 def counts_sheet_csv(
     site_id: SiteId, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
 ) -> Response:

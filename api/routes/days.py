@@ -22,7 +22,7 @@ from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, not_found
 from api.routes.params import DateText, Lang, SiteId, checked_date
-from api.routes.sheets import SHEET_RESPONSES, sheet_response
+from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
 from api.store import count_document
 from api.web.labels import WEB_LABELS
@@ -74,11 +74,7 @@ _OVERVIEW_COLUMNS = {
 }  # fmt: skip
 
 
-@router.get(
-    "/days/{date}/overview.csv",
-    response_class=Response,
-    responses=SHEET_RESPONSES,
-)
+@router.get("/days/{date}/overview.csv", **SHEET_ROUTE)
 def day_overview_csv(
     date: DateText, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
 ) -> Response:

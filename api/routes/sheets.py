@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import Response
 
-SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+SHEET_ROUTE: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 }
+"""What a route that answers with `sheet_response` declares."""
 
 
 def sheet_response(text: str, filename: str) -> Response:
