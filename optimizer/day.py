@@ -110,10 +110,14 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
         ) from None
 
 
-def parse_day_xlsx(data: bytes, *, source: str = "counts", date: str | None = None) -> Day:
+def parse_day_xlsx(
+    data: bytes, *, source: str = "counts", date: str | None = None, max_rows: int | None = None
+) -> Day:
     """The first worksheet of an Excel workbook, read as the same sheet saved as CSV would be
-    (messages name its rows as Excel numbers them)."""
-    return Day(date=date, rows=_sheet_rows(workbook_lines(data, source=source), source, unit="row"))
+    (messages name its rows as Excel numbers them). With `max_rows`, reading stops at one count
+    row more, for the caller to refuse: a workbook's rows cost far more to read than a CSV's."""
+    lines = workbook_lines(data, source=source)
+    return Day(date=date, rows=_sheet_rows(lines, source, unit="row", max_rows=max_rows))
 
 
 def day_csv(day: Day) -> str:
@@ -153,7 +157,7 @@ def counts_sheet(site: Site, *, chinese: bool = True) -> str:
 
 
 def _sheet_rows(
-    lines: Iterator[tuple[int, list[str]]], source: str, unit: str = "line"
+    lines: Iterator[tuple[int, list[str]]], source: str, unit: str = "line", max_rows: int | None = None
 ) -> tuple[CountRow, ...]:
     """Count rows from a sheet's lines — (line number, cell texts), the header first — of a CSV
     file or an Excel worksheet; `unit` is what messages call a line ("row" in Excel)."""
@@ -193,6 +197,8 @@ def _sheet_rows(
         if not any(value for column, value in record.items() if column != "building"):
             continue  # a sheet's row left blank (`counts_sheet`): no parcels for that building
         rows.append(_row(record, f"{source} {unit} {line}", line))
+        if max_rows is not None and len(rows) > max_rows:
+            break
     return tuple(rows)
 
 

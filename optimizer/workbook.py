@@ -12,6 +12,11 @@ from optimizer.errors import DayError
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+MAX_UNPACKED_BYTES = 64 * 2**20
+"""A workbook is a zip of XML: a few megabytes can unpack to gigabytes, which the reader would
+hold in memory (its shared strings) or spend minutes on. A day's counts of 20,000 rows unpack to
+about 4 MB."""
+
 
 def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]]]:
     """The first worksheet's rows as (row number, cell texts), the texts as a CSV of the sheet
@@ -20,13 +25,21 @@ def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]
     from openpyxl import load_workbook  # 0.2 s to import: only when a workbook comes
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except unreadable as error:
+        raise _not_a_workbook(source, error) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DayError(
+            f"{source}: the workbook unpacks to {unpacked // 2**20} MiB, more than a day's counts "
+            f"need (at most {MAX_UNPACKED_BYTES // 2**20} MiB); keep only the counts sheet"
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise DayError(
-            f"{source}: not an Excel workbook (.xlsx) that can be read ({type(error).__name__}); "
-            "save it again from Excel or WPS, or as CSV"
-        ) from None
+    except unreadable as error:
+        raise _not_a_workbook(source, error) from None
     try:
         sheet = book.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -36,6 +49,13 @@ def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]
             yield number, texts
     finally:
         book.close()
+
+
+def _not_a_workbook(source: str, error: Exception) -> DayError:
+    return DayError(
+        f"{source}: not an Excel workbook (.xlsx) that can be read ({type(error).__name__}); "
+        "save it again from Excel or WPS, or as CSV"
+    )
 
 
 def _text(value: object) -> str:

@@ -1,14 +1,15 @@
 """The day's parcel counts: replace (PUT), append a later wave (POST), read (GET), and add what
 an earlier day's plan left undelivered (POST .../counts/held-over).
 
-Bodies may be JSON (`{"date", "counts": [...]}`), CSV (`text/csv`) or a multipart upload with a
-`file` field — JSON or CSV by the file's name, else its part's type, else its first character,
-since a coordinator's file may be called anything. Validation happens before anything is written,
+Bodies may be JSON (`{"date", "counts": [...]}`), CSV (`text/csv`), an Excel workbook or a
+multipart upload with a `file` field — by the file's name, else its part's type, else its first
+bytes, since a coordinator's file may be called anything. Validation happens before anything is written,
 so a bad row changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -114,8 +115,10 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
         media = _file_media(upload.filename or "", _media(upload.content_type or ""), data)
     else:
         data = await request.body()
-    if media == XLSX_MEDIA:
-        day = parse_day_xlsx(data, source="counts")
+    if media == XLSX_MEDIA:  # unzipping and reading XML: off the event loop
+        day = await run_in_threadpool(
+            functools.partial(parse_day_xlsx, data, source="counts", max_rows=settings.max_count_rows)
+        )
     elif media == "application/json":
         day = parse_day_json(_text(data), source="counts")
         if day.date not in (None, date):
@@ -130,7 +133,9 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
         )
     if len(day.rows) > settings.max_count_rows:
         raise ApiError(
-            413, "too_many_rows", f"{len(day.rows)} count rows; at most {settings.max_count_rows} at once"
+            413,
+            "too_many_rows",
+            f"more than {settings.max_count_rows} count rows at once; send the day in parts (POST adds rows)",
         )
     return day
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from optimizer.workbook import XLSX_MEDIA
+from api.config import Settings
+from api.main import create_app
+from optimizer.workbook import MAX_UNPACKED_BYTES, XLSX_MEDIA
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin
 from tests.helpers import workbook
@@ -93,6 +97,41 @@ def test_counts_come_as_an_excel_workbook_and_can_be_read_without_storing(client
     checked = client.post(f"{where}/read", files={"file": ("day.xlsx", bad, XLSX_MEDIA)}, headers=ADMIN)
     assert checked.status_code == 422 and "line 3: unknown building '77x'" in _error(checked)["message"]
     assert client.get(where, headers=ADMIN).json()["totals"]["parcels"] == 14  # nothing changed
+
+
+def test_too_many_rows_are_refused_in_any_format_and_change_nothing(settings: Settings) -> None:
+    with TestClient(create_app(settings.model_copy(update={"max_count_rows": 3}))) as client:
+        set_up_gelin(client)
+        where = "/sites/gelin-spring/days/2022-04-25/counts"
+        assert client.put(where, content="building,parcels\n1,1\n", headers=CSV).status_code == 200
+        sheet = "building,parcels\n" + "".join(f"{b},1\n" for b in range(1, 6))
+        book = workbook(("楼号", "件数"), *((str(b), 1) for b in range(1, 6)))
+        for response in (
+            client.put(where, content=sheet, headers=CSV),
+            client.put(where, files={"file": ("day.xlsx", book, XLSX_MEDIA)}, headers=ADMIN),
+            client.post(f"{where}/read", content=book, headers={**ADMIN, "Content-Type": XLSX_MEDIA}),
+        ):
+            assert response.status_code == 413
+            assert _error(response) == {
+                "code": "too_many_rows",
+                "message": "more than 3 count rows at once; send the day in parts (POST adds rows)",
+                "field": None,
+            }
+        assert client.get(where, headers=ADMIN).json()["totals"]["parcels"] == 1
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused(client: TestClient) -> None:
+    set_up_gelin(client)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<" * (MAX_UNPACKED_BYTES + 1))
+    response = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content=packed.getvalue(),
+        headers={**ADMIN, "Content-Type": XLSX_MEDIA},
+    )
+    assert len(packed.getvalue()) < 200_000 and response.status_code == 422
+    assert "the workbook unpacks to 64 MiB, more than a day's counts need" in _error(response)["message"]
 
 
 def test_held_over_rows_must_come_from_before_the_day_in_any_format(client: TestClient) -> None:

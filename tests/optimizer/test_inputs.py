@@ -163,6 +163,9 @@ def test_an_excel_workbook_reads_as_the_same_sheet_saved_as_csv(tmp_path: Path) 
     saved.write_bytes(book)
     assert load_day(saved).rows == read.rows and load_day(saved).date == "2022-04-28"
 
+    many = workbook(("楼号", "件数"), *((str(b), 1) for b in range(1, 9)))
+    assert len(parse_day_xlsx(many, max_rows=3).rows) == 4  # read no further than needed to refuse
+
     with pytest.raises(DayError, match=r"day\.xlsx row 3: parcels must not be negative, got -2"):
         parse_day_xlsx(workbook(("楼号", "件数"), ("1", 4), ("2", -2)), source="day.xlsx")
     with pytest.raises(DayError, match="row 2: 3 fields, the header has 2"):
