@@ -138,8 +138,7 @@ def counts_sheet(site: Site, *, chinese: bool = True) -> str:
     map lists them) and the parcels column blank: filled in Excel or on paper and read back, a
     blank stays no parcels. Buildings are written by their name where it is theirs alone, as
     volunteers know them; the reader takes names back to ids (`with_building_ids`)."""
-    ids = set(site.building_ids)
-    names = [b.name.strip() for b in site.buildings]
+    ids, by_name = set(site.building_ids), _ids_by_name(site)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -151,7 +150,7 @@ def counts_sheet(site: Site, *, chinese: bool = True) -> str:
     buildings = sorted(site.buildings, key=lambda b: order.get(b.zone or "", len(order)))
     for building in buildings:
         name = building.name.strip()
-        own = names.count(name) == 1 and (name == building.id or name not in ids)
+        own = by_name[name] == [building.id] and (name == building.id or name not in ids)
         writer.writerow([name if own else building.id, ""])
     return out.getvalue()
 
@@ -304,10 +303,7 @@ def with_building_ids(day: Day, site: Site) -> Day:
     building as the map does ("3号楼") where the site's id is "3": a row that is not an id but
     is exactly one building's name gets that building's id. An id always wins over a name; a name
     two buildings share is refused, naming both ids."""
-    ids = set(site.building_ids)
-    by_name: dict[str, list[str]] = {}
-    for building in site.buildings:
-        by_name.setdefault(building.name.strip(), []).append(building.id)
+    ids, by_name = set(site.building_ids), _ids_by_name(site)
     rows = []
     for row in day.rows:
         named = by_name.get(row.building, [])
@@ -322,6 +318,13 @@ def with_building_ids(day: Day, site: Site) -> Day:
             )
         rows.append(dataclasses.replace(row, building=named[0]))
     return Day(date=day.date, rows=tuple(rows))
+
+
+def _ids_by_name(site: Site) -> dict[str, list[str]]:
+    by_name: dict[str, list[str]] = {}
+    for building in site.buildings:
+        by_name.setdefault(building.name.strip(), []).append(building.id)
+    return by_name
 
 
 def check_day(day: Day, site: Site, operations: Operations) -> None:
