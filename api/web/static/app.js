@@ -399,7 +399,7 @@ function keptRow(row) {
 function collectCounts() {
   const counts = [];
   let valid = true;
-  const own = loadedRows.filter((row) => !row.held_from);
+  const own = loadedRows.filter((row) => !row.held_from), held = heldRows();
   const loadedTotal = {};
   for (const row of own) loadedTotal[row.building] = (loadedTotal[row.building] || 0) + row.parcels;
   for (const cell of document.querySelectorAll(".cell")) {
@@ -412,7 +412,7 @@ function collectCounts() {
     } else if (parcels > 0) {
       counts.push({ building, parcels });
     }
-    for (const row of heldRows()) if (row.building === building) counts.push(keptRow(row));
+    for (const row of held) if (row.building === building) counts.push(keptRow(row));
   }
   return valid ? counts : null;
 }
