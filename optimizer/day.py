@@ -47,7 +47,8 @@ class CountRow:
     parcels: int
     shift: str | None = None  # first shift the parcels are available in; None = the first shift
     urgent: int = 0
-    line: int = 0  # CSV line or JSON position (1-based), for messages
+    line: int = 0  # CSV line, Excel row or JSON position (1-based), for messages
+    unit: str = "line"  # what messages call it: "row" for an Excel row
     arrived_s: int | None = None  # when the parcels reached the gate; None = before their shift
     held_from: str | None = None
     """The earlier day (YYYY-MM-DD) these parcels reached the gate and were not delivered: they go
@@ -195,7 +196,7 @@ def _sheet_rows(
         record = dict(zip(header, (v.strip() for v in values), strict=False))
         if not any(value for column, value in record.items() if column != "building"):
             continue  # a sheet's row left blank (`counts_sheet`): no parcels for that building
-        rows.append(_row(record, f"{source} {unit} {line}", line))
+        rows.append(_row(record, f"{source} {unit} {line}", line, unit))
         if max_rows is not None and len(rows) > max_rows:
             break
     return tuple(rows)
@@ -223,7 +224,7 @@ def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> 
     return Day(date=date, rows=tuple(rows))
 
 
-def _row(record: Mapping[str, Any], where: str, line: int) -> CountRow:
+def _row(record: Mapping[str, Any], where: str, line: int, unit: str = "line") -> CountRow:
     building = record.get("building")
     if building is None or str(building).strip() == "":
         raise DayError(f"{where}: building is empty", field="building")
@@ -262,6 +263,7 @@ def _row(record: Mapping[str, Any], where: str, line: int) -> CountRow:
         shift=shift_id,
         urgent=urgent,
         line=line,
+        unit=unit,
         arrived_s=arrived,
         held_from=held_from,
     )
@@ -312,7 +314,7 @@ def with_building_ids(day: Day, site: Site) -> Day:
             continue
         if len(named) > 1:
             raise DayError(
-                f"line {row.line}: {row.building!r} is the name of buildings {' and '.join(map(repr, named))}; "
+                f"{row.unit} {row.line}: {row.building!r} is the name of buildings {' and '.join(map(repr, named))}; "
                 "write the building's id instead",
                 field="building",
             )
@@ -334,19 +336,19 @@ def check_day(day: Day, site: Site, operations: Operations) -> None:
     for row in day.rows:
         if row.building not in buildings:
             raise DayError(
-                f"line {row.line}: unknown building {row.building!r} (site {site.id!r} has no building of "
+                f"{row.unit} {row.line}: unknown building {row.building!r} (site {site.id!r} has no building of "
                 "that id or name)",
                 field="building",
             )
         if row.held_from is not None and day.date is not None and row.held_from >= day.date:
             raise DayError(
-                f"line {row.line}: building {row.building} held_from {row.held_from} is not before "
+                f"{row.unit} {row.line}: building {row.building} held_from {row.held_from} is not before "
                 f"the day ({day.date}); held-over parcels come from an earlier day",
                 field="held_from",
             )
         if row.shift is not None and row.shift not in shifts:
             raise DayError(
-                f"line {row.line}: unknown shift {row.shift!r} for building {row.building}; "
+                f"{row.unit} {row.line}: unknown shift {row.shift!r} for building {row.building}; "
                 f"the roster has {', '.join(sorted(shifts))}",
                 field="shift",
             )

@@ -61,4 +61,4 @@ def with_held_over(day: Day, plan: Mapping[str, Any]) -> Day:
 
 def _numbered(rows: list[CountRow]) -> list[CountRow]:
     """Lines as in the CSV the rows are written to (the header is line 1)."""
-    return [replace(row, line=line) for line, row in enumerate(rows, start=2)]
+    return [replace(row, line=line, unit="line") for line, row in enumerate(rows, start=2)]

@@ -93,9 +93,9 @@ def test_counts_come_as_an_excel_workbook_and_can_be_read_without_storing(client
 
     bad = workbook(("楼号", "件数"), ("1", 4), ("77x", 2))
     refused = client.put(where, files={"file": ("day.xlsx", bad, XLSX_MEDIA)}, headers=ADMIN)
-    assert refused.status_code == 422 and "line 3: unknown building '77x'" in _error(refused)["message"]
+    assert refused.status_code == 422 and "row 3: unknown building '77x'" in _error(refused)["message"]
     checked = client.post(f"{where}/read", files={"file": ("day.xlsx", bad, XLSX_MEDIA)}, headers=ADMIN)
-    assert checked.status_code == 422 and "line 3: unknown building '77x'" in _error(checked)["message"]
+    assert checked.status_code == 422 and "row 3: unknown building '77x'" in _error(checked)["message"]
     assert client.get(where, headers=ADMIN).json()["totals"]["parcels"] == 14  # nothing changed
 
 

@@ -163,6 +163,13 @@ def test_an_excel_workbook_reads_as_the_same_sheet_saved_as_csv(tmp_path: Path) 
     saved.write_bytes(book)
     assert load_day(saved).rows == read.rows and load_day(saved).date == "2022-04-28"
 
+    with pytest.raises(DayError, match="row 3: unknown building 'B9'"):  # Excel's row, in the checks too
+        check_day(
+            parse_day_xlsx(workbook(("楼号", "件数"), ("B1", 1), ("B9", 2))),
+            parse_site(_site_doc()),
+            operations(),
+        )
+
     many = workbook(("楼号", "件数"), *((str(b), 1) for b in range(1, 9)))
     assert len(parse_day_xlsx(many, max_rows=3).rows) == 4  # read no further than needed to refuse
 
