@@ -1,10 +1,11 @@
-"""The day's parcel counts: replace (PUT), append a later wave (POST), read (GET), and add what
-an earlier day's plan left undelivered (POST .../counts/held-over).
+"""The day's parcel counts: replace (PUT), append a later wave (POST), read (GET), check without
+storing (POST .../counts/read), add what an earlier day's plan left undelivered (POST
+.../counts/held-over), and the sheet to fill in (GET /sites/{site}/counts/sheet.csv).
 
 Bodies may be JSON (`{"date", "counts": [...]}`), CSV (`text/csv`), an Excel workbook or a
 multipart upload with a `file` field — by the file's name, else its part's type, else its first
-bytes, since a coordinator's file may be called anything. Validation happens before anything is written,
-so a bad row changes nothing.
+bytes, since a coordinator's file may be called anything. Validation happens before anything is
+written, so a bad row changes nothing.
 """
 
 from __future__ import annotations
