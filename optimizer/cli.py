@@ -16,10 +16,10 @@ from typing import Any, TextIO
 
 from optimizer.check import check_plan
 from optimizer.clock import format_clock
-from optimizer.day import counts_sheet, day_csv, load_day, with_building_ids
+from optimizer.day import Day, counts_sheet, day_csv, load_day, with_building_ids
 from optimizer.errors import OneBellError, PlanError
-from optimizer.files import read_json
-from optimizer.graph import build_graph
+from optimizer.files import excel_csv, read_json
+from optimizer.graph import SiteGraph, build_graph
 from optimizer.held_over import with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations
 from optimizer.plan import Plan
@@ -142,9 +142,14 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _plan(args: argparse.Namespace) -> int:
+def _site_and_day(args: argparse.Namespace, *, date: str | None = None) -> tuple[SiteGraph, Day]:
+    """The site's graph and the day's counts, buildings named as on the map read as their ids."""
     site_graph = build_graph(load_site(args.site))
-    day = with_building_ids(load_day(args.day, date=args.date), site_graph.site)
+    return site_graph, with_building_ids(load_day(args.day, date=date), site_graph.site)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    site_graph, day = _site_and_day(args, date=args.date)
     operations = load_operations(args.ops).with_policy(args.policy)
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
     progress = _progress_printer(sys.stderr) if sys.stderr.isatty() else None
@@ -160,8 +165,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    site_graph = build_graph(load_site(args.site))
-    day = with_building_ids(load_day(args.day), site_graph.site)
+    site_graph, day = _site_and_day(args)
     operations = load_operations(args.ops)
     plan = read_json(args.plan, what="plan", error=PlanError)
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
@@ -189,8 +193,7 @@ def _frozen(
 
 
 def _staffing(args: argparse.Namespace) -> int:
-    site_graph = build_graph(load_site(args.site))
-    day = with_building_ids(load_day(args.day), site_graph.site)
+    site_graph, day = _site_and_day(args)
     operations = load_operations(args.ops)
     policies = list(POLICIES) if args.policy == "both" else [args.policy]
     for policy in policies:
@@ -253,8 +256,7 @@ def _notices(args: argparse.Namespace) -> int:
 
 def _sheet(args: argparse.Namespace) -> int:
     site = load_site(args.site)
-    # with a byte-order mark: Excel opens a CSV without one in the machine's own encoding (GBK)
-    _write_atomically(Path(args.out), counts_sheet(site, chinese=args.lang == "zh").encode("utf-8-sig"))
+    _write_atomically(Path(args.out), excel_csv(counts_sheet(site, chinese=args.lang == "zh")))
     print(
         f"sheet of {len(site.buildings)} buildings written to {args.out}; fill in the parcels, then plan with --day"
     )

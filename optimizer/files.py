@@ -22,6 +22,12 @@ def decode_text(data: bytes) -> str:
             raise failure from None
 
 
+def excel_csv(text: str) -> bytes:
+    """A CSV sheet as bytes for Excel or WPS: UTF-8 with a byte-order mark, because without one
+    Excel on a Chinese Windows machine reads a CSV as GBK and shows the buildings' names garbled."""
+    return text.encode("utf-8-sig")
+
+
 def read_bytes(path: str | Path, *, what: str, error: type[OneBellError]) -> bytes:
     """The file's bytes, or `error` naming the file."""
     try:

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import Response
 
+from optimizer.files import excel_csv
+
 SHEET_ROUTE: dict[str, Any] = {
     "response_class": Response,
     "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
@@ -14,10 +16,9 @@ SHEET_ROUTE: dict[str, Any] = {
 
 
 def sheet_response(text: str, filename: str) -> Response:
-    """UTF-8 with a byte-order mark: without one, Excel on a Chinese Windows machine reads a CSV
-    as GBK and shows the names garbled. Sent as a file to save."""
+    """Sent as a file to save, encoded for Excel (`excel_csv`)."""
     return Response(
-        text.encode("utf-8-sig"),
+        excel_csv(text),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
