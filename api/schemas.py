@@ -67,6 +67,13 @@ class CountsOut(BaseModel):
     totals: CountTotals
 
 
+class CountsRead(CountsOut):
+    left_blank: list[str] = Field(
+        default=[],
+        description="buildings the sheet lists with no parcels (their rows left blank), by id",
+    )
+
+
 class Replan(BaseModel):
     """Plan the rest of the day around the trips already on the road (a new wave came in, a crew
     went home): those trips stay exactly as they are."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -63,7 +64,7 @@ def checked_counts(row: SiteRow, date: str, day: Day) -> Day:
     and rows naming a building, shift or held-over day the site, roster or date cannot have are
     refused (the date is the path's: a CSV body has none of its own)."""
     site = domain_site(row)
-    day = with_building_ids(Day(date=date, rows=day.rows), site)
+    day = with_building_ids(dataclasses.replace(day, date=date), site)
     check_day(day, site, domain_operations(row))
     return day
 

@@ -63,6 +63,9 @@ class CountRow:
 class Day:
     date: str | None
     rows: tuple[CountRow, ...]
+    left_blank: tuple[str, ...] = ()
+    """Buildings a sheet lists with its parcels left blank: no rows, as no parcels need none, but
+    a page showing the sheet must clear what it held for them (the sheet says they have none)."""
 
     @property
     def parcels(self) -> int:
@@ -82,10 +85,10 @@ def load_day(path: str | Path, *, date: str | None = None) -> Day:
         else:
             day = parse_day_csv(text, source=str(path))
     if date is not None:
-        return Day(date=date, rows=day.rows)
+        return dataclasses.replace(day, date=date)
     if day.date is None:
         match = _DATE.search(path.name)
-        return Day(date=match[1] if match else None, rows=day.rows)
+        return dataclasses.replace(day, date=match[1] if match else None)
     return day
 
 
@@ -98,7 +101,8 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
     )
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        return Day(date=date, rows=_sheet_rows(((reader.line_num, values) for values in reader), source))
+        rows, blank = _sheet_rows(((reader.line_num, values) for values in reader), source)
+        return Day(date=date, rows=rows, left_blank=blank)
     except csv.Error as error:
         line = reader.line_num
         reason = str(error)
@@ -117,8 +121,8 @@ def parse_day_xlsx(
     """The first worksheet of an Excel workbook, read as the same sheet saved as CSV would be
     (messages name its rows as Excel numbers them). With `max_rows`, reading stops at one count
     row more, for the caller to refuse: a workbook's rows cost far more to read than a CSV's."""
-    lines = workbook_lines(data, source=source)
-    return Day(date=date, rows=_sheet_rows(lines, source, unit="row", max_rows=max_rows))
+    rows, blank = _sheet_rows(workbook_lines(data, source=source), source, unit="row", max_rows=max_rows)
+    return Day(date=date, rows=rows, left_blank=blank)
 
 
 def day_csv(day: Day) -> str:
@@ -158,9 +162,10 @@ def counts_sheet(site: Site, *, chinese: bool = True) -> str:
 
 def _sheet_rows(
     lines: Iterator[tuple[int, list[str]]], source: str, unit: str = "line", max_rows: int | None = None
-) -> tuple[CountRow, ...]:
+) -> tuple[tuple[CountRow, ...], tuple[str, ...]]:
     """Count rows from a sheet's lines — (line number, cell texts), the header first — of a CSV
-    file or an Excel worksheet; `unit` is what messages call a line ("row" in Excel)."""
+    file or an Excel worksheet, and the buildings whose rows are left blank; `unit` is what
+    messages call a line ("row" in Excel)."""
     try:
         number, cells = next(lines)
     except StopIteration:
@@ -185,6 +190,7 @@ def _sheet_rows(
         if required not in header:
             raise DayError(f"{source} {unit} {number}: header has no '{required}' column", field=required)
     rows: list[CountRow] = []
+    blank: list[str] = []
     for line, values in lines:
         if not values or all(not v.strip() for v in values):
             continue
@@ -195,11 +201,12 @@ def _sheet_rows(
             )
         record = dict(zip(header, (v.strip() for v in values), strict=False))
         if not any(value for column, value in record.items() if column != "building"):
-            continue  # a sheet's row left blank (`counts_sheet`): no parcels for that building
+            blank.append(record["building"])  # left blank (`counts_sheet`): no parcels
+            continue
         rows.append(_row(record, f"{source} {unit} {line}", line, unit))
         if max_rows is not None and len(rows) > max_rows:
             break
-    return tuple(rows)
+    return tuple(rows), tuple(blank)
 
 
 def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> Day:
@@ -304,7 +311,8 @@ def with_building_ids(day: Day, site: Site) -> Day:
     """The day with every row's building as the site's id. A coordinator's sheet often names a
     building as the map does ("3号楼") where the site's id is "3": a row that is not an id but
     is exactly one building's name gets that building's id. An id always wins over a name; a name
-    two buildings share is refused, naming both ids."""
+    two buildings share is refused, naming both ids. Buildings left blank get their id where it
+    is clear which building is meant, and are otherwise dropped: they carry no parcels to refuse."""
     ids, by_name = set(site.building_ids), _ids_by_name(site)
     rows = []
     for row in day.rows:
@@ -319,7 +327,10 @@ def with_building_ids(day: Day, site: Site) -> Day:
                 field="building",
             )
         rows.append(dataclasses.replace(row, building=named[0]))
-    return Day(date=day.date, rows=tuple(rows))
+    blank = [
+        b if b in ids else by_name[b][0] for b in day.left_blank if b in ids or len(by_name.get(b, [])) == 1
+    ]
+    return Day(date=day.date, rows=tuple(rows), left_blank=tuple(dict.fromkeys(blank)))
 
 
 def _ids_by_name(site: Site) -> dict[str, list[str]]:

@@ -28,7 +28,7 @@ from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.routes.sheets import SHEET_ROUTE, sheet_response
-from api.schemas import CountsOut
+from api.schemas import CountsOut, CountsRead
 from api.store import (
     checked_counts,
     count_document,
@@ -207,13 +207,15 @@ async def append_counts(site_id: SiteId, date: DateText, day: PostedDay, session
     return await run_in_threadpool(_write, session, site_id, date, day, replace=False)
 
 
-@router.post("/sites/{site_id}/days/{date}/counts/read", **_WITH_COUNTS)
-async def read_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsOut:
+@router.post("/sites/{site_id}/days/{date}/counts/read", **{**_WITH_COUNTS, "response_model": CountsRead})
+async def read_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsRead:
     """The rows as a PUT of the same body would store them — read, buildings named by their
     name given their id, checked — but nothing is stored: the coordinator's page reads an Excel
-    workbook this way into its grid, to correct before planning."""
+    workbook this way into its grid, to correct before planning, and clears the buildings the
+    sheet leaves blank (`left_blank`), as it does for a CSV it reads itself."""
     checked = await run_in_threadpool(checked_counts, site_row(session, site_id), date, day)
-    return counts_out(site_id, date, checked.rows)
+    counts = counts_out(site_id, date, checked.rows)
+    return CountsRead(**counts.model_dump(), left_blank=list(checked.left_blank))
 
 
 @router.get("/sites/{site_id}/counts/sheet.csv", **SHEET_ROUTE)

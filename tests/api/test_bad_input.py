@@ -90,6 +90,10 @@ def test_counts_come_as_an_excel_workbook_and_can_be_read_without_storing(client
     assert rows(raw) == expected * 2  # a later wave, sent as the workbook itself
     unnamed = {"file": ("blob", book, "application/octet-stream")}  # known by its content
     assert rows(client.post(f"{where}/read", files=unnamed, headers=ADMIN)) == expected
+    blanks = workbook(("楼号", "件数"), ("1号楼", None), (2, 3), ("77x", None))
+    read = client.post(f"{where}/read", files={"file": ("day.xlsx", blanks, XLSX_MEDIA)}, headers=ADMIN)
+    assert rows(read) == [("2", 3, None)]
+    assert read.json()["left_blank"] == ["1"]  # for the page to clear; an unknown one has no field
 
     bad = workbook(("楼号", "件数"), ("1", 4), ("77x", 2))
     refused = client.put(where, files={"file": ("day.xlsx", bad, XLSX_MEDIA)}, headers=ADMIN)

@@ -250,12 +250,15 @@ def test_the_counts_sheet_lists_every_building_and_reads_back_filled_in() -> Non
     sheet = counts_sheet(site)
     assert sheet == "楼号,件数\n1号楼,\nB2,\nB3,\n"
     assert counts_sheet(site, chinese=False).startswith("building,parcels\n1号楼,\n")
-    assert parse_day_csv(sheet).rows == ()  # left blank: no parcels, not an error
-    filled = sheet.replace("1号楼,", "1号楼,12").replace("B3,", "B3,4")
-    assert [(r.building, r.parcels) for r in with_building_ids(parse_day_csv(filled), site).rows] == [
-        ("B1", 12),
-        ("B3", 4),
-    ]
+    blank = parse_day_csv(sheet)
+    assert blank.rows == ()  # left blank: no parcels, not an error
+    assert blank.left_blank == ("1号楼", "B2", "B3")
+    assert with_building_ids(blank, site).left_blank == ("B1", "B2", "B3")  # named as the rows are
+    filled = with_building_ids(parse_day_csv(sheet.replace("1号楼,", "1号楼,12").replace("B3,", "B3,4")), site)
+    assert [(r.building, r.parcels) for r in filled.rows] == [("B1", 12), ("B3", 4)]
+    assert filled.left_blank == ("B2",)
+    gone = with_building_ids(parse_day_csv("building,parcels\nB2,\n77x,\nB2,\n"), site)
+    assert gone.left_blank == ("B2",)  # an unknown building left blank has nothing to refuse
     with pytest.raises(DayError, match="line 2: parcels must be a whole number, got ''"):
         parse_day_csv("building,parcels,urgent\nB1,,1\n")  # urgent but no parcels is still a mistake
 

@@ -219,6 +219,10 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     page.wait_for_function("document.querySelector('#total').textContent === '8'")
     assert [page.input_value(f"#b-{b}") for b in ("3", "8", "10")] == ["2", "1", "5"]
     assert client.get("/sites/gelin-spring/days/2022-04-26/counts", headers=ADMIN).json()["rows"] == []
+    book.write_bytes(workbook(("楼号", "件数"), ("3号楼", 2), (10, None)))  # 10 cleared in Excel
+    page.set_input_files("#upload", str(book))
+    page.wait_for_function("document.querySelector('#total').textContent === '3'")
+    assert [page.input_value(f"#b-{b}") for b in ("3", "8", "10")] == ["2", "1", ""]
     book.write_bytes(workbook(("楼号", "件数"), ("3号楼", 4), ("77x", 5)))
     page.set_input_files("#upload", str(book))
     page.wait_for_function(

@@ -356,8 +356,9 @@ async function uploadFile(file) {
   form.append("file", file);
   const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/read`, { method: "POST", body: form });
   if (!response.ok) { $("paste-error").textContent = await errorMessage(response); return; }
-  const rows = (await response.json()).rows;
-  applyRows(rows, rows.some((row) => row.held_from));
+  const read = await response.json();
+  const blank = read.left_blank.filter((building) => cellOf(building)).map((building) => ({ building, parcels: 0, urgent: 0 }));
+  applyRows([...read.rows, ...blank], read.rows.some((row) => row.held_from));
 }
 
 // UTF-8, else GBK (GB18030): what Excel or WPS on a Chinese Windows machine saves as CSV.
