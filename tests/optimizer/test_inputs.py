@@ -254,7 +254,9 @@ def test_the_counts_sheet_lists_every_building_and_reads_back_filled_in() -> Non
     assert blank.rows == ()  # left blank: no parcels, not an error
     assert blank.left_blank == ("1号楼", "B2", "B3")
     assert with_building_ids(blank, site).left_blank == ("B1", "B2", "B3")  # named as the rows are
-    filled = with_building_ids(parse_day_csv(sheet.replace("1号楼,", "1号楼,12").replace("B3,", "B3,4")), site)
+    filled = with_building_ids(
+        parse_day_csv(sheet.replace("1号楼,", "1号楼,12").replace("B3,", "B3,4")), site
+    )
     assert [(r.building, r.parcels) for r in filled.rows] == [("B1", 12), ("B3", 4)]
     assert filled.left_blank == ("B2",)
     gone = with_building_ids(parse_day_csv("building,parcels\nB2,\n77x,\nB2,\n"), site)

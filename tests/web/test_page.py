@@ -502,6 +502,23 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     assert sorted(again["rows"], key=key) == sorted(expected, key=key)  # in grid order
     assert again["totals"]["held_over"] == left
 
+    # Held-over parcels fetched at the gate come off the day; the day's own counts stay.
+    assert page.is_visible("#held-clear")
+    page.click("#held-clear")
+    page.wait_for_function(
+        f"document.querySelector('#held-over-status').textContent === '{left} held-over parcels removed'"
+    )
+    cleared = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
+    assert cleared["totals"]["held_over"] == 0 and cleared["totals"]["parcels"] == 9 + 4
+    assert page.inner_text("#total") == "13" and page.inner_text("#held-total") == ""
+    assert page.is_hidden("#held-clear") and page.inner_text('.cell[data-building="30"] .held') == ""
+    page.click("#held-over")  # and come back as the earlier plan left them
+    page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
+    assert (
+        client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()["totals"]["held_over"]
+        == left
+    )
+
     # The district office (its overview needs a second compound) sees the backlog in the totals.
     set_up_second_site(client)
     district = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))

@@ -239,6 +239,7 @@ function showHeld() {
   }
   const total = Object.values(held).reduce((sum, n) => sum + n, 0);
   $("held-total").textContent = total ? L.held_in_total.replace("{n}", total) : "";
+  $("held-clear").hidden = !total;
 }
 
 // Opening a day shows its counts and, where there is one, its latest plan, so cards can be
@@ -450,6 +451,19 @@ async function addHeldOver() {
   $("held-over-status").textContent = L.held_over_added.replace("{n}", counts.totals.held_over);
 }
 
+// Held-over parcels that went another way (fetched at the gate, sent back) come off the day: it
+// is saved without them, typed counts included. Adding the held-over parcels again brings back
+// what the earlier plan left.
+async function clearHeld() {
+  $("held-over-status").textContent = "";
+  const before = loadedRows, removed = heldRows().reduce((sum, row) => sum + row.parcels, 0);
+  loadedRows = loadedRows.filter((row) => !row.held_from);
+  if (!(await saveCounts())) { loadedRows = before; return; }
+  showHeld();
+  updateTotal();
+  $("held-over-status").textContent = L.held_cleared.replace("{n}", removed);
+}
+
 async function plan(event) {
   event.preventDefault();
   if (!(await saveCounts())) return;
@@ -570,6 +584,7 @@ $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
 $("held-over").addEventListener("click", addHeldOver);
+$("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
