@@ -6,12 +6,15 @@ from pydantic import BaseModel
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, field: str | None = None, zh: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.zh = zh  # the message in Chinese, for a request that asks for it (`message_for`)
 
 
 class ErrorBody(BaseModel):
@@ -22,6 +25,28 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+def prefers_chinese(accept_language: str) -> bool:
+    """Whether the language a client ranks first is Chinese ("zh-CN,zh;q=0.9,en;q=0.8"): the
+    coordinator's page asks so when it is shown in Chinese, and so does a Chinese browser."""
+    best, best_q = "", -1.0
+    for part in accept_language.split(","):
+        tag, _, rest = part.strip().partition(";")
+        q = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                q = float(rest.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if tag and q > best_q:
+            best, best_q = tag.strip().lower(), q
+    return best == "zh" or best.startswith("zh-")
+
+
+def message_for(message: str, zh: str | None, accept_language: str) -> str:
+    """The message in Chinese where one is written and the client prefers Chinese."""
+    return zh if zh and prefers_chinese(accept_language) else message
 
 
 def not_found(what: str) -> ApiError:

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessions, upgrade
-from api.errors import ApiError
+from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover
 from api.routes import cards, counts, days, maps, plans, sites, web
 from optimizer.errors import OneBellError
@@ -107,12 +107,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
 
     @app.exception_handler(OneBellError)
-    async def _domain(_: Request, error: OneBellError) -> JSONResponse:
-        return _error(422, "invalid", error.message, error.field)
+    async def _domain(request: Request, error: OneBellError) -> JSONResponse:
+        message = message_for(error.message, error.zh, request.headers.get("accept-language", ""))
+        return _error(422, "invalid", message, error.field)
 
     @app.exception_handler(ApiError)
-    async def _api(_: Request, error: ApiError) -> JSONResponse:
-        return _error(error.status, error.code, error.message, error.field)
+    async def _api(request: Request, error: ApiError) -> JSONResponse:
+        message = message_for(error.message, error.zh, request.headers.get("accept-language", ""))
+        return _error(error.status, error.code, message, error.field)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.clock import format_clock, parse_clock
-from optimizer.errors import DayError
+from optimizer.errors import DayError, counts_source_zh
 from optimizer.files import read_bytes, read_text
 from optimizer.operations import Operations
 from optimizer.site import Site
@@ -39,6 +39,31 @@ each is what the page and the docs show)."""
 _COLUMN_OF = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names} | {
     column: column for column in COLUMNS
 }
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where in the counts a message points, in English and in Chinese ("counts line 3",
+    "件数表第 3 行"): a coordinator on the page in Chinese gets the whole message in Chinese."""
+
+    en: str
+    zh: str
+
+    @classmethod
+    def of(cls, source: str, unit: str, line: int | str) -> _Place:
+        return cls(f"{source} {unit} {line}".lstrip(), f"{_source_zh(source)}第 {line} 行")
+
+    def error(self, en: str, zh: str, *, field: str | None = None) -> DayError:
+        return DayError(f"{self.en}: {en}", field=field, zh=f"{self.zh}：{zh}")
+
+
+def _source_zh(source: str) -> str:
+    return counts_source_zh(source) + (" " if source not in ("", "counts") else "")
+
+
+def _zh(column: str) -> str:
+    """A column as the Chinese sheet heads it."""
+    return COLUMN_NAMES_ZH[column][0]
 
 
 @dataclass(frozen=True)
@@ -105,13 +130,14 @@ def parse_day_csv(text: str, *, source: str = "counts", date: str | None = None)
         return Day(date=date, rows=rows, left_blank=blank)
     except csv.Error as error:
         line = reader.line_num
-        reason = str(error)
+        reason, reason_zh = str(error), str(error)
         if "new-line" in reason:
             reason = "a line break inside a field; save the sheet again as plain CSV"
+            reason_zh = "有一格里换了行；请把表格重新另存为普通的 CSV"
         elif "field larger" in reason:
-            reason = "a field longer than 128 KiB"
-        raise DayError(
-            f"{source} line {line}: cannot read it as CSV: {reason}", field=f"line {line}"
+            reason, reason_zh = "a field longer than 128 KiB", "有一格长过 128 KiB"
+        raise _Place.of(source, "line", line).error(
+            f"cannot read it as CSV: {reason}", f"读不成 CSV：{reason_zh}", field=f"line {line}"
         ) from None
 
 
@@ -169,41 +195,52 @@ def _sheet_rows(
     try:
         number, cells = next(lines)
     except StopIteration:
-        raise DayError(f"{source}: empty file; expected a header 'building,parcels'") from None
+        raise DayError(
+            f"{source}: empty file; expected a header 'building,parcels'",
+            zh=f"{_source_zh(source).strip()}：文件是空的；第一行应是表头 楼号,件数",
+        ) from None
     named = [h.strip().lower() for h in cells]
+    at = _Place.of(source, unit, number)
     unknown = [h for h in named if h not in _COLUMN_OF]
     if unknown:
         chinese = ", ".join(names[0] for names in COLUMN_NAMES_ZH.values())
-        raise DayError(
-            f"{source} {unit} {number}: unknown column {unknown[0]!r}; use {', '.join(COLUMNS)} (or {chinese})",
+        raise at.error(
+            f"unknown column {unknown[0]!r}; use {', '.join(COLUMNS)} (or {chinese})",
+            f"不认识「{unknown[0]}」这一列；表头请用 {'、'.join(names[0] for names in COLUMN_NAMES_ZH.values())}",
             field=unknown[0],
         )
     header = [_COLUMN_OF[h] for h in named]
     for column in header:
         if header.count(column) > 1:
             twice = [h for h, c in zip(named, header, strict=True) if c == column]
-            raise DayError(
-                f"{source} {unit} {number}: {' and '.join(map(repr, twice))} are the same column ({column}); keep one",
+            raise at.error(
+                f"{' and '.join(map(repr, twice))} are the same column ({column}); keep one",
+                f"{'和'.join(f'「{h}」' for h in twice)}是同一列（{_zh(column)}）；只留一列",
                 field=column,
             )
     for required in ("building", "parcels"):
         if required not in header:
-            raise DayError(f"{source} {unit} {number}: header has no '{required}' column", field=required)
+            raise at.error(
+                f"header has no '{required}' column", f"表头没有「{_zh(required)}」这一列", field=required
+            )
     rows: list[CountRow] = []
     blank: list[str] = []
     for line, values in lines:
         if not values or all(not v.strip() for v in values):
             continue
         if len(values) != len(header) and (unit == "line" or len(values) > len(header)):
-            raise DayError(
-                f"{source} {unit} {line}: {len(values)} fields, the header has {len(header)}",
+            raise _Place.of(source, unit, line).error(
+                f"{len(values)} fields, the header has {len(header)}",
+                f"有 {len(values)} 格，表头只有 {len(header)} 格"
+                if len(values) > len(header)
+                else f"只有 {len(values)} 格，表头有 {len(header)} 格",
                 field=f"{unit} {line}",
             )
         record = dict(zip(header, (v.strip() for v in values), strict=False))
         if not any(value for column, value in record.items() if column != "building"):
             blank.append(record["building"])  # left blank (`counts_sheet`): no parcels
             continue
-        rows.append(_row(record, f"{source} {unit} {line}", line, unit))
+        rows.append(_row(record, _Place.of(source, unit, line), line, unit))
         if max_rows is not None and len(rows) > max_rows:
             break
     return tuple(rows), tuple(blank)
@@ -224,23 +261,24 @@ def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> 
         raise DayError(f"{source}: date must be YYYY-MM-DD, got {date!r}", field="date")
     rows = []
     for number, record in enumerate(document["counts"], start=1):
-        where = f"{source} counts[{number - 1}]"
+        where = _Place(f"{source} counts[{number - 1}]", f"{_source_zh(source)}第 {number} 条")
         if not isinstance(record, Mapping):
-            raise DayError(f"{where}: expected an object", field=f"counts[{number - 1}]")
+            raise where.error("expected an object", "应是一个对象", field=f"counts[{number - 1}]")
         rows.append(_row(record, where, number))
     return Day(date=date, rows=tuple(rows))
 
 
-def _row(record: Mapping[str, Any], where: str, line: int, unit: str = "line") -> CountRow:
+def _row(record: Mapping[str, Any], where: _Place, line: int, unit: str = "line") -> CountRow:
     building = record.get("building")
     if building is None or str(building).strip() == "":
-        raise DayError(f"{where}: building is empty", field="building")
+        raise where.error("building is empty", "楼号是空的", field="building")
     parcels = _count(record.get("parcels"), where, "parcels")
     urgent_raw = record.get("urgent")
     urgent = 0 if urgent_raw in (None, "") else _count(urgent_raw, where, "urgent")
     if urgent > parcels:
-        raise DayError(
-            f"{where}: urgent ({urgent}) is more than parcels ({parcels}) for building {building}",
+        raise where.error(
+            f"urgent ({urgent}) is more than parcels ({parcels}) for building {building}",
+            f"楼 {building} 的加急件（{urgent}）比件数（{parcels}）多",
             field="urgent",
         )
     shift = record.get("shift")
@@ -250,8 +288,9 @@ def _row(record: Mapping[str, Any], where: str, line: int, unit: str = "line") -
     if arrived_raw not in (None, ""):
         arrived = parse_clock(arrived_raw)
         if arrived is None:
-            raise DayError(
-                f"{where}: arrived must be a time of day HH:MM, got {arrived_raw!r} for building {building}",
+            raise where.error(
+                f"arrived must be a time of day HH:MM, got {arrived_raw!r} for building {building}",
+                f"到达时间要写成 时:分（如 09:40），楼 {building} 写的是「{arrived_raw}」",
                 field="arrived",
             )
     held_raw = record.get("held_from")
@@ -259,9 +298,10 @@ def _row(record: Mapping[str, Any], where: str, line: int, unit: str = "line") -
     if held_raw not in (None, ""):
         held_from = _held_from(held_raw, where, str(building))
         if arrived is not None:
-            raise DayError(
-                f"{where}: building {building} has both arrived and held_from; parcels held over from "
+            raise where.error(
+                f"building {building} has both arrived and held_from; parcels held over from "
                 f"{held_from} are at the gate already, leave arrived empty",
+                f"楼 {building} 既写了到达时间又写了留下日期；{held_from} 留下的件已经在门口，到达时间请留空",
                 field="held_from",
             )
     return CountRow(
@@ -276,7 +316,7 @@ def _row(record: Mapping[str, Any], where: str, line: int, unit: str = "line") -
     )
 
 
-def _held_from(value: Any, where: str, building: str) -> str:
+def _held_from(value: Any, where: _Place, building: str) -> str:
     text = str(value).strip()
     try:
         if _DATE.fullmatch(text):
@@ -284,26 +324,37 @@ def _held_from(value: Any, where: str, building: str) -> str:
             return text
     except ValueError:
         pass
-    raise DayError(
-        f"{where}: held_from must be a date YYYY-MM-DD, got {text!r} for building {building}",
+    raise where.error(
+        f"held_from must be a date YYYY-MM-DD, got {text!r} for building {building}",
+        f"留下日期要写成 年-月-日（如 2022-04-27），楼 {building} 写的是「{text}」",
         field="held_from",
     )
 
 
-def _count(value: Any, where: str, name: str) -> int:
+def _count(value: Any, where: _Place, name: str) -> int:
     if isinstance(value, bool):
         value = None
     if isinstance(value, str):
         text = value.strip()
         if not re.fullmatch(r"[+-]?\d+", text):
-            raise DayError(f"{where}: {name} must be a whole number, got {text!r}", field=name)
+            raise where.error(
+                f"{name} must be a whole number, got {text!r}",
+                f"{_zh(name)}要写整数（0、1、2 …），写的是「{text}」",
+                field=name,
+            )
         value = int(text)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
-        raise DayError(f"{where}: {name} must be a whole number, got {value!r}", field=name)
+        raise where.error(
+            f"{name} must be a whole number, got {value!r}",
+            f"{_zh(name)}要写整数（0、1、2 …），写的是「{value}」",
+            field=name,
+        )
     if value < 0:
-        raise DayError(f"{where}: {name} must not be negative, got {value}", field=name)
+        raise where.error(
+            f"{name} must not be negative, got {value}", f"{_zh(name)}不能是负数，写的是 {value}", field=name
+        )
     return value
 
 
@@ -321,9 +372,10 @@ def with_building_ids(day: Day, site: Site) -> Day:
             rows.append(row)
             continue
         if len(named) > 1:
-            raise DayError(
-                f"{row.unit} {row.line}: {row.building!r} is the name of buildings {' and '.join(map(repr, named))}; "
+            raise _Place.of("", row.unit, row.line).error(
+                f"{row.building!r} is the name of buildings {' and '.join(map(repr, named))}; "
                 "write the building's id instead",
+                f"「{row.building}」是 {'、'.join(named)} 这几栋楼共用的名字；请写楼号",
                 field="building",
             )
         rows.append(dataclasses.replace(row, building=named[0]))
@@ -345,21 +397,25 @@ def check_day(day: Day, site: Site, operations: Operations) -> None:
     buildings = set(site.building_ids)
     shifts = {shift.id for shift in operations.shifts}
     for row in day.rows:
+        at = _Place.of("", row.unit, row.line)
         if row.building not in buildings:
-            raise DayError(
-                f"{row.unit} {row.line}: unknown building {row.building!r} (site {site.id!r} has no building of "
-                "that id or name)",
+            raise at.error(
+                f"unknown building {row.building!r} (site {site.id!r} has no building of that id or name)",
+                f"没有「{row.building}」这栋楼（小区 {site.id} 没有这个楼号或楼名）",
                 field="building",
             )
         if row.held_from is not None and day.date is not None and row.held_from >= day.date:
-            raise DayError(
-                f"{row.unit} {row.line}: building {row.building} held_from {row.held_from} is not before "
+            raise at.error(
+                f"building {row.building} held_from {row.held_from} is not before "
                 f"the day ({day.date}); held-over parcels come from an earlier day",
+                f"楼 {row.building} 的留下日期 {row.held_from} 不在这一天（{day.date}）之前；"
+                "之前留下的件来自更早的日子",
                 field="held_from",
             )
         if row.shift is not None and row.shift not in shifts:
-            raise DayError(
-                f"{row.unit} {row.line}: unknown shift {row.shift!r} for building {row.building}; "
+            raise at.error(
+                f"unknown shift {row.shift!r} for building {row.building}; "
                 f"the roster has {', '.join(sorted(shifts))}",
+                f"楼 {row.building} 的班次「{row.shift}」不在班表里；班表有 {'、'.join(sorted(shifts))}",
                 field="shift",
             )

@@ -1,17 +1,22 @@
 """Exceptions for input a coordinator has to fix.
 
 Every message names the offending item (building id, row, field) and says what to change, so the
-CLI can print it as one line and the API can return it as a 422 without rewording.
+CLI can print it as one line and the API can return it as a 422 without rewording. The messages a
+coordinator meets on the counts page (the day's sheet: `day.py`, `workbook.py`) carry a Chinese
+version beside the English, which the API gives to a client that asks for Chinese.
 """
 
 
 class OneBellError(ValueError):
     """Input that is wrong. A hard day (too many parcels) is not an error: it is data in the plan."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, zh: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.zh = zh
+        """The same message in Chinese, where one is written: for what a coordinator meets on the
+        counts page (the day's sheet), whose page and API answer in Chinese when asked."""
 
 
 class SiteError(OneBellError):
@@ -28,3 +33,9 @@ class OperationsError(OneBellError):
 
 class PlanError(OneBellError):
     """A plan file cannot be read (for `onebell check` and the route cards)."""
+
+
+def counts_source_zh(source: str) -> str:
+    """What a Chinese message calls the counts it read: the API's body is "件数表" (the counts
+    sheet), a file keeps its name."""
+    return "件数表" if source == "counts" else source

@@ -8,7 +8,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 
-from optimizer.errors import DayError
+from optimizer.errors import DayError, counts_source_zh
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +34,9 @@ def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]
     if unpacked > MAX_UNPACKED_BYTES:
         raise DayError(
             f"{source}: the workbook unpacks to {unpacked // 2**20} MiB, more than a day's counts "
-            f"need (at most {MAX_UNPACKED_BYTES // 2**20} MiB); keep only the counts sheet"
+            f"need (at most {MAX_UNPACKED_BYTES // 2**20} MiB); keep only the counts sheet",
+            zh=f"{counts_source_zh(source)}：这个工作簿解开有 {unpacked // 2**20} MiB，比一天的件数大得多"
+            f"（最多 {MAX_UNPACKED_BYTES // 2**20} MiB）；请只留件数那一张表",
         )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -54,7 +56,8 @@ def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]
 def _not_a_workbook(source: str, error: Exception) -> DayError:
     return DayError(
         f"{source}: not an Excel workbook (.xlsx) that can be read ({type(error).__name__}); "
-        "save it again from Excel or WPS, or as CSV"
+        "save it again from Excel or WPS, or as CSV",
+        zh=f"{counts_source_zh(source)}：读不了，不是 Excel 工作簿（.xlsx）；请用 Excel 或 WPS 重新保存，或另存为 CSV",
     )
 
 

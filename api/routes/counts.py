@@ -137,6 +137,7 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
             413,
             "too_many_rows",
             f"more than {settings.max_count_rows} count rows at once; send the day in parts (POST adds rows)",
+            zh=f"一次超过 {settings.max_count_rows} 行件数；请把这一天分几次上传",
         )
     return day
 
@@ -154,6 +155,7 @@ def _text(data: bytes) -> str:
             "invalid",
             f"the counts must be UTF-8 or GBK text (byte {failure.start} is neither)",
             field="body",
+            zh=f"件数表要是 UTF-8 或 GBK 编码的文字（第 {failure.start} 个字节都不是）",
         ) from None
 
 

@@ -54,6 +54,40 @@ def test_count_errors_name_the_line(client: TestClient, body: str, message: str)
     assert message in _error(response)["message"]
 
 
+def test_count_errors_come_in_chinese_to_a_client_that_asks(client: TestClient) -> None:
+    set_up_gelin(client)
+    where = "/sites/gelin-spring/days/2022-04-25/counts"
+    body = "楼号,件数\n1,3\n77x,5\n"
+    for language, expected in [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "第 3 行：没有「77x」这栋楼（小区 gelin-spring 没有这个楼号或楼名）"),
+        ("zh", "第 3 行：没有「77x」这栋楼（小区 gelin-spring 没有这个楼号或楼名）"),
+        (
+            "en-GB,zh;q=0.5",
+            "line 3: unknown building '77x' (site 'gelin-spring' has no building of that id or name)",
+        ),
+        ("", "line 3: unknown building '77x' (site 'gelin-spring' has no building of that id or name)"),
+    ]:
+        response = client.put(where, content=body, headers={**CSV, "Accept-Language": language})
+        assert response.status_code == 422
+        assert _error(response) == {"code": "invalid", "message": expected, "field": "building"}, language
+    book = workbook(("楼号", "件数"), ("1", "三"))
+    read = client.post(
+        f"{where}/read",
+        content=book,
+        headers={**ADMIN, "Content-Type": XLSX_MEDIA, "Accept-Language": "zh-CN"},
+    )
+    assert _error(read)["message"] == "件数表第 2 行：件数要写整数（0、1、2 …），写的是「三」"
+    refused = client.put(
+        where, content=b"building,parcels\n\xff\xff,3\n", headers={**CSV, "Accept-Language": "zh"}
+    )
+    assert _error(refused)["message"] == "件数表要是 UTF-8 或 GBK 编码的文字（第 17 个字节都不是）"
+    # a message written only in English stays English
+    other = client.put(
+        where, json={"date": "2022-04-26", "counts": []}, headers={**ADMIN, "Accept-Language": "zh"}
+    )
+    assert _error(other)["message"] == "counts: the body says date 2022-04-26, the path 2022-04-25"
+
+
 def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(client: TestClient) -> None:
     set_up_gelin(client)
     where = "/sites/gelin-spring/days/2022-04-25/counts"

@@ -102,27 +102,52 @@ def test_building_no_vehicle_in_the_fleet_can_reach_is_rejected() -> None:
 
 
 @pytest.mark.parametrize(
-    ("csv_text", "message"),
+    ("csv_text", "message", "zh"),
     [
-        ("building,parcels\nB1,-3\n", "line 2: parcels must not be negative, got -3"),
-        ("building,parcels\nB1,2.5\n", "line 2: parcels must be a whole number, got '2.5'"),
-        ("building,parcels\nB1,ten\n", "line 2: parcels must be a whole number"),
-        ("building,parcels\nB1,3,extra\n", "line 2: 3 fields, the header has 2"),
-        ("building\nB1\n", "line 1: header has no 'parcels' column"),
-        ("building,parcels,colour\nB1,3,red\n", "unknown column 'colour'"),
-        ("building,parcels,urgent\nB1,3,5\n", r"urgent \(5\) is more than parcels \(3\)"),
-        ("building,parcels,arrived\nB1,3,9.30\n", "line 2: arrived must be a time of day HH:MM, got '9.30'"),
-        ("", "empty file"),
-        ("building,parcels\nB1,3\nB2,4\rB3\n", "line 3: cannot read it as CSV: a line break inside a field"),
+        (
+            "building,parcels\nB1,-3\n",
+            "line 2: parcels must not be negative, got -3",
+            "第 2 行：件数不能是负数",
+        ),
+        ("building,parcels\nB1,2.5\n", "line 2: parcels must be a whole number, got '2.5'", "件数要写整数"),
+        ("building,parcels\nB1,ten\n", "line 2: parcels must be a whole number", "写的是「ten」"),
+        ("building,parcels\nB1,3,extra\n", "line 2: 3 fields, the header has 2", "有 3 格，表头只有 2 格"),
+        ("building\nB1\n", "line 1: header has no 'parcels' column", "第 1 行：表头没有「件数」这一列"),
+        ("building,parcels,colour\nB1,3,red\n", "unknown column 'colour'", "不认识「colour」这一列"),
+        (
+            "building,parcels,urgent\nB1,3,5\n",
+            r"urgent \(5\) is more than parcels \(3\)",
+            "加急件（5）比件数（3）多",
+        ),
+        (
+            "building,parcels,arrived\nB1,3,9.30\n",
+            "line 2: arrived must be a time of day HH:MM, got '9.30'",
+            "到达时间要写成 时:分",
+        ),
+        (
+            "building,parcels,held_from\nB1,3,27/4\n",
+            "line 2: held_from must be a date YYYY-MM-DD, got '27/4'",
+            "留下日期要写成 年-月-日",
+        ),
+        ("", "empty file", "day.csv：文件是空的"),
+        (
+            "building,parcels\nB1,3\nB2,4\rB3\n",
+            "line 3: cannot read it as CSV: a line break inside a field",
+            "day.csv 第 3 行：读不成 CSV：有一格里换了行",
+        ),
         (
             "building,parcels\nB1," + "9" * 140_000 + "\n",
             "line 2: cannot read it as CSV: a field longer than 128 KiB",
+            "长过 128 KiB",
         ),
     ],
 )
-def test_bad_csv_counts_name_the_line(csv_text: str, message: str) -> None:
-    with pytest.raises(DayError, match=message):
+def test_bad_csv_counts_name_the_line(csv_text: str, message: str, zh: str) -> None:
+    """Each message also in Chinese, for the coordinator's page in Chinese, naming the same line."""
+    with pytest.raises(DayError, match=message) as raised:
         parse_day_csv(csv_text, source="day.csv")
+    assert raised.value.zh is not None and zh in raised.value.zh
+    assert raised.value.zh.startswith("day.csv")
 
 
 def test_a_coordinators_own_sheet_reads_as_the_documented_columns(tmp_path: Path) -> None:
@@ -212,10 +237,14 @@ def test_bad_json_counts_name_the_entry() -> None:
 
 def test_count_for_unknown_building_or_shift_is_rejected() -> None:
     site = parse_site(_site_doc())
-    with pytest.raises(DayError, match="line 3: unknown building 'B9'"):
+    with pytest.raises(DayError, match="line 3: unknown building 'B9'") as raised:
         check_day(day(("B1", 3), ("B9", 2)), site, operations())
-    with pytest.raises(DayError, match="line 2: unknown shift 'night'"):
+    assert raised.value.zh == f"第 3 行：没有「B9」这栋楼（小区 {site.id} 没有这个楼号或楼名）"
+    with pytest.raises(DayError, match="line 2: unknown shift 'night'") as raised:
         check_day(day(("B1", 3, "night")), site, operations())
+    assert raised.value.zh is not None and raised.value.zh.startswith(
+        "第 2 行：楼 B1 的班次「night」不在班表里"
+    )
 
 
 def test_a_row_may_name_its_building_as_the_map_does() -> None:

@@ -243,6 +243,17 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     assert shown({"code": "invalid", "message": "m", "field": "line 4"}) == "表格中这一行有误：m"
     assert shown({"code": "no_counts", "message": "m", "field": None}) == "这一天还没有件数：m"
     assert shown({"code": "invalid", "message": "m", "field": "colour"}) == "m"
+    # Signed in on the page in Chinese, the server words its message about the sheet in Chinese.
+    chinese.fill("#token", courier)
+    chinese.press("#token", "Enter")
+    chinese.wait_for_selector(".cell input")
+    _open_date(chinese, "2022-04-26")
+    chinese.click("#paste-box summary")
+    chinese.set_input_files("#upload", str(book))  # the workbook with building 77x
+    chinese.wait_for_function("document.querySelector('#paste-error').textContent.includes('77x')")
+    assert chinese.inner_text("#paste-error").endswith(
+        "第 3 行：没有「77x」这栋楼（小区 gelin-spring 没有这个楼号或楼名）"
+    )
     assert (
         page.evaluate(
             "errorMessage(new Response(JSON.stringify({error: {code: 'no_counts', message: 'm'}})))"

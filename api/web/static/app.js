@@ -13,13 +13,15 @@ const STATUS = Object.fromEntries(L.status_names.split(",").map((pair) => pair.s
 // Bumped whenever the site or the date changes: an answer for an earlier choice is dropped.
 let currentView = 0;
 
+// The server words the counts' messages in the page's language (the rest stay English).
 async function api(path, options = {}) {
-  const headers = Object.assign({ Authorization: `Bearer ${token}` }, options.headers || {});
+  const headers = Object.assign({ Authorization: `Bearer ${token}`, "Accept-Language": pageLang() }, options.headers || {});
   return fetch(path, Object.assign({}, options, { headers }));
 }
 
-// The server's messages are English and name the row and field to fix; in Chinese the page puts
-// a hint of what is wrong before it (by the error's code, else its field: "counts[3]" → counts).
+// The server's messages name the row and field to fix; in Chinese the page puts a hint of what
+// is wrong before it (by the error's code, else its field: "counts[3]" → counts), for the
+// messages the server has only in English.
 async function errorMessage(response) {
   let error;
   try { error = (await response.json()).error; } catch (e) { return `${response.status}`; }
@@ -370,7 +372,7 @@ function sheetText(bytes) {
 // A download link cannot carry the token, so the page fetches the file and hands it to the
 // browser; a refusal is shown in `errorId`.
 async function download(path, filename, errorId) {
-  const lang = document.documentElement.lang === "en" ? "en" : "zh";
+  const lang = pageLang();
   const response = await api(`${path}?lang=${lang}`);
   if (!response.ok) { $(errorId).textContent = await errorMessage(response); return; }
   const link = document.createElement("a");
