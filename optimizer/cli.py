@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,8 +43,20 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         result: int = args.run(args)
         return result
     except OneBellError as error:
-        print(f"onebell: error: {error.message}", file=sys.stderr)
+        if error.zh and _chinese_locale(os.environ):
+            print(f"onebell: 错误：{error.zh}", file=sys.stderr)
+        else:
+            print(f"onebell: error: {error.message}", file=sys.stderr)
         return EXIT_INPUT
+
+
+def _chinese_locale(environ: Mapping[str, str]) -> bool:
+    """Whether the terminal's messages locale is Chinese (zh_CN.UTF-8): a coordinator's machine set
+    up in Chinese reads the counts' messages in Chinese, as the page does."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return environ[name].lower().startswith("zh")
+    return False
 
 
 def make_parser() -> tuple[argparse.ArgumentParser, Any]:

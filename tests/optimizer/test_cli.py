@@ -104,6 +104,13 @@ def _island(document: dict[str, Any]) -> None:
     document.update(drawing.document())
 
 
+@pytest.fixture(autouse=True)
+def _english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in English whatever the machine's locale (a Chinese one gets them in Chinese)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 BAD = [
     ("malformed GeoJSON", {"site": "{not json"}, "not valid JSON at line 1"),
     ("malformed CSV", {"counts": "building,parcels\nB1,3,4\n"}, "line 2: 3 fields, the header has 2"),
@@ -165,6 +172,27 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert message in error
     assert not out.exists()
     assert set(tmp_path.iterdir()) == set(paths.values())
+
+
+def test_a_chinese_terminal_gets_the_counts_messages_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _files(tmp_path, counts="楼号,件数\nB1,三\n")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(_plan_args(paths, tmp_path / "plan.json")) == 2
+    assert (
+        capsys.readouterr().err
+        == f"onebell: 错误：{paths['day']} 第 2 行：件数要写整数（0、1、2 …），写的是「三」\n"
+    )
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")  # LC_ALL overrides LANG
+    assert main(_plan_args(paths, tmp_path / "plan.json")) == 2
+    assert capsys.readouterr().err.startswith(
+        f"onebell: error: {paths['day']} line 2: parcels must be a whole number"
+    )
+    monkeypatch.delenv("LC_ALL")
+    paths["day"].write_text("楼号,件数\nB1,3\n")
+    assert main([*_plan_args(paths, tmp_path / "plan.json"), "--policy", "shout"]) == 2
+    assert "unknown stop policy 'shout'" in capsys.readouterr().err  # written in English only
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
