@@ -97,6 +97,8 @@ class Undelivered:
     reason: str
     urgent: int = 0
     held_from: str | None = None  # held over from this earlier day, and not delivered today either
+    reason_zh: str = ""
+    """The reason in Chinese, for the coordinator's page in Chinese (plans made before it have none)."""
 
 
 @dataclass(frozen=True)
@@ -403,32 +405,51 @@ def explain_undelivered(
         parcels = sum(model.visits[n].parcels for n in nodes)
         urgent = sum(model.visits[n].urgent for n in nodes)
         shift = operations.shifts[shift_number]
+        name = site.building(building_id).name
         source = f"held over from {held_from}" if held_from else f"from the {shift.id} shift"
-        what = f"building {building_id} ({site.building(building_id).name}): {_parcels(parcels)} {source}"
+        what = f"building {building_id} ({name}): {_parcels(parcels)} {source}"
+        building_zh = name if name == building_id else f"{name}（楼号 {building_id}）"
+        source_zh = f"之前 {held_from} 留下" if held_from else f"{shift.id} 班次"
+        what_zh = f"{building_zh} {source_zh}的 {parcels} 件"
         if cause == "no_sealed_team":
             reason = f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster"
+            reason_zh = f"{what_zh}：楼已封控，之后没有能送封控楼的组；请在班表里安排指定的两人组（车队中 sealed_ok 的一项）"
         elif cause == "no_crew":
             modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
             reason = f"{what}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift"
+            reason_zh = (
+                f"{what_zh}：之后没有组骑能到这栋楼的车（{'、'.join(modes)}）；请在 {shift.id} 班次安排一组"
+            )
         elif cause == "urgent_window":
             opens = max(model.urgent_opens_s(n) for n in nodes)
+            late_wave = opens > shift.start_s
             since = (
-                f"of the {shift.id} shift"
-                if opens <= shift.start_s
-                else f"of {format_clock(opens)[:5]}, when they could first be loaded"
+                f"of {format_clock(opens)[:5]}, when they could first be loaded"
+                if late_wave
+                else f"of the {shift.id} shift"
             )
+            since_zh = f"{format_clock(opens)[:5]}（最早能装车时）" if late_wave else f"{shift.id} 班次开始"
             reason = (
                 f"{what} ({urgent} urgent) could not be there within the first {operations.urgent_within_min} "
                 f"minutes {since}; send them on the first trip or add a crew"
             )
+            reason_zh = (
+                f"{what_zh}（其中加急 {urgent} 件）没法在 {since_zh}后 {operations.urgent_within_min} 分钟内送到；"
+                "请放在第一趟送，或加一组"
+            )
         elif cause == "sorter_pace":
             reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"
+            reason_zh = f"{what_zh}：分拣员在班次结束前分不完；请在 {shift.id} 班次加一名分拣员"
         elif cause == "standing":
             ready = model.loadable_from_s(nodes)
             reason = (
                 f"{what}: they may be loaded only from {format_clock(ready)} (after standing "
                 f"{operations.gate.stand_min} min at the gate), too late for a crew's trip to be back "
                 "before its shift ends; disinfect them sooner or staff a later shift"
+            )
+            reason_zh = (
+                f"{what_zh}：要在门口静置 {operations.gate.stand_min} 分钟，{format_clock(ready)} 才能装车，"
+                "来不及在班次结束前送完回来；请早点消杀，或安排更晚的班次"
             )
         else:
             vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
@@ -437,8 +458,12 @@ def explain_undelivered(
                 if capacity
                 else ""
             )
+            more_zh = f"；{shift.id} 班次再加一组 {vehicle} 大约能多送 {capacity} 件" if capacity else ""
             reason = f"{what} did not fit in the crews' time{more}"
-        items.append(Undelivered(building_id, parcels, shift.id, cause, reason, urgent, held_from or None))
+            reason_zh = f"{what_zh}在各组的时间里送不完{more_zh}"
+        items.append(
+            Undelivered(building_id, parcels, shift.id, cause, reason, urgent, held_from or None, reason_zh)
+        )
     return tuple(items)
 
 

@@ -53,6 +53,9 @@ def test_urgent_parcels_that_cannot_make_the_window_are_undelivered_with_that_ca
     [late] = document["undelivered"]
     assert (late["building"], late["parcels"], late["urgent"], late["cause"]) == ("B3", 3, 3, "urgent_window")
     assert "within the first 5 minutes of the morning shift" in late["reason"]
+    assert late["reason_zh"].startswith(
+        "B3 morning 班次的 3 件（其中加急 3 件）没法在 morning 班次开始后 5 分钟内送到"
+    )
     assert sum(s["parcels"] for s in _stops(document)) == 17  # B1's urgent parcel makes it: 08:04:50
 
 
@@ -89,7 +92,7 @@ def test_a_sealed_building_needs_a_sealed_team() -> None:
     document = _plan(drawing, day(("B1", 10), ("B2", 10)), operations(fleet=[TRICYCLE]))
     [left] = document["undelivered"]
     assert (left["building"], left["cause"]) == ("B2", "no_sealed_team")
-    assert "sealed_ok" in left["reason"]
+    assert "sealed_ok" in left["reason"] and "楼已封控" in left["reason_zh"]
 
 
 def test_the_designated_pair_delivers_to_the_door() -> None:
@@ -185,6 +188,7 @@ def test_parcels_still_standing_at_the_shift_end_go_later_or_are_undelivered_wit
     [late] = document["undelivered"]  # ready 16:30, after the afternoon ends
     assert (late["building"], late["parcels"], late["cause"]) == ("B2", 5, "standing")
     assert "loaded only from 16:30:00 (after standing 60 min at the gate)" in late["reason"]
+    assert "要在门口静置 60 分钟，16:30:00 才能装车" in late["reason_zh"]
 
 
 def test_the_checker_catches_parcels_loaded_before_they_stood() -> None:

@@ -90,6 +90,10 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
         "building B3 (B3): 10 parcels from the morning shift did not fit in the crews' time; "
         "one more tricycle crew in the morning shift carries about 20 parcels"
     )
+    assert (
+        left["reason_zh"]
+        == "B3 morning 班次的 10 件在各组的时间里送不完；morning 班次再加一组 tricycle 大约能多送 20 件"
+    )
 
 
 def test_parcels_wait_for_their_arrival_shift_and_go_out_in_it() -> None:

@@ -470,8 +470,22 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     ops = json.loads((GELIN / "ops-3x3.json").read_text())
     assert client.put("/sites/gelin-spring/operations", json=ops, headers=ADMIN).status_code == 200
     plan_id = _planned(client, "2022-04-24", (GELIN / "days" / "2022-04-28-2300.csv").read_text())
-    left = client.get(f"/plans/{plan_id}", headers=ADMIN).json()["summary"]["undelivered"]
+    before = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
+    left = before["summary"]["undelivered"]
     assert left > 0
+
+    # On the page in Chinese, the day before says in Chinese why its parcels were left.
+    chinese = browser.new_page()  # type: ignore[attr-defined]
+    chinese.goto(f"{running.url}/?lang=zh")
+    chinese.fill("#token", coordinator)
+    chinese.press("#token", "Enter")
+    chinese.wait_for_selector(".cell input")
+    _open_date(chinese, "2022-04-24")
+    chinese.wait_for_selector("#result:not([hidden]) #undelivered li")
+    shown = chinese.locator("#undelivered li").all_inner_texts()
+    assert shown == [item["reason_zh"] for item in before["undelivered"]]
+    assert "在各组的时间里送不完" in shown[0]
+    chinese.close()
 
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-25")

@@ -542,7 +542,7 @@ function showPlan(planned, glance) {
   undelivered.innerHTML = "";
   for (const item of planned.undelivered) {
     const li = document.createElement("li");
-    li.textContent = item.reason;
+    li.textContent = pageLang() === "zh" && item.reason_zh ? item.reason_zh : item.reason;
     undelivered.appendChild(li);
   }
   if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
