@@ -5,6 +5,13 @@ from __future__ import annotations
 WEB_LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "一铃 OneBell · 送货计划",
+        "help": "使用说明",
+        "help_1": "选好日期，在每栋楼的格子里填当天的件数。也可以按「{download_sheet}」，在 Excel 或 WPS 里填好后按「{upload}」，或把表格里楼号和件数两列复制、粘贴进来。",
+        "help_2": "按「{plan}」（或在格子里按回车）。大约 10 秒后出来每个班次的路线；送不完的件列在最下面，写着原因和怎么办。",
+        "help_3": "每个班次：「{cards}」给骑车的两人，「{load_list}」给门口分拣的人，「{notices}」复制到各楼的群里。每栋楼只通知一户，由他告诉全楼，卸货就走。",
+        "help_4": "班次中间又到了一批件：把件数加上，勾选「保留已出发的车次」，填上现在的时刻，再按「{plan}」；已经出发的车次不变。",
+        "help_5": "前一天没送完的件按「{held_over}」加进来；已经自取或退回的，按「{held_clear}」。",
+        "help_6": "门铃坏了、换了通知的住户、楼被封控：在「{building_edit}」里改好，再按「{plan}」。",
         "sign_in": "登录",
         "token": "小区令牌",
         "token_help": "请输入协调员或快递员令牌",
@@ -92,6 +99,13 @@ WEB_LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "OneBell · Day plan",
+        "help": "How it works",
+        "help_1": 'Pick the date and type each building\'s parcels into its field. Or use "{download_sheet}", fill it in Excel or WPS and "{upload}", or copy the building and parcels columns of your own sheet and paste them.',
+        "help_2": 'Press "{plan}" (or Enter in a field). In about 10 seconds each shift\'s routes appear; parcels that cannot go out are listed at the bottom with the reason and what would fix it.',
+        "help_3": 'For each shift: "{cards}" for the two riders, "{load_list}" for the sorter at the gate, "{notices}" to copy into each building\'s group chat. At each building one household is notified and tells the rest; unload and move on.',
+        "help_4": 'A new batch reaches the gate mid-shift: add it to the counts, tick "Keep the trips already on the road", give the time now and press "{plan}" again; trips already on the road stay as they are.',
+        "help_5": 'Parcels earlier days left: "{held_over}". Parcels fetched at the gate or sent back: "{held_clear}".',
+        "help_6": 'A broken doorbell, another household to notify, a sealed building: change it in "{building_edit}", then press "{plan}" again.',
         "sign_in": "Sign in",
         "token": "Site token",
         "token_help": "Enter a coordinator or courier token",

@@ -101,6 +101,9 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
     _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     page = _signed_in(browser, running.url, coordinator)
     assert page.locator(".cell").count() == 125
+    assert not page.is_visible("#help li")  # how it works: folded until asked
+    page.click("#help summary")
+    assert page.locator("#help li").nth(1).inner_text().startswith('Press "Plan routes"')
 
     page.click("#paste-box summary")
     page.fill("#paste", _day_csv())
@@ -247,6 +250,10 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     chinese.fill("#token", courier)
     chinese.press("#token", "Enter")
     chinese.wait_for_selector(".cell input")
+    chinese.click("#help summary")  # how it works, its steps naming the page's own buttons
+    steps = chinese.locator("#help li").all_inner_texts()
+    assert len(steps) == 6 and not any("{" in step for step in steps)
+    assert "按「下载填写表（每栋楼一行）」" in steps[0] and steps[1].startswith("按「生成路线」")
     _open_date(chinese, "2022-04-26")
     chinese.click("#paste-box summary")
     chinese.set_input_files("#upload", str(book))  # the workbook with building 77x
