@@ -104,6 +104,7 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
     assert not page.is_visible("#help li")  # how it works: folded until asked
     page.click("#help summary")
     assert page.locator("#help li").nth(1).inner_text().startswith('Press "Plan routes"')
+    page.click("#help summary")  # folded again
 
     page.click("#paste-box summary")
     page.fill("#paste", _day_csv())
