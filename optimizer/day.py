@@ -1,6 +1,8 @@
-"""The day's parcel counts per building, as the sorter tallies them at the gate (CSV or JSON).
+"""The day's parcel counts per building, as the sorter tallies them at the gate (CSV, an Excel
+workbook or JSON).
 
-Rows keep their source line so that every error can point the coordinator at the line to fix.
+Rows keep their source line so that every error can point the coordinator at the line to fix, in
+English and in Chinese (`_Place`): the coordinator fixing the sheet may read only Chinese.
 """
 
 from __future__ import annotations
