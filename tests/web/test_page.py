@@ -285,10 +285,23 @@ def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     )
     upload.write_bytes(as_saved.encode("gbk"))
     page = _signed_in(browser, running.url, coordinator)
-    _open_date(page, "2022-04-28")
     page.click("#paste-box summary")
+    # The day's stored counts come slowly (a phone in a stairwell): a sheet uploaded meanwhile
+    # must not be replaced by them when they arrive.
+    page.evaluate(
+        """() => {
+             const fetched = window.fetch;
+             window.countsCame = false;
+             window.fetch = (url, options) => String(url).endsWith("/counts") && !(options && options.method)
+               ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetched(url, options))
+                   .then((response) => { setTimeout(() => { window.countsCame = true; }, 300); return response; })
+               : fetched(url, options);
+           }"""
+    )
+    _open_date(page, "2022-04-28")
     page.set_input_files("#upload", str(upload))
     page.wait_for_function("document.querySelector('#total').textContent === '2300'")
+    page.wait_for_function("window.countsCame")
     rows = sheet.splitlines()[1:]
     building_1 = sum(int(line.split(",")[1]) for line in rows if line.split(",")[0] == "1")
     assert page.input_value("#b-1") == str(building_1)

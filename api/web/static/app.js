@@ -244,10 +244,29 @@ function showHeld() {
   $("held-clear").hidden = !total;
 }
 
+// Settles once the open day's stored counts are in the grid. A sheet pasted or uploaded while they
+// are still coming waits for them: arriving after it, they would replace the rows it gave (its
+// shifts and urgent parcels) with nothing.
+let dayReady = Promise.resolve();
+
+async function dayLoaded() {
+  for (let waited = null; waited !== dayReady;) { waited = dayReady; await waited; }
+}
+
 // Opening a day shows its counts and, where there is one, its latest plan, so cards can be
 // printed again later; a plan made before the counts last changed says so.
 async function loadDay() {
   const view = ++currentView;
+  let ready;
+  dayReady = new Promise((resolve) => { ready = resolve; });
+  let day;
+  try { day = await loadCounts(view); } finally { ready(); }
+  if (day) await showDayPlan(view, day);
+}
+
+// The day's counts into the grid; the day's line (for `showDayPlan`), or null if another day was
+// opened meanwhile.
+async function loadCounts(view) {
   const date = $("date").value;
   loadedRows = [];
   currentPlan = null;
@@ -267,7 +286,7 @@ async function loadDay() {
   const rows = counts.ok ? (await counts.json()).rows : null;
   // Checked after the last wait: a day opened twice in quick succession (a date field fires
   // both input and change) must not add its counts to the grid twice.
-  if (view !== currentView) return;
+  if (view !== currentView) return null;
   if (rows) {
     loadedRows = rows;
     for (const row of loadedRows) {
@@ -277,7 +296,7 @@ async function loadDay() {
     showHeld();
     updateTotal();
   }
-  await showDayPlan(view, day);
+  return day;
 }
 
 // The day's latest plan, or the job planning it; `day` is the site's day line if already fetched.
@@ -354,12 +373,18 @@ function applyRows(pasted, replacesHeld) {
 // rows, checked and with building ids, come into the grid the same way.
 async function uploadFile(file) {
   $("paste-error").textContent = "";
-  if (!/\.xlsx$/i.test(file.name)) { applyCsv(sheetText(await file.arrayBuffer())); return; }
+  if (!/\.xlsx$/i.test(file.name)) {
+    const text = sheetText(await file.arrayBuffer());
+    await dayLoaded();
+    applyCsv(text);
+    return;
+  }
   const form = new FormData();
   form.append("file", file);
   const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/read`, { method: "POST", body: form });
   if (!response.ok) { $("paste-error").textContent = await errorMessage(response); return; }
   const read = await response.json();
+  await dayLoaded();
   const blank = read.left_blank.filter((building) => cellOf(building)).map((building) => ({ building, parcels: 0, urgent: 0 }));
   applyRows([...read.rows, ...blank], read.rows.some((row) => row.held_from));
 }
@@ -584,7 +609,7 @@ async function showMap(planId) {
 
 $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
-$("apply-paste").addEventListener("click", () => applyCsv($("paste").value));
+$("apply-paste").addEventListener("click", async () => { const text = $("paste").value; await dayLoaded(); applyCsv(text); });
 $("held-over").addEventListener("click", addHeldOver);
 $("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
