@@ -86,6 +86,21 @@ def _open_date(page: object, date: str) -> None:
     page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
 
 
+def _slow_counts(page: object) -> None:
+    """The day's stored counts reach the page 1.5 s late (a phone in a stairwell);
+    `window.countsCame` turns true a moment after they have."""
+    page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+             const fetched = window.fetch;
+             window.countsCame = false;
+             window.fetch = (url, options) => String(url).endsWith("/counts") && !(options && options.method)
+               ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetched(url, options))
+                   .then((response) => { setTimeout(() => { window.countsCame = true; }, 300); return response; })
+               : fetched(url, options);
+           }"""
+    )
+
+
 def _planned(client: httpx.Client, date: str, counts_csv: str) -> str:
     """gelin-spring with these counts on `date`, planned through the API; the plan's id."""
     days = f"/sites/gelin-spring/days/{date}"
@@ -288,16 +303,7 @@ def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     page.click("#paste-box summary")
     # The day's stored counts come slowly (a phone in a stairwell): a sheet uploaded meanwhile
     # must not be replaced by them when they arrive.
-    page.evaluate(
-        """() => {
-             const fetched = window.fetch;
-             window.countsCame = false;
-             window.fetch = (url, options) => String(url).endsWith("/counts") && !(options && options.method)
-               ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetched(url, options))
-                   .then((response) => { setTimeout(() => { window.countsCame = true; }, 300); return response; })
-               : fetched(url, options);
-           }"""
-    )
+    _slow_counts(page)
     _open_date(page, "2022-04-28")
     page.set_input_files("#upload", str(upload))
     page.wait_for_function("document.querySelector('#total').textContent === '2300'")
@@ -314,6 +320,24 @@ def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
         if int(parcels) > 0:
             expected.append([building, int(parcels), shift, int(urgent)])
     assert [[r["building"], r["parcels"], r["shift"], r["urgent"]] for r in saved] == expected
+
+
+def test_planning_before_the_days_counts_have_come_keeps_them(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
+    where = "/sites/gelin-spring/days/2022-04-27/counts"
+    stored = "building,parcels,shift,urgent\n1,5,morning,1\n2,7,morning,0\n"
+    assert client.put(where, content=stored, headers={**ADMIN, "Content-Type": "text/csv"}).status_code == 200
+    page = _signed_in(browser, running.url, courier)
+    _slow_counts(page)
+    _open_date(page, "2022-04-27")
+    page.click("#plan")  # at once: the grid is still empty
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    rows = client.get(where, headers=ADMIN).json()["rows"]
+    assert [(r["building"], r["parcels"], r["urgent"]) for r in rows] == [("1", 5, 1), ("2", 7, 0)]
+    assert page.inner_text("#total") == "12"
 
 
 def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(

@@ -449,6 +449,7 @@ function collectCounts() {
 // Saves the grid as the day's counts; false (with the error shown) if the server refused them.
 async function saveCounts() {
   $("form-error").textContent = "";
+  await dayLoaded();  // saving a grid the day's counts have not reached yet would erase them
   const counts = collectCounts();
   if (counts === null) { $("form-error").textContent = document.querySelector(".cell.invalid .error").textContent; return false; }
   const date = $("date").value;
@@ -483,6 +484,7 @@ async function addHeldOver() {
 // what the earlier plan left.
 async function clearHeld() {
   $("held-over-status").textContent = "";
+  await dayLoaded();
   const before = loadedRows, removed = heldRows().reduce((sum, row) => sum + row.parcels, 0);
   loadedRows = loadedRows.filter((row) => !row.held_from);
   if (!(await saveCounts())) { loadedRows = before; return; }
