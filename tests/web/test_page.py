@@ -86,18 +86,19 @@ def _open_date(page: object, date: str) -> None:
     page.dispatch_event("#date", "change")  # type: ignore[attr-defined]
 
 
-def _slow_counts(page: object) -> None:
-    """The day's stored counts reach the page 1.5 s late (a phone in a stairwell);
-    `window.countsCame` turns true a moment after they have."""
+def _slow(page: object, *endings: str) -> None:
+    """Reads (GET) of paths ending so reach the page 1.5 s late (a phone in a stairwell);
+    `window.slowCame` turns true a moment after the last of them has."""
     page.evaluate(  # type: ignore[attr-defined]
-        """() => {
+        """(endings) => {
              const fetched = window.fetch;
-             window.countsCame = false;
-             window.fetch = (url, options) => String(url).endsWith("/counts") && !(options && options.method)
+             window.slowCame = false;
+             window.fetch = (url, options) => endings.some((e) => String(url).endsWith(e)) && !(options && options.method)
                ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetched(url, options))
-                   .then((response) => { setTimeout(() => { window.countsCame = true; }, 300); return response; })
+                   .then((response) => { setTimeout(() => { window.slowCame = true; }, 300); return response; })
                : fetched(url, options);
-           }"""
+           }""",
+        list(endings),
     )
 
 
@@ -303,11 +304,11 @@ def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
     page.click("#paste-box summary")
     # The day's stored counts come slowly (a phone in a stairwell): a sheet uploaded meanwhile
     # must not be replaced by them when they arrive.
-    _slow_counts(page)
+    _slow(page, "/counts")
     _open_date(page, "2022-04-28")
     page.set_input_files("#upload", str(upload))
     page.wait_for_function("document.querySelector('#total').textContent === '2300'")
-    page.wait_for_function("window.countsCame")
+    page.wait_for_function("window.slowCame")
     rows = sheet.splitlines()[1:]
     building_1 = sum(int(line.split(",")[1]) for line in rows if line.split(",")[0] == "1")
     assert page.input_value("#b-1") == str(building_1)
@@ -331,7 +332,7 @@ def test_planning_before_the_days_counts_have_come_keeps_them(
     stored = "building,parcels,shift,urgent\n1,5,morning,1\n2,7,morning,0\n"
     assert client.put(where, content=stored, headers={**ADMIN, "Content-Type": "text/csv"}).status_code == 200
     page = _signed_in(browser, running.url, courier)
-    _slow_counts(page)
+    _slow(page, "/counts")
     _open_date(page, "2022-04-27")
     page.click("#plan")  # at once: the grid is still empty
     page.wait_for_selector("#result:not([hidden])", timeout=90_000)
@@ -396,6 +397,30 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
     page.wait_for_selector(".cell input")
     assert page.inner_text("#site-name") == chosen
     assert page.input_value("#site-pick") == "gelin-spring"
+
+
+def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    set_up_second_site(client, name="Another compound")  # the same buildings, ids and all
+    date, csv = "2022-04-27", {**ADMIN, "Content-Type": "text/csv"}
+    client.put(f"/sites/gelin-b/days/{date}/counts", content="building,parcels\n5,9\n", headers=csv)
+    client.put(f"/sites/gelin-spring/days/{date}/counts", content="building,parcels\n1,4\n", headers=csv)
+    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(page, date)  # "Another compound" (gelin-b) opens first
+    page.wait_for_function("document.querySelector('#total').textContent === '9'")
+    _slow(page, "/buildings", "/counts")
+    page.select_option("#site-pick", "gelin-spring")
+    page.click("#plan")  # at once: the grid on the page is still gelin-b's
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+
+    def counts(site: str) -> list[tuple[str, int]]:
+        rows = client.get(f"/sites/{site}/days/{date}/counts", headers=ADMIN).json()["rows"]
+        return [(r["building"], r["parcels"]) for r in rows]
+
+    assert counts("gelin-spring") == [("1", 4)] and counts("gelin-b") == [("5", 9)]
+    assert page.inner_text("#total") == "4"
 
 
 def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(

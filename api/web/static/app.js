@@ -12,6 +12,7 @@ let overviewAsked = 0;
 const STATUS = Object.fromEntries(L.status_names.split(",").map((pair) => pair.split("=")));
 // Bumped whenever the site or the date changes: an answer for an earlier choice is dropped.
 let currentView = 0;
+let dayReady = Promise.resolve();  // see dayLoaded
 
 // The server words the counts' messages in the page's language (the rest stay English).
 async function api(path, options = {}) {
@@ -105,13 +106,20 @@ async function openSite(chosen) {
   $("site-name").textContent = site.name;
   for (const row of document.querySelectorAll("#overview-table tbody tr")) row.classList.toggle("current", row.dataset.site === site.id);
   const view = ++currentView;
-  const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings`);
-  const listed = response.ok ? await response.json() : [];
-  if (view !== currentView) return;  // checked after the last wait, before anything changes
-  buildings = listed;
-  buildGrid();
-  fillBuildingEditor();
-  await loadDay();
+  // Until the new compound's grid and counts are in, the grid on the page is the last one's:
+  // saving it now would write its counts into this compound.
+  const done = loading();
+  let day;
+  try {
+    const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings`);
+    const listed = response.ok ? await response.json() : [];
+    if (view !== currentView) return;  // checked after the last wait, before anything changes
+    buildings = listed;
+    buildGrid();
+    fillBuildingEditor();
+    day = loadDay();  // marks the grid loading until the day's counts are in
+  } finally { done(); }
+  await day;
 }
 
 function buildGrid() {
@@ -244,23 +252,27 @@ function showHeld() {
   $("held-clear").hidden = !total;
 }
 
-// Settles once the open day's stored counts are in the grid. A sheet pasted or uploaded while they
-// are still coming waits for them: arriving after it, they would replace the rows it gave (its
-// shifts and urgent parcels) with nothing.
-let dayReady = Promise.resolve();
-
+// Settles once the open day's stored counts are in the grid (`dayReady`). A sheet pasted or
+// uploaded while they are still coming waits for them: arriving after it, they would replace the
+// rows it gave (its shifts and urgent parcels) with nothing. Saving waits too.
 async function dayLoaded() {
   for (let waited = null; waited !== dayReady;) { waited = dayReady; await waited; }
+}
+
+// Marks the grid as loading until the returned function is called.
+function loading() {
+  let done;
+  dayReady = new Promise((resolve) => { done = resolve; });
+  return done;
 }
 
 // Opening a day shows its counts and, where there is one, its latest plan, so cards can be
 // printed again later; a plan made before the counts last changed says so.
 async function loadDay() {
   const view = ++currentView;
-  let ready;
-  dayReady = new Promise((resolve) => { ready = resolve; });
+  const done = loading();
   let day;
-  try { day = await loadCounts(view); } finally { ready(); }
+  try { day = await loadCounts(view); } finally { done(); }
   if (day) await showDayPlan(view, day);
 }
 
