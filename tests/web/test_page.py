@@ -422,6 +422,18 @@ def test_planning_right_after_switching_compound_never_writes_one_compounds_coun
     assert counts("gelin-spring") == [("1", 4)] and counts("gelin-b") == [("5", 9)]
     assert page.inner_text("#total") == "4"
 
+    # The building details form, saved while another compound opens, writes to neither.
+    page.click("#building-edit summary")
+    page.select_option("#edit-building", "1")
+    page.fill("#edit-contact", "301 Wang")
+    _slow(page, "/buildings", "/counts")
+    page.select_option("#site-pick", "gelin-b")
+    page.click("#edit-save")  # the form still shows gelin-spring's building 1
+    page.wait_for_function("window.slowCame && document.querySelector('#total').textContent === '9'")
+    for site in ("gelin-spring", "gelin-b"):
+        listed = client.get(f"/sites/{site}/buildings", headers=ADMIN).json()
+        assert next(b for b in listed if b["id"] == "1")["contact"] != "301 Wang", site
+
 
 def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     server: tuple[Server, httpx.Client], browser: object

@@ -13,6 +13,7 @@ const STATUS = Object.fromEntries(L.status_names.split(",").map((pair) => pair.s
 // Bumped whenever the site or the date changes: an answer for an earlier choice is dropped.
 let currentView = 0;
 let dayReady = Promise.resolve();  // see dayLoaded
+let shownSite = null;  // the compound whose buildings the grid and the details form show
 
 // The server words the counts' messages in the page's language (the rest stay English).
 async function api(path, options = {}) {
@@ -115,6 +116,7 @@ async function openSite(chosen) {
     const listed = response.ok ? await response.json() : [];
     if (view !== currentView) return;  // checked after the last wait, before anything changes
     buildings = listed;
+    shownSite = site.id;
     buildGrid();
     fillBuildingEditor();
     day = loadDay();  // marks the grid loading until the day's counts are in
@@ -198,6 +200,7 @@ function showBuildingDetails() {
 }
 
 async function saveBuildingDetails() {
+  if (shownSite !== site.id) return;  // another compound is opening: the form is the last one's
   const id = $("edit-building").value;
   const contact = $("edit-contact").value.trim();
   const change = { contact: contact || null, doorbell: $("edit-broken").checked ? "broken" : "working", sealed: $("edit-sealed").checked };
