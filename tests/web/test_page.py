@@ -341,6 +341,36 @@ def test_planning_before_the_days_counts_have_come_keeps_them(
     assert page.inner_text("#total") == "12"
 
 
+def test_counts_typed_and_not_saved_are_not_given_up_unasked(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-25")
+    page.fill("#b-3", "5")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    _open_date(page, "2022-04-26")  # asked, and the answer is to stay
+    assert page.input_value("#date") == "2022-04-25" and page.input_value("#b-3") == "5"
+    page.once("dialog", lambda dialog: dialog.accept())
+    _open_date(page, "2022-04-26")  # asked, and the answer is to go
+    page.wait_for_function("document.querySelector('#total').textContent === '0'")
+    assert page.input_value("#b-3") == ""
+
+    page.fill("#b-4", "2")
+    page.click("#plan")  # saved: another day opens without asking (an unanswered dialog says no)
+    page.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    _open_date(page, "2022-04-25")
+    page.wait_for_function("document.querySelector('#total').textContent === '0'")
+
+    # Closing the page asks (the browser's own question) while counts are not saved.
+    leaving = """() => { const event = new Event("beforeunload", { cancelable: true });
+                        window.dispatchEvent(event); return event.defaultPrevented; }"""
+    assert page.evaluate(leaving) is False
+    page.fill("#b-5", "1")
+    assert page.evaluate(leaving) is True
+
+
 def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:
@@ -501,6 +531,19 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     page.select_option("#edit-building", "13")
     assert page.input_value("#edit-contact") != "301 Wang" and not page.is_checked("#edit-sealed")
     _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
+    asked: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("#sign-out")  # building 3's 5 is typed and not saved: asked first, and stays
+    assert asked == [
+        "The counts here are not saved yet (Plan routes saves them) and would be lost. Leave anyway?"
+    ]
+    assert page.is_visible("#workspace") and page.input_value("#b-3") == "5"
+    page.once("dialog", lambda dialog: answer(dialog, True))
     page.click("#sign-out")
     _sign_in(page, running.url, courier)
     assert page.inner_text('.cell[data-building="12"] .tag.sealed') == "sealed"

@@ -14,6 +14,12 @@ const STATUS = Object.fromEntries(L.status_names.split(",").map((pair) => pair.s
 let currentView = 0;
 let dayReady = Promise.resolve();  // see dayLoaded
 let shownSite = null;  // the compound whose buildings the grid and the details form show
+let shownDate = null;  // the day whose counts the grid shows
+let unsaved = false;  // the grid holds counts typed, pasted or uploaded since it was last saved
+
+// Counts typed and not saved would be lost when another day or compound opens or the page
+// closes (a phone's browser may close it): ask first.
+function mayLeaveGrid() { return !unsaved || window.confirm(L.unsaved_confirm); }
 
 // The server words the counts' messages in the page's language (the rest stay English).
 async function api(path, options = {}) {
@@ -58,7 +64,10 @@ async function signIn(event) {
   $("site-choice").hidden = sites.length < 2;
   $("overview").hidden = sites.length < 2;
   allSites = sites;
-  pick.onchange = () => openSite(sites.find((s) => s.id === pick.value));
+  pick.onchange = () => {
+    if (!mayLeaveGrid()) { pick.value = site.id; return; }
+    openSite(sites.find((s) => s.id === pick.value));
+  };
   loadOverview();
   await openSite(remembered);
 }
@@ -94,6 +103,7 @@ async function loadOverview() {
       row.appendChild(cell);
     });
     row.addEventListener("click", () => {
+      if (day.site !== site.id && !mayLeaveGrid()) return;
       $("site-pick").value = day.site;
       openSite(allSites.find((s) => s.id === day.site));
     });
@@ -152,7 +162,7 @@ function buildGrid() {
       input.name = b.id;
       input.inputMode = "numeric";
       input.autocomplete = "off";
-      input.addEventListener("input", () => { clearError(cell); updateTotal(); });
+      input.addEventListener("input", () => { unsaved = true; clearError(cell); updateTotal(); });
       const held = document.createElement("span");
       held.className = "held";
       const error = document.createElement("span");
@@ -294,6 +304,8 @@ async function loadCounts(view) {
   $("form-error").textContent = "";
   $("held-over-status").textContent = "";
   for (const input of document.querySelectorAll(".cell input")) input.value = "";
+  unsaved = false;
+  shownDate = date;
   showHeld();
   updateTotal();
   const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
@@ -380,6 +392,7 @@ function applyRows(pasted, replacesHeld) {
     clearError(cell);
   }
   loadedRows = [...loadedRows.filter((row) => !touched.has(row.building) || (row.held_from && !replacesHeld)), ...pasted];
+  if (pasted.length) unsaved = true;
   showHeld();
   updateTotal();
 }
@@ -479,6 +492,7 @@ async function saveCounts() {
     return false;
   }
   loadedRows = (await put.json()).rows;
+  unsaved = false;
   return true;
 }
 
@@ -632,7 +646,12 @@ $("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
-$("date").addEventListener("change", () => { loadOverview(); loadDay(); });
+$("date").addEventListener("change", () => {
+  if (!mayLeaveGrid()) { $("date").value = shownDate; return; }
+  loadOverview();
+  loadDay();
+});
+window.addEventListener("beforeunload", (event) => { if (unsaved) { event.preventDefault(); event.returnValue = ""; } });
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
@@ -643,6 +662,8 @@ $("keep-departed").addEventListener("change", () => {
   }
 });
 $("sign-out").addEventListener("click", () => {
+  if (!mayLeaveGrid()) return;
+  unsaved = false;  // asked already: the page reloads without asking again
   sessionStorage.removeItem("onebell-token");
   sessionStorage.removeItem("onebell-site");
   window.location.reload();
