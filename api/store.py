@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.db.models import CountRowRecord, SiteRow
@@ -21,7 +23,13 @@ from optimizer.operations import Operations, parse_operations
 from optimizer.site import Site, parse_site
 
 
-def site_row(session: Session, site_id: str) -> SiteRow:
+def site_row(session: Session, site_id: str, *, lock: bool = False) -> SiteRow:
+    """The site's row. With `lock`, two writers of the site's counts take turns until the
+    transaction ends, the second seeing what the first wrote: a write that changes nothing takes
+    the row's lock on PostgreSQL and the database's write lock on SQLite, before the reads that
+    the write depends on (SQLite has no row locks to ask for)."""
+    if lock:
+        session.execute(update(SiteRow).where(SiteRow.id == site_id).values(name=SiteRow.name))
     row = session.get(SiteRow, site_id)
     if row is None:
         raise not_found(f"site {site_id!r}")
@@ -144,6 +152,31 @@ class CountFields(Protocol):
     def arrived_s(self) -> int | None: ...
     @property
     def held_from(self) -> str | None: ...
+
+
+def counts_tag(rows: Sequence[CountFields]) -> str:
+    """The entity tag (HTTP ETag) of a day's stored counts: the same rows, the same tag. A client
+    that sends it back with its changes (If-Match) cannot overwrite counts another saved since it
+    loaded them: the sorter at the gate and the coordinator on a phone may both be typing."""
+    text = json.dumps([count_document(r) for r in rows], sort_keys=True, separators=(",", ":"))
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:24]}"'
+
+
+def check_counts_tag(if_match: str | None, rows: Sequence[CountFields]) -> None:
+    """Refuse a write whose If-Match names counts other than those stored (412); none or "*"
+    writes whatever is stored."""
+    if if_match is None:
+        return
+    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" in wanted or counts_tag(rows) in wanted:
+        return
+    raise ApiError(
+        412,
+        "counts_changed",
+        "the day's counts changed after you loaded them (someone else saved); open the day again, "
+        "then make your change",
+        zh="你打开这一天之后，件数被别人改过（有人保存了）；请重新打开这一天，再改",
+    )
 
 
 def count_document(row: CountFields) -> dict[str, Any]:

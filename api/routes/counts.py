@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -30,10 +30,12 @@ from api.routes.plans import visible_plan
 from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountsOut, CountsRead
 from api.store import (
+    check_counts_tag,
     checked_counts,
     count_document,
     count_rows,
     counts_out,
+    counts_tag,
     domain_site,
     save_counts,
     site_row,
@@ -180,10 +182,34 @@ _WITH_COUNTS: dict[str, Any] = {
 """The routes that take a day's counts in any of the formats `_read_day` reads."""
 
 
-def _write(session: Session, site_id: str, date: str, day: Day, *, replace: bool) -> CountsOut:
-    row = site_row(session, site_id)
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="the counts' ETag as last read: the write is refused (412 counts_changed) if "
+        "someone else changed the day's counts since"
+    ),
+]
+
+
+def _write(
+    session: Session,
+    site_id: str,
+    date: str,
+    day: Day,
+    *,
+    replace: bool,
+    if_match: str | None,
+    response: Response,
+) -> CountsOut:
+    row = site_row(session, site_id, lock=True)
+    check_counts_tag(if_match, count_rows(session, site_id, date))
     save_counts(session, row, date, day, replace=replace)
-    return counts_out(site_id, date, count_rows(session, site_id, date))
+    return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
+
+
+def _tagged(counts: CountsOut, rows: list[Any], response: Response) -> CountsOut:
+    response.headers["ETag"] = counts_tag(rows)
+    return counts
 
 
 async def _posted_day(
@@ -198,15 +224,37 @@ PostedDay = Annotated[Day, Depends(_posted_day)]
 
 
 @router.put("/sites/{site_id}/days/{date}/counts", **_WITH_COUNTS)
-async def replace_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsOut:
+async def replace_counts(
+    site_id: SiteId,
+    date: DateText,
+    day: PostedDay,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CountsOut:
     """Replace the day's counts with these rows, atomically."""
-    return await run_in_threadpool(_write, session, site_id, date, day, replace=True)
+    return await run_in_threadpool(
+        functools.partial(
+            _write, session, site_id, date, day, replace=True, if_match=if_match, response=response
+        )
+    )
 
 
 @router.post("/sites/{site_id}/days/{date}/counts", **_WITH_COUNTS)
-async def append_counts(site_id: SiteId, date: DateText, day: PostedDay, session: SessionDep) -> CountsOut:
+async def append_counts(
+    site_id: SiteId,
+    date: DateText,
+    day: PostedDay,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CountsOut:
     """Add rows for a later wave; earlier rows stay."""
-    return await run_in_threadpool(_write, session, site_id, date, day, replace=False)
+    return await run_in_threadpool(
+        functools.partial(
+            _write, session, site_id, date, day, replace=False, if_match=if_match, response=response
+        )
+    )
 
 
 @router.post("/sites/{site_id}/days/{date}/counts/read", **{**_WITH_COUNTS, "response_model": CountsRead})
@@ -232,10 +280,14 @@ def counts_sheet_csv(
 
 
 @router.get("/sites/{site_id}/days/{date}/counts", response_model=CountsOut)
-def get_counts(site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep) -> CountsOut:
+def get_counts(
+    site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep, response: Response
+) -> CountsOut:
+    """The day's counts; the ETag header is their tag, to send back as If-Match with a change."""
     require(principal, site_id, "courier")
     site_row(session, site_id)
-    return counts_out(site_id, checked_date(date), count_rows(session, site_id, date))
+    rows = count_rows(session, site_id, date)
+    return _tagged(counts_out(site_id, checked_date(date), rows), rows, response)
 
 
 class HeldOverRequest(BaseModel):
@@ -254,6 +306,7 @@ def add_held_over(
     date: DateText,
     session: SessionDep,
     principal: PrincipalDep,
+    response: Response,
     body: HeldOverRequest | None = None,
 ) -> CountsOut:
     """Add the parcels an earlier day's plan left undelivered to this day's counts, as rows held
@@ -262,7 +315,7 @@ def add_held_over(
     (or again after a re-plan of the earlier day) counts each parcel once; replacing the day's
     counts (PUT) drops them, and this adds them back."""
     require(principal, site_id, "courier")
-    row = site_row(session, site_id)
+    row = site_row(session, site_id, lock=True)
     date = checked_date(date)
     plan = _earlier_plan(session, principal, site_id, date, body.plan_id if body else None)
     current = [count_document(r) for r in count_rows(session, site_id, date)]
@@ -272,7 +325,7 @@ def add_held_over(
     except PlanError as error:
         raise ApiError(422, "invalid", error.message, field="plan_id") from error
     save_counts(session, row, date, merged, replace=True)
-    return counts_out(site_id, date, count_rows(session, site_id, date))
+    return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
 
 
 def _earlier_plan(

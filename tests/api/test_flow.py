@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
@@ -93,6 +94,58 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
         named = client.put(path, files={"file": (name, body, part_type)}, headers=ADMIN)
         assert named.status_code == 200, named.json()
         assert named.json()["rows"][0]["building"] == "6"
+
+
+def test_a_change_made_from_stale_counts_is_refused_and_changes_nothing(client: TestClient) -> None:
+    """The sorter at the gate and the coordinator on a phone both keep the day's counts: a client
+    that sends back the ETag it read (If-Match) cannot overwrite counts the other saved since."""
+    set_up_gelin(client)
+    path = "/sites/gelin-spring/days/2022-04-25/counts"
+    csv = {**ADMIN, "Content-Type": "text/csv"}
+    empty = client.get(path, headers=ADMIN).headers["ETag"]
+    first = client.put(path, content="building,parcels\n1,5\n", headers={**csv, "If-Match": empty})
+    assert first.status_code == 200 and first.headers["ETag"] != empty
+    read = client.get(path, headers=ADMIN)
+    assert read.headers["ETag"] == first.headers["ETag"]  # the same counts, the same tag
+
+    # the other client still holds the empty day's tag: refused, in either method, nothing changes
+    for send in (client.put, client.post):
+        stale = send(path, content="building,parcels\n2,7\n", headers={**csv, "If-Match": empty})
+        assert stale.status_code == 412
+        assert stale.json()["error"]["code"] == "counts_changed"
+        assert "open the day again" in stale.json()["error"]["message"]
+    assert client.get(path, headers=ADMIN).json()["rows"][0]["building"] == "1"
+    chinese = client.put(
+        path, content="building,parcels\n2,7\n", headers={**csv, "If-Match": empty, "Accept-Language": "zh"}
+    )
+    assert chinese.json()["error"]["message"].startswith("你打开这一天之后，件数被别人改过")
+
+    # with the current tag, or "*", or none at all (a client that does not ask), the change goes in
+    current = read.headers["ETag"]
+    appended = client.post(path, content="building,parcels\n2,7\n", headers={**csv, "If-Match": current})
+    assert appended.status_code == 200 and appended.json()["totals"]["parcels"] == 12
+    assert (
+        client.put(path, content="building,parcels\n3,1\n", headers={**csv, "If-Match": "*"}).status_code
+        == 200
+    )
+    assert client.put(path, content="building,parcels\n4,2\n", headers=csv).status_code == 200
+    assert client.get(path, headers=ADMIN).json()["totals"]["parcels"] == 2
+
+
+def test_of_changes_sent_at_once_from_the_same_counts_one_goes_in(client: TestClient) -> None:
+    set_up_gelin(client)
+    path = "/sites/gelin-spring/days/2022-04-25/counts"
+    tag = client.get(path, headers=ADMIN).headers["ETag"]
+
+    def send(building: int) -> int:
+        body = f"building,parcels\n{building},1\n"
+        headers = {**ADMIN, "Content-Type": "text/csv", "If-Match": tag}
+        return client.put(path, content=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(pool.map(send, range(1, 7)))
+    assert statuses == [200, 412, 412, 412, 412, 412]
+    assert len(client.get(path, headers=ADMIN).json()["rows"]) == 1
 
 
 def test_parcels_that_arrived_late_stand_at_the_gate_before_the_plan_loads_them(client: TestClient) -> None:

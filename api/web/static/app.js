@@ -16,6 +16,7 @@ let dayReady = Promise.resolve();  // see dayLoaded
 let shownSite = null;  // the compound whose buildings the grid and the details form show
 let shownDate = null;  // the day whose counts the grid shows
 let unsaved = false;  // the grid holds counts typed, pasted or uploaded since it was last saved
+let countsTag = null;  // the stored counts the grid started from (ETag): saving over others' is refused
 
 // Counts typed and not saved would be lost when another day or compound opens or the page
 // closes (a phone's browser may close it): ask first.
@@ -311,6 +312,7 @@ async function loadCounts(view) {
   const where = `/sites/${encodeURIComponent(site.id)}/days/${date}`;
   const [counts, day] = await Promise.all([api(`${where}/counts`), api(where)]);
   const rows = counts.ok ? (await counts.json()).rows : null;
+  if (view === currentView) countsTag = counts.ok ? counts.headers.get("ETag") : null;
   // Checked after the last wait: a day opened twice in quick succession (a date field fires
   // both input and change) must not add its counts to the grid twice.
   if (view !== currentView) return null;
@@ -482,7 +484,9 @@ async function saveCounts() {
   if (counts === null) { $("form-error").textContent = document.querySelector(".cell.invalid .error").textContent; return false; }
   const date = $("date").value;
   const put = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/counts`, {
-    method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ date, counts }),
+    method: "PUT",
+    headers: { "Content-Type": "application/json", ...(countsTag ? { "If-Match": countsTag } : {}) },
+    body: JSON.stringify({ date, counts }),
   });
   if (!put.ok) {
     const message = await errorMessage(put);
@@ -492,6 +496,7 @@ async function saveCounts() {
     return false;
   }
   loadedRows = (await put.json()).rows;
+  countsTag = put.headers.get("ETag");
   unsaved = false;
   return true;
 }
