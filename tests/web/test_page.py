@@ -371,6 +371,39 @@ def test_counts_typed_and_not_saved_are_not_given_up_unasked(
     assert page.evaluate(leaving) is True
 
 
+def test_two_people_keeping_the_same_day_never_overwrite_each_other_unawares(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
+    date, where = "2022-04-27", "/sites/gelin-spring/days/2022-04-27/counts"
+    phone, gate = _signed_in(browser, running.url, coordinator), _signed_in(browser, running.url, courier)
+    for page in (phone, gate):
+        _open_date(page, date)
+        page.wait_for_function("countsTag !== null")  # the day's counts (none) are in
+    gate.fill("#b-1", "6")  # the sorter at the gate saves first
+    gate.click("#plan")
+    gate.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    phone.fill("#b-2", "4")  # the coordinator's grid was loaded before: saving it is refused
+    phone.click("#plan")
+    phone.wait_for_function(
+        "document.querySelector('#form-error').textContent.includes('open the day again')"
+    )
+    assert [(r["building"], r["parcels"]) for r in client.get(where, headers=ADMIN).json()["rows"]] == [
+        ("1", 6)
+    ]
+    phone.once("dialog", lambda dialog: dialog.accept())  # the 4 typed is not saved: asked first
+    _open_date(phone, "2022-04-26")
+    _open_date(phone, date)  # opened again: the gate's 6 is there to add to
+    phone.wait_for_function("document.querySelector('#b-1').value === '6'")
+    phone.fill("#b-2", "4")
+    phone.click("#plan")
+    phone.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    rows = client.get(where, headers=ADMIN).json()["rows"]
+    assert sorted((r["building"], r["parcels"]) for r in rows) == [("1", 6), ("2", 4)]
+
+
 def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:
