@@ -318,9 +318,13 @@ async function loadCounts(view) {
   if (view !== currentView) return null;
   if (rows) {
     loadedRows = rows;
-    for (const row of loadedRows) {
-      const cell = cellOf(row.building);
-      if (cell && !row.held_from) { const input = cell.querySelector("input"); input.value = String(Number(input.value || 0) + row.parcels); }
+    // A field typed into while the counts came keeps what was typed: it replaces that building's
+    // stored rows when saved, as a correction typed later would.
+    const stored = {};
+    for (const row of loadedRows) if (!row.held_from) stored[row.building] = (stored[row.building] || 0) + row.parcels;
+    for (const [building, parcels] of Object.entries(stored)) {
+      const input = cellOf(building)?.querySelector("input");
+      if (input && input.value === "") input.value = String(parcels);
     }
     showHeld();
     updateTotal();
