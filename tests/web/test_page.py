@@ -564,6 +564,17 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     # another building's details show as the map has them; a courier sees the tags, not the editor
     page.select_option("#edit-building", "13")
     assert page.input_value("#edit-contact") != "301 Wang" and not page.is_checked("#edit-sealed")
+
+    # Sealed meanwhile by someone else (the district office): a new contact saved from this page,
+    # which still shows building 13 unsealed, leaves the seal alone.
+    sealed = client.patch("/sites/gelin-spring/buildings/13", json={"sealed": True}, headers=ADMIN)
+    assert sealed.status_code == 200
+    page.fill("#edit-contact", "502 Li")
+    page.click("#edit-save")
+    page.wait_for_function("document.querySelector('#edit-status').textContent === 'Saved'")
+    [b13] = [b for b in client.get("/sites/gelin-spring/buildings", headers=ADMIN).json() if b["id"] == "13"]
+    assert (b13["sealed"], b13["contact"]) == (True, "502 Li")
+    assert page.is_checked("#edit-sealed")  # the form shows the building as stored now
     _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
     asked: list[str] = []
 

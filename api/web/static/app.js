@@ -213,10 +213,15 @@ function showBuildingDetails() {
 async function saveBuildingDetails() {
   if (shownSite !== site.id) return;  // another compound is opening: the form is the last one's
   const id = $("edit-building").value;
-  const contact = $("edit-contact").value.trim();
-  const change = { contact: contact || null, doorbell: $("edit-broken").checked ? "broken" : "working", sealed: $("edit-sealed").checked };
+  const form = { contact: $("edit-contact").value.trim() || null, doorbell: $("edit-broken").checked ? "broken" : "working", sealed: $("edit-sealed").checked };
+  // Only what was changed here is sent: someone else may have changed the rest since this page
+  // showed the building, and a seal after a positive case must not be undone by a new contact.
+  const shown = buildings.find((b) => b.id === id) || {};
+  const was = { contact: shown.contact || null, doorbell: shown.doorbell === "broken" ? "broken" : "working", sealed: Boolean(shown.sealed) };
+  const change = Object.fromEntries(Object.entries(form).filter(([field, value]) => value !== was[field]));
   $("edit-status").textContent = "";
   $("edit-error").textContent = "";
+  if (!Object.keys(change).length) { $("edit-status").textContent = L.saved; return; }
   const response = await api(`/sites/${encodeURIComponent(site.id)}/buildings/${encodeURIComponent(id)}`, {
     method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(change),
   });
@@ -224,6 +229,7 @@ async function saveBuildingDetails() {
   const saved = await response.json();
   buildings = buildings.map((b) => (b.id === saved.id ? saved : b));
   nameCell(cellOf(saved.id).querySelector("label"), saved);
+  if ($("edit-building").value === saved.id) showBuildingDetails();  // as stored, others' changes too
   $("edit-status").textContent = L.saved;
   loadOverview();
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
