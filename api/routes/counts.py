@@ -233,11 +233,8 @@ async def replace_counts(
     if_match: IfMatch = None,
 ) -> CountsOut:
     """Replace the day's counts with these rows, atomically."""
-    return await run_in_threadpool(
-        functools.partial(
-            _write, session, site_id, date, day, replace=True, if_match=if_match, response=response
-        )
-    )
+    written = functools.partial(_write, replace=True, if_match=if_match, response=response)
+    return await run_in_threadpool(written, session, site_id, date, day)
 
 
 @router.post("/sites/{site_id}/days/{date}/counts", **_WITH_COUNTS)
@@ -250,11 +247,8 @@ async def append_counts(
     if_match: IfMatch = None,
 ) -> CountsOut:
     """Add rows for a later wave; earlier rows stay."""
-    return await run_in_threadpool(
-        functools.partial(
-            _write, session, site_id, date, day, replace=False, if_match=if_match, response=response
-        )
-    )
+    written = functools.partial(_write, replace=False, if_match=if_match, response=response)
+    return await run_in_threadpool(written, session, site_id, date, day)
 
 
 @router.post("/sites/{site_id}/days/{date}/counts/read", **{**_WITH_COUNTS, "response_model": CountsRead})
