@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Literal
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
 
@@ -227,6 +228,23 @@ def solve_vrp_stopped_at_limit(
     if last is None:
         return VrpSolution([[] for _ in problem.vehicles], None, STOPPED_AT_LIMIT)
     return VrpSolution(last.routes, last.objective, STOPPED_AT_LIMIT)
+
+
+def shortest_tour(cost: np.ndarray, *, time_limit_s: float) -> list[int] | None:
+    """One tour from node 0 through every other node and back, as short as guided local search
+    makes it in `time_limit_s`; the nodes after 0, in order, or None if the limit ran out before
+    a first tour. No capacity: the tour is cut into routes afterwards (`giant_tour.split_tour`)."""
+    manager = pywrapcp.RoutingIndexManager(len(cost), 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(cost.astype(np.int64).tolist()))
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.first_solution_strategy = FIRST_SOLUTION["path_cheapest_arc"]
+    parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    solution = routing.SolveWithParameters(parameters)
+    if solution is None:
+        return None
+    return _walk(routing, manager, 0, lambda i: solution.Value(routing.NextVar(i)))
 
 
 def _search_and_send(

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pytest
 
 from optimizer import cvrp
 from optimizer import partition as partition_module
-from optimizer.cvrp import FIRST_ROUND, CvrpInstance, cvrp_problem, route_cost, solve_cvrp
+from optimizer.cvrp import (
+    FIRST_ROUND,
+    CvrpInstance,
+    FromGiantTour,
+    Search,
+    cvrp_problem,
+    route_cost,
+    solve_cvrp,
+)
+from optimizer.giant_tour import TourSplitError, split_tour
 from optimizer.partition import best_partition, narrowed_partition
 from optimizer.route_pool import RoutePool
-from optimizer.routing import IteratedSearch, solve_vrp
+from optimizer.routing import IteratedSearch, shortest_tour, solve_vrp
 
 
 def _line(capacity: int) -> CvrpInstance:
@@ -34,7 +46,7 @@ def _grid(side: int, capacity: int) -> CvrpInstance:
 
 
 @pytest.mark.parametrize("first_round", [(IteratedSearch(),), FIRST_ROUND])
-def test_one_route_when_everything_fits(first_round: tuple[IteratedSearch, ...]) -> None:
+def test_one_route_when_everything_fits(first_round: tuple[Search, ...]) -> None:
     solution = solve_cvrp(_line(12), time_limit_s=0.5, first_round=first_round)
     assert solution.cost == 8000 + 40 and len(solution.routes) == 1
     assert route_cost(_line(12), solution.routes) == solution.cost
@@ -208,3 +220,90 @@ def test_the_evaluator_rejects_bad_routes() -> None:
         route_cost(instance, [[1, 2, 3], [4]])
     with pytest.raises(ValueError, match="every customer exactly once"):
         route_cost(instance, [[1, 2], [3]])
+
+
+def _cut_costs_by_enumeration(instance: CvrpInstance, tour: list[int]) -> int:
+    """The cheapest cut of `tour` into routes within capacity, trying every set of cut positions."""
+    best = None
+    for mask in range(2 ** (len(tour) - 1)):
+        routes, route = [], [tour[0]]
+        for k, customer in enumerate(tour[1:]):
+            if mask >> k & 1:
+                routes.append(route)
+                route = []
+            route.append(customer)
+        routes.append(route)
+        if all(instance.demand[r].sum() <= instance.capacity for r in routes):
+            cost = route_cost(instance, routes)
+            best = cost if best is None else min(best, cost)
+    assert best is not None
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 5, 9, 14])
+def test_a_tour_is_cut_where_it_costs_least(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    xy = rng.integers(0, 1000, size=(9, 2))
+    travel = np.abs(xy[:, None, :] - xy[None, :, :]).sum(axis=2)
+    demand = np.array([0, *rng.integers(1, 6, size=8)])
+    instance = CvrpInstance("random", travel, demand, np.where(demand > 0, 30, 0), capacity=8)
+    transit = cvrp_problem(instance).transit_s[0]
+    tour = [int(c) for c in rng.permutation(np.arange(1, 9))]
+    routes = split_tour(transit, instance.demand, instance.capacity, tour)
+    assert [c for route in routes for c in route] == tour  # consecutive pieces, in order
+    assert all(instance.demand[route].sum() <= instance.capacity for route in routes)
+    assert route_cost(instance, routes) == _cut_costs_by_enumeration(instance, tour)
+
+
+def test_a_customer_over_capacity_cannot_be_cut_into_a_route() -> None:
+    instance = _line(capacity=2)  # every customer needs 3
+    with pytest.raises(TourSplitError, match="customer 1 needs 3"):
+        split_tour(cvrp_problem(instance).transit_s[0], instance.demand, 2, [1, 2, 3, 4])
+
+
+def test_the_shortest_tour_visits_every_customer_once_and_is_shortest_on_a_small_site() -> None:
+    instance = _grid(3, capacity=100)  # 8 customers on a grid: few enough to try every order
+    transit = cvrp_problem(instance).transit_s[0]
+    tour = shortest_tour(transit, time_limit_s=0.3)
+    assert sorted(tour) == list(range(1, instance.customers + 1))
+    shortest = min(
+        route_cost(instance, [list(order)])
+        for order in itertools.permutations(range(1, instance.customers + 1))
+    )
+    assert route_cost(instance, [tour]) == shortest
+
+
+def test_a_search_from_a_giant_tour_begins_at_its_cut_and_keeps_capacity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instance = _grid(6, capacity=10)
+    problem = cvrp_problem(instance)
+    starts: list[list[list[int]]] = []
+    original = cvrp.solve_vrp
+
+    def recording(*args: object, **kwargs: Any) -> Any:
+        starts.append(kwargs["initial_routes"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cvrp, "solve_vrp", recording)
+    best, pool = cvrp._search(problem, time.monotonic() + 0.6, FromGiantTour(IteratedSearch(), 0.2), None)
+    [start] = starts
+    assert sorted(c for route in start for c in route) == list(range(1, instance.customers + 1))
+    assert all(instance.demand[route].sum() <= instance.capacity for route in start)
+    assert pool and best is not None and route_cost(instance, best) <= route_cost(instance, start)
+    assert sorted(c for route in best for c in route) == list(range(1, instance.customers + 1))
+    assert all(instance.demand[route].sum() <= instance.capacity for route in best)
+
+
+def test_a_search_from_a_giant_tour_is_a_bare_search() -> None:
+    with pytest.raises(ValueError, match="bare search"):
+        FromGiantTour(IteratedSearch(improve=True))
+
+
+def test_small_loads_begin_from_or_tools_own_first_solution(monkeypatch: pytest.MonkeyPatch) -> None:
+    grid = _grid(6, capacity=10)
+    many_small = CvrpInstance("grid", grid.travel, np.minimum(grid.demand, 1), grid.service, capacity=40)
+    tours: list[float] = []
+    monkeypatch.setattr(cvrp, "shortest_tour", lambda cost, time_limit_s: tours.append(time_limit_s))
+    assert cvrp._giant_tour_start(cvrp_problem(many_small), 0.2) is None  # loads of 1 in 40
+    assert tours == []  # no time spent on a tour

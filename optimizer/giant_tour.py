@@ -1,0 +1,66 @@
+"""A start for a plain-CVRP search: one tour through every customer, cut into routes at the best places.
+
+Route first, cluster second (Beasley's giant tour and Prins' exact split, as HGS builds its
+plans): where the tour is cut decides how many routes there are and which customers share one,
+and the cheapest cut of a good tour often leaves a route or two more than cheapest insertion does.
+On the 272-building fixture day, OR-Tools' bare iterated search from such a start settled in plans
+of 45 routes, as PyVRP's, where from its own first solution it settles in 44 and stays 0.3–0.5%
+dearer (docs/solver-experiments.md, eleventh session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class TourSplitError(ValueError):
+    """The tour cannot be cut into routes within capacity (a customer alone is over it)."""
+
+
+def split_tour(
+    transit: np.ndarray, demand: np.ndarray, capacity: int, tour: Sequence[int]
+) -> list[list[int]]:
+    """The cheapest way to cut `tour` (customers in order, the depot 0 left out) into consecutive
+    routes within `capacity`, each from and back to the depot, costed by `transit` (which holds
+    any service time on the arcs leaving a customer).
+
+    A shortest path over cut positions: an arc from cut i to cut j is the route tour[i:j]; the
+    inner loop stops at the first customer over capacity, so the work is the tour's length times
+    the longest route's."""
+    cost = transit.tolist()
+    load_of = demand.tolist()
+    n = len(tour)
+    best = [0, *([None] * n)]
+    cut_before: list[int] = [0] * (n + 1)
+    for i in range(n):
+        reached = best[i]
+        if reached is None:
+            continue
+        first = tour[i]
+        load = 0
+        inner = 0
+        previous = 0
+        for j in range(i, n):
+            customer = tour[j]
+            load += load_of[customer]
+            if load > capacity:
+                break
+            inner += cost[previous][customer]
+            previous = customer
+            total = reached + inner + cost[customer][0]
+            known = best[j + 1]
+            if known is None or total < known:
+                best[j + 1] = total
+                cut_before[j + 1] = i
+        if load_of[first] > capacity:
+            raise TourSplitError(f"customer {first} needs {load_of[first]}, more than a route's {capacity}")
+    routes = []
+    j = n
+    while j > 0:
+        i = cut_before[j]
+        routes.append(list(tour[i:j]))
+        j = i
+    routes.reverse()
+    return routes
