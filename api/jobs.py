@@ -35,6 +35,8 @@ from optimizer.site import parse_site
 log = logging.getLogger("onebell.jobs")
 
 RESTART_MESSAGE = "the server stopped while this plan was being made; ask for the plan again"
+RESTART_MESSAGE_ZH = "排路线时服务器停了，这次没有排出来；请再排一次"
+INTERNAL_ERROR_ZH = "排路线时出了内部错误（请告诉管理员）："
 _PROGRESS_EVERY_S = 1.0
 _engines: dict[str, Engine] = {}
 
@@ -58,7 +60,9 @@ def recover(session: Session) -> list[str]:
     session.execute(
         update(JobRow)
         .where(JobRow.status == "running")
-        .values(status="failed", error=RESTART_MESSAGE, finished_at=datetime.now(UTC))
+        .values(
+            status="failed", error=RESTART_MESSAGE, error_zh=RESTART_MESSAGE_ZH, finished_at=datetime.now(UTC)
+        )
     )
     queued = list(
         session.scalars(select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at))
@@ -95,11 +99,17 @@ def run_job(database_url: str, job_id: str) -> None:
     try:
         plan = _solve(snapshot, time_limit_s=job.time_limit_s, on_progress=_ProgressWriter(engine, job_id))
     except OneBellError as error:
-        _finish(engine, job_id, status="failed", error=error.message)
+        _finish(engine, job_id, status="failed", error=error.message, error_zh=error.zh)
         return
     except Exception as error:  # the job must end failed, not stay running forever
         log.exception("job %s failed", job_id)
-        _finish(engine, job_id, status="failed", error=f"internal error while planning: {error}")
+        _finish(
+            engine,
+            job_id,
+            status="failed",
+            error=f"internal error while planning: {error}",
+            error_zh=f"{INTERNAL_ERROR_ZH}{error}",
+        )
         return
     plan_id = str(uuid.uuid4())
     with Session(engine) as session:
@@ -173,11 +183,11 @@ class _ProgressWriter:
             session.commit()
 
 
-def _finish(engine: Engine, job_id: str, *, status: str, error: str) -> None:
+def _finish(engine: Engine, job_id: str, *, status: str, error: str, error_zh: str | None) -> None:
     with Session(engine) as session:
         session.execute(
             update(JobRow)
             .where(JobRow.id == job_id)
-            .values(status=status, error=error, finished_at=datetime.now(UTC))
+            .values(status=status, error=error, error_zh=error_zh, finished_at=datetime.now(UTC))
         )
         session.commit()

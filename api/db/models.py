@@ -72,6 +72,7 @@ class JobRow(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_zh: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown to a Chinese client
     plan_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

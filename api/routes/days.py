@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require
-from api.errors import ERROR_RESPONSES, not_found
-from api.routes.params import DateText, Lang, SiteId, checked_date
+from api.errors import ERROR_RESPONSES, message_for, not_found
+from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
 from api.store import count_document
@@ -39,6 +39,7 @@ def day_overview(
     needs_attention: bool = Query(
         default=False, description="only the sites whose status is not 'ok' (no plan, outdated, …)"
     ),
+    accept_language: AcceptLanguage = "",
 ) -> DayOverview:
     """Every site the token sees (the admin token: all of them) on `date`: the counts posted, the
     latest plan and whether it was made from the counts, map and operations as they are now, the
@@ -47,7 +48,7 @@ def day_overview(
     sites = _SITES.order_by(SiteRow.id)
     if principal.role != "admin":
         sites = sites.where(SiteRow.id == principal.site_id)
-    days = _site_days(session, date, sites)
+    days = _site_days(session, date, sites, accept_language)
     totals = DayTotals(
         sites=len(days),
         parcels=sum(day.counts.parcels for day in days if day.counts),
@@ -80,7 +81,7 @@ def day_overview_csv(
 ) -> Response:
     """The day overview as a sheet, a compound a row, for the district office's report upward;
     statuses in the language asked for."""
-    overview = day_overview(date, session, principal, needs_attention=False)
+    overview = day_overview(date, session, principal, needs_attention=False, accept_language=lang)
     statuses = dict(pair.split("=") for pair in WEB_LABELS[lang]["status_names"].split(","))
     yes_no = ("是", "否") if lang == "zh" else ("yes", "no")
     out = io.StringIO()
@@ -115,12 +116,18 @@ def day_overview_csv(
 
 
 @router.get("/sites/{site_id}/days/{date}", response_model=SiteDay)
-def site_day(site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep) -> SiteDay:
+def site_day(
+    site_id: SiteId,
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    accept_language: AcceptLanguage = "",
+) -> SiteDay:
     """One site's line of the day overview: what the coordinator's page opens a day with (its
     latest plan, and whether the counts, map or roster changed since), without reading every site."""
     require(principal, site_id, "courier")
     checked_date(date)
-    days = _site_days(session, date, _SITES.where(SiteRow.id == site_id))
+    days = _site_days(session, date, _SITES.where(SiteRow.id == site_id), accept_language)
     if not days:
         raise not_found(f"site {site_id!r}")
     return days[0]
@@ -129,15 +136,16 @@ def site_day(site_id: SiteId, date: DateText, session: SessionDep, principal: Pr
 _SITES = select(SiteRow.id, SiteRow.name, SiteRow.updated_at)
 
 
-def _site_days(session: Session, date: str, sites: Any) -> list[SiteDay]:
-    """`sites`: a select of `_SITES`, the sites to report in the order to report them."""
+def _site_days(session: Session, date: str, sites: Any, accept_language: str) -> list[SiteDay]:
+    """`sites`: a select of `_SITES`, the sites to report in the order to report them; a job's
+    failure in Chinese where `accept_language` ranks Chinese first."""
     found = {row.id: (row.name, row.updated_at) for row in session.execute(sites)}
     names = {site: name for site, (name, _) in found.items()}
     counts = _current_counts(session, date, names)
     plans = _latest_plans(session, date, names)
     jobs = _latest_jobs(session, date, names)
     return [
-        _site_day(site, name, changed_at, counts.get(site), plans.get(site), jobs.get(site))
+        _site_day(site, name, changed_at, counts.get(site), plans.get(site), jobs.get(site), accept_language)
         for site, (name, changed_at) in found.items()
     ]
 
@@ -206,6 +214,7 @@ def _site_day(
     counts: list[dict[str, Any]] | None,
     plan: tuple[Any, ...] | None,
     job: JobRow | None,
+    accept_language: str,
 ) -> SiteDay:
     totals = None
     if counts:
@@ -240,7 +249,7 @@ def _site_day(
         job_glance = JobGlance(
             id=job.id,
             status=job.status,  # type: ignore[arg-type]  # the column holds only these four
-            error=job.error,
+            error=job.error and message_for(job.error, job.error_zh, accept_language),
             created_at=job.created_at,
         )
     return SiteDay(

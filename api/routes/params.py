@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from fastapi import Path
+from fastapi import Header, Path
 
 from api.errors import ApiError
 
@@ -16,6 +16,9 @@ BuildingId = Annotated[
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1, description="token id")]
 DateText = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
 Lang = Literal["zh", "en"]
+AcceptLanguage = Annotated[
+    str, Header(description="a client that ranks Chinese first gets a job's failure in Chinese")
+]
 
 
 def checked_date(text: str) -> str:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
-from api.errors import ERROR_RESPONSES, ApiError, not_found
-from api.routes.params import DateText, SiteId, checked_date
+from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
+from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import JobOut, JobProgress, PlanRequest, Replan, ShiftOut
 from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot, snapshot_day
 from optimizer.errors import DayError, PlanError
@@ -23,14 +23,14 @@ from optimizer.replan import frozen_part, parse_now, remaining_day
 router = APIRouter(tags=["plans"], responses=ERROR_RESPONSES)
 
 
-def job_out(job: JobRow) -> JobOut:
+def job_out(job: JobRow, accept_language: str) -> JobOut:
     return JobOut(
         id=job.id,
         site=job.site_id,
         date=job.date,
         status=job.status,  # type: ignore[arg-type]
         plan_id=job.plan_id,
-        error=job.error,
+        error=job.error and message_for(job.error, job.error_zh, accept_language),
         progress=JobProgress(**(job.progress or {})),
         created_at=job.created_at,
         finished_at=job.finished_at,
@@ -48,6 +48,7 @@ def request_plan(
     settings: SettingsDep,
     body: Annotated[PlanRequest | None, Body()] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    accept_language: AcceptLanguage = "",
 ) -> JobOut:
     """Start a solve in a worker process; poll GET /jobs/{job_id}. A retried POST with the same
     Idempotency-Key returns the same job. With `replan`, the trips of the plan in use that departed
@@ -60,7 +61,7 @@ def request_plan(
             select(JobRow).where(JobRow.site_id == site_id, JobRow.idempotency_key == idempotency_key)
         )
         if earlier is not None:
-            return job_out(earlier)
+            return job_out(earlier, accept_language)
     row = site_row(session, site_id)
     domain_operations(row)
     rows = count_rows(session, site_id, date)
@@ -96,9 +97,9 @@ def request_plan(
         )
         if earlier is None:
             raise
-        return job_out(earlier)
+        return job_out(earlier, accept_language)
     request.app.state.runner.submit(job.id)
-    return job_out(job)
+    return job_out(job, accept_language)
 
 
 def _replan_inputs(
@@ -149,11 +150,13 @@ def _latest(session: Session, site_id: str, date: str) -> PlanRow | None:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobOut:
+def get_job(
+    job_id: str, session: SessionDep, principal: PrincipalDep, accept_language: AcceptLanguage = ""
+) -> JobOut:
     job = session.get(JobRow, job_id)
     if job is None or not principal.sees(job.site_id):
         raise not_found(f"job {job_id!r}")
-    return job_out(job)
+    return job_out(job, accept_language)
 
 
 def visible_plan(session: Session, principal: Principal, plan_id: str) -> PlanRow:
