@@ -213,6 +213,8 @@ def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> 
             f"building {unreachable[0]!r} has parcels but no vehicle in the fleet can reach it from the gate "
             f"(modes {', '.join(modes)}); add a vehicle that may use its lanes",
             field="building",
+            zh=f"楼 {unreachable[0]} 有件，但车队里没有一辆车能从大门走到这栋楼（现有 {'、'.join(modes)}）；"
+            "请加一辆能走这段路的车",
         )
 
 

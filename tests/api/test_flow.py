@@ -215,6 +215,13 @@ def test_a_day_the_fleet_cannot_reach_is_refused_before_solving(client: TestClie
         "building '1' has parcels but no vehicle in the fleet can reach it"
         in response.json()["error"]["message"]
     )
+    in_chinese = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans",
+        json={"time_limit_s": 1},
+        headers={**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9"},
+    )
+    assert in_chinese.status_code == 422
+    assert in_chinese.json()["error"]["message"].startswith("楼 1 有件，但车队里没有一辆车能从大门走到这栋楼")
 
 
 def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
