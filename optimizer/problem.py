@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.cards.labels import vehicle_name
 from optimizer.day import Day, check_day
 from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
@@ -213,7 +214,8 @@ def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> 
             f"building {unreachable[0]!r} has parcels but no vehicle in the fleet can reach it from the gate "
             f"(modes {', '.join(modes)}); add a vehicle that may use its lanes",
             field="building",
-            zh=f"楼 {unreachable[0]} 有件，但车队里没有一辆车能从大门走到这栋楼（现有 {'、'.join(modes)}）；"
+            zh=f"楼 {unreachable[0]} 有件，但车队里没有一辆车能从大门走到这栋楼"
+            f"（现有：{'、'.join(vehicle_name(mode, 'zh') for mode in modes)}）；"
             "请加一辆能走这段路的车",
         )
 

@@ -221,7 +221,9 @@ def test_a_day_the_fleet_cannot_reach_is_refused_before_solving(client: TestClie
         headers={**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9"},
     )
     assert in_chinese.status_code == 422
-    assert in_chinese.json()["error"]["message"].startswith("楼 1 有件，但车队里没有一辆车能从大门走到这栋楼")
+    assert in_chinese.json()["error"]["message"].startswith(
+        "楼 1 有件，但车队里没有一辆车能从大门走到这栋楼（现有：三轮车）"
+    )
 
 
 def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
