@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from optimizer.cards.labels import vehicle_name
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow, Day
 from optimizer.errors import DayError, PlanError
@@ -44,6 +45,8 @@ def parse_now(text: str, operations: Operations) -> int:
             f"the re-plan time {text!r} is outside the day ({format_clock(first)[:5]}-{format_clock(last)[:5]}); "
             "give the time now as HH:MM within it",
             field="now",
+            zh=f"重排时间 {text} 不在当天班次内（{format_clock(first)[:5]}-{format_clock(last)[:5]}）；"
+            "请按 时:分 填写当天之内的现在时间",
         )
     return now
 
@@ -124,6 +127,8 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
             f"crew {crew_id} is on the road at {format_clock(now_s)[:5]} in the frozen plan, but the roster "
             f"no longer fields it; give its shift back the riders and vehicle it had ({vehicle})",
             field="frozen",
+            zh=f"{format_clock(now_s)[:5]} 时小组 {crew_id} 还在路上，但班表里已经没有这个小组；"
+            f"请把这个班次原来的人和车（{vehicle_name(vehicle, 'zh')}）加回班表",
         )
     if crews_now[crew_id] != vehicle:
         raise PlanError(
@@ -131,6 +136,8 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
             f"frozen plan, but the roster now gives it {crews_now[crew_id]!r}; the crews' vehicles must stay "
             "as they were when re-planning",
             field="frozen",
+            zh=f"{format_clock(now_s)[:5]} 时小组 {crew_id} 骑着{vehicle_name(vehicle, 'zh')}还在路上，"
+            f"但班表现在给它的是{vehicle_name(crews_now[crew_id], 'zh')}；重排时各小组的车不能换",
         )
 
 
@@ -173,6 +180,8 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
             f"building {building}: the new counts have {frozen.delivered[building] - short[building]} parcels, "
             f"but {frozen.delivered[building]} are already on the road in the frozen plan",
             field="building",
+            zh=f"楼 {building}：新的件数表只有 {frozen.delivered[building] - short[building]} 件，"
+            f"但已出发的车上已经有 {frozen.delivered[building]} 件",
         )
     return Day(date=day.date, rows=tuple(row for _, row in sorted(rows)))
 

@@ -115,6 +115,7 @@ def _replan_inputs(
                 409,
                 "no_plan",
                 f"there is no plan for {date} at site {row.id!r} to keep trips from; plan the day first",
+                zh=f"{date} 还没有路线，无法保留已出发的车；请先排当天的路线",
             )
     else:
         in_use = visible_plan(session, principal, replan.plan_id)
@@ -131,12 +132,16 @@ def _replan_inputs(
         frozen = frozen_part(in_use.document, site_id=row.id, date=date, operations=operations, now_s=now_s)
     except PlanError as error:
         raise ApiError(
-            422, "invalid", error.message, field="replan.now" if error.field == "now" else "replan.plan_id"
+            422,
+            "invalid",
+            error.message,
+            field="replan.now" if error.field == "now" else "replan.plan_id",
+            zh=error.zh,
         ) from error
     try:
         remaining_day(snapshot_day(inputs), frozen)
     except DayError as error:
-        raise ApiError(409, "counts_short", error.message, field="counts") from error
+        raise ApiError(409, "counts_short", error.message, field="counts", zh=error.zh) from error
     return {"plan_id": in_use.id, "now": replan.now, "plan": in_use.document}
 
 

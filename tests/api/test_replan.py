@@ -21,6 +21,7 @@ DATE = "2022-04-25"
 COUNTS = f"/sites/gelin-spring/days/{DATE}/counts"
 PLANS = f"/sites/gelin-spring/days/{DATE}/plans"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
+ZH = {**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9"}
 MORNING = "building,parcels,shift\n" + "".join(f"{b},10,morning\n" for b in range(1, 21))
 WAVE = "building,parcels,shift,urgent\n30,15,morning,1\n1,4,morning,0\n"
 
@@ -102,17 +103,20 @@ def test_a_replan_that_cannot_work_is_refused_naming_what_to_fix(client: TestCli
     assert client.put(COUNTS, content=MORNING, headers=CSV).status_code == 200
     no_plan = client.post(PLANS, json={"replan": {"now": "09:00"}}, headers=ADMIN)
     assert no_plan.status_code == 409 and no_plan.json()["error"]["code"] == "no_plan"
+    in_chinese = client.post(PLANS, json={"replan": {"now": "09:00"}}, headers=ZH).json()["error"]
+    assert in_chinese["message"] == f"{DATE} 还没有路线，无法保留已出发的车；请先排当天的路线"
 
     first = _plan(client, {})
 
-    def refused(replan: dict[str, Any]) -> dict[str, Any]:
-        response = client.post(PLANS, json={"replan": replan}, headers=ADMIN)
+    def refused(replan: dict[str, Any], headers: dict[str, str] = ADMIN) -> dict[str, Any]:
+        response = client.post(PLANS, json={"replan": replan}, headers=headers)
         assert response.status_code in (404, 409, 422), response.text
         return {"status": response.status_code, **response.json()["error"]}
 
     late = refused({"now": "23:00"})
     assert (late["status"], late["field"]) == (422, "replan.now")
     assert "outside the day (08:00-21:30)" in late["message"]
+    assert refused({"now": "23:00"}, ZH)["message"].startswith("重排时间 23:00 不在当天班次内（08:00-21:30）")
     assert refused({"now": "soon"})["field"] == "replan.now"
     assert refused({"now": "09:00", "plan_id": "no-such-plan"})["status"] == 404
     assert refused({"now": "09:00", "at": "x"})["field"] == "replan.at"
@@ -132,6 +136,9 @@ def test_a_replan_that_cannot_work_is_refused_naming_what_to_fix(client: TestCli
     short = refused({"now": "11:00"})
     assert (short["status"], short["code"]) == (409, "counts_short")
     assert "already on the road" in short["message"]
+    assert refused({"now": "11:00"}, ZH)["message"].startswith(
+        "楼 1：新的件数表只有 1 件，但已出发的车上已经有"
+    )
     client.put(COUNTS, content=MORNING, headers=CSV)
 
     # A crew on the road that the roster no longer fields (the morning's riders went home).
@@ -142,6 +149,7 @@ def test_a_replan_that_cannot_work_is_refused_naming_what_to_fix(client: TestCli
     assert (gone["status"], gone["field"]) == (422, "replan.plan_id")
     first_crew = first["shifts"][0]["crews"][0]["id"]
     assert f"crew {first_crew} is on the road at 11:00" in gone["message"]
+    assert refused({"now": "11:00"}, ZH)["message"].startswith(f"11:00 时小组 {first_crew} 还在路上")
 
     latest = client.get(f"{PLANS}/latest", headers=ADMIN).json()
     assert latest["id"] == first["id"]  # nothing refused became a plan
