@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.giant_tour import split_tour
+from optimizer.giant_tour import TourSplitError, split_tour
 from optimizer.partition import best_partition, narrowed_partition
 from optimizer.problem import TripVehicle, VrpProblem
 from optimizer.route_changes import one_change_routes
@@ -350,5 +350,8 @@ def _giant_tour_start(problem: VrpProblem, tour_s: float) -> list[list[int]] | N
     tour = shortest_tour(transit, time_limit_s=tour_s)
     if tour is None:
         return None
-    routes = split_tour(transit, problem.demand, capacity, tour)
+    try:
+        routes = split_tour(transit, problem.demand, capacity, tour)
+    except TourSplitError:  # no plan can carry such a customer: the search will say so
+        return None
     return routes if len(routes) <= len(problem.vehicles) else None

@@ -17,7 +17,8 @@ TokenId = Annotated[int, Path(ge=1, le=2**31 - 1, description="token id")]
 DateText = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]
 Lang = Literal["zh", "en"]
 AcceptLanguage = Annotated[
-    str, Header(description="a client that ranks Chinese first gets a job's failure in Chinese")
+    str,
+    Header(description="a client that ranks Chinese first gets a failed job's message in Chinese"),
 ]
 
 

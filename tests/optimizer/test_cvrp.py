@@ -307,3 +307,7 @@ def test_small_loads_begin_from_or_tools_own_first_solution(monkeypatch: pytest.
     monkeypatch.setattr(cvrp, "shortest_tour", lambda cost, time_limit_s: tours.append(time_limit_s))
     assert cvrp._giant_tour_start(cvrp_problem(many_small), 0.2) is None  # loads of 1 in 40
     assert tours == []  # no time spent on a tour
+
+
+def test_a_customer_over_capacity_gives_no_giant_tour_start_and_no_crash() -> None:
+    assert cvrp._giant_tour_start(cvrp_problem(_line(capacity=2)), 0.1) is None  # each needs 3
