@@ -60,7 +60,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         403: "the token's role may not do this",
         404: "not found (or not visible to this token)",
         409: "conflicts with the site's state",
-        412: "the day's counts changed since the client read them (If-Match)",
+        412: "the day's counts or the site's operations changed since the client read them (If-Match)",
         413: "body too large",
         422: "bad input; the message names the feature, row or field",
     }.items()

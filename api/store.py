@@ -154,28 +154,49 @@ class CountFields(Protocol):
     def held_from(self) -> str | None: ...
 
 
-def counts_tag(rows: Sequence[CountFields]) -> str:
-    """The entity tag (HTTP ETag) of a day's stored counts: the same rows, the same tag. A client
-    that sends it back with its changes (If-Match) cannot overwrite counts another saved since it
-    loaded them: the sorter at the gate and the coordinator on a phone may both be typing."""
-    text = json.dumps([count_document(r) for r in rows], sort_keys=True, separators=(",", ":"))
+def document_tag(document: Any) -> str:
+    """The entity tag (HTTP ETag) of a stored JSON document: the same content, the same tag."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:24]}"'
 
 
-def check_counts_tag(if_match: str | None, rows: Sequence[CountFields]) -> None:
-    """Refuse a write whose If-Match names counts other than those stored (412); none or "*"
-    writes whatever is stored."""
+def counts_tag(rows: Sequence[CountFields]) -> str:
+    """The tag of a day's stored counts. A client that sends it back with its changes (If-Match)
+    cannot overwrite counts another saved since it loaded them: the sorter at the gate and the
+    coordinator on a phone may both be typing."""
+    return document_tag([count_document(r) for r in rows])
+
+
+def check_tag(if_match: str | None, stored: str, *, code: str, message: str, zh: str) -> None:
+    """Refuse a write whose If-Match names a version other than the one stored (412); none or
+    "*" writes over whatever is stored."""
     if if_match is None:
         return
     wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" in wanted or counts_tag(rows) in wanted:
+    if "*" in wanted or stored in wanted:
         return
-    raise ApiError(
-        412,
-        "counts_changed",
-        "the day's counts changed after you loaded them (someone else saved); open the day again, "
-        "then make your change",
+    raise ApiError(412, code, message, zh=zh)
+
+
+def check_counts_tag(if_match: str | None, rows: Sequence[CountFields]) -> None:
+    check_tag(
+        if_match,
+        counts_tag(rows),
+        code="counts_changed",
+        message="the day's counts changed after you loaded them (someone else saved); open the day "
+        "again, then make your change",
         zh="你打开这一天之后，件数被别人改过（有人保存了）；请重新打开这一天，再改",
+    )
+
+
+def check_operations_tag(if_match: str | None, stored: dict[str, Any] | None) -> None:
+    check_tag(
+        if_match,
+        document_tag(stored),
+        code="operations_changed",
+        message="the shifts and vehicles changed after you loaded them (someone else saved); "
+        "load them again, then make your change",
+        zh="你打开之后，班次和车辆被别人改过（有人保存了）；请重新打开，再改",
     )
 
 

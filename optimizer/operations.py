@@ -41,6 +41,19 @@ class Vehicle:
     sealed_ok: bool = False
 
 
+VEHICLE_DEFAULTS: dict[str, dict[str, float]] = {
+    "tricycle": {"capacity": 80, "crew": 2, "speed_kmh": 8},
+    "ebike": {"capacity": 30, "crew": 1, "speed_kmh": 12},
+    "bicycle": {"capacity": 20, "crew": 1, "speed_kmh": 10},
+    "cart": {"capacity": 20, "crew": 1, "speed_kmh": 4},
+    "foot": {"capacity": 10, "crew": 1, "speed_kmh": 4},
+}
+"""What a vehicle of each mode starts with when the coordinator adds one on the page (when
+tricycles ran short in 2022, e-bikes, bicycles and hand carts joined): the fixtures' figures for a
+tricycle, an e-bike and a hand cart; a bicycle and a walker's bag guessed from them. The
+coordinator changes load and crew there; the speed stays as given here."""
+
+
 @dataclass(frozen=True)
 class StopSettings:
     policy: str = "notify_one"
@@ -120,6 +133,7 @@ def parse_operations(document: Any) -> Operations:
             raise OperationsError(
                 f"shift {later.id!r} starts before shift {earlier.id!r}; list shifts in day order",
                 field="shifts",
+                zh=f"班次 {later.id} 比前面的班次 {earlier.id} 开始得早；班次请按一天里的先后排列",
             )
     stop = _stop(document.get("stop", {}))
     gate_raw = document.get("gate", {})
@@ -183,22 +197,28 @@ def _shift(raw: Any, number: int) -> Shift:
     if not isinstance(raw, Mapping):
         raise OperationsError(f"shifts[{number}]: expected an object", field=f"shifts[{number}]")
     shift_id = _id(raw, f"shifts[{number}]")
-    where = f"shift {shift_id!r}"
+    where, where_zh = f"shift {shift_id!r}", f"班次 {shift_id}"
     start, end = parse_clock(raw.get("start")), parse_clock(raw.get("end"))
-    if start is None:
-        raise OperationsError(f"{where}: start must be HH:MM, got {raw.get('start')!r}", field="start")
-    if end is None:
-        raise OperationsError(f"{where}: end must be HH:MM, got {raw.get('end')!r}", field="end")
+    for name, value in (("start", start), ("end", end)):
+        if value is None:
+            raise OperationsError(
+                f"{where}: {name} must be HH:MM, got {raw.get(name)!r}",
+                field=f"{where}.{name}",
+                zh=f"{where_zh}：{_ZH_NAMES[name]}要写成 时:分（如 08:00），现在是 {raw.get(name)!r}",
+            )
+    assert start is not None and end is not None
     if end <= start:
         raise OperationsError(
-            f"{where} ends ({raw['end']}) before it starts ({raw['start']})", field=f"{where}.end"
+            f"{where} ends ({raw['end']}) before it starts ({raw['start']})",
+            field=f"{where}.end",
+            zh=f"{where_zh} 的结束时间（{raw['end']}）不在开始时间（{raw['start']}）之后",
         )
     return Shift(
         id=shift_id,
         start_s=start,
         end_s=end,
-        riders=int(_number(raw, "riders", where, minimum=0)),
-        sorters=int(_number(raw, "sorters", where, default=1, minimum=0)),
+        riders=int(_number(raw, "riders", where, minimum=0, where_zh=where_zh)),
+        sorters=int(_number(raw, "sorters", where, default=1, minimum=0, where_zh=where_zh)),
     )
 
 
@@ -206,7 +226,7 @@ def _vehicle(raw: Any, number: int) -> Vehicle:
     if not isinstance(raw, Mapping):
         raise OperationsError(f"fleet[{number}]: expected an object", field=f"fleet[{number}]")
     vehicle_id = _id(raw, f"fleet[{number}]")
-    where = f"fleet entry {vehicle_id!r}"
+    where, where_zh = f"fleet entry {vehicle_id!r}", f"车辆 {vehicle_id}"
     mode = raw.get("mode")
     if mode not in MODES:
         raise OperationsError(f"{where}: mode is {mode!r}; use one of {', '.join(MODES)}", field="mode")
@@ -216,10 +236,12 @@ def _vehicle(raw: Any, number: int) -> Vehicle:
     return Vehicle(
         id=vehicle_id,
         mode=mode,
-        count=int(_number(raw, "count", where, minimum=0)),
-        capacity=int(_number(raw, "capacity", where, minimum=1)),
-        crew=int(_number(raw, "crew", where, minimum=1)),
-        speed_kmh=float(_number(raw, "speed_kmh", where, minimum=0, exclusive=True, whole=False)),
+        count=int(_number(raw, "count", where, minimum=0, where_zh=where_zh)),
+        capacity=int(_number(raw, "capacity", where, minimum=1, where_zh=where_zh)),
+        crew=int(_number(raw, "crew", where, minimum=1, where_zh=where_zh)),
+        speed_kmh=float(
+            _number(raw, "speed_kmh", where, minimum=0, exclusive=True, whole=False, where_zh=where_zh)
+        ),
         sealed_ok=sealed_ok,
     )
 
@@ -253,15 +275,37 @@ def _number(
     minimum: float,
     exclusive: bool = False,
     whole: bool = True,
+    where_zh: str | None = None,
 ) -> float:
+    """A number of the operations. Where the coordinator's page edits it (a shift's or a
+    vehicle's, `where_zh` given), the message comes in Chinese too."""
     value = raw.get(name, default)
+    field = f"{where}.{name}"
+    said_zh = None if where_zh is None else f"{where_zh}：{_ZH_NAMES.get(name, name)}"
     if value is None:
-        raise OperationsError(f"{where}: '{name}' is missing", field=f"{where}.{name}")
+        zh = None if said_zh is None else f"{said_zh}没有填"
+        raise OperationsError(f"{where}: '{name}' is missing", field=field, zh=zh)
     kinds = int if whole else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
-        kind = "a whole number" if whole else "a number"
-        raise OperationsError(f"{where}: '{name}' must be {kind}, got {value!r}", field=f"{where}.{name}")
+        kind, kind_zh = ("a whole number", "整数") if whole else ("a number", "数字")
+        zh = None if said_zh is None else f"{said_zh}要填{kind_zh}，现在是 {value!r}"
+        raise OperationsError(f"{where}: '{name}' must be {kind}, got {value!r}", field=field, zh=zh)
     if value < minimum or (exclusive and value == minimum):
         bound = f"more than {minimum:g}" if exclusive else f"at least {minimum:g}"
-        raise OperationsError(f"{where}: '{name}' must be {bound}, got {value}", field=f"{where}.{name}")
+        bound_zh = f"大于 {minimum:g}" if exclusive else f"至少 {minimum:g}"
+        zh = None if said_zh is None else f"{said_zh}要{bound_zh}，现在是 {value}"
+        raise OperationsError(f"{where}: '{name}' must be {bound}, got {value}", field=field, zh=zh)
     return value
+
+
+_ZH_NAMES = {
+    "start": "开始时间",
+    "end": "结束时间",
+    "riders": "骑手人数",
+    "sorters": "分拣人数",
+    "count": "车数",
+    "capacity": "每车载件",
+    "crew": "每车人数",
+    "speed_kmh": "车速（公里/小时）",
+}
+"""What the coordinator's page calls the fields it edits."""

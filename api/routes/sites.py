@@ -6,7 +6,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Header, Response
 from sqlalchemy import select
 
 from api.auth import hash_token, new_token
@@ -15,7 +15,7 @@ from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.params import BuildingId, SiteId, TokenId
 from api.schemas import BuildingChange, BuildingOut, Me, SiteSummary, TokenCreate, TokenCreated, TokenOut
-from api.store import domain_site, site_row
+from api.store import check_operations_tag, document_tag, domain_site, site_row
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
 from optimizer.site import Building, parse_site
@@ -141,6 +141,15 @@ def change_building(
     return _building_out(site.building(building_id))
 
 
+OperationsIfMatch = Annotated[
+    str | None,
+    Header(
+        description="the operations' ETag as last read: the write is refused (412 "
+        "operations_changed) if someone else changed them since"
+    ),
+]
+
+
 @router.put("/sites/{site_id}/operations", response_model=dict[str, Any])
 def put_operations(
     site_id: SiteId,
@@ -149,22 +158,32 @@ def put_operations(
     document: Annotated[
         dict[str, Any], Body(description="shifts, fleet, stop and gate settings (docs/formats.md)")
     ],
+    response: Response,
+    if_match: OperationsIfMatch = None,
 ) -> dict[str, Any]:
+    """The site's roster, fleet and settings, replaced whole. The ETag answered is the new one."""
     require(principal, site_id, "coordinator")
-    row = site_row(session, site_id)
+    row = site_row(session, site_id, lock=True)
+    check_operations_tag(if_match, row.operations)
     parse_operations(document)
     if row.operations != document:  # the same roster sent again outdates no plan
         row.operations, row.updated_at = document, datetime.now(UTC)
     session.commit()
+    response.headers["ETag"] = document_tag(document)
     return document
 
 
 @router.get("/sites/{site_id}/operations", response_model=dict[str, Any])
-def get_operations(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_operations(
+    site_id: SiteId, session: SessionDep, principal: PrincipalDep, response: Response
+) -> dict[str, Any]:
+    """The site's operations; the ETag header is their tag, to send back as If-Match with a change
+    (the coordinator's page edits the day's crews and vehicles while someone else may too)."""
     require(principal, site_id, "courier")
     row = site_row(session, site_id)
     if row.operations is None:
         raise not_found(f"operations of site {site_id!r}")
+    response.headers["ETag"] = document_tag(row.operations)
     return row.operations
 
 

@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.web.labels import WEB_LABELS
+from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
+from optimizer.operations import VEHICLE_DEFAULTS
 
 _COLUMN_NAMES = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names}
 """A pasted or uploaded sheet's Chinese headers, read by the page as the server reads them."""
@@ -25,7 +27,8 @@ _templates = Environment(
 @router.get("/", response_class=HTMLResponse)
 def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
     lang = lang if lang in WEB_LABELS else "zh"
+    vehicles = {mode: {**start, "name": vehicle_name(mode, lang)} for mode, start in VEHICLE_DEFAULTS.items()}
     html = _templates.get_template("index.html.j2").render(
-        t=WEB_LABELS[lang], lang=lang, labels=WEB_LABELS[lang], column_names=_COLUMN_NAMES
+        t=WEB_LABELS[lang], lang=lang, labels=WEB_LABELS[lang], column_names=_COLUMN_NAMES, vehicles=vehicles
     )
     return HTMLResponse(html)

@@ -22,8 +22,9 @@ from optimizer.day import (
 )
 from optimizer.errors import DayError, OperationsError, SiteError
 from optimizer.graph import build_graph
+from optimizer.operations import VEHICLE_DEFAULTS
 from optimizer.problem import build_day_model
-from optimizer.site import parse_site
+from optimizer.site import MODES, parse_site
 from tests.helpers import day, graph_of, operations, three_on_a_lane, workbook
 
 
@@ -372,3 +373,12 @@ def test_bad_operations_name_the_field(override: dict[str, Any], message: str) -
 def test_unknown_policy_override_is_rejected() -> None:
     with pytest.raises(OperationsError, match="unknown stop policy 'loud'"):
         operations().with_policy("loud")
+
+
+def test_every_mode_has_a_vehicle_the_page_can_add_and_the_planner_reads() -> None:
+    assert set(VEHICLE_DEFAULTS) == set(MODES)
+    fleet = [{"id": mode, "mode": mode, "count": 1, **start} for mode, start in VEHICLE_DEFAULTS.items()]
+    read = operations(fleet=fleet).fleet
+    assert [(v.mode, v.capacity, v.crew) for v in read] == [
+        (mode, start["capacity"], start["crew"]) for mode, start in VEHICLE_DEFAULTS.items()
+    ]

@@ -269,7 +269,7 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     chinese.wait_for_selector(".cell input")
     chinese.click("#help summary")  # how it works, its steps naming the page's own buttons
     steps = chinese.locator("#help li").all_inner_texts()
-    assert len(steps) == 6 and not any("{" in step for step in steps)
+    assert len(steps) == 7 and not any("{" in step for step in steps)
     assert "按「下载填写表（每栋楼一行）」" in steps[0] and steps[1].startswith("按「生成路线」")
     _open_date(chinese, "2022-04-26")
     chinese.click("#paste-box summary")
@@ -431,7 +431,7 @@ def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
     client.post(f"{days}/counts", content="building,parcels\n4,7\n", headers=csv)  # a later wave
     _open_date(page, date)
     page.wait_for_selector("#plan-note.outdated", timeout=30_000)
-    assert "the counts or a building changed since: plan again before printing" in page.inner_text(
+    assert "the counts, a building or the crews changed since: plan again before printing" in page.inner_text(
         "#plan-note"
     )
     assert page.inner_text("#total") == "27"
@@ -723,3 +723,81 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     district.wait_for_function(
         f"document.querySelector('#overview-totals').textContent.includes('{left} of them held over')"
     )
+
+
+def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_them(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    date = "2022-04-25"
+    _planned(client, date, "building,parcels\n12,9\n40,30\n")
+    stored = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, date)
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    page.click("#roster-edit summary")
+    page.wait_for_selector('#roster-shifts tr[data-shift="morning"]')
+    morning = '#roster-shifts tr[data-shift="morning"]'
+    assert page.input_value(f"{morning} input.riders") == "4"
+    assert page.input_value(f"{morning} input.start") == "08:00"
+    assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
+
+    # A bad value: the error names the shift and the field, and nothing is stored.
+    page.fill(f"{morning} input.end", "07:00")
+    page.click("#roster-save")
+    page.wait_for_function("document.querySelector('#roster-error').textContent !== ''")
+    assert page.inner_text("#roster-error") == "shift 'morning' ends (07:00) before it starts (08:00)"
+    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == stored
+
+    # Someone else gives the evening a fifth rider meanwhile; this page, which still shows four
+    # there, changes the morning, takes a tricycle off and adds an e-bike — and leaves the evening.
+    evening = {
+        **stored,
+        "shifts": [dict(s, riders=5) if s["id"] == "evening" else s for s in stored["shifts"]],
+    }
+    assert client.put("/sites/gelin-spring/operations", json=evening, headers=ADMIN).status_code == 200
+    page.fill(f"{morning} input.end", "11:30")
+    page.fill(f"{morning} input.riders", "3")
+    page.fill('#roster-fleet tr[data-vehicle="tricycle"] input.count', "1")
+    page.select_option("#add-mode", "ebike")
+    ebike = '#roster-fleet tr[data-vehicle="ebike"]'
+    assert (
+        page.input_value(f"{ebike} input.capacity") == "30"
+        and page.input_value(f"{ebike} input.count") == "1"
+    )
+    page.press(f"{ebike} input.count", "Enter")  # Enter saves the crews, not the counts
+    page.wait_for_selector("#plan-note.outdated", timeout=30_000)
+    assert page.inner_text("#roster-status") == "Saved"
+    now = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+    assert [(s["id"], s["start"], s["end"], s["riders"]) for s in now["shifts"]] == [
+        ("morning", "08:00", "11:30", 3),
+        ("afternoon", "13:00", "16:30", 4),
+        ("evening", "18:00", "21:30", 5),
+    ]
+    assert [(v["id"], v["mode"], v["count"], v["capacity"], v["crew"]) for v in now["fleet"]] == [
+        ("tricycle", "tricycle", 1, 80, 2),
+        ("ebike", "ebike", 1, 30, 1),
+    ]
+    assert now["stop"] == stored["stop"] and now["gate"] == stored["gate"]  # untouched settings stay
+    assert page.input_value('#roster-shifts tr[data-shift="evening"] input.riders') == "5"  # as stored
+
+    # The next plan sends the morning's one tricycle crew and an e-bike out with 200 parcels.
+    plan_id = _planned(client, date, "building,parcels\n" + "".join(f"{b},10\n" for b in range(1, 21)))
+    plan = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
+    [first] = [s for s in plan["shifts"] if s["id"] == "morning"]
+    assert sorted(c["vehicle"] for c in first["crews"]) == ["ebike", "tricycle"]
+
+    # A courier sees no editor; the same page in Chinese words a bad value in Chinese.
+    _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
+    other = _signed_in(browser, running.url, courier)
+    assert other.locator("#roster-edit").is_hidden()
+    page.goto(f"{running.url}/?lang=zh")
+    page.wait_for_selector(".cell input")
+    page.click("#roster-edit summary")
+    page.fill('#roster-shifts tr[data-shift="afternoon"] input.end', "12:00")
+    page.click("#roster-save")
+    page.wait_for_function("document.querySelector('#roster-error').textContent !== ''")
+    assert page.inner_text("#roster-error") == "班次 afternoon 的结束时间（12:00）不在开始时间（13:00）之后"
+    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == now

@@ -53,6 +53,7 @@ async function signIn(event) {
   sessionStorage.setItem("onebell-token", token);
   const me = await (await api("/me")).json();
   $("building-edit").hidden = me.role === "courier";  // building details are the coordinator's
+  $("roster-edit").hidden = me.role === "courier";  // and so are the crews and vehicles
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
   $("sign-out").hidden = false;
@@ -130,6 +131,7 @@ async function openSite(chosen) {
     shownSite = site.id;
     buildGrid();
     fillBuildingEditor();
+    loadRoster();
     day = loadDay();  // marks the grid loading until the day's counts are in
   } finally { done(); }
   await day;
@@ -233,6 +235,157 @@ async function saveBuildingDetails() {
   $("edit-status").textContent = L.saved;
   loadOverview();
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
+}
+
+// The day's crews and vehicles, as the coordinator learns who came: riders and sorters per
+// shift, how many vehicles of each kind, a kind that joins (e-bikes when tricycles run short).
+// Saving sends only what was changed here, onto the operations as stored then (someone else may
+// have changed another shift meanwhile), and a plan made before is then marked outdated.
+const VEHICLES = JSON.parse(document.getElementById("vehicles").textContent);  // mode → defaults, name
+let roster = null;  // the operations as the form shows them, or null if the compound has none
+const SHIFT_FIELDS = { start: "time", end: "time", riders: "number", sorters: "number" };
+const VEHICLE_FIELDS = { capacity: "number", crew: "number", count: "number" };
+
+async function loadRoster() {
+  const siteId = site.id;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/operations`);
+  if (site === null || site.id !== siteId) return;  // another compound opened meanwhile
+  roster = response.ok ? await response.json() : null;
+  fillRoster();
+  if (!response.ok) $("roster-error").textContent = response.status === 404 ? L.no_roster : await errorMessage(response);
+}
+
+function rosterInput(kind, field, value, label) {
+  const input = document.createElement("input");
+  input.type = kind;
+  input.className = field;
+  input.setAttribute("aria-label", label);
+  if (kind === "number") { input.min = field === "capacity" || field === "crew" ? "1" : "0"; input.step = "1"; input.inputMode = "numeric"; }
+  input.value = value ?? (field === "sorters" ? 1 : "");
+  return input;
+}
+
+function rosterRow(label, fields, item, key, id) {
+  const row = document.createElement("tr");
+  row.dataset[key] = id;
+  const head = document.createElement("th");
+  head.textContent = label;
+  row.appendChild(head);
+  for (const [field, kind] of Object.entries(fields)) {
+    const cell = document.createElement("td");
+    cell.appendChild(rosterInput(kind, field, item[field], `${label} ${L[field === "count" ? "vehicle_count" : field]}`));
+    row.appendChild(cell);
+  }
+  return row;
+}
+
+function vehicleLabel(vehicle) {
+  const name = VEHICLES[vehicle.mode]?.name || vehicle.mode;
+  return vehicle.id === vehicle.mode ? name : `${name} (${vehicle.id})`;
+}
+
+function fillRoster() {
+  $("roster-status").textContent = "";
+  $("roster-error").textContent = "";
+  const shifts = document.querySelector("#roster-shifts tbody");
+  const fleet = document.querySelector("#roster-fleet tbody");
+  shifts.innerHTML = "";
+  fleet.innerHTML = "";
+  $("roster-form").querySelectorAll("button, select").forEach((element) => { element.disabled = roster === null; });
+  if (roster === null) return;
+  for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
+  for (const vehicle of roster.fleet) fleet.appendChild(rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id));
+}
+
+// A kind of vehicle that joins today: a row with its mode's usual load and crew, one vehicle.
+function addVehicle() {
+  const mode = $("add-mode").value;
+  $("add-mode").value = "";
+  if (!mode || roster === null) return;
+  const taken = new Set([...document.querySelectorAll("#roster-fleet tbody tr")].map((row) => row.dataset.vehicle));
+  let id = mode;
+  for (let n = 2; taken.has(id); n++) id = `${mode}-${n}`;
+  const vehicle = { id, mode, capacity: VEHICLES[mode].capacity, crew: VEHICLES[mode].crew, count: 1 };
+  const row = rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", id);
+  row.dataset.added = mode;
+  document.querySelector("#roster-fleet tbody").appendChild(row);
+  row.querySelector("input.count").focus();
+}
+
+// A field as typed: a time as HH:MM, a number as a number; left empty or not a number, as
+// typed, so the server names the shift or vehicle and the field.
+function typedValue(input) {
+  if (input.type !== "number") return input.value;
+  const number = Number(input.value);
+  return input.value.trim() === "" ? null : Number.isFinite(number) ? number : input.value;
+}
+
+function rosterChanges() {
+  const changes = { shifts: {}, fleet: {}, added: [] };
+  for (const row of document.querySelectorAll("#roster-shifts tbody tr")) {
+    const shown = roster.shifts.find((s) => s.id === row.dataset.shift) || {};
+    for (const field of Object.keys(SHIFT_FIELDS)) {
+      const value = typedValue(row.querySelector(`input.${field}`));
+      if (value !== (shown[field] ?? (field === "sorters" ? 1 : null))) (changes.shifts[row.dataset.shift] ||= {})[field] = value;
+    }
+  }
+  for (const row of document.querySelectorAll("#roster-fleet tbody tr")) {
+    const typed = Object.fromEntries(Object.keys(VEHICLE_FIELDS).map((field) => [field, typedValue(row.querySelector(`input.${field}`))]));
+    if (row.dataset.added) {
+      changes.added.push({ id: row.dataset.vehicle, mode: row.dataset.added, speed_kmh: VEHICLES[row.dataset.added].speed_kmh, ...typed });
+      continue;
+    }
+    const shown = roster.fleet.find((v) => v.id === row.dataset.vehicle) || {};
+    for (const [field, value] of Object.entries(typed)) if (value !== shown[field]) (changes.fleet[row.dataset.vehicle] ||= {})[field] = value;
+  }
+  return changes;
+}
+
+function withChanges(stored, changes) {
+  const updated = structuredClone(stored);
+  for (const shift of updated.shifts) Object.assign(shift, changes.shifts[shift.id] || {});
+  for (const vehicle of updated.fleet) Object.assign(vehicle, changes.fleet[vehicle.id] || {});
+  const ids = new Set(updated.fleet.map((v) => v.id));
+  for (const vehicle of changes.added) {
+    let id = vehicle.id;
+    for (let n = 2; ids.has(id); n++) id = `${vehicle.mode}-${n}`;  // someone added one meanwhile
+    ids.add(id);
+    updated.fleet.push({ ...vehicle, id });
+  }
+  return updated;
+}
+
+async function saveRoster(event) {
+  event.preventDefault();
+  if (roster === null || shownSite !== site.id) return;
+  const siteId = site.id;
+  const changes = rosterChanges();
+  $("roster-status").textContent = "";
+  $("roster-error").textContent = "";
+  const path = `/sites/${encodeURIComponent(siteId)}/operations`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await api(path);  // as stored now: the changes go onto it
+    if (!current.ok) { $("roster-error").textContent = await errorMessage(current); return; }
+    const tag = current.headers.get("ETag");
+    const response = await api(path, {
+      method: "PUT", headers: { "Content-Type": "application/json", "If-Match": tag }, body: JSON.stringify(withChanges(await current.json(), changes)),
+    });
+    if (response.status === 412) continue;  // saved by someone else between the two: again
+    if (!response.ok) {  // the message names the shift or vehicle and the field, in Chinese too
+      let error;
+      try { error = (await response.json()).error; } catch (e) { error = { message: `${response.status}` }; }
+      $("roster-error").textContent = error.message;
+      return;
+    }
+    if (siteId !== site.id) return;
+    roster = await response.json();
+    fillRoster();
+    $("roster-status").textContent = L.saved;
+    loadOverview();
+    await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
+    return;
+  }
+  $("roster-error").textContent = L.busy_saving;
 }
 
 function cellOf(buildingId) { return document.querySelector(`.cell[data-building="${CSS.escape(buildingId)}"]`); }
@@ -670,6 +823,8 @@ window.addEventListener("beforeunload", (event) => { if (unsaved) { event.preven
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
+$("roster-form").addEventListener("submit", saveRoster);
+$("add-mode").addEventListener("change", addVehicle);
 $("keep-departed").addEventListener("change", () => {
   if ($("keep-departed").checked && !$("replan-now").value) {
     const now = new Date();

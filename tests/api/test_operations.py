@@ -1,0 +1,89 @@
+"""The site's operations (shifts, fleet, settings): a tag to write against, and messages a
+coordinator can act on in either language."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ADMIN
+from tests.api.helpers import GELIN, set_up_gelin
+
+OPS = "/sites/gelin-spring/operations"
+ZH = {**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+
+
+def test_a_change_written_against_operations_someone_else_changed_is_refused(client: TestClient) -> None:
+    set_up_gelin(client)
+    read = client.get(OPS, headers=ADMIN)
+    tag, stored = read.headers["ETag"], read.json()
+    assert client.get(OPS, headers=ADMIN).headers["ETag"] == tag  # the same operations, the same tag
+
+    # The district office gives the evening a fifth rider; the coordinator, who read before it,
+    # sends the morning's change against the old tag and is refused, and nothing changes.
+    evening = copy.deepcopy(stored)
+    evening["shifts"][2]["riders"] = 5
+    office = client.put(OPS, json=evening, headers={**ADMIN, "If-Match": tag})
+    assert office.status_code == 200 and office.headers["ETag"] != tag
+    assert office.headers["ETag"] == client.get(OPS, headers=ADMIN).headers["ETag"]
+    morning = copy.deepcopy(stored)
+    morning["shifts"][0]["riders"] = 3
+    refused = client.put(OPS, json=morning, headers={**ZH, "If-Match": tag})
+    assert refused.status_code == 412
+    assert refused.json()["error"]["code"] == "operations_changed"
+    assert refused.json()["error"]["message"].startswith("你打开之后，班次和车辆被别人改过")
+    assert client.get(OPS, headers=ADMIN).json() == evening
+
+    # Against the tag read again, or with none at all, the write goes through.
+    fresh = client.get(OPS, headers=ADMIN).headers["ETag"]
+    morning["shifts"][2]["riders"] = 5
+    assert client.put(OPS, json=morning, headers={**ADMIN, "If-Match": fresh}).status_code == 200
+    assert client.put(OPS, json=stored, headers=ADMIN).status_code == 200
+    assert client.get(OPS, headers=ADMIN).headers["ETag"] == tag
+
+
+def test_the_fields_the_page_edits_are_refused_in_chinese_naming_the_shift_or_vehicle(
+    client: TestClient,
+) -> None:
+    set_up_gelin(client)
+    stored = json.loads((GELIN / "ops-more-riders.json").read_text())
+    cases = [
+        (
+            ("shifts", 1, "riders", -1),
+            "班次 afternoon：骑手人数要至少 0，现在是 -1",
+            "shift 'afternoon'.riders",
+        ),
+        (
+            ("shifts", 0, "riders", 2.5),
+            "班次 morning：骑手人数要填整数，现在是 2.5",
+            "shift 'morning'.riders",
+        ),
+        (("shifts", 2, "sorters", None), "班次 evening：分拣人数没有填", "shift 'evening'.sorters"),
+        (
+            ("shifts", 0, "start", "8h"),
+            "班次 morning：开始时间要写成 时:分（如 08:00），现在是 '8h'",
+            "shift 'morning'.start",
+        ),
+        (
+            ("fleet", 0, "capacity", 0),
+            "车辆 tricycle：每车载件要至少 1，现在是 0",
+            "fleet entry 'tricycle'.capacity",
+        ),
+        (
+            ("shifts", 1, "start", "07:00"),
+            "班次 afternoon 比前面的班次 morning 开始得早；班次请按一天里的先后排列",
+            "shifts",
+        ),
+    ]
+    for (part, number, field, value), chinese, named in cases:
+        bad = copy.deepcopy(stored)
+        bad[part][number][field] = value
+        answer = client.put(OPS, json=bad, headers=ZH)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["message"] == chinese
+        assert answer.json()["error"]["field"] == named
+        english = client.put(OPS, json=bad, headers=ADMIN).json()["error"]["message"]
+        assert english.isascii() and ((number == 1 and field == "start") or field in english)
+    assert client.get(OPS, headers=ADMIN).json() == stored
