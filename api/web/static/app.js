@@ -243,7 +243,7 @@ async function saveBuildingDetails() {
 // have changed another shift meanwhile), and a plan made before is then marked outdated.
 const VEHICLES = JSON.parse(document.getElementById("vehicles").textContent);  // mode → defaults, name
 let roster = null;  // the operations as the form shows them, or null if the compound has none
-const SHIFT_FIELDS = { start: "time", end: "time", riders: "number", sorters: "number" };
+const SHIFT_FIELDS = { riders: "number", sorters: "number", start: "time", end: "time" };  // most changed first (a phone shows the first columns)
 const VEHICLE_FIELDS = { capacity: "number", crew: "number", count: "number" };
 
 async function loadRoster() {
