@@ -262,6 +262,11 @@ function rosterInput(kind, field, value, label) {
   input.setAttribute("aria-label", label);
   if (kind === "number") { input.min = field === "capacity" || field === "crew" ? "1" : "0"; input.step = "1"; input.inputMode = "numeric"; }
   input.value = value ?? (field === "sorters" ? 1 : "");
+  if (kind === "time" && value && !input.value) {  // "8:00", "24:00": a time field cannot show it
+    input.type = "text";
+    input.value = value;
+  }
+  input.dataset.shown = input.value;  // only a field changed from what it showed is sent
   return input;
 }
 
@@ -320,23 +325,18 @@ function typedValue(input) {
   return input.value.trim() === "" ? null : Number.isFinite(number) ? number : input.value;
 }
 
+function changedFields(row, fields) {
+  const inputs = Object.keys(fields).map((field) => [field, row.querySelector(`input.${field}`)]);
+  return Object.fromEntries(inputs.filter(([, input]) => input.value !== input.dataset.shown).map(([field, input]) => [field, typedValue(input)]));
+}
+
 function rosterChanges() {
   const changes = { shifts: {}, fleet: {}, added: [] };
-  for (const row of document.querySelectorAll("#roster-shifts tbody tr")) {
-    const shown = roster.shifts.find((s) => s.id === row.dataset.shift) || {};
-    for (const field of Object.keys(SHIFT_FIELDS)) {
-      const value = typedValue(row.querySelector(`input.${field}`));
-      if (value !== (shown[field] ?? (field === "sorters" ? 1 : null))) (changes.shifts[row.dataset.shift] ||= {})[field] = value;
-    }
-  }
+  for (const row of document.querySelectorAll("#roster-shifts tbody tr")) changes.shifts[row.dataset.shift] = changedFields(row, SHIFT_FIELDS);
   for (const row of document.querySelectorAll("#roster-fleet tbody tr")) {
+    if (!row.dataset.added) { changes.fleet[row.dataset.vehicle] = changedFields(row, VEHICLE_FIELDS); continue; }
     const typed = Object.fromEntries(Object.keys(VEHICLE_FIELDS).map((field) => [field, typedValue(row.querySelector(`input.${field}`))]));
-    if (row.dataset.added) {
-      changes.added.push({ id: row.dataset.vehicle, mode: row.dataset.added, speed_kmh: VEHICLES[row.dataset.added].speed_kmh, ...typed });
-      continue;
-    }
-    const shown = roster.fleet.find((v) => v.id === row.dataset.vehicle) || {};
-    for (const [field, value] of Object.entries(typed)) if (value !== shown[field]) (changes.fleet[row.dataset.vehicle] ||= {})[field] = value;
+    changes.added.push({ id: row.dataset.vehicle, mode: row.dataset.added, speed_kmh: VEHICLES[row.dataset.added].speed_kmh, ...typed });
   }
   return changes;
 }
