@@ -657,6 +657,14 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     shown = chinese.locator("#undelivered li").all_inner_texts()
     assert shown == [item["reason_zh"] for item in before["undelivered"]]
     assert "在各组的时间里送不完" in shown[0]
+    # Left for want of crews: one press opens the crews, at the riders of a shift that was short.
+    chinese.click("#more-crews")
+    short = next(i["shift"] for i in before["undelivered"] if i["cause"] in ("shift_capacity", "no_crew"))
+    assert chinese.locator("#roster-edit").get_attribute("open") is not None
+    focused = chinese.evaluate(
+        "[document.activeElement.className, document.activeElement.closest('tr').dataset.shift]"
+    )
+    assert focused == ["riders", short]
     chinese.close()
 
     page = _signed_in(browser, running.url, coordinator)
@@ -737,6 +745,7 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, date)
     page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    assert page.locator("#more-crews").is_hidden()  # every parcel goes out: no call for crews
     page.click("#roster-edit summary")
     page.wait_for_selector('#roster-shifts tr[data-shift="morning"]')
     morning = '#roster-shifts tr[data-shift="morning"]'

@@ -770,6 +770,10 @@ function showPlan(planned, glance) {
     undelivered.appendChild(li);
   }
   if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
+  // Parcels left for want of crews: the way to more crews is one press away (coordinators only).
+  const short = planned.undelivered.find((item) => item.cause === "shift_capacity" || item.cause === "no_crew");
+  $("more-crews").hidden = !short || $("roster-edit").hidden;
+  $("more-crews").dataset.shift = short ? short.shift : "";
   const stops = $("stops");
   stops.innerHTML = "";
   const names = new Map(buildings.map((b) => [b.id, b.name]));
@@ -824,6 +828,12 @@ $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("roster-form").addEventListener("submit", saveRoster);
+$("more-crews").addEventListener("click", () => {
+  $("roster-edit").open = true;
+  const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.riders`);
+  $("roster-edit").scrollIntoView();
+  if (riders) riders.focus();
+});
 $("add-mode").addEventListener("change", addVehicle);
 $("keep-departed").addEventListener("change", () => {
   if ($("keep-departed").checked && !$("replan-now").value) {
