@@ -189,15 +189,20 @@ def check_counts_tag(if_match: str | None, rows: Sequence[CountFields]) -> None:
     )
 
 
-def check_operations_tag(if_match: str | None, stored: dict[str, Any] | None) -> None:
-    check_tag(
-        if_match,
-        document_tag(stored),
-        code="operations_changed",
-        message="the shifts and vehicles changed after you loaded them (someone else saved); "
-        "load them again, then make your change",
-        zh="你打开之后，班次和车辆被别人改过（有人保存了）；请重新打开，再改",
-    )
+_OPERATIONS_CHANGED = {
+    "code": "operations_changed",
+    "message": "the shifts and vehicles changed after you loaded them (someone else saved); "
+    "load them again, then make your change",
+    "zh": "你打开之后，班次和车辆被别人改过（有人保存了）；请重新打开，再改",
+}
+
+
+def check_operations_tag(if_match: str | None, stored: dict[str, Any] | None, *, first: bool = False) -> None:
+    """As `check_tag`; with `first` (If-None-Match: *), refuse whenever there are operations: the
+    page's first roster must not replace one someone else set meanwhile."""
+    if first and stored is not None:
+        raise ApiError(412, **_OPERATIONS_CHANGED)
+    check_tag(if_match, document_tag(stored), **_OPERATIONS_CHANGED)
 
 
 def count_document(row: CountFields) -> dict[str, Any]:

@@ -4,7 +4,7 @@ stop and gate settings that turn parcels into minutes."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,26 @@ VEHICLE_DEFAULTS: dict[str, dict[str, float]] = {
 tricycles ran short in 2022, e-bikes, bicycles and hand carts joined): the fixtures' figures for a
 tricycle, an e-bike and a hand cart; a bicycle and a walker's bag guessed from them. The
 coordinator changes load and crew there; the speed stays as given here."""
+
+
+STARTING_SHIFTS: tuple[tuple[str, str], ...] = (("08:00", "11:30"), ("13:00", "16:30"), ("18:00", "21:30"))
+
+
+def starting_operations(shift_ids: Sequence[str]) -> dict[str, Any]:
+    """A compound's first operations, as the Shanghai courier groups of 2022 ran a day: three
+    shifts, in each one volunteer sorting at the gate and two riding one tricycle, one household
+    notified per building. The coordinator starts from it on the page and corrects it there, so a
+    compound whose map is in can take counts without anyone writing JSON."""
+    if len(shift_ids) != len(STARTING_SHIFTS):
+        raise ValueError(f"name {len(STARTING_SHIFTS)} shifts, got {len(shift_ids)}")
+    return {
+        "shifts": [
+            {"id": shift_id, "start": start, "end": end, "riders": 2, "sorters": 1}
+            for shift_id, (start, end) in zip(shift_ids, STARTING_SHIFTS, strict=True)
+        ],
+        "fleet": [{"id": "tricycle", "mode": "tricycle", "count": 1, **VEHICLE_DEFAULTS["tricycle"]}],
+        "stop": {"policy": "notify_one"},
+    }
 
 
 @dataclass(frozen=True)

@@ -160,11 +160,18 @@ def put_operations(
     ],
     response: Response,
     if_match: OperationsIfMatch = None,
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            description='"*": only if the site has no operations yet (the page\'s first roster), '
+            "else 412 operations_changed"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The site's roster, fleet and settings, replaced whole. The ETag answered is the new one."""
     require(principal, site_id, "coordinator")
     row = site_row(session, site_id, lock=True)
-    check_operations_tag(if_match, row.operations)
+    check_operations_tag(if_match, row.operations, first=if_none_match == "*")
     parse_operations(document)
     if row.operations != document:  # the same roster sent again outdates no plan
         row.operations, row.updated_at = document, datetime.now(UTC)

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.web.labels import WEB_LABELS
 from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
-from optimizer.operations import VEHICLE_DEFAULTS
+from optimizer.operations import VEHICLE_DEFAULTS, starting_operations
 
 _COLUMN_NAMES = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names}
 """A pasted or uploaded sheet's Chinese headers, read by the page as the server reads them."""
@@ -28,7 +28,13 @@ _templates = Environment(
 def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
     lang = lang if lang in WEB_LABELS else "zh"
     vehicles = {mode: {**start, "name": vehicle_name(mode, lang)} for mode, start in VEHICLE_DEFAULTS.items()}
+    starting = starting_operations(WEB_LABELS[lang]["shift_ids"].split(","))
     html = _templates.get_template("index.html.j2").render(
-        t=WEB_LABELS[lang], lang=lang, labels=WEB_LABELS[lang], column_names=_COLUMN_NAMES, vehicles=vehicles
+        t=WEB_LABELS[lang],
+        lang=lang,
+        labels=WEB_LABELS[lang],
+        column_names=_COLUMN_NAMES,
+        vehicles=vehicles,
+        starting=starting,
     )
     return HTMLResponse(html)

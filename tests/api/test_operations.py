@@ -8,6 +8,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin
 
@@ -87,3 +88,23 @@ def test_the_fields_the_page_edits_are_refused_in_chinese_naming_the_shift_or_ve
         english = client.put(OPS, json=bad, headers=ADMIN).json()["error"]["message"]
         assert english.isascii() and ((number == 1 and field == "start") or field in english)
     assert client.get(OPS, headers=ADMIN).json() == stored
+
+
+def test_a_first_roster_sent_if_none_is_set_never_replaces_one(client: TestClient) -> None:
+    site = json.loads((GELIN / "site.geojson").read_text())
+    assert client.put("/sites/gelin-spring", json=site, headers=ADMIN).status_code == 201
+    first = starting_operations(["上午", "下午", "晚上"])
+    created = client.put(OPS, json=first, headers={**ADMIN, "If-None-Match": "*"})
+    assert created.status_code == 200 and client.get(OPS, headers=ADMIN).json() == first
+    again = json.loads((GELIN / "ops-3x3.json").read_text())
+    refused = client.put(OPS, json=again, headers={**ADMIN, "If-None-Match": "*"})
+    assert refused.status_code == 412 and refused.json()["error"]["code"] == "operations_changed"
+    assert client.get(OPS, headers=ADMIN).json() == first
+    # and the starting roster plans: a day's counts go in against its Chinese shift names
+    counts = "building,parcels,shift\n12,9,下午\n"
+    saved = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content=counts.encode(),
+        headers={**ADMIN, "Content-Type": "text/csv; charset=utf-8"},
+    )
+    assert saved.status_code == 200, saved.text

@@ -22,7 +22,7 @@ from optimizer.day import (
 )
 from optimizer.errors import DayError, OperationsError, SiteError
 from optimizer.graph import build_graph
-from optimizer.operations import VEHICLE_DEFAULTS
+from optimizer.operations import VEHICLE_DEFAULTS, parse_operations, starting_operations
 from optimizer.problem import build_day_model
 from optimizer.site import MODES, parse_site
 from tests.helpers import day, graph_of, operations, three_on_a_lane, workbook
@@ -382,3 +382,16 @@ def test_every_mode_has_a_vehicle_the_page_can_add_and_the_planner_reads() -> No
     assert [(v.mode, v.capacity, v.crew) for v in read] == [
         (mode, start["capacity"], start["crew"]) for mode, start in VEHICLE_DEFAULTS.items()
     ]
+
+
+def test_the_starting_roster_is_the_lockdown_day_and_reads_as_operations() -> None:
+    read = parse_operations(starting_operations(["上午", "下午", "晚上"]))
+    assert [(s.id, s.riders, s.sorters) for s in read.shifts] == [
+        ("上午", 2, 1),
+        ("下午", 2, 1),
+        ("晚上", 2, 1),
+    ]
+    assert [(v.mode, v.count, v.capacity, v.crew) for v in read.fleet] == [("tricycle", 1, 80, 2)]
+    assert read.stop.policy == "notify_one"
+    with pytest.raises(ValueError, match="name 3 shifts, got 2"):
+        starting_operations(["day", "night"])

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from optimizer.clock import format_clock, parse_clock
+from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin, set_up_second_site, token, wait_for_job
 from tests.helpers import workbook
@@ -818,3 +819,53 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     page.wait_for_function("document.querySelector('#roster-error').textContent !== ''")
     assert page.inner_text("#roster-error") == "班次 afternoon 的结束时间（12:00）不在开始时间（13:00）之后"
     assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == now
+
+
+def _site_without_operations(client: httpx.Client, site_id: str) -> str:
+    """gelin-spring's map again as `site_id`, with no operations yet; a coordinator token for it."""
+    site = json.loads((GELIN / "site.geojson").read_text())
+    site["site"]["id"] = site_id
+    assert client.put(f"/sites/{site_id}", json=site, headers=ADMIN).status_code == 201
+    return token(client, site_id, "coordinator")[1]  # type: ignore[arg-type]
+
+
+def test_a_new_compound_starts_its_roster_from_the_usual_day_on_the_page(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    page = _signed_in(browser, running.url, _site_without_operations(client, "gelin-new"))
+    page.wait_for_selector("#roster-start:not([hidden])")
+    assert page.locator("#roster-edit").get_attribute("open") is not None  # opened: nothing works without it
+    assert (
+        page.inner_text("#roster-error")
+        == "The compound has no shifts and vehicles yet: set them before the counts"
+    )
+    page.click("#roster-start")
+    page.wait_for_selector('#roster-shifts tr[data-shift="evening"]')
+    assert page.inner_text("#roster-status") == "Saved" and page.locator("#roster-start").is_hidden()
+    stored = client.get("/sites/gelin-new/operations", headers=ADMIN).json()
+    assert stored == starting_operations(["morning", "afternoon", "evening"])
+    assert page.input_value('#roster-shifts tr[data-shift="morning"] input.riders') == "2"
+
+    # Two riders were never enough: four come. Then the day's counts go in and are planned.
+    page.fill('#roster-shifts tr[data-shift="morning"] input.riders', "4")
+    page.click("#roster-save")
+    page.wait_for_function("document.querySelector('#roster-status').textContent === 'Saved'")
+    assert client.get("/sites/gelin-new/operations", headers=ADMIN).json()["shifts"][0]["riders"] == 4
+    days = "/sites/gelin-new/days/2022-04-25"
+    counts = client.put(
+        f"{days}/counts", content="building,parcels\n12,9\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert counts.status_code == 200, counts.text
+    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    assert wait_for_job(client, job["id"], ADMIN)["status"] == "done"  # type: ignore[arg-type]
+
+    # Set by someone else while the page offered the start: the page shows theirs, replaces nothing.
+    other = _signed_in(browser, running.url, _site_without_operations(client, "gelin-other"))
+    other.wait_for_selector("#roster-start:not([hidden])")
+    theirs = json.loads((GELIN / "ops-3x3.json").read_text())
+    assert client.put("/sites/gelin-other/operations", json=theirs, headers=ADMIN).status_code == 200
+    other.click("#roster-start")
+    other.wait_for_selector('#roster-shifts tr[data-shift="morning"]')
+    assert client.get("/sites/gelin-other/operations", headers=ADMIN).json() == theirs
+    assert other.inner_text("#roster-status") == "" and other.inner_text("#roster-error") == ""

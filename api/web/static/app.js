@@ -252,7 +252,27 @@ async function loadRoster() {
   if (site === null || site.id !== siteId) return;  // another compound opened meanwhile
   roster = response.ok ? await response.json() : null;
   fillRoster();
-  if (!response.ok) $("roster-error").textContent = response.status === 404 ? L.no_roster : await errorMessage(response);
+  if (response.ok) return;
+  $("roster-error").textContent = response.status === 404 ? L.no_roster : await errorMessage(response);
+  if (response.status === 404) {  // a new compound: no counts go in before its roster
+    $("roster-start").hidden = false;
+    $("roster-edit").open = true;
+  }
+}
+
+// A new compound's first roster, from the usual day (the server's starting operations, shift
+// names in the page's language), to correct in the table; never over one someone else set.
+async function startRoster() {
+  const siteId = site.id;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/operations`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", "If-None-Match": "*" },
+    body: $("starting-roster").textContent,
+  });
+  if (siteId !== site.id) return;
+  if (!response.ok && response.status !== 412) { $("roster-error").textContent = await errorMessage(response); return; }
+  await loadRoster();  // set now, by this page or (412) by someone else a moment before
+  if (response.ok) $("roster-status").textContent = L.saved;
 }
 
 function rosterInput(kind, field, value, label) {
@@ -292,11 +312,12 @@ function vehicleLabel(vehicle) {
 function fillRoster() {
   $("roster-status").textContent = "";
   $("roster-error").textContent = "";
+  $("roster-start").hidden = true;
   const shifts = document.querySelector("#roster-shifts tbody");
   const fleet = document.querySelector("#roster-fleet tbody");
   shifts.innerHTML = "";
   fleet.innerHTML = "";
-  $("roster-form").querySelectorAll("button, select").forEach((element) => { element.disabled = roster === null; });
+  $("roster-form").querySelectorAll("#roster-save, select").forEach((element) => { element.disabled = roster === null; });
   if (roster === null) return;
   for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
   for (const vehicle of roster.fleet) fleet.appendChild(rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id));
@@ -828,6 +849,7 @@ $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("roster-form").addEventListener("submit", saveRoster);
+$("roster-start").addEventListener("click", startRoster);
 $("more-crews").addEventListener("click", () => {
   $("roster-edit").open = true;
   const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.riders`);
