@@ -21,7 +21,7 @@ from optimizer.errors import OneBellError, PlanError
 from optimizer.files import excel_csv, read_json
 from optimizer.graph import SiteGraph, build_graph
 from optimizer.held_over import with_held_over
-from optimizer.operations import POLICIES, Operations, load_operations
+from optimizer.operations import POLICIES, Operations, load_operations, starting_operations
 from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
@@ -135,6 +135,17 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
         "--lang", choices=("zh", "en"), default="zh", help="headers: zh 楼号,件数 (default) or en"
     )
     sheet.set_defaults(run=_sheet)
+
+    roster = commands.add_parser(
+        "roster", help="an operations file to start from: three shifts, a sorter and two riders on a tricycle"
+    )
+    roster.add_argument(
+        "--out", required=True, help="where to write the operations JSON (edit it, then --ops)"
+    )
+    roster.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="shift names: zh 上午,下午,晚上 (default) or en"
+    )
+    roster.set_defaults(run=_roster)
 
     site_map = commands.add_parser("map", help="SVG map of the compound, with a plan's routes")
     site_map.add_argument("--site", required=True)
@@ -263,6 +274,19 @@ def _notices(args: argparse.Namespace) -> int:
         print(f"notices written to {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _roster(args: argparse.Namespace) -> int:
+    path = Path(args.out)
+    if path.exists():  # an edited roster is not to be replaced by the starting one unasked
+        raise OneBellError(f"{args.out} exists: give another --out, or remove it first", field="--out")
+    document = starting_operations(args.lang)
+    _write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    shifts = ", ".join(f"{s['id']} {s['start']}-{s['end']}" for s in document["shifts"])
+    print(
+        f"operations written to {args.out}: {shifts}; 2 riders and 1 sorter each, 1 tricycle. Edit them, then plan with --ops"
+    )
     return 0
 
 

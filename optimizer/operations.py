@@ -4,7 +4,7 @@ stop and gate settings that turn parcels into minutes."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -55,19 +55,25 @@ coordinator changes load and crew there; the speed stays as given here."""
 
 
 STARTING_SHIFTS: tuple[tuple[str, str], ...] = (("08:00", "11:30"), ("13:00", "16:30"), ("18:00", "21:30"))
+STARTING_SHIFT_NAMES: dict[str, tuple[str, str, str]] = {
+    "zh": ("上午", "下午", "晚上"),
+    "en": ("morning", "afternoon", "evening"),
+}
+"""The starting shifts' ids, in the coordinator's language: they are printed on the cards and
+written in a counts sheet's shift column."""
 
 
-def starting_operations(shift_ids: Sequence[str]) -> dict[str, Any]:
+def starting_operations(lang: str = "zh") -> dict[str, Any]:
     """A compound's first operations, as the Shanghai courier groups of 2022 ran a day: three
     shifts, in each one volunteer sorting at the gate and two riding one tricycle, one household
-    notified per building. The coordinator starts from it on the page and corrects it there, so a
-    compound whose map is in can take counts without anyone writing JSON."""
-    if len(shift_ids) != len(STARTING_SHIFTS):
-        raise ValueError(f"name {len(STARTING_SHIFTS)} shifts, got {len(shift_ids)}")
+    notified per building. The coordinator starts from it (on the page, or `onebell roster`) and
+    corrects it, so a compound whose map is in can take counts without anyone writing JSON."""
+    if lang not in STARTING_SHIFT_NAMES:
+        raise ValueError(f"language {lang!r}: use {' or '.join(STARTING_SHIFT_NAMES)}")
     return {
         "shifts": [
             {"id": shift_id, "start": start, "end": end, "riders": 2, "sorters": 1}
-            for shift_id, (start, end) in zip(shift_ids, STARTING_SHIFTS, strict=True)
+            for shift_id, (start, end) in zip(STARTING_SHIFT_NAMES[lang], STARTING_SHIFTS, strict=True)
         ],
         "fleet": [{"id": "tricycle", "mode": "tricycle", "count": 1, **VEHICLE_DEFAULTS["tricycle"]}],
         "stop": {"policy": "notify_one"},

@@ -28,13 +28,12 @@ _templates = Environment(
 def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
     lang = lang if lang in WEB_LABELS else "zh"
     vehicles = {mode: {**start, "name": vehicle_name(mode, lang)} for mode, start in VEHICLE_DEFAULTS.items()}
-    starting = starting_operations(WEB_LABELS[lang]["shift_ids"].split(","))
     html = _templates.get_template("index.html.j2").render(
         t=WEB_LABELS[lang],
         lang=lang,
         labels=WEB_LABELS[lang],
         column_names=_COLUMN_NAMES,
         vehicles=vehicles,
-        starting=starting,
+        starting=starting_operations(lang),
     )
     return HTMLResponse(html)

@@ -93,7 +93,7 @@ def test_the_fields_the_page_edits_are_refused_in_chinese_naming_the_shift_or_ve
 def test_a_first_roster_sent_if_none_is_set_never_replaces_one(client: TestClient) -> None:
     site = json.loads((GELIN / "site.geojson").read_text())
     assert client.put("/sites/gelin-spring", json=site, headers=ADMIN).status_code == 201
-    first = starting_operations(["上午", "下午", "晚上"])
+    first = starting_operations("zh")
     created = client.put(OPS, json=first, headers={**ADMIN, "If-None-Match": "*"})
     assert created.status_code == 200 and client.get(OPS, headers=ADMIN).json() == first
     again = json.loads((GELIN / "ops-3x3.json").read_text())

@@ -160,6 +160,30 @@ def test_the_sheet_command_writes_a_sheet_excel_opens_and_plan_reads(
     assert [(r.building, r.parcels) for r in day.rows] == [("7", 5)]
 
 
+def test_the_roster_command_writes_operations_to_start_from_that_plan_a_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ops = tmp_path / "ops.json"
+    assert main(["roster", "--out", str(ops)]) == 0
+    assert "上午 08:00-11:30" in capsys.readouterr().out
+    assert json.loads(ops.read_text(encoding="utf-8"))["shifts"][1]["id"] == "下午"
+    site = FIXTURES / "gelin-spring" / "site.geojson"
+    day = tmp_path / "2022-04-25.csv"
+    day.write_text("楼号,件数,班次\n7号楼,5,下午\n12号楼,30,上午\n", encoding="utf-8")
+    out = tmp_path / "plan.json"
+    args = ["plan", "--site", str(site), "--day", str(day), "--ops", str(ops), "--out", str(out)]
+    assert main([*args, "--time-limit", "1"]) == 0
+    assert main(["check", str(site), str(day), str(ops), str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["delivered"] == 35
+    # an edited roster is never replaced by the starting one
+    ops.write_text(ops.read_text(encoding="utf-8").replace('"riders": 2', '"riders": 4'), encoding="utf-8")
+    edited = ops.read_bytes()
+    capsys.readouterr()
+    assert main(["roster", "--out", str(ops), "--lang", "en"]) == 2
+    assert "ops.json exists: give another --out, or remove it first" in capsys.readouterr().err
+    assert ops.read_bytes() == edited
+
+
 @pytest.mark.parametrize(("name", "files", "message"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, files: dict[str, Any], message: str

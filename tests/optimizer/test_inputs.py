@@ -385,7 +385,7 @@ def test_every_mode_has_a_vehicle_the_page_can_add_and_the_planner_reads() -> No
 
 
 def test_the_starting_roster_is_the_lockdown_day_and_reads_as_operations() -> None:
-    read = parse_operations(starting_operations(["上午", "下午", "晚上"]))
+    read = parse_operations(starting_operations("zh"))
     assert [(s.id, s.riders, s.sorters) for s in read.shifts] == [
         ("上午", 2, 1),
         ("下午", 2, 1),
@@ -393,5 +393,10 @@ def test_the_starting_roster_is_the_lockdown_day_and_reads_as_operations() -> No
     ]
     assert [(v.mode, v.count, v.capacity, v.crew) for v in read.fleet] == [("tricycle", 1, 80, 2)]
     assert read.stop.policy == "notify_one"
-    with pytest.raises(ValueError, match="name 3 shifts, got 2"):
-        starting_operations(["day", "night"])
+    assert [s.id for s in parse_operations(starting_operations("en")).shifts] == [
+        "morning",
+        "afternoon",
+        "evening",
+    ]
+    with pytest.raises(ValueError, match="language 'fr': use zh or en"):
+        starting_operations("fr")

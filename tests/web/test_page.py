@@ -844,7 +844,7 @@ def test_a_new_compound_starts_its_roster_from_the_usual_day_on_the_page(
     page.wait_for_selector('#roster-shifts tr[data-shift="evening"]')
     assert page.inner_text("#roster-status") == "Saved" and page.locator("#roster-start").is_hidden()
     stored = client.get("/sites/gelin-new/operations", headers=ADMIN).json()
-    assert stored == starting_operations(["morning", "afternoon", "evening"])
+    assert stored == starting_operations("en")
     assert page.input_value('#roster-shifts tr[data-shift="morning"] input.riders') == "2"
 
     # Two riders were never enough: four come. Then the day's counts go in and are planned.
