@@ -4,6 +4,7 @@ site token the coordinator signs in with (kept in the browser's session storage 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -12,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.web.labels import WEB_LABELS
 from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
-from optimizer.operations import VEHICLE_DEFAULTS, starting_operations
+from optimizer.operations import SEALED_PAIR, VEHICLE_DEFAULTS, starting_operations
 
 _COLUMN_NAMES = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names}
 """A pasted or uploaded sheet's Chinese headers, read by the page as the server reads them."""
@@ -27,7 +28,11 @@ _templates = Environment(
 @router.get("/", response_class=HTMLResponse)
 def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
     lang = lang if lang in WEB_LABELS else "zh"
-    vehicles = {mode: {**start, "name": vehicle_name(mode, lang)} for mode, start in VEHICLE_DEFAULTS.items()}
+    vehicles: dict[str, dict[str, Any]] = {
+        mode: {"mode": mode, **start, "name": vehicle_name(mode, lang)}
+        for mode, start in VEHICLE_DEFAULTS.items()
+    }
+    vehicles["sealed-pair"] = {**SEALED_PAIR, "name": WEB_LABELS[lang]["sealed_pair"]}
     html = _templates.get_template("index.html.j2").render(
         t=WEB_LABELS[lang],
         lang=lang,

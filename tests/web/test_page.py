@@ -869,3 +869,47 @@ def test_a_new_compound_starts_its_roster_from_the_usual_day_on_the_page(
     other.wait_for_selector('#roster-shifts tr[data-shift="morning"]')
     assert client.get("/sites/gelin-other/operations", headers=ADMIN).json() == theirs
     assert other.inner_text("#roster-status") == "" and other.inner_text("#roster-error") == ""
+
+
+def test_a_sealed_building_left_for_want_of_a_designated_pair_gets_one_from_the_page(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    assert (
+        client.patch("/sites/gelin-spring/buildings/12", json={"sealed": True}, headers=ADMIN).status_code
+        == 200
+    )
+    date, counts = "2022-04-25", "building,parcels\n12,9\n40,30\n"
+    first = client.get(f"/plans/{_planned(client, date, counts)}", headers=ADMIN).json()
+    assert [(i["building"], i["cause"]) for i in first["undelivered"]] == [("12", "no_sealed_team")]
+
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, date)
+    page.wait_for_selector("#more-crews:not([hidden])", timeout=30_000)
+    page.click("#more-crews")
+    morning = '#roster-shifts tr[data-shift="morning"]'
+    assert page.evaluate("document.activeElement.closest('tr').dataset.shift") == "morning"
+    page.fill(f"{morning} input.riders", "6")  # the pair rides beside the two tricycle crews
+    page.select_option("#add-mode", "sealed-pair")
+    pair = '#roster-fleet tr[data-vehicle="sealed-pair"]'
+    assert page.inner_text(f"{pair} th").startswith("Designated pair")
+    assert page.input_value(f"{pair} input.crew") == "2"
+    page.click("#roster-save")
+    page.wait_for_selector("#plan-note.outdated", timeout=30_000)
+    fleet = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()["fleet"]
+    assert fleet[-1] == {
+        "id": "sealed-pair", "mode": "foot", "speed_kmh": 4, "sealed_ok": True, "capacity": 20, "crew": 2, "count": 1
+    }  # fmt: skip
+
+    again = client.get(f"/plans/{_planned(client, date, counts)}", headers=ADMIN).json()
+    assert again["undelivered"] == [] and again["summary"]["delivered"] == 39
+    [door] = [
+        c
+        for s in again["shifts"]
+        for c in s["crews"]
+        for t in c["trips"]
+        for x in t["stops"]
+        if x["building"] == "12"
+    ]
+    assert door["vehicle"] == "sealed-pair"

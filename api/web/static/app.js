@@ -241,7 +241,7 @@ async function saveBuildingDetails() {
 // shift, how many vehicles of each kind, a kind that joins (e-bikes when tricycles run short).
 // Saving sends only what was changed here, onto the operations as stored then (someone else may
 // have changed another shift meanwhile), and a plan made before is then marked outdated.
-const VEHICLES = JSON.parse(document.getElementById("vehicles").textContent);  // mode → defaults, name
+const VEHICLES = JSON.parse(document.getElementById("vehicles").textContent);  // kind (a mode, or the sealed pair) → figures, name
 let roster = null;  // the operations as the form shows them, or null if the compound has none
 const SHIFT_FIELDS = { riders: "number", sorters: "number", start: "time", end: "time" };  // most changed first (a phone shows the first columns)
 const VEHICLE_FIELDS = { capacity: "number", crew: "number", count: "number" };
@@ -305,8 +305,9 @@ function rosterRow(label, fields, item, key, id) {
 }
 
 function vehicleLabel(vehicle) {
-  const name = VEHICLES[vehicle.mode]?.name || vehicle.mode;
-  return vehicle.id === vehicle.mode ? name : `${name} (${vehicle.id})`;
+  const kind = vehicle.sealed_ok ? "sealed-pair" : vehicle.mode;
+  const name = VEHICLES[kind]?.name || vehicle.mode;
+  return vehicle.id === kind ? name : `${name} (${vehicle.id})`;
 }
 
 function fillRoster() {
@@ -323,17 +324,18 @@ function fillRoster() {
   for (const vehicle of roster.fleet) fleet.appendChild(rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id));
 }
 
-// A kind of vehicle that joins today: a row with its mode's usual load and crew, one vehicle.
+// A kind of vehicle that joins: a row with its kind's usual load and crew, one vehicle.
 function addVehicle() {
-  const mode = $("add-mode").value;
+  const kind = $("add-mode").value;
   $("add-mode").value = "";
-  if (!mode || roster === null) return;
+  if (!kind || roster === null) return;
   const taken = new Set([...document.querySelectorAll("#roster-fleet tbody tr")].map((row) => row.dataset.vehicle));
-  let id = mode;
-  for (let n = 2; taken.has(id); n++) id = `${mode}-${n}`;
-  const vehicle = { id, mode, capacity: VEHICLES[mode].capacity, crew: VEHICLES[mode].crew, count: 1 };
+  let id = kind;
+  for (let n = 2; taken.has(id); n++) id = `${kind}-${n}`;
+  const { mode, capacity, crew, sealed_ok } = VEHICLES[kind];
+  const vehicle = { id, mode, capacity, crew, count: 1, sealed_ok };
   const row = rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", id);
-  row.dataset.added = mode;
+  row.dataset.added = kind;
   document.querySelector("#roster-fleet tbody").appendChild(row);
   row.querySelector("input.count").focus();
 }
@@ -357,7 +359,8 @@ function rosterChanges() {
   for (const row of document.querySelectorAll("#roster-fleet tbody tr")) {
     if (!row.dataset.added) { changes.fleet[row.dataset.vehicle] = changedFields(row, VEHICLE_FIELDS); continue; }
     const typed = Object.fromEntries(Object.keys(VEHICLE_FIELDS).map((field) => [field, typedValue(row.querySelector(`input.${field}`))]));
-    changes.added.push({ id: row.dataset.vehicle, mode: row.dataset.added, speed_kmh: VEHICLES[row.dataset.added].speed_kmh, ...typed });
+    const { mode, speed_kmh, sealed_ok } = VEHICLES[row.dataset.added];
+    changes.added.push({ id: row.dataset.vehicle, mode, speed_kmh, ...(sealed_ok ? { sealed_ok } : {}), ...typed });
   }
   return changes;
 }
@@ -369,7 +372,7 @@ function withChanges(stored, changes) {
   const ids = new Set(updated.fleet.map((v) => v.id));
   for (const vehicle of changes.added) {
     let id = vehicle.id;
-    for (let n = 2; ids.has(id); n++) id = `${vehicle.mode}-${n}`;  // someone added one meanwhile
+    for (let n = 2; ids.has(id); n++) id = `${vehicle.id}-${n}`;  // someone added one meanwhile
     ids.add(id);
     updated.fleet.push({ ...vehicle, id });
   }
@@ -792,7 +795,7 @@ function showPlan(planned, glance) {
   }
   if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
   // Parcels left for want of crews: the way to more crews is one press away (coordinators only).
-  const short = planned.undelivered.find((item) => item.cause === "shift_capacity" || item.cause === "no_crew");
+  const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team"].includes(item.cause));
   $("more-crews").hidden = !short || $("roster-edit").hidden;
   $("more-crews").dataset.shift = short ? short.shift : "";
   const stops = $("stops");
