@@ -411,7 +411,15 @@ def explain_undelivered(
         building_zh = name if name == building_id else f"{name}（楼号 {building_id}）"
         source_zh = f"之前 {held_from} 留下" if held_from else f"{shift.id} 班次"
         what_zh = f"{building_zh} {source_zh}的 {parcels} 件"
-        if cause == "no_sealed_team":
+        pairs = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
+        fielded = any(operations.fleet[c.vehicle].sealed_ok for c in model.crews if c.shift >= shift_number)
+        if cause == "no_sealed_team" and pairs and not fielded:
+            # On the roster but never fielded: crews go first to the vehicles that move the most
+            # parcels per rider, and the pair got no riders left over.
+            ids, crew = ", ".join(v.id for v in pairs), min(v.crew for v in pairs)
+            reason = f"{what}: the building is sealed and the designated pair ({ids}) gets no riders from then on, the other crews taking them first; add {crew} riders to the {shift.id} shift"
+            reason_zh = f"{what_zh}：楼已封控，指定的两人组（{ids}）分不到骑手（骑手先分给其他车）；请给 {shift.id} 班次加 {crew} 名骑手"
+        elif cause == "no_sealed_team":
             reason = f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster"
             reason_zh = f"{what_zh}：楼已封控，之后没有能送封控楼的组；请在班表里安排指定的两人组（车队中 sealed_ok 的一项）"
         elif cause == "no_crew":

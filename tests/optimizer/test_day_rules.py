@@ -95,6 +95,22 @@ def test_a_sealed_building_needs_a_sealed_team() -> None:
     assert "sealed_ok" in left["reason"] and "楼已封控" in left["reason_zh"]
 
 
+def test_a_designated_pair_the_other_crews_leave_no_riders_for_is_named_with_the_riders_it_needs() -> None:
+    drawing = three_on_a_lane({"B2": {"sealed": True}})
+    ops = operations(
+        fleet=[TRICYCLE, PAIR],
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}],  # the tricycle's two
+    )
+    [left] = _plan(drawing, day(("B1", 10), ("B2", 10)), ops)["undelivered"]
+    assert (left["building"], left["cause"]) == ("B2", "no_sealed_team")
+    assert left["reason"].endswith(
+        "the designated pair (pair) gets no riders from then on, the other crews taking them first; add 2 riders to the morning shift"
+    )
+    assert left["reason_zh"].endswith(
+        "指定的两人组（pair）分不到骑手（骑手先分给其他车）；请给 morning 班次加 2 名骑手"
+    )
+
+
 def test_the_designated_pair_delivers_to_the_door() -> None:
     drawing = three_on_a_lane({"B2": {"sealed": True}})
     ops = operations(
