@@ -144,7 +144,9 @@ class TokenCreated(TokenOut):
     token: str = Field(description="shown once; store it now")
 
 
-SiteDayStatus = Literal["planning", "no_counts", "failed", "not_planned", "outdated", "undelivered", "ok"]
+SiteDayStatus = Literal[
+    "planning", "no_operations", "no_counts", "failed", "not_planned", "outdated", "undelivered", "ok"
+]
 
 
 class PlanGlance(BaseModel):
@@ -179,7 +181,8 @@ class SiteDay(BaseModel):
     job: JobGlance | None = Field(description="the latest planning job of the day")
     status: SiteDayStatus = Field(
         description=(
-            "planning: a job newer than the latest plan is queued or running; no_counts; failed: the "
+            "planning: a job newer than the latest plan is queued or running; no_operations: no counts, "
+            "and the site has no shifts and vehicles to take them; no_counts; failed: the "
             "newest job failed; not_planned: counts but no plan; outdated: the counts, the site map or "
             "its operations changed after the latest plan's inputs were taken; undelivered: the plan leaves parcels undelivered; ok"
         )

@@ -133,20 +133,31 @@ def site_day(
     return days[0]
 
 
-_SITES = select(SiteRow.id, SiteRow.name, SiteRow.updated_at)
+_SITES = select(
+    SiteRow.id, SiteRow.name, SiteRow.updated_at, SiteRow.operations.is_(None).label("no_operations")
+)
 
 
 def _site_days(session: Session, date: str, sites: Any, accept_language: str) -> list[SiteDay]:
     """`sites`: a select of `_SITES`, the sites to report in the order to report them; a job's
     failure in Chinese where `accept_language` ranks Chinese first."""
-    found = {row.id: (row.name, row.updated_at) for row in session.execute(sites)}
-    names = {site: name for site, (name, _) in found.items()}
+    found = {row.id: (row.name, row.updated_at, not row.no_operations) for row in session.execute(sites)}
+    names = {site: name for site, (name, _, _) in found.items()}
     counts = _current_counts(session, date, names)
     plans = _latest_plans(session, date, names)
     jobs = _latest_jobs(session, date, names)
     return [
-        _site_day(site, name, changed_at, counts.get(site), plans.get(site), jobs.get(site), accept_language)
-        for site, (name, changed_at) in found.items()
+        _site_day(
+            site,
+            name,
+            changed_at,
+            counts.get(site),
+            plans.get(site),
+            jobs.get(site),
+            accept_language,
+            has_operations=has_operations,
+        )
+        for site, (name, changed_at, has_operations) in found.items()
     ]
 
 
@@ -215,6 +226,8 @@ def _site_day(
     plan: tuple[Any, ...] | None,
     job: JobRow | None,
     accept_language: str,
+    *,
+    has_operations: bool = True,
 ) -> SiteDay:
     totals = None
     if counts:
@@ -258,17 +271,24 @@ def _site_day(
         counts=totals,
         plan=glance,
         job=job_glance,
-        status=_status(totals, glance, job_glance),
+        status=_status(totals, glance, job_glance, has_operations=has_operations),
     )
 
 
-def _status(counts: CountTotals | None, plan: PlanGlance | None, job: JobGlance | None) -> SiteDayStatus:
-    """The first that applies, most pressing first."""
+def _status(
+    counts: CountTotals | None,
+    plan: PlanGlance | None,
+    job: JobGlance | None,
+    *,
+    has_operations: bool = True,
+) -> SiteDayStatus:
+    """The first that applies, most pressing first. A compound with no roster can take no counts,
+    so a district office sees what it lacks rather than "no counts"."""
     newer_job = job is not None and (plan is None or job.created_at > plan.created_at)
     if newer_job and job is not None and job.status in ("queued", "running"):
         return "planning"
     if counts is None:
-        return "no_counts"
+        return "no_counts" if has_operations else "no_operations"
     if newer_job and job is not None and job.status == "failed":
         return "failed"
     if plan is None:

@@ -112,7 +112,7 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "error_field_replan": "重新计划的设置有误：",
         "error_field_plan_id": "所选计划有误：",
         "error_field_frozen": "所选计划有误：",
-        "status_names": "planning=正在计算,no_counts=未报件数,failed=计算失败,not_planned=未生成路线,outdated=计划已过时,undelivered=有未送达,ok=正常",
+        "status_names": "planning=正在计算,no_operations=未设班次车辆,no_counts=未报件数,failed=计算失败,not_planned=未生成路线,outdated=计划已过时,undelivered=有未送达,ok=正常",
         "overview_totals": "{sites}个小区 · {parcels}件 · 可送达{delivered}件 · 未送达{undelivered}件",
     },
     "en": {
@@ -199,7 +199,7 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "attention_only": "Only compounds that need attention",
         "status": "Status",
         "delivered": "Delivered",
-        "status_names": "planning=planning,no_counts=no counts,failed=planning failed,not_planned=not planned,outdated=plan outdated,undelivered=parcels left,ok=ok",
+        "status_names": "planning=planning,no_operations=no shifts and vehicles,no_counts=no counts,failed=planning failed,not_planned=not planned,outdated=plan outdated,undelivered=parcels left,ok=ok",
         "overview_totals": "{sites} compounds · {parcels} parcels · {delivered} delivered · {undelivered} undelivered",
     },
 }

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
 from api.routes.days import _status
 from api.schemas import CountTotals, JobGlance, PlanGlance
+from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
-from tests.api.helpers import SMALL_CSV, bearer, set_up_gelin, set_up_second_site, token, wait_for_job
+from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, set_up_second_site, token, wait_for_job
 
 DATE = "2022-04-25"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
@@ -27,6 +29,22 @@ def _plan(client: TestClient, site: str) -> dict[str, object]:
 
 def _by_site(overview: dict[str, object]) -> dict[str, dict[str, object]]:
     return {day["site"]: day for day in overview["sites"]}  # type: ignore[attr-defined,index]
+
+
+def test_a_compound_without_shifts_and_vehicles_says_so_and_then_takes_counts(client: TestClient) -> None:
+    set_up_gelin(client)
+    site = json.loads((GELIN / "site.geojson").read_text())
+    site["site"]["id"] = "gelin-new"
+    assert client.put("/sites/gelin-new", json=site, headers=ADMIN).status_code == 201
+    days = _by_site(client.get(f"/days/{DATE}?needs_attention=true", headers=ADMIN).json())
+    assert (days["gelin-new"]["status"], days["gelin-spring"]["status"]) == ("no_operations", "no_counts")
+    sheet = client.get(f"/days/{DATE}/overview.csv", headers=ADMIN).content.decode("utf-8-sig")
+    assert "gelin-new,格林春岸 Gelin Spring,未设班次车辆," in sheet
+    assert (
+        client.put("/sites/gelin-new/operations", json=starting_operations("zh"), headers=ADMIN).status_code
+        == 200
+    )
+    assert client.get(f"/sites/gelin-new/days/{DATE}", headers=ADMIN).json()["status"] == "no_counts"
 
 
 def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
@@ -166,6 +184,8 @@ def test_the_status_names_the_most_pressing_thing() -> None:
         return JobGlance(id="j", status=status, error=None, created_at=made + timedelta(minutes=minutes))  # type: ignore[arg-type]
 
     assert _status(None, None, None) == "no_counts"
+    assert _status(None, None, None, has_operations=False) == "no_operations"
+    assert _status(counted, None, None, has_operations=False) == "not_planned"  # counts came before
     assert _status(None, None, job("running", 0)) == "planning"
     assert _status(counted, None, None) == "not_planned"
     assert _status(counted, None, job("failed", 0)) == "failed"
