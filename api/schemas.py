@@ -74,6 +74,18 @@ class CountsRead(CountsOut):
     )
 
 
+class ShiftCrewsOut(BaseModel):
+    shift: str
+    crews: dict[str, int] = Field(description="crews fielded, by the fleet entry's id")
+    idle_riders: int = Field(description="riders left over with no vehicle for them")
+
+
+class OperationsRead(BaseModel):
+    """What a roster makes, read and checked without storing it."""
+
+    shifts: list[ShiftCrewsOut]
+
+
 class Replan(BaseModel):
     """Plan the rest of the day around the trips already on the road (a new wave came in, a crew
     went home): those trips stay exactly as they are."""

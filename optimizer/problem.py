@@ -355,6 +355,30 @@ def fielded_crews(operations: Operations) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ShiftCrews:
+    """What a shift's riders make: crews per vehicle (by the fleet's id) and riders left without
+    one — what the coordinator checks a roster by before planning with it."""
+
+    shift: str
+    crews: dict[str, int]
+    idle_riders: int
+
+
+def shift_crews(operations: Operations) -> list[ShiftCrews]:
+    crews = _crews(operations)
+    result = []
+    for number, shift in enumerate(operations.shifts):
+        fielded = [c for c in crews if c.shift == number]
+        per_vehicle: dict[str, int] = {}
+        for crew in fielded:
+            vehicle_id = operations.fleet[crew.vehicle].id
+            per_vehicle[vehicle_id] = per_vehicle.get(vehicle_id, 0) + 1
+        idle = shift.riders - sum(c.riders for c in fielded)
+        result.append(ShiftCrews(shift=shift.id, crews=per_vehicle, idle_riders=idle))
+    return result
+
+
 def _crews(operations: Operations) -> tuple[Crew, ...]:
     """Crews each shift can field: riders go first to the vehicles that move most parcels per rider."""
     order = _fielding_indices(operations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,10 +15,21 @@ from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.params import BuildingId, SiteId, TokenId
-from api.schemas import BuildingChange, BuildingOut, Me, SiteSummary, TokenCreate, TokenCreated, TokenOut
+from api.schemas import (
+    BuildingChange,
+    BuildingOut,
+    Me,
+    OperationsRead,
+    ShiftCrewsOut,
+    SiteSummary,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+)
 from api.store import check_operations_tag, document_tag, domain_site, site_row
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
+from optimizer.problem import shift_crews
 from optimizer.site import Building, parse_site
 
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
@@ -178,6 +190,23 @@ def put_operations(
     session.commit()
     response.headers["ETag"] = document_tag(document)
     return document
+
+
+@router.post("/sites/{site_id}/operations/read", response_model=OperationsRead)
+def read_operations(
+    site_id: SiteId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    document: Annotated[dict[str, Any], Body(description="operations, as PUT would take them")],
+) -> OperationsRead:
+    """Check operations and say which crews each shift fields from them (riders go first to the
+    vehicles that move the most parcels per rider), storing nothing: the page shows it as the
+    coordinator types, so an idle rider or a designated pair left without riders shows before
+    planning."""
+    require(principal, site_id, "courier")
+    site_row(session, site_id)
+    shifts = shift_crews(parse_operations(document))
+    return OperationsRead(shifts=[ShiftCrewsOut(**dataclasses.asdict(s)) for s in shifts])
 
 
 @router.get("/sites/{site_id}/operations", response_model=dict[str, Any])

@@ -108,3 +108,44 @@ def test_a_first_roster_sent_if_none_is_set_never_replaces_one(client: TestClien
         headers={**ADMIN, "Content-Type": "text/csv; charset=utf-8"},
     )
     assert saved.status_code == 200, saved.text
+
+
+def test_a_roster_read_says_which_crews_each_shift_fields_and_stores_nothing(client: TestClient) -> None:
+    set_up_gelin(client)
+    stored = client.get(OPS, headers=ADMIN).json()
+    proposed = copy.deepcopy(stored)
+    proposed["shifts"][0]["riders"] = 7  # two tricycle crews, an e-bike rider, and two over
+    proposed["fleet"].append(
+        {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    )
+    proposed["fleet"].append(
+        {
+            "id": "pair",
+            "mode": "foot",
+            "count": 1,
+            "capacity": 20,
+            "crew": 2,
+            "speed_kmh": 4,
+            "sealed_ok": True,
+        }
+    )
+    proposed["shifts"][1]["riders"] = 1
+    read = client.post(f"{OPS}/read", json=proposed, headers=ADMIN)
+    assert read.status_code == 200, read.text
+    assert read.json()["shifts"] == [
+        {"shift": "morning", "crews": {"tricycle": 2, "ebike": 1, "pair": 1}, "idle_riders": 0},
+        {"shift": "afternoon", "crews": {"ebike": 1}, "idle_riders": 0},
+        # four riders: the e-bike (most parcels per rider) takes one, a tricycle two, one is over
+        {"shift": "evening", "crews": {"ebike": 1, "tricycle": 1}, "idle_riders": 1},
+    ]
+    proposed["shifts"][0]["riders"] = 6  # the pair needs two: one rider idle
+    assert client.post(f"{OPS}/read", json=proposed, headers=ADMIN).json()["shifts"][0] == {
+        "shift": "morning", "crews": {"tricycle": 2, "ebike": 1}, "idle_riders": 1
+    }  # fmt: skip
+    proposed["shifts"][0]["riders"] = -1
+    bad = client.post(f"{OPS}/read", json=proposed, headers=ZH)
+    assert (
+        bad.status_code == 422
+        and bad.json()["error"]["message"] == "班次 morning：骑手人数要至少 0，现在是 -1"
+    )
+    assert client.get(OPS, headers=ADMIN).json() == stored

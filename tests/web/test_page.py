@@ -752,6 +752,12 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     morning = '#roster-shifts tr[data-shift="morning"]'
     assert page.input_value(f"{morning} input.riders") == "4"
     assert page.input_value(f"{morning} input.start") == "08:00"
+    page.wait_for_function(f"document.querySelector('{morning} .made').textContent !== ''")
+    assert page.inner_text(f"{morning} .made") == "2 × tricycle"  # what four riders make, as typed
+    page.fill(f"{morning} input.riders", "5")
+    page.wait_for_function(f"document.querySelector('{morning} .made').textContent.includes('without')")
+    assert page.inner_text(f"{morning} .made") == "2 × tricycle · 1 without a vehicle"
+    page.fill(f"{morning} input.riders", "4")
     assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
 
     # A bad value: the error names the shift and the field, and nothing is stored.
@@ -890,10 +896,14 @@ def test_a_sealed_building_left_for_want_of_a_designated_pair_gets_one_from_the_
     page.click("#more-crews")
     morning = '#roster-shifts tr[data-shift="morning"]'
     assert page.evaluate("document.activeElement.closest('tr').dataset.shift") == "morning"
-    page.fill(f"{morning} input.riders", "6")  # the pair rides beside the two tricycle crews
     page.select_option("#add-mode", "sealed-pair")
     pair = '#roster-fleet tr[data-vehicle="sealed-pair"]'
     assert page.inner_text(f"{pair} th").startswith("Designated pair")
+    made = f"document.querySelector('{morning} .made').textContent"
+    page.wait_for_function(f"{made} === '2 × tricycle'")  # four riders: none left for the pair
+    page.fill(f"{morning} input.riders", "6")  # the pair rides beside the two tricycle crews
+    page.wait_for_function(f"{made}.includes('Designated pair')")
+    assert page.inner_text(f"{morning} .made").startswith("2 × tricycle · 1 × Designated pair")
     assert page.input_value(f"{pair} input.crew") == "2"
     page.click("#roster-save")
     page.wait_for_selector("#plan-note.outdated", timeout=30_000)

@@ -275,6 +275,12 @@ async function startRoster() {
   if (response.ok) $("roster-status").textContent = L.saved;
 }
 
+// The server's message as it is: about the roster's fields it names the shift or vehicle and the
+// field, in the page's language, so no hint goes before it (`errorMessage`).
+async function plainMessage(response) {
+  try { return (await response.json()).error.message; } catch (e) { return `${response.status}`; }
+}
+
 function rosterInput(kind, field, value, label) {
   const input = document.createElement("input");
   input.type = kind;
@@ -300,8 +306,35 @@ function rosterRow(label, fields, item, key, id) {
     const cell = document.createElement("td");
     cell.appendChild(rosterInput(kind, field, item[field], `${label} ${L[field === "count" ? "vehicle_count" : field]}`));
     row.appendChild(cell);
+    if (field === "sorters") {  // what the riders make, from the server (`showCrews`)
+      const made = document.createElement("td");
+      made.className = "made";
+      row.appendChild(made);
+    }
   }
   return row;
+}
+
+// The crews each shift's riders make, as the server fields them (the vehicles that move the most
+// parcels per rider first), shown as the coordinator types: an idle rider, or a designated pair
+// the other crews leave no riders for, shows before planning. Asked afresh on every change.
+let crewsAsked = 0;
+async function showCrews() {
+  if (roster === null) return;
+  const asked = ++crewsAsked;
+  const proposed = withChanges(roster, rosterChanges());
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/operations/read`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(proposed),
+  });
+  if (asked !== crewsAsked) return;  // the form changed again meanwhile
+  const read = response.ok ? await response.json() : null;
+  $("roster-error").textContent = read ? "" : await plainMessage(response);
+  for (const row of document.querySelectorAll("#roster-shifts tbody tr")) {
+    const shift = read && read.shifts.find((s) => s.shift === row.dataset.shift);
+    const parts = shift ? Object.entries(shift.crews).map(([id, n]) => `${n} × ${vehicleLabel(proposed.fleet.find((v) => v.id === id))}`) : [];
+    if (shift && shift.idle_riders) parts.push(L.idle_riders.replace("{n}", shift.idle_riders));
+    row.querySelector(".made").textContent = shift ? parts.join(" · ") || L.none : "";
+  }
 }
 
 function vehicleLabel(vehicle) {
@@ -322,6 +355,7 @@ function fillRoster() {
   if (roster === null) return;
   for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
   for (const vehicle of roster.fleet) fleet.appendChild(rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id));
+  showCrews();
 }
 
 // A kind of vehicle that joins: a row with its kind's usual load and crew, one vehicle.
@@ -338,6 +372,7 @@ function addVehicle() {
   row.dataset.added = kind;
   document.querySelector("#roster-fleet tbody").appendChild(row);
   row.querySelector("input.count").focus();
+  showCrews();
 }
 
 // A field as typed: a time as HH:MM, a number as a number; left empty or not a number, as
@@ -395,12 +430,7 @@ async function saveRoster(event) {
       method: "PUT", headers: { "Content-Type": "application/json", "If-Match": tag }, body: JSON.stringify(withChanges(await current.json(), changes)),
     });
     if (response.status === 412) continue;  // saved by someone else between the two: again
-    if (!response.ok) {  // the message names the shift or vehicle and the field, in Chinese too
-      let error;
-      try { error = (await response.json()).error; } catch (e) { error = { message: `${response.status}` }; }
-      $("roster-error").textContent = error.message;
-      return;
-    }
+    if (!response.ok) { $("roster-error").textContent = await plainMessage(response); return; }
     if (siteId !== site.id) return;
     roster = await response.json();
     fillRoster();
@@ -853,6 +883,7 @@ $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);
+$("roster-form").addEventListener("input", showCrews);
 $("more-crews").addEventListener("click", () => {
   $("roster-edit").open = true;
   const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.riders`);
