@@ -56,8 +56,9 @@ coordinator changes load and crew there; the speed stays as given here."""
 
 SEALED_PAIR: dict[str, Any] = {"mode": "foot", "capacity": 20, "crew": 2, "speed_kmh": 4, "sealed_ok": True}
 """A designated pair in protective gear, carrying parcels to the doors of sealed buildings, as the
-coordinator adds one on the page: world-garden's figures. It is fielded after the vehicles that
-move more parcels per rider (`problem._crews`), so its shift needs two riders beyond theirs."""
+coordinator adds one on the page: world-garden's figures. It moves the fewest parcels an hour of
+any crew, so it is fielded only with riders the other crews leave (`problem._fielded`): its shift
+needs two riders beyond theirs."""
 
 STARTING_SHIFTS: tuple[tuple[str, str], ...] = (("08:00", "11:30"), ("13:00", "16:30"), ("18:00", "21:30"))
 STARTING_SHIFT_NAMES: dict[str, tuple[str, str, str]] = {

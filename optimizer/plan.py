@@ -414,8 +414,8 @@ def explain_undelivered(
         pairs = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
         fielded = any(operations.fleet[c.vehicle].sealed_ok for c in model.crews if c.shift >= shift_number)
         if cause == "no_sealed_team" and pairs and not fielded:
-            # On the roster but never fielded: crews go first to the vehicles that move the most
-            # parcels per rider, and the pair got no riders left over.
+            # On the roster but never fielded: the riders went to crews that move more parcels
+            # (`problem._fielded`), none were left over for the pair.
             ids, crew = ", ".join(v.id for v in pairs), min(v.crew for v in pairs)
             reason = f"{what}: the building is sealed and the designated pair ({ids}) gets no riders from then on, the other crews taking them first; add {crew} riders to the {shift.id} shift"
             reason_zh = f"{what_zh}：楼已封控，指定的两人组（{ids}）分不到骑手（骑手先分给其他车）；请给 {shift.id} 班次加 {crew} 名骑手"

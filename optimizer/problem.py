@@ -13,6 +13,7 @@ entry an integer transit matrix in seconds. From it come two `VrpProblem`s:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -380,19 +381,39 @@ def shift_crews(operations: Operations) -> list[ShiftCrews]:
 
 
 def _crews(operations: Operations) -> tuple[Crew, ...]:
-    """Crews each shift can field: riders go first to the vehicles that move most parcels per rider."""
+    """Crews each shift fields, numbered in fielding order (`_fielding_indices`)."""
     order = _fielding_indices(operations)
     crews = []
     for shift_number, shift in enumerate(operations.shifts):
-        riders_left, number = shift.riders, 0
-        for k in order:
-            vehicle = operations.fleet[k]
-            fielded = min(vehicle.count, riders_left // vehicle.crew)
-            for _ in range(fielded):
+        counts, number = _fielded(operations, order, shift.riders), 0
+        for k, count in zip(order, counts, strict=True):
+            for _ in range(count):
                 number += 1
-                crews.append(Crew(shift=shift_number, vehicle=k, number=number, riders=vehicle.crew))
-            riders_left -= fielded * vehicle.crew
+                crews.append(
+                    Crew(shift=shift_number, vehicle=k, number=number, riders=operations.fleet[k].crew)
+                )
     return tuple(crews)
+
+
+def _fielded(operations: Operations, order: Sequence[int], riders: int) -> tuple[int, ...]:
+    """How many crews of each vehicle (in `order`) `riders` field: the most parcels moved an hour
+    (capacity × speed, summed over the crews), ties going to the vehicles earlier in the order. A
+    plain rider-by-rider fill by parcels per rider can strand riders: four riders, two tricycles
+    (crew 2) and an e-bike (crew 1, more parcels per rider) made an e-bike, one tricycle and an idle
+    rider, where two tricycles move more. Fleets are a few kinds, so the search is exact."""
+    fleet = [operations.fleet[k] for k in order]
+
+    @functools.cache
+    def best(kind: int, left: int) -> tuple[float, tuple[int, ...]]:
+        if kind == len(fleet):
+            return 0.0, ()
+        vehicle, options = fleet[kind], []
+        for count in range(min(vehicle.count, left // vehicle.crew), -1, -1):
+            rest_value, rest = best(kind + 1, left - count * vehicle.crew)
+            options.append((count * vehicle.capacity * vehicle.speed_kmh + rest_value, (count, *rest)))
+        return max(options)  # value first, then more of the earlier kinds
+
+    return best(0, riders)[1]
 
 
 def _arrival_overheads(

@@ -1,8 +1,9 @@
 """How many volunteers tomorrow? The fewest riders per shift that deliver every parcel in the
 shift it arrives for, found by planning each shift with more and more crews.
 
-Crews are added the way the planner fields them: riders go first to the vehicles that move the
-most parcels per rider, as far as the fleet has them.
+Riders are added a vehicle's crew at a time, the vehicles that move the most parcels per rider
+first, as far as the fleet has them; each count is planned with the crews the planner fields from
+it (`problem._fielded`).
 """
 
 from __future__ import annotations

@@ -199,8 +199,8 @@ def read_operations(
     principal: PrincipalDep,
     document: Annotated[dict[str, Any], Body(description="operations, as PUT would take them")],
 ) -> OperationsRead:
-    """Check operations and say which crews each shift fields from them (riders go first to the
-    vehicles that move the most parcels per rider), storing nothing: the page shows it as the
+    """Check operations and say which crews each shift fields from them (those that move the most
+    parcels between them, `problem._fielded`), storing nothing: the page shows it as the
     coordinator types, so an idle rider or a designated pair left without riders shows before
     planning."""
     require(principal, site_id, "courier")

@@ -12,6 +12,7 @@ from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.errors import DayError, PlanError
 from optimizer.planner import plan_day
+from optimizer.problem import shift_crews
 from optimizer.replan import frozen_part, parse_now, remaining_day
 from optimizer.staffing import staffing
 from tests.helpers import assert_valid, day, graph_of, operations
@@ -158,3 +159,42 @@ def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
     replanned = plan_day(SITE, the_day, ops, time_limit_s=1.0, frozen=frozen).to_dict()
     assert check_plan(SITE, the_day, ops, json.loads(json.dumps(replanned)), frozen=frozen) == []
     assert replanned["summary"]["delivered"] == 25
+
+
+@pytest.mark.parametrize(
+    ("riders", "crews", "idle"),
+    [
+        (1, {"ebike": 1}, 0),
+        (2, {"tricycle": 1}, 0),  # a tricycle (2 x 80 parcels at 8 km/h) moves more than the e-bike alone
+        (3, {"ebike": 1, "tricycle": 1}, 0),
+        (4, {"tricycle": 2}, 0),  # filled rider by rider: the e-bike, one tricycle and an idle rider
+        (5, {"ebike": 1, "tricycle": 2}, 0),
+        (9, {"ebike": 1, "tricycle": 2, "pair": 1}, 2),
+    ],
+)
+def test_riders_field_the_crews_that_move_the_most_parcels(
+    riders: int, crews: dict[str, int], idle: int
+) -> None:
+    fleet = [
+        {"id": "tricycle", "mode": "tricycle", "count": 2, "capacity": 80, "crew": 2, "speed_kmh": 8},
+        {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12},
+        {
+            "id": "pair",
+            "mode": "foot",
+            "count": 1,
+            "capacity": 20,
+            "crew": 2,
+            "speed_kmh": 4,
+            "sealed_ok": True,
+        },
+    ]
+    ops = operations(
+        fleet=fleet, shifts=[{"id": "morning", "start": "08:00", "end": "11:30", "riders": riders}]
+    )
+    [shift] = shift_crews(ops)
+    assert (shift.crews, shift.idle_riders) == (crews, idle)
+    site_graph, the_day = graph_of(three_on_a_lane()), day(("B1", 120), ("B2", 60))
+    plan = plan_day(site_graph, the_day, ops, time_limit_s=1)
+    assert_valid(site_graph, the_day, ops, plan)
+    used = {crew.vehicle for s in plan.shifts for crew in s.crews}
+    assert used <= set(crews)  # the planner sends out only crews the roster fields

@@ -315,8 +315,8 @@ function rosterRow(label, fields, item, key, id) {
   return row;
 }
 
-// The crews each shift's riders make, as the server fields them (the vehicles that move the most
-// parcels per rider first), shown as the coordinator types: an idle rider, or a designated pair
+// The crews each shift's riders make, as the server fields them (the crews that move the most
+// parcels between them), shown as the coordinator types: an idle rider, or a designated pair
 // the other crews leave no riders for, shows before planning. Asked afresh on every change.
 let crewsAsked = 0;
 async function showCrews() {
