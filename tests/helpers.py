@@ -13,12 +13,19 @@ from optimizer.clock import parse_clock
 from optimizer.day import CountRow, Day
 from optimizer.drawing import Drawing
 from optimizer.graph import SiteGraph, build_graph
-from optimizer.operations import Operations, parse_operations
+from optimizer.operations import SEALED_PAIR, VEHICLE_DEFAULTS, Operations, parse_operations
 from optimizer.plan import Plan
 from optimizer.site import parse_site
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+def fleet_entry(kind: str, *, count: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A fleet entry with id `kind` and the figures the page starts such a vehicle with: a mode's
+    (`VEHICLE_DEFAULTS`) or, for "pair", the designated pair's (`SEALED_PAIR`)."""
+    figures = SEALED_PAIR if kind == "pair" else {"mode": kind, **VEHICLE_DEFAULTS[kind]}
+    return {"id": kind, "count": count, **figures, **overrides}
 
 
 def operations(**overrides: Any) -> Operations:
@@ -66,7 +73,7 @@ def assert_valid(site_graph: SiteGraph, the_day: Day, ops: Operations, plan: Pla
     return document
 
 
-__all__ = ["assert_valid", "day", "graph_of", "operations", "three_on_a_lane"]
+__all__ = ["assert_valid", "day", "fleet_entry", "graph_of", "operations", "three_on_a_lane"]
 
 
 def workbook(*rows: tuple[Any, ...]) -> bytes:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin
+from tests.helpers import fleet_entry
 
 OPS = "/sites/gelin-spring/operations"
 ZH = {**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
@@ -115,20 +116,7 @@ def test_a_roster_read_says_which_crews_each_shift_fields_and_stores_nothing(cli
     stored = client.get(OPS, headers=ADMIN).json()
     proposed = copy.deepcopy(stored)
     proposed["shifts"][0]["riders"] = 7  # two tricycle crews, an e-bike rider, and two over
-    proposed["fleet"].append(
-        {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
-    )
-    proposed["fleet"].append(
-        {
-            "id": "pair",
-            "mode": "foot",
-            "count": 1,
-            "capacity": 20,
-            "crew": 2,
-            "speed_kmh": 4,
-            "sealed_ok": True,
-        }
-    )
+    proposed["fleet"] += [fleet_entry("ebike"), fleet_entry("pair")]
     proposed["shifts"][1]["riders"] = 1
     read = client.post(f"{OPS}/read", json=proposed, headers=ADMIN)
     assert read.status_code == 200, read.text

@@ -15,7 +15,7 @@ from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 from optimizer.replan import frozen_part, parse_now, remaining_day
 from optimizer.staffing import staffing
-from tests.helpers import assert_valid, day, graph_of, operations
+from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations
 
 SITE = graph_of(three_on_a_lane())
 SMALL = {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 20, "crew": 2, "speed_kmh": 7.2}
@@ -175,19 +175,7 @@ def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
 def test_riders_field_the_crews_that_move_the_most_parcels(
     riders: int, crews: dict[str, int], idle: int
 ) -> None:
-    fleet = [
-        {"id": "tricycle", "mode": "tricycle", "count": 2, "capacity": 80, "crew": 2, "speed_kmh": 8},
-        {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12},
-        {
-            "id": "pair",
-            "mode": "foot",
-            "count": 1,
-            "capacity": 20,
-            "crew": 2,
-            "speed_kmh": 4,
-            "sealed_ok": True,
-        },
-    ]
+    fleet = [fleet_entry("tricycle", count=2), fleet_entry("ebike"), fleet_entry("pair")]
     ops = operations(
         fleet=fleet, shifts=[{"id": "morning", "start": "08:00", "end": "11:30", "riders": riders}]
     )
