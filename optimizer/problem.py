@@ -333,12 +333,9 @@ def _visits(
     return visits
 
 
-def fielding_order(operations: Operations) -> list[Vehicle]:
-    """Fleet entries in the order riders are given to them: most parcels moved per rider first."""
-    return [operations.fleet[k] for k in _fielding_indices(operations)]
-
-
 def _fielding_indices(operations: Operations) -> list[int]:
+    """The fleet by parcels moved per rider, most first: the order a shift's crews are numbered in,
+    and the one ties between equally strong sets of crews go by (`_fielded`)."""
     return sorted(
         range(len(operations.fleet)),
         key=lambda k: (

@@ -1,9 +1,10 @@
 """How many volunteers tomorrow? The fewest riders per shift that deliver every parcel in the
 shift it arrives for, found by planning each shift with more and more crews.
 
-Riders are added a vehicle's crew at a time, the vehicles that move the most parcels per rider
-first, as far as the fleet has them; each count is planned with the crews the planner fields from
-it (`problem._fielded`).
+Riders are added one at a time, as far as the fleet has places for them; each count that fields
+other crews than one rider fewer (`problem.shift_crews`) is planned with them. (Adding a vehicle's
+crew at a time in the order of parcels per rider skipped counts: with two tricycles and an e-bike it
+tried 1, 3 and 5 riders, never the two tricycles of 4.)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from optimizer.day import Day
 from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
 from optimizer.planner import plan_day
-from optimizer.problem import fielding_order
+from optimizer.problem import shift_crews
 
 
 @dataclass(frozen=True)
@@ -63,26 +64,28 @@ def _fewest_riders(
     shift = operations.shifts[number]
     if day.parcels == 0:
         return StaffingRow(policy, shift.id, 0, 0, {}, 0, None, 0.0, True)
-    riders = 0
     row: StaffingRow | None = None
-    for vehicle in fielding_order(operations):
-        for _ in range(vehicle.count):
-            riders += vehicle.crew
-            alone = replace(operations, shifts=(replace(shift, riders=riders),))
-            plan = plan_day(site_graph, day, alone, time_limit_s=time_limit_s)
-            crews = [crew for s in plan.shifts for crew in s.crews]
-            row = StaffingRow(
-                policy=policy,
-                shift=shift.id,
-                parcels=day.parcels,
-                riders=riders,
-                vehicles=dict(Counter(crew.vehicle for crew in crews)),
-                delivered=plan.delivered,
-                finish=max((format_clock(crew.finish_s) for crew in crews), default=None),
-                crew_hours=round(plan.crew_s / 3600, 2),
-                clears=plan.delivered == day.parcels,
-            )
-            if row.clears:
-                return row
+    fielded_before: dict[str, int] = {}
+    for riders in range(1, sum(v.count * v.crew for v in operations.fleet) + 1):
+        alone = replace(operations, shifts=(replace(shift, riders=riders),))
+        [fielded] = shift_crews(alone)
+        if fielded.crews == fielded_before:  # the same crews as one rider fewer: nothing to try
+            continue
+        fielded_before = fielded.crews
+        plan = plan_day(site_graph, day, alone, time_limit_s=time_limit_s)
+        crews = [crew for s in plan.shifts for crew in s.crews]
+        row = StaffingRow(
+            policy=policy,
+            shift=shift.id,
+            parcels=day.parcels,
+            riders=riders,
+            vehicles=dict(Counter(crew.vehicle for crew in crews)),
+            delivered=plan.delivered,
+            finish=max((format_clock(crew.finish_s) for crew in crews), default=None),
+            crew_hours=round(plan.crew_s / 3600, 2),
+            clears=plan.delivered == day.parcels,
+        )
+        if row.clears:
+            return row
     assert row is not None, "a fleet with no vehicles cannot be staffed"
     return row

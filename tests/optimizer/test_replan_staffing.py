@@ -132,6 +132,16 @@ def test_staffing_finds_the_fewest_riders_that_clear_each_shift() -> None:
     )
     assert (by_shift["afternoon"].riders, by_shift["afternoon"].clears) == (2, True)
 
+    # With an e-bike as well (more parcels per rider), four riders on the two tricycles clear the
+    # morning; one, three (the e-bike and a tricycle) do not, and five are not needed.
+    mixed = operations(
+        shifts=[{"id": "morning", "start": "08:00", "end": "08:25", "riders": 2}],
+        fleet=[{**SMALL, "capacity": 80, "count": 2}, fleet_entry("ebike", speed_kmh=7.2)],
+    )
+    morning_day = day(("B1", 80, "morning"), ("B3", 80, "morning"))
+    [morning] = staffing(SITE, morning_day, mixed, policies=["notify_one"], time_limit_s=0.5)
+    assert (morning.riders, morning.vehicles, morning.clears) == (4, {"tricycle": 2}, True)
+
 
 def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     from optimizer.clock import parse_clock
