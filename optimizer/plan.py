@@ -461,12 +461,27 @@ def explain_undelivered(
             )
         else:
             vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
+            fleet_entry = operations.vehicle(vehicle)
+            out = sum(
+                1
+                for c in model.crews
+                if c.shift == shift_number and operations.fleet[c.vehicle] == fleet_entry
+            )
+            # What one more crew takes: riders, and a vehicle too when every one is out already.
+            needs, needs_zh = f"{fleet_entry.crew} more riders", f"{fleet_entry.crew} 名骑手"
+            if out >= fleet_entry.count:
+                needs += f" and a {vehicle} beyond the {fleet_entry.count} out already"
+                needs_zh += f"和第 {fleet_entry.count + 1} 辆 {vehicle}"
             more = (
-                f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels"
+                f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels ({needs})"
                 if capacity
                 else ""
             )
-            more_zh = f"；{shift.id} 班次再加一组 {vehicle} 大约能多送 {capacity} 件" if capacity else ""
+            more_zh = (
+                f"；{shift.id} 班次再加一组 {vehicle}（{needs_zh}）大约能多送 {capacity} 件"
+                if capacity
+                else ""
+            )
             reason = f"{what} did not fit in the crews' time{more}"
             reason_zh = f"{what_zh}在各组的时间里送不完{more_zh}"
         items.append(

@@ -6,6 +6,7 @@ Three on a lane: gate at x=0, buildings B1..B3 at 100, 200, 300 m; the tricycle 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from typing import Any
 
@@ -88,12 +89,22 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
     )
     assert left["reason"] == (
         "building B3 (B3): 10 parcels from the morning shift did not fit in the crews' time; "
-        "one more tricycle crew in the morning shift carries about 20 parcels"
+        "one more tricycle crew in the morning shift carries about 20 parcels "
+        "(2 more riders and a tricycle beyond the 1 out already)"
     )
-    assert (
-        left["reason_zh"]
-        == "B3 morning 班次的 10 件在各组的时间里送不完；morning 班次再加一组 tricycle 大约能多送 20 件"
+    assert left["reason_zh"] == (
+        "B3 morning 班次的 10 件在各组的时间里送不完；"
+        "morning 班次再加一组 tricycle（2 名骑手和第 2 辆 tricycle）大约能多送 20 件"
     )
+    # A second tricycle standing at the gate: riders are all one more crew needs.
+    spare = operations(
+        shifts=[{"id": "morning", "start": "08:00", "end": "08:12", "riders": 2}],
+        fleet=[{**dataclasses.asdict(ops.fleet[0]), "count": 2}],
+    )
+    spare_plan = plan_day(site_graph, the_day, spare, time_limit_s=LIMIT_S)
+    [left] = assert_valid(site_graph, the_day, spare, spare_plan)["undelivered"]
+    assert left["reason"].endswith("carries about 20 parcels (2 more riders)")
+    assert left["reason_zh"].endswith("再加一组 tricycle（2 名骑手）大约能多送 20 件")
 
 
 def test_parcels_wait_for_their_arrival_shift_and_go_out_in_it() -> None:
