@@ -411,17 +411,8 @@ def explain_undelivered(
         building_zh = name if name == building_id else f"{name}（楼号 {building_id}）"
         source_zh = f"之前 {held_from} 留下" if held_from else f"{shift.id} 班次"
         what_zh = f"{building_zh} {source_zh}的 {parcels} 件"
-        pairs = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
-        fielded = any(operations.fleet[c.vehicle].sealed_ok for c in model.crews if c.shift >= shift_number)
-        if cause == "no_sealed_team" and pairs and not fielded:
-            # On the roster but never fielded: the riders went to crews that move more parcels
-            # (`problem._fielded`), none were left over for the pair.
-            ids, crew = ", ".join(v.id for v in pairs), min(v.crew for v in pairs)
-            reason = f"{what}: the building is sealed and the designated pair ({ids}) gets no riders from then on, the other crews taking them first; add {crew} riders to the {shift.id} shift"
-            reason_zh = f"{what_zh}：楼已封控，指定的两人组（{ids}）分不到骑手（骑手先分给其他车）；请给 {shift.id} 班次加 {crew} 名骑手"
-        elif cause == "no_sealed_team":
-            reason = f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster"
-            reason_zh = f"{what_zh}：楼已封控，之后没有能送封控楼的组；请在班表里安排指定的两人组（车队中 sealed_ok 的一项）"
+        if cause == "no_sealed_team":
+            reason, reason_zh = _no_sealed_team(model, shift_number, what, what_zh)
         elif cause == "no_crew":
             modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
             reason = f"{what}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift"
@@ -488,6 +479,25 @@ def explain_undelivered(
             Undelivered(building_id, parcels, shift.id, cause, reason, urgent, held_from or None, reason_zh)
         )
     return tuple(items)
+
+
+def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str) -> tuple[str, str]:
+    """Why a sealed building's parcels stayed, in English and Chinese: no designated pair on the
+    roster, or one that got no riders (they went to crews that move more parcels, `problem._fielded`)."""
+    operations = model.operations
+    shift = operations.shifts[shift_number]
+    pairs = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
+    fielded = any(operations.fleet[c.vehicle].sealed_ok for c in model.crews if c.shift >= shift_number)
+    if pairs and not fielded:
+        ids, crew = ", ".join(v.id for v in pairs), min(v.crew for v in pairs)
+        return (
+            f"{what}: the building is sealed and the designated pair ({ids}) gets no riders from then on, the other crews taking them first; add {crew} riders to the {shift.id} shift",
+            f"{what_zh}：楼已封控，指定的两人组（{ids}）分不到骑手（骑手先分给其他车）；请给 {shift.id} 班次加 {crew} 名骑手",
+        )
+    return (
+        f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster",
+        f"{what_zh}：楼已封控，之后没有能送封控楼的组；请在班表里安排指定的两人组（车队中 sealed_ok 的一项）",
+    )
 
 
 def _cause(model: DayModel, node: int, held_back: dict[int, str]) -> str:
