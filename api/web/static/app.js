@@ -273,6 +273,7 @@ async function startRoster() {
   if (!response.ok && response.status !== 412) { $("roster-error").textContent = await errorMessage(response); return; }
   await loadRoster();  // set now, by this page or (412) by someone else a moment before
   if (response.ok) $("roster-status").textContent = L.saved;
+  loadOverview();  // the compound is no longer "no shifts and vehicles"
 }
 
 // The server's message as it is: about the roster's fields it names the shift or vehicle and the
