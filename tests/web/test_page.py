@@ -50,6 +50,12 @@ def server(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
 
 
 @pytest.fixture
+def coordinator(server: tuple[Server, httpx.Client]) -> str:
+    """A coordinator token for gelin-spring, the site every test here starts with."""
+    return token(server[1], "gelin-spring", "coordinator")[1]  # type: ignore[arg-type]
+
+
+@pytest.fixture
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -113,9 +119,10 @@ def _planned(client: httpx.Client, date: str, counts_csv: str) -> str:
     return str(done["plan_id"])
 
 
-def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: object) -> None:
+def test_sign_in_paste_plan_print(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     page = _signed_in(browser, running.url, coordinator)
     assert page.locator(".cell").count() == 125
     assert not page.is_visible("#help li")  # how it works: folded until asked
@@ -179,10 +186,9 @@ def test_sign_in_paste_plan_print(server: tuple[Server, httpx.Client], browser: 
 
 
 def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date = "2022-04-25"
     path = f"/sites/gelin-spring/days/{date}/counts"
     uploaded = "building,parcels,shift,urgent,arrived\n1,12,afternoon,2,13:10\n1,3,,,\n2,8,,,\n"
@@ -288,10 +294,9 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
 
 
 def test_an_uploaded_sheet_of_waves_sums_per_building_and_is_saved_row_for_row(
-    server: tuple[Server, httpx.Client], browser: object, tmp_path: Path
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str, tmp_path: Path
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     sheet = (GELIN / "days" / "2022-04-28-2300.csv").read_text()  # three waves a building
     assert sheet.startswith("building,parcels,shift,urgent\n")
     # as a coordinator's Excel saves it: Chinese headers, GBK,
@@ -344,10 +349,9 @@ def test_planning_before_the_days_counts_have_come_keeps_them(
 
 
 def test_counts_typed_and_not_saved_are_not_given_up_unasked(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
-    running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
+    running, _ = server
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-25")
     page.fill("#b-3", "5")
@@ -374,10 +378,9 @@ def test_counts_typed_and_not_saved_are_not_given_up_unasked(
 
 
 def test_two_people_keeping_the_same_day_never_overwrite_each_other_unawares(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
     date, where = "2022-04-27", "/sites/gelin-spring/days/2022-04-27/counts"
     phone, gate = _signed_in(browser, running.url, coordinator), _signed_in(browser, running.url, courier)
@@ -407,10 +410,9 @@ def test_two_people_keeping_the_same_day_never_overwrite_each_other_unawares(
 
 
 def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date, csv = "2022-04-25", {**ADMIN, "Content-Type": "text/csv"}
     days = f"/sites/gelin-spring/days/{date}"
     plan_id = _planned(client, date, "building,parcels\n1,12\n2,8\n")
@@ -439,11 +441,10 @@ def test_a_planned_day_opens_with_its_plan_and_says_when_the_counts_changed(
 
 
 def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
     set_up_second_site(client, name="Another compound")
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
 
     page = _signed_in(browser, running.url, coordinator)  # a site's own token: no choice to make
     assert page.locator("#site-choice").is_hidden() and page.locator("#overview").is_hidden()
@@ -539,10 +540,9 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
 
 
 def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date = "2022-04-25"
     _planned(client, date, "building,parcels\n12,9\n")
 
@@ -597,10 +597,9 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
 
 
 def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date = "2022-04-25"
     morning = "building,parcels,shift\n" + "".join(f"{b},10,morning\n" for b in range(1, 21))
     first_id = _planned(client, date, morning)
@@ -633,10 +632,9 @@ def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
 
 
 def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_planning(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     # The day before: 2,300 parcels and one tricycle a shift, so parcels are left at the gate.
     ops = json.loads((GELIN / "ops-3x3.json").read_text())
     assert client.put("/sites/gelin-spring/operations", json=ops, headers=ADMIN).status_code == 200
@@ -735,10 +733,9 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
 
 
 def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_them(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     date = "2022-04-25"
     _planned(client, date, "building,parcels\n12,9\n40,30\n")
     stored = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
@@ -878,10 +875,9 @@ def test_a_new_compound_starts_its_roster_from_the_usual_day_on_the_page(
 
 
 def test_a_sealed_building_left_for_want_of_a_designated_pair_gets_one_from_the_page(
-    server: tuple[Server, httpx.Client], browser: object
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
-    _, coordinator = token(client, "gelin-spring", "coordinator")  # type: ignore[arg-type]
     assert (
         client.patch("/sites/gelin-spring/buildings/12", json={"sealed": True}, headers=ADMIN).status_code
         == 200
