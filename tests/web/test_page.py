@@ -803,6 +803,9 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     assert page.inner_text("#roster-error") == ""
     now["shifts"][1]["sorters"] = 2
     assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == now
+    page.select_option("#add-mode", "tricycle")  # a kind the fleet has: one more of it, not a new entry
+    assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
+    assert page.locator('#roster-fleet tr[data-vehicle="tricycle-2"]').count() == 0
 
     # The next plan sends the morning's one tricycle crew and an e-bike out with 200 parcels.
     plan_id = _planned(client, date, "building,parcels\n" + "".join(f"{b},10\n" for b in range(1, 21)))

@@ -338,8 +338,10 @@ async function showCrews() {
   }
 }
 
+function vehicleKind(vehicle) { return vehicle.sealed_ok ? "sealed-pair" : vehicle.mode; }
+
 function vehicleLabel(vehicle) {
-  const kind = vehicle.sealed_ok ? "sealed-pair" : vehicle.mode;
+  const kind = vehicleKind(vehicle);
   const name = VEHICLES[kind]?.name || vehicle.mode;
   return vehicle.id === kind ? name : `${name} (${vehicle.id})`;
 }
@@ -355,7 +357,11 @@ function fillRoster() {
   $("roster-form").querySelectorAll("#roster-save, select").forEach((element) => { element.disabled = roster === null; });
   if (roster === null) return;
   for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
-  for (const vehicle of roster.fleet) fleet.appendChild(rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id));
+  for (const vehicle of roster.fleet) {
+    const row = rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id);
+    row.dataset.kind = vehicleKind(vehicle);  // what "Add a kind of vehicle" adds one more of
+    fleet.appendChild(row);
+  }
   showCrews();
 }
 
@@ -364,13 +370,23 @@ function addVehicle() {
   const kind = $("add-mode").value;
   $("add-mode").value = "";
   if (!kind || roster === null) return;
+  // One more of a kind the fleet has already: its count goes up (a third tricycle, not a second
+  // tricycle entry).
+  const have = [...document.querySelectorAll("#roster-fleet tbody tr")].find((row) => row.dataset.kind === kind);
+  if (have) {
+    const count = have.querySelector("input.count");
+    count.value = Number(count.value || 0) + 1;
+    count.focus();
+    showCrews();
+    return;
+  }
   const taken = new Set([...document.querySelectorAll("#roster-fleet tbody tr")].map((row) => row.dataset.vehicle));
   let id = kind;
   for (let n = 2; taken.has(id); n++) id = `${kind}-${n}`;
   const { mode, capacity, crew, sealed_ok } = VEHICLES[kind];
   const vehicle = { id, mode, capacity, crew, count: 1, sealed_ok };
   const row = rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", id);
-  row.dataset.added = kind;
+  row.dataset.added = row.dataset.kind = kind;
   document.querySelector("#roster-fleet tbody").appendChild(row);
   row.querySelector("input.count").focus();
   showCrews();
