@@ -31,9 +31,12 @@ async function api(path, options = {}) {
 // The server's messages name the row and field to fix; in Chinese the page puts a hint of what
 // is wrong before it (by the error's code, else its field: "counts[3]" → counts), for the
 // messages the server has only in English.
-async function errorMessage(response) {
+// Without the hint: the roster's messages name the shift or vehicle and the field in the page's
+// language already.
+async function errorMessage(response, { hint = true } = {}) {
   let error;
   try { error = (await response.json()).error; } catch (e) { return `${response.status}`; }
+  if (!hint) return error.message;
   const field = (error.field || "").split(/[.[ ]/)[0];
   return `${L[`error_code_${error.code}`] || L[`error_field_${field}`] || ""}${error.message}`;
 }
@@ -276,12 +279,6 @@ async function startRoster() {
   loadOverview();  // the compound is no longer "no shifts and vehicles"
 }
 
-// The server's message as it is: about the roster's fields it names the shift or vehicle and the
-// field, in the page's language, so no hint goes before it (`errorMessage`).
-async function plainMessage(response) {
-  try { return (await response.json()).error.message; } catch (e) { return `${response.status}`; }
-}
-
 function rosterInput(kind, field, value, label) {
   const input = document.createElement("input");
   input.type = kind;
@@ -329,7 +326,7 @@ async function showCrews() {
   });
   if (asked !== crewsAsked) return;  // the form changed again meanwhile
   const read = response.ok ? await response.json() : null;
-  $("roster-error").textContent = read ? "" : await plainMessage(response);
+  $("roster-error").textContent = read ? "" : await errorMessage(response, { hint: false });
   for (const row of document.querySelectorAll("#roster-shifts tbody tr")) {
     const shift = read && read.shifts.find((s) => s.shift === row.dataset.shift);
     const parts = shift ? Object.entries(shift.crews).map(([id, n]) => `${n} × ${vehicleLabel(proposed.fleet.find((v) => v.id === id))}`) : [];
@@ -447,7 +444,7 @@ async function saveRoster(event) {
       method: "PUT", headers: { "Content-Type": "application/json", "If-Match": tag }, body: JSON.stringify(withChanges(await current.json(), changes)),
     });
     if (response.status === 412) continue;  // saved by someone else between the two: again
-    if (!response.ok) { $("roster-error").textContent = await plainMessage(response); return; }
+    if (!response.ok) { $("roster-error").textContent = await errorMessage(response, { hint: false }); return; }
     if (siteId !== site.id) return;
     roster = await response.json();
     fillRoster();
