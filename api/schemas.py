@@ -191,12 +191,17 @@ class SiteDay(BaseModel):
     counts: CountTotals | None = Field(description="None: no counts posted for the day")
     plan: PlanGlance | None = Field(description="the latest plan of the day")
     job: JobGlance | None = Field(description="the latest planning job of the day")
+    own_roster: bool = Field(
+        default=False,
+        description="the day has a roster of its own (GET /sites/{site}/days/{date}/operations); "
+        "else the compound's usual roster applies",
+    )
     status: SiteDayStatus = Field(
         description=(
             "planning: a job newer than the latest plan is queued or running; no_operations: no counts, "
             "and the site has no shifts and vehicles to take them; no_counts; failed: the "
-            "newest job failed; not_planned: counts but no plan; outdated: the counts, the site map or "
-            "its operations changed after the latest plan's inputs were taken; undelivered: the plan leaves parcels undelivered; ok"
+            "newest job failed; not_planned: counts but no plan; outdated: the counts, the site map, "
+            "its operations or the day's own roster changed after the latest plan's inputs were taken; undelivered: the plan leaves parcels undelivered; ok"
         )
     )
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from api.db.models import CountRowRecord, SiteRow
+from api.db.models import CountRowRecord, DayOperationsRow, SiteRow
 from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
@@ -52,14 +52,30 @@ def domain_site(row: SiteRow) -> Site:
     return site
 
 
-def domain_operations(row: SiteRow) -> Operations:
+def day_roster(session: Session, site_id: str, date: str) -> DayOperationsRow | None:
+    """The day's own roster row, if one was ever set (its operations are None once the day went
+    back to the compound's usual roster)."""
+    return session.get(DayOperationsRow, (site_id, date))
+
+
+def operations_document(session: Session, row: SiteRow, date: str) -> dict[str, Any]:
+    """The roster a day is planned with: its own where the coordinator set one for that day (the
+    volunteers who came, the vehicles out), else the compound's usual one."""
+    own = day_roster(session, row.id, date)
+    if own is not None and own.operations is not None:
+        return own.operations
     if row.operations is None:
         raise ApiError(
             409,
             "no_operations",
             f"site {row.id!r} has no operations yet: PUT /sites/{row.id}/operations first",
+            zh=f"小区 {row.id!r} 还没有设班次和车辆：请先设好",
         )
-    return parse_operations(row.operations)
+    return row.operations
+
+
+def domain_operations(session: Session, row: SiteRow, date: str) -> Operations:
+    return parse_operations(operations_document(session, row, date))
 
 
 def count_rows(session: Session, site_id: str, date: str) -> list[CountRowRecord]:
@@ -67,19 +83,19 @@ def count_rows(session: Session, site_id: str, date: str) -> list[CountRowRecord
     return list(session.scalars(query.order_by(CountRowRecord.position)))
 
 
-def checked_counts(row: SiteRow, date: str, day: Day) -> Day:
+def checked_counts(session: Session, row: SiteRow, date: str, day: Day) -> Day:
     """The rows as they would be stored for `date`: buildings named by their name get their id,
     and rows naming a building, shift or held-over day the site, roster or date cannot have are
     refused (the date is the path's: a CSV body has none of its own)."""
     site = domain_site(row)
     day = with_building_ids(dataclasses.replace(day, date=date), site)
-    check_day(day, site, domain_operations(row))
+    check_day(day, site, domain_operations(session, row, date))
     return day
 
 
 def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace: bool) -> None:
     """Check the rows (`checked_counts`), then replace or append them in one transaction."""
-    day = checked_counts(row, date, day)
+    day = checked_counts(session, row, date, day)
     if replace:
         session.execute(
             delete(CountRowRecord).where(CountRowRecord.site_id == row.id, CountRowRecord.date == date)
@@ -124,13 +140,15 @@ def counts_out(site_id: str, date: str, rows: Sequence[CountFields]) -> CountsOu
     )
 
 
-def snapshot(row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | None) -> dict[str, Any]:
+def snapshot(
+    session: Session, row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | None
+) -> dict[str, Any]:
     """Everything a solve needs, frozen: later edits to the site or counts never change a plan."""
     return {
         "site_id": row.id,
         "date": date,
         "site": row.geojson,
-        "operations": row.operations,
+        "operations": operations_document(session, row, date),
         "policy": policy,
         "counts": [count_document(r) for r in rows],
     }
@@ -224,4 +242,5 @@ def snapshot_day(snapshot: dict[str, Any]) -> Day:
 
 def check_plannable(row: SiteRow, snapshot: dict[str, Any]) -> None:
     """Refuse at once what the solver would refuse later, with the same message."""
-    problem.check_plannable(build_graph(domain_site(row)), snapshot_day(snapshot), domain_operations(row))
+    operations = parse_operations(snapshot["operations"])
+    problem.check_plannable(build_graph(domain_site(row)), snapshot_day(snapshot), operations)

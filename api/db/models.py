@@ -27,6 +27,20 @@ class SiteRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class DayOperationsRow(Base):
+    """A day's own roster over the compound's usual one: who came today and which vehicles run.
+    Going back to the usual roster keeps the row with no operations, so its time still tells a plan
+    made from the day's own roster that it is out of date."""
+
+    __tablename__ = "day_operations"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    date: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # SQL NULL, not JSON null, once dropped: the day overview asks the database which days have one
+    operations: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class TokenRow(Base):
     """No foreign key to sites: a coordinator's token is made first (`onebell token create`) and
     the coordinator then creates the site with it."""

@@ -257,7 +257,7 @@ async def read_counts(site_id: SiteId, date: DateText, day: PostedDay, session: 
     name given their id, checked — but nothing is stored: the coordinator's page reads an Excel
     workbook this way into its grid, to correct before planning, and clears the buildings the
     sheet leaves blank (`left_blank`), as it does for a CSV it reads itself."""
-    checked = await run_in_threadpool(checked_counts, site_row(session, site_id), date, day)
+    checked = await run_in_threadpool(checked_counts, session, site_row(session, site_id), date, day)
     counts = counts_out(site_id, date, checked.rows)
     return CountsRead(**counts.model_dump(), left_blank=list(checked.left_blank))
 

@@ -2,7 +2,7 @@
 out of date, or parcels that will not go out — what a district office running hundreds of
 compounds checks each morning before it opens any one of them.
 
-Four queries for all sites together, whatever their number; no site's map and no whole plan is
+Five queries for all sites together, whatever their number; no site's map and no whole plan is
 read (the plans' summaries, undelivered lists and counts are picked out of their JSON in SQL).
 """
 
@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.db.models import CountRowRecord, JobRow, PlanRow, SiteRow
+from api.db.models import CountRowRecord, DayOperationsRow, JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
@@ -146,19 +146,36 @@ def _site_days(session: Session, date: str, sites: Any, accept_language: str) ->
     counts = _current_counts(session, date, names)
     plans = _latest_plans(session, date, names)
     jobs = _latest_jobs(session, date, names)
-    return [
-        _site_day(
-            site,
-            name,
-            changed_at,
-            counts.get(site),
-            plans.get(site),
-            jobs.get(site),
-            accept_language,
-            has_operations=has_operations,
+    rosters = _day_rosters(session, date, names)
+    days = []
+    for site, (name, changed_at, has_operations) in found.items():
+        own_roster, roster_changed_at = rosters.get(site, (False, None))
+        days.append(
+            _site_day(
+                site,
+                name,
+                max(changed_at, roster_changed_at or changed_at),
+                counts.get(site),
+                plans.get(site),
+                jobs.get(site),
+                accept_language,
+                has_operations=has_operations or own_roster,
+                own_roster=own_roster,
+            )
         )
-        for site, (name, changed_at, has_operations) in found.items()
-    ]
+    return days
+
+
+def _day_rosters(session: Session, date: str, sites: dict[str, str]) -> dict[str, tuple[bool, datetime]]:
+    """Each site's roster for `date` alone: whether it has one now, and when it last changed (set,
+    changed or dropped, which outdates a plan made before)."""
+    d = DayOperationsRow
+    rows = session.execute(
+        select(d.site_id, d.operations.is_not(None).label("own"), d.updated_at).where(
+            d.date == date, d.site_id.in_(sites)
+        )
+    )
+    return {row.site_id: (bool(row.own), row.updated_at) for row in rows}
 
 
 def _current_counts(session: Session, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
@@ -221,14 +238,17 @@ def _latest_jobs(session: Session, date: str, sites: dict[str, str]) -> dict[str
 def _site_day(
     site: str,
     name: str,
-    site_changed_at: datetime,
+    inputs_changed_at: datetime,
     counts: list[dict[str, Any]] | None,
     plan: tuple[Any, ...] | None,
     job: JobRow | None,
     accept_language: str,
     *,
     has_operations: bool = True,
+    own_roster: bool = False,
 ) -> SiteDay:
+    """`inputs_changed_at`: when the site's map or usual roster, or the day's own roster, last
+    changed; a plan whose inputs were taken before is out of date."""
     totals = None
     if counts:
         totals = CountTotals(
@@ -244,7 +264,7 @@ def _site_day(
         same_counts = [{field: row.get(field) for field in COLUMNS} for row in planned_counts or []] == (
             counts or []
         )
-        same_site = site_changed_at <= (inputs_taken_at or created_at)
+        same_site = inputs_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
             id=plan_id,
             created_at=created_at,
@@ -271,6 +291,7 @@ def _site_day(
         counts=totals,
         plan=glance,
         job=job_glance,
+        own_roster=own_roster,
         status=_status(totals, glance, job_glance, has_operations=has_operations),
     )
 

@@ -63,11 +63,11 @@ def request_plan(
         if earlier is not None:
             return job_out(earlier, accept_language)
     row = site_row(session, site_id)
-    domain_operations(row)
+    domain_operations(session, row, date)
     rows = count_rows(session, site_id, date)
     if not rows:
         raise ApiError(409, "no_counts", f"no counts for {date} at site {site_id!r}: PUT them first")
-    frozen_inputs = snapshot(row, date, rows, body.policy)
+    frozen_inputs = snapshot(session, row, date, rows, body.policy)
     check_plannable(row, frozen_inputs)
     if body.replan is not None:
         frozen_inputs["replan"] = _replan_inputs(session, principal, row, date, body.replan, frozen_inputs)
@@ -126,7 +126,7 @@ def _replan_inputs(
                 f"plan {in_use.id!r} is for site {in_use.site_id!r} on {in_use.date}, not {row.id!r} on {date}",
                 field="replan.plan_id",
             )
-    operations = domain_operations(row)
+    operations = domain_operations(session, row, date)
     try:
         now_s = parse_now(replan.now, operations)
         frozen = frozen_part(in_use.document, site_id=row.id, date=date, operations=operations, now_s=now_s)

@@ -1,13 +1,12 @@
-"""Sites, their buildings and operations, and the site's API tokens."""
+"""Sites, their buildings, and the site's API tokens (their operations: `operations.py`)."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Body, Response
 from sqlalchemy import select
 
 from api.auth import hash_token, new_token
@@ -19,17 +18,13 @@ from api.schemas import (
     BuildingChange,
     BuildingOut,
     Me,
-    OperationsRead,
-    ShiftCrewsOut,
     SiteSummary,
     TokenCreate,
     TokenCreated,
     TokenOut,
 )
-from api.store import check_operations_tag, document_tag, domain_site, site_row
+from api.store import domain_site, site_row
 from optimizer.graph import build_graph
-from optimizer.operations import parse_operations
-from optimizer.problem import shift_crews
 from optimizer.site import Building, parse_site
 
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
@@ -151,76 +146,6 @@ def change_building(
     row.geojson, row.updated_at = document, datetime.now(UTC)
     session.commit()
     return _building_out(site.building(building_id))
-
-
-OperationsIfMatch = Annotated[
-    str | None,
-    Header(
-        description="the operations' ETag as last read: the write is refused (412 "
-        "operations_changed) if someone else changed them since"
-    ),
-]
-
-
-@router.put("/sites/{site_id}/operations", response_model=dict[str, Any])
-def put_operations(
-    site_id: SiteId,
-    session: SessionDep,
-    principal: PrincipalDep,
-    document: Annotated[
-        dict[str, Any], Body(description="shifts, fleet, stop and gate settings (docs/formats.md)")
-    ],
-    response: Response,
-    if_match: OperationsIfMatch = None,
-    if_none_match: Annotated[
-        str | None,
-        Header(
-            description='"*": only if the site has no operations yet (the page\'s first roster), '
-            "else 412 operations_changed"
-        ),
-    ] = None,
-) -> dict[str, Any]:
-    """The site's roster, fleet and settings, replaced whole. The ETag answered is the new one."""
-    require(principal, site_id, "coordinator")
-    row = site_row(session, site_id, lock=True)
-    check_operations_tag(if_match, row.operations, first=if_none_match == "*")
-    parse_operations(document)
-    if row.operations != document:  # the same roster sent again outdates no plan
-        row.operations, row.updated_at = document, datetime.now(UTC)
-    session.commit()
-    response.headers["ETag"] = document_tag(document)
-    return document
-
-
-@router.post("/sites/{site_id}/operations/read", response_model=OperationsRead)
-def read_operations(
-    site_id: SiteId,
-    session: SessionDep,
-    principal: PrincipalDep,
-    document: Annotated[dict[str, Any], Body(description="operations, as PUT would take them")],
-) -> OperationsRead:
-    """Check operations and say which crews each shift fields from them (those that move the most
-    parcels between them, `problem._fielded`), storing nothing: the page shows it as the
-    coordinator types, so an idle rider or a designated pair left without riders shows before
-    planning."""
-    require(principal, site_id, "courier")
-    site_row(session, site_id)
-    shifts = shift_crews(parse_operations(document))
-    return OperationsRead(shifts=[ShiftCrewsOut(**dataclasses.asdict(s)) for s in shifts])
-
-
-@router.get("/sites/{site_id}/operations", response_model=dict[str, Any])
-def get_operations(
-    site_id: SiteId, session: SessionDep, principal: PrincipalDep, response: Response
-) -> dict[str, Any]:
-    """The site's operations; the ETag header is their tag, to send back as If-Match with a change
-    (the coordinator's page edits the day's crews and vehicles while someone else may too)."""
-    require(principal, site_id, "courier")
-    row = site_row(session, site_id)
-    if row.operations is None:
-        raise not_found(f"operations of site {site_id!r}")
-    response.headers["ETag"] = document_tag(row.operations)
-    return row.operations
 
 
 @router.get("/me", response_model=Me, tags=["tokens"])

@@ -49,6 +49,15 @@ def token(client: TestClient, site: str, role: str, headers: dict[str, str] = AD
     return body["id"], body["token"]
 
 
+def planned(client: TestClient, site: str, date: str) -> dict[str, Any]:
+    """The plan of a 2 s job for the site's day, which must succeed."""
+    job = client.post(f"/sites/{site}/days/{date}/plans", json={"time_limit_s": 2}, headers=ADMIN)
+    assert job.status_code == 202, job.text
+    finished = wait_for_job(client, job.json()["id"], ADMIN)
+    assert finished["status"] == "done", finished
+    return client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()  # type: ignore[no-any-return]
+
+
 def wait_for_job(
     client: TestClient, job_id: str, headers: dict[str, str], *, timeout_s: float = 90
 ) -> dict[str, Any]:

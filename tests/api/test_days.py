@@ -13,18 +13,22 @@ from api.routes.days import _status
 from api.schemas import CountTotals, JobGlance, PlanGlance
 from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
-from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, set_up_second_site, token, wait_for_job
+from tests.api.helpers import (
+    GELIN,
+    SMALL_CSV,
+    bearer,
+    planned,
+    set_up_gelin,
+    set_up_second_site,
+    token,
+)
 
 DATE = "2022-04-25"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
 
 
 def _plan(client: TestClient, site: str) -> dict[str, object]:
-    job = client.post(f"/sites/{site}/days/{DATE}/plans", json={"time_limit_s": 2}, headers=ADMIN)
-    assert job.status_code == 202, job.text
-    finished = wait_for_job(client, job.json()["id"], ADMIN)
-    assert finished["status"] == "done", finished
-    return client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()  # type: ignore[no-any-return]
+    return planned(client, site, DATE)
 
 
 def _by_site(overview: dict[str, object]) -> dict[str, dict[str, object]]:
