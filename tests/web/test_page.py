@@ -764,9 +764,9 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     assert page.inner_text("#roster-error") == "shift 'morning' ends (07:00) before it starts (08:00)"
     assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == stored
 
-    # Someone else gives the evening a fifth rider and runs it to midnight meanwhile; this page,
-    # which still shows four there, changes the morning, takes a tricycle off and adds an e-bike —
-    # and leaves the evening as the other saved it.
+    # Someone else gives the evening a fifth rider and runs it to midnight in the usual roster
+    # meanwhile; this page, which still shows four there, changes the morning for this day only,
+    # takes a tricycle off and adds an e-bike — and leaves the evening as the other saved it.
     later = {"riders": 5, "end": "24:00"}
     evening = {**stored, "shifts": [s | later if s["id"] == "evening" else s for s in stored["shifts"]]}
     assert client.put("/sites/gelin-spring/operations", json=evening, headers=ADMIN).status_code == 200
@@ -782,7 +782,9 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     page.press(f"{ebike} input.count", "Enter")  # Enter saves the crews, not the counts
     page.wait_for_selector("#plan-note.outdated", timeout=30_000)
     assert page.inner_text("#roster-status") == "Saved"
-    now = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+    own = f"/sites/gelin-spring/days/{date}/operations"
+    now = client.get(own, headers=ADMIN).json()
+    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == evening  # the usual stays
     assert [(s["id"], s["start"], s["end"], s["riders"]) for s in now["shifts"]] == [
         ("morning", "08:00", "11:30", 3),
         ("afternoon", "13:00", "16:30", 4),
@@ -802,7 +804,8 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     page.wait_for_function("document.querySelector('#roster-status').textContent === 'Saved'")
     assert page.inner_text("#roster-error") == ""
     now["shifts"][1]["sorters"] = 2
-    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == now
+    assert client.get(own, headers=ADMIN).json() == now  # the day's own roster, saved again
+    assert page.locator("#roster-own").is_visible() and page.locator("#roster-scope").is_hidden()
     page.select_option("#add-mode", "tricycle")  # a kind the fleet has: one more of it, not a new entry
     assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
     assert page.locator('#roster-fleet tr[data-vehicle="tricycle-2"]').count() == 0
@@ -812,6 +815,32 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     plan = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
     [first] = [s for s in plan["shifts"] if s["id"] == "morning"]
     assert sorted(c["vehicle"] for c in first["crews"]) == ["ebike", "tricycle"]
+
+    # The next day has the usual crews and vehicles; a change saved as the usual settings holds
+    # for every day without its own.
+    _open_date(page, "2022-04-26")
+    page.wait_for_function("document.querySelector('#roster-date').textContent === '(2022-04-26)'")
+    assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
+    assert page.locator('#roster-fleet tr[data-vehicle="ebike"]').count() == 0
+    assert page.locator("#roster-own").is_hidden()
+    page.fill('#roster-shifts tr[data-shift="afternoon"] input.riders', "6")
+    page.check('input[name="roster-scope"][value="usual"]')
+    page.click("#roster-save")
+    page.wait_for_function("document.querySelector('#roster-status').textContent === 'Saved'")
+    usual = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+    assert usual["shifts"][1]["riders"] == 6 and usual["shifts"][2] == evening["shifts"][2]
+    assert client.get("/sites/gelin-spring/days/2022-04-26/operations", headers=ADMIN).status_code == 404
+    assert client.get(own, headers=ADMIN).json() == now  # the day with its own keeps it
+
+    # Back on the first day, its own roster goes: the usual one shows, and the plan is outdated.
+    _open_date(page, date)
+    page.wait_for_selector("#roster-own:not([hidden])")
+    page.click("#roster-usual")
+    page.wait_for_selector("#roster-scope:not([hidden])")
+    assert page.input_value('#roster-shifts tr[data-shift="afternoon"] input.riders') == "6"
+    assert page.locator('#roster-fleet tr[data-vehicle="ebike"]').count() == 0
+    assert client.get(own, headers=ADMIN).status_code == 404
+    page.wait_for_selector("#plan-note.outdated", timeout=30_000)
 
     # A courier sees no editor; the same page in Chinese words a bad value in Chinese.
     _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
@@ -824,7 +853,8 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     page.click("#roster-save")
     page.wait_for_function("document.querySelector('#roster-error').textContent !== ''")
     assert page.inner_text("#roster-error") == "班次 afternoon 的结束时间（12:00）不在开始时间（13:00）之后"
-    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == now
+    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == usual
+    assert client.get("/sites/gelin-spring/days/2022-04-25/operations", headers=ADMIN).status_code == 404
 
 
 def _site_without_operations(client: httpx.Client, site_id: str) -> str:
@@ -853,8 +883,9 @@ def test_a_new_compound_starts_its_roster_from_the_usual_day_on_the_page(
     assert stored == starting_operations("en")
     assert page.input_value('#roster-shifts tr[data-shift="morning"] input.riders') == "2"
 
-    # Two riders were never enough: four come. Then the day's counts go in and are planned.
+    # Two riders were never enough: four come, every day. Then the day's counts go in and are planned.
     page.fill('#roster-shifts tr[data-shift="morning"] input.riders', "4")
+    page.check('input[name="roster-scope"][value="usual"]')
     page.click("#roster-save")
     page.wait_for_function("document.querySelector('#roster-status').textContent === 'Saved'")
     assert client.get("/sites/gelin-new/operations", headers=ADMIN).json()["shifts"][0]["riders"] == 4
@@ -906,7 +937,7 @@ def test_a_sealed_building_left_for_want_of_a_designated_pair_gets_one_from_the_
     assert page.input_value(f"{pair} input.crew") == "2"
     page.click("#roster-save")
     page.wait_for_selector("#plan-note.outdated", timeout=30_000)
-    fleet = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()["fleet"]
+    fleet = client.get(f"/sites/gelin-spring/days/{date}/operations", headers=ADMIN).json()["fleet"]
     assert fleet[-1] == {
         "id": "sealed-pair", "mode": "foot", "speed_kmh": 4, "sealed_ok": True, "capacity": 20, "crew": 2, "count": 1
     }  # fmt: skip

@@ -134,7 +134,6 @@ async function openSite(chosen) {
     shownSite = site.id;
     buildGrid();
     fillBuildingEditor();
-    loadRoster();
     day = loadDay();  // marks the grid loading until the day's counts are in
   } finally { done(); }
   await day;
@@ -242,18 +241,31 @@ async function saveBuildingDetails() {
 
 // The day's crews and vehicles, as the coordinator learns who came: riders and sorters per
 // shift, how many vehicles of each kind, a kind that joins (e-bikes when tricycles run short).
-// Saving sends only what was changed here, onto the operations as stored then (someone else may
-// have changed another shift meanwhile), and a plan made before is then marked outdated.
+// Saved for the day alone (its own roster; the next day has the usual one again) or as the
+// compound's usual roster. Saving sends only what was changed here, onto the roster as stored
+// then (someone else may have changed another shift meanwhile), and a plan made before is then
+// marked outdated.
 const VEHICLES = JSON.parse(document.getElementById("vehicles").textContent);  // kind (a mode, or the sealed pair) → figures, name
 let roster = null;  // the operations as the form shows them, or null if the compound has none
+let rosterOwn = false;  // they are the shown day's own roster, not the compound's usual one
+let rosterDate = null;  // the day they are for
+let rosterSite = null;  // and the compound
 const SHIFT_FIELDS = { riders: "number", sorters: "number", start: "time", end: "time" };  // most changed first (a phone shows the first columns)
 const VEHICLE_FIELDS = { capacity: "number", crew: "number", count: "number" };
 
+function usualRosterPath(siteId) { return `/sites/${encodeURIComponent(siteId)}/operations`; }
+function dayRosterPath(siteId, date) { return `/sites/${encodeURIComponent(siteId)}/days/${date}/operations`; }
+
 async function loadRoster() {
   const siteId = site.id;
-  const response = await api(`/sites/${encodeURIComponent(siteId)}/operations`);
-  if (site === null || site.id !== siteId) return;  // another compound opened meanwhile
+  const date = $("date").value;
+  const own = await api(dayRosterPath(siteId, date));
+  const response = own.status === 404 ? await api(usualRosterPath(siteId)) : own;
+  if (site === null || site.id !== siteId || $("date").value !== date) return;  // another opened meanwhile
   roster = response.ok ? await response.json() : null;
+  rosterOwn = own.ok;
+  rosterDate = date;
+  rosterSite = siteId;
   fillRoster();
   if (response.ok) return;
   $("roster-error").textContent = response.status === 404 ? L.no_roster : await errorMessage(response);
@@ -267,7 +279,7 @@ async function loadRoster() {
 // names in the page's language), to correct in the table; never over one someone else set.
 async function startRoster() {
   const siteId = site.id;
-  const response = await api(`/sites/${encodeURIComponent(siteId)}/operations`, {
+  const response = await api(usualRosterPath(siteId), {
     method: "PUT",
     headers: { "Content-Type": "application/json", "If-None-Match": "*" },
     body: $("starting-roster").textContent,
@@ -347,6 +359,9 @@ function fillRoster() {
   $("roster-status").textContent = "";
   $("roster-error").textContent = "";
   $("roster-start").hidden = true;
+  $("roster-own").hidden = !(roster !== null && rosterOwn);
+  $("roster-scope").hidden = roster === null || rosterOwn;  // a day's own roster is saved as the day's
+  $("roster-date").textContent = rosterDate ? `(${rosterDate})` : "";
   const shifts = document.querySelector("#roster-shifts tbody");
   const fleet = document.querySelector("#roster-fleet tbody");
   shifts.innerHTML = "";
@@ -430,30 +445,50 @@ function withChanges(stored, changes) {
 
 async function saveRoster(event) {
   event.preventDefault();
-  if (roster === null || shownSite !== site.id) return;
+  if (roster === null || shownSite !== site.id || rosterDate !== $("date").value) return;
   const siteId = site.id;
   const changes = rosterChanges();
+  const forDay = rosterOwn || document.querySelector('input[name="roster-scope"]:checked').value === "day";
   $("roster-status").textContent = "";
   $("roster-error").textContent = "";
-  const path = `/sites/${encodeURIComponent(siteId)}/operations`;
+  const target = forDay ? dayRosterPath(siteId, rosterDate) : usualRosterPath(siteId);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const current = await api(path);  // as stored now: the changes go onto it
+    // As stored now, the changes go onto it: the day's own roster, or the usual one that a day
+    // without its own starts from (the day's is then set only if nobody set it meanwhile).
+    let current = await api(target);
+    let condition = { "If-Match": current.headers.get("ETag") };
+    if (forDay && current.status === 404) {
+      current = await api(usualRosterPath(siteId));
+      condition = { "If-None-Match": "*" };
+    }
     if (!current.ok) { $("roster-error").textContent = await errorMessage(current); return; }
-    const tag = current.headers.get("ETag");
-    const response = await api(path, {
-      method: "PUT", headers: { "Content-Type": "application/json", "If-Match": tag }, body: JSON.stringify(withChanges(await current.json(), changes)),
+    const response = await api(target, {
+      method: "PUT", headers: { "Content-Type": "application/json", ...condition }, body: JSON.stringify(withChanges(await current.json(), changes)),
     });
     if (response.status === 412) continue;  // saved by someone else between the two: again
     if (!response.ok) { $("roster-error").textContent = await errorMessage(response, { hint: false }); return; }
     if (siteId !== site.id) return;
-    roster = await response.json();
-    fillRoster();
-    $("roster-status").textContent = L.saved;
-    loadOverview();
-    await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
+    await rosterSaved();
     return;
   }
   $("roster-error").textContent = L.busy_saving;
+}
+
+// The day back on the compound's usual roster: its own is dropped.
+async function backToUsualRoster() {
+  if (roster === null || !rosterOwn || rosterDate !== $("date").value) return;
+  const siteId = site.id;
+  const response = await api(dayRosterPath(siteId, rosterDate), { method: "DELETE" });
+  if (!response.ok) { $("roster-error").textContent = await errorMessage(response, { hint: false }); return; }
+  if (siteId !== site.id) return;
+  await rosterSaved();
+}
+
+async function rosterSaved() {
+  await loadRoster();
+  $("roster-status").textContent = L.saved;
+  loadOverview();
+  await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
 }
 
 function cellOf(buildingId) { return document.querySelector(`.cell[data-building="${CSS.escape(buildingId)}"]`); }
@@ -511,6 +546,9 @@ function loading() {
 // printed again later; a plan made before the counts last changed says so.
 async function loadDay() {
   const view = ++currentView;
+  // the day's own crews and vehicles, or the usual ones; changes typed there stay while the
+  // same day reloads (held-over parcels added)
+  if (rosterSite !== site.id || rosterDate !== $("date").value) loadRoster();
   const done = loading();
   let day;
   try { day = await loadCounts(view); } finally { done(); }
@@ -897,6 +935,7 @@ $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);
+$("roster-usual").addEventListener("click", backToUsualRoster);
 $("roster-form").addEventListener("input", showCrews);
 $("more-crews").addEventListener("click", () => {
   $("roster-edit").open = true;
