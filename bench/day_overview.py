@@ -51,7 +51,7 @@ def _add_sites(client: TestClient, first: int, last: int, plan: dict[str, object
         )
         with sessions() as session:
             row = site_row(session, site_id)
-            frozen = snapshot(row, DATE, count_rows(session, site_id, DATE), None)
+            frozen = snapshot(session, row, DATE, count_rows(session, site_id, DATE), None)
             job_id = str(uuid.uuid4())
             session.add(
                 JobRow(id=job_id, site_id=site_id, date=DATE, status="done", time_limit_s=10, snapshot={})

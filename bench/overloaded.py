@@ -40,8 +40,10 @@ LEFT_OVER_FROM = 2
 NEXT_DAY = "2022-04-29"
 
 
-def _planned(site_graph: SiteGraph, day: Day, ops: Operations, limit: float, **options: bool) -> Plan:
-    plan = plan_day(site_graph, day, ops, time_limit_s=limit, **options)
+def _planned(
+    site_graph: SiteGraph, day: Day, ops: Operations, limit: float, *, overload_seed: bool = True
+) -> Plan:
+    plan = plan_day(site_graph, day, ops, time_limit_s=limit, overload_seed=overload_seed)
     violations = check_plan(site_graph, day, ops, plan.to_dict())
     if violations:
         raise AssertionError(f"{day.date}: {len(violations)} violations, first: {violations[0]}")
