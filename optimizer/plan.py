@@ -483,16 +483,17 @@ def explain_undelivered(
 
 def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str) -> tuple[str, str]:
     """Why a sealed building's parcels stayed, in English and Chinese: no designated pair on the
-    roster, or one that got no riders (they went to crews that move more parcels, `problem._fielded`)."""
+    roster, or too few riders in the shift for one (a pair is fielded first, `problem._fielded`)."""
     operations = model.operations
     shift = operations.shifts[shift_number]
     pairs = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
     fielded = any(operations.fleet[c.vehicle].sealed_ok for c in model.crews if c.shift >= shift_number)
-    if pairs and not fielded:
-        ids, crew = ", ".join(v.id for v in pairs), min(v.crew for v in pairs)
+    crew = min((v.crew for v in pairs), default=0)
+    if not fielded and crew > shift.riders:
+        ids, more = ", ".join(v.id for v in pairs), crew - shift.riders
         return (
-            f"{what}: the building is sealed and the designated pair ({ids}) gets no riders from then on, the other crews taking them first; add {crew} riders to the {shift.id} shift",
-            f"{what_zh}：楼已封控，指定的两人组（{ids}）分不到骑手（骑手先分给其他车）；请给 {shift.id} 班次加 {crew} 名骑手",
+            f"{what}: the building is sealed and the designated pair ({ids}) needs {crew} riders, the {shift.id} shift has {shift.riders}; add {more} {'rider' if more == 1 else 'riders'} to it",
+            f"{what_zh}：楼已封控，指定的两人组（{ids}）要 {crew} 名骑手，{shift.id} 班次只有 {shift.riders} 名；请给这个班次加 {more} 名骑手",
         )
     return (
         f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster",

@@ -393,22 +393,27 @@ def _crews(operations: Operations) -> tuple[Crew, ...]:
 
 
 def _fielded(operations: Operations, order: Sequence[int], riders: int) -> tuple[int, ...]:
-    """How many crews of each vehicle (in `order`) `riders` field: the most parcels moved an hour
-    (capacity × speed, summed over the crews), ties going to the vehicles earlier in the order. A
-    plain rider-by-rider fill by parcels per rider can strand riders: four riders, two tricycles
-    (crew 2) and an e-bike (crew 1, more parcels per rider) made an e-bike, one tricycle and an idle
-    rider, where two tricycles move more. Fleets are a few kinds, so the search is exact."""
+    """How many crews of each vehicle (in `order`) `riders` field: designated pairs (`sealed_ok`)
+    first, then the most parcels moved an hour (capacity × speed, summed over the crews), ties
+    going to the vehicles earlier in the order. A pair moves the fewest parcels an hour of any
+    crew, but a roster names one for the doors of sealed buildings, which no other crew may serve:
+    fielded by parcels moved it went out only on riders the others left. A plain rider-by-rider
+    fill by parcels per rider can strand riders: four riders, two tricycles (crew 2) and an e-bike
+    (crew 1, more parcels per rider) made an e-bike, one tricycle and an idle rider, where two
+    tricycles move more. Fleets are a few kinds, so the search is exact."""
     fleet = [operations.fleet[k] for k in order]
 
     @functools.cache
-    def best(kind: int, left: int) -> tuple[float, tuple[int, ...]]:
+    def best(kind: int, left: int) -> tuple[tuple[int, float], tuple[int, ...]]:
         if kind == len(fleet):
-            return 0.0, ()
+            return (0, 0.0), ()
         vehicle, options = fleet[kind], []
         for count in range(min(vehicle.count, left // vehicle.crew), -1, -1):
-            rest_value, rest = best(kind + 1, left - count * vehicle.crew)
-            options.append((count * vehicle.capacity * vehicle.speed_kmh + rest_value, (count, *rest)))
-        return max(options)  # value first, then more of the earlier kinds
+            (rest_pairs, rest_moved), rest = best(kind + 1, left - count * vehicle.crew)
+            pairs = rest_pairs + (count if vehicle.sealed_ok else 0)
+            moved = rest_moved + count * vehicle.capacity * vehicle.speed_kmh
+            options.append(((pairs, moved), (count, *rest)))
+        return max(options)  # pairs, then parcels moved, then more of the earlier kinds
 
     return best(0, riders)[1]
 

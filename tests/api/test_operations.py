@@ -123,12 +123,12 @@ def test_a_roster_read_says_which_crews_each_shift_fields_and_stores_nothing(cli
     assert read.json()["shifts"] == [
         {"shift": "morning", "crews": {"tricycle": 2, "ebike": 1, "pair": 1}, "idle_riders": 0},
         {"shift": "afternoon", "crews": {"ebike": 1}, "idle_riders": 0},
-        # four riders: two tricycles move more than the e-bike (most parcels per rider) and one
-        {"shift": "evening", "crews": {"tricycle": 2}, "idle_riders": 0},
+        # four riders: the designated pair first, then a tricycle (more than the e-bike and one idle)
+        {"shift": "evening", "crews": {"tricycle": 1, "pair": 1}, "idle_riders": 0},
     ]
-    proposed["shifts"][0]["riders"] = 6  # the pair needs two: one rider idle
+    proposed["shifts"][0]["riders"] = 8  # one more than every crew takes
     assert client.post(f"{OPS}/read", json=proposed, headers=ADMIN).json()["shifts"][0] == {
-        "shift": "morning", "crews": {"tricycle": 2, "ebike": 1}, "idle_riders": 1
+        "shift": "morning", "crews": {"tricycle": 2, "ebike": 1, "pair": 1}, "idle_riders": 1
     }  # fmt: skip
     proposed["shifts"][0]["riders"] = -1
     bad = client.post(f"{OPS}/read", json=proposed, headers=ZH)

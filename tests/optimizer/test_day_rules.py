@@ -95,19 +95,30 @@ def test_a_sealed_building_needs_a_sealed_team() -> None:
     assert "sealed_ok" in left["reason"] and "楼已封控" in left["reason_zh"]
 
 
-def test_a_designated_pair_the_other_crews_leave_no_riders_for_is_named_with_the_riders_it_needs() -> None:
+def test_a_designated_pair_goes_out_before_a_tricycle_and_too_few_riders_for_it_are_named() -> None:
     drawing = three_on_a_lane({"B2": {"sealed": True}})
-    ops = operations(
+    two = operations(
         fleet=[TRICYCLE, PAIR],
-        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}],  # the tricycle's two
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}
+        ],  # a tricycle's or the pair's
     )
-    [left] = _plan(drawing, day(("B1", 10), ("B2", 10)), ops)["undelivered"]
+    the_day = day(("B1", 10), ("B2", 10))
+    document = _plan(drawing, the_day, two)
+    assert document["undelivered"] == []
+    assert {s["vehicle"] for s in _stops(document)} == {"pair"}  # the tricycle would leave B2's door
+
+    ebike = {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    one = operations(
+        fleet=[ebike, PAIR], shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 1}]
+    )
+    [left] = _plan(drawing, the_day, one)["undelivered"]
     assert (left["building"], left["cause"]) == ("B2", "no_sealed_team")
     assert left["reason"].endswith(
-        "the designated pair (pair) gets no riders from then on, the other crews taking them first; add 2 riders to the morning shift"
+        "the designated pair (pair) needs 2 riders, the morning shift has 1; add 1 rider to it"
     )
     assert left["reason_zh"].endswith(
-        "指定的两人组（pair）分不到骑手（骑手先分给其他车）；请给 morning 班次加 2 名骑手"
+        "指定的两人组（pair）要 2 名骑手，morning 班次只有 1 名；请给这个班次加 1 名骑手"
     )
 
 

@@ -172,20 +172,23 @@ def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
 
 
 @pytest.mark.parametrize(
-    ("riders", "crews", "idle"),
+    ("riders", "pair", "crews", "idle"),
     [
-        (1, {"ebike": 1}, 0),
-        (2, {"tricycle": 1}, 0),  # a tricycle (2 x 80 parcels at 8 km/h) moves more than the e-bike alone
-        (3, {"ebike": 1, "tricycle": 1}, 0),
-        (4, {"tricycle": 2}, 0),  # filled rider by rider: the e-bike, one tricycle and an idle rider
-        (5, {"ebike": 1, "tricycle": 2}, 0),
-        (9, {"ebike": 1, "tricycle": 2, "pair": 1}, 2),
+        (1, False, {"ebike": 1}, 0),
+        (2, False, {"tricycle": 1}, 0),  # a tricycle (2 x 80 parcels at 8 km/h) moves more than the e-bike
+        (3, False, {"ebike": 1, "tricycle": 1}, 0),
+        (4, False, {"tricycle": 2}, 0),  # filled rider by rider: the e-bike, one tricycle and an idle rider
+        (5, False, {"ebike": 1, "tricycle": 2}, 0),
+        (1, True, {"ebike": 1}, 0),  # too few for the pair
+        (2, True, {"pair": 1}, 0),  # a designated pair goes out first
+        (4, True, {"tricycle": 1, "pair": 1}, 0),
+        (9, True, {"ebike": 1, "tricycle": 2, "pair": 1}, 2),
     ],
 )
-def test_riders_field_the_crews_that_move_the_most_parcels(
-    riders: int, crews: dict[str, int], idle: int
+def test_riders_field_a_designated_pair_then_the_crews_that_move_the_most_parcels(
+    riders: int, pair: bool, crews: dict[str, int], idle: int
 ) -> None:
-    fleet = [fleet_entry("tricycle", count=2), fleet_entry("ebike"), fleet_entry("pair")]
+    fleet = [fleet_entry("tricycle", count=2), fleet_entry("ebike"), *([fleet_entry("pair")] if pair else [])]
     ops = operations(
         fleet=fleet, shifts=[{"id": "morning", "start": "08:00", "end": "11:30", "riders": riders}]
     )
