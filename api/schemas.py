@@ -27,6 +27,24 @@ class BuildingOut(BaseModel):
     doorbell: str
     contact: str | None
     sealed: bool
+    zone_sealed: bool = Field(
+        default=False, description="in a sealed zone: door delivery whatever `sealed` says"
+    )
+
+
+class ZoneOut(BaseModel):
+    id: str
+    name: str
+    sealed: bool = Field(description="a sealed small zone: every building in it gets door delivery")
+    buildings: list[str] = Field(description="the buildings in it (footprint or entrance inside)")
+
+
+class ZoneChange(BaseModel):
+    """A small zone sealed or opened during a lockdown day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sealed: bool
 
 
 class BuildingChange(BaseModel):

@@ -89,18 +89,21 @@ class Site:
 
 
 def sealed_buildings(site: Site) -> frozenset[str]:
-    """Buildings sealed themselves, or whose footprint or entrance lies in a sealed zone."""
-    zones = [zone.area for zone in site.zones if zone.sealed]
-    sealed = set()
-    for building in site.buildings:
-        inside = any(
-            zone.contains(building.footprint.representative_point())
-            or (building.entrance is not None and zone.contains(Point(building.entrance)))
-            for zone in zones
-        )
-        if building.sealed or inside:
-            sealed.add(building.id)
-    return frozenset(sealed)
+    """Buildings sealed themselves, or in a sealed zone (`zone_buildings`)."""
+    in_sealed_zones = {b for zone in site.zones if zone.sealed for b in zone_buildings(site, zone)}
+    return frozenset(b.id for b in site.buildings if b.sealed or b.id in in_sealed_zones)
+
+
+def zone_buildings(site: Site, zone: Zone) -> tuple[str, ...]:
+    """The buildings a zone's seal closes: those whose footprint or entrance lies in it, by the
+    map's geometry rather than the buildings' `zone` labels, which name the zone a building is
+    counted in (a building at a zone's edge may have its door inside)."""
+    return tuple(
+        building.id
+        for building in site.buildings
+        if zone.area.contains(building.footprint.representative_point())
+        or (building.entrance is not None and zone.area.contains(Point(building.entrance)))
+    )
 
 
 def load_site(path: str | Path) -> Site:

@@ -1,19 +1,21 @@
-"""Sites, their buildings, and the site's API tokens (their operations: `operations.py`)."""
+"""Sites, their buildings and zones, and the site's API tokens (their operations: `operations.py`)."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
-from api.routes.params import BuildingId, SiteId, TokenId
+from api.routes.params import BuildingId, SiteId, TokenId, ZoneId
 from api.schemas import (
     BuildingChange,
     BuildingOut,
@@ -22,10 +24,12 @@ from api.schemas import (
     TokenCreate,
     TokenCreated,
     TokenOut,
+    ZoneChange,
+    ZoneOut,
 )
 from api.store import domain_site, site_row
 from optimizer.graph import build_graph
-from optimizer.site import Building, parse_site
+from optimizer.site import Building, Site, Zone, parse_site, sealed_buildings, zone_buildings
 
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
 
@@ -83,7 +87,8 @@ def get_site(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> d
     return site_row(session, site_id).geojson
 
 
-def _building_out(building: Building) -> BuildingOut:
+def _building_out(building: Building, sealed: frozenset[str] = frozenset()) -> BuildingOut:
+    """`sealed`: the site's sealed buildings (`sealed_buildings`), its zones' seals included."""
     return BuildingOut(
         id=building.id,
         name=building.name,
@@ -93,6 +98,7 @@ def _building_out(building: Building) -> BuildingOut:
         doorbell=building.doorbell,
         contact=building.contact,
         sealed=building.sealed,
+        zone_sealed=building.id in sealed and not building.sealed,
     )
 
 
@@ -100,7 +106,8 @@ def _building_out(building: Building) -> BuildingOut:
 def list_buildings(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[BuildingOut]:
     require(principal, site_id, "courier")
     site = domain_site(site_row(session, site_id))
-    return [_building_out(b) for b in site.buildings]
+    sealed = sealed_buildings(site)
+    return [_building_out(b, sealed) for b in site.buildings]
 
 
 @router.patch("/sites/{site_id}/buildings/{building_id}", response_model=BuildingOut)
@@ -118,6 +125,51 @@ def change_building(
     changed = change.model_fields_set
     if not changed:
         raise ApiError(422, "invalid", "nothing to change: give contact, doorbell or sealed", field="body")
+
+    def apply(properties: dict[str, Any]) -> None:
+        for name in sorted(changed):
+            value = getattr(change, name)
+            if value is not None:
+                properties[name] = value
+            elif name == "contact":
+                properties.pop("contact", None)
+            else:
+                raise ApiError(
+                    422, "invalid", f"{name} may not be null for building {building_id}", field=name
+                )
+
+    site = _changed_feature(session, site_id, "building", building_id, apply)
+    return _building_out(site.building(building_id), sealed_buildings(site))
+
+
+@router.get("/sites/{site_id}/zones", response_model=list[ZoneOut])
+def list_zones(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[ZoneOut]:
+    require(principal, site_id, "courier")
+    site = domain_site(site_row(session, site_id))
+    return [_zone_out(site, zone) for zone in site.zones]
+
+
+@router.patch("/sites/{site_id}/zones/{zone_id}", response_model=ZoneOut)
+def change_zone(
+    site_id: SiteId, zone_id: ZoneId, change: ZoneChange, session: SessionDep, principal: PrincipalDep
+) -> ZoneOut:
+    """A small zone sealed inside the compound (or opened again): every building in it gets door
+    delivery by a designated pair, without sending the whole map again. Plans made before keep what
+    they were made from, and the day overview calls them outdated."""
+    require(principal, site_id, "coordinator")
+    site = _changed_feature(session, site_id, "zone", zone_id, lambda p: p.update(sealed=change.sealed))
+    return _zone_out(site, next(zone for zone in site.zones if zone.id == zone_id))
+
+
+def _zone_out(site: Site, zone: Zone) -> ZoneOut:
+    return ZoneOut(id=zone.id, name=zone.name, sealed=zone.sealed, buildings=list(zone_buildings(site, zone)))
+
+
+def _changed_feature(
+    session: Session, site_id: str, kind: str, feature_id: str, apply: Callable[[dict[str, Any]], None]
+) -> Site:
+    """The site map with one feature's properties changed by `apply`, checked and stored: the
+    site's row is locked meanwhile, so two changes to different buildings both stay."""
     row = session.scalar(select(SiteRow).where(SiteRow.id == site_id).with_for_update())
     if row is None:
         raise not_found(f"site {site_id!r}")
@@ -126,26 +178,18 @@ def change_building(
         (
             f
             for f in document.get("features", [])
-            if f.get("properties", {}).get("kind") == "building"
-            and str(f["properties"].get("id")) == building_id
+            if f.get("properties", {}).get("kind") == kind and str(f["properties"].get("id")) == feature_id
         ),
         None,
     )
     if feature is None:
-        raise not_found(f"building {building_id!r} at site {site_id!r}")
-    properties = feature["properties"]
-    for name in sorted(changed):
-        value = getattr(change, name)
-        if value is not None:
-            properties[name] = value
-        elif name == "contact":
-            properties.pop("contact", None)
-        else:
-            raise ApiError(422, "invalid", f"{name} may not be null for building {building_id}", field=name)
+        raise not_found(f"{kind} {feature_id!r} at site {site_id!r}")
+    apply(feature["properties"])
     site = parse_site(document)
-    row.geojson, row.updated_at = document, datetime.now(UTC)
+    if document != row.geojson:  # the same change again outdates no plan
+        row.geojson, row.updated_at = document, datetime.now(UTC)
     session.commit()
-    return _building_out(site.building(building_id))
+    return site
 
 
 @router.get("/me", response_model=Me, tags=["tokens"])

@@ -596,6 +596,48 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     assert page.locator("#building-edit").is_hidden()  # a courier token may not change them
 
 
+def test_the_coordinator_seals_a_small_zone_and_its_buildings_are_tagged_sealed(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    world = GELIN.parent / "world-garden"
+    assert (
+        client.put(
+            "/sites/world-garden", json=json.loads((world / "site.geojson").read_text()), headers=ADMIN
+        ).status_code
+        == 201
+    )
+    assert (
+        client.put(
+            "/sites/world-garden/operations", json=json.loads((world / "ops.json").read_text()), headers=ADMIN
+        ).status_code
+        == 200
+    )
+    zones = {z["id"]: z for z in client.get("/sites/world-garden/zones", headers=ADMIN).json()}
+    court, in_b = zones["D-court"]["buildings"], zones["B"]["buildings"]
+
+    gelin = _signed_in(browser, running.url, coordinator)
+    gelin.click("#building-edit summary")
+    assert gelin.locator("#zone-edit").is_hidden()  # a compound drawn without zones
+
+    page = _signed_in(browser, running.url, token(client, "world-garden", "coordinator")[1])  # type: ignore[arg-type]
+    page.click("#building-edit summary")
+    page.wait_for_selector("#zone-edit:not([hidden])")
+    assert page.is_checked('#zone-seals input[data-zone="D-court"]') and not page.is_checked(
+        '#zone-seals input[data-zone="B"]'
+    )
+    assert page.locator(f'.cell[data-building="{court[0]}"] .tag.sealed').count() == 1  # sealed by its zone
+    assert page.locator(f'.cell[data-building="{in_b[0]}"] .tag.sealed').count() == 0
+    page.check('#zone-seals input[data-zone="B"]')
+    page.click("#zone-save")
+    page.wait_for_function("document.querySelector('#zone-status').textContent === 'Saved'")
+    assert page.inner_text("#zone-error") == ""
+    assert all(page.locator(f'.cell[data-building="{b}"] .tag.sealed').count() == 1 for b in in_b)
+    assert {z["id"]: z["sealed"] for z in client.get("/sites/world-garden/zones", headers=ADMIN).json()} == {
+        "A": False, "B": True, "D": False, "D-court": True
+    }  # fmt: skip
+
+
 def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:

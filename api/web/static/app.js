@@ -134,6 +134,7 @@ async function openSite(chosen) {
     shownSite = site.id;
     buildGrid();
     fillBuildingEditor();
+    loadZones();
     day = loadDay();  // marks the grid loading until the day's counts are in
   } finally { done(); }
   await day;
@@ -185,7 +186,7 @@ function buildGrid() {
 // A building's name in the grid, tagged when it is sealed or its doorbell is broken.
 function nameCell(label, b) {
   label.textContent = b.name;
-  for (const [on, text, kind] of [[b.sealed, L.sealed_tag, "sealed"], [b.doorbell === "broken", L.broken_tag, "broken"]]) {
+  for (const [on, text, kind] of [[b.sealed || b.zone_sealed, L.sealed_tag, "sealed"], [b.doorbell === "broken", L.broken_tag, "broken"]]) {
     if (!on) continue;
     const span = document.createElement("span");
     span.className = `tag ${kind}`;
@@ -212,6 +213,57 @@ function showBuildingDetails() {
   $("edit-contact").value = b.contact || "";
   $("edit-broken").checked = b.doorbell === "broken";
   $("edit-sealed").checked = b.sealed;
+}
+
+// Small zones sealed inside the compound after a positive case: every building inside gets door
+// delivery. Saved on Save, each zone changed here on its own (someone else may seal another).
+let zones = [];
+
+async function loadZones() {
+  const siteId = site.id;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/zones`);
+  if (site === null || site.id !== siteId) return;  // another compound opened meanwhile
+  zones = response.ok ? await response.json() : [];
+  $("zone-edit").hidden = !zones.length;
+  $("zone-status").textContent = "";
+  $("zone-error").textContent = "";
+  const box = $("zone-seals");
+  box.innerHTML = "";
+  for (const zone of zones) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.dataset.zone = zone.id;
+    input.checked = zone.sealed;
+    label.append(input, ` ${zone.name}`);
+    box.appendChild(label);
+  }
+}
+
+async function saveZones() {
+  if (shownSite !== site.id) return;
+  const siteId = site.id;
+  $("zone-status").textContent = "";
+  $("zone-error").textContent = "";
+  const changed = [...document.querySelectorAll("#zone-seals input")].filter((input) => input.checked !== zones.find((z) => z.id === input.dataset.zone)?.sealed);
+  for (const input of changed) {
+    const response = await api(`/sites/${encodeURIComponent(siteId)}/zones/${encodeURIComponent(input.dataset.zone)}`, {
+      method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sealed: input.checked }),
+    });
+    if (!response.ok) { $("zone-error").textContent = await errorMessage(response); return; }
+  }
+  if (siteId !== site.id) return;
+  // the buildings inside are sealed or open now: their tags in the grid follow
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/buildings`);
+  if (response.ok && siteId === site.id) {
+    buildings = await response.json();
+    for (const b of buildings) { const cell = cellOf(b.id); if (cell) nameCell(cell.querySelector("label"), b); }
+  }
+  await loadZones();
+  $("zone-status").textContent = L.saved;
+  if (!changed.length) return;
+  loadOverview();
+  await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
 }
 
 async function saveBuildingDetails() {
@@ -933,6 +985,7 @@ window.addEventListener("beforeunload", (event) => { if (unsaved) { event.preven
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
+$("zone-save").addEventListener("click", saveZones);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);
 $("roster-usual").addEventListener("click", backToUsualRoster);
