@@ -19,7 +19,7 @@ from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.svg_map import PALETTE, RouteLine, map_aspect, site_map_svg
 from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph
-from optimizer.site import Site
+from optimizer.site import Site, sealed_buildings
 
 PAPERS = tuple(PAGE_LAYOUTS)
 PARTS = ("all", "cards", "load_list")
@@ -141,6 +141,7 @@ def shift_documents(
     site = site_graph.site
     shifts = chosen_shifts(plan, site, shift=shift, lang=lang)
     buildings = {b.id: b for b in site.buildings}
+    sealed = sealed_buildings(site)  # by its own seal or its zone's: the card says not to ring
     labels = LABELS[lang]
     aspect = map_aspect(site_graph)
     documents = []
@@ -167,7 +168,7 @@ def shift_documents(
                         notes.append(labels["urgent"].format(n=stop["urgent"]))
                     if building.has_broken_doorbell:
                         notes.append(labels["broken"])
-                    if building.sealed:
+                    if building.id in sealed:
                         notes.append(labels["sealed"])
                     stops.append(
                         CardStop(

@@ -17,6 +17,7 @@ from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
 from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.notices import building_notices
 from optimizer.cards.render import cards_html, cards_pdf, day_map_svg, shift_documents
+from optimizer.check import check_plan
 from optimizer.day import load_day
 from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph, build_graph
@@ -264,6 +265,18 @@ def test_broken_doorbell_sealed_and_urgent_instructions_appear() -> None:
     assert "门铃坏" in html_zh and "封控楼" in html_zh and "急件2件" in html_zh
     html_en = cards_html(_lane_plan(), LANE_SITE, lang="en")
     assert "Doorbell broken" in html_en and "Sealed building" in html_en and "2 urgent" in html_en
+
+
+def test_a_building_in_a_sealed_zone_is_marked_sealed_on_the_card() -> None:
+    drawing = three_on_a_lane()
+    drawing.zone("Z", "Zone Z", (90, 0, 110, 20), sealed=True)  # round B1 alone
+    site_graph = graph_of(drawing)
+    the_day = day(("B1", 10), ("B2", 5))
+    ops = operations(fleet=[TRICYCLE_SEALED_OK])
+    plan = json.loads(json.dumps(plan_day(site_graph, the_day, ops, time_limit_s=1.0).to_dict()))
+    assert check_plan(site_graph, the_day, ops, plan) == []
+    html_en = cards_html(plan, site_graph, lang="en")
+    assert html_en.count("Sealed building: door delivery") == 1  # B1's stop; B2 rings as usual
 
 
 def test_cards_for_the_wrong_site_or_shift_are_refused() -> None:
