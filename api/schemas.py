@@ -126,6 +126,32 @@ class PlanRequest(BaseModel):
     replan: Replan | None = None
 
 
+class PlanAllRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit_s: float | None = Field(
+        default=None, gt=0, le=300, description="search seconds a site (default 10)"
+    )
+    policy: Literal["notify_one", "ring_each"] | None = None
+
+
+class SiteRefusal(BaseModel):
+    site: str
+    code: str
+    message: str = Field(description="what to fix at that site before it can be planned")
+
+
+class PlansQueued(BaseModel):
+    date: str
+    queued: list[JobOut] = Field(description="a job for each site planned now; follow with GET /jobs/{id}")
+    waiting: list[str] = Field(
+        description="sites that need a plan but found the queue full: ask again once those queued are done"
+    )
+    refused: list[SiteRefusal] = Field(
+        description="sites whose counts, map or roster cannot be planned as they are"
+    )
+
+
 class JobProgress(BaseModel):
     elapsed_s: float | None = None
     parcels_placed: int | None = None

@@ -45,10 +45,10 @@ def day_overview(
     latest plan and whether it was made from the counts, map and operations as they are now, the
     latest planning job, and one status saying what, if anything, the site needs."""
     checked_date(date)
-    sites = _SITES.order_by(SiteRow.id)
+    sites = SITES.order_by(SiteRow.id)
     if principal.role != "admin":
         sites = sites.where(SiteRow.id == principal.site_id)
-    days = _site_days(session, date, sites, accept_language)
+    days = site_days(session, date, sites, accept_language)
     totals = DayTotals(
         sites=len(days),
         parcels=sum(day.counts.parcels for day in days if day.counts),
@@ -127,19 +127,19 @@ def site_day(
     latest plan, and whether the counts, map or roster changed since), without reading every site."""
     require(principal, site_id, "courier")
     checked_date(date)
-    days = _site_days(session, date, _SITES.where(SiteRow.id == site_id), accept_language)
+    days = site_days(session, date, SITES.where(SiteRow.id == site_id), accept_language)
     if not days:
         raise not_found(f"site {site_id!r}")
     return days[0]
 
 
-_SITES = select(
+SITES = select(
     SiteRow.id, SiteRow.name, SiteRow.updated_at, SiteRow.operations.is_(None).label("no_operations")
 )
 
 
-def _site_days(session: Session, date: str, sites: Any, accept_language: str) -> list[SiteDay]:
-    """`sites`: a select of `_SITES`, the sites to report in the order to report them; a job's
+def site_days(session: Session, date: str, sites: Any, accept_language: str) -> list[SiteDay]:
+    """`sites`: a select of `SITES`, the sites to report in the order to report them; a job's
     failure in Chinese where `accept_language` ranks Chinese first."""
     found = {row.id: (row.name, row.updated_at, not row.no_operations) for row in session.execute(sites)}
     names = {site: name for site, (name, _, _) in found.items()}

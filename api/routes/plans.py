@@ -11,13 +11,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from api.config import Settings
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
+from api.routes.days import SITES, site_days
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
-from api.schemas import JobOut, JobProgress, PlanRequest, Replan, ShiftOut
+from api.schemas import (
+    JobOut,
+    JobProgress,
+    PlanAllRequest,
+    PlanRequest,
+    PlansQueued,
+    Replan,
+    ShiftOut,
+    SiteRefusal,
+)
 from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot, snapshot_day
-from optimizer.errors import DayError, PlanError
+from optimizer.errors import DayError, OneBellError, PlanError
 from optimizer.replan import frozen_part, parse_now, remaining_day
 
 router = APIRouter(tags=["plans"], responses=ERROR_RESPONSES)
@@ -63,30 +74,14 @@ def request_plan(
         if earlier is not None:
             return job_out(earlier, accept_language)
     row = site_row(session, site_id)
-    domain_operations(session, row, date)
-    rows = count_rows(session, site_id, date)
-    if not rows:
-        raise ApiError(409, "no_counts", f"no counts for {date} at site {site_id!r}: PUT them first")
-    frozen_inputs = snapshot(session, row, date, rows, body.policy)
-    check_plannable(row, frozen_inputs)
+    frozen_inputs = _inputs(session, row, date, body.policy)
     if body.replan is not None:
         frozen_inputs["replan"] = _replan_inputs(session, principal, row, date, body.replan, frozen_inputs)
-    busy = session.scalar(
-        select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
-    )
-    if (busy or 0) >= settings.max_queued_jobs:
+    busy = _busy(session)
+    if busy >= settings.max_queued_jobs:
         response.headers["Retry-After"] = "30"
         raise ApiError(503, "busy", f"{busy} plans are waiting or running; try again shortly")
-    time_limit = min(body.time_limit_s or settings.default_time_limit_s, settings.max_time_limit_s)
-    job = JobRow(
-        id=str(uuid.uuid4()),
-        site_id=site_id,
-        date=date,
-        status="queued",
-        time_limit_s=time_limit,
-        idempotency_key=idempotency_key,
-        snapshot=frozen_inputs,
-    )
+    job = _job(site_id, date, frozen_inputs, body.time_limit_s, settings, idempotency_key=idempotency_key)
     session.add(job)
     try:
         session.commit()
@@ -100,6 +95,96 @@ def request_plan(
         return job_out(earlier, accept_language)
     request.app.state.runner.submit(job.id)
     return job_out(job, accept_language)
+
+
+def _inputs(session: Session, row: SiteRow, date: str, policy: str | None) -> dict[str, Any]:
+    """The day's inputs, frozen, refused at once where the solver would refuse them later."""
+    domain_operations(session, row, date)
+    rows = count_rows(session, row.id, date)
+    if not rows:
+        raise ApiError(409, "no_counts", f"no counts for {date} at site {row.id!r}: PUT them first")
+    frozen_inputs = snapshot(session, row, date, rows, policy)
+    check_plannable(row, frozen_inputs)
+    return frozen_inputs
+
+
+def _busy(session: Session) -> int:
+    """Jobs waiting or running, on every site: what the queue's limit counts."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
+        )
+        or 0
+    )
+
+
+def _job(
+    site_id: str,
+    date: str,
+    frozen_inputs: dict[str, Any],
+    time_limit_s: float | None,
+    settings: Settings,
+    *,
+    idempotency_key: str | None = None,
+) -> JobRow:
+    return JobRow(
+        id=str(uuid.uuid4()),
+        site_id=site_id,
+        date=date,
+        status="queued",
+        time_limit_s=min(time_limit_s or settings.default_time_limit_s, settings.max_time_limit_s),
+        idempotency_key=idempotency_key,
+        snapshot=frozen_inputs,
+    )
+
+
+NEEDS_A_PLAN = ("not_planned", "outdated", "failed")
+"""Day statuses a new plan answers. Not "undelivered": the same inputs make the same plan."""
+
+
+@router.post("/days/{date}/plans", response_model=PlansQueued, status_code=202)
+def plan_every_site(
+    date: DateText,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    body: Annotated[PlanAllRequest | None, Body()] = None,
+    accept_language: AcceptLanguage = "",
+) -> PlansQueued:
+    """A plan for every site the token sees whose day needs one — counts and no plan, a plan out
+    of date, or a failed job (`GET /days/{date}` statuses not_planned, outdated, failed) — as many
+    as the queue has room for; the rest are named to ask again for once these are done. A district
+    office's morning: hundreds of compounds, one request instead of one page each."""
+    checked_date(date)
+    body = body or PlanAllRequest()
+    sites = SITES.order_by(SiteRow.id)
+    if principal.role != "admin":
+        sites = sites.where(SiteRow.id == principal.site_id)
+    needing = [
+        day.site for day in site_days(session, date, sites, accept_language) if day.status in NEEDS_A_PLAN
+    ]
+    room = settings.max_queued_jobs - _busy(session)
+    queued: list[JobOut] = []
+    waiting: list[str] = []
+    refused: list[SiteRefusal] = []
+    for site_id in needing:
+        if len(queued) >= room:
+            waiting.append(site_id)
+            continue
+        try:
+            frozen_inputs = _inputs(session, site_row(session, site_id), date, body.policy)
+        except (ApiError, OneBellError) as error:  # this site's inputs cannot be planned: the others can
+            code = error.code if isinstance(error, ApiError) else "invalid"
+            message = message_for(error.message, error.zh, accept_language)
+            refused.append(SiteRefusal(site=site_id, code=code, message=message))
+            continue
+        job = _job(site_id, date, frozen_inputs, body.time_limit_s, settings)
+        session.add(job)
+        session.commit()
+        request.app.state.runner.submit(job.id)
+        queued.append(job_out(job, accept_language))
+    return PlansQueued(date=date, queued=queued, waiting=waiting, refused=refused)
 
 
 def _replan_inputs(

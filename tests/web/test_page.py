@@ -501,6 +501,35 @@ def test_planning_right_after_switching_compound_never_writes_one_compounds_coun
         assert next(b for b in listed if b["id"] == "1")["contact"] != "301 Wang", site
 
 
+def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    set_up_second_site(client, name="Another compound")
+    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
+    for site, counts in (("gelin-b", "building,parcels\n5,9\n"), ("gelin-spring", "building,parcels\n1,4\n")):
+        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(page, date)
+    page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
+    page.click("#plan-all")
+    page.wait_for_function(
+        "document.querySelector('#plan-all-status').textContent === 'Planning 2 compounds'"
+    )
+    # the overview follows the jobs: both leave the "needs attention" list once planned
+    page.wait_for_function(
+        "document.querySelectorAll('#overview-table tbody tr').length === 0", timeout=90_000
+    )
+    assert "2 compounds · 13 parcels · 13 delivered · 0 undelivered" in page.inner_text("#overview-totals")
+    assert page.inner_text("#overview-error") == ""
+    days = client.get(f"/days/{date}", headers=ADMIN).json()
+    assert {d["site"]: d["status"] for d in days["sites"]} == {"gelin-b": "ok", "gelin-spring": "ok"}
+    page.click("#plan-all")  # again: nothing needs a plan
+    page.wait_for_function(
+        "document.querySelector('#plan-all-status').textContent === 'No compound needs a plan'"
+    )
+
+
 def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

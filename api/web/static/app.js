@@ -116,6 +116,29 @@ async function loadOverview() {
   }
 }
 
+// The district office's one press: a plan for every compound whose day needs one (counts and no
+// plan, an outdated plan, a failed job), as many as the queue has room for; the overview follows
+// the jobs until none is planning.
+async function planEverySite() {
+  const date = $("date").value;
+  $("plan-all-status").textContent = "";
+  $("overview-error").textContent = "";
+  const response = await api(`/days/${date}/plans`, { method: "POST" });
+  if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
+  const { queued, waiting, refused } = await response.json();
+  const parts = queued.length ? [L.plan_all_queued.replace("{n}", queued.length)] : [];
+  if (waiting.length) parts.push(L.plan_all_waiting.replace("{n}", waiting.length));
+  if (!queued.length && !waiting.length && !refused.length) parts.push(L.plan_all_none);
+  $("plan-all-status").textContent = parts.join(" · ");
+  $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
+  if (queued.some((job) => job.site === site.id)) showDayPlan(currentView);  // follows the open compound's job
+  for (let asked = 0; asked < 400 && $("date").value === date; asked++) {
+    await loadOverview();
+    if (!document.querySelector("#overview-table td.status-planning")) break;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
 async function openSite(chosen) {
   site = chosen;
   sessionStorage.setItem("onebell-site", site.id);
@@ -975,6 +998,7 @@ $("held-over").addEventListener("click", addHeldOver);
 $("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);
+$("plan-all").addEventListener("click", planEverySite);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
 $("date").addEventListener("change", () => {
   if (!mayLeaveGrid()) { $("date").value = shownDate; return; }
