@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.db.models import DayOperationsRow, SiteRow
+from api.db.models import CountRowRecord, DayOperationsRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
+from api.routes.days import SITES, site_days
 from api.routes.params import DateText, SiteId, checked_date
 from api.schemas import OperationsRead, ShiftCrewsOut
 from api.store import check_operations_tag, count_rows, day_roster, document_tag, site_row
@@ -55,11 +57,12 @@ def put_operations(
     if_none_match: OperationsIfNoneMatch = None,
 ) -> dict[str, Any]:
     """The site's usual roster, fleet and settings, replaced whole; every day without a roster of
-    its own is planned with it. The ETag answered is the new one."""
+    its own is planned with it. The ETag answered is the new one. Refused if a day still to plan
+    on the usual roster has counts naming a shift it does not have."""
     require(principal, site_id, "coordinator")
     row = site_row(session, site_id, lock=True)
     check_operations_tag(if_match, row.operations, first=if_none_match == "*")
-    parse_operations(document)
+    _check_days_to_plan_fit(session, row, parse_operations(document))
     if row.operations != document:  # the same roster sent again outdates no plan
         row.operations, row.updated_at = document, datetime.now(UTC)
     session.commit()
@@ -164,6 +167,40 @@ def delete_day_operations(
         own.operations, own.updated_at = None, datetime.now(UTC)
         session.commit()
     return Response(status_code=204)
+
+
+def _check_days_to_plan_fit(session: Session, row: SiteRow, operations: Operations) -> None:
+    """Refuse a usual roster without a shift that the counts of a day still to plan on it name
+    (no plan yet, or one out of date): those counts were accepted and must stay plannable. Days
+    with their own roster, and days planned already (history), do not hold a change back."""
+    c, own = CountRowRecord, DayOperationsRow
+    days_with_their_own = select(own.date).where(own.site_id == row.id, own.operations.is_not(None))
+    stranded = session.execute(
+        select(c.date, c.building, c.shift)
+        .where(
+            c.site_id == row.id,
+            c.shift.is_not(None),
+            c.shift.not_in([shift.id for shift in operations.shifts]),
+            c.date.not_in(days_with_their_own),
+        )
+        .order_by(c.date.desc(), c.position)
+    )
+    first_per_day: dict[str, tuple[str, str | None]] = {}
+    for date, building, shift in stranded:
+        first_per_day.setdefault(date, (building, shift))
+    for date, (building, shift) in first_per_day.items():
+        [day] = site_days(session, date, SITES.where(SiteRow.id == row.id), "")
+        if day.status in ("not_planned", "outdated", "failed", "planning"):
+            raise ApiError(
+                422,
+                "invalid",
+                f"this roster has no shift {shift!r}, which the counts of {date} (not planned yet) give "
+                f"building {building}; keep the shift, give that day a roster of its own, or change "
+                "those counts first",
+                field="shifts",
+                zh=f"这个班表没有班次「{shift}」，而 {date}（还没排路线）的件数里楼 {building} 用了它；"
+                "请保留这个班次，或给那一天单独设班表，或先改那些件数",
+            )
 
 
 def _check_counts_fit(session: Session, row: SiteRow, date: str, operations: Operations) -> None:

@@ -175,3 +175,27 @@ def test_a_compound_with_no_usual_roster_can_plan_a_day_that_has_its_own(client:
     day = parse_day_csv(SMALL_CSV, date=TODAY)
     assert check_plan(site_graph, day, parse_operations(operations), plan) == []
     assert plan["summary"]["delivered"] == 25  # type: ignore[index]
+
+
+def test_a_usual_roster_without_a_shift_a_day_still_to_plan_names_is_refused(client: TestClient) -> None:
+    set_up_gelin(client)
+    usual = client.get(USUAL, headers=ADMIN)
+    client.put(f"/sites/gelin-spring/days/{TODAY}/counts", content=SMALL_CSV, headers=CSV)
+    no_afternoon = copy.deepcopy(usual.json())
+    no_afternoon["shifts"] = [s for s in no_afternoon["shifts"] if s["id"] != "afternoon"]
+    refused = client.put(USUAL, json=no_afternoon, headers=ZH)
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "shifts"
+    assert refused.json()["error"]["message"].startswith(
+        "这个班表没有班次「afternoon」，而 2022-04-25（还没排路线）的件数里楼 3 用了它"
+    )
+    assert client.get(USUAL, headers=ADMIN).headers["ETag"] == usual.headers["ETag"]  # nothing changed
+
+    # The day with a roster of its own keeps its afternoon: the usual one may drop it.
+    assert client.put(own(TODAY), json=usual.json(), headers=ADMIN).status_code == 200
+    assert client.put(USUAL, json=no_afternoon, headers=ADMIN).status_code == 200
+    assert client.put(USUAL, json=usual.json(), headers=ADMIN).status_code == 200
+    assert client.delete(own(TODAY), headers=ADMIN).status_code == 204
+
+    # A day planned already is history: the roster may change under it.
+    _plan(client, TODAY)
+    assert client.put(USUAL, json=no_afternoon, headers=ADMIN).status_code == 200
