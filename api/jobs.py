@@ -8,10 +8,10 @@ queued ones are handed to the pool again.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
-import signal
+import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -71,13 +71,23 @@ def recover(session: Session) -> list[str]:
     return queued
 
 
+PARENT_WATCH_S = 0.5
+
+
 def _die_with_parent() -> None:
-    """Linux: a worker must not outlive a killed server and write results nobody waits for."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    """A worker must not outlive a killed server and write results nobody waits for: a thread of
+    the worker's own ends it once its parent is gone (it is then another process's child). Linux's
+    parent-death signal (PR_SET_PDEATHSIG), used before, fires when the *thread* that started the
+    worker ends — whichever request thread first submitted a job, ended after 10 s idle — so it
+    killed healthy workers and left the pool broken for every later plan."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _engine(database_url: str) -> Engine:
