@@ -40,13 +40,24 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
+def _gelin_server(tmp_path: Path, **env: str) -> Iterator[tuple[Server, httpx.Client]]:
     running = Server(f"sqlite:///{tmp_path / 'web.sqlite3'}", tmp_path)
+    running.env.update(env)
     client = running.start()
     set_up_gelin(client)  # type: ignore[arg-type]
     yield running, client
     running.kill()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
+    yield from _gelin_server(tmp_path)
+
+
+@pytest.fixture
+def one_plan_at_a_time(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
+    """A server whose queue has room for one planning job at a time."""
+    yield from _gelin_server(tmp_path, ONEBELL_MAX_QUEUED_JOBS="1")
 
 
 @pytest.fixture
@@ -502,9 +513,9 @@ def test_planning_right_after_switching_compound_never_writes_one_compounds_coun
 
 
 def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
-    server: tuple[Server, httpx.Client], browser: object
+    one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
 ) -> None:
-    running, client = server
+    running, client = one_plan_at_a_time  # the second compound waits for the first's plan
     set_up_second_site(client, name="Another compound")
     date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
     for site, counts in (("gelin-b", "building,parcels\n5,9\n"), ("gelin-spring", "building,parcels\n1,4\n")):
@@ -514,9 +525,12 @@ def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
     page.click("#plan-all")
     page.wait_for_function(
-        "document.querySelector('#plan-all-status').textContent === 'Planning 2 compounds'"
+        "document.querySelector('#plan-all-status').textContent.startsWith('Plans asked for: 1 · 1 more wait')"
     )
-    # the overview follows the jobs: both leave the "needs attention" list once planned
+    # the overview follows the first job, then asks for the second, and both leave the "needs
+    # attention" list once planned
+    status = "document.querySelector('#plan-all-status').textContent === 'Plans asked for: 2'"
+    page.wait_for_function(status, timeout=90_000)
     page.wait_for_function(
         "document.querySelectorAll('#overview-table tbody tr').length === 0", timeout=90_000
     )

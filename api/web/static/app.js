@@ -117,25 +117,33 @@ async function loadOverview() {
 }
 
 // The district office's one press: a plan for every compound whose day needs one (counts and no
-// plan, an outdated plan, a failed job), as many as the queue has room for; the overview follows
-// the jobs until none is planning.
+// plan, an outdated plan, a failed job). The server queues as many as it has room for; the page
+// follows them in the overview until none is planning, then asks again for those that waited.
 async function planEverySite() {
   const date = $("date").value;
   $("plan-all-status").textContent = "";
   $("overview-error").textContent = "";
-  const response = await api(`/days/${date}/plans`, { method: "POST" });
-  if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
-  const { queued, waiting, refused } = await response.json();
-  const parts = queued.length ? [L.plan_all_queued.replace("{n}", queued.length)] : [];
-  if (waiting.length) parts.push(L.plan_all_waiting.replace("{n}", waiting.length));
-  if (!queued.length && !waiting.length && !refused.length) parts.push(L.plan_all_none);
-  $("plan-all-status").textContent = parts.join(" · ");
-  $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
-  if (queued.some((job) => job.site === site.id)) showDayPlan(currentView);  // follows the open compound's job
-  for (let asked = 0; asked < 400 && $("date").value === date; asked++) {
-    await loadOverview();
-    if (!document.querySelector("#overview-table td.status-planning")) break;
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+  let planning = 0;
+  for (;;) {
+    const response = await api(`/days/${date}/plans`, { method: "POST" });
+    if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
+    const { queued, waiting, refused } = await response.json();
+    planning += queued.length;
+    const parts = planning ? [L.plan_all_queued.replace("{n}", planning)] : [];
+    if (waiting.length) parts.push(L.plan_all_waiting.replace("{n}", waiting.length));
+    if (!planning && !waiting.length && !refused.length) parts.push(L.plan_all_none);
+    $("plan-all-status").textContent = parts.join(" · ");
+    $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
+    if (queued.some((job) => job.site === site.id)) showDayPlan(currentView);  // follows the open compound's job
+    for (let asked = 0; asked < 400 && $("date").value === date; asked++) {
+      loadOverview();
+      const day = await api(`/days/${date}`);  // the totals alone: the table may be filtered
+      if (!day.ok || !(await day.json()).totals.statuses.planning) break;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+    loadOverview();
+    // room again for those that waited, unless nothing could be queued (another office's jobs)
+    if (!waiting.length || !queued.length || $("date").value !== date) return;
   }
 }
 
