@@ -56,8 +56,8 @@ def server(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
 
 @pytest.fixture
 def one_plan_at_a_time(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
-    """A server whose queue has room for one planning job at a time."""
-    yield from _gelin_server(tmp_path, ONEBELL_MAX_QUEUED_JOBS="1")
+    """A server whose queue has room for one planning job at a time (of 1 s, not 10)."""
+    yield from _gelin_server(tmp_path, ONEBELL_MAX_QUEUED_JOBS="1", ONEBELL_DEFAULT_TIME_LIMIT_S="1")
 
 
 @pytest.fixture
@@ -891,6 +891,7 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     now["shifts"][1]["sorters"] = 2
     assert client.get(own, headers=ADMIN).json() == now  # the day's own roster, saved again
     assert page.locator("#roster-own").is_visible() and page.locator("#roster-scope").is_hidden()
+    assert page.inner_text("#roster-own-tag") == "this day's own"  # in the heading, seen folded
     page.select_option("#add-mode", "tricycle")  # a kind the fleet has: one more of it, not a new entry
     assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
     assert page.locator('#roster-fleet tr[data-vehicle="tricycle-2"]').count() == 0

@@ -442,7 +442,7 @@ function fillRoster() {
   $("roster-status").textContent = "";
   $("roster-error").textContent = "";
   $("roster-start").hidden = true;
-  $("roster-own").hidden = !(roster !== null && rosterOwn);
+  $("roster-own").hidden = $("roster-own-tag").hidden = !(roster !== null && rosterOwn);  // seen folded too
   $("roster-scope").hidden = roster === null || rosterOwn;  // a day's own roster is saved as the day's
   $("roster-date").textContent = rosterDate ? `(${rosterDate})` : "";
   const shifts = document.querySelector("#roster-shifts tbody");
