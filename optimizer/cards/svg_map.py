@@ -15,6 +15,7 @@ import networkx as nx
 from shapely.geometry import LineString, Point, Polygon
 
 from optimizer.graph import SiteGraph
+from optimizer.site import sealed_buildings
 
 PALETTE = (
     "#d62728",
@@ -63,15 +64,29 @@ def site_map_svg(
         f"<title>{escape(title or site_graph.site.name)}</title>",
         f'<rect width="{width_m:.1f}" height="{height_m:.1f}" fill="#ffffff"/>',
     ]
+    # Sealed zones and buildings in red: only the designated pair goes there, to the doors.
+    for zone in site_graph.site.zones:
+        area = site_graph.projection.to_metres(zone.area)
+        if zone.sealed and isinstance(area, Polygon):
+            points = " ".join(xy(x, y) for x, y in area.exterior.coords)
+            parts.append(
+                f'<polygon class="zone sealed" data-zone="{escape(zone.id)}" points="{points}" fill="#fbe9e7" stroke="#b3261e" stroke-width="{1.5 * scale:.2f}" stroke-dasharray="{4 * scale:.1f},{2 * scale:.1f}"/>'
+            )
+    sealed = sealed_buildings(site_graph.site)
     for building_id, footprint in site_graph.footprints_m.items():
+        kind, fill, stroke = (
+            ("footprint sealed", "#f4c7c3", "#b3261e")
+            if building_id in sealed
+            else ("footprint", "#e8e8e8", "#9a9a9a")
+        )
         if isinstance(footprint, Polygon):
             points = " ".join(xy(x, y) for x, y in footprint.exterior.coords)
             parts.append(
-                f'<polygon class="footprint" data-building="{escape(building_id)}" points="{points}" fill="#e8e8e8" stroke="#9a9a9a" stroke-width="{scale:.2f}"/>'
+                f'<polygon class="{kind}" data-building="{escape(building_id)}" points="{points}" fill="{fill}" stroke="{stroke}" stroke-width="{scale:.2f}"/>'
             )
         elif isinstance(footprint, Point):
             parts.append(
-                f'<circle class="footprint" cx="{footprint.x - minx:.1f}" cy="{maxy - footprint.y:.1f}" r="{4 * scale:.1f}" fill="#e8e8e8"/>'
+                f'<circle class="{kind}" data-building="{escape(building_id)}" cx="{footprint.x - minx:.1f}" cy="{maxy - footprint.y:.1f}" r="{4 * scale:.1f}" fill="{fill}"/>'
             )
     for lane in site_graph.site.lanes:
         line: LineString = site_graph.lanes_m[lane.id]

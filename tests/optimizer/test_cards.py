@@ -277,6 +277,10 @@ def test_a_building_in_a_sealed_zone_is_marked_sealed_on_the_card() -> None:
     assert check_plan(site_graph, the_day, ops, plan) == []
     html_en = cards_html(plan, site_graph, lang="en")
     assert html_en.count("Sealed building: door delivery") == 1  # B1's stop; B2 rings as usual
+    svg = day_map_svg(site_graph, plan)  # the map shows the zone and B1 sealed, B2 and B3 not
+    assert 'class="zone sealed" data-zone="Z"' in svg
+    assert re.findall(r'class="footprint sealed" data-building="(\w+)"', svg) == ["B1"]
+    assert svg.count('class="footprint"') == 2
 
 
 def test_cards_for_the_wrong_site_or_shift_are_refused() -> None:
