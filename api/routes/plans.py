@@ -15,7 +15,7 @@ from api.config import Settings
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
-from api.routes.days import SITES, site_days
+from api.routes.days import site_days, sites_seen
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import (
     JobOut,
@@ -158,12 +158,8 @@ def plan_every_site(
     office's morning: hundreds of compounds, one request instead of one page each."""
     checked_date(date)
     body = body or PlanAllRequest()
-    sites = SITES.order_by(SiteRow.id)
-    if principal.role != "admin":
-        sites = sites.where(SiteRow.id == principal.site_id)
-    needing = [
-        day.site for day in site_days(session, date, sites, accept_language) if day.status in NEEDS_A_PLAN
-    ]
+    days = site_days(session, date, sites_seen(principal), accept_language)
+    needing = [day.site for day in days if day.status in NEEDS_A_PLAN]
     room = settings.max_queued_jobs - _busy(session)
     queued: list[JobOut] = []
     waiting: list[str] = []
