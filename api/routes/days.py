@@ -65,10 +65,12 @@ _OVERVIEW_COLUMNS = {
     "en": (
         "site", "name", "status", "parcels", "held_over", "delivered", "undelivered",
         "urgent_undelivered", "trips", "crew_hours", "plan_id", "planned_at", "plan_up_to_date",
+        "own_roster",
     ),
     "zh": (
         "小区编号", "小区", "状态", "件数", "之前留下", "已送达", "未送达",
         "加急未送达", "趟数", "人时", "计划编号", "计划时间", "计划是否最新",
+        "当日单独班表",
     ),
 }  # fmt: skip
 
@@ -108,6 +110,7 @@ def day_overview_csv(
                     if plan
                     else [""] * 8
                 ),
+                yes_no[0] if day.own_roster else yes_no[1],
             ]
         )
     return sheet_response(out.getvalue(), f"onebell-{date}.csv")

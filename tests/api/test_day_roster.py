@@ -61,6 +61,10 @@ def test_a_roster_for_one_day_plans_that_day_and_leaves_the_usual_one_for_the_ot
     assert read.json() == today and read.headers["ETag"] == set_today.headers["ETag"]
     assert client.get(USUAL, headers=ADMIN).json() == usual.json()  # the usual roster unchanged
     assert _status(client, TODAY)["own_roster"] is True and _status(client, TOMORROW)["own_roster"] is False
+    for date, own_roster in ((TODAY, "yes"), (TOMORROW, "no")):  # the district's sheet says so too
+        sheet = client.get(f"/days/{date}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
+        header, row = sheet.splitlines()
+        assert header.endswith(",own_roster") and row.endswith(f",{own_roster}")
 
     site_graph = build_graph(load_site(GELIN / "site.geojson"))
     day = parse_day_csv(SMALL_CSV, date=TODAY)

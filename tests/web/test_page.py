@@ -520,9 +520,14 @@ def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
     for site, counts in (("gelin-b", "building,parcels\n5,9\n"), ("gelin-spring", "building,parcels\n1,4\n")):
         assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    usual = client.get("/sites/gelin-b/operations", headers=ADMIN).json()
+    assert client.put(f"/sites/gelin-b/days/{date}/operations", json=usual, headers=ADMIN).status_code == 200
     page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
     _open_date(page, date)
     page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
+    own = "#overview-table tr[data-site='{}'] .tag.own"
+    assert page.inner_text(own.format("gelin-b")) == "this day's own"  # its own crews today
+    assert page.locator(own.format("gelin-spring")).count() == 0
     page.click("#plan-all")
     page.wait_for_function(
         "document.querySelector('#plan-all-status').textContent.startsWith('Plans asked for: 1 · 1 more wait')"

@@ -107,6 +107,12 @@ async function loadOverview() {
       if (k === 1) cell.className = `status-${day.status}`;
       row.appendChild(cell);
     });
+    if (day.own_roster) {  // crews and vehicles set for this day alone
+      const tag = document.createElement("span");
+      tag.className = "tag own";
+      tag.textContent = L.roster_own_tag;
+      row.cells[0].append(tag);
+    }
     row.addEventListener("click", () => {
       if (day.site !== site.id && !mayLeaveGrid()) return;
       $("site-pick").value = day.site;
