@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from api.db.models import CountRowRecord, DayOperationsRow, SiteRow
@@ -21,7 +21,7 @@ from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.days import SITES, site_days
 from api.routes.params import DateText, SiteId, checked_date
 from api.schemas import OperationsRead, ShiftCrewsOut
-from api.store import check_operations_tag, count_rows, day_roster, document_tag, site_row
+from api.store import check_operations_tag, day_roster, document_tag, site_row
 from optimizer.operations import Operations, parse_operations
 from optimizer.problem import shift_crews
 
@@ -173,22 +173,12 @@ def _check_days_to_plan_fit(session: Session, row: SiteRow, operations: Operatio
     """Refuse a usual roster without a shift that the counts of a day still to plan on it name
     (no plan yet, or one out of date): those counts were accepted and must stay plannable. Days
     with their own roster, and days planned already (history), do not hold a change back."""
-    c, own = CountRowRecord, DayOperationsRow
+    own = DayOperationsRow
     days_with_their_own = select(own.date).where(own.site_id == row.id, own.operations.is_not(None))
-    stranded = session.execute(
-        select(c.date, c.building, c.shift)
-        .where(
-            c.site_id == row.id,
-            c.shift.is_not(None),
-            c.shift.not_in([shift.id for shift in operations.shifts]),
-            c.date.not_in(days_with_their_own),
-        )
-        .order_by(c.date.desc(), c.position)
+    missing = _counts_without_shifts(
+        session, row, operations, CountRowRecord.date.not_in(days_with_their_own)
     )
-    first_per_day: dict[str, tuple[str, str | None]] = {}
-    for date, building, shift in stranded:
-        first_per_day.setdefault(date, (building, shift))
-    for date, (building, shift) in first_per_day.items():
+    for date, (building, shift) in missing.items():
         [day] = site_days(session, date, SITES.where(SiteRow.id == row.id), "")
         if day.status in ("not_planned", "outdated", "failed", "planning"):
             raise ApiError(
@@ -206,15 +196,37 @@ def _check_days_to_plan_fit(session: Session, row: SiteRow, operations: Operatio
 def _check_counts_fit(session: Session, row: SiteRow, date: str, operations: Operations) -> None:
     """Refuse a roster for `date` without a shift the day's stored counts send parcels with: the
     counts were accepted against the roster they were posted under, and must stay plannable."""
-    shifts = {shift.id for shift in operations.shifts}
-    for count in count_rows(session, row.id, date):
-        if count.shift is not None and count.shift not in shifts:
-            raise ApiError(
-                422,
-                "invalid",
-                f"this roster has no shift {count.shift!r}, which the counts of {date} give building "
-                f"{count.building}; keep the shift, or change those counts first",
-                field="shifts",
-                zh=f"这个班表没有班次「{count.shift}」，而 {date} 的件数里楼 {count.building} 用了它；"
-                "请保留这个班次，或先改那些件数",
-            )
+    found = _counts_without_shifts(session, row, operations, CountRowRecord.date == date).get(date)
+    if found is not None:
+        building, shift = found
+        raise ApiError(
+            422,
+            "invalid",
+            f"this roster has no shift {shift!r}, which the counts of {date} give building "
+            f"{building}; keep the shift, or change those counts first",
+            field="shifts",
+            zh=f"这个班表没有班次「{shift}」，而 {date} 的件数里楼 {building} 用了它；"
+            "请保留这个班次，或先改那些件数",
+        )
+
+
+def _counts_without_shifts(
+    session: Session, row: SiteRow, operations: Operations, days: ColumnElement[bool]
+) -> dict[str, tuple[str, str | None]]:
+    """Per day of `days` (the newest first), the first stored count naming a shift `operations`
+    do not have: its building and shift."""
+    c = CountRowRecord
+    rows = session.execute(
+        select(c.date, c.building, c.shift)
+        .where(
+            c.site_id == row.id,
+            c.shift.is_not(None),
+            c.shift.not_in([shift.id for shift in operations.shifts]),
+            days,
+        )
+        .order_by(c.date.desc(), c.position)
+    )
+    first: dict[str, tuple[str, str | None]] = {}
+    for date, building, shift in rows:
+        first.setdefault(date, (building, shift))
+    return first
