@@ -47,16 +47,19 @@ class JobRunner:
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
         )
+        self.on_done: Callable[[], None] = lambda: None
+        """Called in this process as each job ends: room in the queue for a waiting one."""
 
     def submit(self, job_id: str) -> None:
-        self.pool.submit(run_job, self.database_url, job_id)
+        self.pool.submit(run_job, self.database_url, job_id).add_done_callback(lambda _: self.on_done())
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def recover(session: Session) -> list[str]:
-    """After a restart: fail the jobs that were running, return the queued ones to resubmit."""
+    """After a restart: fail the jobs that were running, return the queued ones to resubmit (the
+    waiting ones stay waiting: `api.queue.Backlog` starts them as room frees)."""
     session.execute(
         update(JobRow)
         .where(JobRow.status == "running")

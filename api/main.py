@@ -1,4 +1,5 @@
-"""The FastAPI application: routers, one error shape, migrations and job recovery on start."""
+"""The FastAPI application: routers, one error shape, migrations, job recovery and the backlog of
+waiting plans on start."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover
+from api.queue import Backlog
 from api.routes import cards, counts, days, maps, operations, plans, sites, web
 from optimizer.errors import OneBellError
 
@@ -79,9 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with app.state.sessions() as session:
             for job_id in recover(session):
                 app.state.runner.submit(job_id)
+        app.state.backlog = Backlog(app.state.sessions, settings, app.state.runner.submit)
+        app.state.runner.on_done = app.state.backlog.wake
+        app.state.backlog.start()
         try:
             yield
         finally:
+            app.state.backlog.stop()
             app.state.runner.shutdown()
             app.state.render_pool.shutdown(wait=False, cancel_futures=True)
             engine.dispose()

@@ -144,8 +144,9 @@ class SiteRefusal(BaseModel):
 class PlansQueued(BaseModel):
     date: str
     queued: list[JobOut] = Field(description="a job for each site planned now; follow with GET /jobs/{id}")
-    waiting: list[str] = Field(
-        description="sites that need a plan but found the queue full: ask again once those queued are done"
+    waiting: list[JobOut] = Field(
+        description="a job for each site that found the queue full: it waits on the server and "
+        "starts by itself as room frees (its inputs taken then); nothing to ask again"
     )
     refused: list[SiteRefusal] = Field(
         description="sites whose counts, map or roster cannot be planned as they are"
@@ -162,7 +163,7 @@ class JobOut(BaseModel):
     id: str
     site: str
     date: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["waiting", "queued", "running", "done", "failed"]
     plan_id: str | None
     error: str | None
     progress: JobProgress
@@ -224,7 +225,7 @@ class PlanGlance(BaseModel):
 
 class JobGlance(BaseModel):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["waiting", "queued", "running", "done", "failed"]
     error: str | None
     created_at: datetime
 
@@ -242,7 +243,7 @@ class SiteDay(BaseModel):
     )
     status: SiteDayStatus = Field(
         description=(
-            "planning: a job newer than the latest plan is queued or running; no_operations: no counts, "
+            "planning: a job newer than the latest plan is waiting, queued or running; no_operations: no counts, "
             "and the site has no shifts and vehicles to take them; no_counts; failed: the "
             "newest job failed; not_planned: counts but no plan; outdated: the counts, the site map, "
             "its operations or the day's own roster changed after the latest plan's inputs were taken; undelivered: the plan leaves parcels undelivered; ok"

@@ -80,7 +80,7 @@ class JobRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     date: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), index=True)  # queued|running|done|failed
+    status: Mapped[str] = mapped_column(String(10), index=True)  # waiting|queued|running|done|failed
     time_limit_s: Mapped[float] = mapped_column()
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)

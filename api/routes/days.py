@@ -288,7 +288,7 @@ def _site_day(
     if job is not None:
         job_glance = JobGlance(
             id=job.id,
-            status=job.status,  # type: ignore[arg-type]  # the column holds only these four
+            status=job.status,  # type: ignore[arg-type]  # the column holds only these five
             error=job.error and message_for(job.error, job.error_zh, accept_language),
             created_at=job.created_at,
         )
@@ -313,7 +313,7 @@ def _status(
     """The first that applies, most pressing first. A compound with no roster can take no counts,
     so a district office sees what it lacks rather than "no counts"."""
     newer_job = job is not None and (plan is None or job.created_at > plan.created_at)
-    if newer_job and job is not None and job.status in ("queued", "running"):
+    if newer_job and job is not None and job.status in ("waiting", "queued", "running"):
         return "planning"
     if counts is None:
         return "no_counts" if has_operations else "no_operations"

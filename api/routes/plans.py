@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.config import Settings
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
+from api.queue import busy, frozen_inputs, new_job
 from api.routes.days import site_days, sites_seen
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import (
@@ -27,7 +26,7 @@ from api.schemas import (
     ShiftOut,
     SiteRefusal,
 )
-from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot, snapshot_day
+from api.store import domain_operations, site_row, snapshot_day
 from optimizer.errors import DayError, OneBellError, PlanError
 from optimizer.replan import frozen_part, parse_now, remaining_day
 
@@ -74,14 +73,14 @@ def request_plan(
         if earlier is not None:
             return job_out(earlier, accept_language)
     row = site_row(session, site_id)
-    frozen_inputs = _inputs(session, row, date, body.policy)
+    inputs = frozen_inputs(session, row, date, body.policy)
     if body.replan is not None:
-        frozen_inputs["replan"] = _replan_inputs(session, principal, row, date, body.replan, frozen_inputs)
-    busy = _busy(session)
-    if busy >= settings.max_queued_jobs:
+        inputs["replan"] = _replan_inputs(session, principal, row, date, body.replan, inputs)
+    queued = busy(session)
+    if queued >= settings.max_queued_jobs:
         response.headers["Retry-After"] = "30"
-        raise ApiError(503, "busy", f"{busy} plans are waiting or running; try again shortly")
-    job = _job(site_id, date, frozen_inputs, body.time_limit_s, settings, idempotency_key=idempotency_key)
+        raise ApiError(503, "busy", f"{queued} plans are queued or running; try again shortly")
+    job = new_job(site_id, date, inputs, body.time_limit_s, settings, idempotency_key=idempotency_key)
     session.add(job)
     try:
         session.commit()
@@ -95,47 +94,6 @@ def request_plan(
         return job_out(earlier, accept_language)
     request.app.state.runner.submit(job.id)
     return job_out(job, accept_language)
-
-
-def _inputs(session: Session, row: SiteRow, date: str, policy: str | None) -> dict[str, Any]:
-    """The day's inputs, frozen, refused at once where the solver would refuse them later."""
-    domain_operations(session, row, date)
-    rows = count_rows(session, row.id, date)
-    if not rows:
-        raise ApiError(409, "no_counts", f"no counts for {date} at site {row.id!r}: PUT them first")
-    frozen_inputs = snapshot(session, row, date, rows, policy)
-    check_plannable(row, frozen_inputs)
-    return frozen_inputs
-
-
-def _busy(session: Session) -> int:
-    """Jobs waiting or running, on every site: what the queue's limit counts."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
-        )
-        or 0
-    )
-
-
-def _job(
-    site_id: str,
-    date: str,
-    frozen_inputs: dict[str, Any],
-    time_limit_s: float | None,
-    settings: Settings,
-    *,
-    idempotency_key: str | None = None,
-) -> JobRow:
-    return JobRow(
-        id=str(uuid.uuid4()),
-        site_id=site_id,
-        date=date,
-        status="queued",
-        time_limit_s=min(time_limit_s or settings.default_time_limit_s, settings.max_time_limit_s),
-        idempotency_key=idempotency_key,
-        snapshot=frozen_inputs,
-    )
 
 
 NEEDS_A_PLAN = ("not_planned", "outdated", "failed")
@@ -153,33 +111,37 @@ def plan_every_site(
     accept_language: AcceptLanguage = "",
 ) -> PlansQueued:
     """A plan for every site the token sees whose day needs one — counts and no plan, a plan out
-    of date, or a failed job (`GET /days/{date}` statuses not_planned, outdated, failed) — as many
-    as the queue has room for; the rest are named to ask again for once these are done. A district
-    office's morning: hundreds of compounds, one request instead of one page each."""
+    of date, or a failed job (`GET /days/{date}` statuses not_planned, outdated, failed). As many as
+    the queue has room for start now; the rest wait on the server and start as room frees, whether
+    or not anyone is still looking. A district office's morning: hundreds of compounds, one request
+    instead of one page each."""
     checked_date(date)
     body = body or PlanAllRequest()
     days = site_days(session, date, sites_seen(principal), accept_language)
     needing = [day.site for day in days if day.status in NEEDS_A_PLAN]
-    room = settings.max_queued_jobs - _busy(session)
+    room = settings.max_queued_jobs - busy(session)
     queued: list[JobOut] = []
-    waiting: list[str] = []
+    waiting: list[JobOut] = []
     refused: list[SiteRefusal] = []
     for site_id in needing:
-        if len(queued) >= room:
-            waiting.append(site_id)
-            continue
-        try:
-            frozen_inputs = _inputs(session, site_row(session, site_id), date, body.policy)
+        try:  # refused now, with the reason, rather than failed later
+            inputs = frozen_inputs(session, site_row(session, site_id), date, body.policy)
         except (ApiError, OneBellError) as error:  # this site's inputs cannot be planned: the others can
             code = error.code if isinstance(error, ApiError) else "invalid"
             message = message_for(error.message, error.zh, accept_language)
             refused.append(SiteRefusal(site=site_id, code=code, message=message))
             continue
-        job = _job(site_id, date, frozen_inputs, body.time_limit_s, settings)
+        starts = len(queued) < room
+        job = new_job(
+            site_id, date, inputs if starts else None, body.time_limit_s, settings, policy=body.policy
+        )
         session.add(job)
         session.commit()
-        request.app.state.runner.submit(job.id)
-        queued.append(job_out(job, accept_language))
+        if starts:
+            request.app.state.runner.submit(job.id)
+        (queued if starts else waiting).append(job_out(job, accept_language))
+    if waiting:
+        request.app.state.backlog.wake()  # a job may have ended while these were asked for
     return PlansQueued(date=date, queued=queued, waiting=waiting, refused=refused)
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, update
 
 from api.config import Settings
+from api.db.models import CountRowRecord, JobRow
 from api.main import create_app
+from api.queue import start_waiting
 from optimizer.check import check_plan
-from optimizer.day import parse_day_csv
+from optimizer.day import parse_day_csv, parse_day_json
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
 from optimizer.site import parse_site
@@ -86,15 +91,129 @@ def test_every_site_that_needs_a_plan_gets_one_and_one_that_cannot_be_planned_sa
     assert _statuses(client)["gelin-b"] == "outdated"  # not the courier's to plan
 
 
-def test_sites_beyond_the_queues_room_are_named_to_ask_for_again(settings: Settings) -> None:
+def _fill_the_queue(client: TestClient) -> str:
+    """A job of gelin-c (which has no counts to plan) running as far as the queue's
+    count goes: with ONEBELL_MAX_QUEUED_JOBS=1 nothing else can start until it ends."""
+    job_id = str(uuid.uuid4())
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.add(
+            JobRow(id=job_id, site_id="gelin-c", date=DATE, status="running", time_limit_s=1, snapshot={})
+        )
+        session.commit()
+    return job_id
+
+
+def _end(client: TestClient, job_id: str) -> None:
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(JobRow).where(JobRow.id == job_id).values(status="failed", error="ended by the test")
+        )
+        session.commit()
+
+
+def _check_against_the_counts_now(client: TestClient, job: dict[str, Any]) -> None:
+    finished = wait_for_job(client, job["id"], ADMIN)
+    assert finished["status"] == "done", finished
+    site_id = job["site"]
+    plan = client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()
+    counts = client.get(f"/sites/{site_id}/days/{DATE}/counts", headers=ADMIN).json()
+    site_graph = build_graph(parse_site(client.get(f"/sites/{site_id}", headers=ADMIN).json()))
+    ops = parse_operations(client.get(f"/sites/{site_id}/operations", headers=ADMIN).json())
+    day = parse_day_json({"date": DATE, "counts": counts["rows"]})
+    assert check_plan(site_graph, day, ops, plan) == []
+    assert plan["summary"]["parcels"] == counts["totals"]["parcels"]
+
+
+def test_plans_beyond_the_queues_room_wait_on_the_server_and_start_by_themselves(settings: Settings) -> None:
     settings.max_queued_jobs = 1
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
+        other = _fill_the_queue(client)
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
-        assert [job["site"] for job in body["queued"]] == ["gelin-b"]
-        assert body["waiting"] == ["gelin-spring"]
-        assert wait_for_job(client, body["queued"][0]["id"], ADMIN)["status"] == "done"
-        later = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
-        assert [job["site"] for job in later["queued"]] == ["gelin-spring"] and later["waiting"] == []
-        assert wait_for_job(client, later["queued"][0]["id"], ADMIN)["status"] == "done"
-        assert client.post(f"/days/{DATE}/plans", json={"time_limit_s": 0}, headers=ADMIN).status_code == 422
+        assert (body["queued"], body["refused"]) == ([], [])
+        assert [(job["site"], job["status"]) for job in body["waiting"]] == [
+            ("gelin-b", "waiting"),
+            ("gelin-spring", "waiting"),
+        ]
+        overview = client.get(f"/days/{DATE}", headers=ADMIN).json()
+        assert {day["site"]: (day["status"], day["job"]["status"]) for day in overview["sites"]} == {
+            "gelin-b": ("planning", "waiting"),
+            "gelin-c": ("planning", "running"),  # the job filling the queue
+            "gelin-spring": ("planning", "waiting"),
+        }
+        again = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+        assert (again["queued"], again["waiting"]) == ([], [])  # asked for already: not twice
+        # A later wave while gelin-b waits: its plan takes the counts as they are when it starts.
+        wave = client.post(
+            f"/sites/gelin-b/days/{DATE}/counts", content="building,parcels\n4,7\n", headers=CSV
+        )
+        assert wave.status_code == 200, wave.text
+        _end(client, other)  # room: nobody asks again, the server starts them one after the other
+        for job in body["waiting"]:
+            _check_against_the_counts_now(client, job)
+        assert _statuses(client) == {"gelin-b": "ok", "gelin-c": "no_counts", "gelin-spring": "ok"}
+
+
+def test_a_waiting_plan_outlives_a_restart_of_the_server(settings: Settings) -> None:
+    settings.max_queued_jobs = 1
+    with TestClient(create_app(settings)) as client:
+        _three_sites(client)
+        _fill_the_queue(client)  # running when the server stops: failed on the restart
+        body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+        assert [job["site"] for job in body["waiting"]] == ["gelin-b", "gelin-spring"]
+    with TestClient(create_app(settings)) as client:
+        for job in body["waiting"]:
+            _check_against_the_counts_now(client, job)
+
+
+def test_a_waiting_plan_whose_day_was_planned_meanwhile_or_can_no_longer_be_planned_says_so(
+    settings: Settings,
+) -> None:
+    settings.max_queued_jobs = 1
+    with TestClient(create_app(settings)) as client:
+        _three_sites(client)
+        other = _fill_the_queue(client)
+        body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ZH).json()
+        waiting = {job["site"]: job["id"] for job in body["waiting"]}
+        # gelin-spring's coordinator plans the day from the page meanwhile (a newer job), and
+        # gelin-b's counts are gone (no route removes a day's counts; the rows are deleted here):
+        # neither waiting job has anything left to plan.
+        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            session.add(
+                JobRow(
+                    id=str(uuid.uuid4()),
+                    site_id="gelin-spring",
+                    date=DATE,
+                    status="done",  # ended already: a waiting job is looked at when there is room,
+                    time_limit_s=1,
+                    snapshot={},
+                )
+            )
+            session.commit()
+            session.execute(delete(CountRowRecord).where(CountRowRecord.site_id == "gelin-b"))
+            session.commit()
+        _end(client, other)
+        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            started = start_waiting(session, settings, submit=lambda job_id: None)
+        assert started == []
+        superseded = client.get(f"/jobs/{waiting['gelin-spring']}", headers=ZH).json()
+        assert superseded["status"] == "failed" and "以那一次为准" in superseded["error"]
+        no_counts = client.get(f"/jobs/{waiting['gelin-b']}", headers=ADMIN).json()
+        assert no_counts["status"] == "failed" and "no counts" in no_counts["error"]
+
+
+def test_a_waiting_plan_starts_once_when_two_servers_look_for_room(settings: Settings) -> None:
+    settings.max_queued_jobs = 2
+    with TestClient(create_app(settings)) as client:
+        _three_sites(client)
+        first, _ = _fill_the_queue(client), _fill_the_queue(client)
+        body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+        assert len(body["waiting"]) == 2
+        sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    _end(client, first)  # room for one; this server is stopped, two others look for it at once
+    submitted: list[str] = []
+    with sessions() as one, sessions() as two:
+        started = start_waiting(one, settings, submitted.append) + start_waiting(
+            two, settings, submitted.append
+        )
+    assert started == submitted == [body["waiting"][0]["id"]]  # the oldest, and once

@@ -123,34 +123,29 @@ async function loadOverview() {
 }
 
 // The district office's one press: a plan for every compound whose day needs one (counts and no
-// plan, an outdated plan, a failed job). The server queues as many as it has room for; the page
-// follows them in the overview until none is planning, then asks again for those that waited.
+// plan, an outdated plan, a failed job). The server starts as many as it has room for and keeps
+// the rest waiting, starting them itself as room frees (the page may close); the page follows the
+// overview until none is planning.
 async function planEverySite() {
   const date = $("date").value;
   $("plan-all-status").textContent = "";
   $("overview-error").textContent = "";
-  let planning = 0;
-  for (;;) {
-    const response = await api(`/days/${date}/plans`, { method: "POST" });
-    if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
-    const { queued, waiting, refused } = await response.json();
-    planning += queued.length;
-    const parts = planning ? [L.plan_all_queued.replace("{n}", planning)] : [];
-    if (waiting.length) parts.push(L.plan_all_waiting.replace("{n}", waiting.length));
-    if (!planning && !waiting.length && !refused.length) parts.push(L.plan_all_none);
-    $("plan-all-status").textContent = parts.join(" · ");
-    $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
-    if (queued.some((job) => job.site === site.id)) showDayPlan(currentView);  // follows the open compound's job
-    for (let asked = 0; asked < 400 && $("date").value === date; asked++) {
-      loadOverview();
-      const day = await api(`/days/${date}`);  // the totals alone: the table may be filtered
-      if (!day.ok || !(await day.json()).totals.statuses.planning) break;
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-    }
+  const response = await api(`/days/${date}/plans`, { method: "POST" });
+  if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
+  const { queued, waiting, refused } = await response.json();
+  const parts = queued.length ? [L.plan_all_queued.replace("{n}", queued.length)] : [];
+  if (waiting.length) parts.push(L.plan_all_waiting.replace("{n}", waiting.length));
+  if (!queued.length && !waiting.length && !refused.length) parts.push(L.plan_all_none);
+  $("plan-all-status").textContent = parts.join(" · ");
+  $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
+  if ([...queued, ...waiting].some((job) => job.site === site.id)) showDayPlan(currentView);  // follows the open compound's job
+  for (let asked = 0; asked < 1200 && $("date").value === date; asked++) {
     loadOverview();
-    // room again for those that waited, unless nothing could be queued (another office's jobs)
-    if (!waiting.length || !queued.length || $("date").value !== date) return;
+    const day = await api(`/days/${date}`);  // the totals alone: the table may be filtered
+    if (!day.ok || !(await day.json()).totals.statuses.planning) break;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
   }
+  loadOverview();
 }
 
 async function openSite(chosen) {
@@ -906,12 +901,12 @@ async function plan(event) {
 async function followJob(job, view) {
   $("plan").disabled = true;
   $("progress").textContent = L.planning;
-  while (job.status === "queued" || job.status === "running") {
+  while (["waiting", "queued", "running"].includes(job.status)) {
     await new Promise((resolve) => setTimeout(resolve, 700));
     job = await (await api(`/jobs/${job.id}`)).json();
     if (view !== currentView) return;  // the page moved on; loadDay reset the button
     const p = job.progress || {};
-    $("progress").textContent = `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
+    $("progress").textContent = job.status === "waiting" ? L.plan_waiting : `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
   }
   $("plan").disabled = false;
   $("progress").textContent = "";

@@ -1,0 +1,175 @@
+"""The planning queue: jobs queued or running, up to `ONEBELL_MAX_QUEUED_JOBS`, and behind them the
+plans a district office asked for all at once that found no room (jobs `waiting`).
+
+A waiting job is a row, not a promise held by a page: it starts when room frees — after any job
+ends, and on the server's start — whether or not anyone is still looking. Its inputs are taken when
+it starts, not when it was asked for, so a count corrected in the meantime is planned; input that
+can no longer be planned then fails the job with the reason, as a refusal at request time would.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.config import Settings
+from api.db.models import JobRow, SiteRow
+from api.errors import ApiError
+from api.store import check_plannable, count_rows, domain_operations, snapshot
+from optimizer.errors import OneBellError
+
+log = logging.getLogger("onebell.queue")
+
+SUPERSEDED = "another plan of this day was asked for while this one waited; that one answers it"
+SUPERSEDED_ZH = "排队期间这一天又另外排了一次路线，以那一次为准"
+GONE = "the site was deleted while this plan waited"
+GONE_ZH = "排队期间这个小区被删除了"
+WAKE_EVERY_S = 5.0
+"""How often the backlog looks for room when no job of this server has ended: another server
+process on the same database may have ended one."""
+
+
+def frozen_inputs(session: Session, row: SiteRow, date: str, policy: str | None) -> dict[str, Any]:
+    """The day's inputs, frozen, refused at once where the solver would refuse them later."""
+    domain_operations(session, row, date)
+    rows = count_rows(session, row.id, date)
+    if not rows:
+        raise ApiError(409, "no_counts", f"no counts for {date} at site {row.id!r}: PUT them first")
+    inputs = snapshot(session, row, date, rows, policy)
+    check_plannable(row, inputs)
+    return inputs
+
+
+def busy(session: Session) -> int:
+    """Jobs queued or running, on every site: what the queue's limit counts (not those waiting)."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
+        )
+        or 0
+    )
+
+
+def new_job(
+    site_id: str,
+    date: str,
+    inputs: dict[str, Any] | None,
+    time_limit_s: float | None,
+    settings: Settings,
+    *,
+    policy: str | None = None,
+    idempotency_key: str | None = None,
+) -> JobRow:
+    """A queued job with its inputs, or, with `inputs` None, a waiting one that keeps only what was
+    asked (the stop policy) until its turn."""
+    return JobRow(
+        id=str(uuid.uuid4()),
+        site_id=site_id,
+        date=date,
+        status="queued" if inputs is not None else "waiting",
+        time_limit_s=min(time_limit_s or settings.default_time_limit_s, settings.max_time_limit_s),
+        idempotency_key=idempotency_key,
+        snapshot=inputs if inputs is not None else {"asked": {"policy": policy}},
+    )
+
+
+def start_waiting(session: Session, settings: Settings, submit: Callable[[str], None]) -> list[str]:
+    """Queue waiting jobs, oldest first, while the queue has room; the ids of those started. Safe
+    beside other server processes: a job is taken by one conditional update, so it starts once."""
+    started: list[str] = []
+    skipped: set[str] = set()
+    while busy(session) < settings.max_queued_jobs:
+        job = session.scalar(
+            select(JobRow)
+            .where(JobRow.status == "waiting", JobRow.id.not_in(skipped))
+            .order_by(JobRow.created_at, JobRow.id)
+            .limit(1)
+        )
+        if job is None:
+            break
+        job_id, outcome = job.id, _turn(session, job)
+        session.rollback()  # end the read; the outcome is written by one conditional update below
+        taken = cast(
+            CursorResult[Any],
+            session.execute(
+                update(JobRow).where(JobRow.id == job_id, JobRow.status == "waiting").values(**outcome)
+            ),
+        )
+        session.commit()
+        if taken.rowcount != 1:  # another process took it meanwhile
+            skipped.add(job_id)
+            continue
+        if outcome["status"] == "queued":
+            submit(job_id)
+            started.append(job_id)
+    return started
+
+
+def _turn(session: Session, job: JobRow) -> dict[str, Any]:
+    """What a waiting job becomes now: queued with the day's inputs as they are, or failed with
+    the reason it cannot be planned (a newer job of the same day answers it, or the inputs)."""
+    newer = session.scalar(
+        select(func.count())
+        .select_from(JobRow)
+        .where(
+            JobRow.site_id == job.site_id,
+            JobRow.date == job.date,
+            JobRow.created_at > job.created_at,
+            JobRow.status != "waiting",
+        )
+    )
+    if newer:
+        return _failed(SUPERSEDED, SUPERSEDED_ZH)
+    row = session.get(SiteRow, job.site_id)
+    if row is None:  # the site's rows cascade away with it; kept here for a backend without
+        return _failed(GONE, GONE_ZH)
+    try:
+        inputs = frozen_inputs(session, row, job.date, (job.snapshot.get("asked") or {}).get("policy"))
+    except (ApiError, OneBellError) as error:
+        return _failed(error.message, error.zh)
+    return {"status": "queued", "snapshot": inputs}
+
+
+def _failed(message: str, message_zh: str | None) -> dict[str, Any]:
+    return {"status": "failed", "error": message, "error_zh": message_zh, "finished_at": datetime.now(UTC)}
+
+
+class Backlog:
+    """A thread of the server that starts waiting jobs as room frees: woken when one of this
+    server's jobs ends or a request adds waiting jobs, and every `WAKE_EVERY_S` regardless."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, submit: Callable[[str], None]
+    ) -> None:
+        self.sessions, self.settings, self.submit = sessions, settings, submit
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="onebell-backlog", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self.sessions() as session:
+                    start_waiting(session, self.settings, self.submit)
+            except Exception:  # a database hiccup must not end the thread: the next wake retries
+                log.exception("starting waiting plans failed")
+            self._wake.wait(WAKE_EVERY_S)
+            self._wake.clear()
