@@ -87,6 +87,9 @@ class SiteGraph:
         return result
 
 
+_NEIGHBOUR_CELLS = tuple(itertools.product((-1, 0, 1), repeat=2))
+
+
 def build_graph(site: Site) -> SiteGraph:
     """Project the site to metres, node the lanes and connect the gate and the buildings."""
     projection = LocalProjection(lon0=site.gate.lonlat[0], lat0=site.gate.lonlat[1])
@@ -113,18 +116,19 @@ def build_graph(site: Site) -> SiteGraph:
         attachments.append((label, point, lane_number, line.interpolate(distance_along)))
 
     graph = nx.MultiGraph()
-    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    cells: dict[tuple[int, int], list[tuple[int, float, float]]] = defaultdict(list)
 
     def node_at(x: float, y: float) -> int:
-        """The node within a millimetre of (x, y), made if there is none (floats never agree exactly)."""
+        """The node within a millimetre of (x, y), made if there is none (floats never agree exactly).
+        Each cell keeps its nodes' coordinates rather than reading them back from networkx."""
         cx, cy = math.floor(x / _MERGE_M), math.floor(y / _MERGE_M)
-        for dx, dy in itertools.product((-1, 0, 1), repeat=2):
-            for node in cells[(cx + dx, cy + dy)]:
-                if math.hypot(graph.nodes[node]["x"] - x, graph.nodes[node]["y"] - y) <= _MERGE_M:
+        for dx, dy in _NEIGHBOUR_CELLS:
+            for node, nx_, ny in cells.get((cx + dx, cy + dy), ()):
+                if math.hypot(nx_ - x, ny - y) <= _MERGE_M:
                     return node
         node = graph.number_of_nodes()
         graph.add_node(node, x=x, y=y)
-        cells[(cx, cy)].append(node)
+        cells[(cx, cy)].append((node, x, y))
         return node
 
     for lane, line, lane_cuts in zip(site.lanes, lines, cuts, strict=True):
