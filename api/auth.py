@@ -1,4 +1,5 @@
-"""API tokens: random, shown once, stored as SHA-256 hashes, one site and one role each."""
+"""API tokens: random, shown once, stored as SHA-256 hashes; one site and one role each, or, for a
+district office, one district (every site the admin put in it, as a coordinator of each)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import secrets
 from dataclasses import dataclass
 
 ROLES = ("coordinator", "courier")
-_RANK = {"courier": 1, "coordinator": 2, "admin": 3}
+"""The roles of a site's token; a district's token has the role `district`."""
+_RANK = {"courier": 1, "coordinator": 2, "district": 2, "admin": 3}
 
 
 def new_token() -> str:
@@ -20,11 +22,19 @@ def hash_token(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    role: str  # admin | coordinator | courier
-    site_id: str | None  # None for the admin token: every site
+    role: str  # admin | district | coordinator | courier
+    site_id: str | None  # None for the admin and district tokens
+    district: str | None = None
+    district_sites: frozenset[str] = frozenset()
+    """A district token's sites, read when the request came: a site the admin moves out of the
+    district is out of sight from the next request on."""
 
     def sees(self, site_id: str) -> bool:
-        return self.role == "admin" or self.site_id == site_id
+        if self.role == "admin":
+            return True
+        if self.role == "district":
+            return site_id in self.district_sites
+        return self.site_id == site_id
 
     def may(self, role: str) -> bool:
         return _RANK[self.role] >= _RANK[role]

@@ -25,8 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     db.set_defaults(run=_db)
     token = commands.add_parser("token", help="API tokens")
     token.add_argument("action", choices=["create"])
-    token.add_argument("--site", required=True)
-    token.add_argument("--role", required=True, choices=ROLES)
+    scope = token.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--site", help="a site's token (with --role)")
+    scope.add_argument("--district", help="a district office's token: every site the admin puts in it")
+    token.add_argument("--role", choices=ROLES, help="for a site's token")
     token.add_argument("--label", default="")
     token.set_defaults(run=_token)
     return core.run(parser, argv)
@@ -49,17 +51,33 @@ def _db(_: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
+    if args.site is not None and args.role is None:
+        print("onebell token create: --site needs --role (coordinator or courier)", file=sys.stderr)
+        return 2
+    if args.district is not None and args.role is not None:
+        print(
+            "onebell token create: a --district token has no --role (it is the district's)", file=sys.stderr
+        )
+        return 2
     url = get_settings().resolved_database_url
     upgrade(url)
     sessions = make_sessions(make_engine(url))
     token = new_token()
+    role = args.role or "district"
     with sessions() as session:
         session.add(
-            TokenRow(site_id=args.site, role=args.role, label=args.label, token_hash=hash_token(token))
+            TokenRow(
+                site_id=args.site,
+                district=args.district,
+                role=role,
+                label=args.label,
+                token_hash=hash_token(token),
+            )
         )
         session.commit()
     print(token)
-    print(f"{args.role} token for site {args.site}: shown once, store it now", file=sys.stderr)
+    scope = f"site {args.site}" if args.site is not None else f"district {args.district}"
+    print(f"{role} token for {scope}: shown once, store it now", file=sys.stderr)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, hash_token
 from api.config import Settings, get_settings
-from api.db.models import TokenRow
+from api.db.models import SiteRow, TokenRow
 from api.errors import ApiError, not_found
 
-_bearer = HTTPBearer(auto_error=False, description="A site token, or the admin token")
+_bearer = HTTPBearer(auto_error=False, description="A site token, a district token, or the admin token")
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -41,10 +41,31 @@ def get_principal(
     row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         raise ApiError(401, "unauthorized", "unknown or revoked token")
+    if row.role == "district":
+        sites = session.scalars(select(SiteRow.id).where(SiteRow.district == row.district))
+        return Principal(
+            role="district", site_id=None, district=row.district, district_sites=frozenset(sites)
+        )
     return Principal(role=row.role, site_id=row.site_id)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_admin(principal: Principal) -> None:
+    if principal.role != "admin":
+        raise ApiError(
+            403, "forbidden", f"a {principal.role} token may not do this; it needs the admin token"
+        )
+
+
+def seen_sites(principal: Principal) -> Any:
+    """A condition on `SiteRow` for the sites the token sees, or None for every site (admin)."""
+    if principal.role == "admin":
+        return None
+    if principal.role == "district":
+        return SiteRow.district == principal.district
+    return SiteRow.id == principal.site_id
 
 
 def require(principal: Principal, site_id: str, role: str) -> None:

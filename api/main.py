@@ -23,7 +23,7 @@ from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover
 from api.queue import Backlog
-from api.routes import cards, counts, days, maps, operations, plans, sites, web
+from api.routes import cards, counts, days, districts, maps, operations, plans, sites, web
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.api")
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     for router in (
         sites.router,
+        districts.router,
         operations.router,
         counts.router,
         plans.router,

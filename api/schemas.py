@@ -16,6 +16,9 @@ class SiteSummary(BaseModel):
     lanes: int
     zones: int
     has_operations: bool
+    district: str | None = Field(
+        default=None, description="the district whose office's token sees the site (set by the admin)"
+    )
 
 
 class BuildingOut(BaseModel):
@@ -179,8 +182,13 @@ class ShiftOut(BaseModel):
 
 
 class Me(BaseModel):
-    role: Literal["admin", "coordinator", "courier"]
-    site: str | None = Field(description="the token's site; null for the admin token (every site)")
+    role: Literal["admin", "district", "coordinator", "courier"]
+    site: str | None = Field(
+        description="the token's site; null for the admin token (every site) and a district's"
+    )
+    district: str | None = Field(
+        default=None, description="a district token's district: its sites, as their coordinator"
+    )
 
 
 class TokenCreate(BaseModel):
@@ -190,7 +198,8 @@ class TokenCreate(BaseModel):
 
 class TokenOut(BaseModel):
     id: int
-    site: str
+    site: str | None = Field(description="the site of a site's token; null for a district's")
+    district: str | None = Field(default=None, description="the district of a district's token")
     role: str
     label: str
     created_at: datetime
@@ -199,6 +208,16 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str = Field(description="shown once; store it now")
+
+
+class DistrictTokenCreate(BaseModel):
+    label: str = Field(default="", max_length=200)
+
+
+class SiteDistrict(BaseModel):
+    district: str | None = Field(
+        pattern=r"^[A-Za-z0-9_.-]{1,100}$", description="the district the site belongs to; null: none"
+    )
 
 
 SiteDayStatus = Literal[

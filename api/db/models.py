@@ -5,12 +5,35 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A time with its zone, read back as UTC on every database: SQLite keeps no zone and hands
+    back naive times, which the API's schema (RFC 3339 date-time) does not allow."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -24,7 +47,10 @@ class SiteRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     geojson: Mapped[dict[str, Any]] = mapped_column(JSON)
     operations: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    # set by the admin only: which district office's token sees the site (not in the map, which
+    # the compound's own coordinator sends)
+    district: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
 
 
 class DayOperationsRow(Base):
@@ -38,22 +64,24 @@ class DayOperationsRow(Base):
     date: Mapped[str] = mapped_column(String(10), primary_key=True)
     # SQL NULL, not JSON null, once dropped: the day overview asks the database which days have one
     operations: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
 
 
 class TokenRow(Base):
     """No foreign key to sites: a coordinator's token is made first (`onebell token create`) and
-    the coordinator then creates the site with it."""
+    the coordinator then creates the site with it. A district office's token (role `district`)
+    names a district instead of a site."""
 
     __tablename__ = "tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    site_id: Mapped[str] = mapped_column(String(100), index=True)
+    site_id: Mapped[str | None] = mapped_column(String(100), index=True, nullable=True)
+    district: Mapped[str | None] = mapped_column(String(100), nullable=True)
     role: Mapped[str] = mapped_column(String(20))
     label: Mapped[str] = mapped_column(String(200), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class CountRowRecord(Base):
@@ -69,7 +97,7 @@ class CountRowRecord(Base):
     urgent: Mapped[int] = mapped_column(Integer, default=0)
     arrived_s: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds since midnight
     held_from: Mapped[str | None] = mapped_column(String(10), nullable=True)  # an earlier day's date
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
 
     __table_args__ = (UniqueConstraint("site_id", "date", "position"),)
 
@@ -88,9 +116,9 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_zh: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown to a Chinese client
     plan_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     __table_args__ = (UniqueConstraint("site_id", "idempotency_key"),)
 
@@ -104,4 +132,4 @@ class PlanRow(Base):
     job_id: Mapped[str] = mapped_column(String(36))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # site, operations and counts it was made from
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db.models import CountRowRecord, DayOperationsRow, JobRow, PlanRow, SiteRow
-from api.deps import PrincipalDep, SessionDep, require
+from api.deps import PrincipalDep, SessionDep, require, seen_sites
 from api.errors import ERROR_RESPONSES, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.sheets import SHEET_ROUTE, sheet_response
@@ -140,9 +140,11 @@ SITES = select(
 
 
 def sites_seen(principal: Principal) -> Any:
-    """A select of `SITES`: every site for the admin token, its own for a site's token, by id."""
+    """A select of `SITES`: every site for the admin token, its district's for a district token,
+    its own for a site's token, by id."""
     sites = SITES.order_by(SiteRow.id)
-    return sites if principal.role == "admin" else sites.where(SiteRow.id == principal.site_id)
+    condition = seen_sites(principal)
+    return sites if condition is None else sites.where(condition)
 
 
 def site_days(session: Session, date: str, sites: Any, accept_language: str) -> list[SiteDay]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
-from api.deps import PrincipalDep, SessionDep, require
+from api.deps import PrincipalDep, SessionDep, require, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.params import BuildingId, SiteId, TokenId, ZoneId
 from api.schemas import (
@@ -34,7 +34,7 @@ from optimizer.site import Building, Site, Zone, parse_site, sealed_buildings, z
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
 
 
-def _summary(row: SiteRow) -> SiteSummary:
+def site_summary(row: SiteRow) -> SiteSummary:
     site = domain_site(row)
     return SiteSummary(
         id=row.id,
@@ -44,15 +44,17 @@ def _summary(row: SiteRow) -> SiteSummary:
         lanes=len(site.lanes),
         zones=len(site.zones),
         has_operations=row.operations is not None,
+        district=row.district,
     )
 
 
 @router.get("/sites", response_model=list[SiteSummary])
 def list_sites(session: SessionDep, principal: PrincipalDep) -> list[SiteSummary]:
     query = select(SiteRow).order_by(SiteRow.id)
-    if principal.role != "admin":
-        query = query.where(SiteRow.id == principal.site_id)
-    return [_summary(row) for row in session.scalars(query)]
+    condition = seen_sites(principal)
+    if condition is not None:
+        query = query.where(condition)
+    return [site_summary(row) for row in session.scalars(query)]
 
 
 @router.put("/sites/{site_id}", response_model=SiteSummary)
@@ -63,22 +65,23 @@ def put_site(
     response: Response,
     document: Annotated[dict[str, Any], Body(description="site GeoJSON FeatureCollection (docs/formats.md)")],
 ) -> SiteSummary:
-    require(principal, site_id, "coordinator")
+    row = session.get(SiteRow, site_id)
+    if not (row is None and principal.role == "district"):  # a district office adds compounds to its own
+        require(principal, site_id, "coordinator")
     site = parse_site(document)
     if site.id != site_id:
         raise ApiError(
             422, "invalid", f"the GeoJSON says site {site.id!r}, the path {site_id!r}", field="site.id"
         )
     build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
-    row = session.get(SiteRow, site_id)
     if row is None:
-        row = SiteRow(id=site_id, name=site.name, geojson=document)
+        row = SiteRow(id=site_id, name=site.name, geojson=document, district=principal.district)
         session.add(row)
         response.status_code = 201
     elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
         row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
     session.commit()
-    return _summary(row)
+    return site_summary(row)
 
 
 @router.get("/sites/{site_id}", response_model=dict[str, Any])
@@ -195,13 +198,14 @@ def _changed_feature(
 @router.get("/me", response_model=Me, tags=["tokens"])
 def who_am_i(principal: PrincipalDep) -> Me:
     """What the token in hand may do, so a page can offer only that."""
-    return Me(role=principal.role, site=principal.site_id)  # type: ignore[arg-type]  # the three roles
+    return Me(role=principal.role, site=principal.site_id, district=principal.district)  # type: ignore[arg-type]  # the four roles
 
 
-def _token_out(row: TokenRow) -> dict[str, Any]:
+def token_out(row: TokenRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "site": row.site_id,
+        "district": row.district,
         "role": row.role,
         "label": row.label,
         "created_at": row.created_at,
@@ -219,14 +223,14 @@ def create_token(
     row = TokenRow(site_id=site_id, role=body.role, label=body.label, token_hash=hash_token(token))
     session.add(row)
     session.commit()
-    return TokenCreated(token=token, **_token_out(row))
+    return TokenCreated(token=token, **token_out(row))
 
 
 @router.get("/sites/{site_id}/tokens", response_model=list[TokenOut], tags=["tokens"])
 def list_tokens(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[TokenOut]:
     require(principal, site_id, "coordinator")
     rows = session.scalars(select(TokenRow).where(TokenRow.site_id == site_id).order_by(TokenRow.id))
-    return [TokenOut(**_token_out(row)) for row in rows]
+    return [TokenOut(**token_out(row)) for row in rows]
 
 
 @router.delete("/sites/{site_id}/tokens/{token_id}", response_model=TokenOut, tags=["tokens"])
@@ -237,7 +241,12 @@ def revoke_token(
     row = session.get(TokenRow, token_id)
     if row is None or row.site_id != site_id:
         raise not_found(f"token {token_id}")
+    return revoke(session, row)
+
+
+def revoke(session: Session, row: TokenRow) -> TokenOut:
+    """Revoking a revoked token again is no error and keeps the first time."""
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         session.commit()
-    return TokenOut(**_token_out(row))
+    return TokenOut(**token_out(row))

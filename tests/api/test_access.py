@@ -131,13 +131,15 @@ def test_tokens_are_stored_hashed(client: TestClient, two_sites: dict[str, str],
 
 
 def test_a_token_says_what_it_may_do(client: TestClient, two_sites: dict[str, str]) -> None:
-    assert client.get("/me", headers=ADMIN).json() == {"role": "admin", "site": None}
+    assert client.get("/me", headers=ADMIN).json() == {"role": "admin", "site": None, "district": None}
     assert client.get("/me", headers=bearer(two_sites["courier"])).json() == {
         "role": "courier",
         "site": "gelin-spring",
+        "district": None,
     }
     assert client.get("/me", headers=bearer(two_sites["stranger"])).json() == {
         "role": "coordinator",
         "site": "three-on-a-lane",
+        "district": None,
     }
     assert client.get("/me").status_code == 401
