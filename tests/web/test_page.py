@@ -552,10 +552,19 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
 ) -> None:
     running, client = server
     set_up_second_site(client, name="Another compound")
+    other = json.loads((GELIN / "site.geojson").read_text())
+    other["site"].update(id="elsewhere", name="Another district's compound")
+    assert client.put("/sites/elsewhere", json=other, headers=ADMIN).status_code == 201
+    for site_id, district in (("gelin-spring", "xuhui-1"), ("gelin-b", "xuhui-1"), ("elsewhere", "xuhui-2")):
+        assert (
+            client.put(f"/sites/{site_id}/district", json={"district": district}, headers=ADMIN).status_code
+            == 200
+        )
+    office = client.post("/districts/xuhui-1/tokens", json={"label": "office"}, headers=ADMIN).json()["token"]
     date = "2022-04-25"
     _planned(client, date, "building,parcels\n12,9\n")
 
-    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    page = _signed_in(browser, running.url, office)  # the district's two compounds, not the third
     _open_date(page, date)
 
     def rows() -> list[list[str]]:
@@ -564,6 +573,8 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
         )
 
     page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 1")
+    picker = page.eval_on_selector_all("#site-pick option", "options => options.map(o => o.value)")
+    assert sorted(picker) == ["gelin-b", "gelin-spring"]
     assert rows() == [["Another compound", "no counts", "—", "—", "—"]]  # needs attention; gelin-spring is ok
     assert "2 compounds · 9 parcels · 9 delivered · 0 undelivered" in page.inner_text("#overview-totals")
     page.uncheck("#attention-only")
