@@ -102,9 +102,10 @@ class _Walker:
         if riders > shift.riders:
             self.fail(f"shift {shift.id}: crews need {riders} riders, the roster has {shift.riders}")
         for vehicle_id, used in per_vehicle.items():
-            if used > self.operations.vehicle(vehicle_id).count:
+            available = self.operations.vehicle(vehicle_id).count_in(shift.id)
+            if used > available:
                 self.fail(
-                    f"shift {shift.id}: {used} crews on {vehicle_id}, the fleet has {self.operations.vehicle(vehicle_id).count}"
+                    f"shift {shift.id}: {used} crews on {vehicle_id}, the fleet has {available} in this shift"
                 )
 
     def check_crew(

@@ -4,7 +4,7 @@ stop and gate settings that turn parcels into minutes."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,13 @@ class Vehicle:
     crew: int
     speed_kmh: float
     sealed_ok: bool = False
+    shifts: tuple[str, ...] | None = None
+    """The shifts it runs in (an e-bike lent for the afternoon, a designated pair on the morning
+    only); None: every shift."""
+
+    def count_in(self, shift_id: str) -> int:
+        """How many run in the shift: riders come per shift, and so may a vehicle."""
+        return self.count if self.shifts is None or shift_id in self.shifts else 0
 
 
 VEHICLE_DEFAULTS: dict[str, dict[str, float]] = {
@@ -160,6 +167,7 @@ def parse_operations(document: Any) -> Operations:
     fleet = tuple(_vehicle(raw, n) for n, raw in enumerate(_list(document, "fleet")))
     _unique([s.id for s in shifts], "shift")
     _unique([v.id for v in fleet], "fleet entry")
+    _check_vehicle_shifts(fleet, shifts)
     for earlier, later in itertools.pairwise(shifts):
         if later.start_s < earlier.start_s:
             raise OperationsError(
@@ -275,7 +283,34 @@ def _vehicle(raw: Any, number: int) -> Vehicle:
             _number(raw, "speed_kmh", where, minimum=0, exclusive=True, whole=False, where_zh=where_zh)
         ),
         sealed_ok=sealed_ok,
+        shifts=_vehicle_shifts(raw, where, where_zh),
     )
+
+
+def _vehicle_shifts(raw: Mapping[str, Any], where: str, where_zh: str) -> tuple[str, ...] | None:
+    value = raw.get("shifts")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise OperationsError(
+            f"{where}: 'shifts' must be a non-empty list of shift ids (or left out: every shift), got {value!r}",
+            field=f"{where}.shifts",
+            zh=f"{where_zh}：出车班次要写成班次名的列表（不写就是每个班次都出），现在是 {value!r}",
+        )
+    return tuple(dict.fromkeys(value))
+
+
+def _check_vehicle_shifts(fleet: Sequence[Vehicle], shifts: Sequence[Shift]) -> None:
+    known = [s.id for s in shifts]
+    for vehicle in fleet:
+        for shift_id in vehicle.shifts or ():
+            if shift_id not in known:
+                raise OperationsError(
+                    f"fleet entry {vehicle.id!r}: shifts names {shift_id!r}, which the roster does not have "
+                    f"({', '.join(known)})",
+                    field=f"fleet entry {vehicle.id!r}.shifts",
+                    zh=f"车辆 {vehicle.id}：出车班次里的 {shift_id} 不在班表里（班表有：{'、'.join(known)}）",
+                )
 
 
 def _stop(raw: Any) -> StopSettings:

@@ -460,9 +460,10 @@ def explain_undelivered(
             )
             # What one more crew takes: riders, and a vehicle too when every one is out already.
             needs, needs_zh = f"{fleet_entry.crew} more riders", f"{fleet_entry.crew} 名骑手"
-            if out >= fleet_entry.count:
-                needs += f" and a {vehicle} beyond the {fleet_entry.count} out already"
-                needs_zh += f"和第 {fleet_entry.count + 1} 辆 {vehicle}"
+            available = fleet_entry.count_in(shift.id)
+            if out >= available:
+                needs += f" and a {vehicle} beyond the {available} out already"
+                needs_zh += f"和第 {available + 1} 辆 {vehicle}"
             more = (
                 f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels ({needs})"
                 if capacity
@@ -486,9 +487,16 @@ def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str)
     roster, or too few riders in the shift for one (a pair is fielded first, `problem._fielded`)."""
     operations = model.operations
     shift = operations.shifts[shift_number]
-    pairs = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
+    on_roster = [v for v in operations.fleet if v.sealed_ok and v.count > 0]
+    pairs = [v for v in on_roster if v.count_in(shift.id) > 0]
     fielded = any(operations.fleet[c.vehicle].sealed_ok for c in model.crews if c.shift >= shift_number)
     crew = min((v.crew for v in pairs), default=0)
+    if not fielded and on_roster and not pairs:
+        ids = ", ".join(v.id for v in on_roster)
+        return (
+            f"{what}: the building is sealed and the designated pair ({ids}) does not run in the {shift.id} shift; add {shift.id} to its shifts",
+            f"{what_zh}：楼已封控，指定的两人组（{ids}）在 {shift.id} 班次不出车；请把 {shift.id} 加到它的出车班次里",
+        )
     if not fielded and crew > shift.riders:
         ids, more = ", ".join(v.id for v in pairs), crew - shift.riders
         return (

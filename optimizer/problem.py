@@ -382,7 +382,7 @@ def _crews(operations: Operations) -> tuple[Crew, ...]:
     order = _fielding_indices(operations)
     crews = []
     for shift_number, shift in enumerate(operations.shifts):
-        counts, number = _fielded(operations, order, shift.riders), 0
+        counts, number = _fielded(operations, order, shift.riders, shift.id), 0
         for k, count in zip(order, counts, strict=True):
             for _ in range(count):
                 number += 1
@@ -392,7 +392,7 @@ def _crews(operations: Operations) -> tuple[Crew, ...]:
     return tuple(crews)
 
 
-def _fielded(operations: Operations, order: Sequence[int], riders: int) -> tuple[int, ...]:
+def _fielded(operations: Operations, order: Sequence[int], riders: int, shift_id: str) -> tuple[int, ...]:
     """How many crews of each vehicle (in `order`) `riders` field: designated pairs (`sealed_ok`)
     first, then the most parcels moved an hour (capacity × speed, summed over the crews), ties
     going to the vehicles earlier in the order. A pair moves the fewest parcels an hour of any
@@ -402,13 +402,14 @@ def _fielded(operations: Operations, order: Sequence[int], riders: int) -> tuple
     (crew 1, more parcels per rider) made an e-bike, one tricycle and an idle rider, where two
     tricycles move more. Fleets are a few kinds, so the search is exact."""
     fleet = [operations.fleet[k] for k in order]
+    available = [vehicle.count_in(shift_id) for vehicle in fleet]
 
     @functools.cache
     def best(kind: int, left: int) -> tuple[tuple[int, float], tuple[int, ...]]:
         if kind == len(fleet):
             return (0, 0.0), ()
         vehicle, options = fleet[kind], []
-        for count in range(min(vehicle.count, left // vehicle.crew), -1, -1):
+        for count in range(min(available[kind], left // vehicle.crew), -1, -1):
             (rest_pairs, rest_moved), rest = best(kind + 1, left - count * vehicle.crew)
             pairs = rest_pairs + (count if vehicle.sealed_ok else 0)
             moved = rest_moved + count * vehicle.capacity * vehicle.speed_kmh

@@ -64,9 +64,9 @@ def _fewest_riders(
     shift = operations.shifts[number]
     if day.parcels == 0:
         return StaffingRow(policy, shift.id, 0, 0, {}, 0, None, 0.0, True)
-    row: StaffingRow | None = None
+    row = StaffingRow(policy, shift.id, day.parcels, 0, {}, 0, None, 0.0, False)  # no vehicle runs in it
     fielded_before: dict[str, int] = {}
-    for riders in range(1, sum(v.count * v.crew for v in operations.fleet) + 1):
+    for riders in range(1, sum(v.count_in(shift.id) * v.crew for v in operations.fleet) + 1):
         alone = replace(operations, shifts=(replace(shift, riders=riders),))
         [fielded] = shift_crews(alone)
         if fielded.crews == fielded_before:  # the same crews as one rider fewer: nothing to try
@@ -87,5 +87,4 @@ def _fewest_riders(
         )
         if row.clears:
             return row
-    assert row is not None, "a fleet with no vehicles cannot be staffed"
     return row

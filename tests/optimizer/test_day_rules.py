@@ -137,6 +137,58 @@ def test_the_designated_pair_delivers_to_the_door() -> None:
     assert duration == 7 * 45 + 5 * 20 + 10 * 4
 
 
+def test_a_vehicle_runs_only_in_the_shifts_it_is_there_for() -> None:
+    # Two riders each shift; the e-bike (one rider) is lent for the afternoon only.
+    ebike = {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    riders = [
+        {"id": "morning", "start": "08:00", "end": "10:00", "riders": 3},
+        {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 3},
+    ]
+    lent = operations(fleet=[TRICYCLE, {**ebike, "shifts": ["afternoon"]}], shifts=riders)
+    the_day = day(
+        ("B1", 10, "morning"), ("B3", 10, "morning"), ("B1", 10, "afternoon"), ("B3", 10, "afternoon")
+    )
+    document = _plan(three_on_a_lane(), the_day, lent)
+    fielded = {
+        shift["id"]: sorted(crew["vehicle"] for crew in shift["crews"]) for shift in document["shifts"]
+    }
+    assert fielded["morning"] == ["tricycle"]  # the third rider of the morning has no vehicle
+    assert "ebike" in fielded["afternoon"]
+    # The checker holds a plan to it: the same day planned with the e-bike every shift fails.
+    every_shift = operations(fleet=[TRICYCLE, ebike], shifts=riders)
+    both = _plan(three_on_a_lane(), the_day, every_shift)
+    if any(
+        crew["vehicle"] == "ebike"
+        for shift in both["shifts"]
+        if shift["id"] == "morning"
+        for crew in shift["crews"]
+    ):
+        violations = check_plan(graph_of(three_on_a_lane()), the_day, lent, both)
+        assert "shift morning: 1 crews on ebike, the fleet has 0 in this shift" in violations
+
+
+def test_a_designated_pair_on_the_morning_only_leaves_the_afternoons_sealed_parcels_and_says_why() -> None:
+    drawing = three_on_a_lane({"B2": {"sealed": True}})
+    ops = operations(
+        fleet=[TRICYCLE, {**PAIR, "shifts": ["morning"]}],
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "10:00", "riders": 4},
+            {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 4},
+        ],
+    )
+    document = _plan(drawing, day(("B2", 5, "morning"), ("B1", 10, "afternoon"), ("B2", 6, "afternoon")), ops)
+    [left] = document["undelivered"]
+    assert (left["building"], left["parcels"], left["cause"]) == ("B2", 6, "no_sealed_team")
+    assert left["reason"].endswith(
+        "the designated pair (pair) does not run in the afternoon shift; add afternoon to its shifts"
+    )
+    assert left["reason_zh"].endswith(
+        "指定的两人组（pair）在 afternoon 班次不出车；请把 afternoon 加到它的出车班次里"
+    )
+    [sealed_stop] = [s for s in _stops(document) if s["building"] == "B2"]
+    assert (sealed_stop["shift"], sealed_stop["vehicle"], sealed_stop["parcels"]) == ("morning", "pair", 5)
+
+
 def test_a_sealed_zone_seals_the_buildings_inside() -> None:
     drawing = three_on_a_lane()
     drawing.zone("quarantine", "Quarantine", (90, 2, 110, 20), sealed=True)  # around B1's footprint

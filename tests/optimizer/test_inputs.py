@@ -314,6 +314,9 @@ def test_json_and_csv_days_agree() -> None:
     assert [r.arrived_s for r in from_csv.rows] == [9 * 3600 + 40 * 60, None]
 
 
+TRICYCLE_T = {"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 8}
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -361,6 +364,14 @@ def test_json_and_csv_days_agree() -> None:
             {"fleet": [{"id": "t", "mode": "rocket", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 8}]},
             "fleet entry 't': mode is 'rocket'",
         ),
+        (
+            {"fleet": [{**TRICYCLE_T, "shifts": ["evening"]}]},
+            r"fleet entry 't': shifts names 'evening', which the roster does not have \(morning, afternoon\)",
+        ),
+        (
+            {"fleet": [{**TRICYCLE_T, "shifts": "morning"}]},
+            "fleet entry 't': 'shifts' must be a non-empty list of shift ids",
+        ),
         ({"stop": {"policy": "shout"}}, "unknown stop policy 'shout'"),
         ({"gate": {"stand_min": -30}}, "gate: 'stand_min' must be at least 0, got -30"),
     ],
@@ -368,6 +379,14 @@ def test_json_and_csv_days_agree() -> None:
 def test_bad_operations_name_the_field(override: dict[str, Any], message: str) -> None:
     with pytest.raises(OperationsError, match=message):
         operations(**override)
+
+
+def test_a_vehicle_named_for_a_shift_the_roster_lacks_says_so_in_chinese_too() -> None:
+    ebike = {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    with pytest.raises(OperationsError) as raised:
+        operations(fleet=[{**ebike, "shifts": ["afternoon", "晚上"]}])
+    assert raised.value.zh == "车辆 ebike：出车班次里的 晚上 不在班表里（班表有：morning、afternoon）"
+    assert operations(fleet=[{**ebike, "shifts": ["afternoon"]}]).fleet[0].count_in("morning") == 0
 
 
 def test_unknown_policy_override_is_rejected() -> None:

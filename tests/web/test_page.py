@@ -1052,3 +1052,34 @@ def test_a_sealed_building_left_for_want_of_a_designated_pair_gets_one_from_the_
         if x["building"] == "12"
     ]
     assert door["vehicle"] == "sealed-pair"
+
+
+def test_a_vehicle_lent_for_one_shift_is_shown_so_and_kept_so_when_the_roster_is_saved(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    stored = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+    ebike = {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    lent = {**stored, "fleet": [*stored["fleet"], {**ebike, "shifts": ["afternoon"]}]}
+    lent["shifts"] = [{**s, "riders": 5} for s in stored["shifts"]]
+    assert client.put("/sites/gelin-spring/operations", json=lent, headers=ADMIN).status_code == 200
+
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-25")
+    page.click("#roster-edit summary")
+    row = '#roster-fleet tr[data-vehicle="ebike"]'
+    page.wait_for_selector(row)
+    assert page.inner_text(f"{row} th").endswith("only in afternoon")
+    made = "document.querySelector('#roster-shifts tr[data-shift=\"{}\"] .made').textContent"
+    page.wait_for_function(f"{made.format('afternoon')} !== ''")
+    assert page.inner_text('#roster-shifts tr[data-shift="afternoon"] .made') == "1 × e-bike · 2 × tricycle"
+    assert (
+        page.inner_text('#roster-shifts tr[data-shift="morning"] .made')
+        == "2 × tricycle · 1 without a vehicle"
+    )
+    page.fill(f"{row} input.count", "2")
+    page.locator('input[name="roster-scope"][value="usual"]').check()
+    page.click("#roster-save")
+    page.wait_for_function("document.querySelector('#roster-status').textContent !== ''")
+    saved = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()["fleet"][-1]
+    assert saved == {**ebike, "count": 2, "shifts": ["afternoon"]}

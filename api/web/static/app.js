@@ -439,6 +439,13 @@ function vehicleLabel(vehicle) {
   return vehicle.id === kind ? name : `${name} (${vehicle.id})`;
 }
 
+// A fleet row's heading: a vehicle there for some shifts only (the roster's "shifts", kept as it
+// is when the roster is saved) says which.
+function fleetRowLabel(vehicle) {
+  const label = vehicleLabel(vehicle);
+  return vehicle.shifts ? `${label} · ${L.vehicle_shifts.replace("{shifts}", vehicle.shifts.join(", "))}` : label;
+}
+
 function fillRoster() {
   $("roster-status").textContent = "";
   $("roster-error").textContent = "";
@@ -454,7 +461,7 @@ function fillRoster() {
   if (roster === null) return;
   for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
   for (const vehicle of roster.fleet) {
-    const row = rosterRow(vehicleLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id);
+    const row = rosterRow(fleetRowLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id);
     row.dataset.kind = vehicleKind(vehicle);  // what "Add a kind of vehicle" adds one more of
     fleet.appendChild(row);
   }
