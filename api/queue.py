@@ -1,5 +1,6 @@
 """The planning queue: jobs queued or running, up to `ONEBELL_MAX_QUEUED_JOBS`, and behind them the
-plans a district office asked for all at once that found no room (jobs `waiting`).
+plans a district office asked for all at once (jobs `waiting`), started one by one as solver
+processes free up (`room`).
 
 A waiting job is a row, not a promise held by a page: it starts when room frees — after any job
 ends, and on the server's start — whether or not anyone is still looking. Its inputs are taken when
@@ -47,6 +48,14 @@ def frozen_inputs(session: Session, row: SiteRow, date: str, policy: str | None)
     return inputs
 
 
+def room(session: Session, settings: Settings) -> int:
+    """How many waiting jobs may start now: as many as there are idle solver processes, within the
+    queue's limit. Not more: a job queued is a job ahead of the next coordinator's own plan, which
+    the queue takes at once while there is room (`ONEBELL_MAX_QUEUED_JOBS`) — a compound's plan at
+    the gate goes next, not after a district's hundred."""
+    return min(settings.max_queued_jobs, settings.workers) - busy(session)
+
+
 def busy(session: Session) -> int:
     """Jobs queued or running, on every site: what the queue's limit counts (not those waiting)."""
     return (
@@ -85,7 +94,7 @@ def start_waiting(session: Session, settings: Settings, submit: Callable[[str], 
     beside other server processes: a job is taken by one conditional update, so it starts once."""
     started: list[str] = []
     skipped: set[str] = set()
-    while busy(session) < settings.max_queued_jobs:
+    while room(session, settings) > 0:
         job = session.scalar(
             select(JobRow)
             .where(JobRow.status == "waiting", JobRow.id.not_in(skipped))

@@ -13,7 +13,7 @@ from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
-from api.queue import busy, frozen_inputs, new_job
+from api.queue import busy, frozen_inputs, new_job, room
 from api.routes.days import site_days, sites_seen
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import (
@@ -112,14 +112,15 @@ def plan_every_site(
 ) -> PlansQueued:
     """A plan for every site the token sees whose day needs one — counts and no plan, a plan out
     of date, or a failed job (`GET /days/{date}` statuses not_planned, outdated, failed). As many as
-    the queue has room for start now; the rest wait on the server and start as room frees, whether
-    or not anyone is still looking. A district office's morning: hundreds of compounds, one request
+    there are idle solver processes start now; the rest wait on the server and start one by one
+    as those end, whether or not anyone is still looking, and a coordinator's own plan asked for
+    meanwhile goes ahead of them. A district office's morning: hundreds of compounds, one request
     instead of one page each."""
     checked_date(date)
     body = body or PlanAllRequest()
     days = site_days(session, date, sites_seen(principal), accept_language)
     needing = [day.site for day in days if day.status in NEEDS_A_PLAN]
-    room = settings.max_queued_jobs - busy(session)
+    free = room(session, settings)
     queued: list[JobOut] = []
     waiting: list[JobOut] = []
     refused: list[SiteRefusal] = []
@@ -131,7 +132,7 @@ def plan_every_site(
             message = message_for(error.message, error.zh, accept_language)
             refused.append(SiteRefusal(site=site_id, code=code, message=message))
             continue
-        starts = len(queued) < room
+        starts = len(queued) < free
         job = new_job(
             site_id, date, inputs if starts else None, body.time_limit_s, settings, policy=body.policy
         )

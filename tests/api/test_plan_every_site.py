@@ -7,12 +7,12 @@ import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from api.config import Settings
 from api.db.models import CountRowRecord, JobRow
 from api.main import create_app
-from api.queue import start_waiting
+from api.queue import SUPERSEDED, start_waiting
 from optimizer.check import check_plan
 from optimizer.day import parse_day_csv, parse_day_json
 from optimizer.graph import build_graph
@@ -56,10 +56,14 @@ def test_every_site_that_needs_a_plan_gets_one_and_one_that_cannot_be_planned_sa
     answer = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN)
     assert answer.status_code == 202, answer.text
     body = answer.json()
-    assert [job["site"] for job in body["queued"]] == ["gelin-b", "gelin-spring"]
-    assert (body["waiting"], body["refused"]) == ([], [])
+    jobs = body["queued"] + body["waiting"]  # one solver process: one starts now, one waits for it
+    assert [(job["site"], job["status"]) for job in jobs] == [
+        ("gelin-b", "queued"),
+        ("gelin-spring", "waiting"),
+    ]
+    assert body["refused"] == []
     day = parse_day_csv(SMALL_CSV, date=DATE)
-    for job in body["queued"]:
+    for job in jobs:
         site_graph = build_graph(parse_site(client.get(f"/sites/{job['site']}", headers=ADMIN).json()))
         finished = wait_for_job(client, job["id"], ADMIN)
         assert finished["status"] == "done", finished
@@ -91,13 +95,13 @@ def test_every_site_that_needs_a_plan_gets_one_and_one_that_cannot_be_planned_sa
     assert _statuses(client)["gelin-b"] == "outdated"  # not the courier's to plan
 
 
-def _fill_the_queue(client: TestClient) -> str:
-    """A job of gelin-c (which has no counts to plan) running as far as the queue's
-    count goes: with ONEBELL_MAX_QUEUED_JOBS=1 nothing else can start until it ends."""
+def _fill_the_queue(client: TestClient, date: str = DATE) -> str:
+    """A job of gelin-c (which has no counts to plan on `DATE`) running as far as the queue's
+    count goes: with one solver process (`settings.workers`) no waiting job starts until it ends."""
     job_id = str(uuid.uuid4())
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         session.add(
-            JobRow(id=job_id, site_id="gelin-c", date=DATE, status="running", time_limit_s=1, snapshot={})
+            JobRow(id=job_id, site_id="gelin-c", date=date, status="running", time_limit_s=1, snapshot={})
         )
         session.commit()
     return job_id
@@ -202,8 +206,37 @@ def test_a_waiting_plan_whose_day_was_planned_meanwhile_or_can_no_longer_be_plan
         assert no_counts["status"] == "failed" and "no counts" in no_counts["error"]
 
 
+def test_a_coordinators_own_plan_goes_ahead_of_a_districts_waiting_ones(settings: Settings) -> None:
+    settings.max_queued_jobs = 5  # room in the queue; one solver process (settings.workers)
+    with TestClient(create_app(settings)) as client:
+        _three_sites(client)
+        put = client.put(f"/sites/gelin-c/days/{DATE}/counts", content=SMALL_CSV, headers=CSV)
+        assert put.status_code == 200, put.text
+        other = _fill_the_queue(client, "2022-04-24")  # the solver process busy: the district's plans wait
+        body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+        assert body["queued"] == []
+        assert [job["site"] for job in body["waiting"]] == ["gelin-b", "gelin-c", "gelin-spring"]
+        # gelin-spring's coordinator plans from the page meanwhile: taken at once, not behind them.
+        own = client.post(f"/sites/gelin-spring/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN)
+        assert own.status_code == 202 and own.json()["status"] == "queued"
+        assert wait_for_job(client, own.json()["id"], ADMIN)["status"] == "done"
+        _end(client, other)
+        for job in body["waiting"]:
+            wait_for_job(client, job["id"], ADMIN)
+        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            rows = {row.id: row for row in session.scalars(select(JobRow).where(JobRow.date == DATE))}
+        started = sorted((row.started_at, row.id) for row in rows.values() if row.started_at)
+        assert [job_id for _, job_id in started] == [
+            own.json()["id"],
+            *(job["id"] for job in body["waiting"][:2]),
+        ]
+        superseded = rows[body["waiting"][2]["id"]]  # the district's for gelin-spring: the own answers it
+        assert (superseded.status, superseded.error) == ("failed", SUPERSEDED)
+        assert _statuses(client) == {"gelin-b": "ok", "gelin-c": "ok", "gelin-spring": "ok"}
+
+
 def test_a_waiting_plan_starts_once_when_two_servers_look_for_room(settings: Settings) -> None:
-    settings.max_queued_jobs = 2
+    settings.max_queued_jobs = settings.workers = 2
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
         first, _ = _fill_the_queue(client), _fill_the_queue(client)

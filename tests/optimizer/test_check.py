@@ -140,4 +140,4 @@ def test_too_many_crews_for_the_roster_is_caught(valid_plan: dict[str, Any]) -> 
     crews.append(twin)
     violations = check_plan(SITE_GRAPH, DAY, OPS, plan)
     assert "shift morning: crews need 4 riders, the roster has 2" in violations
-    assert "shift morning: 2 crews on tricycle, the fleet has 1" in violations
+    assert "shift morning: 2 crews on tricycle, the fleet has 1 in this shift" in violations

@@ -1068,7 +1068,9 @@ def test_a_vehicle_lent_for_one_shift_is_shown_so_and_kept_so_when_the_roster_is
     _open_date(page, "2022-04-25")
     page.click("#roster-edit summary")
     row = '#roster-fleet tr[data-vehicle="ebike"]'
+    page.wait_for_function("document.querySelector('#roster-date').textContent === '(2022-04-25)'")
     page.wait_for_selector(row)
+    page.wait_for_load_state("networkidle")  # the date's roster in: a reload after typing would undo it
     assert page.inner_text(f"{row} th").endswith("only in afternoon")
     made = "document.querySelector('#roster-shifts tr[data-shift=\"{}\"] .made').textContent"
     page.wait_for_function(f"{made.format('afternoon')} !== ''")
@@ -1079,6 +1081,7 @@ def test_a_vehicle_lent_for_one_shift_is_shown_so_and_kept_so_when_the_roster_is
     )
     page.fill(f"{row} input.count", "2")
     page.locator('input[name="roster-scope"][value="usual"]').check()
+    assert page.input_value(f"{row} input.count") == "2"
     page.click("#roster-save")
     page.wait_for_function("document.querySelector('#roster-status').textContent !== ''")
     saved = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()["fleet"][-1]
