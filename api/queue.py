@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
@@ -87,6 +87,18 @@ def new_job(
         idempotency_key=idempotency_key,
         snapshot=inputs if inputs is not None else {"asked": {"policy": policy}},
     )
+
+
+def cancel_waiting(session: Session, date: str, sites: Any) -> list[str]:
+    """Take back the waiting plans of `date` at `sites` (a select of site ids); the ids of those
+    sites. A waiting job has done nothing and holds no inputs, so it is deleted: its compound's day
+    is again what it was before the press (not planned, or out of date), not failed. Queued and
+    running jobs are not touched."""
+    condition = (JobRow.date == date) & (JobRow.status == "waiting") & JobRow.site_id.in_(sites)
+    cancelled = sorted(set(session.scalars(select(JobRow.site_id).where(condition))))
+    session.execute(delete(JobRow).where(condition))
+    session.commit()
+    return cancelled
 
 
 def start_waiting(session: Session, settings: Settings, submit: Callable[[str], None]) -> list[str]:

@@ -144,6 +144,11 @@ class SiteRefusal(BaseModel):
     message: str = Field(description="what to fix at that site before it can be planned")
 
 
+class WaitingCancelled(BaseModel):
+    date: str
+    cancelled: list[str] = Field(description="the sites whose waiting plan was taken back, by id")
+
+
 class PlansQueued(BaseModel):
     date: str
     queued: list[JobOut] = Field(description="a job for each site planned now; follow with GET /jobs/{id}")

@@ -13,7 +13,7 @@ from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
-from api.queue import busy, frozen_inputs, new_job, room
+from api.queue import busy, cancel_waiting, frozen_inputs, new_job, room
 from api.routes.days import site_days, sites_seen
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import (
@@ -25,6 +25,7 @@ from api.schemas import (
     Replan,
     ShiftOut,
     SiteRefusal,
+    WaitingCancelled,
 )
 from api.store import domain_operations, site_row, snapshot_day
 from optimizer.errors import DayError, OneBellError, PlanError
@@ -144,6 +145,16 @@ def plan_every_site(
     if waiting:
         request.app.state.backlog.wake()  # a job may have ended while these were asked for
     return PlansQueued(date=date, queued=queued, waiting=waiting, refused=refused)
+
+
+@router.delete("/days/{date}/plans", response_model=WaitingCancelled)
+def cancel_waiting_plans(date: DateText, session: SessionDep, principal: PrincipalDep) -> WaitingCancelled:
+    """Take back the plans of `date` still waiting at the sites the token sees (a press on the
+    wrong date, or the day is to be planned later): those not started yet are dropped, those
+    queued or running finish."""
+    checked_date(date)
+    seen = sites_seen(principal).with_only_columns(SiteRow.id).order_by(None)
+    return WaitingCancelled(date=date, cancelled=cancel_waiting(session, date, seen))
 
 
 def _replan_inputs(

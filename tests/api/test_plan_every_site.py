@@ -250,3 +250,28 @@ def test_a_waiting_plan_starts_once_when_two_servers_look_for_room(settings: Set
             two, settings, submitted.append
         )
     assert started == submitted == [body["waiting"][0]["id"]]  # the oldest, and once
+
+
+def test_waiting_plans_are_taken_back_and_their_days_are_as_before(
+    client: TestClient, settings: Settings
+) -> None:
+    _three_sites(client)
+    other = _fill_the_queue(client, "2022-04-24")
+    body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    assert [job["site"] for job in body["waiting"]] == ["gelin-b", "gelin-spring"]
+    _, courier = token(client, "gelin-spring", "courier")
+    own = client.delete(f"/days/{DATE}/plans", headers=bearer(courier))  # a site's token: its own only
+    assert own.status_code == 200 and own.json() == {"date": DATE, "cancelled": ["gelin-spring"]}
+    rest = client.delete(f"/days/{DATE}/plans", headers=ADMIN).json()
+    assert rest == {"date": DATE, "cancelled": ["gelin-b"]}
+    assert _statuses(client) == {
+        "gelin-b": "not_planned",
+        "gelin-c": "no_counts",
+        "gelin-spring": "not_planned",
+    }
+    for job in body["waiting"]:
+        assert client.get(f"/jobs/{job['id']}", headers=ADMIN).status_code == 404
+    _end(client, other)  # nothing left to start
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        assert start_waiting(session, settings, submit=lambda job_id: None) == []
+    assert client.delete("/days/2022-02-30/plans", headers=ADMIN).status_code == 422

@@ -547,6 +547,32 @@ def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     )
 
 
+def test_a_district_office_takes_back_the_plans_still_waiting(
+    one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = one_plan_at_a_time
+    set_up_second_site(client, name="Another compound")
+    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
+    for site, counts in (("gelin-b", "building,parcels\n5,9\n"), ("gelin-spring", "building,parcels\n1,4\n")):
+        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(page, date)
+    page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
+    page.click("#plan-all")
+    page.wait_for_selector("#plan-all-cancel:not([hidden])")
+    page.click("#plan-all-cancel")
+    page.wait_for_function(
+        "document.querySelector('#plan-all-status').textContent === '1 waiting taken back'"
+    )
+    assert page.locator("#plan-all-cancel").is_hidden()
+    # the one started is planned; the other is back to "not planned", nothing waiting for it
+    page.wait_for_function(
+        "document.querySelectorAll('#overview-table tbody tr').length === 1", timeout=90_000
+    )
+    days = {d["site"]: d["status"] for d in client.get(f"/days/{date}", headers=ADMIN).json()["sites"]}
+    assert days == {"gelin-b": "ok", "gelin-spring": "not_planned"}
+
+
 def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

@@ -139,12 +139,27 @@ async function planEverySite() {
   $("plan-all-status").textContent = parts.join(" · ");
   $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
   if ([...queued, ...waiting].some((job) => job.site === site.id)) showDayPlan(currentView);  // follows the open compound's job
+  $("plan-all-cancel").hidden = !waiting.length;
+  $("plan-all-cancel").dataset.date = date;
   for (let asked = 0; asked < 1200 && $("date").value === date; asked++) {
     loadOverview();
     const day = await api(`/days/${date}`);  // the totals alone: the table may be filtered
     if (!day.ok || !(await day.json()).totals.statuses.planning) break;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }
+  $("plan-all-cancel").hidden = true;
+  loadOverview();
+}
+
+// A press on the wrong date, or a day to plan later: the plans not started yet are taken back
+// (those queued or running finish).
+async function cancelWaitingPlans() {
+  const date = $("plan-all-cancel").dataset.date;
+  const response = await api(`/days/${date}/plans`, { method: "DELETE" });
+  if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
+  const { cancelled } = await response.json();
+  $("plan-all-cancel").hidden = true;
+  $("plan-all-status").textContent = L.plan_all_cancelled.replace("{n}", cancelled.length);
   loadOverview();
 }
 
@@ -1015,6 +1030,7 @@ $("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);
 $("plan-all").addEventListener("click", planEverySite);
+$("plan-all-cancel").addEventListener("click", cancelWaitingPlans);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
 $("date").addEventListener("change", () => {
   if (!mayLeaveGrid()) { $("date").value = shownDate; return; }
