@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.config import Settings
 from api.db.models import JobRow, SiteRow
 from api.errors import ApiError
+from api.jobs import INTERNAL_ERROR_ZH
 from api.store import check_plannable, count_rows, domain_operations, snapshot
 from optimizer.errors import OneBellError
 
@@ -155,6 +156,9 @@ def _turn(session: Session, job: JobRow) -> dict[str, Any]:
         inputs = frozen_inputs(session, row, job.date, (job.snapshot.get("asked") or {}).get("policy"))
     except (ApiError, OneBellError) as error:
         return _failed(error.message, error.zh)
+    except Exception as error:  # failed, not retried forever ahead of every later waiting job
+        log.exception("preparing waiting job %s failed", job.id)
+        return _failed(f"internal error while preparing this plan: {error}", f"{INTERNAL_ERROR_ZH}{error}")
     return {"status": "queued", "snapshot": inputs}
 
 

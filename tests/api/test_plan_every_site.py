@@ -6,9 +6,11 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 
+from api import queue
 from api.config import Settings
 from api.db.models import CountRowRecord, JobRow
 from api.main import create_app
@@ -275,3 +277,29 @@ def test_waiting_plans_are_taken_back_and_their_days_are_as_before(
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         assert start_waiting(session, settings, submit=lambda job_id: None) == []
     assert client.delete("/days/2022-02-30/plans", headers=ADMIN).status_code == 422
+
+
+def test_a_waiting_plan_that_cannot_be_prepared_fails_and_the_next_one_starts(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TestClient(create_app(settings)) as client:
+        _three_sites(client)
+        other = _fill_the_queue(client, "2022-04-24")
+        body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+        sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    broken, fine = (job["id"] for job in body["waiting"])  # gelin-b's, then gelin-spring's
+    real = queue.frozen_inputs
+
+    def failing_for_gelin_b(session: Any, row: Any, date: str, policy: str | None) -> dict[str, Any]:
+        if row.id == "gelin-b":
+            raise KeyError("a bug")
+        return real(session, row, date, policy)
+
+    monkeypatch.setattr(queue, "frozen_inputs", failing_for_gelin_b)
+    _end(client, other)
+    submitted: list[str] = []
+    with sessions() as session:
+        assert start_waiting(session, settings, submitted.append) == submitted == [fine]
+        failed = session.get(JobRow, broken)
+        assert failed is not None and failed.status == "failed"
+        assert failed.error == "internal error while preparing this plan: 'a bug'"
