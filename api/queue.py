@@ -24,15 +24,13 @@ from api.config import Settings
 from api.db.models import JobRow, SiteRow
 from api.errors import ApiError
 from api.jobs import INTERNAL_ERROR_ZH
-from api.store import check_plannable, count_rows, domain_operations, snapshot
+from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.queue")
 
 SUPERSEDED = "another plan of this day was asked for while this one waited; that one answers it"
 SUPERSEDED_ZH = "排队期间这一天又另外排了一次路线，以那一次为准"
-GONE = "the site was deleted while this plan waited"
-GONE_ZH = "排队期间这个小区被删除了"
 WAKE_EVERY_S = 5.0
 """How often the backlog looks for room when no job of this server has ended: another server
 process on the same database may have ended one."""
@@ -103,8 +101,9 @@ def cancel_waiting(session: Session, date: str, sites: Any) -> list[str]:
 
 
 def start_waiting(session: Session, settings: Settings, submit: Callable[[str], None]) -> list[str]:
-    """Queue waiting jobs, oldest first, while the queue has room; the ids of those started. Safe
-    beside other server processes: a job is taken by one conditional update, so it starts once."""
+    """Queue waiting jobs, oldest first, while a solver process is idle (`room`); the ids of those
+    started. Safe beside other server processes: a job is taken by one conditional update, so it
+    starts once."""
     started: list[str] = []
     skipped: set[str] = set()
     while room(session, settings) > 0:
@@ -149,10 +148,8 @@ def _turn(session: Session, job: JobRow) -> dict[str, Any]:
     )
     if newer:
         return _failed(SUPERSEDED, SUPERSEDED_ZH)
-    row = session.get(SiteRow, job.site_id)
-    if row is None:  # the site's rows cascade away with it; kept here for a backend without
-        return _failed(GONE, GONE_ZH)
     try:
+        row = site_row(session, job.site_id)  # there: a site's jobs go with it (foreign key)
         inputs = frozen_inputs(session, row, job.date, (job.snapshot.get("asked") or {}).get("policy"))
     except (ApiError, OneBellError) as error:
         return _failed(error.message, error.zh)
