@@ -1,6 +1,7 @@
-"""The planning queue: jobs queued or running, up to `ONEBELL_MAX_QUEUED_JOBS`, and behind them the
-plans a district office asked for all at once (jobs `waiting`), started one by one as solver
-processes free up (`room`).
+"""The planning queue: jobs queued or running, up to `ONEBELL_MAX_QUEUED_JOBS`, and behind them
+jobs `waiting`, started one by one as room frees (`room`): first a compound's own plans asked for
+while the queue was full (someone at the gate is waiting for each), then the plans a district
+office asked for all at once, which start only into idle solver processes.
 
 A waiting job is a row, not a promise held by a page: it starts when room frees — after any job
 ends, and on the server's start — whether or not anyone is still looking. Its inputs are taken when
@@ -21,14 +22,19 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
-from api.db.models import JobRow, SiteRow
-from api.errors import ApiError
+from api.db.models import JobRow, PlanRow, SiteRow
+from api.errors import ApiError, not_found
 from api.jobs import INTERNAL_ERROR_ZH
+from api.replanning import plan_in_use, replan_inputs
 from api.store import check_plannable, count_rows, domain_operations, site_row, snapshot
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.queue")
 
+OWN_PLAN = 1
+"""A job's priority when a compound asked for its own plan (`POST /sites/{id}/days/{date}/plans`)."""
+DISTRICT_PRESS = 0
+"""A job's priority when it is one of a district office's one-press plans (`POST /days/{date}/plans`)."""
 SUPERSEDED = "another plan of this day was asked for while this one waited; that one answers it"
 SUPERSEDED_ZH = "排队期间这一天又另外排了一次路线，以那一次为准"
 WAKE_EVERY_S = 5.0
@@ -47,12 +53,26 @@ def frozen_inputs(session: Session, row: SiteRow, date: str, policy: str | None)
     return inputs
 
 
-def room(session: Session, settings: Settings) -> int:
-    """How many waiting jobs may start now: as many as there are idle solver processes, within the
-    queue's limit. Not more: a job queued is a job ahead of the next coordinator's own plan, which
-    the queue takes at once while there is room (`ONEBELL_MAX_QUEUED_JOBS`) — a compound's plan at
-    the gate goes next, not after a district's hundred."""
-    return min(settings.max_queued_jobs, settings.workers) - busy(session)
+def room(session: Session, settings: Settings, priority: int = DISTRICT_PRESS) -> int:
+    """How many jobs of `priority` may join the queue now. A compound's own plan: up to the queue's
+    limit (`ONEBELL_MAX_QUEUED_JOBS`). A district's: only as many as there are idle solver
+    processes — a job queued is a job ahead of the next coordinator's own plan, and a compound's
+    plan at the gate goes next, not after a district's hundred."""
+    limit = settings.max_queued_jobs
+    if priority < OWN_PLAN:
+        limit = min(limit, settings.workers)
+    return limit - busy(session)
+
+
+def own_plans_waiting(session: Session) -> bool:
+    """Whether compounds' own plans wait already: a new one joins them rather than jumping ahead
+    in the moment before the backlog starts them."""
+    return (
+        session.scalar(
+            select(JobRow.id).where(JobRow.status == "waiting", JobRow.priority >= OWN_PLAN).limit(1)
+        )
+        is not None
+    )
 
 
 def busy(session: Session) -> int:
@@ -72,11 +92,12 @@ def new_job(
     time_limit_s: float | None,
     settings: Settings,
     *,
-    policy: str | None = None,
+    asked: dict[str, Any],
+    priority: int,
     idempotency_key: str | None = None,
 ) -> JobRow:
     """A queued job with its inputs, or, with `inputs` None, a waiting one that keeps only what was
-    asked (the stop policy) until its turn."""
+    `asked` (the stop policy; for a re-plan, the plan in use and the time) until its turn."""
     return JobRow(
         id=str(uuid.uuid4()),
         site_id=site_id,
@@ -84,37 +105,54 @@ def new_job(
         status="queued" if inputs is not None else "waiting",
         time_limit_s=min(time_limit_s or settings.default_time_limit_s, settings.max_time_limit_s),
         idempotency_key=idempotency_key,
-        snapshot=inputs if inputs is not None else {"asked": {"policy": policy}},
+        priority=priority,
+        snapshot=inputs if inputs is not None else {"asked": asked},
     )
 
 
 def cancel_waiting(session: Session, date: str, sites: Any) -> list[str]:
-    """Take back the waiting plans of `date` at `sites` (a select of site ids); the ids of those
-    sites. A waiting job has done nothing and holds no inputs, so it is deleted: its compound's day
-    is again what it was before the press (not planned, or out of date), not failed. Queued and
-    running jobs are not touched."""
-    condition = (JobRow.date == date) & (JobRow.status == "waiting") & JobRow.site_id.in_(sites)
+    """Take back the district's one-press plans of `date` still waiting at `sites` (a select of
+    site ids); the ids of those sites. A waiting job has done nothing and holds no inputs, so it is
+    deleted: its compound's day is again what it was before the press (not planned, or out of
+    date), not failed. Queued and running jobs are not touched, nor a compound's own plan waiting
+    (its coordinator asked for it; `cancel_job` takes that back)."""
+    condition = (
+        (JobRow.date == date)
+        & (JobRow.status == "waiting")
+        & (JobRow.priority == DISTRICT_PRESS)
+        & JobRow.site_id.in_(sites)
+    )
     cancelled = sorted(set(session.scalars(select(JobRow.site_id).where(condition))))
     session.execute(delete(JobRow).where(condition))
     session.commit()
     return cancelled
 
 
+def cancel_job(session: Session, job_id: str) -> None:
+    """Take back one waiting job (deleted, as `cancel_waiting` does); 409 once it has started —
+    a solve is not stopped halfway, and a job done has its plan. Two at once: taken back once."""
+    taken = cast(
+        CursorResult[Any],
+        session.execute(delete(JobRow).where(JobRow.id == job_id, JobRow.status == "waiting")),
+    )
+    session.commit()
+    status = session.scalar(select(JobRow.status).where(JobRow.id == job_id))
+    if taken.rowcount != 1 and status is not None:
+        raise ApiError(
+            409,
+            "job_started",
+            f"job {job_id!r} has started ({status}) and can no longer be taken back",
+            zh="这次排路线已经开始计算，不能再撤回",
+        )
+
+
 def start_waiting(session: Session, settings: Settings, submit: Callable[[str], None]) -> list[str]:
-    """Queue waiting jobs, oldest first, while a solver process is idle (`room`); the ids of those
-    started. Safe beside other server processes: a job is taken by one conditional update, so it
-    starts once."""
+    """Queue waiting jobs while there is room for them (`room`): compounds' own plans first, then
+    the district's, each oldest first; the ids of those started. Safe beside other server
+    processes: a job is taken by one conditional update, so it starts once."""
     started: list[str] = []
     skipped: set[str] = set()
-    while room(session, settings) > 0:
-        job = session.scalar(
-            select(JobRow)
-            .where(JobRow.status == "waiting", JobRow.id.not_in(skipped))
-            .order_by(JobRow.created_at, JobRow.id)
-            .limit(1)
-        )
-        if job is None:
-            break
+    while (job := _next_waiting(session, settings, skipped)) is not None:
         job_id, outcome = job.id, _turn(session, job)
         session.rollback()  # end the read; the outcome is written by one conditional update below
         taken = cast(
@@ -133,9 +171,19 @@ def start_waiting(session: Session, settings: Settings, submit: Callable[[str], 
     return started
 
 
+def _next_waiting(session: Session, settings: Settings, skipped: set[str]) -> JobRow | None:
+    if room(session, settings, OWN_PLAN) <= 0:
+        return None
+    query = select(JobRow).where(JobRow.status == "waiting", JobRow.id.not_in(skipped))
+    if room(session, settings, DISTRICT_PRESS) <= 0:
+        query = query.where(JobRow.priority >= OWN_PLAN)
+    return session.scalar(query.order_by(JobRow.priority.desc(), JobRow.created_at, JobRow.id).limit(1))
+
+
 def _turn(session: Session, job: JobRow) -> dict[str, Any]:
     """What a waiting job becomes now: queued with the day's inputs as they are, or failed with
-    the reason it cannot be planned (a newer job of the same day answers it, or the inputs)."""
+    the reason it cannot be planned (a newer job of the same day answers it — started, or waiting
+    and taking the inputs when it starts, as this one would — or the inputs)."""
     newer = session.scalar(
         select(func.count())
         .select_from(JobRow)
@@ -143,20 +191,32 @@ def _turn(session: Session, job: JobRow) -> dict[str, Any]:
             JobRow.site_id == job.site_id,
             JobRow.date == job.date,
             JobRow.created_at > job.created_at,
-            JobRow.status != "waiting",
         )
     )
     if newer:
         return _failed(SUPERSEDED, SUPERSEDED_ZH)
+    asked = job.snapshot.get("asked") or {}
     try:
         row = site_row(session, job.site_id)  # there: a site's jobs go with it (foreign key)
-        inputs = frozen_inputs(session, row, job.date, (job.snapshot.get("asked") or {}).get("policy"))
+        inputs = frozen_inputs(session, row, job.date, asked.get("policy"))
+        if replan := asked.get("replan"):
+            in_use = plan_in_use(
+                session, row, job.date, replan["plan_id"], lambda plan_id: _plan(session, plan_id)
+            )
+            inputs["replan"] = replan_inputs(session, row, job.date, in_use, replan["now"], inputs)
     except (ApiError, OneBellError) as error:
         return _failed(error.message, error.zh)
     except Exception as error:  # failed, not retried forever ahead of every later waiting job
         log.exception("preparing waiting job %s failed", job.id)
         return _failed(f"internal error while preparing this plan: {error}", f"{INTERNAL_ERROR_ZH}{error}")
     return {"status": "queued", "snapshot": inputs}
+
+
+def _plan(session: Session, plan_id: str) -> PlanRow:
+    plan = session.get(PlanRow, plan_id)
+    if plan is None:  # named by this job when asked; gone only with its site (and this job)
+        raise not_found(f"plan {plan_id!r}")
+    return plan
 
 
 def _failed(message: str, message_zh: str | None) -> dict[str, Any]:

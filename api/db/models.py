@@ -112,6 +112,9 @@ class JobRow(Base):
     time_limit_s: Mapped[float] = mapped_column()
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Among waiting jobs, higher starts first: OWN_PLAN for a compound's own request (someone at
+    # the gate is waiting for it), DISTRICT_PRESS for one of a district's one-press plans.
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
     progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_zh: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown to a Chinese client

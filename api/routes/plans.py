@@ -13,7 +13,17 @@ from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
-from api.queue import busy, cancel_waiting, frozen_inputs, new_job, room
+from api.queue import (
+    DISTRICT_PRESS,
+    OWN_PLAN,
+    cancel_job,
+    cancel_waiting,
+    frozen_inputs,
+    new_job,
+    own_plans_waiting,
+    room,
+)
+from api.replanning import latest_plan_row, plan_in_use, replan_inputs
 from api.routes.days import site_days, sites_seen
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import (
@@ -22,14 +32,12 @@ from api.schemas import (
     PlanAllRequest,
     PlanRequest,
     PlansQueued,
-    Replan,
     ShiftOut,
     SiteRefusal,
     WaitingCancelled,
 )
-from api.store import domain_operations, site_row, snapshot_day
-from optimizer.errors import DayError, OneBellError, PlanError
-from optimizer.replan import frozen_part, parse_now, remaining_day
+from api.store import site_row
+from optimizer.errors import OneBellError
 
 router = APIRouter(tags=["plans"], responses=ERROR_RESPONSES)
 
@@ -53,7 +61,6 @@ def request_plan(
     site_id: SiteId,
     date: DateText,
     request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
@@ -61,9 +68,12 @@ def request_plan(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     accept_language: AcceptLanguage = "",
 ) -> JobOut:
-    """Start a solve in a worker process; poll GET /jobs/{job_id}. A retried POST with the same
-    Idempotency-Key returns the same job. With `replan`, the trips of the plan in use that departed
-    by `replan.now` stay as they are and only the rest of the day is planned."""
+    """Start a solve in a worker process; poll GET /jobs/{job_id}. When the queue is full
+    (`ONEBELL_MAX_QUEUED_JOBS`) the job waits on the server and starts by itself as soon as there
+    is room, ahead of a district's waiting plans, taking the day's inputs as they are then. A
+    retried POST with the same Idempotency-Key returns the same job. With `replan`, the trips of
+    the plan in use that departed by `replan.now` stay as they are and only the rest of the day is
+    planned."""
     require(principal, site_id, "courier")
     checked_date(date)
     body = body or PlanRequest()
@@ -74,14 +84,25 @@ def request_plan(
         if earlier is not None:
             return job_out(earlier, accept_language)
     row = site_row(session, site_id)
-    inputs = frozen_inputs(session, row, date, body.policy)
+    inputs = frozen_inputs(session, row, date, body.policy)  # refused now, not failed later
+    asked: dict[str, Any] = {"policy": body.policy}
     if body.replan is not None:
-        inputs["replan"] = _replan_inputs(session, principal, row, date, body.replan, inputs)
-    queued = busy(session)
-    if queued >= settings.max_queued_jobs:
-        response.headers["Retry-After"] = "30"
-        raise ApiError(503, "busy", f"{queued} plans are queued or running; try again shortly")
-    job = new_job(site_id, date, inputs, body.time_limit_s, settings, idempotency_key=idempotency_key)
+        in_use = plan_in_use(
+            session, row, date, body.replan.plan_id, lambda plan_id: visible_plan(session, principal, plan_id)
+        )
+        inputs["replan"] = replan_inputs(session, row, date, in_use, body.replan.now, inputs)
+        asked["replan"] = {"plan_id": in_use.id, "now": body.replan.now}
+    starts = room(session, settings, OWN_PLAN) > 0 and not own_plans_waiting(session)
+    job = new_job(
+        site_id,
+        date,
+        inputs if starts else None,
+        body.time_limit_s,
+        settings,
+        asked=asked,
+        priority=OWN_PLAN,
+        idempotency_key=idempotency_key,
+    )
     session.add(job)
     try:
         session.commit()
@@ -93,7 +114,10 @@ def request_plan(
         if earlier is None:
             raise
         return job_out(earlier, accept_language)
-    request.app.state.runner.submit(job.id)
+    if starts:
+        request.app.state.runner.submit(job.id)
+    else:
+        request.app.state.backlog.wake()  # a job may have ended while this one was asked for
     return job_out(job, accept_language)
 
 
@@ -135,7 +159,13 @@ def plan_every_site(
             continue
         starts = len(queued) < free
         job = new_job(
-            site_id, date, inputs if starts else None, body.time_limit_s, settings, policy=body.policy
+            site_id,
+            date,
+            inputs if starts else None,
+            body.time_limit_s,
+            settings,
+            asked={"policy": body.policy},
+            priority=DISTRICT_PRESS,
         )
         session.add(job)
         session.commit()
@@ -149,64 +179,24 @@ def plan_every_site(
 
 @router.delete("/days/{date}/plans", response_model=WaitingCancelled)
 def cancel_waiting_plans(date: DateText, session: SessionDep, principal: PrincipalDep) -> WaitingCancelled:
-    """Take back the plans of `date` still waiting at the sites the token sees (a press on the
-    wrong date, or the day is to be planned later): those not started yet are dropped, those
-    queued or running finish."""
+    """Take back the one-press plans of `date` still waiting at the sites the token sees (a press
+    on the wrong date, or the day is to be planned later): those not started yet are dropped, those
+    queued or running finish. A compound's own plan waiting stays (`DELETE /jobs/{id}`)."""
     checked_date(date)
     seen = sites_seen(principal).with_only_columns(SiteRow.id).order_by(None)
     return WaitingCancelled(date=date, cancelled=cancel_waiting(session, date, seen))
 
 
-def _replan_inputs(
-    session: Session, principal: Principal, row: SiteRow, date: str, replan: Replan, inputs: dict[str, Any]
-) -> dict[str, Any]:
-    """The plan in use and the time now, checked before any job exists (a re-plan that cannot
-    work is refused at once, with what to fix). The plan goes into the job's inputs whole, so the
-    job never depends on a row that might change."""
-    if replan.plan_id is None:
-        in_use = _latest(session, row.id, date)
-        if in_use is None:
-            raise ApiError(
-                409,
-                "no_plan",
-                f"there is no plan for {date} at site {row.id!r} to keep trips from; plan the day first",
-                zh=f"{date} 还没有路线，无法保留已出发的车；请先排当天的路线",
-            )
-    else:
-        in_use = visible_plan(session, principal, replan.plan_id)
-        if (in_use.site_id, in_use.date) != (row.id, date):
-            raise ApiError(
-                422,
-                "invalid",
-                f"plan {in_use.id!r} is for site {in_use.site_id!r} on {in_use.date}, not {row.id!r} on {date}",
-                field="replan.plan_id",
-            )
-    operations = domain_operations(session, row, date)
-    try:
-        now_s = parse_now(replan.now, operations)
-        frozen = frozen_part(in_use.document, site_id=row.id, date=date, operations=operations, now_s=now_s)
-    except PlanError as error:
-        raise ApiError(
-            422,
-            "invalid",
-            error.message,
-            field="replan.now" if error.field == "now" else "replan.plan_id",
-            zh=error.zh,
-        ) from error
-    try:
-        remaining_day(snapshot_day(inputs), frozen)
-    except DayError as error:
-        raise ApiError(409, "counts_short", error.message, field="counts", zh=error.zh) from error
-    return {"plan_id": in_use.id, "now": replan.now, "plan": in_use.document}
-
-
-def _latest(session: Session, site_id: str, date: str) -> PlanRow | None:
-    return session.scalar(
-        select(PlanRow)
-        .where(PlanRow.site_id == site_id, PlanRow.date == date)
-        .order_by(PlanRow.created_at.desc())
-        .limit(1)
-    )
+@router.delete("/jobs/{job_id}", status_code=204)
+def cancel_one_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Take back a plan still waiting in the queue (asked for by mistake, or no longer wanted):
+    its day is as it was before it was asked for. 409 once it has started."""
+    job = session.get(JobRow, job_id)
+    if job is None or not principal.sees(job.site_id):
+        raise not_found(f"job {job_id!r}")
+    require(principal, job.site_id, "courier")
+    cancel_job(session, job.id)
+    return Response(status_code=204)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
@@ -237,7 +227,7 @@ def latest_plan(
     site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     require(principal, site_id, "courier")
-    plan = _latest(session, site_id, date)
+    plan = latest_plan_row(session, site_id, date)
     if plan is None:
         raise not_found(f"a plan for {date} at site {site_id!r}")
     return {"id": plan.id, **plan.document}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from api.db.models import JobRow
 from tests.api.conftest import ADMIN
 from tests.helpers import FIXTURES
 
@@ -68,3 +71,21 @@ def wait_for_job(
             return job  # type: ignore[no-any-return]
         time.sleep(0.3)
     raise AssertionError(f"job {job_id} did not finish in {timeout_s} s")
+
+
+def fill_the_queue(client: TestClient, site: str, date: str) -> str:
+    """A job of `site` on `date` running as far as the queue's count goes (no solver runs it): with
+    one solver process (`settings.workers`) no waiting job starts until `end_job` ends it."""
+    job_id = str(uuid.uuid4())
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.add(JobRow(id=job_id, site_id=site, date=date, status="running", time_limit_s=1, snapshot={}))
+        session.commit()
+    return job_id
+
+
+def end_job(client: TestClient, job_id: str) -> None:
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(JobRow).where(JobRow.id == job_id).values(status="failed", error="ended by the test")
+        )
+        session.commit()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from api import queue
 from api.config import Settings
@@ -21,7 +21,17 @@ from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
 from optimizer.site import parse_site
 from tests.api.conftest import ADMIN
-from tests.api.helpers import GELIN, SMALL_CSV, bearer, set_up_gelin, set_up_second_site, token, wait_for_job
+from tests.api.helpers import (
+    GELIN,
+    SMALL_CSV,
+    bearer,
+    end_job,
+    fill_the_queue,
+    set_up_gelin,
+    set_up_second_site,
+    token,
+    wait_for_job,
+)
 
 DATE = "2022-04-25"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
@@ -97,26 +107,6 @@ def test_every_site_that_needs_a_plan_gets_one_and_one_that_cannot_be_planned_sa
     assert _statuses(client)["gelin-b"] == "outdated"  # not the courier's to plan
 
 
-def _fill_the_queue(client: TestClient, date: str = DATE) -> str:
-    """A job of gelin-c (which has no counts to plan on `DATE`) running as far as the queue's
-    count goes: with one solver process (`settings.workers`) no waiting job starts until it ends."""
-    job_id = str(uuid.uuid4())
-    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
-        session.add(
-            JobRow(id=job_id, site_id="gelin-c", date=date, status="running", time_limit_s=1, snapshot={})
-        )
-        session.commit()
-    return job_id
-
-
-def _end(client: TestClient, job_id: str) -> None:
-    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
-        session.execute(
-            update(JobRow).where(JobRow.id == job_id).values(status="failed", error="ended by the test")
-        )
-        session.commit()
-
-
 def _check_against_the_counts_now(client: TestClient, job: dict[str, Any]) -> None:
     finished = wait_for_job(client, job["id"], ADMIN)
     assert finished["status"] == "done", finished
@@ -134,7 +124,7 @@ def test_plans_beyond_the_queues_room_wait_on_the_server_and_start_by_themselves
     settings.max_queued_jobs = 1
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
-        other = _fill_the_queue(client)
+        other = fill_the_queue(client, "gelin-c", DATE)
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
         assert (body["queued"], body["refused"]) == ([], [])
         assert [(job["site"], job["status"]) for job in body["waiting"]] == [
@@ -154,7 +144,7 @@ def test_plans_beyond_the_queues_room_wait_on_the_server_and_start_by_themselves
             f"/sites/gelin-b/days/{DATE}/counts", content="building,parcels\n4,7\n", headers=CSV
         )
         assert wave.status_code == 200, wave.text
-        _end(client, other)  # room: nobody asks again, the server starts them one after the other
+        end_job(client, other)  # room: nobody asks again, the server starts them one after the other
         for job in body["waiting"]:
             _check_against_the_counts_now(client, job)
         assert _statuses(client) == {"gelin-b": "ok", "gelin-c": "no_counts", "gelin-spring": "ok"}
@@ -164,7 +154,7 @@ def test_a_waiting_plan_outlives_a_restart_of_the_server(settings: Settings) -> 
     settings.max_queued_jobs = 1
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
-        _fill_the_queue(client)  # running when the server stops: failed on the restart
+        fill_the_queue(client, "gelin-c", DATE)  # running when the server stops: failed on the restart
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
         assert [job["site"] for job in body["waiting"]] == ["gelin-b", "gelin-spring"]
     with TestClient(create_app(settings)) as client:
@@ -178,7 +168,7 @@ def test_a_waiting_plan_whose_day_was_planned_meanwhile_or_can_no_longer_be_plan
     settings.max_queued_jobs = 1
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
-        other = _fill_the_queue(client)
+        other = fill_the_queue(client, "gelin-c", DATE)
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ZH).json()
         waiting = {job["site"]: job["id"] for job in body["waiting"]}
         # gelin-spring's coordinator plans the day from the page meanwhile (a newer job), and
@@ -198,7 +188,7 @@ def test_a_waiting_plan_whose_day_was_planned_meanwhile_or_can_no_longer_be_plan
             session.commit()
             session.execute(delete(CountRowRecord).where(CountRowRecord.site_id == "gelin-b"))
             session.commit()
-        _end(client, other)
+        end_job(client, other)
         with client.app.state.sessions() as session:  # type: ignore[attr-defined]
             started = start_waiting(session, settings, submit=lambda job_id: None)
         assert started == []
@@ -214,7 +204,9 @@ def test_a_coordinators_own_plan_goes_ahead_of_a_districts_waiting_ones(settings
         _three_sites(client)
         put = client.put(f"/sites/gelin-c/days/{DATE}/counts", content=SMALL_CSV, headers=CSV)
         assert put.status_code == 200, put.text
-        other = _fill_the_queue(client, "2022-04-24")  # the solver process busy: the district's plans wait
+        other = fill_the_queue(
+            client, "gelin-c", "2022-04-24"
+        )  # the solver process busy: the district's plans wait
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
         assert body["queued"] == []
         assert [job["site"] for job in body["waiting"]] == ["gelin-b", "gelin-c", "gelin-spring"]
@@ -222,7 +214,7 @@ def test_a_coordinators_own_plan_goes_ahead_of_a_districts_waiting_ones(settings
         own = client.post(f"/sites/gelin-spring/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN)
         assert own.status_code == 202 and own.json()["status"] == "queued"
         assert wait_for_job(client, own.json()["id"], ADMIN)["status"] == "done"
-        _end(client, other)
+        end_job(client, other)
         for job in body["waiting"]:
             wait_for_job(client, job["id"], ADMIN)
         with client.app.state.sessions() as session:  # type: ignore[attr-defined]
@@ -241,11 +233,11 @@ def test_a_waiting_plan_starts_once_when_two_servers_look_for_room(settings: Set
     settings.max_queued_jobs = settings.workers = 2
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
-        first, _ = _fill_the_queue(client), _fill_the_queue(client)
+        first, _ = fill_the_queue(client, "gelin-c", DATE), fill_the_queue(client, "gelin-c", DATE)
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
         assert len(body["waiting"]) == 2
         sessions = client.app.state.sessions  # type: ignore[attr-defined]
-    _end(client, first)  # room for one; this server is stopped, two others look for it at once
+    end_job(client, first)  # room for one; this server is stopped, two others look for it at once
     submitted: list[str] = []
     with sessions() as one, sessions() as two:
         started = start_waiting(one, settings, submitted.append) + start_waiting(
@@ -258,7 +250,7 @@ def test_waiting_plans_are_taken_back_and_their_days_are_as_before(
     client: TestClient, settings: Settings
 ) -> None:
     _three_sites(client)
-    other = _fill_the_queue(client, "2022-04-24")
+    other = fill_the_queue(client, "gelin-c", "2022-04-24")
     body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
     assert [job["site"] for job in body["waiting"]] == ["gelin-b", "gelin-spring"]
     _, courier = token(client, "gelin-spring", "courier")
@@ -273,7 +265,7 @@ def test_waiting_plans_are_taken_back_and_their_days_are_as_before(
     }
     for job in body["waiting"]:
         assert client.get(f"/jobs/{job['id']}", headers=ADMIN).status_code == 404
-    _end(client, other)  # nothing left to start
+    end_job(client, other)  # nothing left to start
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         assert start_waiting(session, settings, submit=lambda job_id: None) == []
     assert client.delete("/days/2022-02-30/plans", headers=ADMIN).status_code == 422
@@ -284,7 +276,7 @@ def test_a_waiting_plan_that_cannot_be_prepared_fails_and_the_next_one_starts(
 ) -> None:
     with TestClient(create_app(settings)) as client:
         _three_sites(client)
-        other = _fill_the_queue(client, "2022-04-24")
+        other = fill_the_queue(client, "gelin-c", "2022-04-24")
         body = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
         sessions = client.app.state.sessions  # type: ignore[attr-defined]
     broken, fine = (job["id"] for job in body["waiting"])  # gelin-b's, then gelin-spring's
@@ -296,7 +288,7 @@ def test_a_waiting_plan_that_cannot_be_prepared_fails_and_the_next_one_starts(
         return real(session, row, date, policy)
 
     monkeypatch.setattr(queue, "frozen_inputs", failing_for_gelin_b)
-    _end(client, other)
+    end_job(client, other)
     submitted: list[str] = []
     with sessions() as session:
         assert start_waiting(session, settings, submitted.append) == submitted == [fine]

@@ -573,6 +573,35 @@ def test_a_district_office_takes_back_the_plans_still_waiting(
     assert days == {"gelin-b": "ok", "gelin-spring": "not_planned"}
 
 
+def test_a_coordinators_plan_waits_in_a_full_queue_and_is_taken_back_from_the_page(
+    one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = one_plan_at_a_time
+    set_up_second_site(client, name="Another compound")
+    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
+    for site, counts in (("gelin-b", _day_csv()), ("gelin-spring", "building,parcels\n1,4\n")):
+        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    # Another compound's plan fills the queue (room for one) for the next 20 s.
+    other = client.post(f"/sites/gelin-b/days/{date}/plans", json={"time_limit_s": 20}, headers=ADMIN).json()
+    assert other["status"] == "queued"
+    page = _signed_in(browser, running.url, token(client, "gelin-spring", "coordinator")[1])  # type: ignore[arg-type]
+    _open_date(page, date)
+    page.wait_for_function("document.querySelector('.cell[data-building=\"1\"] input').value === '4'")
+    page.click("#plan")
+    page.wait_for_selector("#plan-cancel:not([hidden])")
+    assert page.inner_text("#progress").startswith("Waiting in the queue")
+    assert page.is_disabled("#plan")
+    page.click("#plan-cancel")
+    page.wait_for_function(
+        "document.querySelector('#progress').textContent === 'Taken back; the day is as it was'"
+    )
+    assert page.locator("#plan-cancel").is_hidden() and not page.is_disabled("#plan")
+    assert page.inner_text("#form-error") == ""
+    day = client.get(f"/sites/gelin-spring/days/{date}", headers=ADMIN).json()
+    assert (day["status"], day["job"]) == ("not_planned", None)
+    assert wait_for_job(client, other["id"], ADMIN)["status"] == "done"  # type: ignore[arg-type]
+
+
 def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

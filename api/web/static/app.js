@@ -672,6 +672,7 @@ async function loadCounts(view) {
   $("keep-departed").checked = false;
   $("stops").innerHTML = "";
   $("plan").disabled = false;
+  $("plan-cancel").hidden = true;
   $("progress").textContent = "";
   $("form-error").textContent = "";
   $("held-over-status").textContent = "";
@@ -922,15 +923,26 @@ async function plan(event) {
 // Waits for a planning job (this page's, or one another device started) and shows its plan.
 async function followJob(job, view) {
   $("plan").disabled = true;
-  $("progress").textContent = L.planning;
+  $("progress").textContent = job.status === "waiting" ? L.plan_waiting : L.planning;
+  $("plan-cancel").dataset.job = job.id;
+  $("plan-cancel").hidden = job.status !== "waiting";
   while (["waiting", "queued", "running"].includes(job.status)) {
     await new Promise((resolve) => setTimeout(resolve, 700));
-    job = await (await api(`/jobs/${job.id}`)).json();
+    const response = await api(`/jobs/${job.id}`);
     if (view !== currentView) return;  // the page moved on; loadDay reset the button
+    if (response.status === 404) {  // taken back, here or on another device, before it started
+      $("plan").disabled = false;
+      $("plan-cancel").hidden = true;
+      $("progress").textContent = L.plan_cancelled;
+      return;
+    }
+    job = await response.json();
     const p = job.progress || {};
+    $("plan-cancel").hidden = job.status !== "waiting";
     $("progress").textContent = job.status === "waiting" ? L.plan_waiting : `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
   }
   $("plan").disabled = false;
+  $("plan-cancel").hidden = true;
   $("progress").textContent = "";
   if (job.status !== "done") { $("form-error").textContent = job.error; return; }
   const made = await (await api(`/plans/${job.plan_id}`)).json();
@@ -1022,6 +1034,14 @@ async function showMap(planId) {
   if (response.ok && view === currentView) $("map").innerHTML = await response.text();
 }
 
+// A plan waiting in a full queue, no longer wanted (counts still coming in, pressed by mistake):
+// taken back, the day stays as it was; the job being followed then ends as taken back.
+async function cancelPlan() {
+  $("plan-cancel").hidden = true;
+  const response = await api(`/jobs/${$("plan-cancel").dataset.job}`, { method: "DELETE" });
+  if (!response.ok && response.status !== 404) $("form-error").textContent = await errorMessage(response);
+}
+
 $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", async () => { const text = $("paste").value; await dayLoaded(); applyCsv(text); });
@@ -1031,6 +1051,7 @@ $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);
 $("plan-all").addEventListener("click", planEverySite);
 $("plan-all-cancel").addEventListener("click", cancelWaitingPlans);
+$("plan-cancel").addEventListener("click", cancelPlan);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
 $("date").addEventListener("change", () => {
   if (!mayLeaveGrid()) { $("date").value = shownDate; return; }
