@@ -64,6 +64,23 @@ def room(session: Session, settings: Settings, priority: int = DISTRICT_PRESS) -
     return limit - busy(session)
 
 
+def ahead_of(session: Session, job: JobRow) -> int:
+    """How many plans start before a waiting `job`: those queued or running, and those waiting
+    that go first (a higher priority, or the same and asked for earlier). What a coordinator at
+    the gate wants to know while theirs waits."""
+    first = (JobRow.priority > job.priority) | (
+        (JobRow.priority == job.priority)
+        & (
+            (JobRow.created_at < job.created_at)
+            | ((JobRow.created_at == job.created_at) & (JobRow.id < job.id))
+        )
+    )
+    waiting = session.scalar(
+        select(func.count()).select_from(JobRow).where(JobRow.status == "waiting", first)
+    )
+    return busy(session) + (waiting or 0)
+
+
 def own_plans_waiting(session: Session) -> bool:
     """Whether compounds' own plans wait already: a new one joins them rather than jumping ahead
     in the moment before the backlog starts them."""

@@ -172,6 +172,11 @@ class JobOut(BaseModel):
     site: str
     date: str
     status: Literal["waiting", "queued", "running", "done", "failed"]
+    ahead: int | None = Field(
+        default=None,
+        description="a waiting job's place: plans queued, running or waiting to start before it "
+        "(in GET /jobs/{id} and the answer that made it)",
+    )
     plan_id: str | None
     error: str | None
     progress: JobProgress

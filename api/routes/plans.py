@@ -16,6 +16,7 @@ from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.queue import (
     DISTRICT_PRESS,
     OWN_PLAN,
+    ahead_of,
     cancel_job,
     cancel_waiting,
     frozen_inputs,
@@ -42,12 +43,14 @@ from optimizer.errors import OneBellError
 router = APIRouter(tags=["plans"], responses=ERROR_RESPONSES)
 
 
-def job_out(job: JobRow, accept_language: str) -> JobOut:
+def job_out(job: JobRow, accept_language: str, session: Session | None = None) -> JobOut:
+    """The job as answered; with `session`, a waiting job's place in the queue too."""
     return JobOut(
         id=job.id,
         site=job.site_id,
         date=job.date,
         status=job.status,  # type: ignore[arg-type]
+        ahead=ahead_of(session, job) if session is not None and job.status == "waiting" else None,
         plan_id=job.plan_id,
         error=job.error and message_for(job.error, job.error_zh, accept_language),
         progress=JobProgress(**(job.progress or {})),
@@ -82,7 +85,7 @@ def request_plan(
             select(JobRow).where(JobRow.site_id == site_id, JobRow.idempotency_key == idempotency_key)
         )
         if earlier is not None:
-            return job_out(earlier, accept_language)
+            return job_out(earlier, accept_language, session)
     row = site_row(session, site_id)
     inputs = frozen_inputs(session, row, date, body.policy)  # refused now, not failed later
     asked: dict[str, Any] = {"policy": body.policy}
@@ -113,12 +116,12 @@ def request_plan(
         )
         if earlier is None:
             raise
-        return job_out(earlier, accept_language)
+        return job_out(earlier, accept_language, session)
     if starts:
         request.app.state.runner.submit(job.id)
     else:
         request.app.state.backlog.wake()  # a job may have ended while this one was asked for
-    return job_out(job, accept_language)
+    return job_out(job, accept_language, session)
 
 
 NEEDS_A_PLAN = ("not_planned", "outdated", "failed")
@@ -206,7 +209,7 @@ def get_job(
     job = session.get(JobRow, job_id)
     if job is None or not principal.sees(job.site_id):
         raise not_found(f"job {job_id!r}")
-    return job_out(job, accept_language)
+    return job_out(job, accept_language, session)
 
 
 def visible_plan(session: Session, principal: Principal, plan_id: str) -> PlanRow:

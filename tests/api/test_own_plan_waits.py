@@ -101,7 +101,7 @@ def test_an_own_plan_asked_for_while_the_queue_is_full_waits_and_starts_by_itsel
         asked = client.post(_plans("gelin-spring"), json={"time_limit_s": 1}, headers=keyed)
         assert asked.status_code == 202, asked.text  # not 503: it waits
         first = asked.json()
-        assert first["status"] == "waiting"
+        assert (first["status"], first["ahead"]) == ("waiting", 1)  # the job filling the queue
         again = client.post(_plans("gelin-spring"), json={"time_limit_s": 1}, headers=keyed).json()
         assert (again["id"], again["status"]) == (first["id"], "waiting")  # a retry: the same job
         day = client.get(f"/sites/gelin-spring/days/{DATE}", headers=ADMIN).json()
@@ -113,7 +113,7 @@ def test_an_own_plan_asked_for_while_the_queue_is_full_waits_and_starts_by_itsel
         )
         assert wave.status_code == 200, wave.text
         second = client.post(_plans("gelin-spring"), json={"time_limit_s": 1}, headers=ZH).json()
-        assert second["status"] == "waiting"
+        assert (second["status"], second["ahead"]) == ("waiting", 2)
         end_job(client, other)  # room: nobody asks again
         plan = _checked(client, second["id"])
         assert plan["summary"]["parcels"] == 25 + 7
@@ -130,7 +130,9 @@ def test_own_plans_that_wait_start_ahead_of_a_districts_press(settings: Settings
         press = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
         assert [job["site"] for job in press["waiting"]] == ["gelin-b", "gelin-spring"]
         own = client.post(_plans("gelin-spring"), json={"time_limit_s": 1}, headers=ADMIN).json()
-        assert own["status"] == "waiting"  # asked after the press, starts before it
+        assert (own["status"], own["ahead"]) == ("waiting", 1)  # asked after the press, starts before it
+        places = [client.get(f"/jobs/{job['id']}", headers=ADMIN).json()["ahead"] for job in press["waiting"]]
+        assert places == [2, 3]
         end_job(client, other)
         _checked(client, own["id"])
         _checked(client, press["waiting"][0]["id"], "gelin-b")

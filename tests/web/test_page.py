@@ -589,7 +589,9 @@ def test_a_coordinators_plan_waits_in_a_full_queue_and_is_taken_back_from_the_pa
     page.wait_for_function("document.querySelector('.cell[data-building=\"1\"] input').value === '4'")
     page.click("#plan")
     page.wait_for_selector("#plan-cancel:not([hidden])")
-    assert page.inner_text("#progress").startswith("Waiting in the queue")
+    assert (
+        page.inner_text("#progress") == "Waiting in the queue, 1 ahead: starts by itself once they are done"
+    )
     assert page.is_disabled("#plan")
     page.click("#plan-cancel")
     page.wait_for_function(

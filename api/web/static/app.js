@@ -923,7 +923,7 @@ async function plan(event) {
 // Waits for a planning job (this page's, or one another device started) and shows its plan.
 async function followJob(job, view) {
   $("plan").disabled = true;
-  $("progress").textContent = job.status === "waiting" ? L.plan_waiting : L.planning;
+  $("progress").textContent = job.status === "waiting" ? L.plan_waiting.replace("{n}", job.ahead ?? "…") : L.planning;
   $("plan-cancel").dataset.job = job.id;
   $("plan-cancel").hidden = job.status !== "waiting";
   while (["waiting", "queued", "running"].includes(job.status)) {
@@ -939,7 +939,7 @@ async function followJob(job, view) {
     job = await response.json();
     const p = job.progress || {};
     $("plan-cancel").hidden = job.status !== "waiting";
-    $("progress").textContent = job.status === "waiting" ? L.plan_waiting : `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
+    $("progress").textContent = job.status === "waiting" ? L.plan_waiting.replace("{n}", job.ahead ?? "…") : `${L.planning} ${L.elapsed} ${p.elapsed_s ?? 0} s · ${L.placed} ${p.parcels_placed ?? 0}`;
   }
   $("plan").disabled = false;
   $("plan-cancel").hidden = true;
