@@ -216,6 +216,12 @@ class TokenOut(BaseModel):
     revoked: bool
 
 
+class DistrictOut(BaseModel):
+    district: str
+    sites: int = Field(description="compounds in the district")
+    tokens: int = Field(description="district tokens not revoked: 0 means its office cannot sign in")
+
+
 class TokenCreated(TokenOut):
     token: str = Field(description="shown once; store it now")
 

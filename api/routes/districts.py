@@ -5,18 +5,48 @@ without the admin token's reach over every district of the server."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.auth import hash_token, new_token
-from api.db.models import TokenRow
+from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require_admin
 from api.errors import ERROR_RESPONSES, not_found
 from api.routes.params import DistrictId, SiteId, TokenId
 from api.routes.sites import revoke, site_summary, token_out
-from api.schemas import DistrictTokenCreate, SiteDistrict, SiteSummary, TokenCreated, TokenOut
+from api.schemas import (
+    DistrictOut,
+    DistrictTokenCreate,
+    SiteDistrict,
+    SiteSummary,
+    TokenCreated,
+    TokenOut,
+)
 from api.store import site_row
 
 router = APIRouter(tags=["districts"], responses=ERROR_RESPONSES)
+
+
+@router.get("/districts", response_model=list[DistrictOut])
+def list_districts(session: SessionDep, principal: PrincipalDep) -> list[DistrictOut]:
+    """Every district on the server — named by a compound put in it or by a token made for it —
+    with its compounds and live tokens: which offices are set up, and which have compounds but no
+    way in yet (or a token but no compounds). Admin only."""
+    require_admin(principal)
+    sites = _per_district(session, SiteRow.district)
+    live = _per_district(session, TokenRow.district, TokenRow.revoked_at.is_(None))
+    named = {*sites, *_per_district(session, TokenRow.district)}  # a revoked token still names one
+    return [DistrictOut(district=d, sites=sites.get(d, 0), tokens=live.get(d, 0)) for d in sorted(named)]
+
+
+def _per_district(
+    session: Session, district: InstrumentedAttribute[str | None], *where: ColumnElement[bool]
+) -> dict[str, int]:
+    """How many rows (of the table `district` is a column of) each district has."""
+    rows = session.execute(
+        select(district, func.count()).where(district.is_not(None), *where).group_by(district)
+    )
+    return {name: count for name, count in rows if name is not None}
 
 
 @router.put("/sites/{site_id}/district", response_model=SiteSummary)

@@ -152,3 +152,30 @@ def test_a_district_token_made_on_the_command_line(
         set_up_gelin(client)
         _in_district(client, "gelin-spring", "xuhui-1")
         assert [s["id"] for s in client.get("/sites", headers=bearer(token)).json()] == ["gelin-spring"]
+
+
+def test_the_admin_lists_the_districts_with_their_compounds_and_live_tokens(client: TestClient) -> None:
+    assert client.get("/districts", headers=ADMIN).json() == []
+    set_up_gelin(client)
+    set_up_second_site(client)
+    assert _copy_of_gelin(client, "gelin-c") == 201
+    _in_district(client, "gelin-spring", "xuhui-1")
+    _in_district(client, "gelin-b", "xuhui-1")
+    _in_district(client, "gelin-c", "xuhui-2")
+    kept = client.post("/districts/xuhui-1/tokens", json={"label": "office"}, headers=ADMIN).json()
+    gone = client.post("/districts/xuhui-1/tokens", json={"label": "old"}, headers=ADMIN).json()
+    client.post("/districts/minhang-3/tokens", json={"label": "not yet given compounds"}, headers=ADMIN)
+    assert client.delete(f"/districts/xuhui-1/tokens/{gone['id']}", headers=ADMIN).status_code == 200
+    assert client.get("/districts", headers=ADMIN).json() == [
+        {"district": "minhang-3", "sites": 0, "tokens": 1},
+        {"district": "xuhui-1", "sites": 2, "tokens": 1},
+        {"district": "xuhui-2", "sites": 1, "tokens": 0},  # compounds, and no way in for its office
+    ]
+    for others in (bearer(kept["token"]), bearer(_site_token(client))):
+        assert client.get("/districts", headers=others).status_code == 403
+
+
+def _site_token(client: TestClient) -> str:
+    made = client.post("/sites/gelin-spring/tokens", json={"role": "coordinator"}, headers=ADMIN)
+    assert made.status_code == 201, made.text
+    return str(made.json()["token"])
