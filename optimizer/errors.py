@@ -2,8 +2,9 @@
 
 Every message names the offending item (building id, row, field) and says what to change, so the
 CLI can print it as one line and the API can return it as a 422 without rewording. The messages a
-coordinator meets on the counts page (the day's sheet: `day.py`, `workbook.py`) carry a Chinese
-version beside the English, which the API gives to a client that asks for Chinese.
+coordinator meets on the counts page (the day's sheet: `day.py`, `workbook.py`) and those about the
+site map (`site.py`, `graph.py`: district offices draw the maps) carry a Chinese version beside the
+English, which the API gives to a client that asks for Chinese.
 """
 
 

@@ -183,6 +183,7 @@ def _check_all_reachable(site_graph: SiteGraph) -> None:
                 f"building {building.id!r} cannot be reached from the gate: its nearest lane "
                 f"{lane!r} is not connected to the gate's lanes; draw the missing lane",
                 field=f"building {building.id}",
+                zh=f"楼 {building.id} 从大门走不到：离它最近的道路 {lane} 和大门那边的道路不相连；请把缺的那段路画上",
             )
 
 

@@ -22,6 +22,28 @@ from optimizer.files import read_json
 MODES: tuple[str, ...] = ("tricycle", "ebike", "bicycle", "cart", "foot")
 DOORBELLS: tuple[str, ...] = ("working", "broken")
 KINDS: tuple[str, ...] = ("gate", "building", "lane", "zone")
+KINDS_ZH = {"gate": "大门", "building": "楼", "lane": "道路", "zone": "片区"}
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The feature at fault, named in both languages: a district office drawing maps in Chinese
+    reads the map's messages in Chinese, as a coordinator reads the counts'."""
+
+    en: str
+    zh: str
+
+    @staticmethod
+    def feature(kind: str, feature_id: str, number: int) -> _Where:
+        return _Where(
+            f"{kind} {feature_id!r} (feature {number})", f"{KINDS_ZH[kind]} {feature_id}（要素 {number}）"
+        )
+
+    def error(self, en: str, zh: str, *, field: str | None = None) -> SiteError:
+        return SiteError(f"{self.en}: {en}", zh=f"{self.zh}：{zh}", field=field)
+
+
+_SITE = _Where("site", "小区地图")
 
 
 @dataclass(frozen=True)
@@ -114,15 +136,19 @@ def load_site(path: str | Path) -> Site:
 def parse_site(document: Any) -> Site:
     """Validate a parsed site GeoJSON document and build the domain objects."""
     if not isinstance(document, Mapping) or document.get("type") != "FeatureCollection":
-        raise SiteError("site: expected a GeoJSON FeatureCollection", field="type")
+        raise _SITE.error(
+            "expected a GeoJSON FeatureCollection", "要是一个 GeoJSON FeatureCollection", field="type"
+        )
     meta = document.get("site")
     if not isinstance(meta, Mapping) or not isinstance(meta.get("id"), str) or not meta["id"]:
-        raise SiteError(
-            'site: the FeatureCollection needs a "site": {"id": ..., "name": ...}', field="site.id"
+        raise _SITE.error(
+            'the FeatureCollection needs a "site": {"id": ..., "name": ...}',
+            'FeatureCollection 里要有 "site": {"id": ..., "name": ...}',
+            field="site.id",
         )
     features = document.get("features")
     if not isinstance(features, list):
-        raise SiteError("site: 'features' must be a list", field="features")
+        raise _SITE.error("'features' must be a list", "'features' 要是一个列表", field="features")
 
     gates: list[Gate] = []
     buildings: list[Building] = []
@@ -136,9 +162,10 @@ def parse_site(document: Any) -> Site:
             raise SiteError(
                 f"duplicate {kind} id {feature_id!r} (features {seen[key]} and {number})",
                 field=f"features[{number}].properties.id",
+                zh=f"{KINDS_ZH[kind]}编号 {feature_id} 重复（要素 {seen[key]} 和 {number}）",
             )
         seen[key] = number
-        where = f"{kind} {feature_id!r} (feature {number})"
+        where = _Where.feature(kind, feature_id, number)
         if kind == "gate":
             gates.append(_gate(feature_id, props, geometry, where))
         elif kind == "building":
@@ -149,14 +176,24 @@ def parse_site(document: Any) -> Site:
             zones.append(_zone(feature_id, props, geometry, where))
 
     if not gates:
-        raise SiteError("site has no gate: add a Point feature with kind 'gate'", field="features")
+        raise SiteError(
+            "site has no gate: add a Point feature with kind 'gate'",
+            field="features",
+            zh="小区地图上没有大门：请加一个 kind 为 'gate' 的点（Point）",
+        )
     if len(gates) > 1:
         names = ", ".join(repr(g.id) for g in gates)
-        raise SiteError(f"site has {len(gates)} gates ({names}); OneBell plans from one gate")
+        raise SiteError(
+            f"site has {len(gates)} gates ({names}); OneBell plans from one gate",
+            zh=f"小区地图上有 {len(gates)} 个大门（{'、'.join(g.id for g in gates)}）；OneBell 只从一个大门出发排路线",
+        )
     if not buildings:
-        raise SiteError("site has no buildings", field="features")
+        raise SiteError("site has no buildings", field="features", zh="小区地图上没有楼")
     if not lanes:
-        raise SiteError("site has no lanes: draw at least one LineString with kind 'lane'")
+        raise SiteError(
+            "site has no lanes: draw at least one LineString with kind 'lane'",
+            zh="小区地图上没有道路：请至少画一条 kind 为 'lane' 的线（LineString）",
+        )
     return Site(
         id=meta["id"],
         name=str(meta.get("name") or meta["id"]),
@@ -168,58 +205,73 @@ def parse_site(document: Any) -> Site:
 
 
 def _read_feature(feature: Any, number: int) -> tuple[str, str, Mapping[str, Any], BaseGeometry]:
-    where = f"feature {number}"
+    where = _Where(f"feature {number}", f"要素 {number}")
     if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-        raise SiteError(f"{where}: not a GeoJSON Feature", field=f"features[{number}]")
+        raise where.error("not a GeoJSON Feature", "不是 GeoJSON Feature", field=f"features[{number}]")
     props = feature.get("properties")
     if not isinstance(props, Mapping):
-        raise SiteError(f"{where}: missing 'properties'", field=f"features[{number}].properties")
+        raise where.error("missing 'properties'", "缺少 'properties'", field=f"features[{number}].properties")
     kind = props.get("kind")
     if kind not in KINDS:
-        raise SiteError(
-            f"{where}: properties.kind is {kind!r}; use one of {', '.join(KINDS)}",
+        raise where.error(
+            f"properties.kind is {kind!r}; use one of {', '.join(KINDS)}",
+            f"properties.kind 是 {kind!r}；请用 {', '.join(KINDS)} 之一",
             field=f"features[{number}].properties.kind",
         )
     raw_id = props.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or str(raw_id) == "":
         raise SiteError(
-            f"{where} ({kind}): properties.id is missing", field=f"features[{number}].properties.id"
+            f"{where.en} ({kind}): properties.id is missing",
+            field=f"features[{number}].properties.id",
+            zh=f"{where.zh}（{KINDS_ZH[kind]}）：缺少 properties.id",
         )
     feature_id = str(raw_id)
+    where = _Where.feature(kind, feature_id, number)
     raw_geometry = feature.get("geometry")
     try:
         geometry = shape(raw_geometry)
     except Exception as error:  # shapely raises several types for malformed geometry
-        raise SiteError(
-            f"{kind} {feature_id!r} (feature {number}): malformed geometry ({error})",
-            field=f"features[{number}].geometry",
+        raise where.error(
+            f"malformed geometry ({error})", f"几何图形有误（{error}）", field=f"features[{number}].geometry"
         ) from error
     if geometry.is_empty:
-        raise SiteError(f"{kind} {feature_id!r} (feature {number}): empty geometry")
-    _check_lonlat(geometry, f"{kind} {feature_id!r} (feature {number})")
+        raise where.error("empty geometry", "几何图形是空的")
+    _check_lonlat(geometry, where)
     return kind, feature_id, props, geometry
 
 
-def _check_lonlat(geometry: BaseGeometry, where: str) -> None:
+def _check_lonlat(geometry: BaseGeometry, where: _Where) -> None:
     minx, miny, maxx, maxy = geometry.bounds
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-        raise SiteError(f"{where}: coordinates must be finite numbers")
+        raise where.error("coordinates must be finite numbers", "坐标要是有限的数字")
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise SiteError(f"{where}: coordinates must be [longitude, latitude] in degrees (WGS84)")
+        raise where.error(
+            "coordinates must be [longitude, latitude] in degrees (WGS84)",
+            "坐标要写成 [经度, 纬度]，单位是度（WGS84）",
+        )
 
 
-def _gate(gate_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: str) -> Gate:
+def _gate(gate_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: _Where) -> Gate:
     if not isinstance(geometry, Point):
-        raise SiteError(f"{where}: a gate must be a Point, not a {geometry.geom_type}")
+        raise where.error(
+            f"a gate must be a Point, not a {geometry.geom_type}",
+            f"大门要是一个点（Point），不能是 {geometry.geom_type}",
+        )
     return Gate(id=gate_id, name=str(props.get("name") or gate_id), lonlat=(geometry.x, geometry.y))
 
 
-def _building(building_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: str) -> Building:
+def _building(building_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: _Where) -> Building:
     if isinstance(geometry, Polygon):
         if not geometry.is_valid:
-            raise SiteError(f"{where}: footprint is not a valid polygon: {explain_validity(geometry)}")
+            explained = explain_validity(geometry)
+            raise where.error(
+                f"footprint is not a valid polygon: {explained}", f"楼的轮廓不是有效的多边形：{explained}"
+            )
     elif not isinstance(geometry, Point):
-        raise SiteError(f"{where}: a building must be a Polygon or a Point, not a {geometry.geom_type}")
+        raise where.error(
+            f"a building must be a Polygon or a Point, not a {geometry.geom_type}",
+            f"楼要是多边形（Polygon）或点（Point），不能是 {geometry.geom_type}",
+        )
     households = _int_field(props, "households", where, minimum=0, default=None)
     floors = _int_field(props, "floors", where, minimum=1, default=1)
     entrance = props.get("entrance")
@@ -230,15 +282,21 @@ def _building(building_id: str, props: Mapping[str, Any], geometry: BaseGeometry
             or len(entrance) != 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in entrance)
         ):
-            raise SiteError(f"{where}: entrance must be [longitude, latitude]", field="entrance")
+            raise where.error(
+                "entrance must be [longitude, latitude]",
+                "entrance（楼门）要写成 [经度, 纬度]",
+                field="entrance",
+            )
         entrance_lonlat = (float(entrance[0]), float(entrance[1]))
-        _check_lonlat(Point(entrance_lonlat), f"{where} entrance")
+        _check_lonlat(Point(entrance_lonlat), _Where(f"{where.en} entrance", f"{where.zh}楼门"))
     doorbell = props.get("doorbell", "working")
     if doorbell not in DOORBELLS:
-        raise SiteError(f"{where}: doorbell is {doorbell!r}; use 'working' or 'broken'", field="doorbell")
-    sealed = props.get("sealed", False)
-    if not isinstance(sealed, bool):
-        raise SiteError(f"{where}: sealed must be true or false", field="sealed")
+        raise where.error(
+            f"doorbell is {doorbell!r}; use 'working' or 'broken'",
+            f"doorbell 是 {doorbell!r}；门铃好的写 'working'，坏了写 'broken'",
+            field="doorbell",
+        )
+    _check_sealed(props, where)
     contact = props.get("contact")
     zone = props.get("zone")
     return Building(
@@ -250,46 +308,70 @@ def _building(building_id: str, props: Mapping[str, Any], geometry: BaseGeometry
         entrance=entrance_lonlat,
         doorbell=doorbell,
         contact=None if contact is None else str(contact),
-        sealed=sealed,
+        sealed=props.get("sealed", False),
         zone=None if zone is None else str(zone),
     )
 
 
-def _lane(lane_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: str) -> Lane:
+def _lane(lane_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: _Where) -> Lane:
     if not isinstance(geometry, LineString):
-        raise SiteError(f"{where}: a lane must be a LineString, not a {geometry.geom_type}")
+        raise where.error(
+            f"a lane must be a LineString, not a {geometry.geom_type}",
+            f"道路要是一条线（LineString），不能是 {geometry.geom_type}",
+        )
     if geometry.length == 0:
-        raise SiteError(f"{where}: the lane has zero length")
+        raise where.error("the lane has zero length", "这条道路长度为零")
     modes = props.get("modes")
     if modes is None:
         mode_set = frozenset(MODES)
     else:
         if not isinstance(modes, list) or not modes:
-            raise SiteError(f"{where}: modes must be a non-empty list", field="modes")
+            raise where.error("modes must be a non-empty list", "modes 要是一个不为空的列表", field="modes")
         unknown = [m for m in modes if m not in MODES]
         if unknown:
-            raise SiteError(f"{where}: unknown mode {unknown[0]!r}; use {', '.join(MODES)}", field="modes")
+            raise where.error(
+                f"unknown mode {unknown[0]!r}; use {', '.join(MODES)}",
+                f"不认识的通行方式 {unknown[0]!r}；请用 {', '.join(MODES)}",
+                field="modes",
+            )
         mode_set = frozenset(modes)
     return Lane(id=lane_id, modes=mode_set, line=geometry)
 
 
-def _zone(zone_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: str) -> Zone:
+def _zone(zone_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: _Where) -> Zone:
     if not isinstance(geometry, Polygon):
-        raise SiteError(f"{where}: a zone must be a Polygon, not a {geometry.geom_type}")
+        raise where.error(
+            f"a zone must be a Polygon, not a {geometry.geom_type}",
+            f"片区要是多边形（Polygon），不能是 {geometry.geom_type}",
+        )
     if not geometry.is_valid:
-        raise SiteError(f"{where}: not a valid polygon: {explain_validity(geometry)}")
-    sealed = props.get("sealed", False)
-    if not isinstance(sealed, bool):
-        raise SiteError(f"{where}: sealed must be true or false", field="sealed")
-    return Zone(id=zone_id, name=str(props.get("name") or zone_id), area=geometry, sealed=sealed)
+        explained = explain_validity(geometry)
+        raise where.error(f"not a valid polygon: {explained}", f"不是有效的多边形：{explained}")
+    _check_sealed(props, where)
+    return Zone(
+        id=zone_id, name=str(props.get("name") or zone_id), area=geometry, sealed=props.get("sealed", False)
+    )
 
 
-def _int_field(props: Mapping[str, Any], name: str, where: str, *, minimum: int, default: int | None) -> int:
+def _check_sealed(props: Mapping[str, Any], where: _Where) -> None:
+    if not isinstance(props.get("sealed", False), bool):
+        raise where.error("sealed must be true or false", "sealed（封控）要写 true 或 false", field="sealed")
+
+
+def _int_field(
+    props: Mapping[str, Any], name: str, where: _Where, *, minimum: int, default: int | None
+) -> int:
     value = props.get(name, default)
     if value is None:
-        raise SiteError(f"{where}: {name} is missing", field=name)
+        raise where.error(f"{name} is missing", f"缺少 {name}", field=name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SiteError(f"{where}: {name} must be a whole number, got {value!r}", field=name)
+        raise where.error(
+            f"{name} must be a whole number, got {value!r}", f"{name} 要写整数，现在是 {value!r}", field=name
+        )
     if value < minimum:
-        raise SiteError(f"{where}: {name} must be at least {minimum}, got {value}", field=name)
+        raise where.error(
+            f"{name} must be at least {minimum}, got {value}",
+            f"{name} 要至少是 {minimum}，现在是 {value}",
+            field=name,
+        )
     return value

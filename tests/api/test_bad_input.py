@@ -31,6 +31,12 @@ def test_site_errors_name_the_feature(client: TestClient) -> None:
     response = client.put("/sites/gelin-spring", json=site, headers=ADMIN)
     assert response.status_code == 422
     assert _error(response)["message"] == "duplicate lane id 'row-4' (features 5 and 138)"
+    in_chinese = client.put("/sites/gelin-spring", json=site, headers={**ADMIN, "Accept-Language": "zh-CN"})
+    assert _error(in_chinese) == {
+        "code": "invalid",
+        "message": "道路编号 row-4 重复（要素 5 和 138）",
+        "field": "features[138].properties.id",
+    }
     site = json.loads((GELIN / "site.geojson").read_text())
     response = client.put("/sites/elsewhere", json=site, headers=ADMIN)
     assert response.status_code == 422 and _error(response)["field"] == "site.id"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,57 +44,103 @@ def test_a_valid_site_loads() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mutate", "message"),
+    ("mutate", "message", "zh"),
     [
-        (lambda d: d.update(type="Feature"), "expected a GeoJSON FeatureCollection"),
-        (lambda d: d.pop("site"), '"site"'),
-        (lambda d: d["features"].append(copy.deepcopy(_feature(d, "B2"))), "duplicate building id 'B2'"),
+        (
+            lambda d: d.update(type="Feature"),
+            "expected a GeoJSON FeatureCollection",
+            "^小区地图：要是一个 GeoJSON",
+        ),
+        (lambda d: d.pop("site"), '"site"', '^小区地图：FeatureCollection 里要有 "site"'),
+        (
+            lambda d: d["features"].append(copy.deepcopy(_feature(d, "B2"))),
+            "duplicate building id 'B2'",
+            r"^楼编号 B2 重复（要素 \d+ 和 \d+）",
+        ),
         (
             lambda d: d.update(features=[f for f in d["features"] if f["properties"]["kind"] != "gate"]),
             "site has no gate",
+            "^小区地图上没有大门",
         ),
         (
             lambda d: _feature(d, "B1")["properties"].update(households=-1),
             "building 'B1'.*households must be at least 0",
+            r"^楼 B1（要素 \d+）：households 要至少是 0，现在是 -1",
         ),
         (
             lambda d: _feature(d, "B1")["properties"].update(households=2.5),
             "building 'B1'.*households must be a whole number",
+            "^楼 B1.*households 要写整数",
         ),
-        (lambda d: _feature(d, "B3")["properties"].update(doorbell="maybe"), "building 'B3'.*doorbell"),
+        (
+            lambda d: _feature(d, "B3")["properties"].update(doorbell="maybe"),
+            "building 'B3'.*doorbell",
+            "^楼 B3.*门铃好的写 'working'",
+        ),
+        (
+            lambda d: _feature(d, "B3")["properties"].update(sealed="yes"),
+            "building 'B3'.*sealed must be true or false",
+            "^楼 B3.*sealed（封控）要写 true 或 false",
+        ),
+        (
+            lambda d: _feature(d, "B3")["properties"].update(entrance=[121.0]),
+            "building 'B3'.*entrance must be",
+            r"^楼 B3.*entrance（楼门）要写成 \[经度, 纬度\]",
+        ),
         (
             lambda d: _feature(d, "lane")["properties"].update(modes=["hovercraft"]),
             "lane 'lane'.*unknown mode 'hovercraft'",
+            "^道路 lane（要素 \\d+）：不认识的通行方式 'hovercraft'",
         ),
         (
             lambda d: _feature(d, "lane").update(geometry={"type": "LineString", "coordinates": [[1]]}),
             "lane 'lane'.*malformed geometry",
+            "^道路 lane.*几何图形有误",
+        ),
+        (
+            lambda d: _feature(d, "lane").update(geometry={"type": "Point", "coordinates": [121, 31]}),
+            "lane 'lane'.*a lane must be a LineString, not a Point",
+            r"^道路 lane.*道路要是一条线（LineString），不能是 Point",
         ),
         (
             lambda d: _feature(d, "B2")["geometry"].update(
                 coordinates=[[[121, 31], [121.001, 31.001], [121.001, 31], [121, 31.001], [121, 31]]]
             ),
             "building 'B2'.*not a valid polygon.*Self-intersection",
+            "^楼 B2.*楼的轮廓不是有效的多边形：Self-intersection",
+        ),
+        (
+            lambda d: _feature(d, "B2")["geometry"].update(
+                coordinates=[[[200, 31], [200.001, 31], [200.001, 31.001], [200, 31]]]
+            ),
+            "building 'B2'.*coordinates must be \\[longitude, latitude\\]",
+            "^楼 B2.*坐标要写成 \\[经度, 纬度\\]",
         ),
         (
             lambda d: _feature(d, "B2")["properties"].update(kind="tower"),
             "feature 3: properties.kind is 'tower'",
+            "^要素 3：properties.kind 是 'tower'",
         ),
     ],
 )
-def test_bad_sites_name_the_feature(mutate: Any, message: str) -> None:
+def test_bad_sites_name_the_feature_in_english_and_in_chinese(mutate: Any, message: str, zh: str) -> None:
     document = _site_doc()
     mutate(document)
-    with pytest.raises(SiteError, match=message):
+    with pytest.raises(SiteError, match=message) as raised:
         parse_site(document)
+    assert raised.value.zh is not None and re.search(zh, raised.value.zh), raised.value.zh
 
 
 def test_building_no_lane_reaches_is_rejected() -> None:
     drawing = three_on_a_lane()
     drawing.building({"id": "island", "households": 2, "floors": 2}, (100, 500, 110, 510))
     drawing.lane("island-path", [(90, 500), (120, 500)])
-    with pytest.raises(SiteError, match="building 'island' cannot be reached from the gate"):
+    with pytest.raises(SiteError, match="building 'island' cannot be reached from the gate") as raised:
         build_graph(parse_site(drawing.document()))
+    assert raised.value.zh is not None
+    assert raised.value.zh.startswith(
+        "楼 island 从大门走不到：离它最近的道路 island-path 和大门那边的道路不相连"
+    )
 
 
 def test_building_no_vehicle_in_the_fleet_can_reach_is_rejected() -> None:
