@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, hash_token
 from api.config import Settings, get_settings
 from api.db.models import SiteRow, TokenRow
-from api.errors import ApiError, not_found
+from api.errors import ApiError, forbidden, not_found
 
 _bearer = HTTPBearer(auto_error=False, description="A site token, a district token, or the admin token")
 
@@ -34,13 +34,18 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise ApiError(401, "unauthorized", "send a token as 'Authorization: Bearer <token>'")
+        raise ApiError(
+            401,
+            "unauthorized",
+            "send a token as 'Authorization: Bearer <token>'",
+            zh="请带上令牌（Authorization: Bearer <令牌>）",
+        )
     token = credentials.credentials
     if settings.admin_token and secrets.compare_digest(token.encode(), settings.admin_token.encode()):
         return Principal(role="admin", site_id=None)
     row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
-        raise ApiError(401, "unauthorized", "unknown or revoked token")
+        raise ApiError(401, "unauthorized", "unknown or revoked token", zh="令牌不对，或已被收回")
     if row.role == "district":
         sites = session.scalars(select(SiteRow.id).where(SiteRow.district == row.district))
         return Principal(
@@ -54,9 +59,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 def require_admin(principal: Principal) -> None:
     if principal.role != "admin":
-        raise ApiError(
-            403, "forbidden", f"a {principal.role} token may not do this; it needs the admin token"
-        )
+        raise forbidden(principal.role, "admin")
 
 
 def seen_sites(principal: Principal) -> Any:
@@ -73,4 +76,4 @@ def require(principal: Principal, site_id: str, role: str) -> None:
     if not principal.sees(site_id):
         raise not_found(f"site {site_id!r}")
     if not principal.may(role):
-        raise ApiError(403, "forbidden", f"a {principal.role} token may not do this; it needs a {role} token")
+        raise forbidden(principal.role, role)

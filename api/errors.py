@@ -49,6 +49,21 @@ def message_for(message: str, zh: str | None, accept_language: str) -> str:
     return zh if zh and prefers_chinese(accept_language) else message
 
 
+ROLES_ZH = {"admin": "管理员", "district": "街道办", "coordinator": "协调员", "courier": "志愿者"}
+"""What the page calls a token's role in Chinese."""
+
+
+def forbidden(role: str, needed: str) -> ApiError:
+    """403 for a token whose role may not do this; `needed` is the role that may."""
+    article = "the" if needed == "admin" else "a"
+    return ApiError(
+        403,
+        "forbidden",
+        f"a {role} token may not do this; it needs {article} {needed} token",
+        zh=f"{ROLES_ZH.get(role, role)}的令牌不能做这件事，要用{ROLES_ZH.get(needed, needed)}的令牌",
+    )
+
+
 def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} not found")
 

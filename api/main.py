@@ -55,7 +55,12 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise ApiError(413, "too_large", f"the body is over {self.max_bytes} bytes")
+                    raise ApiError(
+                        413,
+                        "too_large",
+                        f"the body is over {self.max_bytes} bytes",
+                        zh=f"上传的内容超过 {self.max_bytes} 字节",
+                    )
             return message
 
         await self.app(scope, limited, send)

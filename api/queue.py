@@ -47,7 +47,12 @@ def frozen_inputs(session: Session, row: SiteRow, date: str, policy: str | None)
     domain_operations(session, row, date)
     rows = count_rows(session, row.id, date)
     if not rows:
-        raise ApiError(409, "no_counts", f"no counts for {date} at site {row.id!r}: PUT them first")
+        raise ApiError(
+            409,
+            "no_counts",
+            f"no counts for {date} at site {row.id!r}: PUT them first",
+            zh=f"{date} 还没有件数，请先填好件数再排路线",
+        )
     inputs = snapshot(session, row, date, rows, policy)
     check_plannable(row, inputs)
     return inputs

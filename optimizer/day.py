@@ -253,14 +253,25 @@ def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> 
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise DayError(f"{source}: not valid JSON at line {error.lineno}: {error.msg}") from error
+            raise DayError(
+                f"{source}: not valid JSON at line {error.lineno}: {error.msg}",
+                zh=f"{_source_zh(source)}：第 {error.lineno} 行不是有效的 JSON（{error.msg}）",
+            ) from error
     else:
         document = text
     if not isinstance(document, Mapping) or not isinstance(document.get("counts"), list):
-        raise DayError(f'{source}: expected {{"date": ..., "counts": [...]}}', field="counts")
+        raise DayError(
+            f'{source}: expected {{"date": ..., "counts": [...]}}',
+            field="counts",
+            zh=f'{_source_zh(source)}：要写成 {{"date": ..., "counts": [...]}}',
+        )
     date = document.get("date")
     if date is not None and (not isinstance(date, str) or not _DATE.fullmatch(date)):
-        raise DayError(f"{source}: date must be YYYY-MM-DD, got {date!r}", field="date")
+        raise DayError(
+            f"{source}: date must be YYYY-MM-DD, got {date!r}",
+            field="date",
+            zh=f"{_source_zh(source)}：日期要写成 年-月-日（如 2022-04-28），现在是 {date!r}",
+        )
     rows = []
     for number, record in enumerate(document["counts"], start=1):
         where = _Place(f"{source} counts[{number - 1}]", f"{_source_zh(source)}第 {number} 条")

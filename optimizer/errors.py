@@ -1,10 +1,10 @@
 """Exceptions for input a coordinator has to fix.
 
 Every message names the offending item (building id, row, field) and says what to change, so the
-CLI can print it as one line and the API can return it as a 422 without rewording. The messages a
-coordinator meets on the counts page (the day's sheet: `day.py`, `workbook.py`) and those about the
-site map (`site.py`, `graph.py`: district offices draw the maps) carry a Chinese version beside the
-English, which the API gives to a client that asks for Chinese.
+CLI can print it as one line and the API can return it as a 422 without rewording. The messages
+about what coordinators and district offices write — the day's counts, the roster, the site map —
+carry a Chinese version beside the English, which the API gives to a client that asks for Chinese
+and the CLI prints in a Chinese locale; those about plan files handed to the CLI are English.
 """
 
 
@@ -16,8 +16,7 @@ class OneBellError(ValueError):
         self.message = message
         self.field = field
         self.zh = zh
-        """The same message in Chinese, where one is written: for what a coordinator meets on the
-        counts page (the day's sheet), whose page and API answer in Chinese when asked."""
+        """The same message in Chinese, for a page, client or terminal that asks for Chinese."""
 
 
 class SiteError(OneBellError):

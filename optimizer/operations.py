@@ -150,9 +150,7 @@ class Operations:
         if policy is None:
             return self
         if policy not in POLICIES:
-            raise OperationsError(
-                f"unknown stop policy {policy!r}; use {' or '.join(POLICIES)}", field="stop.policy"
-            )
+            raise _unknown_policy(policy)
         return replace(self, stop=replace(self.stop, policy=policy))
 
 
@@ -162,11 +160,11 @@ def load_operations(path: str | Path) -> Operations:
 
 def parse_operations(document: Any) -> Operations:
     if not isinstance(document, Mapping):
-        raise OperationsError("operations: expected a JSON object")
+        raise OperationsError("operations: expected a JSON object", zh="班表：要是一个 JSON 对象")
     shifts = tuple(_shift(raw, n) for n, raw in enumerate(_list(document, "shifts")))
     fleet = tuple(_vehicle(raw, n) for n, raw in enumerate(_list(document, "fleet")))
-    _unique([s.id for s in shifts], "shift")
-    _unique([v.id for v in fleet], "fleet entry")
+    _unique([s.id for s in shifts], "shift", "班次")
+    _unique([v.id for v in fleet], "fleet entry", "车辆")
     _check_vehicle_shifts(fleet, shifts)
     for earlier, later in itertools.pairwise(shifts):
         if later.start_s < earlier.start_s:
@@ -175,10 +173,8 @@ def parse_operations(document: Any) -> Operations:
                 field="shifts",
                 zh=f"班次 {later.id} 比前面的班次 {earlier.id} 开始得早；班次请按一天里的先后排列",
             )
-    stop = _stop(document.get("stop", {}))
-    gate_raw = document.get("gate", {})
-    if not isinstance(gate_raw, Mapping):
-        raise OperationsError("operations: 'gate' must be an object", field="gate")
+    stop = _stop(_object(document, "stop"))
+    gate_raw = _object(document, "gate")
     gate = GateSettings(
         reload_s=int(_number(gate_raw, "reload_s", "gate", default=240, minimum=0)),
         sort_s_per_parcel=float(
@@ -186,9 +182,7 @@ def parse_operations(document: Any) -> Operations:
         ),
         stand_min=int(_number(gate_raw, "stand_min", "gate", default=0, minimum=0)),
     )
-    sealed_raw = document.get("sealed", {})
-    if not isinstance(sealed_raw, Mapping):
-        raise OperationsError("operations: 'sealed' must be an object", field="sealed")
+    sealed_raw = _object(document, "sealed")
     sealed = SealedSettings(
         door_s=int(_number(sealed_raw, "door_s", "sealed", default=SealedSettings.door_s, minimum=0)),
         floor_s=int(_number(sealed_raw, "floor_s", "sealed", default=SealedSettings.floor_s, minimum=0)),
@@ -214,28 +208,42 @@ def parse_operations(document: Any) -> Operations:
 def _list(document: Mapping[str, Any], name: str) -> list[Any]:
     value = document.get(name)
     if not isinstance(value, list) or not value:
-        raise OperationsError(f"operations: '{name}' must be a non-empty list", field=name)
+        raise OperationsError(
+            f"operations: '{name}' must be a non-empty list",
+            field=name,
+            zh=f"班表：'{name}' 要是一个不为空的列表",
+        )
     return value
 
 
-def _unique(ids: list[str], what: str) -> None:
+def _unique(ids: list[str], what: str, what_zh: str) -> None:
     seen: set[str] = set()
     for item in ids:
         if item in seen:
-            raise OperationsError(f"duplicate {what} id {item!r}", field="id")
+            raise OperationsError(
+                f"duplicate {what} id {item!r}", field="id", zh=f"{what_zh}编号 {item} 重复"
+            )
         seen.add(item)
 
 
 def _id(raw: Mapping[str, Any], where: str) -> str:
     value = raw.get("id")
     if not isinstance(value, str) or not value:
-        raise OperationsError(f"{where}: 'id' must be a non-empty string", field=f"{where}.id")
+        raise OperationsError(
+            f"{where}: 'id' must be a non-empty string",
+            field=f"{where}.id",
+            zh=f"{where}：id 要填（文字，不能为空）",
+        )
     return value
 
 
 def _shift(raw: Any, number: int) -> Shift:
     if not isinstance(raw, Mapping):
-        raise OperationsError(f"shifts[{number}]: expected an object", field=f"shifts[{number}]")
+        raise OperationsError(
+            f"shifts[{number}]: expected an object",
+            field=f"shifts[{number}]",
+            zh=f"shifts[{number}]：要是一个 JSON 对象",
+        )
     shift_id = _id(raw, f"shifts[{number}]")
     where, where_zh = f"shift {shift_id!r}", f"班次 {shift_id}"
     start, end = parse_clock(raw.get("start")), parse_clock(raw.get("end"))
@@ -264,15 +272,27 @@ def _shift(raw: Any, number: int) -> Shift:
 
 def _vehicle(raw: Any, number: int) -> Vehicle:
     if not isinstance(raw, Mapping):
-        raise OperationsError(f"fleet[{number}]: expected an object", field=f"fleet[{number}]")
+        raise OperationsError(
+            f"fleet[{number}]: expected an object",
+            field=f"fleet[{number}]",
+            zh=f"fleet[{number}]：要是一个 JSON 对象",
+        )
     vehicle_id = _id(raw, f"fleet[{number}]")
     where, where_zh = f"fleet entry {vehicle_id!r}", f"车辆 {vehicle_id}"
     mode = raw.get("mode")
     if mode not in MODES:
-        raise OperationsError(f"{where}: mode is {mode!r}; use one of {', '.join(MODES)}", field="mode")
+        raise OperationsError(
+            f"{where}: mode is {mode!r}; use one of {', '.join(MODES)}",
+            field="mode",
+            zh=f"{where_zh}：mode 是 {mode!r}；请用 {', '.join(MODES)} 之一",
+        )
     sealed_ok = raw.get("sealed_ok", False)
     if not isinstance(sealed_ok, bool):
-        raise OperationsError(f"{where}: sealed_ok must be true or false", field="sealed_ok")
+        raise OperationsError(
+            f"{where}: sealed_ok must be true or false",
+            field="sealed_ok",
+            zh=f"{where_zh}：sealed_ok（封控楼专组）要写 true 或 false",
+        )
     return Vehicle(
         id=vehicle_id,
         mode=mode,
@@ -313,14 +333,27 @@ def _check_vehicle_shifts(fleet: Sequence[Vehicle], shifts: Sequence[Shift]) -> 
                 )
 
 
-def _stop(raw: Any) -> StopSettings:
-    if not isinstance(raw, Mapping):
-        raise OperationsError("operations: 'stop' must be an object", field="stop")
+def _unknown_policy(policy: object) -> OperationsError:
+    return OperationsError(
+        f"unknown stop policy {policy!r}; use {' or '.join(POLICIES)}",
+        field="stop.policy",
+        zh=f"停靠方式 {policy!r} 不认识；请用 notify_one（每栋楼通知一户）或 ring_each（每户按门铃）",
+    )
+
+
+def _object(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = document.get(name, {})
+    if not isinstance(value, Mapping):
+        raise OperationsError(
+            f"operations: '{name}' must be an object", field=name, zh=f"班表：'{name}' 要是一个 JSON 对象"
+        )
+    return value
+
+
+def _stop(raw: Mapping[str, Any]) -> StopSettings:
     policy = raw.get("policy", "notify_one")
     if policy not in POLICIES:
-        raise OperationsError(
-            f"unknown stop policy {policy!r}; use {' or '.join(POLICIES)}", field="stop.policy"
-        )
+        raise _unknown_policy(policy)
     defaults = StopSettings()
     return StopSettings(
         policy=policy,
@@ -344,24 +377,29 @@ def _number(
     whole: bool = True,
     where_zh: str | None = None,
 ) -> float:
-    """A number of the operations. Where the coordinator's page edits it (a shift's or a
-    vehicle's, `where_zh` given), the message comes in Chinese too."""
+    """A number of the operations, its message in Chinese too: a shift's or a vehicle's named as
+    the coordinator's page names them (`where_zh`), the rest by their section (`_ZH_SECTIONS`)."""
     value = raw.get(name, default)
     field = f"{where}.{name}"
-    said_zh = None if where_zh is None else f"{where_zh}：{_ZH_NAMES.get(name, name)}"
+    said_zh = f"{where_zh or _ZH_SECTIONS[where]}：{_ZH_NAMES[name]}"
     if value is None:
-        zh = None if said_zh is None else f"{said_zh}没有填"
-        raise OperationsError(f"{where}: '{name}' is missing", field=field, zh=zh)
+        raise OperationsError(f"{where}: '{name}' is missing", field=field, zh=f"{said_zh}没有填")
     kinds = int if whole else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
         kind, kind_zh = ("a whole number", "整数") if whole else ("a number", "数字")
-        zh = None if said_zh is None else f"{said_zh}要填{kind_zh}，现在是 {value!r}"
-        raise OperationsError(f"{where}: '{name}' must be {kind}, got {value!r}", field=field, zh=zh)
+        raise OperationsError(
+            f"{where}: '{name}' must be {kind}, got {value!r}",
+            field=field,
+            zh=f"{said_zh}要填{kind_zh}，现在是 {value!r}",
+        )
     if value < minimum or (exclusive and value == minimum):
         bound = f"more than {minimum:g}" if exclusive else f"at least {minimum:g}"
         bound_zh = f"大于 {minimum:g}" if exclusive else f"至少 {minimum:g}"
-        zh = None if said_zh is None else f"{said_zh}要{bound_zh}，现在是 {value}"
-        raise OperationsError(f"{where}: '{name}' must be {bound}, got {value}", field=field, zh=zh)
+        raise OperationsError(
+            f"{where}: '{name}' must be {bound}, got {value}",
+            field=field,
+            zh=f"{said_zh}要{bound_zh}，现在是 {value}",
+        )
     return value
 
 
@@ -374,5 +412,18 @@ _ZH_NAMES = {
     "capacity": "每车载件",
     "crew": "每车人数",
     "speed_kmh": "车速（公里/小时）",
+    "reload_s": "每趟装车用时（秒）",
+    "sort_s_per_parcel": "每件分拣用时（秒）",
+    "stand_min": "到件后静置消毒时间（分钟）",
+    "door_s": "每户敲门送件用时（秒）",
+    "floor_s": "每层爬楼用时（秒）",
+    "notify_s": "按一次门铃用时（秒）",
+    "wait_s": "等住户下楼用时（秒）",
+    "per_parcel_s": "每件交接用时（秒）",
+    "broken_doorbell_s": "门铃坏了多用的时间（秒）",
+    "urgent_within_min": "急件送达时限（分钟）",
+    "balance_min": "各组收工时间相差不超过（分钟）",
 }
-"""What the coordinator's page calls the fields it edits."""
+"""What the fields are called in Chinese: as the coordinator's page calls those it edits."""
+
+_ZH_SECTIONS = {"gate": "大门", "sealed": "封控楼", "stop": "停靠", "operations": "班表"}

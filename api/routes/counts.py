@@ -133,6 +133,7 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
             415,
             "unsupported_media_type",
             "send counts as application/json, text/csv, an Excel workbook (.xlsx) or a multipart 'file'",
+            zh="件数表请用 CSV、Excel 工作簿（.xlsx）或 JSON 上传",
         )
     if len(day.rows) > settings.max_count_rows:
         raise ApiError(
@@ -348,5 +349,6 @@ def _earlier_plan(
             "no_earlier_plan",
             f"site {site_id!r} has no plan for a day before {date}, so nothing is held over; "
             "post the leftover parcels as rows with held_from instead",
+            zh=f"{date} 之前这个小区没有排过路线，没有留下的件；留下的件请在件数表里写上 held_from（留下日期）",
         )
     return latest

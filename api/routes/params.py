@@ -29,6 +29,10 @@ def checked_date(text: str) -> str:
         datetime.date.fromisoformat(text)
     except ValueError:
         raise ApiError(
-            422, "invalid", f"{text!r} is not a calendar date (YYYY-MM-DD)", field="date"
+            422,
+            "invalid",
+            f"{text!r} is not a calendar date (YYYY-MM-DD)",
+            field="date",
+            zh=f"{text!r} 不是日期（要写成 年-月-日，如 2022-04-28）",
         ) from None
     return text

@@ -215,6 +215,60 @@ def test_operations_errors_name_the_field(client: TestClient) -> None:
     assert _error(response)["message"] == "shift 'afternoon' ends (12:00) before it starts (13:00)"
 
 
+def test_the_operations_and_the_rest_of_the_refusals_come_in_chinese_to_a_client_that_asks(
+    client: TestClient,
+) -> None:
+    set_up_gelin(client)
+    zh = {**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9"}
+    ops = json.loads((GELIN / "ops-3x3.json").read_text())
+    for change, english, chinese in (
+        (
+            {"gate": {"reload_s": -5}},
+            "gate: 'reload_s' must be at least 0, got -5",
+            "大门：每趟装车用时（秒）要至少 0，现在是 -5",
+        ),
+        ({"stop": {"policy": "shout"}}, "unknown stop policy 'shout'", "停靠方式 'shout' 不认识"),
+        ({"sealed": []}, "operations: 'sealed' must be an object", "班表：'sealed' 要是一个 JSON 对象"),
+        (
+            {"balance_min": "half an hour"},
+            "operations: 'balance_min' must be a whole number",
+            "班表：各组收工时间相差不超过（分钟）要填整数",
+        ),
+    ):
+        for headers, expected in ((ADMIN, english), (zh, chinese)):
+            response = client.put("/sites/gelin-spring/operations", json={**ops, **change}, headers=headers)
+            assert response.status_code == 422 and _error(response)["message"].startswith(expected), (
+                response.text
+            )
+    assert client.get("/sites/gelin-spring/operations", headers=ADMIN).json() == json.loads(
+        (GELIN / "ops-more-riders.json").read_text()
+    )  # nothing changed
+
+    made = client.post("/sites/gelin-spring/tokens", json={"role": "courier"}, headers=ADMIN).json()
+    courier = {"Authorization": f"Bearer {made['token']}", "Accept-Language": "zh-CN"}
+    refused = client.put("/sites/gelin-spring/operations", json=ops, headers=courier)
+    assert (
+        refused.status_code == 403
+        and _error(refused)["message"] == "志愿者的令牌不能做这件事，要用协调员的令牌"
+    )
+    unknown = client.get("/sites", headers={"Authorization": "Bearer nope", "Accept-Language": "zh-CN"})
+    assert unknown.status_code == 401 and _error(unknown)["message"] == "令牌不对，或已被收回"
+    bad_date = client.get("/sites/gelin-spring/days/2022-02-30/counts", headers=zh)
+    assert _error(bad_date)["message"] == "'2022-02-30' 不是日期（要写成 年-月-日，如 2022-04-28）"
+    bad_json = client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts", json={"date": "25.4.2022", "counts": []}, headers=zh
+    )
+    assert _error(bad_json)["message"] == "件数表：日期要写成 年-月-日（如 2022-04-28），现在是 '25.4.2022'"
+    nothing_before = client.post("/sites/gelin-spring/days/2022-04-25/counts/held-over", headers=zh)
+    assert nothing_before.status_code == 409
+    assert _error(nothing_before)["message"].startswith("2022-04-25 之前这个小区没有排过路线")
+    no_counts = client.post("/sites/gelin-spring/days/2022-04-25/plans", headers=zh)
+    assert (
+        no_counts.status_code == 409
+        and _error(no_counts)["message"] == "2022-04-25 还没有件数，请先填好件数再排路线"
+    )
+
+
 def test_dates_bodies_and_limits(client: TestClient) -> None:
     set_up_gelin(client)
     assert client.get("/sites/gelin-spring/days/2022-02-30/counts", headers=ADMIN).status_code == 422
