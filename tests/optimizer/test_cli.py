@@ -198,7 +198,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert set(tmp_path.iterdir()) == set(paths.values())
 
 
-def test_a_chinese_terminal_gets_the_counts_messages_in_chinese(
+def test_a_chinese_terminal_gets_the_messages_in_chinese(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _files(tmp_path, counts="楼号,件数\nB1,三\n")
@@ -216,7 +216,9 @@ def test_a_chinese_terminal_gets_the_counts_messages_in_chinese(
     monkeypatch.delenv("LC_ALL")
     paths["day"].write_text("楼号,件数\nB1,3\n")
     assert main([*_plan_args(paths, tmp_path / "plan.json"), "--policy", "shout"]) == 2
-    assert "unknown stop policy 'shout'" in capsys.readouterr().err  # written in English only
+    assert capsys.readouterr().err.startswith("onebell: 错误：停靠方式 'shout' 不认识")
+    assert main([*_plan_args(paths, tmp_path / "plan.json"), "--now", "10:30"]) == 2
+    assert "re-planning needs both --frozen PLAN and --now HH:MM" in capsys.readouterr().err  # English only
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
