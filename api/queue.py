@@ -150,6 +150,24 @@ def cancel_waiting(session: Session, date: str, sites: Any) -> list[str]:
     return cancelled
 
 
+def supersede_waiting(session: Session, job: JobRow) -> None:
+    """Fail the jobs of `job`'s day still waiting from before it: it answers them (pressing again,
+    or a coordinator's own plan over a district's press), and they fail now rather than at their
+    turn, so the overview and the places in the queue (`ahead_of`) are true at once."""
+    session.execute(
+        update(JobRow)
+        .where(
+            JobRow.site_id == job.site_id,
+            JobRow.date == job.date,
+            JobRow.status == "waiting",
+            JobRow.id != job.id,
+            JobRow.created_at <= job.created_at,
+        )
+        .values(**_failed(SUPERSEDED, SUPERSEDED_ZH))
+    )
+    session.commit()
+
+
 def cancel_job(session: Session, job_id: str) -> None:
     """Take back one waiting job (deleted, as `cancel_waiting` does); 409 once it has started —
     a solve is not stopped halfway, and a job done has its plan. Two at once: taken back once."""

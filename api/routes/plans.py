@@ -23,6 +23,7 @@ from api.queue import (
     new_job,
     own_plans_waiting,
     room,
+    supersede_waiting,
 )
 from api.replanning import latest_plan_row, plan_in_use, replan_inputs
 from api.routes.days import site_days, sites_seen
@@ -117,6 +118,7 @@ def request_plan(
         if earlier is None:
             raise
         return job_out(earlier, accept_language, session)
+    supersede_waiting(session, job)
     if starts:
         request.app.state.runner.submit(job.id)
     else:
