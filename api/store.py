@@ -6,8 +6,8 @@ import dataclasses
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
 from optimizer.clock import format_clock
 from optimizer.day import Day, check_day, parse_day_json, with_building_ids
-from optimizer.graph import build_graph
+from optimizer.graph import SiteGraph, build_graph, reachable_by_mode
 from optimizer.operations import Operations, parse_operations
 from optimizer.site import Site, parse_site
 
@@ -36,20 +36,46 @@ def site_row(session: Session, site_id: str, *, lock: bool = False) -> SiteRow:
     return row
 
 
-_PARSED_SITES: OrderedDict[tuple[str, str], Site] = OrderedDict()
-_PARSED_SITES_KEPT = 64
+_SiteKey = tuple[str, str]
+_PARSED_SITES: OrderedDict[_SiteKey, Site] = OrderedDict()
+_PARSED_SITES_KEPT = 512
+"""Parsed maps kept (about 45 KB each for a 125-building compound): as many as a district office's
+compounds, which one press checks one after another — fewer, and a press over more compounds than
+are kept would parse every one again."""
+_REACHABLE: OrderedDict[_SiteKey, dict[str, frozenset[str]]] = OrderedDict()
+_REACHABLE_KEPT = 4096
+"""Per site version, the buildings each mode reaches from the gate (a few KB): all a plan's input
+check needs of the site's graph, which takes 10–20 ms to build."""
+
+_T = TypeVar("_T")
+
+
+def _site_key(row: SiteRow) -> _SiteKey:
+    """The site and its map's content (a hash, under a millisecond): not the row's `updated_at`,
+    which the operations move too — a roster saved must not cost the next check a parse and a graph."""
+    return (row.id, document_tag(row.geojson))
+
+
+def _kept(cache: OrderedDict[_SiteKey, _T], limit: int, key: _SiteKey, make: Callable[[], _T]) -> _T:
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return value
 
 
 def domain_site(row: SiteRow) -> Site:
     """The row's site, parsed once per version: counts are validated against it on every upload."""
-    key = (row.id, row.updated_at.isoformat() if row.updated_at else "")
-    site = _PARSED_SITES.get(key)
-    if site is None:
-        site = parse_site(row.geojson)
-        _PARSED_SITES[key] = site
-        while len(_PARSED_SITES) > _PARSED_SITES_KEPT:
-            _PARSED_SITES.popitem(last=False)
-    return site
+    return _kept(_PARSED_SITES, _PARSED_SITES_KEPT, _site_key(row), lambda: parse_site(row.geojson))
+
+
+def remember_site(row: SiteRow, site: Site, site_graph: SiteGraph) -> None:
+    """Keep what a map just stored was checked with (its parse and what each mode reaches), so the
+    next plan's input check needs neither again."""
+    key = _site_key(row)
+    _kept(_PARSED_SITES, _PARSED_SITES_KEPT, key, lambda: site)
+    _kept(_REACHABLE, _REACHABLE_KEPT, key, lambda: reachable_by_mode(site_graph))
 
 
 def day_roster(session: Session, site_id: str, date: str) -> DayOperationsRow | None:
@@ -243,4 +269,8 @@ def snapshot_day(snapshot: dict[str, Any]) -> Day:
 def check_plannable(row: SiteRow, snapshot: dict[str, Any]) -> None:
     """Refuse at once what the solver would refuse later, with the same message."""
     operations = parse_operations(snapshot["operations"])
-    problem.check_plannable(build_graph(domain_site(row)), snapshot_day(snapshot), operations)
+    site = domain_site(row)
+    reachable = _kept(
+        _REACHABLE, _REACHABLE_KEPT, _site_key(row), lambda: reachable_by_mode(build_graph(site))
+    )
+    problem.check_reachable(site, snapshot_day(snapshot), operations, reachable)

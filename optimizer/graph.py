@@ -25,7 +25,7 @@ from shapely.ops import nearest_points, substring
 
 from optimizer.errors import SiteError
 from optimizer.projection import LocalProjection
-from optimizer.site import Building, Site
+from optimizer.site import MODES, Building, Site
 
 SNAP_M = 1.0
 """A lane end this close to another lane is joined to it."""
@@ -172,6 +172,13 @@ def unreachable_buildings(site_graph: SiteGraph, modes: Iterable[str]) -> list[s
     for mode in set(modes):
         reached |= nx.node_connected_component(site_graph.mode_graph(mode), site_graph.gate_node)
     return [b for b, node in site_graph.entrance_nodes.items() if node not in reached]
+
+
+def reachable_by_mode(site_graph: SiteGraph) -> dict[str, frozenset[str]]:
+    """Per mode, the buildings a vehicle of it can reach from the gate: all a day's check needs of
+    the graph, small enough for a server to keep per site (`problem.check_reachable`)."""
+    everyone = set(site_graph.entrance_nodes)
+    return {mode: frozenset(everyone - set(unreachable_buildings(site_graph, [mode]))) for mode in MODES}
 
 
 def _check_all_reachable(site_graph: SiteGraph) -> None:

@@ -17,7 +17,7 @@ import functools
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,7 @@ from optimizer.day import Day, check_day
 from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
 from optimizer.operations import Operations, Vehicle
-from optimizer.site import sealed_buildings
+from optimizer.site import Site, sealed_buildings
 from optimizer.stop_cost import arrival_s, bell_s, expected_households
 from optimizer.travel import ride_s
 
@@ -206,10 +206,25 @@ class DayModel:
 def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> None:
     """Refuse a day the solver could not take: unknown buildings or shifts, buildings with parcels
     that no vehicle of the fleet can reach."""
-    check_day(day, site_graph.site, operations)
+    everyone = frozenset(site_graph.entrance_nodes)
+    reachable = {
+        mode: everyone.difference(unreachable_buildings(site_graph, [mode]))
+        for mode in {v.mode for v in operations.fleet}
+    }
+    check_reachable(site_graph.site, day, operations, reachable)
+
+
+def check_reachable(
+    site: Site, day: Day, operations: Operations, reachable: Mapping[str, frozenset[str]]
+) -> None:
+    """`check_plannable` with what each mode of the fleet reaches known already
+    (`graph.reachable_by_mode`): a server asked to plan hundreds of compounds at once keeps that per
+    site instead of building every site's graph again."""
+    check_day(day, site, operations)
     modes = sorted({v.mode for v in operations.fleet})
     with_parcels = {row.building for row in day.rows if row.parcels > 0}
-    unreachable = sorted(set(unreachable_buildings(site_graph, modes)) & with_parcels)
+    reached = frozenset().union(*(reachable[mode] for mode in modes))
+    unreachable = sorted(with_parcels - reached)
     if unreachable:
         raise DayError(
             f"building {unreachable[0]!r} has parcels but no vehicle in the fleet can reach it from the gate "

@@ -27,7 +27,7 @@ from api.schemas import (
     ZoneChange,
     ZoneOut,
 )
-from api.store import domain_site, site_row
+from api.store import domain_site, remember_site, site_row
 from optimizer.graph import build_graph
 from optimizer.site import Building, Site, Zone, parse_site, sealed_buildings, zone_buildings
 
@@ -73,7 +73,7 @@ def put_site(
         raise ApiError(
             422, "invalid", f"the GeoJSON says site {site.id!r}, the path {site_id!r}", field="site.id"
         )
-    build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
+    site_graph = build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
     if row is None:
         row = SiteRow(id=site_id, name=site.name, geojson=document, district=principal.district)
         session.add(row)
@@ -81,6 +81,7 @@ def put_site(
     elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
         row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
     session.commit()
+    remember_site(row, site, site_graph)
     return site_summary(row)
 
 
