@@ -12,6 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.db.models import JobRow
+from optimizer.check import check_plan
+from optimizer.clock import parse_clock
+from optimizer.day import parse_day_json
+from optimizer.graph import build_graph
+from optimizer.operations import parse_operations
+from optimizer.replan import frozen_part
+from optimizer.site import parse_site
 from tests.api.conftest import ADMIN
 from tests.helpers import FIXTURES
 
@@ -89,3 +96,25 @@ def end_job(client: TestClient, job_id: str) -> None:
             update(JobRow).where(JobRow.id == job_id).values(status="failed", error="ended by the test")
         )
         session.commit()
+
+
+def checked_against_the_counts_now(
+    client: TestClient, date: str, job_id: str, site: str = "gelin-spring"
+) -> dict[str, Any]:
+    """The job's plan, checked by the validator against the site's counts, map and roster as they
+    are now (a waiting job takes them when it starts); a re-plan's kept trips against the plan it
+    kept them from."""
+    finished = wait_for_job(client, job_id, ADMIN)
+    assert finished["status"] == "done", finished
+    plan: dict[str, Any] = client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()
+    counts = client.get(f"/sites/{site}/days/{date}/counts", headers=ADMIN).json()
+    site_graph = build_graph(parse_site(client.get(f"/sites/{site}", headers=ADMIN).json()))
+    ops = parse_operations(client.get(f"/sites/{site}/operations", headers=ADMIN).json())
+    day = parse_day_json({"date": date, "counts": counts["rows"]})
+    frozen = None
+    if plan.get("replanned_from"):
+        first = client.get(f"/plans/{plan['replanned_from']}", headers=ADMIN).json()
+        now_s = parse_clock(plan["replanned_at"]) or 0
+        frozen = frozen_part(first, site_id=site, date=date, operations=ops, now_s=now_s)
+    assert check_plan(site_graph, day, ops, plan, frozen=frozen) == []
+    return plan

@@ -15,17 +15,12 @@ from api.config import Settings
 from api.db.models import JobRow
 from api.main import create_app
 from api.queue import SUPERSEDED, start_waiting
-from optimizer.check import check_plan
 from optimizer.clock import format_clock, parse_clock
-from optimizer.day import parse_day_json
-from optimizer.graph import build_graph
-from optimizer.operations import parse_operations
-from optimizer.replan import frozen_part
-from optimizer.site import parse_site
 from tests.api.conftest import ADMIN
 from tests.api.helpers import (
     SMALL_CSV,
     bearer,
+    checked_against_the_counts_now,
     end_job,
     fill_the_queue,
     planned,
@@ -44,25 +39,6 @@ ZH = {**ADMIN, "Accept-Language": "zh-CN,zh;q=0.9"}
 
 def _plans(site: str) -> str:
     return f"/sites/{site}/days/{DATE}/plans"
-
-
-def _checked(client: TestClient, job_id: str, site: str = "gelin-spring") -> dict[str, Any]:
-    """The job's plan, checked by the validator against the site's counts, map and roster as they
-    are now (a waiting job takes them when it starts)."""
-    finished = wait_for_job(client, job_id, ADMIN)
-    assert finished["status"] == "done", finished
-    plan: dict[str, Any] = client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()
-    counts = client.get(f"/sites/{site}/days/{DATE}/counts", headers=ADMIN).json()
-    site_graph = build_graph(parse_site(client.get(f"/sites/{site}", headers=ADMIN).json()))
-    ops = parse_operations(client.get(f"/sites/{site}/operations", headers=ADMIN).json())
-    day = parse_day_json({"date": DATE, "counts": counts["rows"]})
-    frozen = None
-    if plan.get("replanned_from"):
-        first = client.get(f"/plans/{plan['replanned_from']}", headers=ADMIN).json()
-        now_s = parse_clock(plan["replanned_at"]) or 0
-        frozen = frozen_part(first, site_id=site, date=DATE, operations=ops, now_s=now_s)
-    assert check_plan(site_graph, day, ops, plan, frozen=frozen) == []
-    return plan
 
 
 def _two_sites(client: TestClient) -> None:
@@ -117,7 +93,7 @@ def test_an_own_plan_asked_for_while_the_queue_is_full_waits_and_starts_by_itsel
         superseded = client.get(f"/jobs/{first['id']}", headers=ZH).json()  # the second answers it
         assert superseded["status"] == "failed" and "以那一次为准" in superseded["error"]
         end_job(client, other)  # room: nobody asks again
-        plan = _checked(client, second["id"])
+        plan = checked_against_the_counts_now(client, DATE, second["id"])
         assert plan["summary"]["parcels"] == 25 + 7
         assert _started_in_order(client) == [second["id"]]  # the first never ran
 
@@ -137,8 +113,8 @@ def test_own_plans_that_wait_start_ahead_of_a_districts_press(settings: Settings
         assert (district_b["status"], district_b["ahead"]) == ("waiting", 2)  # the running one, the own
         assert (district_spring["status"], district_spring["error"]) == ("failed", SUPERSEDED)  # at once
         end_job(client, other)
-        _checked(client, own["id"])
-        _checked(client, press["waiting"][0]["id"], "gelin-b")
+        checked_against_the_counts_now(client, DATE, own["id"])
+        checked_against_the_counts_now(client, DATE, press["waiting"][0]["id"], "gelin-b")
         assert _started_in_order(client) == [own["id"], press["waiting"][0]["id"]]
 
 
@@ -157,8 +133,8 @@ def test_an_own_plan_joins_those_waiting_rather_than_jumping_ahead(
         newer = client.post(_plans("gelin-spring"), json={"time_limit_s": 1}, headers=ADMIN).json()
         assert (older["status"], newer["status"]) == ("waiting", "waiting")
         client.app.state.backlog.wake()  # type: ignore[attr-defined]
-        _checked(client, older["id"], "gelin-b")
-        _checked(client, newer["id"])
+        checked_against_the_counts_now(client, DATE, older["id"], "gelin-b")
+        checked_against_the_counts_now(client, DATE, newer["id"])
         assert _started_in_order(client) == [older["id"], newer["id"]]
 
 
@@ -178,7 +154,9 @@ def test_a_replan_asked_for_while_the_queue_is_full_keeps_the_trips_on_the_road(
         )
         assert asked.status_code == 202 and asked.json()["status"] == "waiting", asked.text
         end_job(client, other)
-        replanned = _checked(client, asked.json()["id"])  # kept trips held to the first plan
+        replanned = checked_against_the_counts_now(
+            client, DATE, asked.json()["id"]
+        )  # kept trips held to the first plan
         assert (replanned["replanned_from"], replanned["replanned_at"]) == (first["id"], f"{now}:00")
         kept = [t for s in replanned["shifts"] for c in s["crews"] for t in c["trips"] if t.get("kept")]
         assert len(kept) == 2
@@ -258,7 +236,7 @@ def test_a_waiting_plan_is_taken_back_on_its_own_and_a_started_one_is_not(settin
         end_job(client, other)
         started = client.post(_plans("gelin-spring"), json={"time_limit_s": 1}, headers=ADMIN).json()
         assert started["status"] == "queued"
-        _checked(client, started["id"])
+        checked_against_the_counts_now(client, DATE, started["id"])
         late = client.delete(f"/jobs/{started['id']}", headers=ZH)
         assert late.status_code == 409 and late.json()["error"]["code"] == "job_started"
         assert late.json()["error"]["message"] == "这次排路线已经开始计算，不能再撤回"

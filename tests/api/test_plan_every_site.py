@@ -16,7 +16,7 @@ from api.db.models import CountRowRecord, JobRow
 from api.main import create_app
 from api.queue import SUPERSEDED, start_waiting
 from optimizer.check import check_plan
-from optimizer.day import parse_day_csv, parse_day_json
+from optimizer.day import parse_day_csv
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
 from optimizer.site import parse_site
@@ -25,6 +25,7 @@ from tests.api.helpers import (
     GELIN,
     SMALL_CSV,
     bearer,
+    checked_against_the_counts_now,
     end_job,
     fill_the_queue,
     set_up_gelin,
@@ -108,15 +109,8 @@ def test_every_site_that_needs_a_plan_gets_one_and_one_that_cannot_be_planned_sa
 
 
 def _check_against_the_counts_now(client: TestClient, job: dict[str, Any]) -> None:
-    finished = wait_for_job(client, job["id"], ADMIN)
-    assert finished["status"] == "done", finished
-    site_id = job["site"]
-    plan = client.get(f"/plans/{finished['plan_id']}", headers=ADMIN).json()
-    counts = client.get(f"/sites/{site_id}/days/{DATE}/counts", headers=ADMIN).json()
-    site_graph = build_graph(parse_site(client.get(f"/sites/{site_id}", headers=ADMIN).json()))
-    ops = parse_operations(client.get(f"/sites/{site_id}/operations", headers=ADMIN).json())
-    day = parse_day_json({"date": DATE, "counts": counts["rows"]})
-    assert check_plan(site_graph, day, ops, plan) == []
+    plan = checked_against_the_counts_now(client, DATE, job["id"], job["site"])
+    counts = client.get(f"/sites/{job['site']}/days/{DATE}/counts", headers=ADMIN).json()
     assert plan["summary"]["parcels"] == counts["totals"]["parcels"]
 
 

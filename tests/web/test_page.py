@@ -512,14 +512,20 @@ def test_planning_right_after_switching_compound_never_writes_one_compounds_coun
         assert next(b for b in listed if b["id"] == "1")["contact"] != "301 Wang", site
 
 
+def _two_compounds(client: httpx.Client, gelin_b_counts: str) -> str:
+    """gelin-spring (4 parcels) and a second compound, gelin-b, with these counts, on one day; the day."""
+    set_up_second_site(client, name="Another compound")
+    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
+    for site, counts in (("gelin-b", gelin_b_counts), ("gelin-spring", "building,parcels\n1,4\n")):
+        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    return date
+
+
 def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
 ) -> None:
     running, client = one_plan_at_a_time  # the second compound waits for the first's plan
-    set_up_second_site(client, name="Another compound")
-    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
-    for site, counts in (("gelin-b", "building,parcels\n5,9\n"), ("gelin-spring", "building,parcels\n1,4\n")):
-        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    date = _two_compounds(client, "building,parcels\n5,9\n")
     usual = client.get("/sites/gelin-b/operations", headers=ADMIN).json()
     assert client.put(f"/sites/gelin-b/days/{date}/operations", json=usual, headers=ADMIN).status_code == 200
     page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
@@ -551,10 +557,7 @@ def test_a_district_office_takes_back_the_plans_still_waiting(
     one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
 ) -> None:
     running, client = one_plan_at_a_time
-    set_up_second_site(client, name="Another compound")
-    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
-    for site, counts in (("gelin-b", "building,parcels\n5,9\n"), ("gelin-spring", "building,parcels\n1,4\n")):
-        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    date = _two_compounds(client, "building,parcels\n5,9\n")
     page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
     _open_date(page, date)
     page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
@@ -577,10 +580,7 @@ def test_a_coordinators_plan_waits_in_a_full_queue_and_is_taken_back_from_the_pa
     one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
 ) -> None:
     running, client = one_plan_at_a_time
-    set_up_second_site(client, name="Another compound")
-    date, csv = "2022-04-26", {**ADMIN, "Content-Type": "text/csv"}
-    for site, counts in (("gelin-b", _day_csv()), ("gelin-spring", "building,parcels\n1,4\n")):
-        assert client.put(f"/sites/{site}/days/{date}/counts", content=counts, headers=csv).status_code == 200
+    date = _two_compounds(client, _day_csv())
     # Another compound's plan fills the queue (room for one) for the next 20 s.
     other = client.post(f"/sites/gelin-b/days/{date}/plans", json={"time_limit_s": 20}, headers=ADMIN).json()
     assert other["status"] == "queued"
