@@ -1,5 +1,6 @@
 """API tokens: random, shown once, stored as SHA-256 hashes; one site and one role each, or, for a
-district office, one district (every site the admin put in it, as a coordinator of each)."""
+district office, one district (every site the admin put in it, as a coordinator of each, or only to
+look at: role `viewer`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-ROLES = ("coordinator", "courier")
-"""The roles of a site's token; a district's token has the role `district`."""
-_RANK = {"courier": 1, "coordinator": 2, "district": 2, "admin": 3}
+ROLES = ("coordinator", "courier", "viewer")
+"""The roles of a site's token; a district's token has the role `district`, or `viewer`."""
+_RANK = {"viewer": 0, "courier": 1, "coordinator": 2, "district": 2, "admin": 3}
+"""A viewer reads what a courier reads — the days, counts, plans, cards, map and roster — and
+changes nothing: for a district's officials, a residents' committee or a volunteer's phone, who
+need to see the day without the power to plan it or send counts."""
 
 
 def new_token() -> str:
@@ -22,9 +26,10 @@ def hash_token(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    role: str  # admin | district | coordinator | courier
+    role: str  # admin | district | coordinator | courier | viewer
     site_id: str | None  # None for the admin and district tokens
     district: str | None = None
+    """A district token's district (role `district`, or `viewer` for one that only looks)."""
     district_sites: frozenset[str] = frozenset()
     """A district token's sites, read when the request came: a site the admin moves out of the
     district is out of sight from the next request on."""
@@ -32,7 +37,7 @@ class Principal:
     def sees(self, site_id: str) -> bool:
         if self.role == "admin":
             return True
-        if self.role == "district":
+        if self.district is not None:
             return site_id in self.district_sites
         return self.site_id == site_id
 

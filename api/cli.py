@@ -28,7 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     scope = token.add_mutually_exclusive_group(required=True)
     scope.add_argument("--site", help="a site's token (with --role)")
     scope.add_argument("--district", help="a district office's token: every site the admin puts in it")
-    token.add_argument("--role", choices=ROLES, help="for a site's token")
+    token.add_argument(
+        "--role",
+        choices=ROLES,
+        help="for a site's token; a district's is the office's unless --role viewer (sees, changes nothing)",
+    )
     token.add_argument("--label", default="")
     token.set_defaults(run=_token)
     return core.run(parser, argv)
@@ -52,11 +56,12 @@ def _db(_: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     if args.site is not None and args.role is None:
-        print("onebell token create: --site needs --role (coordinator or courier)", file=sys.stderr)
+        print("onebell token create: --site needs --role (coordinator, courier or viewer)", file=sys.stderr)
         return 2
-    if args.district is not None and args.role is not None:
+    if args.district is not None and args.role not in (None, "viewer"):
         print(
-            "onebell token create: a --district token has no --role (it is the district's)", file=sys.stderr
+            "onebell token create: a --district token is the office's (no --role) or a viewer's (--role viewer)",
+            file=sys.stderr,
         )
         return 2
     url = get_settings().resolved_database_url

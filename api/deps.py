@@ -46,11 +46,9 @@ def get_principal(
     row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         raise ApiError(401, "unauthorized", "unknown or revoked token", zh="令牌不对，或已被收回")
-    if row.role == "district":
+    if row.district is not None:
         sites = session.scalars(select(SiteRow.id).where(SiteRow.district == row.district))
-        return Principal(
-            role="district", site_id=None, district=row.district, district_sites=frozenset(sites)
-        )
+        return Principal(role=row.role, site_id=None, district=row.district, district_sites=frozenset(sites))
     return Principal(role=row.role, site_id=row.site_id)
 
 
@@ -66,14 +64,19 @@ def seen_sites(principal: Principal) -> Any:
     """A condition on `SiteRow` for the sites the token sees, or None for every site (admin)."""
     if principal.role == "admin":
         return None
-    if principal.role == "district":
+    if principal.district is not None:
         return SiteRow.district == principal.district
     return SiteRow.id == principal.site_id
+
+
+def require_role(principal: Principal, role: str) -> None:
+    """403 for a role too low, for what acts on every site the token sees (a district's press)."""
+    if not principal.may(role):
+        raise forbidden(principal.role, role)
 
 
 def require(principal: Principal, site_id: str, role: str) -> None:
     """404 for another site's data (site ids are not to be probed), 403 for a role too low."""
     if not principal.sees(site_id):
         raise not_found(f"site {site_id!r}")
-    if not principal.may(role):
-        raise forbidden(principal.role, role)
+    require_role(principal, role)

@@ -49,7 +49,13 @@ def message_for(message: str, zh: str | None, accept_language: str) -> str:
     return zh if zh and prefers_chinese(accept_language) else message
 
 
-ROLES_ZH = {"admin": "管理员", "district": "街道办", "coordinator": "协调员", "courier": "志愿者"}
+ROLES_ZH = {
+    "admin": "管理员",
+    "district": "街道办",
+    "coordinator": "协调员",
+    "courier": "志愿者",
+    "viewer": "只读",
+}
 """What the page calls a token's role in Chinese."""
 
 

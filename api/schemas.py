@@ -192,17 +192,20 @@ class ShiftOut(BaseModel):
 
 
 class Me(BaseModel):
-    role: Literal["admin", "district", "coordinator", "courier"]
+    role: Literal["admin", "district", "coordinator", "courier", "viewer"]
     site: str | None = Field(
         description="the token's site; null for the admin token (every site) and a district's"
     )
     district: str | None = Field(
-        default=None, description="a district token's district: its sites, as their coordinator"
+        default=None,
+        description="a district token's district: its sites, as their coordinator (role district) or to look at (viewer)",
     )
 
 
 class TokenCreate(BaseModel):
-    role: Literal["coordinator", "courier"]
+    role: Literal["coordinator", "courier", "viewer"] = Field(
+        description="viewer: reads the site's days, plans and cards, changes nothing"
+    )
     label: str = Field(default="", max_length=200)
 
 
@@ -219,7 +222,10 @@ class TokenOut(BaseModel):
 class DistrictOut(BaseModel):
     district: str
     sites: int = Field(description="compounds in the district")
-    tokens: int = Field(description="district tokens not revoked: 0 means its office cannot sign in")
+    tokens: int = Field(description="the office's tokens not revoked: 0 means its office cannot sign in")
+    viewers: int = Field(
+        default=0, description="viewer tokens not revoked (they see the district, change nothing)"
+    )
 
 
 class TokenCreated(TokenOut):
@@ -228,6 +234,10 @@ class TokenCreated(TokenOut):
 
 class DistrictTokenCreate(BaseModel):
     label: str = Field(default="", max_length=200)
+    role: Literal["district", "viewer"] = Field(
+        default="district",
+        description="district: the office, coordinator of every compound in the district; viewer: sees them, changes nothing",
+    )
 
 
 class SiteDistrict(BaseModel):

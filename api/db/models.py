@@ -69,8 +69,8 @@ class DayOperationsRow(Base):
 
 class TokenRow(Base):
     """No foreign key to sites: a coordinator's token is made first (`onebell token create`) and
-    the coordinator then creates the site with it. A district office's token (role `district`)
-    names a district instead of a site."""
+    the coordinator then creates the site with it. A district office's token (role `district`,
+    or `viewer` for one that only looks) names a district instead of a site."""
 
     __tablename__ = "tokens"
 

@@ -269,7 +269,7 @@ def counts_sheet_csv(
 ) -> Response:
     """A sheet to fill in at the gate — every building, the parcels blank — to upload back as
     the day's counts (blank rows are no parcels)."""
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     sheet = counts_sheet(domain_site(site_row(session, site_id)), chinese=lang == "zh")
     return sheet_response(sheet, f"{site_id}-counts.csv")
 
@@ -279,7 +279,7 @@ def get_counts(
     site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> CountsOut:
     """The day's counts; the ETag header is their tag, to send back as If-Match with a change."""
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     site_row(session, site_id)
     rows = count_rows(session, site_id, date)
     return _tagged(counts_out(site_id, checked_date(date), rows), rows, response)

@@ -126,7 +126,7 @@ def site_day(
 ) -> SiteDay:
     """One site's line of the day overview: what the coordinator's page opens a day with (its
     latest plan, and whether the counts, map or roster changed since), without reading every site."""
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     checked_date(date)
     days = site_days(session, date, SITES.where(SiteRow.id == site_id), accept_language)
     if not days:

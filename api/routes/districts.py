@@ -34,9 +34,14 @@ def list_districts(session: SessionDep, principal: PrincipalDep) -> list[Distric
     way in yet (or a token but no compounds). Admin only."""
     require_admin(principal)
     sites = _per_district(session, SiteRow.district)
-    live = _per_district(session, TokenRow.district, TokenRow.revoked_at.is_(None))
+    live = TokenRow.revoked_at.is_(None)
+    offices = _per_district(session, TokenRow.district, live, TokenRow.role == "district")
+    viewers = _per_district(session, TokenRow.district, live, TokenRow.role == "viewer")
     named = {*sites, *_per_district(session, TokenRow.district)}  # a revoked token still names one
-    return [DistrictOut(district=d, sites=sites.get(d, 0), tokens=live.get(d, 0)) for d in sorted(named)]
+    return [
+        DistrictOut(district=d, sites=sites.get(d, 0), tokens=offices.get(d, 0), viewers=viewers.get(d, 0))
+        for d in sorted(named)
+    ]
 
 
 def _per_district(
@@ -66,12 +71,13 @@ def set_district(
 def create_district_token(
     district: DistrictId, body: DistrictTokenCreate, session: SessionDep, principal: PrincipalDep
 ) -> TokenCreated:
-    """A token for the district's office (role `district`). It sees the district's sites as they
-    are at each request, so compounds put in later need no new token."""
+    """A token for the district's office (role `district`), or for someone who only looks (role
+    `viewer`). It sees the district's sites as they are at each request, so compounds put in later
+    need no new token."""
     require_admin(principal)
     token = new_token()
     row = TokenRow(
-        site_id=None, district=district, role="district", label=body.label, token_hash=hash_token(token)
+        site_id=None, district=district, role=body.role, label=body.label, token_hash=hash_token(token)
     )
     session.add(row)
     session.commit()

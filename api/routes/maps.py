@@ -23,7 +23,7 @@ router = APIRouter(tags=["maps"], responses=ERROR_RESPONSES)
 def site_map(
     site_id: SiteId, session: SessionDep, principal: PrincipalDep, plan_id: str | None = None
 ) -> Response:
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     row = site_row(session, site_id)
     plan = None
     if plan_id is not None:

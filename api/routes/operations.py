@@ -93,7 +93,7 @@ def get_operations(
 ) -> dict[str, Any]:
     """The site's usual operations; the ETag header is their tag, to send back as If-Match with a
     change (the coordinator's page edits the crews and vehicles while someone else may too)."""
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     row = site_row(session, site_id)
     if row.operations is None:
         raise not_found(f"operations of site {site_id!r}")
@@ -107,7 +107,7 @@ def get_day_operations(
 ) -> dict[str, Any]:
     """The day's own roster, with its ETag; 404 when the day has none and the compound's usual
     roster (GET /sites/{site_id}/operations) applies."""
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     site_row(session, site_id)
     own = day_roster(session, site_id, checked_date(date))
     if own is None or own.operations is None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
-from api.deps import PrincipalDep, SessionDep, SettingsDep, require
+from api.deps import PrincipalDep, SessionDep, SettingsDep, require, require_role
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.queue import (
     DISTRICT_PRESS,
@@ -146,6 +146,7 @@ def plan_every_site(
     as those end, whether or not anyone is still looking, and a coordinator's own plan asked for
     meanwhile goes ahead of them. A district office's morning: hundreds of compounds, one request
     instead of one page each."""
+    require_role(principal, "courier")
     checked_date(date)
     body = body or PlanAllRequest()
     days = site_days(session, date, sites_seen(principal), accept_language)
@@ -187,6 +188,7 @@ def cancel_waiting_plans(date: DateText, session: SessionDep, principal: Princip
     """Take back the one-press plans of `date` still waiting at the sites the token sees (a press
     on the wrong date, or the day is to be planned later): those not started yet are dropped, those
     queued or running finish. A compound's own plan waiting stays (`DELETE /jobs/{id}`)."""
+    require_role(principal, "courier")
     checked_date(date)
     seen = sites_seen(principal).with_only_columns(SiteRow.id).order_by(None)
     return WaitingCancelled(date=date, cancelled=cancel_waiting(session, date, seen))
@@ -231,7 +233,7 @@ def get_plan(plan_id: str, session: SessionDep, principal: PrincipalDep) -> dict
 def latest_plan(
     site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     plan = latest_plan_row(session, site_id, date)
     if plan is None:
         raise not_found(f"a plan for {date} at site {site_id!r}")

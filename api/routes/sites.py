@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
-from api.deps import PrincipalDep, SessionDep, require, seen_sites
+from api.deps import PrincipalDep, SessionDep, require, require_role, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.routes.params import BuildingId, SiteId, TokenId, ZoneId
 from api.schemas import (
@@ -66,7 +66,9 @@ def put_site(
     document: Annotated[dict[str, Any], Body(description="site GeoJSON FeatureCollection (docs/formats.md)")],
 ) -> SiteSummary:
     row = session.get(SiteRow, site_id)
-    if not (row is None and principal.role == "district"):  # a district office adds compounds to its own
+    if row is None and principal.district is not None:  # a district office adds compounds to its own
+        require_role(principal, "coordinator")
+    else:
         require(principal, site_id, "coordinator")
     site = parse_site(document)
     if site.id != site_id:
@@ -87,7 +89,7 @@ def put_site(
 
 @router.get("/sites/{site_id}", response_model=dict[str, Any])
 def get_site(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     return site_row(session, site_id).geojson
 
 
@@ -108,7 +110,7 @@ def _building_out(building: Building, sealed: frozenset[str] = frozenset()) -> B
 
 @router.get("/sites/{site_id}/buildings", response_model=list[BuildingOut])
 def list_buildings(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[BuildingOut]:
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     site = domain_site(site_row(session, site_id))
     sealed = sealed_buildings(site)
     return [_building_out(b, sealed) for b in site.buildings]
@@ -148,7 +150,7 @@ def change_building(
 
 @router.get("/sites/{site_id}/zones", response_model=list[ZoneOut])
 def list_zones(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[ZoneOut]:
-    require(principal, site_id, "courier")
+    require(principal, site_id, "viewer")
     site = domain_site(site_row(session, site_id))
     return [_zone_out(site, zone) for zone in site.zones]
 
@@ -199,7 +201,7 @@ def _changed_feature(
 @router.get("/me", response_model=Me, tags=["tokens"])
 def who_am_i(principal: PrincipalDep) -> Me:
     """What the token in hand may do, so a page can offer only that."""
-    return Me(role=principal.role, site=principal.site_id, district=principal.district)  # type: ignore[arg-type]  # the four roles
+    return Me(role=principal.role, site=principal.site_id, district=principal.district)  # type: ignore[arg-type]  # the five roles
 
 
 def token_out(row: TokenRow) -> dict[str, Any]:

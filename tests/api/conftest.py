@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from api.config import Settings
+from api.config import Settings, get_settings
 from api.main import create_app
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
@@ -51,3 +51,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The server's commands (`api.cli.main`) on a data folder of their own, which it yields; the
+    settings they read are cached, so they are read afresh before and after."""
+    monkeypatch.setenv("ONEBELL_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

@@ -8,22 +8,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.cli import main
-from api.config import Settings, get_settings
+from api.config import Settings
 from api.main import create_app
 from tests.api.helpers import bearer, set_up_gelin
 
 
 def test_a_token_made_on_the_command_line_creates_its_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command_line: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("ONEBELL_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        assert main(["db", "upgrade"]) == 0
-        assert main(["token", "create", "--site", "gelin-spring", "--role", "coordinator"]) == 0
-        token = capsys.readouterr().out.strip().splitlines()[-1]
-    finally:
-        get_settings.cache_clear()
-    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["token", "create", "--site", "gelin-spring", "--role", "coordinator"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    with TestClient(create_app(Settings(data_dir=command_line))) as client:
         set_up_gelin(client, headers=bearer(token))
         assert [s["id"] for s in client.get("/sites", headers=bearer(token)).json()] == ["gelin-spring"]

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.cli import main
-from api.config import Settings, get_settings
+from api.config import Settings
 from api.main import create_app
 from optimizer.check import check_plan
 from optimizer.day import parse_day_csv
@@ -137,18 +137,13 @@ def test_bad_district_names_are_refused_and_change_nothing(client: TestClient) -
 
 
 def test_a_district_token_made_on_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command_line: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("ONEBELL_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        assert main(["token", "create", "--district", "xuhui-1", "--role", "courier"]) == 2
-        assert main(["token", "create", "--site", "gelin-spring"]) == 2
-        assert main(["token", "create", "--district", "xuhui-1", "--label", "office"]) == 0
-        token = capsys.readouterr().out.strip().splitlines()[-1]
-    finally:
-        get_settings.cache_clear()
-    with TestClient(create_app(Settings(data_dir=tmp_path, admin_token="admin-secret"))) as client:
+    assert main(["token", "create", "--district", "xuhui-1", "--role", "courier"]) == 2
+    assert main(["token", "create", "--site", "gelin-spring"]) == 2
+    assert main(["token", "create", "--district", "xuhui-1", "--label", "office"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    with TestClient(create_app(Settings(data_dir=command_line, admin_token="admin-secret"))) as client:
         set_up_gelin(client)
         _in_district(client, "gelin-spring", "xuhui-1")
         assert [s["id"] for s in client.get("/sites", headers=bearer(token)).json()] == ["gelin-spring"]
@@ -165,11 +160,19 @@ def test_the_admin_lists_the_districts_with_their_compounds_and_live_tokens(clie
     kept = client.post("/districts/xuhui-1/tokens", json={"label": "office"}, headers=ADMIN).json()
     gone = client.post("/districts/xuhui-1/tokens", json={"label": "old"}, headers=ADMIN).json()
     client.post("/districts/minhang-3/tokens", json={"label": "not yet given compounds"}, headers=ADMIN)
+    client.post(
+        "/districts/xuhui-2/tokens", json={"label": "street committee", "role": "viewer"}, headers=ADMIN
+    )
     assert client.delete(f"/districts/xuhui-1/tokens/{gone['id']}", headers=ADMIN).status_code == 200
     assert client.get("/districts", headers=ADMIN).json() == [
-        {"district": "minhang-3", "sites": 0, "tokens": 1},
-        {"district": "xuhui-1", "sites": 2, "tokens": 1},
-        {"district": "xuhui-2", "sites": 1, "tokens": 0},  # compounds, and no way in for its office
+        {"district": "minhang-3", "sites": 0, "tokens": 1, "viewers": 0},
+        {"district": "xuhui-1", "sites": 2, "tokens": 1, "viewers": 0},
+        {
+            "district": "xuhui-2",
+            "sites": 1,
+            "tokens": 0,
+            "viewers": 1,
+        },  # a viewer, and no way in for its office
     ]
     for others in (bearer(kept["token"]), bearer(_site_token(client))):
         assert client.get("/districts", headers=others).status_code == 403

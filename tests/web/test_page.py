@@ -476,6 +476,43 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
     assert page.input_value("#site-pick") == "gelin-spring"
 
 
+def test_a_district_viewer_sees_the_day_and_the_cards_and_nothing_to_press(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    date = "2022-04-25"
+    set_up_second_site(client, name="Another compound")
+    for site_id in ("gelin-spring", "gelin-b"):
+        client.put(f"/sites/{site_id}/district", json={"district": "xuhui-1"}, headers=ADMIN)
+    plan_id = _planned(client, date, "building,parcels\n1,12\n2,8\n")
+    made = client.post("/districts/xuhui-1/tokens", json={"role": "viewer"}, headers=ADMIN).json()
+
+    page = _signed_in(browser, running.url, made["token"])
+    page.select_option("#site-pick", "gelin-spring")
+    _open_date(page, date)
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    assert page.evaluate("currentPlan.id") == plan_id
+    assert "changes nothing" in page.inner_text("#read-only-note")
+    assert page.locator("#overview").is_visible() and page.locator("button.print-cards").count() >= 1
+    for control in (
+        "#plan",
+        "#plan-all",
+        "#paste-box",
+        "#held-over",
+        "#building-edit",
+        "#roster-edit",
+        "#replan-row",
+    ):
+        assert page.locator(control).is_hidden(), control
+    assert page.input_value("#b-1") == "12"
+    page.type("#b-1", "5")  # a read-only cell takes nothing
+    page.press("#b-1", "Enter")  # and Enter in it asks for no plan
+    assert page.input_value("#b-1") == "12"
+    page.wait_for_timeout(500)
+    day = client.get(f"/sites/gelin-spring/days/{date}", headers=ADMIN).json()
+    assert day["job"]["status"] == "done" and day["plan"]["id"] == plan_id and day["counts"]["parcels"] == 20
+
+
 def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

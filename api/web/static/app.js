@@ -16,6 +16,7 @@ let dayReady = Promise.resolve();  // see dayLoaded
 let shownSite = null;  // the compound whose buildings the grid and the details form show
 let shownDate = null;  // the day whose counts the grid shows
 let unsaved = false;  // the grid holds counts typed, pasted or uploaded since it was last saved
+let readOnly = false;  // a viewer's token: the grid shows the counts and takes none
 let countsTag = null;  // the stored counts the grid started from (ETag): saving over others' is refused
 
 // Counts typed and not saved would be lost when another day or compound opens or the page
@@ -55,8 +56,12 @@ async function signIn(event) {
   if (!sites.length) { $("sign-in-error").textContent = L.bad_token; return; }
   sessionStorage.setItem("onebell-token", token);
   const me = await (await api("/me")).json();
-  $("building-edit").hidden = me.role === "courier";  // building details are the coordinator's
-  $("roster-edit").hidden = me.role === "courier";  // and so are the crews and vehicles
+  const coordinates = !["courier", "viewer"].includes(me.role);
+  $("building-edit").hidden = !coordinates;  // building details are the coordinator's
+  $("roster-edit").hidden = !coordinates;  // and so are the crews and vehicles
+  readOnly = me.role === "viewer";  // sees the day, sends nothing: no buttons that would be refused
+  document.body.classList.toggle("read-only", readOnly);
+  $("read-only-note").hidden = !readOnly;
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
   $("sign-out").hidden = false;
@@ -215,6 +220,7 @@ function buildGrid() {
       input.name = b.id;
       input.inputMode = "numeric";
       input.autocomplete = "off";
+      input.readOnly = readOnly;
       input.addEventListener("input", () => { unsaved = true; clearError(cell); updateTotal(); });
       const held = document.createElement("span");
       held.className = "held";
@@ -905,6 +911,7 @@ async function clearHeld() {
 
 async function plan(event) {
   event.preventDefault();
+  if (readOnly) return;  // Enter in a grid cell
   if (!(await saveCounts())) return;
   const date = $("date").value;
   $("plan").disabled = true;
