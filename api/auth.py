@@ -30,6 +30,9 @@ class Principal:
     site_id: str | None  # None for the admin and district tokens
     district: str | None = None
     """A district token's district (role `district`, or `viewer` for one that only looks)."""
+    token_id: int | None = None
+    """The stored token's id (None for the admin token): a page marks the one it signed in with,
+    so a coordinator does not take back the token in hand unawares."""
     district_sites: frozenset[str] = frozenset()
     """A district token's sites, read when the request came: a site the admin moves out of the
     district is out of sight from the next request on."""

@@ -48,8 +48,14 @@ def get_principal(
         raise ApiError(401, "unauthorized", "unknown or revoked token", zh="令牌不对，或已被收回")
     if row.district is not None:
         sites = session.scalars(select(SiteRow.id).where(SiteRow.district == row.district))
-        return Principal(role=row.role, site_id=None, district=row.district, district_sites=frozenset(sites))
-    return Principal(role=row.role, site_id=row.site_id)
+        return Principal(
+            role=row.role,
+            site_id=None,
+            district=row.district,
+            district_sites=frozenset(sites),
+            token_id=row.id,
+        )
+    return Principal(role=row.role, site_id=row.site_id, token_id=row.id)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -200,6 +200,9 @@ class Me(BaseModel):
         default=None,
         description="a district token's district: its sites, as their coordinator (role district) or to look at (viewer)",
     )
+    token_id: int | None = Field(
+        default=None, description="the token's id in the token lists; null for the admin token"
+    )
 
 
 class TokenCreate(BaseModel):

@@ -201,7 +201,12 @@ def _changed_feature(
 @router.get("/me", response_model=Me, tags=["tokens"])
 def who_am_i(principal: PrincipalDep) -> Me:
     """What the token in hand may do, so a page can offer only that."""
-    return Me(role=principal.role, site=principal.site_id, district=principal.district)  # type: ignore[arg-type]  # the five roles
+    return Me(
+        role=principal.role,  # type: ignore[arg-type]  # the five roles
+        site=principal.site_id,
+        district=principal.district,
+        token_id=principal.token_id,
+    )
 
 
 def token_out(row: TokenRow) -> dict[str, Any]:

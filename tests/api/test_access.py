@@ -131,15 +131,26 @@ def test_tokens_are_stored_hashed(client: TestClient, two_sites: dict[str, str],
 
 
 def test_a_token_says_what_it_may_do(client: TestClient, two_sites: dict[str, str]) -> None:
-    assert client.get("/me", headers=ADMIN).json() == {"role": "admin", "site": None, "district": None}
+    assert client.get("/me", headers=ADMIN).json() == {
+        "role": "admin",
+        "site": None,
+        "district": None,
+        "token_id": None,
+    }
+    tokens = client.get("/sites/gelin-spring/tokens", headers=ADMIN).json()
+    courier_id = next(t["id"] for t in tokens if t["role"] == "courier")
     assert client.get("/me", headers=bearer(two_sites["courier"])).json() == {
         "role": "courier",
         "site": "gelin-spring",
         "district": None,
+        "token_id": courier_id,  # which of the site's tokens is in hand
     }
-    assert client.get("/me", headers=bearer(two_sites["stranger"])).json() == {
+    stranger = client.get("/me", headers=bearer(two_sites["stranger"])).json()
+    assert stranger == {
         "role": "coordinator",
         "site": "three-on-a-lane",
         "district": None,
+        "token_id": stranger["token_id"],
     }
+    assert stranger["token_id"] not in (t["id"] for t in tokens)
     assert client.get("/me").status_code == 401

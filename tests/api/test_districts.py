@@ -61,6 +61,7 @@ def test_a_district_token_sees_plans_and_runs_its_districts_compounds_only(clien
         "role": "district",
         "site": None,
         "district": "xuhui-1",
+        "token_id": made.json()["id"],
     }
     assert [s["id"] for s in client.get("/sites", headers=office).json()] == ["gelin-b", "gelin-spring"]
     overview = client.get(f"/days/{DATE}", headers=office).json()

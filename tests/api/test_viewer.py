@@ -84,6 +84,7 @@ def test_a_site_viewer_reads_the_day_and_changes_nothing(client: TestClient, day
         "role": "viewer",
         "site": "gelin-spring",
         "district": None,
+        "token_id": day["token_id"],
     }
     shift = plan["shifts"][0]["id"]
     for path in (
@@ -150,7 +151,12 @@ def test_a_district_viewer_sees_the_districts_days_and_plans_nothing(client: Tes
     assert made.status_code == 201, made.text
     assert (made.json()["role"], made.json()["district"]) == ("viewer", "xuhui-1")
     viewer = bearer(made.json()["token"])
-    assert client.get("/me", headers=viewer).json() == {"role": "viewer", "site": None, "district": "xuhui-1"}
+    assert client.get("/me", headers=viewer).json() == {
+        "role": "viewer",
+        "site": None,
+        "district": "xuhui-1",
+        "token_id": made.json()["id"],
+    }
     assert [s["id"] for s in client.get("/sites", headers=viewer).json()] == ["gelin-spring"]
     overview = client.get(f"/days/{DATE}", headers=viewer).json()
     assert [(s["site"], s["status"]) for s in overview["sites"]] == [("gelin-spring", "not_planned")]
@@ -191,11 +197,13 @@ def test_viewer_tokens_made_on_the_command_line(
             "role": "viewer",
             "site": None,
             "district": "xuhui-1",
+            "token_id": 1,  # the first token made on this server
         }
         assert client.get("/me", headers=site).json() == {
             "role": "viewer",
             "site": "gelin-spring",
             "district": None,
+            "token_id": 2,
         }
         for viewer in (district, site):
             assert client.get(f"/days/{DATE}", headers=viewer).json()["totals"]["sites"] == 1

@@ -502,6 +502,7 @@ def test_a_district_viewer_sees_the_day_and_the_cards_and_nothing_to_press(
         "#building-edit",
         "#roster-edit",
         "#replan-row",
+        "#team-tokens",
     ):
         assert page.locator(control).is_hidden(), control
     assert page.input_value("#b-1") == "12"
@@ -511,6 +512,42 @@ def test_a_district_viewer_sees_the_day_and_the_cards_and_nothing_to_press(
     page.wait_for_timeout(500)
     day = client.get(f"/sites/gelin-spring/days/{date}", headers=ADMIN).json()
     assert day["job"]["status"] == "done" and day["plan"]["id"] == plan_id and day["counts"]["parcels"] == 20
+
+
+def test_the_coordinator_hands_out_a_courier_token_and_takes_it_back_from_the_page(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    page = _signed_in(browser, running.url, coordinator)
+    page.click("#team-tokens summary")
+    page.wait_for_selector("#tokens-table tbody tr")
+    assert page.inner_text("#tokens-table tbody").count("the one in use here") == 1  # not to be taken back
+    assert page.locator("#tokens-table button.revoke").count() == 0
+    page.fill("#token-new-label", "gate sorter")
+    page.select_option("#token-new-role", "courier")
+    page.click("#token-make")
+    page.wait_for_selector("#token-made:not([hidden])")
+    secret = page.input_value("#token-secret")
+    assert secret.startswith("ob_")
+    page.wait_for_function("document.querySelectorAll('#tokens-table tbody tr').length === 2")
+    assert "gate sorter\tCourier" in page.inner_text("#tokens-table tbody")
+
+    gate = _signed_in(browser, running.url, secret)  # the sorter signs in with it
+    assert gate.locator("#team-tokens").is_hidden() and gate.locator("#roster-edit").is_hidden()
+    assert gate.locator("#plan").is_visible()
+    listed = client.get("/sites/gelin-spring/tokens", headers=ADMIN).json()
+    assert [(t["label"], t["role"], t["revoked"]) for t in listed if t["label"] == "gate sorter"] == [
+        ("gate sorter", "courier", False)
+    ]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#tokens-table button.revoke")
+    page.wait_for_function("document.querySelector('#tokens-table tr.revoked') !== null")
+    assert "taken back" in page.inner_text("#tokens-table tr.revoked")
+    assert httpx.get(f"{running.url}/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    gate.reload()  # the sorter's page can no longer sign in with it
+    gate.wait_for_function("document.querySelector('#sign-in-error').textContent !== ''")
+    assert gate.inner_text("#sign-in-error") == "Unknown token"
 
 
 def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(

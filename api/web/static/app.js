@@ -59,6 +59,8 @@ async function signIn(event) {
   const coordinates = !["courier", "viewer"].includes(me.role);
   $("building-edit").hidden = !coordinates;  // building details are the coordinator's
   $("roster-edit").hidden = !coordinates;  // and so are the crews and vehicles
+  $("team-tokens").hidden = !coordinates;  // who else may sign in to the compound
+  tokenInHand = me.token_id;
   readOnly = me.role === "viewer";  // sees the day, sends nothing: no buttons that would be refused
   document.body.classList.toggle("read-only", readOnly);
   $("read-only-note").hidden = !readOnly;
@@ -187,6 +189,9 @@ async function openSite(chosen) {
     buildGrid();
     fillBuildingEditor();
     loadZones();
+    $("token-made").hidden = true;  // a token just made is the last compound's
+    $("token-error").textContent = "";
+    loadTokens();
     day = loadDay();  // marks the grid loading until the day's counts are in
   } finally { done(); }
   await day;
@@ -342,6 +347,73 @@ async function saveBuildingDetails() {
   $("edit-status").textContent = L.saved;
   loadOverview();
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
+}
+
+// Who else signs in to the compound: the coordinator hands the sorter and the riders a courier
+// token and a residents' committee a viewer's, and takes back one that is lost — without the API.
+// A new token is shown once (only its hash is stored); the one this page signed in with is
+// marked and cannot be taken back from here.
+let tokenInHand = null;
+
+async function loadTokens() {
+  if ($("team-tokens").hidden) return;
+  const siteId = site.id;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/tokens`);
+  if (site === null || site.id !== siteId) return;  // another compound opened meanwhile
+  const body = document.querySelector("#tokens-table tbody");
+  body.innerHTML = "";
+  if (!response.ok) { $("token-error").textContent = await errorMessage(response); return; }
+  const made = (await response.json()).sort((a, b) => a.revoked - b.revoked || b.id - a.id);  // live first, newest first
+  for (const t of made) {
+    const row = document.createElement("tr");
+    row.dataset.token = t.id;
+    row.classList.toggle("revoked", t.revoked);
+    const when = new Date(t.created_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    for (const text of [t.label || "—", L[`role_${t.role}`] || t.role, when]) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.appendChild(cell);
+    }
+    const action = document.createElement("td");
+    if (t.revoked) action.textContent = L.token_revoked;
+    else if (t.id === tokenInHand) action.textContent = L.token_this;
+    else {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "revoke";
+      button.textContent = L.token_revoke;
+      button.addEventListener("click", () => revokeToken(siteId, t));
+      action.appendChild(button);
+    }
+    row.appendChild(action);
+    body.appendChild(row);
+  }
+}
+
+async function makeToken() {
+  const siteId = site.id;
+  $("token-error").textContent = "";
+  $("token-made").hidden = true;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/tokens`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ role: $("token-new-role").value, label: $("token-new-label").value.trim() }),
+  });
+  if (!response.ok) { $("token-error").textContent = await errorMessage(response); return; }
+  const made = await response.json();
+  if (site.id !== siteId) return;
+  $("token-secret").value = made.token;
+  $("token-made").hidden = false;
+  $("token-new-label").value = "";
+  $("token-secret").select();
+  await loadTokens();
+}
+
+async function revokeToken(siteId, t) {
+  if (!window.confirm(L.token_revoke_confirm.replace("{label}", t.label || `#${t.id}`))) return;
+  $("token-error").textContent = "";
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/tokens/${t.id}`, { method: "DELETE" });
+  if (!response.ok) { $("token-error").textContent = await errorMessage(response); return; }
+  if (site.id === siteId) await loadTokens();
 }
 
 // The day's crews and vehicles, as the coordinator learns who came: riders and sorters per
@@ -1069,6 +1141,7 @@ window.addEventListener("beforeunload", (event) => { if (unsaved) { event.preven
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
+$("token-make").addEventListener("click", makeToken);
 $("zone-save").addEventListener("click", saveZones);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);
