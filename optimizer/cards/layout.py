@@ -12,6 +12,7 @@ and trip.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -44,6 +45,17 @@ class Paper:
     @property
     def note_mm(self) -> float:
         return self.body_width_mm - sum(self.columns_mm)
+
+    @property
+    def zone_mm(self) -> float:
+        return self.columns_mm[2]
+
+    def without_zone(self) -> Paper:
+        """For a compound not split into zones: an empty column on every card tells the crew
+        nothing, and the note beside it (a broken bell, urgent parcels) wraps less."""
+        columns = list(self.columns_mm)
+        columns[2] = 0.0
+        return dataclasses.replace(self, columns_mm=tuple(columns))
 
     def row_mm(self, lines: int) -> float:
         return max(self.tick_row_mm, ROW_PADDING_MM + lines * self.line_mm)

@@ -284,6 +284,8 @@ def cards_html(
         raise PlanError(f"unknown part {part!r}; use {', '.join(PARTS)}", field="part")
     documents = shift_documents(plan, site_graph, shift=shift, lang=lang)
     layout = PAGE_LAYOUTS[paper]
+    if not any(building.zone for building in site_graph.site.buildings):
+        layout = layout.without_zone()
     note_separator = _NOTE_SEPARATOR[lang]
 
     def trip_map(trip: CardTrip, first: bool, last: bool) -> MapBox:

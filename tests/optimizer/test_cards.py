@@ -89,6 +89,21 @@ def test_pdf_lists_every_stop_in_route_order() -> None:
             position = match.end()
 
 
+def test_the_zone_column_is_printed_only_for_a_compound_split_into_zones() -> None:
+    zoned = cards_html(_lane_plan(), LANE_SITE, lang="en")  # B3 is in zone A
+    assert "<th>Zone</th>" in zoned and re.search(r"<td>B3</td><td>A</td>", zoned)
+    site_graph, plan = _gelin()  # no zones: the note takes the column's room
+    plain = cards_html(plan, site_graph, shift="morning", lang="en")
+    assert "<th>Zone</th>" not in plain
+    header = re.search(r"<thead><tr>(.*?)</tr></thead>", plain)
+    first_row = re.search(r'<tr class="stop"[^>]*>(.*?)</tr>', plain, re.S)
+    assert header is not None and first_row is not None
+    assert header.group(1).count("<th>") == first_row.group(1).count("<td") == 7
+    assert (
+        PAGE_LAYOUTS["a4"].without_zone().note_mm == PAGE_LAYOUTS["a4"].note_mm + PAGE_LAYOUTS["a4"].zone_mm
+    )
+
+
 def test_a_cjk_font_is_embedded() -> None:
     reader = pypdf.PdfReader(io.BytesIO(cards_pdf(_lane_plan(), LANE_SITE)))
     embedded = []
