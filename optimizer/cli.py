@@ -18,7 +18,7 @@ from optimizer.check import check_plan
 from optimizer.clock import format_clock
 from optimizer.day import Day, counts_sheet, day_csv, load_day, with_building_ids
 from optimizer.errors import OneBellError, PlanError
-from optimizer.files import excel_csv, read_json
+from optimizer.files import excel_csv, os_reason_zh, read_json
 from optimizer.graph import SiteGraph, build_graph
 from optimizer.held_over import with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations, starting_operations
@@ -209,7 +209,11 @@ def _frozen(
     if args.frozen is None and args.now is None:
         return None
     if args.frozen is None or args.now is None:
-        raise PlanError("re-planning needs both --frozen PLAN and --now HH:MM", field="frozen")
+        raise PlanError(
+            "re-planning needs both --frozen PLAN and --now HH:MM",
+            field="frozen",
+            zh="重排要同时给出 --frozen 路线计划文件 和 --now 时:分",
+        )
     now_s = parse_now(args.now, operations)
     document = read_json(args.frozen, what="frozen plan", error=PlanError)
     return frozen_part(document, site_id=site_id, date=date, operations=operations, now_s=now_s)
@@ -280,7 +284,11 @@ def _notices(args: argparse.Namespace) -> int:
 def _roster(args: argparse.Namespace) -> int:
     path = Path(args.out)
     if path.exists():  # an edited roster is not to be replaced by the starting one unasked
-        raise OneBellError(f"{args.out} exists: give another --out, or remove it first", field="--out")
+        raise OneBellError(
+            f"{args.out} exists: give another --out, or remove it first",
+            field="--out",
+            zh=f"{args.out} 已经有了：请换一个 --out，或者先把它删掉",
+        )
     document = starting_operations(args.lang)
     _write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     shifts = ", ".join(f"{s['id']} {s['start']}-{s['end']}" for s in document["shifts"])
@@ -377,7 +385,9 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plan is an ordinary file
         os.replace(temporary, path)
     except OSError as error:
-        raise PlanError(f"cannot write {path}: {error.strerror}") from error
+        raise PlanError(
+            f"cannot write {path}: {error.strerror}", zh=f"写不了 {path}：{os_reason_zh(error)}"
+        ) from error
 
 
 if __name__ == "__main__":

@@ -1,17 +1,16 @@
 """Exceptions for input a coordinator has to fix.
 
 Every message names the offending item (building id, row, field) and says what to change, so the
-CLI can print it as one line and the API can return it as a 422 without rewording. The messages
-about what coordinators and district offices write — the day's counts, the roster, the site map —
-carry a Chinese version beside the English, which the API gives to a client that asks for Chinese
-and the CLI prints in a Chinese locale; those about plan files handed to the CLI are English.
+CLI can print it as one line and the API can return it as a 422 without rewording. Every message
+carries a Chinese version beside the English, which the API gives to a client that asks for Chinese
+and the CLI prints in a Chinese locale.
 """
 
 
 class OneBellError(ValueError):
     """Input that is wrong. A hard day (too many parcels) is not an error: it is data in the plan."""
 
-    def __init__(self, message: str, *, field: str | None = None, zh: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, zh: str | None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,40 @@ def excel_csv(text: str) -> bytes:
     return text.encode("utf-8-sig")
 
 
+WHAT_ZH = {
+    "day": "件数表",
+    "site": "小区地图",
+    "operations": "班表",
+    "plan": "路线计划",
+    "frozen plan": "要保留的路线计划",
+}
+"""What a Chinese message calls each kind of file the CLI reads."""
+
+_OS_REASONS_ZH = {
+    errno.ENOENT: "没有这个文件（看看路径和文件名）",
+    errno.EACCES: "没有读写它的权限",
+    errno.EPERM: "没有读写它的权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径里有一段不是文件夹",
+    errno.ENOSPC: "磁盘满了",
+    errno.EROFS: "磁盘是只读的",
+}
+
+
+def os_reason_zh(failure: OSError) -> str:
+    """Why the system refused a file, in Chinese: the usual reasons by name, others as it said."""
+    return _OS_REASONS_ZH.get(failure.errno or 0, failure.strerror or str(failure))
+
+
 def read_bytes(path: str | Path, *, what: str, error: type[OneBellError]) -> bytes:
     """The file's bytes, or `error` naming the file."""
     try:
         return Path(path).read_bytes()
     except OSError as failure:
-        raise error(f"cannot read {what} file {path}: {failure.strerror}") from failure
+        raise error(
+            f"cannot read {what} file {path}: {failure.strerror}",
+            zh=f"读不了{WHAT_ZH.get(what, what)}文件 {path}：{os_reason_zh(failure)}",
+        ) from failure
 
 
 def read_text(path: str | Path, *, what: str, error: type[OneBellError]) -> str:
@@ -42,7 +71,10 @@ def read_text(path: str | Path, *, what: str, error: type[OneBellError]) -> str:
     try:
         return decode_text(data)
     except UnicodeDecodeError as failure:
-        raise error(f"{what} file {path}: not UTF-8 or GBK text (byte {failure.start})") from failure
+        raise error(
+            f"{what} file {path}: not UTF-8 or GBK text (byte {failure.start})",
+            zh=f"{WHAT_ZH.get(what, what)}文件 {path} 不是 UTF-8 或 GBK 文本（第 {failure.start} 个字节）",
+        ) from failure
 
 
 def read_json(path: str | Path, *, what: str, error: type[OneBellError]) -> Any:
@@ -52,5 +84,7 @@ def read_json(path: str | Path, *, what: str, error: type[OneBellError]) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as failure:
         raise error(
-            f"{what} file {path}: not valid JSON at line {failure.lineno}, column {failure.colno}: {failure.msg}"
+            f"{what} file {path}: not valid JSON at line {failure.lineno}, column {failure.colno}: {failure.msg}",
+            zh=f"{WHAT_ZH.get(what, what)}文件 {path} 第 {failure.lineno} 行第 {failure.colno} 列不是有效的 JSON"
+            f"（{failure.msg}）",
         ) from failure

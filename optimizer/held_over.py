@@ -22,22 +22,35 @@ def held_over_rows(plan: Mapping[str, Any]) -> tuple[CountRow, ...]:
     reached the gate (the plan's date, or an earlier `held_from` it was itself carrying)."""
     undelivered = plan.get("undelivered")
     if not isinstance(undelivered, list):
-        raise PlanError("the plan has no undelivered list; is it a OneBell plan?", field="undelivered")
+        raise PlanError(
+            "the plan has no undelivered list; is it a OneBell plan?",
+            field="undelivered",
+            zh="路线计划里没有未送达清单（undelivered）；这是一铃做的路线计划吗？",
+        )
     date = plan.get("date")
     rows = []
     for number, item in enumerate(undelivered):
         where = f"undelivered[{number}]"
         if not isinstance(item, Mapping):
-            raise PlanError(f"the plan's {where} is not an object", field=where)
+            raise PlanError(
+                f"the plan's {where} is not an object",
+                field=where,
+                zh=f"路线计划的 {where} 格式不对（要是一个对象）",
+            )
         building, parcels, urgent = item.get("building"), item.get("parcels"), item.get("urgent", 0)
         if not isinstance(building, str) or not isinstance(parcels, int) or not isinstance(urgent, int):
-            raise PlanError(f"the plan's {where} needs building, parcels and urgent", field=where)
+            raise PlanError(
+                f"the plan's {where} needs building, parcels and urgent",
+                field=where,
+                zh=f"路线计划的 {where} 要有 building、parcels 和 urgent",
+            )
         held_from = item.get("held_from") or date
         if not isinstance(held_from, str):
             raise PlanError(
                 "the plan has no date, so its undelivered parcels cannot say which day they are held "
                 "over from; plan with --date YYYY-MM-DD",
                 field="date",
+                zh="路线计划没有日期，说不出未送达的件是哪天留下的；排路线时请加上 --date 年-月-日",
             )
         rows.append(CountRow(building, parcels, urgent=urgent, line=number + 1, held_from=held_from))
     return tuple(rows)
@@ -52,6 +65,7 @@ def with_held_over(day: Day, plan: Mapping[str, Any]) -> Day:
         raise DayError(
             f"the plan is for {plan['date']}; parcels can be held over only into a later day, not {day.date}",
             field="date",
+            zh=f"路线计划是 {plan['date']} 的；没送完的件只能留到以后的日子，不能留到 {day.date}",
         )
     carried_days = {row.held_from for row in held} | {plan.get("date")}
     kept = [row for row in day.rows if row.held_from is None or row.held_from not in carried_days]

@@ -56,9 +56,17 @@ def frozen_part(
 ) -> Frozen:
     """The trips of `plan` that departed by `now_s`, checked to belong to this site, day and roster."""
     if plan.get("site") != site_id:
-        raise PlanError(f"the frozen plan is for site {plan.get('site')!r}, not {site_id!r}", field="frozen")
+        raise PlanError(
+            f"the frozen plan is for site {plan.get('site')!r}, not {site_id!r}",
+            field="frozen",
+            zh=f"要保留的路线计划是小区 {plan.get('site')} 的，不是 {site_id} 的",
+        )
     if date is not None and plan.get("date") not in (None, date):
-        raise PlanError(f"the frozen plan is for {plan.get('date')}, the counts for {date}", field="frozen")
+        raise PlanError(
+            f"the frozen plan is for {plan.get('date')}, the counts for {date}",
+            field="frozen",
+            zh=f"要保留的路线计划是 {plan.get('date')} 的，件数表是 {date} 的",
+        )
     shift_ids = {shift.id for shift in operations.shifts}
     crews_now = fielded_crews(operations)
     trips: dict[str, tuple[Trip, ...]] = {}
@@ -69,7 +77,9 @@ def frozen_part(
         for shift in plan.get("shifts", []):
             if shift["id"] not in shift_ids:
                 raise PlanError(
-                    f"the frozen plan has shift {shift['id']!r}, which the roster does not", field="frozen"
+                    f"the frozen plan has shift {shift['id']!r}, which the roster does not",
+                    field="frozen",
+                    zh=f"要保留的路线计划有班次 {shift['id']}，班表里没有",
                 )
             for crew in shift["crews"]:
                 kept = []
@@ -108,7 +118,11 @@ def frozen_part(
                     _check_crew(crew, crews_now, now_s)
                     trips[crew["id"]] = tuple(kept)
     except (KeyError, TypeError) as error:
-        raise PlanError(f"the frozen plan is not a OneBell plan (missing {error})", field="frozen") from error
+        raise PlanError(
+            f"the frozen plan is not a OneBell plan (missing {error})",
+            field="frozen",
+            zh=f"要保留的路线计划不是一铃的路线计划（缺少 {error}）",
+        ) from error
     return Frozen(
         now_s=now_s,
         trips=trips,
@@ -202,5 +216,9 @@ def _batch(document: Mapping[str, Any]) -> Batch:
 def _clock(text: Any) -> int:
     value = parse_clock(text)
     if value is None:
-        raise PlanError(f"the frozen plan has a time {text!r} that is not HH:MM:SS", field="frozen")
+        raise PlanError(
+            f"the frozen plan has a time {text!r} that is not HH:MM:SS",
+            field="frozen",
+            zh=f"要保留的路线计划里的时间「{text}」不是 时:分:秒",
+        )
     return value

@@ -125,7 +125,11 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
     elif media == "application/json":
         day = parse_day_json(_text(data), source="counts")
         if day.date not in (None, date):
-            raise DayError(f"counts: the body says date {day.date}, the path {date}", field="date")
+            raise DayError(
+                f"counts: the body says date {day.date}, the path {date}",
+                field="date",
+                zh=f"件数表写的日期是 {day.date}，网址里的是 {date}",
+            )
     elif media in ("text/csv", "text/plain"):
         day = parse_day_csv(_text(data), source="counts")
     else:

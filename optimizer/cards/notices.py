@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.cards.labels import LABELS
-from optimizer.cards.render import chosen_shifts
-from optimizer.errors import PlanError
+from optimizer.cards.render import chosen_shifts, unknown_building
 from optimizer.site import Site, sealed_buildings
 
 
@@ -49,9 +48,7 @@ def building_notices(
                 for stop in trip["stops"]:
                     building = buildings.get(stop["building"])
                     if building is None:
-                        raise PlanError(
-                            f"the plan names building {stop['building']!r}, which the site does not have"
-                        )
+                        raise unknown_building(stop["building"])
                     stops.append(
                         Notice(
                             shift_plan["id"],

@@ -89,7 +89,9 @@ class LoadBatch:
                 _, month, day = (int(part) for part in str(batch["held_from"]).split("-"))
             except ValueError:
                 raise PlanError(
-                    f"a batch's held_from {batch['held_from']!r} is not a date YYYY-MM-DD", field="held_from"
+                    f"a batch's held_from {batch['held_from']!r} is not a date YYYY-MM-DD",
+                    field="held_from",
+                    zh=f"有一批件的 held_from「{batch['held_from']}」不是 年-月-日 的日期",
                 ) from None
             return cls(batch["parcels"], held=(month, day))
         return cls(batch["parcels"], at=str(batch["arrived"])[:5])
@@ -114,22 +116,44 @@ class ShiftCards:
     on_the_road: int = 0  # trips a re-plan kept (already loaded and gone): off the load list
 
 
+def unknown_building(building_id: str) -> PlanError:
+    """A plan naming a building the site file has not: a plan of another version of the map."""
+    return PlanError(
+        f"the plan names building {building_id!r}, which the site does not have",
+        zh=f"路线计划里有楼 {building_id}，小区地图里没有这栋楼",
+    )
+
+
+def check_plan_site(plan: Mapping[str, Any], site: Site) -> None:
+    if plan.get("site") != site.id:
+        raise PlanError(
+            f"the plan is for site {plan.get('site')!r}, the site file is {site.id!r}",
+            field="site",
+            zh=f"路线计划是小区 {plan.get('site')} 的，小区地图文件是 {site.id} 的",
+        )
+
+
 def chosen_shifts(
     plan: Mapping[str, Any], site: Site, *, shift: str | None, lang: str
 ) -> list[Mapping[str, Any]]:
     """The plan's shifts to print (one, or all), once the plan is known to be this site's."""
     if lang not in LANGUAGES:
-        raise PlanError(f"unknown card language {lang!r}; use {' or '.join(LANGUAGES)}", field="lang")
-    if plan.get("site") != site.id:
         raise PlanError(
-            f"the plan is for site {plan.get('site')!r}, the site file is {site.id!r}", field="site"
+            f"unknown card language {lang!r}; use {' or '.join(LANGUAGES)}",
+            field="lang",
+            zh=f"路线卡语言「{lang}」不认识；请用 {' 或 '.join(LANGUAGES)}",
         )
+    check_plan_site(plan, site)
     shifts = list(plan.get("shifts", []))
     if shift is not None:
         chosen = [s for s in shifts if s.get("id") == shift]
         if not chosen:
             known = ", ".join(str(s.get("id")) for s in shifts)
-            raise PlanError(f"the plan has no shift {shift!r}; it has {known}", field="shift")
+            raise PlanError(
+                f"the plan has no shift {shift!r}; it has {known}",
+                field="shift",
+                zh=f"路线计划里没有班次 {shift}；有的是 {known}",
+            )
         shifts = chosen
     return shifts
 
@@ -160,9 +184,7 @@ def shift_documents(
                 for seq, stop in enumerate(trip["stops"], start=1):
                     building = buildings.get(stop["building"])
                     if building is None:
-                        raise PlanError(
-                            f"the plan names building {stop['building']!r}, which the site does not have"
-                        )
+                        raise unknown_building(stop["building"])
                     notes = []
                     if stop.get("urgent"):
                         notes.append(labels["urgent"].format(n=stop["urgent"]))
@@ -279,9 +301,17 @@ def cards_html(
     time (its HTML parser and style cascade then skip the maps' thousands of elements;
     `bench/cards.py`)."""
     if paper not in PAPERS:
-        raise PlanError(f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}", field="paper")
+        raise PlanError(
+            f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}",
+            field="paper",
+            zh=f"纸张大小「{paper}」不认识；请用 {' 或 '.join(PAPERS)}",
+        )
     if part not in PARTS:
-        raise PlanError(f"unknown part {part!r}; use {', '.join(PARTS)}", field="part")
+        raise PlanError(
+            f"unknown part {part!r}; use {', '.join(PARTS)}",
+            field="part",
+            zh=f"打印内容「{part}」不认识；请用 {'、'.join(PARTS)}",
+        )
     documents = shift_documents(plan, site_graph, shift=shift, lang=lang)
     layout = PAGE_LAYOUTS[paper]
     if not any(building.zone for building in site_graph.site.buildings):
@@ -329,11 +359,7 @@ def day_map_svg(site_graph: SiteGraph, plan: Mapping[str, Any] | None = None, *,
     """The whole day on one map: every trip, one colour per crew."""
     routes: list[RouteLine] = []
     if plan is not None:
-        if plan.get("site") != site_graph.site.id:
-            raise PlanError(
-                f"the plan is for site {plan.get('site')!r}, the site file is {site_graph.site.id!r}",
-                field="site",
-            )
+        check_plan_site(plan, site_graph.site)
         crews: Sequence[Mapping[str, Any]] = [
             crew for shift in plan.get("shifts", []) for crew in shift.get("crews", [])
         ]

@@ -218,7 +218,64 @@ def test_a_chinese_terminal_gets_the_messages_in_chinese(
     assert main([*_plan_args(paths, tmp_path / "plan.json"), "--policy", "shout"]) == 2
     assert capsys.readouterr().err.startswith("onebell: 错误：停靠方式 'shout' 不认识")
     assert main([*_plan_args(paths, tmp_path / "plan.json"), "--now", "10:30"]) == 2
-    assert "re-planning needs both --frozen PLAN and --now HH:MM" in capsys.readouterr().err  # English only
+    assert capsys.readouterr().err == "onebell: 错误：重排要同时给出 --frozen 路线计划文件 和 --now 时:分\n"
+
+
+def test_a_chinese_terminal_gets_the_messages_about_plan_files_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every message, not only those about the counts, roster and map: a coordinator printing
+    cards from a plan file on a Chinese laptop reads what went wrong in Chinese."""
+    paths = _files(tmp_path)
+    plan = tmp_path / "plan.json"
+    assert main(_plan_args(paths, plan)) == 0
+    document = json.loads(plan.read_text())
+    other_site = tmp_path / "other-site.json"
+    other_site.write_text(json.dumps({**document, "site": "elsewhere"}))
+    no_list = tmp_path / "no-list.json"
+    no_list.write_text(json.dumps({k: v for k, v in document.items() if k != "undelivered"}))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"site": ')
+    site, cards = str(paths["site"]), str(tmp_path / "cards.pdf")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    capsys.readouterr()
+    for args, said in (
+        (
+            ["cards", str(tmp_path / "nowhere.json"), "--site", site, "--out", cards],
+            "nowhere.json：没有这个文件（看看路径和文件名）",
+        ),
+        (["cards", str(broken), "--site", site, "--out", cards], "第 1 行第 10 列不是有效的 JSON"),
+        (
+            ["cards", str(other_site), "--site", site, "--out", cards],
+            "路线计划是小区 elsewhere 的，小区地图文件是 ",
+        ),
+        (
+            ["cards", str(plan), "--site", site, "--out", cards, "--shift", "night"],
+            "路线计划里没有班次 night；有的是 ",
+        ),
+        (
+            ["cards", str(plan), "--site", site, "--out", cards, "--paper", "b5"],
+            "纸张大小「b5」不认识；请用 a4 或 a5",
+        ),
+        (["notices", str(other_site), "--site", site], "路线计划是小区 elsewhere 的"),
+        (
+            ["held-over", str(no_list), "--day", str(paths["day"]), "--date", "2022-04-29", "--out", cards],
+            "路线计划里没有未送达清单（undelivered）",
+        ),
+        (
+            ["held-over", str(plan), "--day", str(paths["day"]), "--date", "2022-04-28", "--out", cards],
+            "路线计划是 2022-04-28 的；没送完的件只能留到以后的日子",
+        ),
+        (
+            _plan_args(paths, tmp_path / "again.json", "--frozen", str(other_site), "--now", "09:00"),
+            "要保留的路线计划是小区 elsewhere 的",
+        ),
+        (["roster", "--out", str(plan)], "已经有了：请换一个 --out，或者先把它删掉"),
+    ):
+        assert main(args) == 2, args
+        error = capsys.readouterr().err
+        assert error.startswith("onebell: 错误：") and said in error and error.count("\n") == 1, (args, error)
+    assert not (tmp_path / "cards.pdf").exists() and not (tmp_path / "again.json").exists()
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
