@@ -87,11 +87,17 @@ def test_count_errors_come_in_chinese_to_a_client_that_asks(client: TestClient) 
         where, content=b"building,parcels\n\xff\xff,3\n", headers={**CSV, "Accept-Language": "zh"}
     )
     assert _error(refused)["message"] == "件数表要是 UTF-8 或 GBK 编码的文字（第 17 个字节都不是）"
-    # a message written only in English stays English
     other = client.put(
         where, json={"date": "2022-04-26", "counts": []}, headers={**ADMIN, "Accept-Language": "zh"}
     )
-    assert _error(other)["message"] == "counts: the body says date 2022-04-26, the path 2022-04-25"
+    assert _error(other)["message"] == "件数表写的日期是 2022-04-26，网址里的是 2022-04-25"
+    # a message about using the API itself is written only in English, and stays English
+    misnamed = client.put(
+        where,
+        files={"upload": ("day.csv", b"building,parcels\n1,3\n")},
+        headers={**ADMIN, "Accept-Language": "zh"},
+    )
+    assert _error(misnamed)["message"] == "upload the counts as a form field named 'file'"
 
 
 def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(client: TestClient) -> None:
