@@ -6,6 +6,10 @@ carries a Chinese version beside the English, which the API gives to a client th
 and the CLI prints in a Chinese locale.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class OneBellError(ValueError):
     """Input that is wrong. A hard day (too many parcels) is not an error: it is data in the plan."""
@@ -16,6 +20,15 @@ class OneBellError(ValueError):
         self.field = field
         self.zh = zh
         """The same message in Chinese, for a page, client or terminal that asks for Chinese."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Whole across processes: the route cards are drawn in a worker process, and an error
+        raised there must reach the API with its field and its Chinese."""
+        return (_rebuilt, (type(self), self.message, self.field, self.zh))
+
+
+def _rebuilt(kind: type[OneBellError], message: str, field: str | None, zh: str | None) -> OneBellError:
+    return kind(message, field=field, zh=zh)
 
 
 class SiteError(OneBellError):

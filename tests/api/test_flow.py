@@ -266,6 +266,15 @@ def test_cards_of_a_plan_as_pdf_and_html(client: TestClient) -> None:
     )
     missing = client.get(f"/plans/{plan_id}/cards.pdf", params={"shift": "night"}, headers=ADMIN)
     assert missing.status_code == 422 and "no shift 'night'" in missing.json()["error"]["message"]
+    assert missing.json()["error"]["field"] == "shift"
+    missing = client.get(  # drawn in a worker process: the error comes back whole, its Chinese too
+        f"/plans/{plan_id}/cards.pdf",
+        params={"shift": "night"},
+        headers={**ADMIN, "Accept-Language": "zh-CN"},
+    )
+    assert (
+        missing.json()["error"]["message"] == "路线计划里没有班次 night；有的是 morning, afternoon, evening"
+    )
     assert (
         client.put("/sites/three-on-a-lane", json=three_on_a_lane().document(), headers=ADMIN).status_code
         == 201

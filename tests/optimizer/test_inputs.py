@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -466,3 +467,18 @@ def test_the_starting_roster_is_the_lockdown_day_and_reads_as_operations() -> No
     ]
     with pytest.raises(ValueError, match="language 'fr': use zh or en"):
         starting_operations("fr")
+
+
+def test_an_error_crosses_a_process_boundary_whole() -> None:
+    """The route cards are drawn in a worker process; its error must keep its field and Chinese."""
+    error = OperationsError(
+        "gate: 'reload_s' must be at least 0", field="gate.reload_s", zh="大门：每趟装车用时（秒）要至少 0"
+    )
+    back = pickle.loads(pickle.dumps(error))
+    assert (type(back), back.message, back.field, back.zh, str(back)) == (
+        OperationsError,
+        error.message,
+        "gate.reload_s",
+        error.zh,
+        str(error),
+    )
