@@ -30,6 +30,8 @@ class Principal:
     site_id: str | None  # None for the admin and district tokens
     district: str | None = None
     """A district token's district (role `district`, or `viewer` for one that only looks)."""
+    label: str | None = None
+    """The token's label ("gate sorter", "Xuhui office"): who did what, in the compound's history."""
     token_id: int | None = None
     """The stored token's id (None for the admin token): a page marks the one it signed in with,
     so a coordinator does not take back the token in hand unawares."""

@@ -54,8 +54,9 @@ def get_principal(
             district=row.district,
             district_sites=frozenset(sites),
             token_id=row.id,
+            label=row.label,
         )
-    return Principal(role=row.role, site_id=row.site_id, token_id=row.id)
+    return Principal(role=row.role, site_id=row.site_id, token_id=row.id, label=row.label)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -23,7 +23,7 @@ from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover
 from api.queue import Backlog
-from api.routes import cards, counts, days, districts, maps, operations, plans, sites, web
+from api.routes import cards, counts, days, districts, history, maps, operations, plans, sites, web
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.api")
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         days.router,
         cards.router,
         maps.router,
+        history.router,
         web.router,
     ):
         app.include_router(router)

@@ -132,12 +132,15 @@ def new_job(
     )
 
 
-def cancel_waiting(session: Session, date: str, sites: Any) -> list[str]:
+def cancel_waiting(
+    session: Session, date: str, sites: Any, noted: Callable[[list[str]], None] = lambda _: None
+) -> list[str]:
     """Take back the district's one-press plans of `date` still waiting at `sites` (a select of
     site ids); the ids of those sites. A waiting job has done nothing and holds no inputs, so it is
     deleted: its compound's day is again what it was before the press (not planned, or out of
     date), not failed. Queued and running jobs are not touched, nor a compound's own plan waiting
-    (its coordinator asked for it; `cancel_job` takes that back)."""
+    (its coordinator asked for it; `cancel_job` takes that back). `noted` adds the compounds'
+    history lines to the same transaction."""
     condition = (
         (JobRow.date == date)
         & (JobRow.status == "waiting")
@@ -146,6 +149,7 @@ def cancel_waiting(session: Session, date: str, sites: Any) -> list[str]:
     )
     cancelled = sorted(set(session.scalars(select(JobRow.site_id).where(condition))))
     session.execute(delete(JobRow).where(condition))
+    noted(cancelled)
     session.commit()
     return cancelled
 
@@ -168,13 +172,16 @@ def supersede_waiting(session: Session, job: JobRow) -> None:
     session.commit()
 
 
-def cancel_job(session: Session, job_id: str) -> None:
+def cancel_job(session: Session, job_id: str, noted: Callable[[], None] = lambda: None) -> None:
     """Take back one waiting job (deleted, as `cancel_waiting` does); 409 once it has started —
-    a solve is not stopped halfway, and a job done has its plan. Two at once: taken back once."""
+    a solve is not stopped halfway, and a job done has its plan. Two at once: taken back once.
+    `noted` adds the history line to the same transaction, when it was taken back."""
     taken = cast(
         CursorResult[Any],
         session.execute(delete(JobRow).where(JobRow.id == job_id, JobRow.status == "waiting")),
     )
+    if taken.rowcount == 1:
+        noted()
     session.commit()
     status = session.scalar(select(JobRow.status).where(JobRow.id == job_id))
     if taken.rowcount != 1 and status is not None:

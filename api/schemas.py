@@ -313,3 +313,13 @@ class DayOverview(BaseModel):
     date: str
     sites: list[SiteDay]
     totals: DayTotals = Field(description="over every site the token sees, whatever `needs_attention` says")
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    date: str | None = Field(description="the day the change concerns; null for one that holds for every day")
+    who: str = Field(description="the token's label when it was used (its role when it had none)")
+    role: str
+    action: str = Field(description="what kind of change (api.history.ACTIONS)")
+    detail: dict[str, Any]
+    text: str = Field(description="what was done, in a sentence; in Chinese for a client that asks")

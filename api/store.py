@@ -119,8 +119,9 @@ def checked_counts(session: Session, row: SiteRow, date: str, day: Day) -> Day:
     return day
 
 
-def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace: bool) -> None:
-    """Check the rows (`checked_counts`), then replace or append them in one transaction."""
+def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace: bool) -> Day:
+    """Check the rows (`checked_counts`), then replace or append them; the caller commits, with
+    the line of the compound's history that says so. The rows as stored."""
     day = checked_counts(session, row, date, day)
     if replace:
         session.execute(
@@ -148,7 +149,7 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
                 held_from=count.held_from,
             )
         )
-    session.commit()
+    return day
 
 
 def counts_out(site_id: str, date: str, rows: Sequence[CountFields]) -> CountsOut:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -136,3 +137,24 @@ class PlanRow(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # site, operations and counts it was made from
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+
+
+class EventRow(Base):
+    """A change at a compound, by whom and when (`api.history`). No foreign key to tokens: a
+    token revoked later still names who did what before."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    date: Mapped[str | None] = mapped_column(
+        String(10), nullable=True
+    )  # the day it concerns; null: every day
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # null: the admin token
+    who: Mapped[str] = mapped_column(String(200))  # the token's label when it was used
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_events_site_at", "site_id", "at"),)

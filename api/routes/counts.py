@@ -25,6 +25,7 @@ from api.config import Settings
 from api.db.models import PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
+from api.history import record
 from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.routes.sheets import SHEET_ROUTE, sheet_response
@@ -202,13 +203,18 @@ def _write(
     date: str,
     day: Day,
     *,
+    principal: Principal,
     replace: bool,
     if_match: str | None,
     response: Response,
 ) -> CountsOut:
     row = site_row(session, site_id, lock=True)
     check_counts_tag(if_match, count_rows(session, site_id, date))
-    save_counts(session, row, date, day, replace=replace)
+    stored = save_counts(session, row, date, day, replace=replace)
+    parcels = sum(count.parcels for count in stored.rows)
+    action = "counts_replaced" if replace else "counts_added"
+    record(session, principal, site_id, action, date=date, parcels=parcels, rows=len(stored.rows))
+    session.commit()
     return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
 
 
@@ -234,11 +240,14 @@ async def replace_counts(
     date: DateText,
     day: PostedDay,
     session: SessionDep,
+    principal: PrincipalDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> CountsOut:
     """Replace the day's counts with these rows, atomically."""
-    written = functools.partial(_write, replace=True, if_match=if_match, response=response)
+    written = functools.partial(
+        _write, principal=principal, replace=True, if_match=if_match, response=response
+    )
     return await run_in_threadpool(written, session, site_id, date, day)
 
 
@@ -248,11 +257,14 @@ async def append_counts(
     date: DateText,
     day: PostedDay,
     session: SessionDep,
+    principal: PrincipalDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> CountsOut:
     """Add rows for a later wave; earlier rows stay."""
-    written = functools.partial(_write, replace=False, if_match=if_match, response=response)
+    written = functools.partial(
+        _write, principal=principal, replace=False, if_match=if_match, response=response
+    )
     return await run_in_threadpool(written, session, site_id, date, day)
 
 
@@ -324,6 +336,9 @@ def add_held_over(
     except PlanError as error:
         raise ApiError(422, "invalid", error.message, field="plan_id") from error
     save_counts(session, row, date, merged, replace=True)
+    held = sum(count.parcels for count in merged.rows if count.held_from is not None)
+    record(session, principal, site_id, "held_over_added", date=date, parcels=held, **{"from": plan.date})
+    session.commit()
     return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
 
 

@@ -12,6 +12,7 @@ from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require_admin
 from api.errors import ERROR_RESPONSES, not_found
+from api.history import record
 from api.routes.params import DistrictId, SiteId, TokenId
 from api.routes.sites import revoke, site_summary, token_out
 from api.schemas import (
@@ -62,7 +63,9 @@ def set_district(
     could otherwise take the compound out of its office's sight. No plan goes out of date."""
     require_admin(principal)
     row = site_row(session, site_id)
-    row.district = body.district
+    if row.district != body.district:
+        row.district = body.district
+        record(session, principal, site_id, "district_set", district=body.district)
     session.commit()
     return site_summary(row)
 

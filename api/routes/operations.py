@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.db.models import CountRowRecord, DayOperationsRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, not_found
+from api.history import record
 from api.routes.days import SITES, site_days
 from api.routes.params import DateText, SiteId, checked_date
 from api.schemas import OperationsRead, ShiftCrewsOut
@@ -65,6 +66,7 @@ def put_operations(
     _check_days_to_plan_fit(session, row, parse_operations(document))
     if row.operations != document:  # the same roster sent again outdates no plan
         row.operations, row.updated_at = document, datetime.now(UTC)
+        record(session, principal, site_id, "roster_changed", day=False)
     session.commit()
     response.headers["ETag"] = document_tag(document)
     return document
@@ -142,6 +144,8 @@ def put_day_operations(
         session.add(DayOperationsRow(site_id=site_id, date=date, operations=document))
     elif stored != document:  # the same roster sent again outdates no plan
         own.operations, own.updated_at = document, datetime.now(UTC)
+    if stored != document:
+        record(session, principal, site_id, "roster_changed", date=date, day=True)
     session.commit()
     response.headers["ETag"] = document_tag(document)
     return document
@@ -165,6 +169,7 @@ def delete_day_operations(
         if row.operations is not None:
             _check_counts_fit(session, row, date, parse_operations(row.operations))
         own.operations, own.updated_at = None, datetime.now(UTC)
+        record(session, principal, site_id, "day_roster_removed", date=date)
         session.commit()
     return Response(status_code=204)
 

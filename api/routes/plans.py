@@ -13,6 +13,7 @@ from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require, require_role
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
+from api.history import record
 from api.queue import (
     DISTRICT_PRESS,
     OWN_PLAN,
@@ -108,6 +109,8 @@ def request_plan(
         idempotency_key=idempotency_key,
     )
     session.add(job)
+    replan_at = body.replan.now if body.replan is not None else None
+    record(session, principal, site_id, "plan_asked", date=date, job=job.id, replan_at=replan_at)
     try:
         session.commit()
     except IntegrityError:  # the same key raced in from a parallel retry
@@ -174,6 +177,7 @@ def plan_every_site(
             priority=DISTRICT_PRESS,
         )
         session.add(job)
+        record(session, principal, site_id, "district_plans_asked", date=date, job=job.id)
         session.commit()
         if starts:
             request.app.state.runner.submit(job.id)
@@ -191,7 +195,12 @@ def cancel_waiting_plans(date: DateText, session: SessionDep, principal: Princip
     require_role(principal, "courier")
     checked_date(date)
     seen = sites_seen(principal).with_only_columns(SiteRow.id).order_by(None)
-    return WaitingCancelled(date=date, cancelled=cancel_waiting(session, date, seen))
+
+    def noted(sites: list[str]) -> None:
+        for site_id in sites:
+            record(session, principal, site_id, "district_plans_taken_back", date=date)
+
+    return WaitingCancelled(date=date, cancelled=cancel_waiting(session, date, seen, noted))
 
 
 @router.delete("/jobs/{job_id}", status_code=204)
@@ -202,7 +211,10 @@ def cancel_one_job(job_id: str, session: SessionDep, principal: PrincipalDep) ->
     if job is None or not principal.sees(job.site_id):
         raise not_found(f"job {job_id!r}")
     require(principal, job.site_id, "courier")
-    cancel_job(session, job.id)
+    site_id, date = job.site_id, job.date
+    cancel_job(
+        session, job.id, lambda: record(session, principal, site_id, "plan_taken_back", date=date, job=job_id)
+    )
     return Response(status_code=204)
 
 

@@ -15,6 +15,7 @@ from api.auth import hash_token, new_token
 from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require, require_role, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, not_found
+from api.history import record
 from api.routes.params import BuildingId, SiteId, TokenId, ZoneId
 from api.schemas import (
     BuildingChange,
@@ -79,9 +80,12 @@ def put_site(
     if row is None:
         row = SiteRow(id=site_id, name=site.name, geojson=document, district=principal.district)
         session.add(row)
+        session.flush()  # the site before its history
+        record(session, principal, site_id, "site_created", buildings=len(site.buildings))
         response.status_code = 201
     elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
         row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
+        record(session, principal, site_id, "map_replaced", buildings=len(site.buildings))
     session.commit()
     remember_site(row, site, site_graph)
     return site_summary(row)
@@ -144,7 +148,14 @@ def change_building(
                     422, "invalid", f"{name} may not be null for building {building_id}", field=name
                 )
 
-    site = _changed_feature(session, site_id, "building", building_id, apply)
+    def noted(site: Site) -> None:
+        changes = {name: getattr(change, name) for name in sorted(changed)}
+        name = site.building(building_id).name
+        record(
+            session, principal, site_id, "building_changed", building=building_id, name=name, changes=changes
+        )
+
+    site = _changed_feature(session, site_id, "building", building_id, apply, noted)
     return _building_out(site.building(building_id), sealed_buildings(site))
 
 
@@ -163,7 +174,14 @@ def change_zone(
     delivery by a designated pair, without sending the whole map again. Plans made before keep what
     they were made from, and the day overview calls them outdated."""
     require(principal, site_id, "coordinator")
-    site = _changed_feature(session, site_id, "zone", zone_id, lambda p: p.update(sealed=change.sealed))
+
+    def noted(site: Site) -> None:
+        name = next(zone.name for zone in site.zones if zone.id == zone_id)
+        record(session, principal, site_id, "zone_changed", zone=zone_id, name=name, sealed=change.sealed)
+
+    site = _changed_feature(
+        session, site_id, "zone", zone_id, lambda p: p.update(sealed=change.sealed), noted
+    )
     return _zone_out(site, next(zone for zone in site.zones if zone.id == zone_id))
 
 
@@ -172,10 +190,16 @@ def _zone_out(site: Site, zone: Zone) -> ZoneOut:
 
 
 def _changed_feature(
-    session: Session, site_id: str, kind: str, feature_id: str, apply: Callable[[dict[str, Any]], None]
+    session: Session,
+    site_id: str,
+    kind: str,
+    feature_id: str,
+    apply: Callable[[dict[str, Any]], None],
+    noted: Callable[[Site], None],
 ) -> Site:
     """The site map with one feature's properties changed by `apply`, checked and stored: the
-    site's row is locked meanwhile, so two changes to different buildings both stay."""
+    site's row is locked meanwhile, so two changes to different buildings both stay. `noted` adds
+    the history line, when something changed."""
     row = session.scalar(select(SiteRow).where(SiteRow.id == site_id).with_for_update())
     if row is None:
         raise not_found(f"site {site_id!r}")
@@ -194,6 +218,7 @@ def _changed_feature(
     site = parse_site(document)
     if document != row.geojson:  # the same change again outdates no plan
         row.geojson, row.updated_at = document, datetime.now(UTC)
+        noted(site)
     session.commit()
     return site
 
@@ -230,6 +255,8 @@ def create_token(
     token = new_token()
     row = TokenRow(site_id=site_id, role=body.role, label=body.label, token_hash=hash_token(token))
     session.add(row)
+    session.flush()  # its id, for the history
+    record(session, principal, site_id, "token_made", id=row.id, label=row.label, role=row.role)
     session.commit()
     return TokenCreated(token=token, **token_out(row))
 
@@ -249,12 +276,19 @@ def revoke_token(
     row = session.get(TokenRow, token_id)
     if row is None or row.site_id != site_id:
         raise not_found(f"token {token_id}")
-    return revoke(session, row)
+    return revoke(
+        session,
+        row,
+        lambda: record(
+            session, principal, site_id, "token_revoked", id=row.id, label=row.label, role=row.role
+        ),
+    )
 
 
-def revoke(session: Session, row: TokenRow) -> TokenOut:
-    """Revoking a revoked token again is no error and keeps the first time."""
+def revoke(session: Session, row: TokenRow, noted: Callable[[], None] = lambda: None) -> TokenOut:
+    """Revoking a revoked token again is no error and keeps the first time (and its history line)."""
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
+        noted()
         session.commit()
     return TokenOut(**token_out(row))

@@ -92,6 +92,7 @@ def test_a_site_viewer_reads_the_day_and_changes_nothing(client: TestClient, day
         "/sites/gelin-spring",
         "/sites/gelin-spring/buildings",
         "/sites/gelin-spring/zones",
+        "/sites/gelin-spring/history",
         "/sites/gelin-spring/operations",
         "/sites/gelin-spring/counts/sheet.csv",
         f"/sites/gelin-spring/days/{DATE}/counts",

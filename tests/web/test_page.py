@@ -550,6 +550,26 @@ def test_the_coordinator_hands_out_a_courier_token_and_takes_it_back_from_the_pa
     assert gate.inner_text("#sign-in-error") == "Unknown token"
 
 
+def test_the_days_history_says_who_sent_the_counts_and_asked_for_the_plan(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running = server[0]
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-25")
+    page.click("#history summary")
+    page.wait_for_function(
+        "document.querySelector('#history-list').textContent.includes('created the compound')"
+    )
+    page.fill("#b-1", "5")
+    page.click("#plan")
+    page.wait_for_function("document.querySelector('#history-list').textContent.includes('asked for a plan')")
+    lines = page.inner_text("#history-list").splitlines()
+    assert lines[0].endswith("coordinator test: asked for a plan"), lines  # newest first
+    assert lines[1].endswith("coordinator test: sent the day's counts: 5 parcels in 1 rows"), lines
+    assert lines[-1].endswith("admin: created the compound"), lines
+    page.wait_for_selector("#result:not([hidden])", timeout=60_000)
+
+
 def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

@@ -349,6 +349,29 @@ async function saveBuildingDetails() {
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
 }
 
+// Who changed what on the shown day, newest first (counts, plans, seals, crews, tokens): several
+// devices work on one compound's day, and "who sealed building 12?" has its answer here. Read
+// only while the panel is open, and again after this page changes something.
+async function loadHistory() {
+  if (!$("history").open || site === null) return;
+  const siteId = site.id, date = $("date").value;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/history?date=${date}&limit=200`);
+  if (!response.ok || site.id !== siteId || $("date").value !== date) return;
+  const lines = await response.json();
+  const list = $("history-list");
+  list.innerHTML = "";
+  for (const line of lines) {
+    const item = document.createElement("li");
+    const when = document.createElement("span");
+    when.className = "when";
+    const at = new Date(line.at);
+    when.textContent = at.toLocaleDateString("sv") === date ? at.toTimeString().slice(0, 5) : at.toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    item.append(when, ` ${line.who}: ${line.text}`);
+    list.appendChild(item);
+  }
+  if (!lines.length) list.innerHTML = `<li>${L.history_none}</li>`;
+}
+
 // Who else signs in to the compound: the coordinator hands the sorter and the riders a courier
 // token and a residents' committee a viewer's, and takes back one that is lost — without the API.
 // A new token is shown once (only its hash is stored); the one this page signed in with is
@@ -406,6 +429,7 @@ async function makeToken() {
   $("token-new-label").value = "";
   $("token-secret").select();
   await loadTokens();
+  loadHistory();
 }
 
 async function revokeToken(siteId, t) {
@@ -413,7 +437,7 @@ async function revokeToken(siteId, t) {
   $("token-error").textContent = "";
   const response = await api(`/sites/${encodeURIComponent(siteId)}/tokens/${t.id}`, { method: "DELETE" });
   if (!response.ok) { $("token-error").textContent = await errorMessage(response); return; }
-  if (site.id === siteId) await loadTokens();
+  if (site.id === siteId) { await loadTokens(); loadHistory(); }
 }
 
 // The day's crews and vehicles, as the coordinator learns who came: riders and sorters per
@@ -784,6 +808,7 @@ async function loadCounts(view) {
 
 // The day's latest plan, or the job planning it; `day` is the site's day line if already fetched.
 async function showDayPlan(view, day) {
+  loadHistory();  // a building, zone or roster saved, or the day opened
   day = day || (await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}`));
   const glance = day.ok ? await day.json() : null;
   if (view !== currentView) return;
@@ -951,6 +976,7 @@ async function saveCounts() {
   }
   loadedRows = (await put.json()).rows;
   countsTag = put.headers.get("ETag");
+  loadHistory();
   unsaved = false;
   return true;
 }
@@ -1001,6 +1027,7 @@ async function plan(event) {
 
 // Waits for a planning job (this page's, or one another device started) and shows its plan.
 async function followJob(job, view) {
+  loadHistory();  // the plan asked for
   $("plan").disabled = true;
   $("progress").textContent = job.status === "waiting" ? L.plan_waiting.replace("{n}", job.ahead ?? "…") : L.planning;
   $("plan-cancel").dataset.job = job.id;
@@ -1119,6 +1146,7 @@ async function cancelPlan() {
   $("plan-cancel").hidden = true;
   const response = await api(`/jobs/${$("plan-cancel").dataset.job}`, { method: "DELETE" });
   if (!response.ok && response.status !== 404) $("form-error").textContent = await errorMessage(response);
+  loadHistory();
 }
 
 $("sign-in").addEventListener("submit", signIn);
@@ -1142,6 +1170,7 @@ $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("token-make").addEventListener("click", makeToken);
+$("history").addEventListener("toggle", loadHistory);
 $("zone-save").addEventListener("click", saveZones);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);

@@ -1,0 +1,167 @@
+"""What was changed at a compound, by whom and when: a line per change, written in the same
+transaction as the change, so there is never one without the other.
+
+A courier team works from several devices at once — the sorter at the gate posts counts, the
+coordinator seals a building from a phone, the district office presses Plan for every compound —
+and "who changed the counts?" or "who sealed building 12?" must have an answer that names a
+person (the token's label), not a guess."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.db.models import EventRow
+from api.errors import ROLES_ZH
+
+ACTIONS = (
+    "site_created",
+    "map_replaced",
+    "district_set",
+    "counts_replaced",
+    "counts_added",
+    "held_over_added",
+    "plan_asked",
+    "district_plans_asked",
+    "plan_taken_back",
+    "district_plans_taken_back",
+    "building_changed",
+    "zone_changed",
+    "roster_changed",
+    "day_roster_removed",
+    "token_made",
+    "token_revoked",
+)
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    site_id: str,
+    action: str,
+    *,
+    date: str | None = None,
+    **detail: Any,
+) -> None:
+    """Adds the line to the session; the route's own commit writes it with the change."""
+    assert action in ACTIONS, action
+    session.add(
+        EventRow(
+            site_id=site_id,
+            date=date,
+            token_id=principal.token_id,
+            who=principal.label or "",
+            role=principal.role,
+            action=action,
+            detail=detail,
+        )
+    )
+
+
+def who_said(row: EventRow, chinese: bool) -> str:
+    """The token's label, or its role when it has none (and the admin token as the admin)."""
+    if row.who:
+        return row.who
+    role = ROLES_ZH.get(row.role, row.role) if chinese else row.role
+    return role if row.token_id is None else f"{role} #{row.token_id}"
+
+
+def _change_en(name: str, value: Any) -> str:
+    if name == "sealed":
+        return "sealed (door delivery)" if value else "unsealed"
+    if name == "doorbell":
+        return f"doorbell {value}"
+    return f"household to notify {value}" if value else "no household to notify"
+
+
+def _change_zh(name: str, value: Any) -> str:
+    if name == "sealed":
+        return "封控（送到门口）" if value else "解封"
+    if name == "doorbell":
+        return "门铃坏了" if value == "broken" else "门铃好了"
+    return f"通知住户改为 {value}" if value else "不再指定通知住户"
+
+
+def _role(role: str, chinese: bool) -> str:
+    return ROLES_ZH.get(role, role) if chinese else role
+
+
+_TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[str, Any]], str]]] = {
+    "site_created": (lambda d: "created the compound", lambda d: "建立了这个小区"),
+    "map_replaced": (lambda d: "sent a new compound map", lambda d: "更新了小区地图"),
+    "district_set": (
+        lambda d: (
+            f"put the compound in district {d['district']}"
+            if d["district"]
+            else "took the compound out of its district"
+        ),
+        lambda d: f"把小区划入街道 {d['district']}" if d["district"] else "把小区移出了街道",
+    ),
+    "counts_replaced": (
+        lambda d: f"sent the day's counts: {d['parcels']} parcels in {d['rows']} rows",
+        lambda d: f"提交了当天的件数：{d['rows']} 行，共 {d['parcels']} 件",
+    ),
+    "counts_added": (
+        lambda d: f"added a later wave: {d['parcels']} parcels in {d['rows']} rows",
+        lambda d: f"追加了一批：{d['rows']} 行，共 {d['parcels']} 件",
+    ),
+    "held_over_added": (
+        lambda d: f"added the parcels an earlier day left (plan of {d['from']}): {d['parcels']} held over",
+        lambda d: f"加上了之前没送完的件（{d['from']} 的路线）：共 {d['parcels']} 件",
+    ),
+    "plan_asked": (
+        lambda d: (
+            f"asked for a re-plan at {d['replan_at']}, keeping the trips on the road"
+            if d.get("replan_at")
+            else "asked for a plan"
+        ),
+        lambda d: (
+            f"要求在 {d['replan_at']} 重排路线（已出发的车次不变）" if d.get("replan_at") else "要求生成路线"
+        ),
+    ),
+    "district_plans_asked": (
+        lambda d: "asked for plans for every compound that needed one",
+        lambda d: "为所有需要的小区要求生成路线",
+    ),
+    "plan_taken_back": (lambda d: "took back a plan still waiting", lambda d: "撤回了一次还在排队的排路线"),
+    "district_plans_taken_back": (
+        lambda d: "took back the district's plans still waiting",
+        lambda d: "撤回了街道还在排队的排路线",
+    ),
+    "building_changed": (
+        lambda d: f"changed {d['name']}: " + ", ".join(_change_en(k, v) for k, v in d["changes"].items()),
+        lambda d: f"改了{d['name']}：" + "，".join(_change_zh(k, v) for k, v in d["changes"].items()),
+    ),
+    "zone_changed": (
+        lambda d: f"{'sealed' if d['sealed'] else 'unsealed'} zone {d['name']}",
+        lambda d: f"{'封控了' if d['sealed'] else '解封了'}{d['name']}",
+    ),
+    "roster_changed": (
+        lambda d: (
+            "changed this day's crews and vehicles" if d["day"] else "changed the usual crews and vehicles"
+        ),
+        lambda d: "改了这一天的人手和车辆" if d["day"] else "改了常用的人手和车辆",
+    ),
+    "day_roster_removed": (
+        lambda d: "put the day back on the usual crews and vehicles",
+        lambda d: "这一天改回常用的人手和车辆",
+    ),
+    "token_made": (
+        lambda d: f"made a {d['role']} token for {d['label'] or '#' + str(d['id'])}",
+        lambda d: f"给「{d['label'] or '#' + str(d['id'])}」发了{_role(d['role'], True)}令牌",
+    ),
+    "token_revoked": (
+        lambda d: f"took back the {d['role']} token of {d['label'] or '#' + str(d['id'])}",
+        lambda d: f"收回了「{d['label'] or '#' + str(d['id'])}」的{_role(d['role'], True)}令牌",
+    ),
+}
+assert set(_TEXTS) == set(ACTIONS)
+
+
+def event_text(row: EventRow, chinese: bool) -> str:
+    """The line as the page shows it: what was done, in the page's language."""
+    english, zh = _TEXTS[row.action]
+    return (zh if chinese else english)(row.detail)
