@@ -85,5 +85,5 @@ def require_role(principal: Principal, role: str) -> None:
 def require(principal: Principal, site_id: str, role: str) -> None:
     """404 for another site's data (site ids are not to be probed), 403 for a role too low."""
     if not principal.sees(site_id):
-        raise not_found(f"site {site_id!r}")
+        raise not_found(f"site {site_id!r}", f"小区 {site_id}")
     require_role(principal, role)

@@ -6,9 +6,7 @@ from pydantic import BaseModel
 
 
 class ApiError(Exception):
-    def __init__(
-        self, status: int, code: str, message: str, *, field: str | None = None, zh: str | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, *, field: str | None = None, zh: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -70,8 +68,8 @@ def forbidden(role: str, needed: str) -> ApiError:
     )
 
 
-def not_found(what: str) -> ApiError:
-    return ApiError(404, "not_found", f"{what} not found")
+def not_found(what: str, what_zh: str) -> ApiError:
+    return ApiError(404, "not_found", f"{what} not found", zh=f"找不到{what_zh}")
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {

@@ -262,7 +262,7 @@ def _turn(session: Session, job: JobRow) -> dict[str, Any]:
 def _plan(session: Session, plan_id: str) -> PlanRow:
     plan = session.get(PlanRow, plan_id)
     if plan is None:  # named by this job when asked; gone only with its site (and this job)
-        raise not_found(f"plan {plan_id!r}")
+        raise not_found(f"plan {plan_id!r}", f"路线计划 {plan_id}")
     return plan
 
 

@@ -48,6 +48,7 @@ def plan_in_use(
             "invalid",
             f"plan {in_use.id!r} is for site {in_use.site_id!r} on {in_use.date}, not {row.id!r} on {date}",
             field="replan.plan_id",
+            zh=f"路线计划 {in_use.id} 是小区 {in_use.site_id} 在 {in_use.date} 的，不是 {row.id} 在 {date} 的",
         )
     return in_use
 

@@ -32,7 +32,7 @@ def site_row(session: Session, site_id: str, *, lock: bool = False) -> SiteRow:
         session.execute(update(SiteRow).where(SiteRow.id == site_id).values(name=SiteRow.name))
     row = session.get(SiteRow, site_id)
     if row is None:
-        raise not_found(f"site {site_id!r}")
+        raise not_found(f"site {site_id!r}", f"小区 {site_id}")
     return row
 
 

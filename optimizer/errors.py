@@ -14,7 +14,7 @@ from typing import Any
 class OneBellError(ValueError):
     """Input that is wrong. A hard day (too many parcels) is not an error: it is data in the plan."""
 
-    def __init__(self, message: str, *, field: str | None = None, zh: str | None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, zh: str) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -27,7 +27,7 @@ class OneBellError(ValueError):
         return (_rebuilt, (type(self), self.message, self.field, self.zh))
 
 
-def _rebuilt(kind: type[OneBellError], message: str, field: str | None, zh: str | None) -> OneBellError:
+def _rebuilt(kind: type[OneBellError], message: str, field: str | None, zh: str) -> OneBellError:
     return kind(message, field=field, zh=zh)
 
 

@@ -114,7 +114,13 @@ async def _read_day(request: Request, date: str, settings: Settings) -> Day:
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ApiError(422, "invalid", "upload the counts as a form field named 'file'", field="file")
+            raise ApiError(
+                422,
+                "invalid",
+                "upload the counts as a form field named 'file'",
+                field="file",
+                zh="上传件数表时，表单字段名要叫 file",
+            )
         data = await upload.read()
         media = _file_media(upload.filename or "", _media(upload.content_type or ""), data)
     else:
@@ -334,7 +340,9 @@ def add_held_over(
     try:
         merged = with_held_over(day, plan.document)
     except PlanError as error:
-        raise ApiError(422, "invalid", error.message, field="plan_id") from error
+        raise ApiError(
+            422, "invalid", error.message, field="plan_id", zh=error.zh or error.message
+        ) from error
     save_counts(session, row, date, merged, replace=True)
     held = sum(count.parcels for count in merged.rows if count.held_from is not None)
     record(session, principal, site_id, "held_over_added", date=date, parcels=held, **{"from": plan.date})
@@ -354,6 +362,7 @@ def _earlier_plan(
                 f"plan {plan_id!r} is for site {plan.site_id!r} on {plan.date}; held-over parcels come from "
                 f"an earlier day's plan of site {site_id!r}, before {date}",
                 field="plan_id",
+                zh=f"路线计划 {plan_id} 是小区 {plan.site_id} 在 {plan.date} 的；留下的件要来自本小区 {date} 之前某天的路线",
             )
         return plan
     latest = session.scalar(

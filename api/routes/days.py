@@ -130,7 +130,7 @@ def site_day(
     checked_date(date)
     days = site_days(session, date, SITES.where(SiteRow.id == site_id), accept_language)
     if not days:
-        raise not_found(f"site {site_id!r}")
+        raise not_found(f"site {site_id!r}", f"小区 {site_id}")
     return days[0]
 
 

@@ -103,5 +103,5 @@ def revoke_district_token(
     require_admin(principal)
     row = session.get(TokenRow, token_id)
     if row is None or row.district != district:
-        raise not_found(f"token {token_id} of district {district!r}")
+        raise not_found(f"token {token_id} of district {district!r}", f"街道 {district} 的令牌 {token_id}")
     return revoke(session, row)

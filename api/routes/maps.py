@@ -29,7 +29,7 @@ def site_map(
     if plan_id is not None:
         found = visible_plan(session, principal, plan_id)
         if found.site_id != site_id:
-            raise not_found(f"plan {plan_id!r}")
+            raise not_found(f"plan {plan_id!r}", f"路线计划 {plan_id}")
         plan = found.document
     svg = day_map_svg(build_graph(domain_site(row)), plan)
     return Response(svg, media_type="image/svg+xml")

@@ -98,7 +98,7 @@ def get_operations(
     require(principal, site_id, "viewer")
     row = site_row(session, site_id)
     if row.operations is None:
-        raise not_found(f"operations of site {site_id!r}")
+        raise not_found(f"operations of site {site_id!r}", f"小区 {site_id} 的班次和车辆")
     response.headers["ETag"] = document_tag(row.operations)
     return row.operations
 
@@ -115,7 +115,8 @@ def get_day_operations(
     if own is None or own.operations is None:
         raise not_found(
             f"a roster of site {site_id!r} for {date} alone (the day uses the usual roster, "
-            f"GET /sites/{site_id}/operations)"
+            f"GET /sites/{site_id}/operations)",
+            f"小区 {site_id} 在 {date} 单独的班表（这一天用常用的班表）",
         )
     response.headers["ETag"] = document_tag(own.operations)
     return own.operations

@@ -209,7 +209,7 @@ def cancel_one_job(job_id: str, session: SessionDep, principal: PrincipalDep) ->
     its day is as it was before it was asked for. 409 once it has started."""
     job = session.get(JobRow, job_id)
     if job is None or not principal.sees(job.site_id):
-        raise not_found(f"job {job_id!r}")
+        raise not_found(f"job {job_id!r}", f"排路线任务 {job_id}")
     require(principal, job.site_id, "courier")
     site_id, date = job.site_id, job.date
     cancel_job(
@@ -224,14 +224,14 @@ def get_job(
 ) -> JobOut:
     job = session.get(JobRow, job_id)
     if job is None or not principal.sees(job.site_id):
-        raise not_found(f"job {job_id!r}")
+        raise not_found(f"job {job_id!r}", f"排路线任务 {job_id}")
     return job_out(job, accept_language, session)
 
 
 def visible_plan(session: Session, principal: Principal, plan_id: str) -> PlanRow:
     plan = session.get(PlanRow, plan_id)
     if plan is None or not principal.sees(plan.site_id):
-        raise not_found(f"plan {plan_id!r}")
+        raise not_found(f"plan {plan_id!r}", f"路线计划 {plan_id}")
     return plan
 
 
@@ -248,7 +248,7 @@ def latest_plan(
     require(principal, site_id, "viewer")
     plan = latest_plan_row(session, site_id, date)
     if plan is None:
-        raise not_found(f"a plan for {date} at site {site_id!r}")
+        raise not_found(f"a plan for {date} at site {site_id!r}", f"小区 {site_id} 在 {date} 的路线")
     return {"id": plan.id, **plan.document}
 
 
@@ -258,4 +258,4 @@ def plan_shift(plan_id: str, shift_id: str, session: SessionDep, principal: Prin
     for shift in plan.document["shifts"]:
         if shift["id"] == shift_id:
             return ShiftOut(plan_id=plan.id, site=plan.site_id, date=plan.date, shift=shift)
-    raise not_found(f"shift {shift_id!r} in plan {plan_id!r}")
+    raise not_found(f"shift {shift_id!r} in plan {plan_id!r}", f"路线计划 {plan_id} 里的班次 {shift_id}")

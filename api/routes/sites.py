@@ -74,7 +74,11 @@ def put_site(
     site = parse_site(document)
     if site.id != site_id:
         raise ApiError(
-            422, "invalid", f"the GeoJSON says site {site.id!r}, the path {site_id!r}", field="site.id"
+            422,
+            "invalid",
+            f"the GeoJSON says site {site.id!r}, the path {site_id!r}",
+            field="site.id",
+            zh=f"小区地图写的是小区 {site.id}，网址里的是 {site_id}",
         )
     site_graph = build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
     if row is None:
@@ -134,7 +138,13 @@ def change_building(
     require(principal, site_id, "coordinator")
     changed = change.model_fields_set
     if not changed:
-        raise ApiError(422, "invalid", "nothing to change: give contact, doorbell or sealed", field="body")
+        raise ApiError(
+            422,
+            "invalid",
+            "nothing to change: give contact, doorbell or sealed",
+            field="body",
+            zh="没有要改的：请给出 contact（通知住户）、doorbell（门铃）或 sealed（封控）",
+        )
 
     def apply(properties: dict[str, Any]) -> None:
         for name in sorted(changed):
@@ -145,7 +155,11 @@ def change_building(
                 properties.pop("contact", None)
             else:
                 raise ApiError(
-                    422, "invalid", f"{name} may not be null for building {building_id}", field=name
+                    422,
+                    "invalid",
+                    f"{name} may not be null for building {building_id}",
+                    field=name,
+                    zh=f"楼 {building_id} 的 {name} 不能为空",
                 )
 
     def noted(site: Site) -> None:
@@ -189,6 +203,9 @@ def _zone_out(site: Site, zone: Zone) -> ZoneOut:
     return ZoneOut(id=zone.id, name=zone.name, sealed=zone.sealed, buildings=list(zone_buildings(site, zone)))
 
 
+_KIND_ZH = {"building": "楼", "zone": "小区域"}
+
+
 def _changed_feature(
     session: Session,
     site_id: str,
@@ -202,7 +219,7 @@ def _changed_feature(
     the history line, when something changed."""
     row = session.scalar(select(SiteRow).where(SiteRow.id == site_id).with_for_update())
     if row is None:
-        raise not_found(f"site {site_id!r}")
+        raise not_found(f"site {site_id!r}", f"小区 {site_id}")
     document = copy.deepcopy(row.geojson)
     feature = next(
         (
@@ -213,7 +230,9 @@ def _changed_feature(
         None,
     )
     if feature is None:
-        raise not_found(f"{kind} {feature_id!r} at site {site_id!r}")
+        raise not_found(
+            f"{kind} {feature_id!r} at site {site_id!r}", f"小区 {site_id} 的{_KIND_ZH[kind]} {feature_id}"
+        )
     apply(feature["properties"])
     site = parse_site(document)
     if document != row.geojson:  # the same change again outdates no plan
@@ -275,7 +294,7 @@ def revoke_token(
     require(principal, site_id, "coordinator")
     row = session.get(TokenRow, token_id)
     if row is None or row.site_id != site_id:
-        raise not_found(f"token {token_id}")
+        raise not_found(f"token {token_id}", f"令牌 {token_id}")
     return revoke(
         session,
         row,

@@ -91,13 +91,23 @@ def test_count_errors_come_in_chinese_to_a_client_that_asks(client: TestClient) 
         where, json={"date": "2022-04-26", "counts": []}, headers={**ADMIN, "Accept-Language": "zh"}
     )
     assert _error(other)["message"] == "件数表写的日期是 2022-04-26，网址里的是 2022-04-25"
-    # a message about using the API itself is written only in English, and stays English
     misnamed = client.put(
         where,
         files={"upload": ("day.csv", b"building,parcels\n1,3\n")},
         headers={**ADMIN, "Accept-Language": "zh"},
     )
-    assert _error(misnamed)["message"] == "upload the counts as a form field named 'file'"
+    assert _error(misnamed)["message"] == "上传件数表时，表单字段名要叫 file"
+    missing = client.get("/sites/gelin-b/days/2022-04-25/counts", headers={**ADMIN, "Accept-Language": "zh"})
+    assert (missing.status_code, _error(missing)["message"]) == (404, "找不到小区 gelin-b")
+    english = client.get("/sites/gelin-b/days/2022-04-25/counts", headers=ADMIN)
+    assert _error(english)["message"] == "site 'gelin-b' not found"
+    # what the request's schema refuses before the server reads it stays in pydantic's English
+    schema = client.post(
+        "/sites/gelin-spring/days/2022-04-25/plans",
+        json={"time_limit_s": "soon"},
+        headers={**ADMIN, "Accept-Language": "zh"},
+    )
+    assert schema.status_code == 422 and "time_limit_s" in _error(schema)["message"]
 
 
 def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(client: TestClient) -> None:
