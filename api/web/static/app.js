@@ -23,15 +23,15 @@ let countsTag = null;  // the stored counts the grid started from (ETag): saving
 // closes (a phone's browser may close it): ask first.
 function mayLeaveGrid() { return !unsaved || window.confirm(L.unsaved_confirm); }
 
-// The server words the counts' messages in the page's language (the rest stay English).
+// The server words its messages in the page's language (all but pydantic's schema messages).
 async function api(path, options = {}) {
   const headers = Object.assign({ Authorization: `Bearer ${token}`, "Accept-Language": pageLang() }, options.headers || {});
   return fetch(path, Object.assign({}, options, { headers }));
 }
 
 // The server's messages name the row and field to fix; in Chinese the page puts a hint of what
-// is wrong before it (by the error's code, else its field: "counts[3]" → counts), for the
-// messages the server has only in English.
+// is wrong before it (by the error's code, else its field: "counts[3]" → counts), which also
+// heads the few messages the server has only in English (a body its schema refuses).
 // Without the hint: the roster's messages name the shift or vehicle and the field in the page's
 // language already.
 async function errorMessage(response, { hint = true } = {}) {
