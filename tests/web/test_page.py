@@ -412,10 +412,11 @@ def test_two_people_keeping_the_same_day_never_overwrite_each_other_unawares(
     phone.once("dialog", lambda dialog: dialog.accept())  # the 4 typed is not saved: asked first
     _open_date(phone, "2022-04-26")
     _open_date(phone, date)  # opened again: the gate's 6 is there to add to
-    phone.wait_for_function("document.querySelector('#b-1').value === '6'")
+    phone.wait_for_function("document.querySelector('#b-1').value === '6' && currentPlan !== null")
+    gates_plan = phone.evaluate("currentPlan.id")  # the day opens with the gate's plan shown
     phone.fill("#b-2", "4")
     phone.click("#plan")
-    phone.wait_for_selector("#result:not([hidden])", timeout=90_000)
+    phone.wait_for_function(f"currentPlan.id !== {json.dumps(gates_plan)}", timeout=90_000)  # a new plan
     rows = client.get(where, headers=ADMIN).json()["rows"]
     assert sorted((r["building"], r["parcels"]) for r in rows) == [("1", 6), ("2", 4)]
 
