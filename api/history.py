@@ -21,6 +21,8 @@ ACTIONS = (
     "site_created",
     "map_replaced",
     "district_set",
+    "site_archived",
+    "site_restored",
     "counts_replaced",
     "counts_added",
     "held_over_added",
@@ -100,6 +102,8 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
         ),
         lambda d: f"把小区划入街道 {d['district']}" if d["district"] else "把小区移出了街道",
     ),
+    "site_archived": (lambda d: "archived the compound", lambda d: "把小区归档（不再排路线）"),
+    "site_restored": (lambda d: "brought the compound back from the archive", lambda d: "把小区从归档里恢复"),
     "counts_replaced": (
         lambda d: f"sent the day's counts: {d['parcels']} parcels in {d['rows']} rows",
         lambda d: f"提交了当天的件数：{d['rows']} 行，共 {d['parcels']} 件",

@@ -8,6 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class SiteArchived(BaseModel):
+    archived: bool = Field(description="true: the compound needs no more planning; false: it is back")
+
+
 class SiteSummary(BaseModel):
     id: str
     name: str
@@ -19,6 +23,7 @@ class SiteSummary(BaseModel):
     district: str | None = Field(
         default=None, description="the district whose office's token sees the site (set by the admin)"
     )
+    archived: bool = Field(default=False, description="archived: out of the district's overview and lists")
 
 
 class BuildingOut(BaseModel):

@@ -52,6 +52,9 @@ class SiteRow(Base):
     # set by the admin only: which district office's token sees the site (not in the map, which
     # the compound's own coordinator sends)
     district: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    # set when the compound needs no more planning (its lockdown lifted): left out of the district's
+    # day overview, its one press and the compound lists, its data kept; cleared to bring it back
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class DayOperationsRow(Base):

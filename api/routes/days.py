@@ -139,10 +139,12 @@ SITES = select(
 )
 
 
-def sites_seen(principal: Principal) -> Any:
+def sites_seen(principal: Principal, *, archived: bool = False) -> Any:
     """A select of `SITES`: every site for the admin token, its district's for a district token,
-    its own for a site's token, by id."""
+    its own for a site's token, by id; those archived only with `archived`."""
     sites = SITES.order_by(SiteRow.id)
+    if not archived:
+        sites = sites.where(SiteRow.archived_at.is_(None))
     condition = seen_sites(principal)
     return sites if condition is None else sites.where(condition)
 

@@ -194,7 +194,7 @@ def cancel_waiting_plans(date: DateText, session: SessionDep, principal: Princip
     queued or running finish. A compound's own plan waiting stays (`DELETE /jobs/{id}`)."""
     require_role(principal, "courier")
     checked_date(date)
-    seen = sites_seen(principal).with_only_columns(SiteRow.id).order_by(None)
+    seen = sites_seen(principal, archived=True).with_only_columns(SiteRow.id).order_by(None)
 
     def noted(sites: list[str]) -> None:
         for site_id in sites:

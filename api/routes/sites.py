@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from api.schemas import (
     BuildingChange,
     BuildingOut,
     Me,
+    SiteArchived,
     SiteSummary,
     TokenCreate,
     TokenCreated,
@@ -46,16 +47,42 @@ def site_summary(row: SiteRow) -> SiteSummary:
         zones=len(site.zones),
         has_operations=row.operations is not None,
         district=row.district,
+        archived=row.archived_at is not None,
     )
 
 
 @router.get("/sites", response_model=list[SiteSummary])
-def list_sites(session: SessionDep, principal: PrincipalDep) -> list[SiteSummary]:
+def list_sites(
+    session: SessionDep,
+    principal: PrincipalDep,
+    archived: bool = Query(default=False, description="the archived compounds too"),
+) -> list[SiteSummary]:
+    """The compounds the token sees; a site's token always its own, archived or not."""
     query = select(SiteRow).order_by(SiteRow.id)
     condition = seen_sites(principal)
     if condition is not None:
         query = query.where(condition)
+    if not archived and principal.site_id is None:
+        query = query.where(SiteRow.archived_at.is_(None))
     return [site_summary(row) for row in session.scalars(query)]
+
+
+@router.put("/sites/{site_id}/archived", response_model=SiteSummary)
+def archive_site(
+    site_id: SiteId, body: SiteArchived, session: SessionDep, principal: PrincipalDep
+) -> SiteSummary:
+    """Archive a compound whose lockdown lifted (`{"archived": true}`), or bring it back: an
+    archived compound leaves the district's day overview, its one press and the compound lists
+    (`GET /sites?archived=true` shows it), so hundreds of compounds are not crowded by those that
+    no longer deliver. Nothing is deleted: its counts, plans, tokens and history stay, and its own
+    pages and plans work as before."""
+    require(principal, site_id, "coordinator")
+    row = site_row(session, site_id, lock=True)
+    if (row.archived_at is not None) != body.archived:
+        row.archived_at = datetime.now(UTC) if body.archived else None
+        record(session, principal, site_id, "site_archived" if body.archived else "site_restored")
+    session.commit()
+    return site_summary(row)
 
 
 @router.put("/sites/{site_id}", response_model=SiteSummary)

@@ -38,6 +38,7 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/days/{date}/plans"): {},
     ("DELETE", "/jobs/{job_id}"): {},
     ("PUT", "/sites/{site_id}/district"): {"json": {"district": "xuhui-9"}},
+    ("PUT", "/sites/{site_id}/archived"): {"json": {"archived": True}},
     ("POST", "/districts/{district}/tokens"): {"json": {"label": "x"}},
     ("DELETE", "/districts/{district}/tokens/{token_id}"): {},
 }

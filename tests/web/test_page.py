@@ -616,6 +616,45 @@ def _two_compounds(client: httpx.Client, gelin_b_counts: str) -> str:
     return date
 
 
+ROWS = "document.querySelectorAll('#overview-table tbody tr').length === {}"
+
+
+def _admin_at_the_overview(browser: object, url: str, date: str) -> Any:
+    """The admin's page on `_two_compounds`' day, both compounds in the overview's table."""
+    page = _signed_in(browser, url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(page, date)
+    page.wait_for_function(ROWS.format(2))
+    return page
+
+
+def test_a_compound_whose_lockdown_lifted_is_archived_and_brought_back_from_the_page(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    date = _two_compounds(client, "building,parcels\n5,9\n")
+    page = _admin_at_the_overview(browser, running.url, date)
+    page.select_option("#site-pick", "gelin-b")
+    page.wait_for_function("site.id === 'gelin-b'")
+    page.click("#site-archive summary")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#archive")
+    page.wait_for_selector("#archive-archived:not([hidden])")
+    page.wait_for_function(ROWS.format(1))  # out of the day's overview
+    assert page.inner_text("#site-pick option[value='gelin-b']") == "Another compound (gelin-b) · archived"
+    assert client.get(f"/days/{date}", headers=ADMIN).json()["totals"]["sites"] == 1
+    page.reload()  # listed last, marked, and its counts still there
+    page.wait_for_selector(".cell input")
+    options = page.eval_on_selector_all("#site-pick option", "items => items.map(i => i.value)")
+    assert options == ["gelin-spring", "gelin-b"]
+    _open_date(page, date)
+    page.wait_for_function("document.querySelector('#total').textContent === '9'")
+    page.click("#site-archive summary")
+    page.click("#unarchive")
+    page.wait_for_selector("#archive-active:not([hidden])")
+    page.wait_for_function(ROWS.format(2))
+    assert [s["archived"] for s in client.get("/sites", headers=ADMIN).json()] == [False, False]
+
+
 def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     one_plan_at_a_time: tuple[Server, httpx.Client], browser: object
 ) -> None:
@@ -623,9 +662,7 @@ def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     date = _two_compounds(client, "building,parcels\n5,9\n")
     usual = client.get("/sites/gelin-b/operations", headers=ADMIN).json()
     assert client.put(f"/sites/gelin-b/days/{date}/operations", json=usual, headers=ADMIN).status_code == 200
-    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
-    _open_date(page, date)
-    page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
+    page = _admin_at_the_overview(browser, running.url, date)
     own = "#overview-table tr[data-site='{}'] .tag.own"
     assert page.inner_text(own.format("gelin-b")) == "this day's own"  # its own crews today
     assert page.locator(own.format("gelin-spring")).count() == 0
@@ -653,9 +690,7 @@ def test_a_district_office_takes_back_the_plans_still_waiting(
 ) -> None:
     running, client = one_plan_at_a_time
     date = _two_compounds(client, "building,parcels\n5,9\n")
-    page = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
-    _open_date(page, date)
-    page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 2")
+    page = _admin_at_the_overview(browser, running.url, date)
     page.click("#plan-all")
     page.wait_for_selector("#plan-all-cancel:not([hidden])")
     page.click("#plan-all-cancel")

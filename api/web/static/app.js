@@ -42,17 +42,23 @@ async function errorMessage(response, { hint = true } = {}) {
   return `${L[`error_code_${error.code}`] || L[`error_field_${field}`] || ""}${error.message}`;
 }
 
+function siteLabel(s) {
+  const name = s.name === s.id ? s.id : `${s.name} (${s.id})`;
+  return s.archived ? `${name} · ${L.archived_tag}` : name;
+}
+
 async function signIn(event) {
   if (event) event.preventDefault();
   if (!token) token = $("token").value.trim();
-  const response = await api("/sites");
+  const response = await api("/sites?archived=true");
   if (!response.ok) {
     $("sign-in-error").textContent = response.status === 401 ? L.bad_token : await errorMessage(response);
     token = null;
     sessionStorage.removeItem("onebell-token");
     return;
   }
-  const sites = (await response.json()).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  // archived compounds last, to be opened and brought back
+  const sites = (await response.json()).sort((a, b) => a.archived - b.archived || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   if (!sites.length) { $("sign-in-error").textContent = L.bad_token; return; }
   sessionStorage.setItem("onebell-token", token);
   const me = await (await api("/me")).json();
@@ -60,6 +66,7 @@ async function signIn(event) {
   $("building-edit").hidden = !coordinates;  // building details are the coordinator's
   $("roster-edit").hidden = !coordinates;  // and so are the crews and vehicles
   $("team-tokens").hidden = !coordinates;  // who else may sign in to the compound
+  $("site-archive").hidden = !coordinates;
   tokenInHand = me.token_id;
   readOnly = me.role === "viewer";  // sees the day, sends nothing: no buttons that would be refused
   document.body.classList.toggle("read-only", readOnly);
@@ -72,7 +79,7 @@ async function signIn(event) {
   const remembered = sites.find((s) => s.id === sessionStorage.getItem("onebell-site")) || sites[0];
   const pick = $("site-pick");
   pick.innerHTML = "";
-  for (const s of sites) pick.add(new Option(s.name === s.id ? s.id : `${s.name} (${s.id})`, s.id, false, s === remembered));
+  for (const s of sites) pick.add(new Option(siteLabel(s), s.id, false, s === remembered));
   $("site-choice").hidden = sites.length < 2;
   $("overview").hidden = sites.length < 2;
   allSites = sites;
@@ -189,6 +196,7 @@ async function openSite(chosen) {
     buildGrid();
     fillBuildingEditor();
     loadZones();
+    showArchived();
     $("token-made").hidden = true;  // a token just made is the last compound's
     $("token-error").textContent = "";
     loadTokens();
@@ -347,6 +355,29 @@ async function saveBuildingDetails() {
   $("edit-status").textContent = L.saved;
   loadOverview();
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
+}
+
+// A compound whose lockdown lifted is archived: out of the district's overview and one press, its
+// data kept; the picker lists it last, marked, to be opened and brought back.
+function showArchived() {
+  $("archive-active").hidden = Boolean(site.archived);
+  $("archive-archived").hidden = !site.archived;
+  $("archive-error").textContent = "";
+}
+
+async function setArchived(archived) {
+  const chosen = site;
+  if (archived && !window.confirm(L.archive_confirm.replace("{name}", chosen.name))) return;
+  const response = await api(`/sites/${encodeURIComponent(chosen.id)}/archived`, {
+    method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ archived }),
+  });
+  if (!response.ok) { $("archive-error").textContent = await errorMessage(response); return; }
+  chosen.archived = (await response.json()).archived;
+  const option = [...$("site-pick").options].find((o) => o.value === chosen.id);
+  if (option) option.text = siteLabel(chosen);
+  if (site === chosen) showArchived();
+  loadOverview();
+  loadHistory();
 }
 
 // Who changed what on the shown day, newest first (counts, plans, seals, crews, tokens): several
@@ -1172,6 +1203,8 @@ $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
 $("edit-save").addEventListener("click", saveBuildingDetails);
 $("token-make").addEventListener("click", makeToken);
+$("archive").addEventListener("click", () => setArchived(true));
+$("unarchive").addEventListener("click", () => setArchived(false));
 $("history").addEventListener("toggle", loadHistory);
 $("zone-save").addEventListener("click", saveZones);
 $("roster-form").addEventListener("submit", saveRoster);
