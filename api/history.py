@@ -17,27 +17,6 @@ from api.auth import Principal
 from api.db.models import EventRow
 from api.errors import ROLES_ZH
 
-ACTIONS = (
-    "site_created",
-    "map_replaced",
-    "district_set",
-    "site_archived",
-    "site_restored",
-    "counts_replaced",
-    "counts_added",
-    "held_over_added",
-    "plan_asked",
-    "district_plans_asked",
-    "plan_taken_back",
-    "district_plans_taken_back",
-    "building_changed",
-    "zone_changed",
-    "roster_changed",
-    "day_roster_removed",
-    "token_made",
-    "token_revoked",
-)
-
 
 def record(
     session: Session,
@@ -49,7 +28,7 @@ def record(
     **detail: Any,
 ) -> None:
     """Adds the line to the session; the route's own commit writes it with the change."""
-    assert action in ACTIONS, action
+    assert action in _TEXTS, action
     session.add(
         EventRow(
             site_id=site_id,
@@ -67,7 +46,7 @@ def who_said(row: EventRow, chinese: bool) -> str:
     """The token's label, or its role when it has none (and the admin token as the admin)."""
     if row.who:
         return row.who
-    role = ROLES_ZH.get(row.role, row.role) if chinese else row.role
+    role = _role(row.role, chinese)
     return role if row.token_id is None else f"{role} #{row.token_id}"
 
 
@@ -162,7 +141,8 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
         lambda d: f"收回了「{d['label'] or '#' + str(d['id'])}」的{_role(d['role'], True)}令牌",
     ),
 }
-assert set(_TEXTS) == set(ACTIONS)
+ACTIONS = frozenset(_TEXTS)
+"""What a line of the history can say was done."""
 
 
 def event_text(row: EventRow, chinese: bool) -> str:
