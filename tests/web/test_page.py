@@ -268,7 +268,7 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     )
     assert page.input_value("#b-3") == "2"  # a workbook with a bad row changes nothing
 
-    # In Chinese the server's English message comes after a hint of what is wrong.
+    # In Chinese a message the server has only in English comes after a hint of what is wrong.
     chinese = browser.new_page()  # type: ignore[attr-defined]
     chinese.goto(f"{running.url}/?lang=zh")
 
@@ -281,13 +281,16 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     assert shown({"code": "invalid", "message": "m", "field": "line 4"}) == "表格中这一行有误：m"
     assert shown({"code": "no_counts", "message": "m", "field": None}) == "这一天还没有件数：m"
     assert shown({"code": "invalid", "message": "m", "field": "colour"}) == "m"
+    worded = "2022-04-25 还没有件数，请先填好件数再排路线"  # in Chinese already: no hint before it
+    assert shown({"code": "no_counts", "message": worded, "field": None}) == worded
     # Signed in on the page in Chinese, the server words its message about the sheet in Chinese.
     chinese.fill("#token", courier)
     chinese.press("#token", "Enter")
     chinese.wait_for_selector(".cell input")
     chinese.click("#help summary")  # how it works, its steps naming the page's own buttons
     steps = chinese.locator("#help li").all_inner_texts()
-    assert len(steps) == 7 and not any("{" in step for step in steps)
+    assert len(steps) == 8 and not any("{" in step for step in steps)
+    assert "「队伍的令牌（发给分拣、骑手和只看的人）」" in steps[7]
     assert "按「下载填写表（每栋楼一行）」" in steps[0] and steps[1].startswith("按「生成路线」")
     _open_date(chinese, "2022-04-26")
     chinese.click("#paste-box summary")

@@ -29,15 +29,15 @@ async function api(path, options = {}) {
   return fetch(path, Object.assign({}, options, { headers }));
 }
 
-// The server's messages name the row and field to fix; in Chinese the page puts a hint of what
-// is wrong before it (by the error's code, else its field: "counts[3]" → counts), which also
-// heads the few messages the server has only in English (a body its schema refuses).
+// The server's messages name the row and field to fix, in the page's language; before the few it
+// has only in English (a body its schema refuses) the Chinese page puts a hint of what is wrong
+// (by the error's code, else its field: "counts[3]" → counts).
 // Without the hint: the roster's messages name the shift or vehicle and the field in the page's
 // language already.
 async function errorMessage(response, { hint = true } = {}) {
   let error;
   try { error = (await response.json()).error; } catch (e) { return `${response.status}`; }
-  if (!hint) return error.message;
+  if (!hint || /[\u4e00-\u9fff]/.test(error.message)) return error.message;  // worded in Chinese already
   const field = (error.field || "").split(/[.[ ]/)[0];
   return `${L[`error_code_${error.code}`] || L[`error_field_${field}`] || ""}${error.message}`;
 }
