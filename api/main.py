@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,13 +23,29 @@ from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover
 from api.queue import Backlog
 from api.routes import cards, counts, days, districts, history, maps, operations, plans, sites, web
+from api.schema_errors import refusal
 from optimizer.errors import OneBellError
 
 log = logging.getLogger("onebell.api")
 
 
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+_HTTP_WORDS = {
+    404: (
+        "no such address: {path} (the API's addresses are listed at /docs)",
+        "没有这个网址：{path}（网址列表在 /docs）",
+    ),
+    405: ("{path} does not take {method} (see /docs)", "网址 {path} 不接受 {method}（网址列表在 /docs）"),
+}
+"""Starlette's own refusals (an address or method no route has), worded like the API's."""
+
+
 def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
+
+
+def _too_large_words(max_bytes: int) -> tuple[str, str]:
+    return f"the body is over {max_bytes} bytes", f"上传的内容超过 {max_bytes} 字节"
 
 
 class BodyLimit:
@@ -55,18 +70,16 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise ApiError(
-                        413,
-                        "too_large",
-                        f"the body is over {self.max_bytes} bytes",
-                        zh=f"上传的内容超过 {self.max_bytes} 字节",
-                    )
+                    english, chinese = _too_large_words(self.max_bytes)
+                    raise ApiError(413, "too_large", english, zh=chinese)
             return message
 
         await self.app(scope, limited, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = _error(413, "too_large", f"the body is over {self.max_bytes} bytes")
+        english, chinese = _too_large_words(self.max_bytes)
+        language = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+        response = _error(413, "too_large", message_for(english, chinese, language))
         await response(scope, receive, send)
 
 
@@ -131,16 +144,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(error.status, error.code, message, error.field)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
-        first: dict[str, Any] = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-        return _error(
-            422, "invalid", f"{where or 'request'}: {first.get('msg', 'invalid input')}", where or None
-        )
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = error.errors()
+        english, chinese, field = refusal(errors[0] if errors else {})
+        message = message_for(english, chinese, request.headers.get("accept-language", ""))
+        return _error(422, "invalid", message, field)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-        return _error(error.status_code, codes.get(error.status_code, "error"), str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        words = _HTTP_WORDS.get(error.status_code)
+        where = {"path": request.url.path, "method": request.method}
+        english, chinese = (text.format(**where) for text in words) if words else (str(error.detail),) * 2
+        message = message_for(english, chinese, request.headers.get("accept-language", ""))
+        return _error(error.status_code, _HTTP_CODES.get(error.status_code, "error"), message)
 
     return app

@@ -101,13 +101,6 @@ def test_count_errors_come_in_chinese_to_a_client_that_asks(client: TestClient) 
     assert (missing.status_code, _error(missing)["message"]) == (404, "找不到小区 gelin-b")
     english = client.get("/sites/gelin-b/days/2022-04-25/counts", headers=ADMIN)
     assert _error(english)["message"] == "site 'gelin-b' not found"
-    # what the request's schema refuses before the server reads it stays in pydantic's English
-    schema = client.post(
-        "/sites/gelin-spring/days/2022-04-25/plans",
-        json={"time_limit_s": "soon"},
-        headers={**ADMIN, "Accept-Language": "zh"},
-    )
-    assert schema.status_code == 422 and "time_limit_s" in _error(schema)["message"]
 
 
 def test_counts_saved_by_a_chinese_excel_are_read_and_unreadable_bytes_named(client: TestClient) -> None:

@@ -23,23 +23,14 @@ let countsTag = null;  // the stored counts the grid started from (ETag): saving
 // closes (a phone's browser may close it): ask first.
 function mayLeaveGrid() { return !unsaved || window.confirm(L.unsaved_confirm); }
 
-// The server words its messages in the page's language (all but pydantic's schema messages).
+// The server words every message in the page's language and names the row and field to fix.
 async function api(path, options = {}) {
   const headers = Object.assign({ Authorization: `Bearer ${token}`, "Accept-Language": pageLang() }, options.headers || {});
   return fetch(path, Object.assign({}, options, { headers }));
 }
 
-// The server's messages name the row and field to fix, in the page's language; before the few it
-// has only in English (a body its schema refuses) the Chinese page puts a hint of what is wrong
-// (by the error's code, else its field: "counts[3]" → counts).
-// Without the hint: the roster's messages name the shift or vehicle and the field in the page's
-// language already.
-async function errorMessage(response, { hint = true } = {}) {
-  let error;
-  try { error = (await response.json()).error; } catch (e) { return `${response.status}`; }
-  if (!hint || /[\u4e00-\u9fff]/.test(error.message)) return error.message;  // worded in Chinese already
-  const field = (error.field || "").split(/[.[ ]/)[0];
-  return `${L[`error_code_${error.code}`] || L[`error_field_${field}`] || ""}${error.message}`;
+async function errorMessage(response) {
+  try { return (await response.json()).error.message; } catch (e) { return `${response.status}`; }
 }
 
 function siteLabel(s) {
@@ -570,7 +561,7 @@ async function showCrews() {
   });
   if (asked !== crewsAsked) return;  // the form changed again meanwhile
   const read = response.ok ? await response.json() : null;
-  $("roster-error").textContent = read ? "" : await errorMessage(response, { hint: false });
+  $("roster-error").textContent = read ? "" : await errorMessage(response);
   for (const row of document.querySelectorAll("#roster-shifts tbody tr")) {
     const shift = read && read.shifts.find((s) => s.shift === row.dataset.shift);
     const parts = shift ? Object.entries(shift.crews).map(([id, n]) => `${n} × ${vehicleLabel(proposed.fleet.find((v) => v.id === id))}`) : [];
@@ -705,7 +696,7 @@ async function saveRoster(event) {
       method: "PUT", headers: { "Content-Type": "application/json", ...condition }, body: JSON.stringify(withChanges(await current.json(), changes)),
     });
     if (response.status === 412) continue;  // saved by someone else between the two: again
-    if (!response.ok) { $("roster-error").textContent = await errorMessage(response, { hint: false }); return; }
+    if (!response.ok) { $("roster-error").textContent = await errorMessage(response); return; }
     if (siteId !== site.id) return;
     await rosterSaved();
     return;
@@ -718,7 +709,7 @@ async function backToUsualRoster() {
   if (roster === null || !rosterOwn || rosterDate !== $("date").value) return;
   const siteId = site.id;
   const response = await api(dayRosterPath(siteId, rosterDate), { method: "DELETE" });
-  if (!response.ok) { $("roster-error").textContent = await errorMessage(response, { hint: false }); return; }
+  if (!response.ok) { $("roster-error").textContent = await errorMessage(response); return; }
   if (siteId !== site.id) return;
   await rosterSaved();
 }
