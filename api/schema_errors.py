@@ -19,6 +19,7 @@ FIELDS_ZH = {
     "district": "街道",
     "district_id": "街道编号",
     "doorbell": "门铃",
+    "from": "从哪天",
     "idempotency-key": "防重复提交的标识",
     "label": "给谁用",
     "lang": "语言",
@@ -35,6 +36,7 @@ FIELDS_ZH = {
     "shift": "班次",
     "site_id": "小区编号",
     "time_limit_s": "计算秒数",
+    "to": "到哪天",
     "token_id": "令牌编号",
     "zone_id": "片区编号",
 }

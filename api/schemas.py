@@ -286,6 +286,7 @@ class JobGlance(BaseModel):
 class SiteDay(BaseModel):
     site: str
     name: str
+    date: str
     counts: CountTotals | None = Field(description="None: no counts posted for the day")
     plan: PlanGlance | None = Field(description="the latest plan of the day")
     job: JobGlance | None = Field(description="the latest planning job of the day")

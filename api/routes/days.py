@@ -1,6 +1,7 @@
 """One day across every site a token sees: which compounds have counts, a plan, a plan that is
 out of date, or parcels that will not go out — what a district office running hundreds of
-compounds checks each morning before it opens any one of them.
+compounds checks each morning before it opens any one of them — and one compound's days one after
+another, to see whether its team keeps up.
 
 Five queries for all sites together, whatever their number; no site's map and no whole plan is
 read (the plans' summaries, undelivered lists and counts are picked out of their JSON in SQL).
@@ -9,10 +10,11 @@ read (the plans' summaries, undelivered lists and counts are picked out of their
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import CountRowRecord, DayOperationsRow, JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, require, seen_sites
-from api.errors import ERROR_RESPONSES, message_for, not_found
+from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
@@ -61,38 +63,31 @@ def day_overview(
     return DayOverview(date=date, sites=days, totals=totals)
 
 
-_OVERVIEW_COLUMNS = {
+_DAY_COLUMNS = {
     "en": (
-        "site", "name", "status", "parcels", "held_over", "delivered", "undelivered",
-        "urgent_undelivered", "trips", "crew_hours", "plan_id", "planned_at", "plan_up_to_date",
-        "own_roster",
+        "status", "parcels", "held_over", "delivered", "undelivered", "urgent_undelivered", "trips",
+        "crew_hours", "plan_id", "planned_at", "plan_up_to_date", "own_roster",
     ),
     "zh": (
-        "小区编号", "小区", "状态", "件数", "之前留下", "已送达", "未送达",
-        "加急未送达", "趟数", "人时", "计划编号", "计划时间", "计划是否最新",
-        "当日单独班表",
+        "状态", "件数", "之前留下", "已送达", "未送达", "加急未送达", "趟数",
+        "人时", "计划编号", "计划时间", "计划是否最新", "当日单独班表",
     ),
 }  # fmt: skip
+"""A compound's day as a sheet's row, after what names the row (the compound, or the date)."""
 
 
-@router.get("/days/{date}/overview.csv", **SHEET_ROUTE)
-def day_overview_csv(
-    date: DateText, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
-) -> Response:
-    """The day overview as a sheet, a compound a row, for the district office's report upward;
-    statuses in the language asked for."""
-    overview = day_overview(date, session, principal, needs_attention=False, accept_language=lang)
+def _day_sheet(lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], SiteDay]]) -> str:
+    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS`; statuses in `lang`."""
     statuses = dict(pair.split("=") for pair in WEB_LABELS[lang]["status_names"].split(","))
-    yes_no = ("是", "否") if lang == "zh" else ("yes", "no")
+    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_OVERVIEW_COLUMNS[lang])
-    for day in overview.sites:
+    writer.writerow([*heads, *_DAY_COLUMNS[lang]])
+    for named, day in rows:
         counts, plan = day.counts, day.plan
         writer.writerow(
             [
-                day.site,
-                day.name,
+                *named,
                 statuses.get(day.status, day.status),
                 counts.parcels if counts else "",
                 counts.held_over if counts else "",
@@ -105,15 +100,109 @@ def day_overview_csv(
                         f"{plan.crew_hours:.2f}",
                         plan.id,
                         plan.created_at.isoformat(timespec="seconds"),
-                        yes_no[0] if plan.up_to_date else yes_no[1],
+                        yes if plan.up_to_date else no,
                     )
                     if plan
                     else [""] * 8
                 ),
-                yes_no[0] if day.own_roster else yes_no[1],
+                yes if day.own_roster else no,
             ]
         )
-    return sheet_response(out.getvalue(), f"onebell-{date}.csv")
+    return out.getvalue()
+
+
+@router.get("/days/{date}/overview.csv", **SHEET_ROUTE)
+def day_overview_csv(
+    date: DateText, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
+) -> Response:
+    """The day overview as a sheet, a compound a row, for the district office's report upward;
+    statuses in the language asked for."""
+    overview = day_overview(date, session, principal, needs_attention=False, accept_language=lang)
+    heads = ("小区编号", "小区") if lang == "zh" else ("site", "name")
+    sheet = _day_sheet(lang, heads, [([day.site, day.name], day) for day in overview.sites])
+    return sheet_response(sheet, f"onebell-{date}.csv")
+
+
+DEFAULT_SPAN_DAYS = 14
+MAX_SPAN_DAYS = 92
+DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+@router.get("/sites/{site_id}/days", response_model=list[SiteDay])
+def site_day_by_day(
+    site_id: SiteId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    since: Annotated[
+        DateQuery, Query(alias="from", description="the first day (default: 13 days before `to`)")
+    ] = None,
+    until: Annotated[
+        DateQuery,
+        Query(alias="to", description="the last day (default: the latest with counts, a plan or a job)"),
+    ] = None,
+    accept_language: AcceptLanguage = "",
+) -> list[SiteDay]:
+    """The compound's days from `from` to `to`, oldest first, each as the day overview reports it:
+    whether the team keeps up, day after day — parcels counted, held over from earlier days,
+    delivered and left for the next. Days with nothing (no counts, plan, job or roster of their
+    own) are left out; at most 92 days."""
+    require(principal, site_id, "viewer")
+    sites = SITES.where(SiteRow.id == site_id)
+    found = _found(session, sites)
+    if not found:
+        raise not_found(f"site {site_id!r}", f"小区 {site_id}")
+    span = _span(session, site_id, since, until)
+    return [] if span is None else list(_days_between(session, span, found, accept_language).values())
+
+
+@router.get("/sites/{site_id}/days.csv", **SHEET_ROUTE)
+def site_day_by_day_csv(
+    site_id: SiteId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    since: Annotated[DateQuery, Query(alias="from")] = None,
+    until: Annotated[DateQuery, Query(alias="to")] = None,
+    lang: Lang = "zh",
+) -> Response:
+    """`GET /sites/{site}/days` as a sheet, a day a row, for the compound's report upward."""
+    days = site_day_by_day(site_id, session, principal, since, until, accept_language=lang)
+    sheet = _day_sheet(lang, ("日期",) if lang == "zh" else ("date",), [([day.date], day) for day in days])
+    return sheet_response(sheet, f"onebell-{site_id}-days.csv")
+
+
+def _span(session: Session, site_id: str, since: str | None, until: str | None) -> Days | None:
+    """The days asked for; without `to`, up to the latest day the compound has anything on (or
+    `from`, if later), and without `from` the fortnight to `to`. None: the compound has nothing yet
+    and no day was named."""
+    if until is None:
+        latest = [
+            session.scalar(select(func.max(table.date)).where(table.site_id == site_id))
+            for table in (CountRowRecord, PlanRow, JobRow, DayOperationsRow)
+        ]
+        until = max((date for date in [*latest, since] if date), default=None)
+        if until is None:
+            return None
+    last = dt.date.fromisoformat(checked_date(until, field="to"))
+    if since is None:
+        return (last - dt.timedelta(days=DEFAULT_SPAN_DAYS - 1)).isoformat(), last.isoformat()
+    first = dt.date.fromisoformat(checked_date(since, field="from"))
+    if first > last:
+        raise ApiError(
+            422,
+            "invalid",
+            f"from {first} is after to {last}",
+            field="from",
+            zh=f"开始的日期 {first} 在结束的日期 {last} 之后",
+        )
+    if (last - first).days >= MAX_SPAN_DAYS:
+        raise ApiError(
+            422,
+            "invalid",
+            f"from {first} to {last} is {(last - first).days + 1} days: at most {MAX_SPAN_DAYS} at a time",
+            field="from",
+            zh=f"从 {first} 到 {last} 共 {(last - first).days + 1} 天：一次最多看 {MAX_SPAN_DAYS} 天",
+        )
+    return first.isoformat(), last.isoformat()
 
 
 @router.get("/sites/{site_id}/days/{date}", response_model=SiteDay)
@@ -152,73 +241,97 @@ def sites_seen(principal: Principal, *, archived: bool = False) -> Any:
 def site_days(session: Session, date: str, sites: Any, accept_language: str) -> list[SiteDay]:
     """`sites`: a select of `SITES`, the sites to report in the order to report them; a job's
     failure in Chinese where `accept_language` ranks Chinese first."""
-    found = {row.id: (row.name, row.updated_at, not row.no_operations) for row in session.execute(sites)}
-    names = {site: name for site, (name, _, _) in found.items()}
-    counts = _current_counts(session, date, names)
-    plans = _latest_plans(session, date, names)
-    jobs = _latest_jobs(session, date, names)
-    rosters = _day_rosters(session, date, names)
-    days = []
-    for site, (name, changed_at, has_operations) in found.items():
-        own_roster, roster_changed_at = rosters.get(site, (False, None))
-        days.append(
-            _site_day(
-                site,
-                name,
-                max(changed_at, roster_changed_at or changed_at),
-                counts.get(site),
-                plans.get(site),
-                jobs.get(site),
-                accept_language,
-                has_operations=has_operations or own_roster,
-                own_roster=own_roster,
-            )
+    found = _found(session, sites)
+    days = _days_between(session, (date, date), found, accept_language)
+    return [
+        days.get((site, date)) or _site_day(site, *found[site], accept_language, date=date) for site in found
+    ]
+
+
+def _found(session: Session, sites: Any) -> dict[str, tuple[str, datetime, bool]]:
+    """Each site of the select `sites`, in its order: name, when its map or usual roster last
+    changed, and whether it has a usual roster."""
+    return {row.id: (row.name, row.updated_at, not row.no_operations) for row in session.execute(sites)}
+
+
+Days = tuple[str, str]
+"""The first and last date of a span, YYYY-MM-DD (equal for one day): such text sorts as dates do."""
+
+
+def _days_between(
+    session: Session, days: Days, found: dict[str, tuple[str, datetime, bool]], accept_language: str
+) -> dict[tuple[str, str], SiteDay]:
+    """Every (site, date) within `days` that has anything — counts, a plan, a planning job or a
+    roster of its own — as the day overview reports it; five queries, whatever the number of
+    sites and days."""
+    counts = _current_counts(session, days, found)
+    plans = _latest_plans(session, days, found)
+    jobs = _latest_jobs(session, days, found)
+    rosters = _day_rosters(session, days, found)
+    return {
+        (site, date): _site_day(
+            site,
+            *found[site],
+            accept_language,
+            date=date,
+            counts=counts.get((site, date)),
+            plan=plans.get((site, date)),
+            job=jobs.get((site, date)),
+            roster=rosters.get((site, date)),
         )
-    return days
+        for site, date in sorted({*counts, *plans, *jobs, *rosters})
+    }
 
 
-def _day_rosters(session: Session, date: str, sites: dict[str, str]) -> dict[str, tuple[bool, datetime]]:
-    """Each site's roster for `date` alone: whether it has one now, and when it last changed (set,
+def _day_rosters(
+    session: Session, days: Days, sites: dict[str, Any]
+) -> dict[tuple[str, str], tuple[bool, datetime]]:
+    """Each site's roster for a day alone: whether it has one now, and when it last changed (set,
     changed or dropped, which outdates a plan made before)."""
     d = DayOperationsRow
     rows = session.execute(
-        select(d.site_id, d.operations.is_not(None).label("own"), d.updated_at).where(
-            d.date == date, d.site_id.in_(sites)
+        select(d.site_id, d.date, d.operations.is_not(None).label("own"), d.updated_at).where(
+            d.date.between(*days), d.site_id.in_(sites)
         )
     )
-    return {row.site_id: (bool(row.own), row.updated_at) for row in rows}
+    return {(row.site_id, row.date): (bool(row.own), row.updated_at) for row in rows}
 
 
-def _current_counts(session: Session, date: str, sites: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Each site's rows as `count_document` spells them, read as plain columns: hundreds of sites
-    hold a hundred thousand rows, and ORM objects for them took most of the request's time."""
+def _current_counts(
+    session: Session, days: Days, sites: dict[str, Any]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Each site's rows for a day as `count_document` spells them, read as plain columns: hundreds
+    of sites hold a hundred thousand rows, and ORM objects for them took most of the request's time."""
     c = CountRowRecord
     rows = session.execute(
-        select(c.site_id, c.building, c.parcels, c.shift, c.urgent, c.arrived_s, c.held_from)
-        .where(c.date == date, c.site_id.in_(sites))
-        .order_by(c.site_id, c.position)
+        select(c.site_id, c.date, c.building, c.parcels, c.shift, c.urgent, c.arrived_s, c.held_from)
+        .where(c.date.between(*days), c.site_id.in_(sites))
+        .order_by(c.site_id, c.date, c.position)
     )
-    counts: dict[str, list[dict[str, Any]]] = {}
+    counts: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
-        counts.setdefault(row.site_id, []).append(count_document(row))
+        counts.setdefault((row.site_id, row.date), []).append(count_document(row))
     return counts
 
 
-def _newest_per_site(table: type[PlanRow] | type[JobRow], date: str, sites: dict[str, str]) -> Any:
-    """Each site's newest creation time in `table` on `date`, to join the newest rows by."""
+def _newest_per_day(table: type[PlanRow] | type[JobRow], days: Days, sites: dict[str, Any]) -> Any:
+    """Each site's newest creation time in `table` on each day, to join the newest rows by."""
     return (
-        select(table.site_id, func.max(table.created_at).label("created_at"))
-        .where(table.date == date, table.site_id.in_(sites))
-        .group_by(table.site_id)
+        select(table.site_id, table.date, func.max(table.created_at).label("created_at"))
+        .where(table.date.between(*days), table.site_id.in_(sites))
+        .group_by(table.site_id, table.date)
         .subquery()
     )
 
 
-def _latest_plans(session: Session, date: str, sites: dict[str, str]) -> dict[str, tuple[Any, ...]]:
-    newest = _newest_per_site(PlanRow, date, sites)
+def _latest_plans(
+    session: Session, days: Days, sites: dict[str, Any]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    newest = _newest_per_day(PlanRow, days, sites)
     rows = session.execute(
         select(
             PlanRow.site_id,
+            PlanRow.date,
             PlanRow.id,
             PlanRow.created_at,
             PlanRow.document["summary"],
@@ -229,37 +342,46 @@ def _latest_plans(session: Session, date: str, sites: dict[str, str]) -> dict[st
         )
         .join(
             newest,
-            (PlanRow.site_id == newest.c.site_id) & (PlanRow.created_at == newest.c.created_at),
+            (PlanRow.site_id == newest.c.site_id)
+            & (PlanRow.date == newest.c.date)
+            & (PlanRow.created_at == newest.c.created_at),
         )
         .outerjoin(JobRow, JobRow.id == PlanRow.job_id)
     )
-    return {row[0]: tuple(row[1:]) for row in rows if row[0]}
+    return {(row[0], row[1]): tuple(row[2:]) for row in rows if row[0]}
 
 
-def _latest_jobs(session: Session, date: str, sites: dict[str, str]) -> dict[str, JobRow]:
-    newest = _newest_per_site(JobRow, date, sites)
+def _latest_jobs(session: Session, days: Days, sites: dict[str, Any]) -> dict[tuple[str, str], JobRow]:
+    newest = _newest_per_day(JobRow, days, sites)
     rows = session.scalars(
         select(JobRow).join(
-            newest, (JobRow.site_id == newest.c.site_id) & (JobRow.created_at == newest.c.created_at)
+            newest,
+            (JobRow.site_id == newest.c.site_id)
+            & (JobRow.date == newest.c.date)
+            & (JobRow.created_at == newest.c.created_at),
         )
     )
-    return {job.site_id: job for job in rows}
+    return {(job.site_id, job.date): job for job in rows}
 
 
 def _site_day(
     site: str,
     name: str,
-    inputs_changed_at: datetime,
-    counts: list[dict[str, Any]] | None,
-    plan: tuple[Any, ...] | None,
-    job: JobRow | None,
+    site_changed_at: datetime,
+    has_operations: bool,
     accept_language: str,
     *,
-    has_operations: bool = True,
-    own_roster: bool = False,
+    date: str,
+    counts: list[dict[str, Any]] | None = None,
+    plan: tuple[Any, ...] | None = None,
+    job: JobRow | None = None,
+    roster: tuple[bool, datetime] | None = None,
 ) -> SiteDay:
-    """`inputs_changed_at`: when the site's map or usual roster, or the day's own roster, last
-    changed; a plan whose inputs were taken before is out of date."""
+    """`site_changed_at`: when the site's map or usual roster last changed; that, or a change of
+    the day's own `roster` after it, outdates a plan whose inputs were taken before."""
+    own_roster, roster_changed_at = roster or (False, None)
+    inputs_changed_at = max(site_changed_at, roster_changed_at or site_changed_at)
+    has_operations = has_operations or own_roster
     totals = None
     if counts:
         totals = CountTotals(
@@ -299,6 +421,7 @@ def _site_day(
     return SiteDay(
         site=site,
         name=name,
+        date=date,
         counts=totals,
         plan=glance,
         job=job_glance,

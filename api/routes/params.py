@@ -24,7 +24,7 @@ AcceptLanguage = Annotated[
 ]
 
 
-def checked_date(text: str) -> str:
+def checked_date(text: str, *, field: str = "date") -> str:
     try:
         datetime.date.fromisoformat(text)
     except ValueError:
@@ -32,7 +32,7 @@ def checked_date(text: str) -> str:
             422,
             "invalid",
             f"{text!r} is not a calendar date (YYYY-MM-DD)",
-            field="date",
+            field=field,
             zh=f"{text!r} 不是日期（要写成 年-月-日，如 2022-04-28）",
         ) from None
     return text

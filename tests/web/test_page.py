@@ -564,6 +564,39 @@ def test_the_days_history_says_who_sent_the_counts_and_asked_for_the_plan(
     page.wait_for_selector("#result:not([hidden])", timeout=60_000)
 
 
+def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    # one building's 6,000 parcels are more than the day's crews carry: some are left for the next
+    plan_id = _planned(client, "2022-04-24", "building,parcels\n120,6000\n")
+    left = client.get(f"/plans/{plan_id}", headers=ADMIN).json()["summary"]["undelivered"]
+    assert left > 0
+    days = "/sites/gelin-spring/days/2022-04-25/counts"
+    client.put(days, content="building,parcels\n1,5\n", headers={**ADMIN, "Content-Type": "text/csv"})
+    assert client.post(f"{days}/held-over", headers=ADMIN).status_code == 200
+
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-25")
+    page.click("#day-by-day summary")
+    page.wait_for_selector("#days-table tbody tr[data-date='2022-04-24']")
+    rows = [row.split("\t") for row in page.locator("#days-table tbody tr").all_inner_texts()]
+    assert [row[:5] for row in rows] == [  # newest first: counted, held over, delivered, left
+        ["2022-04-25", str(left + 5), str(left), "", ""],
+        ["2022-04-24", "6000", "0", str(6000 - left), str(left)],
+    ]
+    assert page.get_attribute("#days-table tbody tr.current", "data-date") == "2022-04-25"
+    with page.expect_download() as saved:  # type: ignore[attr-defined]
+        page.click("#days-download")
+    sheet = Path(saved.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert sheet[0].startswith("date,status,parcels,held_over") and sheet[2].startswith("2022-04-25,")
+    page.click("#days-table button:text('2022-04-24')")  # the day before opens, with its plan
+    page.wait_for_function("document.querySelector('#date').value === '2022-04-24'")
+    page.wait_for_selector("#result:not([hidden]) #undelivered li")
+    assert page.input_value("#b-120") == "6000"
+    page.wait_for_selector("#days-table tbody tr.current[data-date='2022-04-24']")
+
+
 def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

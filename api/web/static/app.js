@@ -394,6 +394,64 @@ async function loadHistory() {
   if (!lines.length) list.innerHTML = `<li>${L.history_none}</li>`;
 }
 
+// The fortnight up to the shown day, newest first: parcels counted, of them held over from earlier
+// days, delivered, and left for the next — whether the team keeps up as a lockdown's counts rise.
+// A bar a day, to the scale of the fortnight's busiest: delivered, then left. A date opens that
+// day. Read only while the panel is open.
+async function loadDays() {
+  if (!$("day-by-day").open || site === null) return;
+  const siteId = site.id, date = $("date").value;
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/days?to=${date}`);
+  if (site.id !== siteId || $("date").value !== date) return;
+  if (!response.ok) { $("days-error").textContent = await errorMessage(response); return; }
+  $("days-error").textContent = "";
+  const days = await response.json();
+  const body = $("days-table").querySelector("tbody");
+  body.innerHTML = "";
+  const most = Math.max(1, ...days.map((day) => (day.counts ? day.counts.parcels : 0)));
+  for (const day of days.reverse()) {
+    const row = body.insertRow();
+    row.dataset.date = day.date;
+    row.classList.toggle("current", day.date === date);
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "link";
+    open.textContent = day.date;
+    open.addEventListener("click", () => openDate(day.date));
+    row.insertCell().appendChild(open);
+    const plan = day.plan;
+    for (const value of [day.counts?.parcels, day.counts?.held_over || (day.counts ? 0 : undefined), plan?.delivered, plan?.undelivered, plan?.crew_hours?.toFixed(1)]) {
+      row.insertCell().textContent = value ?? "";
+    }
+    row.insertCell().textContent = STATUS[day.status] || day.status;
+    const bar = document.createElement("span");
+    bar.className = "bar";
+    const parts = plan ? [["done", plan.delivered], ["left", plan.undelivered]] : [["counted", day.counts?.parcels || 0]];
+    for (const [kind, n] of parts) {
+      const part = document.createElement("span");
+      part.className = kind;
+      part.style.width = `${(100 * n) / most}%`;
+      bar.appendChild(part);
+    }
+    row.insertCell().appendChild(bar);
+  }
+  if (!days.length) body.innerHTML = `<tr><td colspan="8">${L.days_none}</td></tr>`;
+}
+
+function downloadDays() {
+  const date = $("date").value;
+  download(`/sites/${encodeURIComponent(site.id)}/days.csv?to=${date}`, `${site.id}-${date}-days.csv`, "days-error");
+}
+
+// Another day opened (the date field, or a date in the days' table): counts typed and not saved
+// are asked about first.
+function openDate(date) {
+  if (!mayLeaveGrid()) { $("date").value = shownDate; return; }
+  $("date").value = date;
+  loadOverview();
+  loadDay();
+}
+
 // Who else signs in to the compound: the coordinator hands the sorter and the riders a courier
 // token and a residents' committee a viewer's, and takes back one that is lost — without the API.
 // A new token is shown once (only its hash is stored); the one this page signed in with is
@@ -831,6 +889,7 @@ async function loadCounts(view) {
 // The day's latest plan, or the job planning it; `day` is the site's day line if already fetched.
 async function showDayPlan(view, day) {
   loadHistory();  // a building, zone or roster saved, or the day opened
+  loadDays();
   day = day || (await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}`));
   const glance = day.ok ? await day.json() : null;
   if (view !== currentView) return;
@@ -929,7 +988,7 @@ function sheetText(bytes) {
 // browser; a refusal is shown in `errorId`.
 async function download(path, filename, errorId) {
   const lang = pageLang();
-  const response = await api(`${path}?lang=${lang}`);
+  const response = await api(`${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
   if (!response.ok) { $(errorId).textContent = await errorMessage(response); return; }
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
@@ -999,6 +1058,7 @@ async function saveCounts() {
   loadedRows = (await put.json()).rows;
   countsTag = put.headers.get("ETag");
   loadHistory();
+  loadDays();
   unsaved = false;
   return true;
 }
@@ -1085,6 +1145,7 @@ async function followJob(job, view) {
 
 function showPlan(planned, glance) {
   $("result").hidden = false;
+  loadDays();  // the day's delivered and left, as planned now
   const note = $("plan-note");
   note.textContent = glance ? L.plan_made.replace("{time}", new Date(glance.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })) : "";
   note.classList.toggle("outdated", Boolean(glance && !glance.up_to_date));
@@ -1184,11 +1245,7 @@ $("plan-all").addEventListener("click", planEverySite);
 $("plan-all-cancel").addEventListener("click", cancelWaitingPlans);
 $("plan-cancel").addEventListener("click", cancelPlan);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
-$("date").addEventListener("change", () => {
-  if (!mayLeaveGrid()) { $("date").value = shownDate; return; }
-  loadOverview();
-  loadDay();
-});
+$("date").addEventListener("change", () => openDate($("date").value));
 window.addEventListener("beforeunload", (event) => { if (unsaved) { event.preventDefault(); event.returnValue = ""; } });
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
@@ -1197,6 +1254,8 @@ $("token-make").addEventListener("click", makeToken);
 $("archive").addEventListener("click", () => setArchived(true));
 $("unarchive").addEventListener("click", () => setArchived(false));
 $("history").addEventListener("toggle", loadHistory);
+$("day-by-day").addEventListener("toggle", loadDays);
+$("days-download").addEventListener("click", downloadDays);
 $("zone-save").addEventListener("click", saveZones);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);

@@ -1,0 +1,90 @@
+"""A compound's days one after another (`GET /sites/{site}/days`): whether the team keeps up —
+parcels counted, held over, delivered and left for the next day."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ADMIN
+from tests.api.helpers import (
+    GELIN,
+    SMALL_CSV,
+    bearer,
+    checked_against_the_counts_now,
+    set_up_gelin,
+    set_up_second_site,
+    token,
+)
+
+CSV = {**ADMIN, "Content-Type": "text/csv"}
+DAYS = "/sites/gelin-spring/days"
+
+
+def _plan(client: TestClient, date: str) -> dict[str, object]:
+    job = client.post(f"{DAYS}/{date}/plans", json={"time_limit_s": 2}, headers=ADMIN)
+    assert job.status_code == 202, job.text
+    return checked_against_the_counts_now(client, date, job.json()["id"])
+
+
+def test_the_days_show_a_backlog_carried_from_one_day_to_the_next(client: TestClient) -> None:
+    set_up_gelin(client, ops="ops-3x3.json")  # one tricycle a shift: 2,300 parcels do not all go
+    assert client.get(DAYS, headers=ADMIN).json() == []  # nothing yet: no days
+    busy = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(f"{DAYS}/2022-04-05/counts", content=SMALL_CSV, headers=CSV).status_code == 200
+    assert client.put(f"{DAYS}/2022-04-25/counts", content=busy, headers=CSV).status_code == 200
+    left = _plan(client, "2022-04-25")["summary"]["undelivered"]  # type: ignore[index]
+    assert left > 0
+    assert client.put(f"{DAYS}/2022-04-26/counts", content=SMALL_CSV, headers=CSV).status_code == 200
+    assert client.post(f"{DAYS}/2022-04-26/counts/held-over", headers=ADMIN).status_code == 200
+
+    _, viewer = token(client, "gelin-spring", "viewer")
+    days = client.get(DAYS, headers=bearer(viewer)).json()  # the fortnight to the latest day
+    assert [(d["date"], d["status"]) for d in days] == [
+        ("2022-04-25", "undelivered"),
+        ("2022-04-26", "not_planned"),
+    ]
+    assert days[0]["plan"]["undelivered"] == left and days[0]["counts"]["parcels"] == 2300
+    assert days[1]["counts"]["held_over"] == left and days[1]["counts"]["parcels"] == left + 25
+    for day in days:  # each as the day's own line says it
+        assert client.get(f"{DAYS}/{day['date']}", headers=ADMIN).json() == day
+
+    april = client.get(f"{DAYS}?from=2022-04-01&to=2022-04-25", headers=ADMIN).json()
+    assert [d["date"] for d in april] == ["2022-04-05", "2022-04-25"]
+    since = client.get(f"{DAYS}?from=2022-04-26", headers=ADMIN).json()
+    assert [d["date"] for d in since] == ["2022-04-26"]
+    assert client.get(f"{DAYS}?from=2022-05-01", headers=ADMIN).json() == []  # after the latest
+
+    sheet = client.get(f"{DAYS}.csv?lang=en&from=2022-04-01", headers=ADMIN).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(sheet)))
+    assert [(r["date"], r["parcels"], r["held_over"], r["undelivered"]) for r in rows] == [
+        ("2022-04-05", "25", "0", ""),
+        ("2022-04-25", "2300", "0", str(left)),
+        ("2022-04-26", str(left + 25), str(left), ""),
+    ]
+    chinese = client.get(f"{DAYS}.csv", headers=ADMIN).content.decode("utf-8-sig")
+    assert chinese.splitlines()[0].startswith("日期,状态,件数,之前留下,已送达,未送达")
+    assert chinese.splitlines()[1].startswith("2022-04-25,有未送达,2300,0,")
+
+
+def test_the_span_asked_for_is_checked_and_the_compound_must_be_the_tokens_own(client: TestClient) -> None:
+    set_up_gelin(client)
+    set_up_second_site(client)
+    zh = {**ADMIN, "Accept-Language": "zh"}
+    for query, field, message in [
+        ("from=2022-04-26&to=2022-04-25", "from", "开始的日期 2022-04-26 在结束的日期 2022-04-25 之后"),
+        ("from=2022-01-01&to=2022-04-25", "from", "从 2022-01-01 到 2022-04-25 共 115 天：一次最多看 92 天"),
+        ("to=2022-02-30", "to", "'2022-02-30' 不是日期（要写成 年-月-日，如 2022-04-28）"),
+        ("from=2022-4-1", "from", "from（从哪天）：日期要写成 2022-04-25 这样，写的是「2022-4-1」"),
+    ]:
+        response = client.get(f"{DAYS}?{query}", headers=zh)
+        assert response.status_code == 422, query
+        assert response.json()["error"] == {"code": "invalid", "message": message, "field": field}
+    assert client.get(f"{DAYS}?from=2022-01-26&to=2022-04-27", headers=ADMIN).status_code == 200  # 92 days
+    assert client.get("/sites/gelin-x/days", headers=ADMIN).status_code == 404
+    _, other = token(client, "gelin-b", "coordinator")
+    assert client.get(DAYS, headers=bearer(other)).status_code == 404  # another's: not to be probed
+    assert client.get(f"{DAYS}.csv", headers=bearer(other)).status_code == 404
+    assert client.get("/sites/gelin-b/days", headers=bearer(other)).json() == []
