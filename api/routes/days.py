@@ -258,6 +258,12 @@ Days = tuple[str, str]
 """The first and last date of a span, YYYY-MM-DD (equal for one day): such text sorts as dates do."""
 
 
+def _on(column: Any, days: Days) -> Any:
+    """Rows of those days: one day by equality, which SQLite reads off its indexes faster."""
+    first, last = days
+    return column == first if first == last else column.between(first, last)
+
+
 def _days_between(
     session: Session, days: Days, found: dict[str, tuple[str, datetime, bool]], accept_language: str
 ) -> dict[tuple[str, str], SiteDay]:
@@ -291,7 +297,7 @@ def _day_rosters(
     d = DayOperationsRow
     rows = session.execute(
         select(d.site_id, d.date, d.operations.is_not(None).label("own"), d.updated_at).where(
-            d.date.between(*days), d.site_id.in_(sites)
+            _on(d.date, days), d.site_id.in_(sites)
         )
     )
     return {(row.site_id, row.date): (bool(row.own), row.updated_at) for row in rows}
@@ -301,16 +307,31 @@ def _current_counts(
     session: Session, days: Days, sites: dict[str, Any]
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """Each site's rows for a day as `count_document` spells them, read as plain columns: hundreds
-    of sites hold a hundred thousand rows, and ORM objects for them took most of the request's time."""
+    of sites hold a hundred thousand rows, and ORM objects for them took most of the request's time
+    (so one day's rows are read without their date, a tenth of the time again)."""
     c = CountRowRecord
+    dated = days[0] != days[1]
     rows = session.execute(
-        select(c.site_id, c.date, c.building, c.parcels, c.shift, c.urgent, c.arrived_s, c.held_from)
-        .where(c.date.between(*days), c.site_id.in_(sites))
+        select(
+            c.site_id,
+            c.building,
+            c.parcels,
+            c.shift,
+            c.urgent,
+            c.arrived_s,
+            c.held_from,
+            *([c.date] if dated else []),
+        )
+        .where(_on(c.date, days), c.site_id.in_(sites))
         .order_by(c.site_id, c.date, c.position)
     )
     counts: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        counts.setdefault((row.site_id, row.date), []).append(count_document(row))
+    key, rows_of_day = None, []
+    for row in rows:  # in order: a new key starts a day's rows
+        here = (row.site_id, row.date if dated else days[0])
+        if here != key:
+            key, rows_of_day = here, counts.setdefault(here, [])
+        rows_of_day.append(count_document(row))
     return counts
 
 
@@ -318,7 +339,7 @@ def _newest_per_day(table: type[PlanRow] | type[JobRow], days: Days, sites: dict
     """Each site's newest creation time in `table` on each day, to join the newest rows by."""
     return (
         select(table.site_id, table.date, func.max(table.created_at).label("created_at"))
-        .where(table.date.between(*days), table.site_id.in_(sites))
+        .where(_on(table.date, days), table.site_id.in_(sites))
         .group_by(table.site_id, table.date)
         .subquery()
     )
