@@ -1,4 +1,4 @@
-"""`onebell` with the server commands: serve, db upgrade, token create. The planning commands come
+"""`onebell` with the server commands: serve, db upgrade and backup, token create. The planning commands come
 from optimizer.cli, which knows nothing of the API."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from api.auth import ROLES, hash_token, new_token
+from api.backup import backup
 from api.config import get_settings
 from api.db.models import TokenRow
 from api.db.session import make_engine, make_sessions, upgrade
@@ -20,8 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
-    db = commands.add_parser("db", help="database schema")
-    db.add_argument("action", choices=["upgrade"])
+    db = commands.add_parser("db", help="database schema, and a backup of the embedded SQLite file")
+    db.add_argument("action", choices=["upgrade", "backup"])
+    db.add_argument("out", nargs="?", help="backup: the file to write (it must not exist yet)")
     db.set_defaults(run=_db)
     token = commands.add_parser("token", help="API tokens")
     token.add_argument("action", choices=["create"])
@@ -47,8 +49,21 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db(_: argparse.Namespace) -> int:
+def _db(args: argparse.Namespace) -> int:
     url = get_settings().resolved_database_url
+    if args.action == "backup":
+        if not args.out:
+            print(
+                "onebell db backup: give the file to write, e.g. onebell db backup onebell-2022-04-28.sqlite3",
+                file=sys.stderr,
+            )
+            return 2
+        saved = backup(url, args.out)
+        print(
+            f"backed up {saved.sites} compounds, {saved.count_days} days of counts and {saved.plans} plans to "
+            f"{saved.path} ({saved.bytes / 1e6:.1f} MB)"
+        )
+        return 0
     upgrade(url)
     print(f"database at {url.split('@')[-1]} is up to date")
     return 0
