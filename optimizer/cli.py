@@ -147,6 +147,22 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     )
     roster.set_defaults(run=_roster)
 
+    osm = commands.add_parser(
+        "site-from-osm",
+        help="a site map to start from: the compound's buildings and lanes in an OpenStreetMap export",
+    )
+    osm.add_argument(
+        "export", help="the OpenStreetMap export (.osm from openstreetmap.org's Export, or .osm.pbf)"
+    )
+    osm.add_argument("--out", required=True, help="where to write the site GeoJSON")
+    osm.add_argument(
+        "--compound", help="the compound's name or OSM id (w123); default: the one residential area"
+    )
+    osm.add_argument("--gate", help="the gate the parcels come in by: its node id (n123) or lon,lat")
+    osm.add_argument("--id", help="the site id (default: from the compound's English name)")
+    osm.add_argument("--households", help="a CSV of 楼号,户数 (building,households) for what the map lacks")
+    osm.set_defaults(run=_site_from_osm)
+
     site_map = commands.add_parser("map", help="SVG map of the compound, with a plan's routes")
     site_map.add_argument("--site", required=True)
     site_map.add_argument("--plan", help="plan JSON: draw every trip, one colour per crew")
@@ -281,14 +297,50 @@ def _notices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site_from_osm(args: argparse.Namespace) -> int:
+    from optimizer.osm import read_households, site_from_osm
+
+    path = Path(args.out)
+    _refuse_existing(path, args.out)
+    households = read_households(args.households) if args.households else None
+    made = site_from_osm(
+        args.export, compound=args.compound, site_id=args.id, gate=args.gate, households=households
+    )
+    _write_atomically(path, json.dumps(made.document, ensure_ascii=False, indent=1) + "\n")
+    site = made.site
+    print(
+        f"site {site.id} ({site.name}) written to {args.out}: {len(site.buildings)} buildings, "
+        f"{len(site.lanes)} lanes, gate {made.gate}"
+    )
+    if made.without_households:
+        print(
+            f"{len(made.without_households)} buildings have no households in the map (written as 0; fill them "
+            f"in, or give --households): {', '.join(made.without_households)}"
+        )
+    if made.no_tricycle:
+        print(
+            "buildings a tricycle cannot reach (their nearest lane is steps, or cut off from the gate; "
+            f"check the lanes near them): {', '.join(made.no_tricycle)}"
+        )
+    if made.renamed:
+        print(f"buildings sharing a house number, renamed: {', '.join(made.renamed)}")
+    print("Look at it with `onebell map`, draw any lane the map lacks, then plan with --site")
+    return 0
+
+
+def _refuse_existing(path: Path, shown: str) -> None:
+    """A file the coordinator may have edited is not replaced unasked."""
+    if path.exists():
+        raise OneBellError(
+            f"{shown} exists: give another --out, or remove it first",
+            field="--out",
+            zh=f"{shown} 已经有了：请换一个 --out，或者先把它删掉",
+        )
+
+
 def _roster(args: argparse.Namespace) -> int:
     path = Path(args.out)
-    if path.exists():  # an edited roster is not to be replaced by the starting one unasked
-        raise OneBellError(
-            f"{args.out} exists: give another --out, or remove it first",
-            field="--out",
-            zh=f"{args.out} 已经有了：请换一个 --out，或者先把它删掉",
-        )
+    _refuse_existing(path, args.out)  # an edited roster is not to be replaced by the starting one
     document = starting_operations(args.lang)
     _write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     shifts = ", ".join(f"{s['id']} {s['start']}-{s['end']}" for s in document["shifts"])

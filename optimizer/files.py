@@ -35,6 +35,8 @@ WHAT_ZH = {
     "operations": "班表",
     "plan": "路线计划",
     "frozen plan": "要保留的路线计划",
+    "OpenStreetMap export": "OpenStreetMap 导出",
+    "households": "户数表",
 }
 """What a Chinese message calls each kind of file the CLI reads."""
 

@@ -1,0 +1,193 @@
+"""A site map from an OpenStreetMap export (`onebell site-from-osm`): the compound's buildings and
+lanes, checked by the site parser and planned on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+import pytest
+from shapely.geometry import shape
+
+from optimizer.cli import main
+from optimizer.day import load_day
+from optimizer.errors import SiteError
+from optimizer.graph import build_graph
+from optimizer.operations import load_operations
+from optimizer.osm import read_households, site_from_osm
+from optimizer.planner import plan_day
+from tests.helpers import FIXTURES, assert_valid, day, fleet_entry, operations
+
+GARDEN = FIXTURES / "osm" / "test-garden.osm"
+GELIN = FIXTURES / "gelin-spring"
+
+
+def _by_kind(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {f["properties"]["id"]: f for f in document["features"] if f["properties"]["kind"] == kind}
+
+
+def test_the_compound_in_an_export_becomes_a_site_that_plans() -> None:
+    with pytest.raises(SiteError) as two_gates:  # the south and the north gate: which one?
+        site_from_osm(GARDEN)
+    assert "Gates found: n1 南门; n3 北门" in two_gates.value.message
+    made = site_from_osm(GARDEN, gate="n1")
+    assert made.document["site"] == {"id": "test-garden", "name": "试验花园"}
+    buildings = _by_kind(made.document, "building")
+    # "3号" is building 3, "2号楼" by its name is 2; number 99 stands outside the compound
+    assert list(buildings) == ["1", "2", "3", "4"]
+    assert {
+        k: (b["properties"]["households"], b["properties"].get("floors")) for k, b in buildings.items()
+    } == {
+        "1": (24, 6),
+        "2": (0, None),
+        "3": (0, None),
+        "4": (0, 11),
+    }
+    assert made.without_households == ["2", "3", "4"]
+    courtyard = shape(buildings["4"]["geometry"])  # a multipolygon building: its outline, no courtyard
+    assert courtyard.geom_type == "Polygon" and not courtyard.interiors
+    lanes = _by_kind(made.document, "lane")
+    assert {k: lane["properties"].get("modes") for k, lane in lanes.items()} == {
+        "w200": None,
+        "w201": None,
+        "w202": ["foot"],  # steps; the main road outside is no lane
+    }
+    assert _by_kind(made.document, "gate")["n1"]["properties"]["name"] == "南门"
+
+    assert made.no_tricycle == ["4"]  # its nearest lane is the steps: on foot only
+
+    site_graph = build_graph(made.site)
+    the_day = day(("1", 30), ("2", 12), ("3", 7), ("4", 6))
+    shifts = [
+        {"id": "morning", "start": "08:00", "end": "10:00", "riders": 3}
+    ]  # a tricycle's two, one on foot
+    ops = operations(shifts=shifts, fleet=[fleet_entry("tricycle"), fleet_entry("foot")])
+    plan = assert_valid(site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=1))
+    assert plan["summary"]["delivered"] == 55
+    crews = [crew for shift in plan["shifts"] for crew in shift["crews"]]
+    on_foot = {
+        stop["building"] for c in crews if c["mode"] == "foot" for t in c["trips"] for stop in t["stops"]
+    }
+    assert "4" in on_foot
+
+
+def test_a_mapped_compound_comes_back_from_its_export_and_plans_as_well(tmp_path: Path) -> None:
+    drawn = json.loads((GELIN / "site.geojson").read_text())
+    export = tmp_path / "gelin.osm"
+    export.write_text(_as_osm(drawn), encoding="utf-8")
+    made = site_from_osm(export, compound="格林春岸", site_id="gelin-spring")
+    before, after = _by_kind(drawn, "building"), _by_kind(made.document, "building")
+    assert list(after) == sorted(before, key=int) and made.without_households == []
+    assert all(after[b]["properties"]["households"] == before[b]["properties"]["households"] for b in before)
+    assert all(after[b]["properties"]["floors"] == before[b]["properties"].get("floors", 1) for b in before)
+
+    the_day = load_day(GELIN / "days" / "2022-04-08-600.csv")
+    ops = load_operations(GELIN / "ops-more-riders.json")
+    plans = {}
+    for name, site in (("drawn", json.loads((GELIN / "site.geojson").read_text())), ("osm", made.document)):
+        from optimizer.site import parse_site
+
+        site_graph = build_graph(parse_site(site))
+        plans[name] = assert_valid(
+            site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=2)
+        )
+    assert plans["osm"]["summary"]["delivered"] == plans["drawn"]["summary"]["delivered"] == 600
+    # the entrances are where the lanes meet the footprints rather than drawn: the crews' time is close
+    assert plans["osm"]["summary"]["crew_s"] == pytest.approx(plans["drawn"]["summary"]["crew_s"], rel=0.1)
+
+
+def test_households_the_map_lacks_come_from_a_sheet_and_shared_numbers_are_renamed(tmp_path: Path) -> None:
+    sheet = tmp_path / "households.csv"
+    sheet.write_text("楼号,户数\n2号楼,30\n3,18\n", encoding="utf-8")
+    made = site_from_osm(GARDEN, gate="n1", households=read_households(sheet))
+    assert made.without_households == ["4"]
+    assert _by_kind(made.document, "building")["2"]["properties"]["households"] == 30
+    sheet.write_text("building,households\n2,thirty\n", encoding="utf-8")
+    with pytest.raises(SiteError) as bad:
+        read_households(sheet)
+    assert (
+        bad.value.field == "line 2" and "households must be a whole number, got 'thirty'" in bad.value.message
+    )
+
+    text = GARDEN.read_text(encoding="utf-8").replace('v="2号楼"', 'v="1号楼"')
+    export = tmp_path / "same-number.osm"
+    export.write_text(text, encoding="utf-8")
+    renamed = site_from_osm(export, gate="n1")
+    assert list(_by_kind(renamed.document, "building")) == ["1", "1-2", "3", "4"] and renamed.renamed == [
+        "1-2"
+    ]
+
+
+def test_the_command_writes_the_site_and_names_what_to_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site.geojson"
+    assert main(["site-from-osm", str(GARDEN), "--gate", "n1", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"site test-garden (试验花园) written to {out}: 4 buildings, 3 lanes, gate n1" in said
+    assert "3 buildings have no households in the map" in said and ": 2, 3, 4" in said
+    written = out.read_text(encoding="utf-8")
+    assert main(["site-from-osm", str(GARDEN), "--gate", "n1", "--out", str(out)]) == 2  # not replaced
+    assert out.read_text(encoding="utf-8") == written
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    capsys.readouterr()
+    assert (
+        main(["site-from-osm", str(GARDEN), "--compound", "东方花园", "--out", str(tmp_path / "x.geojson")])
+        == 2
+    )
+    assert (
+        "导出的地图里找不到「东方花园」；请用 --compound 写小区名或编号。找到的住宅区：w100 试验花园"
+        in capsys.readouterr().err
+    )
+    assert main(["site-from-osm", str(GELIN / "site.geojson"), "--out", str(tmp_path / "x.geojson")]) == 2
+    assert "不是能读的 OpenStreetMap 文件" in capsys.readouterr().err
+    assert not (tmp_path / "x.geojson").exists()
+
+
+def _as_osm(document: dict[str, Any]) -> str:
+    """The drawn site as OpenStreetMap would hold it: an outline round it all, named; the gate a
+    barrier node; lanes as service ways (a foot-and-cart one as a footway); buildings as closed
+    ways with their house number, flats and levels."""
+    nodes: list[str] = []
+    ways: list[str] = []
+    points: dict[tuple[float, float], int] = {}
+
+    def node(lon: float, lat: float, tags: dict[str, str] | None = None) -> int:
+        key = (round(lon, 7), round(lat, 7))
+        if key in points and not tags:
+            return points[key]
+        points[key] = number = len(nodes) + 1
+        inner = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in (tags or {}).items())
+        nodes.append(f'<node id="{number}" lat="{lat}" lon="{lon}">{inner}</node>')
+        return number
+
+    def way(coordinates: list[list[float]], tags: dict[str, str]) -> None:
+        refs = "".join(f'<nd ref="{node(lon, lat)}"/>' for lon, lat in coordinates)
+        inner = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        ways.append(f'<way id="{len(ways) + 1}">{refs}{inner}</way>')
+
+    everything = [shape(f["geometry"]) for f in document["features"]]
+    from shapely.ops import unary_union
+
+    outline = unary_union(everything).convex_hull.buffer(0.0001, join_style="mitre")
+    way([list(c) for c in outline.exterior.coords], {"landuse": "residential", "name": "格林春岸"})
+    for feature in document["features"]:
+        props, geometry = feature["properties"], feature["geometry"]
+        if props["kind"] == "gate":
+            node(*geometry["coordinates"], tags={"barrier": "gate", "name": props.get("name", "gate")})
+        elif props["kind"] == "lane":
+            highway = "footway" if props.get("modes") else "service"
+            way(geometry["coordinates"], {"highway": highway})
+        elif props["kind"] == "building":
+            tags = {
+                "building": "residential",
+                "addr:housenumber": props["id"],
+                "building:flats": str(props["households"]),
+                "building:levels": str(props.get("floors", 1)),
+            }
+            way(geometry["coordinates"][0], tags)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">{"".join(nodes)}{"".join(ways)}</osm>\n'
+    )
