@@ -12,6 +12,18 @@ class SiteArchived(BaseModel):
     archived: bool = Field(description="true: the compound needs no more planning; false: it is back")
 
 
+class OsmSite(BaseModel):
+    site: dict[str, Any] = Field(description="the site GeoJSON, to look at and then PUT to /sites/{site_id}")
+    buildings: int
+    lanes: int
+    gate: str = Field(description="the gate's id: its OSM node (n123), or gate where given as lon,lat")
+    without_households: list[str] = Field(description="buildings the map gives no households (written as 0)")
+    no_tricycle: list[str] = Field(
+        description="buildings a tricycle cannot reach: nearest to steps, or cut off"
+    )
+    renamed: list[str] = Field(description="buildings renamed for a house number taken already (7-2)")
+
+
 class SiteSummary(BaseModel):
     id: str
     name: str

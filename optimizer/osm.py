@@ -86,7 +86,7 @@ class _Export:
 
 
 def site_from_osm(
-    path: str | Path,
+    path: str | Path | bytes,
     *,
     compound: str | None = None,
     site_id: str | None = None,
@@ -94,7 +94,7 @@ def site_from_osm(
     households: Mapping[str, int] | None = None,
 ) -> FromOsm:
     """The compound named `compound` (its name, name:zh or name:en, or its OSM id: w123, r45) in the
-    export at `path`, as a site. `gate`: an OSM node id (n67) or "lon,lat" where the parcels
+    export at `path` (or the export itself, as uploaded), as a site. `gate`: an OSM node id (n67) or "lon,lat" where the parcels
     arrive; default the one gate on the outline. `households`: by building id, for what the map
     lacks (a building's building:flats tag is used otherwise)."""
     export = _read(path)
@@ -155,14 +155,19 @@ def read_households(path: str | Path) -> dict[str, int]:
     return found
 
 
-def _read(path: str | Path) -> _Export:
-    read_bytes(path, what="OpenStreetMap export", error=SiteError)  # a missing file named as such
+def _read(path: str | Path | bytes) -> _Export:
+    if isinstance(path, bytes):  # an upload: XML, or else the binary PBF
+        source: Any = osmium.io.FileBuffer(path, "osm" if path.lstrip()[:1] == b"<" else "pbf")
+        shown, shown_zh = "the upload", "上传的文件"
+    else:
+        read_bytes(path, what="OpenStreetMap export", error=SiteError)  # a missing file named as such
+        source = shown = shown_zh = str(path)
     factory = WKBFactory()
     areas: list[_Area] = []
     lines: list[tuple[str, dict[str, str], LineString]] = []
     gates: list[tuple[str, dict[str, str], Point]] = []
     try:
-        for item in osmium.FileProcessor(str(path)).with_locations().with_areas():
+        for item in osmium.FileProcessor(source).with_locations().with_areas():
             tags = {tag.k: tag.v for tag in item.tags}
             if isinstance(item, osmium.osm.Area) and tags:
                 shape = shapely.from_wkb(factory.create_multipolygon(item))
@@ -178,9 +183,9 @@ def _read(path: str | Path) -> _Export:
                 gates.append((f"n{item.id}", tags, Point(item.location.lon, item.location.lat)))
     except RuntimeError as failure:  # pyosmium's word for a file it cannot parse
         raise SiteError(
-            f"{path} is not an OpenStreetMap file osmium can read ({failure})",
+            f"{shown} is not an OpenStreetMap file osmium can read ({failure})",
             field="osm",
-            zh=f"{path} 不是能读的 OpenStreetMap 文件（{failure}）",
+            zh=f"{shown_zh} 不是能读的 OpenStreetMap 文件（{failure}）",
         ) from failure
     return _Export(areas, lines, gates)
 

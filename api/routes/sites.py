@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import hash_token, new_token
+from api.auth import Principal, hash_token, new_token
 from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require, require_role, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, not_found
@@ -21,6 +22,7 @@ from api.schemas import (
     BuildingChange,
     BuildingOut,
     Me,
+    OsmSite,
     SiteArchived,
     SiteSummary,
     TokenCreate,
@@ -31,6 +33,7 @@ from api.schemas import (
 )
 from api.store import domain_site, remember_site, site_row
 from optimizer.graph import build_graph
+from optimizer.osm import site_from_osm
 from optimizer.site import Building, Site, Zone, parse_site, sealed_buildings, zone_buildings
 
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
@@ -85,6 +88,17 @@ def archive_site(
     return site_summary(row)
 
 
+def _may_map(session: Session, principal: Principal, site_id: str) -> SiteRow | None:
+    """The site's row, if it has one, once the token may give the site its map: its coordinator, or
+    a district office adding a compound to its own."""
+    row = session.get(SiteRow, site_id)
+    if row is None and principal.district is not None:
+        require_role(principal, "coordinator")
+    else:
+        require(principal, site_id, "coordinator")
+    return row
+
+
 @router.put("/sites/{site_id}", response_model=SiteSummary)
 def put_site(
     site_id: SiteId,
@@ -93,11 +107,7 @@ def put_site(
     response: Response,
     document: Annotated[dict[str, Any], Body(description="site GeoJSON FeatureCollection (docs/formats.md)")],
 ) -> SiteSummary:
-    row = session.get(SiteRow, site_id)
-    if row is None and principal.district is not None:  # a district office adds compounds to its own
-        require_role(principal, "coordinator")
-    else:
-        require(principal, site_id, "coordinator")
+    row = _may_map(session, principal, site_id)
     site = parse_site(document)
     if site.id != site_id:
         raise ApiError(
@@ -120,6 +130,49 @@ def put_site(
     session.commit()
     remember_site(row, site, site_graph)
     return site_summary(row)
+
+
+@router.post(
+    "/sites/{site_id}/map/osm",
+    response_model=OsmSite,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "an OpenStreetMap export: .osm (XML) as openstreetmap.org's Export gives it, or .osm.pbf",
+        }
+    },
+)
+async def site_map_from_osm(
+    site_id: SiteId,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    compound: Annotated[
+        str | None,
+        Query(max_length=200, description="the compound's name or OSM id (w123); default: the only one"),
+    ] = None,
+    gate: Annotated[
+        str | None,
+        Query(max_length=100, description="the gate the parcels come in by: node id (n123) or lon,lat"),
+    ] = None,
+) -> OsmSite:
+    """The site map `onebell site-from-osm` makes (docs/formats.md), read from the export in the
+    body and checked, to look at and then send with `PUT /sites/{site_id}`: nothing is stored. With
+    what to fill in first — buildings without households, those a tricycle cannot reach, those
+    renamed for a house number taken twice."""
+    _may_map(session, principal, site_id)
+    data = await request.body()
+    made = await run_in_threadpool(site_from_osm, data, compound=compound, site_id=site_id, gate=gate)
+    return OsmSite(
+        site=made.document,
+        buildings=len(made.site.buildings),
+        lanes=len(made.site.lanes),
+        gate=made.gate,
+        without_households=made.without_households,
+        no_tricycle=made.no_tricycle,
+        renamed=made.renamed,
+    )
 
 
 @router.get("/sites/{site_id}", response_model=dict[str, Any])

@@ -15,12 +15,14 @@ from api.config import Settings
 from api.main import create_app
 from tests.api.conftest import ADMIN
 from tests.api.helpers import SMALL_CSV, bearer, planned, set_up_gelin, set_up_second_site, token
+from tests.helpers import FIXTURES
 
 DATE = "2022-04-25"
 CSV = {"Content-Type": "text/csv"}
 
 WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/sites/{site_id}"): {"json": "site"},
+    ("POST", "/sites/{site_id}/map/osm"): {"content": (FIXTURES / "osm" / "test-garden.osm").read_bytes()},
     ("PATCH", "/sites/{site_id}/buildings/{building_id}"): {"json": {"sealed": True}},
     ("PATCH", "/sites/{site_id}/zones/{zone_id}"): {"json": {"sealed": True}},
     ("POST", "/sites/{site_id}/tokens"): {"json": {"role": "coordinator"}},

@@ -20,7 +20,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, set_up_gelin, set_up_second_site, token, wait_for_job
-from tests.helpers import workbook
+from tests.helpers import FIXTURES, workbook
 from tests.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -468,6 +468,49 @@ def test_a_district_token_picks_its_compound_and_the_page_remembers_it(
     page.wait_for_selector(".cell input")
     assert page.inner_text("#site-name") == chosen
     assert page.input_value("#site-pick") == "gelin-spring"
+
+
+def test_a_new_district_office_adds_its_first_compound_from_an_openstreetmap_export(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    made = client.post("/districts/minhang-3/tokens", json={"label": "Minhang office"}, headers=ADMIN)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{running.url}/?lang=en")
+    page.fill("#token", made.json()["token"])
+    page.press("#token", "Enter")
+    page.wait_for_selector("#no-compounds:not([hidden])")  # signed in with nothing to open yet
+    assert (
+        page.locator("#workspace").is_hidden() and page.locator("#add-compound").get_attribute("open") == ""
+    )
+    page.set_input_files("#osm-file", str(FIXTURES / "osm" / "test-garden.osm"))
+    page.fill("#osm-id", "test-garden")
+    page.click("#osm-read")
+    page.wait_for_selector("#osm-error:text('gate')")  # two gates on the outline: which one?
+    assert "n1 南门; n3 北门" in page.inner_text("#osm-error")
+    page.fill("#osm-gate", "n1")
+    page.fill("#osm-id", "gelin-spring")  # another district's compound: its id is not to be taken
+    page.click("#osm-read")
+    page.wait_for_selector("#osm-error:text('not found')")  # not its own: never replaced
+    assert client.get("/sites/gelin-spring", headers=ADMIN).json()["site"]["id"] == "gelin-spring"
+    page.fill("#osm-id", "test-garden")
+    page.click("#osm-read")
+    page.wait_for_selector("#osm-add:not([hidden])")
+    assert page.inner_text("#osm-summary") == "试验花园: 4 buildings, 3 lanes, gate n1"
+    notes = page.locator("#osm-notes li").all_inner_texts()
+    assert notes[0].endswith(": 2, 3, 4") and notes[1].endswith(": 4")
+    assert client.get("/sites/test-garden", headers=ADMIN).status_code == 404  # only read so far
+    page.click("#osm-add")
+    page.wait_for_selector(".cell input")
+    assert page.inner_text("#site-name") == "试验花园"
+    assert page.eval_on_selector_all(".cell input", "items => items.map(i => i.id)") == [
+        "b-1",
+        "b-2",
+        "b-3",
+        "b-4",
+    ]
+    assert client.get("/sites/test-garden", headers=ADMIN).json()["site"]["name"] == "试验花园"
+    assert client.get("/sites?archived=true", headers=ADMIN).json()[-1]["district"] == "minhang-3"
 
 
 def test_a_district_viewer_sees_the_day_and_the_cards_and_nothing_to_press(

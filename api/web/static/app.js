@@ -50,9 +50,20 @@ async function signIn(event) {
   }
   // archived compounds last, to be opened and brought back
   const sites = (await response.json()).sort((a, b) => a.archived - b.archived || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  if (!sites.length) { $("sign-in-error").textContent = L.bad_token; return; }
-  sessionStorage.setItem("onebell-token", token);
   const me = await (await api("/me")).json();
+  const adds = ["admin", "district"].includes(me.role);  // a district office adds its compounds
+  if (!sites.length && !adds) { $("sign-in-error").textContent = L.bad_token; return; }
+  sessionStorage.setItem("onebell-token", token);
+  $("add-compound").hidden = !adds;
+  $("sign-out").hidden = false;
+  allSites = sites;
+  if (!sites.length) {  // nothing to open yet: only the way to add the first compound
+    $("sign-in").hidden = true;
+    $("no-compounds").hidden = false;
+    $("add-compound").open = true;
+    return;
+  }
+  $("no-compounds").hidden = true;
   const coordinates = !["courier", "viewer"].includes(me.role);
   $("building-edit").hidden = !coordinates;  // building details are the coordinator's
   $("roster-edit").hidden = !coordinates;  // and so are the crews and vehicles
@@ -64,7 +75,6 @@ async function signIn(event) {
   $("read-only-note").hidden = !readOnly;
   $("sign-in").hidden = true;
   $("workspace").hidden = false;
-  $("sign-out").hidden = false;
   $("date").value = $("date").value || new Date().toISOString().slice(0, 10);
   // A district office's token sees many compounds: it picks one, and the page remembers which.
   const remembered = sites.find((s) => s.id === sessionStorage.getItem("onebell-site")) || sites[0];
@@ -73,7 +83,6 @@ async function signIn(event) {
   for (const s of sites) pick.add(new Option(siteLabel(s), s.id, false, s === remembered));
   $("site-choice").hidden = sites.length < 2;
   $("overview").hidden = sites.length < 2;
-  allSites = sites;
   pick.onchange = () => {
     if (!mayLeaveGrid()) { pick.value = site.id; return; }
     openSite(sites.find((s) => s.id === pick.value));
@@ -450,6 +459,46 @@ function openDate(date) {
   $("date").value = date;
   loadOverview();
   loadDay();
+}
+
+// A district office's new compound: the server reads the OpenStreetMap export into a site map and
+// says what it found and what to fill in; nothing is stored until "Add this compound", which sends
+// the map as any other (PUT). An id already taken is refused here: that PUT would replace its map.
+let osmRead = null;
+
+async function readOsm() {
+  osmRead = null;
+  $("osm-add").hidden = true;
+  $("osm-error").textContent = $("osm-summary").textContent = "";
+  $("osm-notes").innerHTML = "";
+  const file = $("osm-file").files[0], id = $("osm-id").value.trim();
+  if (!file || !id) { $("osm-error").textContent = L.osm_need; return; }
+  if (allSites.some((s) => s.id === id)) { $("osm-error").textContent = L.osm_exists.replace("{id}", id); return; }
+  const query = new URLSearchParams();
+  for (const [field, name] of [["osm-compound", "compound"], ["osm-gate", "gate"]]) if ($(field).value.trim()) query.set(name, $(field).value.trim());
+  const response = await api(`/sites/${encodeURIComponent(id)}/map/osm?${query}`, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file });
+  if (!response.ok) { $("osm-error").textContent = await errorMessage(response); return; }
+  osmRead = { id, ...(await response.json()) };
+  $("osm-summary").textContent = L.osm_summary.replace("{name}", osmRead.site.site.name).replace("{buildings}", osmRead.buildings)
+    .replace("{lanes}", osmRead.lanes).replace("{gate}", osmRead.gate);
+  for (const [key, label] of [["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed]]) {
+    if (osmRead[key].length) $("osm-notes").appendChild(document.createElement("li")).textContent = label.replace("{list}", osmRead[key].join(", "));
+  }
+  $("osm-add").hidden = false;
+}
+
+async function addOsm() {
+  if (!osmRead || !mayLeaveGrid()) return;
+  const response = await api(`/sites/${encodeURIComponent(osmRead.id)}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(osmRead.site) });
+  if (!response.ok) { $("osm-error").textContent = await errorMessage(response); return; }
+  sessionStorage.setItem("onebell-site", osmRead.id);  // opened next, to set up its crews and vehicles
+  unsaved = false;
+  osmRead = null;
+  $("osm-add").hidden = true;
+  $("osm-summary").textContent = "";
+  $("osm-notes").innerHTML = "";
+  $("add-compound").open = false;
+  await signIn();
 }
 
 // Who else signs in to the compound: the coordinator hands the sorter and the riders a courier
@@ -1256,6 +1305,8 @@ $("unarchive").addEventListener("click", () => setArchived(false));
 $("history").addEventListener("toggle", loadHistory);
 $("day-by-day").addEventListener("toggle", loadDays);
 $("days-download").addEventListener("click", downloadDays);
+$("osm-read").addEventListener("click", readOsm);
+$("osm-add").addEventListener("click", addOsm);
 $("zone-save").addEventListener("click", saveZones);
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);
