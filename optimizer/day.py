@@ -22,7 +22,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.errors import DayError, counts_source_zh
 from optimizer.files import read_bytes, read_text
 from optimizer.operations import Operations
-from optimizer.site import Site
+from optimizer.site import Site, house_number
 from optimizer.workbook import workbook_lines
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -380,7 +380,7 @@ def with_building_ids(day: Day, site: Site) -> Day:
     ids, by_name = set(site.building_ids), _ids_by_name(site)
     rows = []
     for row in day.rows:
-        named = by_name.get(row.building, [])
+        named = _named(row.building, ids, by_name)
         if row.building in ids or not named:
             rows.append(row)
             continue
@@ -393,9 +393,17 @@ def with_building_ids(day: Day, site: Site) -> Day:
             )
         rows.append(dataclasses.replace(row, building=named[0]))
     blank = [
-        b if b in ids else by_name[b][0] for b in day.left_blank if b in ids or len(by_name.get(b, [])) == 1
+        b if b in ids else _named(b, ids, by_name)[0]
+        for b in day.left_blank
+        if b in ids or len(_named(b, ids, by_name)) == 1
     ]
     return Day(date=day.date, rows=tuple(rows), left_blank=tuple(dict.fromkeys(blank)))
+
+
+def _named(text: str, ids: set[str], by_name: Mapping[str, list[str]]) -> list[str]:
+    """The buildings a row's text that is not an id may mean: those of that name, else the one
+    whose id its house number is ("12栋" for building 12, where the map names it "12号楼")."""
+    return by_name.get(text) or ([number] if (number := house_number(text)) in ids else [])
 
 
 def _ids_by_name(site: Site) -> dict[str, list[str]]:

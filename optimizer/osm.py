@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from optimizer.errors import SiteError
 from optimizer.files import decode_text, read_bytes
 from optimizer.graph import build_graph, unreachable_buildings
-from optimizer.site import Site, parse_site
+from optimizer.site import Site, house_number, parse_site
 
 LANE_MODES: dict[str, list[str] | None] = {
     "service": None,
@@ -53,7 +53,6 @@ RESIDENTIAL = {("landuse", "residential"), ("place", "neighbourhood"), ("place",
 REACH_M = 20.0
 """How far outside the outline a lane is kept (to reach a gate drawn on it) and a gate is looked for."""
 
-_NUMBER_SUFFIX = re.compile(r"\s*(号楼|号|栋|幢|座)$")
 _METRES_PER_DEGREE = 111_320.0
 
 
@@ -151,7 +150,7 @@ def read_households(path: str | Path) -> dict[str, int]:
                 field=f"line {line}",
                 zh=f"{path} 第 {line} 行：户数要写整数，写的是「{value}」",
             )
-        found[_number(cells[building])] = int(value)
+        found[house_number(cells[building])] = int(value)
     return found
 
 
@@ -326,12 +325,8 @@ def _building_id(area: _Area) -> str:
     for key in ("addr:housenumber", "ref", "name"):
         value = area.tags.get(key, "").strip()
         if value:
-            return _number(value)
+            return house_number(value)
     return area.osm_id
-
-
-def _number(text: str) -> str:
-    return _NUMBER_SUFFIX.sub("", text.strip()) or text.strip()
 
 
 def _sort_key(building_id: str) -> tuple[int, str]:

@@ -7,6 +7,7 @@ fault, because a hand-drawn map is the most common source of a bad day.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,16 @@ from optimizer.errors import SiteError
 from optimizer.files import read_json
 
 MODES: tuple[str, ...] = ("tricycle", "ebike", "bicycle", "cart", "foot")
+
+_HOUSE_NUMBER_SUFFIX = re.compile(r"\s*(号楼|号|栋|幢|座)$")
+
+
+def house_number(text: str) -> str:
+    """A building as people write its number — "3号", "3号楼", "3栋", "3幢" — as its id "3"."""
+    stripped = text.strip()
+    return _HOUSE_NUMBER_SUFFIX.sub("", stripped) or stripped
+
+
 DOORBELLS: tuple[str, ...] = ("working", "broken")
 KINDS: tuple[str, ...] = ("gate", "building", "lane", "zone")
 KINDS_ZH = {"gate": "大门", "building": "楼", "lane": "道路", "zone": "片区"}

@@ -46,7 +46,7 @@ def test_a_district_office_reads_an_export_looks_and_adds_the_compound(client: T
     assert roster.status_code == 200, roster.text
     counts = client.put(
         "/sites/test-garden/days/2022-04-25/counts",
-        content="楼号,件数\n1号楼,12\n3,4\n",
+        content="楼号,件数\n1号楼,12\n3号,4\n",
         headers={**office, "Content-Type": "text/csv"},
     )
     assert (

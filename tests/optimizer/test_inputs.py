@@ -320,6 +320,27 @@ def test_a_row_may_name_its_building_as_the_map_does() -> None:
         with_building_ids(named, parse_site(document))
 
 
+def test_a_row_may_write_a_numbered_building_as_people_do() -> None:
+    document = _site_doc()
+    for number, building in enumerate(("B1", "B2", "B3"), start=1):
+        properties = _feature(document, building)["properties"]
+        properties["id"], properties["name"] = str(number * 6), f"{number * 6}号楼"
+    _feature(document, "6")["properties"]["name"] = "12栋"  # a name wins over the number it reads as
+    site = parse_site(document)
+    written = parse_day_csv("楼号,件数\n6号,3\n12栋,4\n 18 幢 ,5\n12号,6\n7栋,1\n18座,\n")
+    resolved = with_building_ids(written, site)
+    assert [(r.building, r.parcels) for r in resolved.rows] == [
+        ("6", 3),
+        ("6", 4),
+        ("18", 5),
+        ("12", 6),
+        ("7栋", 1),
+    ]
+    assert resolved.left_blank == ("18",)
+    with pytest.raises(DayError, match="line 6: unknown building '7栋'"):  # no building 7
+        check_day(resolved, site, operations())
+
+
 def test_the_counts_sheet_lists_every_building_and_reads_back_filled_in() -> None:
     document = _site_doc()
     _feature(document, "B1")["properties"]["name"] = "1号楼"
