@@ -22,6 +22,7 @@ class OsmSite(BaseModel):
         description="buildings a tricycle cannot reach: nearest to steps, or cut off"
     )
     renamed: list[str] = Field(description="buildings renamed for a house number taken already (7-2)")
+    unnumbered: list[str] = Field(description="buildings with no number or name on the map, by OSM id (w123)")
 
 
 class SiteSummary(BaseModel):

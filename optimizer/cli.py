@@ -324,6 +324,8 @@ def _site_from_osm(args: argparse.Namespace) -> int:
         )
     if made.renamed:
         print(f"buildings sharing a house number, renamed: {', '.join(made.renamed)}")
+    if made.unnumbered:
+        print(f"buildings with no number or name on the map, by their OSM id: {', '.join(made.unnumbered)}")
     print("Look at it with `onebell map`, draw any lane the map lacks, then plan with --site")
     return 0
 

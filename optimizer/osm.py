@@ -47,6 +47,23 @@ LANE_MODES: dict[str, list[str] | None] = {
 compound's footways are ridden by tricycles as often as not; the coordinator narrows a lane's modes
 where they are not (docs/formats.md, `lane`)."""
 
+NOT_HOMES = frozenset(
+    {
+        "garage",
+        "garages",
+        "shed",
+        "roof",
+        "carport",
+        "kiosk",
+        "toilets",
+        "service",
+        "transformer_tower",
+        "hut",
+        "container",
+    }
+)
+"""`building=` values no parcels go to: a compound's garages, sheds and substations are left out."""
+
 RESIDENTIAL = {("landuse", "residential"), ("place", "neighbourhood"), ("place", "quarter")}
 """The tags a compound's outline carries in OpenStreetMap."""
 
@@ -68,6 +85,8 @@ class FromOsm:
     """Buildings whose id was taken already (two footprints with one house number): "7-2" and so on."""
     no_tricycle: list[str] = field(default_factory=list)
     """Buildings a tricycle cannot reach: nearest to steps or a lane cut off from the gate."""
+    unnumbered: list[str] = field(default_factory=list)
+    """Buildings with no house number, ref or name on the map: their id is the OSM id (w123)."""
 
 
 @dataclass
@@ -119,7 +138,9 @@ def site_from_osm(
     }
     site = parse_site(document)
     site_graph = build_graph(site)  # a building no lane joins to the gate is named now, not when planning
-    return FromOsm(document, site, gate_id, without, renamed, unreachable_buildings(site_graph, ["tricycle"]))
+    unnumbered = [b.id for b in site.buildings if b.id[:1] in "wr" and b.id[1:].isdigit()]
+    no_tricycle = unreachable_buildings(site_graph, ["tricycle"])
+    return FromOsm(document, site, gate_id, without, renamed, no_tricycle, unnumbered)
 
 
 def read_households(path: str | Path) -> dict[str, int]:
@@ -259,7 +280,7 @@ def _buildings(
     taken: set[str] = set()
     without: list[str] = []
     renamed: list[str] = []
-    inside = [a for a in areas if a.tags.get("building", "no") != "no" and a is not outline]
+    inside = [a for a in areas if a.tags.get("building", "no") not in NOT_HOMES | {"no"} and a is not outline]
     inside = [a for a in inside if outline.shape.contains(a.shape.representative_point())]
     for area in sorted(inside, key=lambda a: _sort_key(_building_id(a))):
         building_id = _building_id(area)
@@ -271,7 +292,8 @@ def _buildings(
             renamed.append(building_id)
         taken.add(building_id)
         footprint = max(area.shape.geoms, key=lambda part: part.area)
-        properties: dict[str, Any] = {"name": area.tags.get("name") or f"{building_id}号楼"}
+        numbered = f"{building_id}号楼" if building_id[:1].isdigit() else building_id
+        properties: dict[str, Any] = {"name": area.tags.get("name") or numbered}
         flats = area.tags.get("building:flats", "").strip()
         if building_id in households:
             properties["households"] = households[building_id]

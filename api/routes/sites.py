@@ -160,7 +160,7 @@ async def site_map_from_osm(
     """The site map `onebell site-from-osm` makes (docs/formats.md), read from the export in the
     body and checked, to look at and then send with `PUT /sites/{site_id}`: nothing is stored. With
     what to fill in first — buildings without households, those a tricycle cannot reach, those
-    renamed for a house number taken twice."""
+    renamed for a house number taken twice, those with no number or name."""
     _may_map(session, principal, site_id)
     data = await request.body()
     made = await run_in_threadpool(site_from_osm, data, compound=compound, site_id=site_id, gate=gate)
@@ -172,6 +172,7 @@ async def site_map_from_osm(
         without_households=made.without_households,
         no_tricycle=made.no_tricycle,
         renamed=made.renamed,
+        unnumbered=made.unnumbered,
     )
 
 

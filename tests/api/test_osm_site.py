@@ -26,22 +26,22 @@ def test_a_district_office_reads_an_export_looks_and_adds_the_compound(client: T
     read = client.post(f"{READ}?gate=n1&compound=Test Garden", content=EXPORT, headers=office)
     assert read.status_code == 200, read.text
     body = read.json()
-    assert {
-        k: body[k] for k in ("buildings", "lanes", "gate", "without_households", "no_tricycle", "renamed")
-    } == {
-        "buildings": 4,
+    notes = ("buildings", "lanes", "gate", "without_households", "no_tricycle", "renamed", "unnumbered")
+    assert {k: body[k] for k in notes} == {
+        "buildings": 5,
         "lanes": 3,
         "gate": "n1",
-        "without_households": ["2", "3", "4"],
+        "without_households": ["2", "3", "4", "w306"],
         "no_tricycle": ["4"],
         "renamed": [],
+        "unnumbered": ["w306"],
     }
     assert body["site"]["site"] == {"id": "test-garden", "name": "试验花园"}  # the id the path gives
     assert client.get("/sites/test-garden", headers=office).status_code == 404  # nothing stored yet
 
     added = client.put("/sites/test-garden", json=body["site"], headers=office)
     assert added.status_code == 201, added.text
-    assert added.json()["district"] == "xuhui-1" and added.json()["buildings"] == 4
+    assert added.json()["district"] == "xuhui-1" and added.json()["buildings"] == 5
     roster = client.put("/sites/test-garden/operations", json=starting_operations("zh"), headers=office)
     assert roster.status_code == 200, roster.text
     counts = client.put(

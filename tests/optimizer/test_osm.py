@@ -36,7 +36,7 @@ def test_the_compound_in_an_export_becomes_a_site_that_plans() -> None:
     assert made.document["site"] == {"id": "test-garden", "name": "试验花园"}
     buildings = _by_kind(made.document, "building")
     # "3号" is building 3, "2号楼" by its name is 2; number 99 stands outside the compound
-    assert list(buildings) == ["1", "2", "3", "4"]
+    assert list(buildings) == ["1", "2", "3", "4", "w306"]  # the garage is left out
     assert {
         k: (b["properties"]["households"], b["properties"].get("floors")) for k, b in buildings.items()
     } == {
@@ -44,8 +44,10 @@ def test_the_compound_in_an_export_becomes_a_site_that_plans() -> None:
         "2": (0, None),
         "3": (0, None),
         "4": (0, 11),
+        "w306": (0, None),
     }
-    assert made.without_households == ["2", "3", "4"]
+    assert made.without_households == ["2", "3", "4", "w306"]
+    assert made.unnumbered == ["w306"] and buildings["w306"]["properties"]["name"] == "w306"
     courtyard = shape(buildings["4"]["geometry"])  # a multipolygon building: its outline, no courtyard
     assert courtyard.geom_type == "Polygon" and not courtyard.interiors
     lanes = _by_kind(made.document, "lane")
@@ -102,7 +104,7 @@ def test_households_the_map_lacks_come_from_a_sheet_and_shared_numbers_are_renam
     sheet = tmp_path / "households.csv"
     sheet.write_text("楼号,户数\n2号楼,30\n3,18\n", encoding="utf-8")
     made = site_from_osm(GARDEN, gate="n1", households=read_households(sheet))
-    assert made.without_households == ["4"]
+    assert made.without_households == ["4", "w306"]
     assert _by_kind(made.document, "building")["2"]["properties"]["households"] == 30
     sheet.write_text("building,households\n2,thirty\n", encoding="utf-8")
     with pytest.raises(SiteError) as bad:
@@ -115,9 +117,13 @@ def test_households_the_map_lacks_come_from_a_sheet_and_shared_numbers_are_renam
     export = tmp_path / "same-number.osm"
     export.write_text(text, encoding="utf-8")
     renamed = site_from_osm(export, gate="n1")
-    assert list(_by_kind(renamed.document, "building")) == ["1", "1-2", "3", "4"] and renamed.renamed == [
-        "1-2"
-    ]
+    assert list(_by_kind(renamed.document, "building")) == [
+        "1",
+        "1-2",
+        "3",
+        "4",
+        "w306",
+    ] and renamed.renamed == ["1-2"]
 
 
 def test_the_command_writes_the_site_and_names_what_to_fix(
@@ -126,8 +132,9 @@ def test_the_command_writes_the_site_and_names_what_to_fix(
     out = tmp_path / "site.geojson"
     assert main(["site-from-osm", str(GARDEN), "--gate", "n1", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert f"site test-garden (试验花园) written to {out}: 4 buildings, 3 lanes, gate n1" in said
-    assert "3 buildings have no households in the map" in said and ": 2, 3, 4" in said
+    assert f"site test-garden (试验花园) written to {out}: 5 buildings, 3 lanes, gate n1" in said
+    assert "4 buildings have no households in the map" in said and ": 2, 3, 4, w306" in said
+    assert "by their OSM id: w306" in said
     written = out.read_text(encoding="utf-8")
     assert main(["site-from-osm", str(GARDEN), "--gate", "n1", "--out", str(out)]) == 2  # not replaced
     assert out.read_text(encoding="utf-8") == written

@@ -496,9 +496,9 @@ def test_a_new_district_office_adds_its_first_compound_from_an_openstreetmap_exp
     page.fill("#osm-id", "test-garden")
     page.click("#osm-read")
     page.wait_for_selector("#osm-add:not([hidden])")
-    assert page.inner_text("#osm-summary") == "试验花园: 4 buildings, 3 lanes, gate n1"
+    assert page.inner_text("#osm-summary") == "试验花园: 5 buildings, 3 lanes, gate n1"
     notes = page.locator("#osm-notes li").all_inner_texts()
-    assert notes[0].endswith(": 2, 3, 4") and notes[1].endswith(": 4")
+    assert notes[0].endswith(": 2, 3, 4, w306") and notes[1].endswith(": 4") and notes[2].endswith(": w306")
     assert client.get("/sites/test-garden", headers=ADMIN).status_code == 404  # only read so far
     page.click("#osm-add")
     page.wait_for_selector(".cell input")
@@ -508,6 +508,7 @@ def test_a_new_district_office_adds_its_first_compound_from_an_openstreetmap_exp
         "b-2",
         "b-3",
         "b-4",
+        "b-w306",
     ]
     assert client.get("/sites/test-garden", headers=ADMIN).json()["site"]["name"] == "试验花园"
     assert client.get("/sites?archived=true", headers=ADMIN).json()[-1]["district"] == "minhang-3"

@@ -481,7 +481,7 @@ async function readOsm() {
   osmRead = { id, ...(await response.json()) };
   $("osm-summary").textContent = L.osm_summary.replace("{name}", osmRead.site.site.name).replace("{buildings}", osmRead.buildings)
     .replace("{lanes}", osmRead.lanes).replace("{gate}", osmRead.gate);
-  for (const [key, label] of [["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed]]) {
+  for (const [key, label] of [["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed], ["unnumbered", L.osm_unnumbered]]) {
     if (osmRead[key].length) $("osm-notes").appendChild(document.createElement("li")).textContent = label.replace("{list}", osmRead[key].join(", "));
   }
   $("osm-add").hidden = false;
