@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 import pytest
 from shapely.geometry import shape
 
+from fixtures.osm_export import osm_export
 from optimizer.cli import main
 from optimizer.day import load_day
 from optimizer.errors import SiteError
@@ -78,7 +78,7 @@ def test_the_compound_in_an_export_becomes_a_site_that_plans() -> None:
 def test_a_mapped_compound_comes_back_from_its_export_and_plans_as_well(tmp_path: Path) -> None:
     drawn = json.loads((GELIN / "site.geojson").read_text())
     export = tmp_path / "gelin.osm"
-    export.write_text(_as_osm(drawn), encoding="utf-8")
+    export.write_text(osm_export(drawn, "格林春岸"), encoding="utf-8")
     made = site_from_osm(export, compound="格林春岸", site_id="gelin-spring")
     before, after = _by_kind(drawn, "building"), _by_kind(made.document, "building")
     assert list(after) == sorted(before, key=int) and made.without_households == []
@@ -151,50 +151,3 @@ def test_the_command_writes_the_site_and_names_what_to_fix(
     assert main(["site-from-osm", str(GELIN / "site.geojson"), "--out", str(tmp_path / "x.geojson")]) == 2
     assert "不是能读的 OpenStreetMap 文件" in capsys.readouterr().err
     assert not (tmp_path / "x.geojson").exists()
-
-
-def _as_osm(document: dict[str, Any]) -> str:
-    """The drawn site as OpenStreetMap would hold it: an outline round it all, named; the gate a
-    barrier node; lanes as service ways (a foot-and-cart one as a footway); buildings as closed
-    ways with their house number, flats and levels."""
-    nodes: list[str] = []
-    ways: list[str] = []
-    points: dict[tuple[float, float], int] = {}
-
-    def node(lon: float, lat: float, tags: dict[str, str] | None = None) -> int:
-        key = (round(lon, 7), round(lat, 7))
-        if key in points and not tags:
-            return points[key]
-        points[key] = number = len(nodes) + 1
-        inner = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in (tags or {}).items())
-        nodes.append(f'<node id="{number}" lat="{lat}" lon="{lon}">{inner}</node>')
-        return number
-
-    def way(coordinates: list[list[float]], tags: dict[str, str]) -> None:
-        refs = "".join(f'<nd ref="{node(lon, lat)}"/>' for lon, lat in coordinates)
-        inner = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
-        ways.append(f'<way id="{len(ways) + 1}">{refs}{inner}</way>')
-
-    everything = [shape(f["geometry"]) for f in document["features"]]
-    from shapely.ops import unary_union
-
-    outline = unary_union(everything).convex_hull.buffer(0.0001, join_style="mitre")
-    way([list(c) for c in outline.exterior.coords], {"landuse": "residential", "name": "格林春岸"})
-    for feature in document["features"]:
-        props, geometry = feature["properties"], feature["geometry"]
-        if props["kind"] == "gate":
-            node(*geometry["coordinates"], tags={"barrier": "gate", "name": props.get("name", "gate")})
-        elif props["kind"] == "lane":
-            highway = "footway" if props.get("modes") else "service"
-            way(geometry["coordinates"], {"highway": highway})
-        elif props["kind"] == "building":
-            tags = {
-                "building": "residential",
-                "addr:housenumber": props["id"],
-                "building:flats": str(props["households"]),
-                "building:levels": str(props.get("floors", 1)),
-            }
-            way(geometry["coordinates"][0], tags)
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">{"".join(nodes)}{"".join(ways)}</osm>\n'
-    )
