@@ -55,6 +55,8 @@ def _change_en(name: str, value: Any) -> str:
         return "sealed (door delivery)" if value else "unsealed"
     if name == "doorbell":
         return f"doorbell {value}"
+    if name == "households":
+        return f"households {value}"
     return f"household to notify {value}" if value else "no household to notify"
 
 
@@ -63,6 +65,8 @@ def _change_zh(name: str, value: Any) -> str:
         return "封控（送到门口）" if value else "解封"
     if name == "doorbell":
         return "门铃坏了" if value == "broken" else "门铃好了"
+    if name == "households":
+        return f"户数改为 {value}"
     return f"通知住户改为 {value}" if value else "不再指定通知住户"
 
 

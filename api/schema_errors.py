@@ -22,6 +22,7 @@ FIELDS_ZH = {
     "doorbell": "门铃",
     "from": "从哪天",
     "gate": "大门",
+    "households": "户数",
     "idempotency-key": "防重复提交的标识",
     "label": "给谁用",
     "lang": "语言",

@@ -78,6 +78,12 @@ class BuildingChange(BaseModel):
     )
     doorbell: Literal["working", "broken"] | None = None
     sealed: bool | None = Field(default=None, description="sealed after a positive case: door delivery")
+    households: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="households living there (a map drawn or read without them)",
+    )
 
 
 class CountOut(BaseModel):

@@ -214,7 +214,8 @@ def change_building(
     principal: PrincipalDep,
 ) -> BuildingOut:
     """A building's household to notify, doorbell or seal, changed without sending the whole map
-    again: these change during a lockdown day, the map does not. Plans made before the change
+    again: these change during a lockdown day, the map does not (and its households, which a map read
+    from OpenStreetMap often lacks). Plans made before the change
     keep what they were made from, and the day overview calls them outdated."""
     require(principal, site_id, "coordinator")
     changed = change.model_fields_set
@@ -222,9 +223,9 @@ def change_building(
         raise ApiError(
             422,
             "invalid",
-            "nothing to change: give contact, doorbell or sealed",
+            "nothing to change: give contact, doorbell, sealed or households",
             field="body",
-            zh="没有要改的：请给出 contact（通知住户）、doorbell（门铃）或 sealed（封控）",
+            zh="没有要改的：请给出 contact（通知住户）、doorbell（门铃）、sealed（封控）或 households（户数）",
         )
 
     def apply(properties: dict[str, Any]) -> None:

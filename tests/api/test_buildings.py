@@ -40,6 +40,14 @@ def test_a_coordinator_changes_a_buildings_contact_doorbell_and_seal(client: Tes
     assert (reopened["sealed"], reopened["contact"], reopened["doorbell"]) == (False, None, "broken")
     assert _building(client, "11") == neighbour  # others untouched
 
+    # households, which a map read from OpenStreetMap often lacks, and the compound's total with them
+    total = client.get("/sites", headers=ADMIN).json()[0]["households"]
+    counted = client.patch(PATH, json={"households": before["households"] + 6}, headers=bearer(coordinator))
+    assert counted.status_code == 200 and counted.json()["households"] == before["households"] + 6
+    assert client.get("/sites", headers=ADMIN).json()[0]["households"] == total + 6
+    history = client.get("/sites/gelin-spring/history", headers={**ADMIN, "Accept-Language": "zh"}).json()
+    assert history[0]["text"].endswith(f"改了12号楼：户数改为 {before['households'] + 6}")
+
 
 def test_a_bad_change_names_what_is_wrong_and_changes_nothing(client: TestClient) -> None:
     set_up_gelin(client)
@@ -64,6 +72,10 @@ def test_a_bad_change_names_what_is_wrong_and_changes_nothing(client: TestClient
     assert status == 422 and "nothing to change" in message
     status, message, field = error(client.patch(PATH, json={"floors": 9}, headers=ADMIN))
     assert (status, field) == (422, "floors")
+    status, message, field = error(client.patch(PATH, json={"households": -2}, headers=ADMIN))
+    assert (status, field, message) == (422, "households", "households: must be at least 0, got -2")
+    status, message, field = error(client.patch(PATH, json={"households": None}, headers=ADMIN))
+    assert (status, field) == (422, "households") and "may not be null" in message
     status, _, _ = error(client.patch(PATH, json={"sealed": True}, headers=bearer(courier)))
     assert status == 403
     status, _, _ = error(client.patch(PATH, json={"sealed": True}, headers=bearer(elsewhere)))

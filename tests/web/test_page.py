@@ -885,10 +885,11 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     sealed = client.patch("/sites/gelin-spring/buildings/13", json={"sealed": True}, headers=ADMIN)
     assert sealed.status_code == 200
     page.fill("#edit-contact", "502 Li")
+    page.fill("#edit-households", "31")  # a map read from OpenStreetMap often has none
     page.click("#edit-save")
     page.wait_for_function("document.querySelector('#edit-status').textContent === 'Saved'")
     [b13] = [b for b in client.get("/sites/gelin-spring/buildings", headers=ADMIN).json() if b["id"] == "13"]
-    assert (b13["sealed"], b13["contact"]) == (True, "502 Li")
+    assert (b13["sealed"], b13["contact"], b13["households"]) == (True, "502 Li", 31)
     assert page.is_checked("#edit-sealed")  # the form shows the building as stored now
     _, courier = token(client, "gelin-spring", "courier")  # type: ignore[arg-type]
     asked: list[str] = []
