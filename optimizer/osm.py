@@ -112,9 +112,9 @@ def site_from_osm(
     households: Mapping[str, int] | None = None,
 ) -> FromOsm:
     """The compound named `compound` (its name, name:zh or name:en, or its OSM id: w123, r45) in the
-    export at `path` (or the export itself, as uploaded), as a site. `gate`: an OSM node id (n67) or "lon,lat" where the parcels
-    arrive; default the one gate on the outline. `households`: by building id, for what the map
-    lacks (a building's building:flats tag is used otherwise)."""
+    export at `path` (or the export itself, as uploaded), as a site. `gate`: an OSM node id (n67)
+    or "lon,lat" where the parcels arrive; default the one gate on the outline. `households`: by
+    building id, for what the map lacks (a building's building:flats tag is used otherwise)."""
     export = _read(path)
     outline = _compound(export.areas, compound)
     reach = outline.shape.buffer(REACH_M / _METRES_PER_DEGREE)
@@ -211,27 +211,27 @@ def _read(path: str | Path | bytes) -> _Export:
 
 
 def _compound(areas: list[_Area], asked: str | None) -> _Area:
-    """The outline asked for, by name or id; without one, the only residential area in the file."""
+    """The outline asked for, by name or id (a residential area before, say, a building of the same
+    name); without one, the only residential area in the file."""
     outlines = [a for a in areas if any((k, v) in RESIDENTIAL for k, v in a.tags.items())]
+    found = outlines
     if asked:
-        matches = [
-            a
-            for a in areas
-            if asked in (a.osm_id, a.osm_id[1:])
-            or asked in (a.tags.get("name"), a.tags.get("name:zh"), a.tags.get("name:en"))
-        ]
-        if len(matches) == 1:
-            return matches[0]
-    elif len(outlines) == 1:
-        return outlines[0]
+        names = ("name", "name:zh", "name:en")
+        found = [a for a in areas if asked in (a.osm_id, a.osm_id[1:], *(a.tags.get(n) for n in names))]
+        found = [a for a in found if a in outlines] or found
+    if len(found) == 1:
+        return found[0]
     listed = "; ".join(f"{a.osm_id} {a.tags.get('name', '(no name)')}" for a in outlines[:12]) or "none"
-    which = f"no area {asked!r}" if asked else "more than one compound outline"
-    which_zh = f"找不到「{asked}」" if asked else "有不止一个小区轮廓"
+    if not found:
+        which = f"no area {asked!r}" if asked else "no compound outline (landuse=residential)"
+        which_zh = f"找不到「{asked}」" if asked else "没有小区轮廓（landuse=residential）"
+    else:
+        which = f"{len(found)} areas named {asked!r}" if asked else "more than one compound outline"
+        which_zh = f"有 {len(found)} 处叫「{asked}」" if asked else "有不止一个小区轮廓"
     raise SiteError(
-        f"{which} in the export; name the compound with --compound (its name or id). Residential "
-        f"areas found: {listed}",
+        f"{which} in the export: give the compound's name or OSM id. Residential areas found: {listed}",
         field="compound",
-        zh=f"导出的地图里{which_zh}；请用 --compound 写小区名或编号。找到的住宅区：{listed}",
+        zh=f"导出的地图里{which_zh}：请写小区名或它的 OpenStreetMap 编号。找到的住宅区：{listed}",
     )
 
 
@@ -245,9 +245,9 @@ def _gate(
             lon = lat = float("nan")
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise SiteError(
-                f"--gate {asked!r}: give the gate's node id (n123) or its lon,lat",
+                f"gate {asked!r}: give the gate's node id (n123) or its lon,lat",
                 field="gate",
-                zh=f"--gate「{asked}」：请写大门的节点编号（如 n123）或 经度,纬度",
+                zh=f"大门「{asked}」：请写大门的节点编号（如 n123）或 经度,纬度",
             )
         return "gate", {}, Point(lon, lat)
     near = [g for g in gates if reach.contains(g[2])]
@@ -263,11 +263,10 @@ def _gate(
     which = f"no gate node {asked!r}" if asked else ("no gate" if not near else "more than one gate")
     which_zh = f"找不到大门节点「{asked}」" if asked else ("找不到大门" if not near else "有不止一个门")
     raise SiteError(
-        f"{which} on the outline of {outline.osm_id}: give the one the parcels come in by with --gate "
-        f"(a node id, or lon,lat). Gates found: {listed}",
+        f"{which} on the outline of {outline.osm_id}: give the gate the parcels come in by (its node id, "
+        f"or lon,lat). Gates found: {listed}",
         field="gate",
-        zh=f"{outline.osm_id} 的轮廓上{which_zh}：请用 --gate 写包裹进来的那个门（节点编号，或 经度,纬度）。"
-        f"找到的门：{listed}",
+        zh=f"{outline.osm_id} 的轮廓上{which_zh}：请写包裹进来的那个门（节点编号，或 经度,纬度）。找到的门：{listed}",
     )
 
 

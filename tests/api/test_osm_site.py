@@ -66,7 +66,7 @@ def test_what_cannot_be_read_or_may_not_be_asked_is_refused(client: TestClient) 
     )
     assert unknown.json()["error"] == {
         "code": "invalid",
-        "message": "导出的地图里找不到「东方花园」；请用 --compound 写小区名或编号。找到的住宅区：w100 试验花园",
+        "message": "导出的地图里找不到「东方花园」：请写小区名或它的 OpenStreetMap 编号。找到的住宅区：w100 试验花园",
         "field": "compound",
     }
     _, courier = token(client, "gelin-spring", "courier")

@@ -113,6 +113,17 @@ def test_households_the_map_lacks_come_from_a_sheet_and_shared_numbers_are_renam
         bad.value.field == "line 2" and "households must be a whole number, got 'thirty'" in bad.value.message
     )
 
+    # a building named as the compound is not the compound; a second compound of the name is asked about
+    with pytest.raises(SiteError, match="no compound outline"):
+        site_from_osm(
+            GARDEN.read_text(encoding="utf-8")
+            .replace('"residential"/><tag k="name"', '"park"/><tag k="name"')
+            .encode()
+        )
+    named = GARDEN.read_text(encoding="utf-8").replace(
+        '<tag k="name" v="2号楼"/>', '<tag k="name" v="Test Garden"/>'
+    )
+    assert site_from_osm(named.encode(), compound="Test Garden", gate="n1").site.name == "试验花园"
     text = GARDEN.read_text(encoding="utf-8").replace('v="2号楼"', 'v="1号楼"')
     export = tmp_path / "same-number.osm"
     export.write_text(text, encoding="utf-8")
@@ -145,7 +156,7 @@ def test_the_command_writes_the_site_and_names_what_to_fix(
         == 2
     )
     assert (
-        "导出的地图里找不到「东方花园」；请用 --compound 写小区名或编号。找到的住宅区：w100 试验花园"
+        "导出的地图里找不到「东方花园」：请写小区名或它的 OpenStreetMap 编号。找到的住宅区：w100 试验花园"
         in capsys.readouterr().err
     )
     assert main(["site-from-osm", str(GELIN / "site.geojson"), "--out", str(tmp_path / "x.geojson")]) == 2
