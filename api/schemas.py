@@ -334,6 +334,18 @@ class DayTotals(BaseModel):
     statuses: dict[str, int]
 
 
+class DistrictDay(BaseModel):
+    date: str
+    sites: int = Field(description="compounds the token sees (not archived)")
+    counted_sites: int = Field(description="of them, with counts on the day")
+    parcels: int = Field(description="counted")
+    held_over: int = Field(description="of them, held over from earlier days: the backlog")
+    planned_sites: int = Field(description="compounds with a plan of the day")
+    delivered: int = Field(description="by the latest plans")
+    undelivered: int = Field(description="left by the latest plans, for the next day")
+    urgent_undelivered: int
+
+
 class DayOverview(BaseModel):
     date: str
     sites: list[SiteDay]

@@ -3,7 +3,8 @@
 Loads N copies of gelin-spring (site, operations, the 2,300-parcel day's 375 count rows and one
 plan each; the plan is solved once and stored for every site, as the API stores plans), then
 times the overview in one process (FastAPI's test client, SQLite in a temporary folder) and
-prints the median of five requests per size and the time per site.
+prints the median of five requests per size and the time per site, and the median of five
+`GET /days` (the district's fortnight, summed) over the same compounds.
 
 Run: python -m bench.day_overview [--sites 10 100 300]
 """
@@ -83,7 +84,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), admin_token="bench-admin", workers=1)
         with TestClient(create_app(settings)) as client:
-            print(f"{'sites':>6}{'median ms':>11}{'ms a site':>11}{'statuses':>30}")
+            print(f"{'sites':>6}{'median ms':>11}{'ms a site':>11}{'statuses':>30}{'GET /days ms':>14}")
             loaded = 0
             for size in sorted(args.sites):
                 _add_sites(client, loaded, size, plan)
@@ -98,7 +99,15 @@ def main() -> None:
                 assert body["totals"]["sites"] == size
                 median = statistics.median(times)
                 statuses = json.dumps(body["totals"]["statuses"])
-                print(f"{size:>6}{median:>11.0f}{median / size:>11.2f}{statuses:>30}")
+                by_day = []  # the fortnight's totals (`GET /days`), over the same compounds
+                for _ in range(5):
+                    started = time.perf_counter()
+                    days = client.get("/days", headers=ADMIN)
+                    by_day.append((time.perf_counter() - started) * 1000)
+                    assert days.status_code == 200 and days.json()[-1]["parcels"] == body["totals"]["parcels"]
+                print(
+                    f"{size:>6}{median:>11.0f}{median / size:>11.2f}{statuses:>30}{statistics.median(by_day):>14.0f}"
+                )
 
 
 if __name__ == "__main__":

@@ -13,11 +13,12 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
@@ -26,7 +27,16 @@ from api.deps import PrincipalDep, SessionDep, require, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.sheets import SHEET_ROUTE, sheet_response
-from api.schemas import CountTotals, DayOverview, DayTotals, JobGlance, PlanGlance, SiteDay, SiteDayStatus
+from api.schemas import (
+    CountTotals,
+    DayOverview,
+    DayTotals,
+    DistrictDay,
+    JobGlance,
+    PlanGlance,
+    SiteDay,
+    SiteDayStatus,
+)
 from api.store import count_document
 from api.web.labels import WEB_LABELS
 from optimizer.day import COLUMNS
@@ -151,7 +161,7 @@ def site_day_by_day(
     found = _found(session, sites)
     if not found:
         raise not_found(f"site {site_id!r}", f"小区 {site_id}")
-    span = _span(session, site_id, since, until)
+    span = _span(session, [site_id], since, until)
     return [] if span is None else list(_days_between(session, span, found, accept_language).values())
 
 
@@ -170,13 +180,71 @@ def site_day_by_day_csv(
     return sheet_response(sheet, f"onebell-{site_id}-days.csv")
 
 
-def _span(session: Session, site_id: str, since: str | None, until: str | None) -> Days | None:
-    """The days asked for; without `to`, up to the latest day the compound has anything on (or
-    `from`, if later), and without `from` the fortnight to `to`. None: the compound has nothing yet
-    and no day was named."""
+@router.get("/days", response_model=list[DistrictDay])
+def district_day_by_day(
+    session: SessionDep,
+    principal: PrincipalDep,
+    since: Annotated[
+        DateQuery, Query(alias="from", description="the first day (default: 13 days before `to`)")
+    ] = None,
+    until: Annotated[
+        DateQuery,
+        Query(alias="to", description="the last day (default: the latest with counts, a plan or a job)"),
+    ] = None,
+) -> list[DistrictDay]:
+    """Every compound the token sees (not archived), day by day from `from` to `to`, oldest first:
+    whether the district keeps up as the counts rise — parcels counted and held over, and what
+    the latest plans deliver and leave. Summed in SQL and from the plans' summaries, whatever the
+    number of compounds; days without counts or plans anywhere are left out; at most 92 days."""
+    found = _found(session, sites_seen(principal))
+    span = _span(session, list(found), since, until) if found else None
+    if span is None:
+        return []
+    c = CountRowRecord
+    held = case((c.held_from.is_not(None), c.parcels), else_=0)
+    counted = {
+        row.date: row
+        for row in session.execute(
+            select(
+                c.date,
+                func.count(func.distinct(c.site_id)).label("sites"),
+                func.sum(c.parcels).label("parcels"),
+                func.sum(held).label("held_over"),
+            )
+            .where(_on(c.date, span), c.site_id.in_(found))
+            .group_by(c.date)
+        )
+    }
+    planned: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = {}
+    plans = _newest_plans(session, span, found, PlanRow.document["summary"], PlanRow.document["undelivered"])
+    for _, date, summary, undelivered in plans:
+        planned.setdefault(date, []).append((summary, undelivered or []))
+    days = []
+    for date in sorted({*counted, *planned}):
+        counts, plans_of_day = counted.get(date), planned.get(date, [])
+        days.append(
+            DistrictDay(
+                date=date,
+                sites=len(found),
+                counted_sites=counts.sites if counts else 0,
+                parcels=int(counts.parcels) if counts else 0,
+                held_over=int(counts.held_over) if counts else 0,
+                planned_sites=len(plans_of_day),
+                delivered=sum(summary["delivered"] for summary, _ in plans_of_day),
+                undelivered=sum(summary["undelivered"] for summary, _ in plans_of_day),
+                urgent_undelivered=sum(item.get("urgent", 0) for _, left in plans_of_day for item in left),
+            )
+        )
+    return days
+
+
+def _span(session: Session, site_ids: Collection[str], since: str | None, until: str | None) -> Days | None:
+    """The days asked for; without `to`, up to the latest day the compounds have anything on (or
+    `from`, if later), and without `from` the fortnight to `to`. None: they have nothing yet and
+    no day was named."""
     if until is None:
         latest = [
-            session.scalar(select(func.max(table.date)).where(table.site_id == site_id))
+            session.scalar(select(func.max(table.date)).where(table.site_id.in_(site_ids)))
             for table in (CountRowRecord, PlanRow, JobRow, DayOperationsRow)
         ]
         until = max((date for date in [*latest, since] if date), default=None)
@@ -335,7 +403,7 @@ def _current_counts(
     return counts
 
 
-def _newest_per_day(table: type[PlanRow] | type[JobRow], days: Days, sites: dict[str, Any]) -> Any:
+def _newest_per_day(table: type[PlanRow] | type[JobRow], days: Days, sites: Collection[str]) -> Any:
     """Each site's newest creation time in `table` on each day, to join the newest rows by."""
     return (
         select(table.site_id, table.date, func.max(table.created_at).label("created_at"))
@@ -348,19 +416,26 @@ def _newest_per_day(table: type[PlanRow] | type[JobRow], days: Days, sites: dict
 def _latest_plans(
     session: Session, days: Days, sites: dict[str, Any]
 ) -> dict[tuple[str, str], tuple[Any, ...]]:
+    rows = _newest_plans(
+        session,
+        days,
+        sites,
+        PlanRow.id,
+        PlanRow.created_at,
+        PlanRow.document["summary"],
+        PlanRow.document["undelivered"],
+        PlanRow.document["replanned_at"],
+        PlanRow.snapshot["counts"],
+        JobRow.created_at,  # when the plan's inputs were taken
+    )
+    return {(row[0], row[1]): tuple(row[2:]) for row in rows if row[0]}
+
+
+def _newest_plans(session: Session, days: Days, sites: Collection[str], *columns: Any) -> Any:
+    """`columns` of each site's newest plan of each day, after its site and date."""
     newest = _newest_per_day(PlanRow, days, sites)
-    rows = session.execute(
-        select(
-            PlanRow.site_id,
-            PlanRow.date,
-            PlanRow.id,
-            PlanRow.created_at,
-            PlanRow.document["summary"],
-            PlanRow.document["undelivered"],
-            PlanRow.document["replanned_at"],
-            PlanRow.snapshot["counts"],
-            JobRow.created_at,  # when the plan's inputs were taken
-        )
+    return session.execute(
+        select(PlanRow.site_id, PlanRow.date, *columns)
         .join(
             newest,
             (PlanRow.site_id == newest.c.site_id)
@@ -369,7 +444,6 @@ def _latest_plans(
         )
         .outerjoin(JobRow, JobRow.id == PlanRow.job_id)
     )
-    return {(row[0], row[1]): tuple(row[2:]) for row in rows if row[0]}
 
 
 def _latest_jobs(session: Session, days: Days, sites: dict[str, Any]) -> dict[tuple[str, str], JobRow]:

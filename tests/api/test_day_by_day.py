@@ -88,3 +88,65 @@ def test_the_span_asked_for_is_checked_and_the_compound_must_be_the_tokens_own(c
     assert client.get(DAYS, headers=bearer(other)).status_code == 404  # another's: not to be probed
     assert client.get(f"{DAYS}.csv", headers=bearer(other)).status_code == 404
     assert client.get("/sites/gelin-b/days", headers=bearer(other)).json() == []
+
+
+def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> None:
+    set_up_gelin(client)
+    set_up_second_site(client)
+    assert client.get("/days", headers=ADMIN).json() == []  # no counts anywhere yet
+    heavy = "building,parcels,urgent\n120,6000,4\n"  # more than one tricycle a shift carries
+    for site, date, body in (
+        ("gelin-spring", "2022-04-25", SMALL_CSV),
+        ("gelin-b", "2022-04-25", heavy),
+        ("gelin-b", "2022-04-26", SMALL_CSV),
+    ):
+        put = client.put(f"/sites/{site}/days/{date}/counts", content=body, headers=CSV)
+        assert put.status_code == 200, put.text
+    job = client.post("/sites/gelin-b/days/2022-04-25/plans", json={"time_limit_s": 2}, headers=ADMIN)
+    plan = checked_against_the_counts_now(client, "2022-04-25", job.json()["id"], "gelin-b")
+    left = plan["summary"]["undelivered"]
+    assert left > 0
+    held = client.post("/sites/gelin-b/days/2022-04-26/counts/held-over", headers=ADMIN)
+    assert held.status_code == 200, held.text
+
+    days = client.get("/days", headers=ADMIN).json()
+    assert days == [
+        {
+            "date": "2022-04-25",
+            "sites": 2,
+            "counted_sites": 2,
+            "parcels": 25 + 6000,
+            "held_over": 0,
+            "planned_sites": 1,
+            "delivered": 6000 - left,
+            "undelivered": left,
+            "urgent_undelivered": sum(item.get("urgent", 0) for item in plan["undelivered"]),
+        },
+        {
+            "date": "2022-04-26",
+            "sites": 2,
+            "counted_sites": 1,
+            "parcels": 25 + left,
+            "held_over": left,
+            "planned_sites": 0,
+            "delivered": 0,
+            "undelivered": 0,
+            "urgent_undelivered": 0,
+        },
+    ]
+    # each day as the day overview sums it
+    for day in days:
+        totals = client.get(f"/days/{day['date']}", headers=ADMIN).json()["totals"]
+        assert (totals["parcels"], totals["held_over"], totals["delivered"], totals["undelivered"]) == (
+            day["parcels"],
+            day["held_over"],
+            day["delivered"],
+            day["undelivered"],
+        )
+    # a site's token sees its own compound's; a district's its district's; the span is checked
+    _, own = token(client, "gelin-spring", "viewer")
+    assert [
+        (d["date"], d["sites"], d["parcels"]) for d in client.get("/days", headers=bearer(own)).json()
+    ] == [("2022-04-25", 1, 25)]
+    assert client.get("/days?from=2022-04-26&to=2022-04-20", headers=ADMIN).status_code == 422
+    assert [d["date"] for d in client.get("/days?from=2022-04-26", headers=ADMIN).json()] == ["2022-04-26"]

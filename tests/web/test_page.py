@@ -640,6 +640,22 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
     assert page.input_value("#b-120") == "6000"
     page.wait_for_selector("#days-table tbody tr.current[data-date='2022-04-24']")
 
+    # The district's fortnight: the compounds' days summed, on the overview of a token seeing several.
+    set_up_second_site(client)
+    client.put(
+        "/sites/gelin-b/days/2022-04-25/counts",
+        content="building,parcels\n3,11\n",
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+    office = _admin_at_the_overview(browser, running.url, "2022-04-25")
+    office.click("#district-days summary")
+    office.wait_for_selector("#district-days-table tbody tr[data-date='2022-04-24']")
+    rows = [row.split("\t") for row in office.locator("#district-days-table tbody tr").all_inner_texts()]
+    assert [row[:6] for row in rows] == [
+        ["2022-04-25", "2 / 2", str(left + 16), str(left), "0", "0"],
+        ["2022-04-24", "1 / 2", "6000", "0", str(6000 - left), str(left)],
+    ]
+
 
 def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(
     server: tuple[Server, httpx.Client], browser: object

@@ -95,6 +95,7 @@ async function signIn(event) {
 // (by default only those); a row opens its compound.
 async function loadOverview() {
   if (allSites.length < 2) return;
+  loadDistrictDays();
   const asked = ++overviewAsked;
   const response = await api(`/days/${$("date").value}${$("attention-only").checked ? "?needs_attention=true" : ""}`);
   if (!response.ok) return;
@@ -416,10 +417,36 @@ async function loadDays() {
   if (site.id !== siteId || $("date").value !== date) return;
   if (!response.ok) { $("days-error").textContent = await errorMessage(response); return; }
   $("days-error").textContent = "";
-  const days = await response.json();
-  const body = $("days-table").querySelector("tbody");
+  fillDays($("days-table"), date, (await response.json()).map((day) => ({
+    date: day.date,
+    counted: day.counts?.parcels,
+    planned: day.plan,
+    cells: [day.counts?.parcels, day.counts && day.counts.held_over, day.plan?.delivered, day.plan?.undelivered,
+      day.plan?.crew_hours?.toFixed(1), STATUS[day.status] || day.status],
+  })));
+}
+
+// The district's fortnight up to the date shown, its compounds' days summed: counted, held over,
+// delivered and left by the latest plans — whether the district keeps up. Read while open.
+async function loadDistrictDays() {
+  if (!$("district-days").open) return;
+  const date = $("date").value;
+  const response = await api(`/days?to=${date}`);
+  if ($("date").value !== date || !response.ok) return;
+  fillDays($("district-days-table"), date, (await response.json()).map((day) => ({
+    date: day.date,
+    counted: day.parcels,
+    planned: day.planned_sites ? day : null,
+    cells: [`${day.counted_sites} / ${day.sites}`, day.parcels, day.held_over, day.delivered, day.undelivered],
+  })));
+}
+
+// Days newest first, a date opening its day, and a bar a day to the scale of the busiest:
+// delivered and left where planned, else what was counted.
+function fillDays(table, date, days) {
+  const body = table.querySelector("tbody");
   body.innerHTML = "";
-  const most = Math.max(1, ...days.map((day) => (day.counts ? day.counts.parcels : 0)));
+  const most = Math.max(1, ...days.map((day) => day.counted || 0));
   for (const day of days.reverse()) {
     const row = body.insertRow();
     row.dataset.date = day.date;
@@ -430,14 +457,10 @@ async function loadDays() {
     open.textContent = day.date;
     open.addEventListener("click", () => openDate(day.date));
     row.insertCell().appendChild(open);
-    const plan = day.plan;
-    for (const value of [day.counts?.parcels, day.counts?.held_over || (day.counts ? 0 : undefined), plan?.delivered, plan?.undelivered, plan?.crew_hours?.toFixed(1)]) {
-      row.insertCell().textContent = value ?? "";
-    }
-    row.insertCell().textContent = STATUS[day.status] || day.status;
+    for (const value of day.cells) row.insertCell().textContent = value ?? "";
     const bar = document.createElement("span");
     bar.className = "bar";
-    const parts = plan ? [["done", plan.delivered], ["left", plan.undelivered]] : [["counted", day.counts?.parcels || 0]];
+    const parts = day.planned ? [["done", day.planned.delivered], ["left", day.planned.undelivered]] : [["counted", day.counted || 0]];
     for (const [kind, n] of parts) {
       const part = document.createElement("span");
       part.className = kind;
@@ -446,7 +469,7 @@ async function loadDays() {
     }
     row.insertCell().appendChild(bar);
   }
-  if (!days.length) body.innerHTML = `<tr><td colspan="8">${L.days_none}</td></tr>`;
+  if (!days.length) body.innerHTML = `<tr><td colspan="${table.tHead.rows[0].cells.length}">${L.days_none}</td></tr>`;
 }
 
 function downloadDays() {
@@ -1306,6 +1329,7 @@ $("archive").addEventListener("click", () => setArchived(true));
 $("unarchive").addEventListener("click", () => setArchived(false));
 $("history").addEventListener("toggle", loadHistory);
 $("day-by-day").addEventListener("toggle", loadDays);
+$("district-days").addEventListener("toggle", loadDistrictDays);
 $("days-download").addEventListener("click", downloadDays);
 $("osm-read").addEventListener("click", readOsm);
 $("osm-add").addEventListener("click", addOsm);
