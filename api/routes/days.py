@@ -135,7 +135,18 @@ def day_overview_csv(
 
 DEFAULT_SPAN_DAYS = 14
 MAX_SPAN_DAYS = 92
-DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+FromDay = Annotated[
+    str | None, Query(alias="from", pattern=_DATE, description="the first day (default: 13 days before `to`)")
+]
+ToDay = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        pattern=_DATE,
+        description="the last day (default: the latest with counts, a plan or a job)",
+    ),
+]
 
 
 @router.get("/sites/{site_id}/days", response_model=list[SiteDay])
@@ -143,13 +154,8 @@ def site_day_by_day(
     site_id: SiteId,
     session: SessionDep,
     principal: PrincipalDep,
-    since: Annotated[
-        DateQuery, Query(alias="from", description="the first day (default: 13 days before `to`)")
-    ] = None,
-    until: Annotated[
-        DateQuery,
-        Query(alias="to", description="the last day (default: the latest with counts, a plan or a job)"),
-    ] = None,
+    since: FromDay = None,
+    until: ToDay = None,
     accept_language: AcceptLanguage = "",
 ) -> list[SiteDay]:
     """The compound's days from `from` to `to`, oldest first, each as the day overview reports it:
@@ -170,8 +176,8 @@ def site_day_by_day_csv(
     site_id: SiteId,
     session: SessionDep,
     principal: PrincipalDep,
-    since: Annotated[DateQuery, Query(alias="from")] = None,
-    until: Annotated[DateQuery, Query(alias="to")] = None,
+    since: FromDay = None,
+    until: ToDay = None,
     lang: Lang = "zh",
 ) -> Response:
     """`GET /sites/{site}/days` as a sheet, a day a row, for the compound's report upward."""
@@ -184,13 +190,8 @@ def site_day_by_day_csv(
 def district_day_by_day(
     session: SessionDep,
     principal: PrincipalDep,
-    since: Annotated[
-        DateQuery, Query(alias="from", description="the first day (default: 13 days before `to`)")
-    ] = None,
-    until: Annotated[
-        DateQuery,
-        Query(alias="to", description="the last day (default: the latest with counts, a plan or a job)"),
-    ] = None,
+    since: FromDay = None,
+    until: ToDay = None,
 ) -> list[DistrictDay]:
     """Every compound the token sees (not archived), day by day from `from` to `to`, oldest first:
     whether the district keeps up as the counts rise — parcels counted and held over, and what
