@@ -3,6 +3,8 @@ change — a refused change or one that changes nothing leaves no line."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -108,6 +110,22 @@ def test_every_change_is_written_down_with_who_made_it(settings: Settings) -> No
         assert client.get("/sites/gelin-spring/history", headers=bearer("ob_nobody")).status_code == 401
         assert client.get("/sites/nowhere/history", headers=ADMIN).status_code == 404
         assert client.get("/sites/gelin-spring/history?date=25-04-2022", headers=ADMIN).status_code == 422
+
+        # The whole history as a sheet for the compound's records, oldest first, as the page says it.
+        sheet = client.get("/sites/gelin-spring/history.csv", params={"date": DATE}, headers=viewer)
+        rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+        assert rows[0] == ["时间", "日期", "谁", "角色", "改动类型", "改了什么"]
+        assert [(r[2], r[4], r[5]) for r in rows[1:]] == [
+            (who, line["action"], text)
+            for line, (who, text) in reversed([(c, (c["who"], c["text"])) for c in chinese])
+        ]
+        assert rows[1][3] == "管理员" and rows[1][0].endswith("+00:00")
+        english = client.get("/sites/gelin-spring/history.csv?lang=en", headers=viewer).content.decode(
+            "utf-8-sig"
+        )
+        assert english.splitlines()[0] == "at,date,who,role,action,what"
+        assert len(english.splitlines()) == len(_history(client, viewer)) + 1
+        assert client.get("/sites/nowhere/history.csv", headers=ADMIN).status_code == 404
 
 
 def test_a_district_office_press_and_take_back_are_written_down_at_each_compound(settings: Settings) -> None:

@@ -605,6 +605,12 @@ def test_the_days_history_says_who_sent_the_counts_and_asked_for_the_plan(
     assert lines[0].endswith("coordinator test: asked for a plan"), lines  # newest first
     assert lines[1].endswith("coordinator test: sent the day's counts: 5 parcels in 1 rows"), lines
     assert lines[-1].endswith("admin: created the compound"), lines
+    with page.expect_download() as saved:  # type: ignore[attr-defined]
+        page.click("#history-download")
+    sheet = Path(saved.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert sheet[0] == "at,date,who,role,action,what" and sheet[1].endswith(
+        ",admin,admin,site_created,created the compound"
+    )
     page.wait_for_selector("#result:not([hidden])", timeout=60_000)
 
 

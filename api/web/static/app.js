@@ -472,6 +472,11 @@ function fillDays(table, date, days) {
   if (!days.length) body.innerHTML = `<tr><td colspan="${table.tHead.rows[0].cells.length}">${L.days_none}</td></tr>`;
 }
 
+// Every change at the compound, oldest first, for its records (the panel shows the day's).
+function downloadHistory() {
+  download(`/sites/${encodeURIComponent(site.id)}/history.csv`, `${site.id}-history.csv`, "history-error");
+}
+
 function downloadDays() {
   const date = $("date").value;
   download(`/sites/${encodeURIComponent(site.id)}/days.csv?to=${date}`, `${site.id}-${date}-days.csv`, "days-error");
@@ -1331,6 +1336,7 @@ $("history").addEventListener("toggle", loadHistory);
 $("day-by-day").addEventListener("toggle", loadDays);
 $("district-days").addEventListener("toggle", loadDistrictDays);
 $("days-download").addEventListener("click", downloadDays);
+$("history-download").addEventListener("click", downloadHistory);
 $("osm-read").addEventListener("click", readOsm);
 $("osm-add").addEventListener("click", addOsm);
 $("zone-save").addEventListener("click", saveZones);
