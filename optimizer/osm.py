@@ -70,6 +70,10 @@ RESIDENTIAL = {("landuse", "residential"), ("place", "neighbourhood"), ("place",
 REACH_M = 20.0
 """How far outside the outline a lane is kept (to reach a gate drawn on it) and a gate is looked for."""
 
+DOOR_M = 1.0
+"""An entrance node this close to a building's outline is that building's door (mappers put it on
+the outline: a vertex of the building's way)."""
+
 _METRES_PER_DEGREE = 111_320.0
 
 
@@ -118,11 +122,12 @@ def site_from_osm(
     export = _read(path)
     outline = _compound(export.areas, compound)
     reach = outline.shape.buffer(REACH_M / _METRES_PER_DEGREE)
-    gate_id, gate_tags, gate_point = _gate(export.gates, outline, reach, gate)
+    buildings, without, renamed, doors = _buildings(export.areas, outline, households or {}, export.gates)
+    gates = [g for g in export.gates if g[0] not in doors]  # a building's door is no gate
+    gate_id, gate_tags, gate_point = _gate(gates, outline, reach, gate)
     features: list[dict[str, Any]] = [
         _feature("gate", gate_id, gate_point, {"name": gate_tags["name"]} if "name" in gate_tags else {})
     ]
-    buildings, without, renamed = _buildings(export.areas, outline, households or {})
     features += buildings
     features += _lanes(export.lines, reach)
     name = (
@@ -271,14 +276,20 @@ def _gate(
 
 
 def _buildings(
-    areas: Iterable[_Area], outline: _Area, households: Mapping[str, int]
-) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    areas: Iterable[_Area],
+    outline: _Area,
+    households: Mapping[str, int],
+    nodes: Iterable[tuple[str, dict[str, str], Point]],
+) -> tuple[list[dict[str, Any]], list[str], list[str], set[str]]:
     """The buildings inside the outline as features, by house number; those whose households the
-    map and `households` do not give (written as 0), and those renamed for a number taken."""
+    map and `households` do not give (written as 0), those renamed for a number taken, and the
+    entrance nodes on their outlines taken as their entrances (the main one where it is tagged)."""
     features: list[dict[str, Any]] = []
     taken: set[str] = set()
     without: list[str] = []
     renamed: list[str] = []
+    doors = [(node_id, tags, point) for node_id, tags, point in nodes if "entrance" in tags]
+    used: set[str] = set()
     inside = [a for a in areas if a.tags.get("building", "no") not in NOT_HOMES | {"no"} and a is not outline]
     inside = [a for a in inside if outline.shape.contains(a.shape.representative_point())]
     for area in sorted(inside, key=lambda a: _sort_key(_building_id(a))):
@@ -301,12 +312,17 @@ def _buildings(
         else:
             properties["households"] = 0
             without.append(building_id)
+        on_outline = [d for d in doors if footprint.exterior.distance(d[2]) < DOOR_M / _METRES_PER_DEGREE]
+        if on_outline:
+            point = min(on_outline, key=lambda d: (d[1].get("entrance") != "main", d[0]))[2]
+            properties["entrance"] = [round(point.x, 7), round(point.y, 7)]
+            used.update(d[0] for d in on_outline)
         levels = area.tags.get("building:levels", "").strip()
         if levels.isdigit() and int(levels) >= 1:
             properties["floors"] = int(levels)
         properties["osm"] = area.osm_id
         features.append(_feature("building", building_id, Polygon(footprint.exterior), properties))
-    return features, without, renamed
+    return features, without, renamed, used
 
 
 def _lanes(

@@ -48,6 +48,11 @@ def test_the_compound_in_an_export_becomes_a_site_that_plans() -> None:
     }
     assert made.without_households == ["2", "3", "4", "w306"]
     assert made.unnumbered == ["w306"] and buildings["w306"]["properties"]["name"] == "w306"
+    # building 2's doors are on its outline: the main one is its entrance, and neither is a gate
+    assert buildings["2"]["properties"]["entrance"] == [121.4416, 31.1703]
+    assert "entrance" not in buildings["1"]["properties"]  # the footprint's point nearest a lane
+    with pytest.raises(SiteError, match="no gate node 'n325'"):
+        site_from_osm(GARDEN, gate="n325")
     courtyard = shape(buildings["4"]["geometry"])  # a multipolygon building: its outline, no courtyard
     assert courtyard.geom_type == "Polygon" and not courtyard.interiors
     lanes = _by_kind(made.document, "lane")
