@@ -239,6 +239,44 @@ def district_day_by_day(
     return days
 
 
+_DISTRICT_COLUMNS = {
+    "en": (
+        "date", "compounds", "with_counts", "parcels", "held_over", "planned", "delivered", "undelivered",
+        "urgent_undelivered",
+    ),
+    "zh": ("日期", "小区数", "报了件数的小区", "件数", "之前留下", "有计划的小区", "已送达", "未送达", "加急未送达"),
+}  # fmt: skip
+
+
+@router.get("/days.csv", **SHEET_ROUTE)
+def district_day_by_day_csv(
+    session: SessionDep,
+    principal: PrincipalDep,
+    since: FromDay = None,
+    until: ToDay = None,
+    lang: Lang = "zh",
+) -> Response:
+    """`GET /days` as a sheet, a day a row, for the district office's report upward."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_DISTRICT_COLUMNS[lang])
+    for day in district_day_by_day(session, principal, since, until):
+        writer.writerow(
+            [
+                day.date,
+                day.sites,
+                day.counted_sites,
+                day.parcels,
+                day.held_over,
+                day.planned_sites,
+                day.delivered,
+                day.undelivered,
+                day.urgent_undelivered,
+            ]
+        )
+    return sheet_response(out.getvalue(), "onebell-days.csv")
+
+
 def _span(session: Session, site_ids: Collection[str], since: str | None, until: str | None) -> Days | None:
     """The days asked for; without `to`, up to the latest day the compounds have anything on (or
     `from`, if later), and without `from` the fortnight to `to`. None: they have nothing yet and

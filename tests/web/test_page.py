@@ -661,6 +661,12 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
         ["2022-04-25", "2 / 2", str(left + 16), str(left), "0", "0"],
         ["2022-04-24", "1 / 2", "6000", "0", str(6000 - left), str(left)],
     ]
+    with office.expect_download() as saved:
+        office.click("#district-days-download")
+    sheet = Path(saved.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert sheet[0].startswith("date,compounds,with_counts,parcels") and sheet[2].startswith(
+        "2022-04-25,2,2,"
+    )
 
 
 def test_planning_right_after_switching_compound_never_writes_one_compounds_counts_into_another(

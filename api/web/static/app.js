@@ -477,6 +477,11 @@ function downloadHistory() {
   download(`/sites/${encodeURIComponent(site.id)}/history.csv`, `${site.id}-history.csv`, "history-error");
 }
 
+function downloadDistrictDays() {
+  const date = $("date").value;
+  download(`/days.csv?to=${date}`, `onebell-${date}-days.csv`, "overview-error");
+}
+
 function downloadDays() {
   const date = $("date").value;
   download(`/sites/${encodeURIComponent(site.id)}/days.csv?to=${date}`, `${site.id}-${date}-days.csv`, "days-error");
@@ -1335,6 +1340,7 @@ $("unarchive").addEventListener("click", () => setArchived(false));
 $("history").addEventListener("toggle", loadHistory);
 $("day-by-day").addEventListener("toggle", loadDays);
 $("district-days").addEventListener("toggle", loadDistrictDays);
+$("district-days-download").addEventListener("click", downloadDistrictDays);
 $("days-download").addEventListener("click", downloadDays);
 $("history-download").addEventListener("click", downloadHistory);
 $("osm-read").addEventListener("click", readOsm);
