@@ -100,11 +100,16 @@ class _Area:
     shape: MultiPolygon
 
 
+_Node = tuple[str, dict[str, str], Point]
+"""An OSM node's id (n123), tags and place."""
+
+
 @dataclass
 class _Export:
     areas: list[_Area]
     lines: list[tuple[str, dict[str, str], LineString]]
-    gates: list[tuple[str, dict[str, str], Point]]
+    openings: list[_Node]
+    """Gates and doors: nodes tagged barrier=gate or entrance=*."""
 
 
 def site_from_osm(
@@ -122,8 +127,8 @@ def site_from_osm(
     export = _read(path)
     outline = _compound(export.areas, compound)
     reach = outline.shape.buffer(REACH_M / _METRES_PER_DEGREE)
-    buildings, without, renamed, doors = _buildings(export.areas, outline, households or {}, export.gates)
-    gates = [g for g in export.gates if g[0] not in doors]  # a building's door is no gate
+    buildings, without, renamed, doors = _buildings(export.areas, outline, households or {}, export.openings)
+    gates = [g for g in export.openings if g[0] not in doors]  # a building's door is no gate
     gate_id, gate_tags, gate_point = _gate(gates, outline, reach, gate)
     features: list[dict[str, Any]] = [
         _feature("gate", gate_id, gate_point, {"name": gate_tags["name"]} if "name" in gate_tags else {})
@@ -190,7 +195,7 @@ def _read(path: str | Path | bytes) -> _Export:
     factory = WKBFactory()
     areas: list[_Area] = []
     lines: list[tuple[str, dict[str, str], LineString]] = []
-    gates: list[tuple[str, dict[str, str], Point]] = []
+    openings: list[_Node] = []
     try:
         for item in osmium.FileProcessor(source).with_locations().with_areas():
             tags = {tag.k: tag.v for tag in item.tags}
@@ -205,14 +210,14 @@ def _read(path: str | Path | bytes) -> _Export:
             ):
                 lines.append((f"w{item.id}", tags, shapely.from_wkb(factory.create_linestring(item))))
             elif isinstance(item, osmium.osm.Node) and (tags.get("barrier") == "gate" or "entrance" in tags):
-                gates.append((f"n{item.id}", tags, Point(item.location.lon, item.location.lat)))
+                openings.append((f"n{item.id}", tags, Point(item.location.lon, item.location.lat)))
     except RuntimeError as failure:  # pyosmium's word for a file it cannot parse
         raise SiteError(
             f"{shown} is not an OpenStreetMap file osmium can read ({failure})",
             field="osm",
             zh=f"{shown_zh} 不是能读的 OpenStreetMap 文件（{failure}）",
         ) from failure
-    return _Export(areas, lines, gates)
+    return _Export(areas, lines, openings)
 
 
 def _compound(areas: list[_Area], asked: str | None) -> _Area:
@@ -240,9 +245,7 @@ def _compound(areas: list[_Area], asked: str | None) -> _Area:
     )
 
 
-def _gate(
-    gates: list[tuple[str, dict[str, str], Point]], outline: _Area, reach: BaseGeometry, asked: str | None
-) -> tuple[str, dict[str, str], Point]:
+def _gate(gates: list[_Node], outline: _Area, reach: BaseGeometry, asked: str | None) -> _Node:
     if asked and "," in asked:
         try:
             lon, lat = (float(part) for part in asked.split(","))
@@ -279,7 +282,7 @@ def _buildings(
     areas: Iterable[_Area],
     outline: _Area,
     households: Mapping[str, int],
-    nodes: Iterable[tuple[str, dict[str, str], Point]],
+    nodes: Iterable[_Node],
 ) -> tuple[list[dict[str, Any]], list[str], list[str], set[str]]:
     """The buildings inside the outline as features, by house number; those whose households the
     map and `households` do not give (written as 0), those renamed for a number taken, and the

@@ -337,11 +337,12 @@ async function saveZones() {
 async function saveBuildingDetails() {
   if (shownSite !== site.id) return;  // another compound is opening: the form is the last one's
   const id = $("edit-building").value;
-  const households = $("edit-households").value.trim() === "" ? null : Number($("edit-households").value);
-  const form = { contact: $("edit-contact").value.trim() || null, households, doorbell: $("edit-broken").checked ? "broken" : "working", sealed: $("edit-sealed").checked };
   // Only what was changed here is sent: someone else may have changed the rest since this page
   // showed the building, and a seal after a positive case must not be undone by a new contact.
   const shown = buildings.find((b) => b.id === id) || {};
+  const typed = $("edit-households").value.trim();  // left empty: the households stay as they are
+  const households = typed === "" ? shown.households : Number(typed);
+  const form = { contact: $("edit-contact").value.trim() || null, households, doorbell: $("edit-broken").checked ? "broken" : "working", sealed: $("edit-sealed").checked };
   const was = { contact: shown.contact || null, households: shown.households, doorbell: shown.doorbell === "broken" ? "broken" : "working", sealed: Boolean(shown.sealed) };
   const change = Object.fromEntries(Object.entries(form).filter(([field, value]) => value !== was[field]));
   $("edit-status").textContent = "";
