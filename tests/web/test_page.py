@@ -51,7 +51,8 @@ def _gelin_server(tmp_path: Path, **env: str) -> Iterator[tuple[Server, httpx.Cl
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Server, httpx.Client]]:
-    yield from _gelin_server(tmp_path)
+    """gelin-spring on a server whose plans search 3 s (the page asks for the server's default)."""
+    yield from _gelin_server(tmp_path, ONEBELL_DEFAULT_TIME_LIMIT_S="3")
 
 
 @pytest.fixture

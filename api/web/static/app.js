@@ -1181,7 +1181,7 @@ async function plan(event) {
   const date = $("date").value;
   $("plan").disabled = true;
   $("progress").textContent = L.planning;
-  const request = { time_limit_s: 10 };
+  const request = {};  // the search's seconds: the server's default (ONEBELL_DEFAULT_TIME_LIMIT_S, 10)
   // A later wave mid-shift: the trips already out stay as they are, only the rest is planned.
   if ($("keep-departed").checked && currentPlan) request.replan = { now: $("replan-now").value, plan_id: currentPlan.id };
   const started = await api(`/sites/${encodeURIComponent(site.id)}/days/${date}/plans`, {
