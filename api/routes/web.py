@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.deps import SettingsDep
 from api.web.labels import WEB_LABELS
 from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
@@ -26,7 +27,7 @@ _templates = Environment(
 
 
 @router.get("/", response_class=HTMLResponse)
-def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
+def coordinator_page(request: Request, settings: SettingsDep, lang: str = "zh") -> HTMLResponse:
     lang = lang if lang in WEB_LABELS else "zh"
     vehicles: dict[str, dict[str, Any]] = {
         mode: {"mode": mode, **start, "name": vehicle_name(mode, lang)}
@@ -35,6 +36,7 @@ def coordinator_page(request: Request, lang: str = "zh") -> HTMLResponse:
     vehicles["sealed-pair"] = {**SEALED_PAIR, "name": WEB_LABELS[lang]["sealed_pair"]}
     html = _templates.get_template("index.html.j2").render(
         t=WEB_LABELS[lang],
+        seconds=f"{settings.default_time_limit_s:g}",
         lang=lang,
         labels=WEB_LABELS[lang],
         column_names=_COLUMN_NAMES,
