@@ -96,8 +96,32 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
         lambda d: f"追加了一批：{d['rows']} 行，共 {d['parcels']} 件",
     ),
     "held_over_added": (
-        lambda d: f"added the parcels an earlier day left (plan of {d['from']}): {d['parcels']} held over",
-        lambda d: f"加上了之前没送完的件（{d['from']} 的路线）：共 {d['parcels']} 件",
+        lambda d: (
+            f"added the parcels an earlier day left (plan of {d['from']}): {d['parcels']} held over"
+            + (f", {d['returned']} of them brought back by its trips" if d.get("returned") else "")
+        ),
+        lambda d: (
+            f"加上了之前没送完的件（{d['from']} 的路线）：共 {d['parcels']} 件"
+            + (f"，其中 {d['returned']} 件是送回来的" if d.get("returned") else "")
+        ),
+    ),
+    "trip_reported": (
+        lambda d: (
+            f"reported trip {d['trip']} of crew {d['crew']} (out at {d['depart'][:5]}) back at the gate: "
+            + (
+                f"{d['returned']} parcels brought back, {d['again']} to go out again"
+                if d["returned"]
+                else "everything delivered"
+            )
+        ),
+        lambda d: (
+            f"报告 {d['crew']} 组第 {d['trip']} 趟（{d['depart'][:5]} 出发）回到大门："
+            + (f"带回 {d['returned']} 件，其中 {d['again']} 件要再送" if d["returned"] else "全部送到")
+        ),
+    ),
+    "trip_report_withdrawn": (
+        lambda d: f"took back the report of trip {d['trip']} of crew {d['crew']}",
+        lambda d: f"撤回了 {d['crew']} 组第 {d['trip']} 趟的回程报告",
     ),
     "plan_asked": (
         lambda d: (

@@ -22,7 +22,19 @@ from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover
 from api.queue import Backlog
-from api.routes import cards, counts, days, districts, history, maps, operations, plans, sites, web
+from api.routes import (
+    cards,
+    counts,
+    days,
+    districts,
+    history,
+    maps,
+    operations,
+    plans,
+    reports,
+    sites,
+    web,
+)
 from api.schema_errors import refusal
 from optimizer.errors import OneBellError
 
@@ -129,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cards.router,
         maps.router,
         history.router,
+        reports.router,
         web.router,
     ):
         app.include_router(router)

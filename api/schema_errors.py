@@ -13,9 +13,11 @@ from typing import Any
 
 FIELDS_ZH = {
     "archived": "归档",
+    "building": "楼号",
     "building_id": "楼号",
     "compound": "小区名",
     "contact": "联系住户",
+    "crew_id": "组",
     "date": "日期",
     "district": "街道",
     "district_id": "街道编号",
@@ -30,10 +32,13 @@ FIELDS_ZH = {
     "needs_attention": "只看要处理的",
     "now": "现在的时间",
     "paper": "纸张",
+    "parcels": "件数",
     "part": "打印哪部分",
     "plan_id": "计划编号",
     "policy": "送法",
+    "reason": "原因",
     "replan": "重新计划",
+    "returned": "带回的件",
     "role": "角色",
     "sealed": "封控",
     "shift": "班次",
@@ -41,6 +46,8 @@ FIELDS_ZH = {
     "time_limit_s": "计算秒数",
     "to": "到哪天",
     "token_id": "令牌编号",
+    "trip": "第几趟",
+    "urgent": "急件",
     "zone_id": "片区编号",
 }
 """The Chinese name of each field a request's schema checks, shown beside the field's own name."""

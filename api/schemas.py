@@ -302,6 +302,12 @@ class JobGlance(BaseModel):
     created_at: datetime
 
 
+class TripsBack(BaseModel):
+    trips: int = Field(description="trips the sorter reported back at the gate")
+    returned: int = Field(description="parcels they brought back")
+    again: int = Field(description="of them, to go out again on a later day (all but the refused)")
+
+
 class SiteDay(BaseModel):
     site: str
     name: str
@@ -309,6 +315,10 @@ class SiteDay(BaseModel):
     counts: CountTotals | None = Field(description="None: no counts posted for the day")
     plan: PlanGlance | None = Field(description="the latest plan of the day")
     job: JobGlance | None = Field(description="the latest planning job of the day")
+    back: TripsBack | None = Field(
+        default=None,
+        description="trips reported back at the gate (PUT …/trips/{trip}/report); None: none yet",
+    )
     own_roster: bool = Field(
         default=False,
         description="the day has a roster of its own (GET /sites/{site}/days/{date}/operations); "
@@ -344,6 +354,7 @@ class DistrictDay(BaseModel):
     delivered: int = Field(description="by the latest plans")
     undelivered: int = Field(description="left by the latest plans, for the next day")
     urgent_undelivered: int
+    returned: int = Field(default=0, description="brought back to the gate by the trips reported back")
 
 
 class DayOverview(BaseModel):
@@ -360,3 +371,51 @@ class HistoryEntry(BaseModel):
     action: str = Field(description="what kind of change (api.history.ACTIONS)")
     detail: dict[str, Any]
     text: str = Field(description="what was done, in a sentence; in Chinese for a client that asks")
+
+
+class ReturnedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    building: str = Field(min_length=1, max_length=100, description="a stop of the trip, by building id")
+    parcels: int = Field(ge=1, le=100_000, description="brought back from that building")
+    urgent: int = Field(default=0, ge=0, le=100_000, description="of them, urgent")
+    reason: Literal["no_answer", "sealed", "refused", "other"] = Field(
+        default="no_answer",
+        description="no_answer: nobody came down for them; sealed: the building was sealed; refused: back "
+        "to the sender (not held over); other",
+    )
+
+
+class TripReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    returned: list[ReturnedIn] = Field(
+        default=[], max_length=1000, description="what the trip brought back; empty: everything was delivered"
+    )
+
+
+class ReturnedOut(BaseModel):
+    building: str
+    parcels: int
+    urgent: int
+    reason: str
+    reason_text: str = Field(description="the reason in words, in Chinese for a client that asks")
+    held_from: str | None = Field(
+        default=None,
+        description="the earlier day these parcels first reached the gate, when they were held over",
+    )
+
+
+class TripReportOut(BaseModel):
+    site: str
+    date: str
+    plan_id: str = Field(description="the plan the report was made on")
+    shift: str
+    crew: str
+    trip: int = Field(description="1-based, as on the crew's route card")
+    depart: str = Field(description="HH:MM:SS: with the crew, what the report is kept by across re-plans")
+    parcels: int = Field(description="the trip's load")
+    returned: list[ReturnedOut]
+    returned_parcels: int
+    reported_at: datetime
+    reported_by: str = Field(description="the token's label (its role when it has none)")

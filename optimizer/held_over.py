@@ -9,7 +9,7 @@ everything fits, puts them before the day's own parcels, the oldest first (urgen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -56,11 +56,12 @@ def held_over_rows(plan: Mapping[str, Any]) -> tuple[CountRow, ...]:
     return tuple(rows)
 
 
-def with_held_over(day: Day, plan: Mapping[str, Any]) -> Day:
-    """The day's counts with the plan's undelivered parcels added. Rows held over from the same
+def with_held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = ()) -> Day:
+    """The day's counts with the plan's undelivered parcels added, and the parcels its day's trips
+    brought back to go out again (`optimizer.returns.returned_rows`). Rows held over from the same
     days as those of the plan are replaced, not added again: carrying the same plan over twice
     (the coordinator pressed the button twice) counts its parcels once."""
-    held = held_over_rows(plan)
+    held = (*held_over_rows(plan), *returned)
     if day.date is not None and plan.get("date") is not None and plan["date"] >= day.date:
         raise DayError(
             f"the plan is for {plan['date']}; parcels can be held over only into a later day, not {day.date}",

@@ -142,6 +142,28 @@ class PlanRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
 
 
+class TripReportRow(Base):
+    """A trip back at the gate and what it brought back (`optimizer.returns`). Kept by the crew and
+    the trip's departure, not by the plan: a re-plan keeps the trips on the road as they were, so
+    the report still stands beside the newer plan; `plan_id` is the plan it was made on."""
+
+    __tablename__ = "trip_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    date: Mapped[str] = mapped_column(String(10))
+    crew: Mapped[str] = mapped_column(String(100))
+    depart: Mapped[str] = mapped_column(String(8))  # HH:MM:SS, as the plan gives it
+    plan_id: Mapped[str] = mapped_column(String(36))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # TripReport.to_dict()
+    returned: Mapped[int] = mapped_column(Integer)  # parcels brought back, summed in SQL by the days
+    again: Mapped[int] = mapped_column(Integer)  # of them, to go out again (not refused)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    reported_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("site_id", "date", "crew", "depart"),)
+
+
 class EventRow(Base):
     """A change at a compound, by whom and when (`api.history`). No foreign key to tokens: a
     token revoked later still names who did what before."""

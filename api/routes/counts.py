@@ -28,6 +28,7 @@ from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.history import record
 from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
+from api.routes.reports import day_trip_reports
 from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountsOut, CountsRead
 from api.store import (
@@ -45,6 +46,7 @@ from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json, pars
 from optimizer.errors import DayError, PlanError
 from optimizer.files import decode_text
 from optimizer.held_over import with_held_over
+from optimizer.returns import returned_rows
 from optimizer.workbook import XLSX_MEDIA
 
 router = APIRouter(tags=["counts"], responses=ERROR_RESPONSES)
@@ -326,9 +328,10 @@ def add_held_over(
     response: Response,
     body: HeldOverRequest | None = None,
 ) -> CountsOut:
-    """Add the parcels an earlier day's plan left undelivered to this day's counts, as rows held
-    over from the day they reached the gate: they go out from the first shift, and first when not
-    everything fits. Rows already held over from the same days are replaced, so doing this twice
+    """Add the parcels an earlier day's plan left undelivered to this day's counts, and those its
+    day's trips brought back to go out again (reported back at the gate, all but the refused), as
+    rows held over from the day they reached the gate: they go out from the first shift, and first
+    when not everything fits. Rows already held over from the same days are replaced, so doing this twice
     (or again after a re-plan of the earlier day) counts each parcel once; replacing the day's
     counts (PUT) drops them, and this adds them back."""
     require(principal, site_id, "courier")
@@ -337,15 +340,26 @@ def add_held_over(
     plan = _earlier_plan(session, principal, site_id, date, body.plan_id if body else None)
     current = [count_document(r) for r in count_rows(session, site_id, date)]
     day = parse_day_json({"date": date, "counts": current}, source="counts")
+    returned = returned_rows(day_trip_reports(session, site_id, plan.date), plan.date)
     try:
-        merged = with_held_over(day, plan.document)
+        merged = with_held_over(day, plan.document, returned)
     except PlanError as error:
         raise ApiError(
             422, "invalid", error.message, field="plan_id", zh=error.zh or error.message
         ) from error
     save_counts(session, row, date, merged, replace=True)
     held = sum(count.parcels for count in merged.rows if count.held_from is not None)
-    record(session, principal, site_id, "held_over_added", date=date, parcels=held, **{"from": plan.date})
+    back = sum(r.parcels for r in returned)
+    record(
+        session,
+        principal,
+        site_id,
+        "held_over_added",
+        date=date,
+        parcels=held,
+        returned=back,
+        **{"from": plan.date},
+    )
     session.commit()
     return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
 

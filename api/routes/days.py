@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import CountRowRecord, DayOperationsRow, JobRow, PlanRow, SiteRow
+from api.db.models import CountRowRecord, DayOperationsRow, JobRow, PlanRow, SiteRow, TripReportRow
 from api.deps import PrincipalDep, SessionDep, require, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
@@ -36,6 +36,7 @@ from api.schemas import (
     PlanGlance,
     SiteDay,
     SiteDayStatus,
+    TripsBack,
 )
 from api.store import count_document
 from api.web.labels import WEB_LABELS
@@ -76,11 +77,11 @@ def day_overview(
 _DAY_COLUMNS = {
     "en": (
         "status", "parcels", "held_over", "delivered", "undelivered", "urgent_undelivered", "trips",
-        "crew_hours", "plan_id", "planned_at", "plan_up_to_date", "own_roster",
+        "crew_hours", "trips_back", "brought_back", "plan_id", "planned_at", "plan_up_to_date", "own_roster",
     ),
     "zh": (
         "状态", "件数", "之前留下", "已送达", "未送达", "加急未送达", "趟数",
-        "人时", "计划编号", "计划时间", "计划是否最新", "当日单独班表",
+        "人时", "已回大门的趟数", "带回件数", "计划编号", "计划时间", "计划是否最新", "当日单独班表",
     ),
 }  # fmt: skip
 """A compound's day as a sheet's row, after what names the row (the compound, or the date)."""
@@ -108,12 +109,14 @@ def _day_sheet(lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], S
                         plan.urgent_undelivered,
                         plan.trips,
                         f"{plan.crew_hours:.2f}",
+                        day.back.trips if day.back else 0,
+                        day.back.returned if day.back else 0,
                         plan.id,
                         plan.created_at.isoformat(timespec="seconds"),
                         yes if plan.up_to_date else no,
                     )
                     if plan
-                    else [""] * 8
+                    else [""] * 10
                 ),
                 yes if day.own_roster else no,
             ]
@@ -220,6 +223,15 @@ def district_day_by_day(
     plans = _newest_plans(session, span, found, PlanRow.document["summary"], PlanRow.document["undelivered"])
     for _, date, summary, undelivered in plans:
         planned.setdefault(date, []).append((summary, undelivered or []))
+    t = TripReportRow
+    returned = {
+        row.date: int(row.returned)
+        for row in session.execute(
+            select(t.date, func.sum(t.returned).label("returned"))
+            .where(_on(t.date, span), t.site_id.in_(found))
+            .group_by(t.date)
+        )
+    }
     days = []
     for date in sorted({*counted, *planned}):
         counts, plans_of_day = counted.get(date), planned.get(date, [])
@@ -234,6 +246,7 @@ def district_day_by_day(
                 delivered=sum(summary["delivered"] for summary, _ in plans_of_day),
                 undelivered=sum(summary["undelivered"] for summary, _ in plans_of_day),
                 urgent_undelivered=sum(item.get("urgent", 0) for _, left in plans_of_day for item in left),
+                returned=returned.get(date, 0),
             )
         )
     return days
@@ -242,9 +255,12 @@ def district_day_by_day(
 _DISTRICT_COLUMNS = {
     "en": (
         "date", "compounds", "with_counts", "parcels", "held_over", "planned", "delivered", "undelivered",
-        "urgent_undelivered",
+        "urgent_undelivered", "brought_back",
     ),
-    "zh": ("日期", "小区数", "报了件数的小区", "件数", "之前留下", "有计划的小区", "已送达", "未送达", "加急未送达"),
+    "zh": (
+        "日期", "小区数", "报了件数的小区", "件数", "之前留下", "有计划的小区", "已送达", "未送达", "加急未送达",
+        "带回件数",
+    ),
 }  # fmt: skip
 
 
@@ -272,6 +288,7 @@ def district_day_by_day_csv(
                 day.delivered,
                 day.undelivered,
                 day.urgent_undelivered,
+                day.returned,
             ]
         )
     return sheet_response(out.getvalue(), "onebell-days.csv")
@@ -375,12 +392,13 @@ def _days_between(
     session: Session, days: Days, found: dict[str, tuple[str, datetime, bool]], accept_language: str
 ) -> dict[tuple[str, str], SiteDay]:
     """Every (site, date) within `days` that has anything — counts, a plan, a planning job or a
-    roster of its own — as the day overview reports it; five queries, whatever the number of
+    roster of its own — as the day overview reports it; six queries, whatever the number of
     sites and days."""
     counts = _current_counts(session, days, found)
     plans = _latest_plans(session, days, found)
     jobs = _latest_jobs(session, days, found)
     rosters = _day_rosters(session, days, found)
+    back = _trips_back(session, days, found)
     return {
         (site, date): _site_day(
             site,
@@ -391,8 +409,29 @@ def _days_between(
             plan=plans.get((site, date)),
             job=jobs.get((site, date)),
             roster=rosters.get((site, date)),
+            back=back.get((site, date)),
         )
         for site, date in sorted({*counts, *plans, *jobs, *rosters})
+    }
+
+
+def _trips_back(session: Session, days: Days, sites: Collection[str]) -> dict[tuple[str, str], TripsBack]:
+    """Each site's trips reported back at the gate on each day, and what they brought back."""
+    t = TripReportRow
+    rows = session.execute(
+        select(
+            t.site_id,
+            t.date,
+            func.count().label("trips"),
+            func.sum(t.returned).label("returned"),
+            func.sum(t.again).label("again"),
+        )
+        .where(_on(t.date, days), t.site_id.in_(sites))
+        .group_by(t.site_id, t.date)
+    )
+    return {
+        (row.site_id, row.date): TripsBack(trips=row.trips, returned=int(row.returned), again=int(row.again))
+        for row in rows
     }
 
 
@@ -510,6 +549,7 @@ def _site_day(
     plan: tuple[Any, ...] | None = None,
     job: JobRow | None = None,
     roster: tuple[bool, datetime] | None = None,
+    back: TripsBack | None = None,
 ) -> SiteDay:
     """`site_changed_at`: when the site's map or usual roster last changed; that, or a change of
     the day's own `roster` after it, outdates a plan whose inputs were taken before."""
@@ -559,6 +599,7 @@ def _site_day(
         counts=totals,
         plan=glance,
         job=job_glance,
+        back=back,
         own_roster=own_roster,
         status=_status(totals, glance, job_glance, has_operations=has_operations),
     )

@@ -121,6 +121,7 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
             "delivered": 6000 - left,
             "undelivered": left,
             "urgent_undelivered": sum(item.get("urgent", 0) for item in plan["undelivered"]),
+            "returned": 0,
         },
         {
             "date": "2022-04-26",
@@ -132,6 +133,7 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
             "delivered": 0,
             "undelivered": 0,
             "urgent_undelivered": 0,
+            "returned": 0,
         },
     ]
     # each day as the day overview sums it
@@ -149,7 +151,9 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
         (d["date"], d["sites"], d["parcels"]) for d in client.get("/days", headers=bearer(own)).json()
     ] == [("2022-04-25", 1, 25)]
     sheet = client.get("/days.csv", headers=ADMIN).content.decode("utf-8-sig").splitlines()
-    assert sheet[0] == "日期,小区数,报了件数的小区,件数,之前留下,有计划的小区,已送达,未送达,加急未送达"
+    assert (
+        sheet[0] == "日期,小区数,报了件数的小区,件数,之前留下,有计划的小区,已送达,未送达,加急未送达,带回件数"
+    )
     assert sheet[1] == ",".join(str(v) for v in days[0].values())
     assert client.get("/days?from=2022-04-26&to=2022-04-20", headers=ADMIN).status_code == 422
     assert [d["date"] for d in client.get("/days?from=2022-04-26", headers=ADMIN).json()] == ["2022-04-26"]

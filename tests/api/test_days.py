@@ -125,7 +125,14 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
         ],  # type: ignore[index]
         ["gelin-spring", rows[2][1], "计划已过时", "32", "0", "25", "0"],
     ]
-    assert rows[2][10:] == [small["id"], rows[2][11], "否", "否"]  # up to date; no roster of its own
+    assert rows[2][10:] == [
+        "0",
+        "0",
+        small["id"],
+        rows[2][13],
+        "否",
+        "否",
+    ]  # none back; up to date; no own roster
     english = client.get(f"/days/{DATE}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
     assert english.startswith("site,name,status,parcels,held_over,delivered,undelivered,urgent_undelivered,")
     assert "\ngelin-spring," in english and ",plan outdated,32,0,25,0,0," in english

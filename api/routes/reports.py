@@ -1,0 +1,158 @@
+"""Trips back at the gate: the sorter says which trip came back and what it brought back
+(`optimizer.returns`), and the day keeps it for the next day's held-over parcels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db.models import TripReportRow, now
+from api.deps import PrincipalDep, SessionDep, require
+from api.errors import ERROR_RESPONSES, message_for, not_found
+from api.history import record
+from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
+from api.routes.plans import visible_plan
+from api.schemas import ReturnedOut, TripReportIn, TripReportOut
+from api.store import site_row
+from optimizer.returns import REASONS, TripReport, trip_report
+
+router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
+
+CrewId = Annotated[str, Path(min_length=1, max_length=100, description="the crew's id, as the plan gives it")]
+TripNumber = Annotated[int, Path(ge=1, le=1000, description="1-based, as on the crew's route card")]
+
+
+@router.put("/plans/{plan_id}/crews/{crew_id}/trips/{trip}/report", response_model=TripReportOut)
+def report_trip(
+    plan_id: str,
+    crew_id: CrewId,
+    trip: TripNumber,
+    body: TripReportIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    accept_language: AcceptLanguage = "",
+) -> TripReportOut:
+    """The trip is back at the gate, with what it brought back (nothing: all delivered). Sent
+    again, it replaces the trip's report: one report a trip, kept by the crew and the trip's
+    departure, so it holds for a re-plan that keeps the trip as it was. Parcels brought back
+    for any reason but `refused` join the next day's held-over parcels
+    (`POST /sites/{site}/days/{date}/counts/held-over`)."""
+    plan = visible_plan(session, principal, plan_id)
+    require(principal, plan.site_id, "courier")
+    site_row(session, plan.site_id, lock=True)
+    report = trip_report(plan.document, crew_id, trip, [item.model_dump() for item in body.returned])
+    row = _report_row(session, plan.site_id, plan.date, report.crew, report.depart)
+    if row is None:
+        row = TripReportRow(site_id=plan.site_id, date=plan.date, crew=report.crew, depart=report.depart)
+        session.add(row)
+    row.plan_id = plan.id
+    row.report = report.to_dict()
+    row.returned = report.returned_parcels
+    row.again = sum(item.parcels for item in report.returned if item.goes_again)
+    row.reported_by = principal.label or principal.role
+    row.reported_at = now()
+    record(
+        session,
+        principal,
+        plan.site_id,
+        "trip_reported",
+        date=plan.date,
+        crew=report.crew,
+        trip=report.trip,
+        depart=report.depart,
+        returned=row.returned,
+        again=row.again,
+    )
+    session.commit()
+    return report_out(row, accept_language)
+
+
+@router.delete("/plans/{plan_id}/crews/{crew_id}/trips/{trip}/report", status_code=204)
+def withdraw_report(
+    plan_id: str, crew_id: CrewId, trip: TripNumber, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Takes back a trip's report made by mistake (the wrong trip pressed): the trip is not back."""
+    plan = visible_plan(session, principal, plan_id)
+    require(principal, plan.site_id, "courier")
+    site_row(session, plan.site_id, lock=True)
+    found = trip_report(plan.document, crew_id, trip, [])
+    row = _report_row(session, plan.site_id, plan.date, found.crew, found.depart)
+    if row is None:
+        raise not_found(f"a report of trip {trip} of crew {crew_id!r}", f"{crew_id} 组第 {trip} 趟的回程记录")
+    session.delete(row)
+    record(
+        session, principal, plan.site_id, "trip_report_withdrawn", date=plan.date, crew=found.crew, trip=trip
+    )
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/sites/{site_id}/days/{date}/reports", response_model=list[TripReportOut])
+def day_reports(
+    site_id: SiteId,
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    accept_language: AcceptLanguage = "",
+) -> list[TripReportOut]:
+    """The day's trips reported back at the gate, by departure; match them to a plan's trips by
+    crew and `depart`."""
+    require(principal, site_id, "viewer")
+    site_row(session, site_id)
+    rows = session.scalars(
+        select(TripReportRow)
+        .where(TripReportRow.site_id == site_id, TripReportRow.date == checked_date(date))
+        .order_by(TripReportRow.depart, TripReportRow.crew)
+    )
+    return [report_out(row, accept_language) for row in rows]
+
+
+def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripReport]:
+    """The day's reports as the optimizer reads them, for the parcels held over into a later day."""
+    rows: Iterable[dict[str, Any]] = session.scalars(
+        select(TripReportRow.report).where(TripReportRow.site_id == site_id, TripReportRow.date == date)
+    )
+    return [TripReport.from_dict(report) for report in rows]
+
+
+def report_out(row: TripReportRow, accept_language: str) -> TripReportOut:
+    report = TripReport.from_dict(row.report)
+    return TripReportOut(
+        site=row.site_id,
+        date=row.date,
+        plan_id=row.plan_id,
+        shift=report.shift,
+        crew=report.crew,
+        trip=report.trip,
+        depart=report.depart,
+        parcels=report.parcels,
+        returned=[
+            ReturnedOut(
+                building=item.building,
+                parcels=item.parcels,
+                urgent=item.urgent,
+                reason=item.reason,
+                reason_text=message_for(*REASONS[item.reason], accept_language),
+                held_from=item.held_from,
+            )
+            for item in report.returned
+        ],
+        returned_parcels=report.returned_parcels,
+        reported_at=row.reported_at,
+        reported_by=row.reported_by,
+    )
+
+
+def _report_row(session: Session, site_id: str, date: str, crew: str, depart: str) -> TripReportRow | None:
+    return session.scalar(
+        select(TripReportRow).where(
+            TripReportRow.site_id == site_id,
+            TripReportRow.date == date,
+            TripReportRow.crew == crew,
+            TripReportRow.depart == depart,
+        )
+    )

@@ -1,0 +1,204 @@
+"""What a trip brought back to the gate, and which of it goes out again.
+
+A plan says which parcels a trip carries; the stairwell decides which of them stay. Nobody came
+down for them (the household notified was out, the bell broken), the building was sealed while the
+trip was on its way, a resident refused one: the crew comes back with parcels, and in the 2022
+lockdown those were the parcels a team lost track of. The sorter takes the crew back at the gate
+and says so, trip by trip; what came back to be tried again joins the next day's counts as held
+over from the day it first reached the gate (`optimizer.held_over`), so it goes out first. A
+refused parcel goes back to the sender instead, and is only counted.
+
+A report names its trip by crew and number on the crew's card; it is kept by the crew and the
+trip's departure, which a re-plan that keeps the trips on the road does not change, so a report
+made on the morning's plan still stands beside the re-plan made at noon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.day import CountRow
+from optimizer.errors import OneBellError
+
+RETRY = ("no_answer", "sealed", "other")
+"""Reasons whose parcels go out again on a later day."""
+REASONS: dict[str, tuple[str, str]] = {
+    "no_answer": ("nobody came down for them", "没人下来取"),
+    "sealed": ("the building was sealed", "楼被封控了"),
+    "refused": ("refused, back to the sender", "拒收，退回寄件方"),
+    "other": ("other", "其他原因"),
+}
+"""Why parcels came back, in English and Chinese, as the page and the history say it."""
+
+
+class ReportError(OneBellError):
+    """A trip's report names a crew, trip, building or count its plan does not have."""
+
+
+@dataclass(frozen=True)
+class Returned:
+    building: str
+    parcels: int
+    reason: str
+    urgent: int = 0
+    held_from: str | None = None
+    """The day these parcels first reached the gate, when the stop carried them held over from an
+    earlier day (the oldest such day, so they keep their place in the queue); None: the plan's day."""
+
+    @property
+    def goes_again(self) -> bool:
+        return self.reason in RETRY
+
+
+@dataclass(frozen=True)
+class TripReport:
+    shift: str
+    crew: str
+    trip: int
+    """1-based, as the crew's route card numbers its trips."""
+    depart: str
+    parcels: int
+    """The trip's load, so a report says "3 of 80 came back" without its plan."""
+    returned: tuple[Returned, ...] = ()
+
+    @property
+    def returned_parcels(self) -> int:
+        return sum(item.parcels for item in self.returned)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "shift": self.shift,
+            "crew": self.crew,
+            "trip": self.trip,
+            "depart": self.depart,
+            "parcels": self.parcels,
+            "returned": [
+                {
+                    "building": item.building,
+                    "parcels": item.parcels,
+                    "urgent": item.urgent,
+                    "reason": item.reason,
+                    **({"held_from": item.held_from} if item.held_from else {}),
+                }
+                for item in self.returned
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TripReport:
+        """A report as `to_dict` stored it (checked when it was made)."""
+        return cls(
+            shift=data["shift"],
+            crew=data["crew"],
+            trip=data["trip"],
+            depart=data["depart"],
+            parcels=data["parcels"],
+            returned=tuple(
+                Returned(
+                    building=item["building"],
+                    parcels=item["parcels"],
+                    reason=item["reason"],
+                    urgent=item.get("urgent", 0),
+                    held_from=item.get("held_from"),
+                )
+                for item in data["returned"]
+            ),
+        )
+
+
+def trip_report(
+    plan: Mapping[str, Any], crew: str, trip: int, returned: Sequence[Mapping[str, Any]]
+) -> TripReport:
+    """The report of the plan's `trip` of `crew`, checked against what the trip carried: every
+    building it names is a stop of the trip, and no more parcels (or urgent ones) came back from a
+    building than the trip took there. `returned` items: building, parcels, reason, urgent."""
+    shift, found = _trip(plan, crew, trip)
+    stops = {stop["building"]: stop for stop in found.get("stops", [])}
+    back: dict[str, list[int]] = {}
+    items = []
+    for number, item in enumerate(returned):
+        where = f"returned[{number}]"
+        building, parcels = item.get("building"), item.get("parcels")
+        urgent, reason = item.get("urgent", 0) or 0, item.get("reason")
+        stop = stops.get(building) if isinstance(building, str) else None
+        if stop is None or not isinstance(building, str):
+            raise ReportError(
+                f"{where}.building: trip {trip} of crew {crew} did not go to building {building!r}; "
+                f"its stops are {', '.join(stops) or 'none'}",
+                field=f"{where}.building",
+                zh=f"{where}.building：{crew} 组第 {trip} 趟没有去 {building} 号楼；"
+                f"这一趟去的是 {'、'.join(stops) or '（没有）'}",
+            )
+        if reason not in REASONS:
+            raise ReportError(
+                f"{where}.reason: {reason!r} is not a reason parcels come back; use one of {', '.join(REASONS)}",
+                field=f"{where}.reason",
+                zh=f"{where}.reason：「{reason}」不是件被带回的原因；请用 {'、'.join(REASONS)} 之一",
+            )
+        total, urgent_total = back.setdefault(building, [0, 0])
+        if not isinstance(parcels, int) or parcels < 1 or total + parcels > stop["parcels"]:
+            raise ReportError(
+                f"{where}.parcels: trip {trip} of crew {crew} took {stop['parcels']} parcels to building "
+                f"{building}, so {total + (parcels if isinstance(parcels, int) else 0)} cannot have come "
+                "back; give from 1 up to what it took",
+                field=f"{where}.parcels",
+                zh=f"{where}.parcels：{crew} 组第 {trip} 趟给 {building} 号楼送了 {stop['parcels']} 件，"
+                f"带回的件数要在 1 到 {stop['parcels']} 之间（同一栋楼加起来）",
+            )
+        if not isinstance(urgent, int) or urgent < 0 or urgent > parcels:
+            raise ReportError(
+                f"{where}.urgent: {urgent!r} urgent of {parcels} parcels brought back; give from 0 to {parcels}",
+                field=f"{where}.urgent",
+                zh=f"{where}.urgent：带回 {parcels} 件，其中急件要在 0 到 {parcels} 之间",
+            )
+        if urgent_total + urgent > stop.get("urgent", 0):
+            raise ReportError(
+                f"{where}.urgent: trip {trip} of crew {crew} took {stop.get('urgent', 0)} urgent parcels "
+                f"to building {building}, so {urgent_total + urgent} cannot have come back",
+                field=f"{where}.urgent",
+                zh=f"{where}.urgent：{crew} 组第 {trip} 趟给 {building} 号楼送了 {stop.get('urgent', 0)} 件急件，"
+                f"带不回 {urgent_total + urgent} 件",
+            )
+        back[building] = [total + parcels, urgent_total + urgent]
+        held = sorted(b["held_from"] for b in stop.get("batches", []) if b.get("held_from"))
+        items.append(Returned(building, parcels, reason, urgent, held[0] if held else None))
+    return TripReport(
+        shift=shift,
+        crew=crew,
+        trip=trip,
+        depart=found["depart"],
+        parcels=found["parcels"],
+        returned=tuple(items),
+    )
+
+
+def _trip(plan: Mapping[str, Any], crew: str, trip: int) -> tuple[str, Mapping[str, Any]]:
+    crews = {c["id"]: (shift["id"], c) for shift in plan.get("shifts", []) for c in shift["crews"]}
+    if crew not in crews:
+        raise ReportError(
+            f"crew: the plan has no crew {crew!r}; its crews are {', '.join(crews) or 'none'}",
+            field="crew",
+            zh=f"crew：路线计划里没有 {crew} 组；有的是 {'、'.join(crews) or '（没有）'}",
+        )
+    shift, found = crews[crew]
+    trips = found["trips"]
+    if not 1 <= trip <= len(trips):
+        raise ReportError(
+            f"trip: crew {crew} has trips 1 to {len(trips)} in this plan, not {trip}",
+            field="trip",
+            zh=f"trip：{crew} 组在这份路线里是第 1 到第 {len(trips)} 趟，没有第 {trip} 趟",
+        )
+    return shift, trips[trip - 1]
+
+
+def returned_rows(reports: Iterable[TripReport], date: str) -> tuple[CountRow, ...]:
+    """What the day's trips brought back to be tried again, as count rows held over from the day
+    the parcels first reached the gate (`date`, the reports' day, unless they were older)."""
+    return tuple(
+        CountRow(item.building, item.parcels, urgent=item.urgent, held_from=item.held_from or date)
+        for report in reports
+        for item in report.returned
+        if item.goes_again
+    )

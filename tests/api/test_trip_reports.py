@@ -1,0 +1,160 @@
+"""Trips back at the gate through the API: the sorter reports what a trip brought back, the report
+outlives a re-plan that keeps the trip, and what is to go again is held over into the next day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ADMIN
+from tests.api.helpers import SMALL_CSV, bearer, checked_against_the_counts_now, set_up_gelin, token
+
+DAY1, DAY2 = "2022-04-28", "2022-04-29"
+CSV = {**ADMIN, "Content-Type": "text/csv"}
+
+
+def _trip_to(plan: dict[str, Any], building: str) -> tuple[str, int, dict[str, Any]]:
+    """The crew, the trip's number on its card and the trip that takes `building`'s parcels."""
+    for shift in plan["shifts"]:
+        for crew in shift["crews"]:
+            for number, trip in enumerate(crew["trips"], start=1):
+                if any(stop["building"] == building for stop in trip["stops"]):
+                    return crew["id"], number, trip
+    raise AssertionError(f"no trip to {building}")
+
+
+def _plan(client: TestClient, date: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    job = client.post(
+        f"/sites/gelin-spring/days/{date}/plans", json={"time_limit_s": 2, **(body or {})}, headers=ADMIN
+    )
+    assert job.status_code == 202, job.text
+    return checked_against_the_counts_now(client, date, job.json()["id"])
+
+
+def _reports(client: TestClient, date: str = DAY1) -> list[dict[str, Any]]:
+    response = client.get(f"/sites/gelin-spring/days/{date}/reports", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _small_day_planned(client: TestClient) -> tuple[dict[str, Any], str, int, dict[str, Any]]:
+    """gelin-spring with a small day planned; the plan, and the crew, number and trip to building 1."""
+    set_up_gelin(client)
+    put = client.put(f"/sites/gelin-spring/days/{DAY1}/counts", content=SMALL_CSV, headers=CSV)
+    assert put.status_code == 200, put.text
+    plan = _plan(client, DAY1)
+    return (plan, *_trip_to(plan, "1"))
+
+
+BACK = [
+    {"building": "1", "parcels": 4, "reason": "no_answer"},
+    {"building": "1", "parcels": 1, "reason": "refused"},
+]
+
+
+def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over(client: TestClient) -> None:
+    plan, crew, number, trip = _small_day_planned(client)
+    _, courier = token(client, "gelin-spring", "courier")
+    path = f"/plans/{plan['id']}/crews/{crew}/trips/{number}/report"
+
+    made = client.put(path, json={"returned": BACK}, headers={**bearer(courier), "Accept-Language": "zh-CN"})
+    assert made.status_code == 200, made.text
+    report = made.json()
+    assert (report["crew"], report["trip"], report["depart"], report["parcels"]) == (
+        crew,
+        number,
+        trip["depart"],
+        trip["parcels"],
+    )
+    assert (report["returned_parcels"], report["reported_by"], report["plan_id"]) == (
+        5,
+        "courier test",
+        plan["id"],
+    )
+    assert [(r["building"], r["parcels"], r["reason_text"]) for r in report["returned"]] == [
+        ("1", 4, "没人下来取"),
+        ("1", 1, "拒收，退回寄件方"),
+    ]
+    assert [r["crew"] for r in _reports(client)] == [crew]
+    day = client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()
+    assert day["back"] == {"trips": 1, "returned": 5, "again": 4}
+    history = client.get("/sites/gelin-spring/history?lang=en", headers=ADMIN).json()
+    assert history[0]["text"].startswith(
+        f"reported trip {number} of crew {crew} (out at {trip['depart'][:5]})"
+    )
+    assert history[0]["text"].endswith("5 parcels brought back, 4 to go out again")
+
+    # A re-plan after the trip left keeps it as it was: reported again on the new plan, the trip
+    # has one report, not two.
+    replanned = _plan(client, DAY1, {"replan": {"now": trip["depart"][:5]}})
+    again_crew, again_number, kept = _trip_to(replanned, "1")
+    assert (again_crew, kept["depart"], kept.get("kept")) == (crew, trip["depart"], True)
+    renewed = client.put(
+        f"/plans/{replanned['id']}/crews/{crew}/trips/{again_number}/report",
+        json={"returned": BACK[:1]},
+        headers=bearer(courier),
+    )
+    assert renewed.status_code == 200, renewed.text
+    assert [(r["plan_id"], r["returned_parcels"]) for r in _reports(client)] == [(replanned["id"], 4)]
+
+    # The next day: what came back to go again is held over from the day it reached the gate.
+    assert (
+        client.put(
+            f"/sites/gelin-spring/days/{DAY2}/counts", content="building,parcels\n2,3\n", headers=CSV
+        ).status_code
+        == 200
+    )
+    held = client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=bearer(courier))
+    assert held.status_code == 200, held.text
+    rows = [(r["building"], r["parcels"], r["held_from"]) for r in held.json()["rows"]]
+    assert rows == [("2", 3, None), ("1", 4, DAY1)]  # the day's plan left nothing else
+    assert (
+        client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=ADMIN).json()["rows"]
+        == held.json()["rows"]
+    )
+    [district_day] = [d for d in client.get("/days", headers=ADMIN).json() if d["date"] == DAY1]
+    assert district_day["returned"] == 4
+    sheet = (
+        client.get("/sites/gelin-spring/days.csv?lang=en", headers=ADMIN)
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    header = sheet[0].split(",")
+    first = dict(zip(header, sheet[1].split(","), strict=True))
+    assert (first["date"], first["trips_back"], first["brought_back"]) == (DAY1, "1", "4")
+    tomorrow = _plan(client, DAY2)  # validated against the counts with the held-over rows
+    assert tomorrow["summary"]["delivered"] == 7
+
+
+def test_a_report_the_trip_could_not_have_made_is_refused_and_changes_nothing(client: TestClient) -> None:
+    plan, crew, number, trip = _small_day_planned(client)
+    path = f"/plans/{plan['id']}/crews/{crew}/trips/{number}/report"
+    assert client.put(path, json={"returned": []}, headers=ADMIN).status_code == 200  # all delivered
+    before = _reports(client)
+
+    far = client.put(path, json={"returned": [{"building": "125", "parcels": 1}]}, headers=ADMIN)
+    assert far.status_code == 422
+    assert far.json()["error"]["field"] == "returned[0].building"
+    assert "did not go to building '125'" in far.json()["error"]["message"]
+    too_many = client.put(path, json={"returned": [{"building": "1", "parcels": 13}]}, headers=ADMIN)
+    assert too_many.status_code == 422 and too_many.json()["error"]["field"] == "returned[0].parcels"
+    lost = client.put(
+        path, json={"returned": [{"building": "1", "parcels": 1, "reason": "lost"}]}, headers=ADMIN
+    )
+    assert lost.status_code == 422 and lost.json()["error"]["field"].endswith("reason")
+    no_trip = client.put(f"/plans/{plan['id']}/crews/{crew}/trips/99/report", json={}, headers=ADMIN)
+    assert no_trip.status_code == 422 and no_trip.json()["error"]["field"] == "trip"
+    no_crew = client.put(f"/plans/{plan['id']}/crews/nobody/trips/1/report", json={}, headers=ADMIN)
+    assert no_crew.status_code == 422 and no_crew.json()["error"]["field"] == "crew"
+    _, viewer = token(client, "gelin-spring", "viewer")
+    assert client.put(path, json={}, headers=bearer(viewer)).status_code == 403
+    assert client.delete(path, headers=bearer(viewer)).status_code == 403
+    assert _reports(client) == before
+
+    # Pressed for the wrong trip: taken back, the trip is not back; taken back twice, 404.
+    assert client.delete(path, headers=ADMIN).status_code == 204
+    assert _reports(client) == []
+    assert client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()["back"] is None
+    assert client.delete(path, headers=ADMIN).status_code == 404
+    assert trip["parcels"] >= 12

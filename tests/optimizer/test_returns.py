@@ -1,0 +1,179 @@
+"""Parcels a trip brought back: checked against what the trip carried, and carried into the next
+day's counts when they are to be tried again. Three on a lane: B1..B3 at 100, 200, 300 m."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from optimizer.day import Day
+from optimizer.held_over import with_held_over
+from optimizer.planner import plan_day
+from optimizer.returns import ReportError, TripReport, returned_rows, trip_report
+from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
+
+SHORT = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:20", "riders": 2}])
+"""Twenty minutes: one trip of at most 80 parcels, so B3's 30 are left for the next day."""
+
+
+def _plan(the_day: Day) -> dict[str, Any]:
+    site_graph = graph_of(three_on_a_lane())
+    return assert_valid(site_graph, the_day, SHORT, plan_day(site_graph, the_day, SHORT, time_limit_s=1.0))
+
+
+@pytest.fixture(scope="module")
+def planned() -> dict[str, Any]:
+    the_day = day(("B1", 30, None, 2), ("B2", 50), ("B3", 30))
+    rows = list(the_day.rows)
+    rows[1] = replace(rows[1], held_from="2022-04-26")  # B2's parcels were left two days before
+    document = _plan(replace(the_day, rows=tuple(rows)))
+    [crew] = document["shifts"][0]["crews"]
+    [trip] = crew["trips"]
+    assert {(s["building"], s["parcels"]) for s in trip["stops"]} == {("B1", 30), ("B2", 50)}
+    assert [(u["building"], u["parcels"]) for u in document["undelivered"]] == [("B3", 30)]
+    return document
+
+
+def _crew(document: dict[str, Any]) -> str:
+    return str(document["shifts"][0]["crews"][0]["id"])
+
+
+def test_a_report_names_its_trip_and_what_came_back(planned: dict[str, Any]) -> None:
+    crew = _crew(planned)
+    report = trip_report(
+        planned,
+        crew,
+        1,
+        [
+            {"building": "B1", "parcels": 3, "urgent": 1, "reason": "no_answer"},
+            {"building": "B1", "parcels": 1, "reason": "refused"},
+            {"building": "B2", "parcels": 5, "reason": "sealed"},
+        ],
+    )
+    assert (report.shift, report.crew, report.trip, report.parcels) == ("morning", crew, 1, 80)
+    assert report.depart == planned["shifts"][0]["crews"][0]["trips"][0]["depart"]
+    assert report.returned_parcels == 9
+    # B2's parcels keep the day they first reached the gate, so they stay ahead of later ones.
+    assert [(r.building, r.held_from) for r in report.returned] == [
+        ("B1", None),
+        ("B1", None),
+        ("B2", "2022-04-26"),
+    ]
+    assert TripReport.from_dict(report.to_dict()) == report
+    # A trip back with everything delivered is a report too.
+    assert trip_report(planned, crew, 1, []).returned == ()
+
+
+def test_what_goes_again_joins_the_next_days_counts_and_refused_parcels_do_not(
+    planned: dict[str, Any],
+) -> None:
+    report = trip_report(
+        planned,
+        _crew(planned),
+        1,
+        [
+            {"building": "B1", "parcels": 3, "urgent": 1, "reason": "no_answer"},
+            {"building": "B1", "parcels": 1, "reason": "refused"},
+            {"building": "B2", "parcels": 5, "reason": "sealed"},
+        ],
+    )
+    rows = returned_rows([report], planned["date"])
+    assert [(r.building, r.parcels, r.urgent, r.held_from) for r in rows] == [
+        ("B1", 3, 1, "2022-04-28"),
+        ("B2", 5, 0, "2022-04-26"),
+    ]
+    tomorrow = day(("B3", 10), date="2022-04-29")
+    merged = with_held_over(tomorrow, planned, rows)
+    held = [(r.building, r.parcels, r.held_from) for r in merged.rows if r.held_from]
+    assert held == [("B3", 30, "2022-04-28"), ("B1", 3, "2022-04-28"), ("B2", 5, "2022-04-26")]
+    # Carried over twice (the button pressed again): each parcel counted once.
+    again = with_held_over(merged, planned, rows)
+    assert [(r.building, r.parcels, r.held_from) for r in again.rows] == [
+        (r.building, r.parcels, r.held_from) for r in merged.rows
+    ]
+    # The next day's plan takes them first: B1's 3 and B2's 5 held over go out, validated.
+    next_plan = _plan(merged)
+    delivered = {
+        (s["building"], b.get("held_from"))
+        for c in next_plan["shifts"][0]["crews"]
+        for t in c["trips"]
+        for s in t["stops"]
+        for b in s.get("batches", [])
+    }
+    assert {("B1", "2022-04-28"), ("B2", "2022-04-26")} <= delivered
+
+
+@pytest.mark.parametrize(
+    ("crew", "trip", "returned", "field", "words"),
+    [
+        ("evening-1", 1, [], "crew", "no crew 'evening-1'"),
+        (None, 2, [], "trip", "trips 1 to 1 in this plan, not 2"),
+        (
+            None,
+            1,
+            [{"building": "B3", "parcels": 1, "reason": "no_answer"}],
+            "returned[0].building",
+            "did not go to building 'B3'",
+        ),
+        (
+            None,
+            1,
+            [{"building": "B1", "parcels": 31, "reason": "no_answer"}],
+            "returned[0].parcels",
+            "took 30 parcels to building B1",
+        ),
+        (
+            None,
+            1,
+            [
+                {"building": "B1", "parcels": 20, "reason": "no_answer"},
+                {"building": "B1", "parcels": 11, "reason": "refused"},
+            ],
+            "returned[1].parcels",
+            "so 31 cannot have come back",
+        ),
+        (
+            None,
+            1,
+            [{"building": "B1", "parcels": 0, "reason": "no_answer"}],
+            "returned[0].parcels",
+            "from 1 up",
+        ),
+        (
+            None,
+            1,
+            [{"building": "B1", "parcels": 2, "reason": "lost"}],
+            "returned[0].reason",
+            "'lost' is not a reason",
+        ),
+        (
+            None,
+            1,
+            [{"building": "B1", "parcels": 2, "urgent": 3, "reason": "other"}],
+            "returned[0].urgent",
+            "give from 0 to 2",
+        ),
+        (
+            None,
+            1,
+            [{"building": "B2", "parcels": 2, "urgent": 1, "reason": "other"}],
+            "returned[0].urgent",
+            "took 0 urgent parcels",
+        ),
+    ],
+)
+def test_a_report_the_trip_could_not_have_made_is_refused_naming_the_field(
+    planned: dict[str, Any],
+    crew: str | None,
+    trip: int,
+    returned: list[dict[str, Any]],
+    field: str,
+    words: str,
+) -> None:
+    with pytest.raises(ReportError) as refused:
+        trip_report(planned, crew or _crew(planned), trip, returned)
+    assert refused.value.field == field
+    assert words in refused.value.message
+    assert field in refused.value.zh
