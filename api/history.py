@@ -119,6 +119,12 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
             + (f"带回 {d['returned']} 件，其中 {d['again']} 件要再送" if d["returned"] else "全部送到")
         ),
     ),
+    "brought_back_added": (
+        lambda d: (
+            f"added what the trips brought back to the day's counts, to go again today: {d['parcels']} parcels"
+        ),
+        lambda d: f"把车次带回的件加进当天的件数，今天再送：共 {d['parcels']} 件",
+    ),
     "trip_report_withdrawn": (
         lambda d: f"took back the report of trip {d['trip']} of crew {d['crew']}",
         lambda d: f"撤回了 {d['crew']} 组第 {d['trip']} 趟的回程报告",

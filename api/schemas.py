@@ -305,7 +305,8 @@ class JobGlance(BaseModel):
 class TripsBack(BaseModel):
     trips: int = Field(description="trips the sorter reported back at the gate")
     returned: int = Field(description="parcels they brought back")
-    again: int = Field(description="of them, to go out again on a later day (all but the refused)")
+    again: int = Field(description="of them, to go out again (all but the refused)")
+    sent_again: int = Field(default=0, description="of those, added to the day's counts to go again that day")
 
 
 class SiteDay(BaseModel):
@@ -417,5 +418,11 @@ class TripReportOut(BaseModel):
     parcels: int = Field(description="the trip's load")
     returned: list[ReturnedOut]
     returned_parcels: int
+    again_parcels: int = Field(description="of them, to go out again (all but the refused)")
     reported_at: datetime
     reported_by: str = Field(description="the token's label (its role when it has none)")
+    sent_again_at: datetime | None = Field(
+        default=None,
+        description="when what it brought back to go again was added to the day's counts (POST "
+        "…/counts/brought-back); null: it is held over into the next day",
+    )

@@ -193,11 +193,13 @@ def _trip(plan: Mapping[str, Any], crew: str, trip: int) -> tuple[str, Mapping[s
     return shift, trips[trip - 1]
 
 
-def returned_rows(reports: Iterable[TripReport], date: str) -> tuple[CountRow, ...]:
-    """What the day's trips brought back to be tried again, as count rows held over from the day
-    the parcels first reached the gate (`date`, the reports' day, unless they were older)."""
+def returned_rows(reports: Iterable[TripReport], held_from: str | None) -> tuple[CountRow, ...]:
+    """What the trips brought back to be tried again, as count rows: into a later day held over
+    from `held_from` (the reports' day), or into the same day (None) as parcels at the gate since
+    the shift began, which need not stand again. Parcels that were held over from an earlier day
+    keep that day either way, so they stay ahead of later ones."""
     return tuple(
-        CountRow(item.building, item.parcels, urgent=item.urgent, held_from=item.held_from or date)
+        CountRow(item.building, item.parcels, urgent=item.urgent, held_from=item.held_from or held_from)
         for report in reports
         for item in report.returned
         if item.goes_again

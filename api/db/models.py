@@ -160,6 +160,10 @@ class TripReportRow(Base):
     again: Mapped[int] = mapped_column(Integer)  # of them, to go out again (not refused)
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
     reported_by: Mapped[str] = mapped_column(String(200))
+    # set when what it brought back to go again was added to the same day's counts, to go out again
+    # that day (POST …/counts/brought-back): from then on those parcels are the counts' and the
+    # day's plan's, not held over into the next day from here, and the report no longer changes
+    sent_again_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     __table_args__ = (UniqueConstraint("site_id", "date", "crew", "depart"),)
 

@@ -340,7 +340,7 @@ def add_held_over(
     plan = _earlier_plan(session, principal, site_id, date, body.plan_id if body else None)
     current = [count_document(r) for r in count_rows(session, site_id, date)]
     day = parse_day_json({"date": date, "counts": current}, source="counts")
-    returned = returned_rows(day_trip_reports(session, site_id, plan.date), plan.date)
+    returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
     try:
         merged = with_held_over(day, plan.document, returned)
     except PlanError as error:

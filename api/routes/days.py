@@ -425,12 +425,15 @@ def _trips_back(session: Session, days: Days, sites: Collection[str]) -> dict[tu
             func.count().label("trips"),
             func.sum(t.returned).label("returned"),
             func.sum(t.again).label("again"),
+            func.sum(case((t.sent_again_at.is_not(None), t.again), else_=0)).label("sent_again"),
         )
         .where(_on(t.date, days), t.site_id.in_(sites))
         .group_by(t.site_id, t.date)
     )
     return {
-        (row.site_id, row.date): TripsBack(trips=row.trips, returned=int(row.returned), again=int(row.again))
+        (row.site_id, row.date): TripsBack(
+            trips=row.trips, returned=int(row.returned), again=int(row.again), sent_again=int(row.sent_again)
+        )
         for row in rows
     }
 

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from api.db.models import TripReportRow, now
 from api.deps import PrincipalDep, SessionDep, require
-from api.errors import ERROR_RESPONSES, message_for, not_found
+from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.history import record
 from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.routes.plans import visible_plan
-from api.schemas import ReturnedOut, TripReportIn, TripReportOut
-from api.store import site_row
-from optimizer.returns import REASONS, TripReport, trip_report
+from api.schemas import CountsOut, ReturnedOut, TripReportIn, TripReportOut
+from api.store import count_rows, counts_out, counts_tag, save_counts, site_row
+from optimizer.day import Day
+from optimizer.returns import REASONS, TripReport, returned_rows, trip_report
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -46,6 +47,7 @@ def report_trip(
     site_row(session, plan.site_id, lock=True)
     report = trip_report(plan.document, crew_id, trip, [item.model_dump() for item in body.returned])
     row = _report_row(session, plan.site_id, plan.date, report.crew, report.depart)
+    _unchanged_since_sent(row, report.crew, report.trip)
     if row is None:
         row = TripReportRow(site_id=plan.site_id, date=plan.date, crew=report.crew, depart=report.depart)
         session.add(row)
@@ -83,6 +85,7 @@ def withdraw_report(
     row = _report_row(session, plan.site_id, plan.date, found.crew, found.depart)
     if row is None:
         raise not_found(f"a report of trip {trip} of crew {crew_id!r}", f"{crew_id} 组第 {trip} 趟的回程记录")
+    _unchanged_since_sent(row, found.crew, trip)
     session.delete(row)
     record(
         session, principal, plan.site_id, "trip_report_withdrawn", date=plan.date, crew=found.crew, trip=trip
@@ -111,12 +114,70 @@ def day_reports(
     return [report_out(row, accept_language) for row in rows]
 
 
+@router.post("/sites/{site_id}/days/{date}/counts/brought-back", response_model=CountsOut)
+def send_again_today(
+    site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep, response: Response
+) -> CountsOut:
+    """Add what the day's trips brought back to go again (reported back, all but the refused, not
+    added before) to the same day's counts, so a re-plan keeping the trips on the road sends it out
+    again today. Those parcels are then the counts' — left by the day's plan, they are held over as
+    any others — and their reports no longer change. Nothing to add: 409 `nothing_brought_back`."""
+    require(principal, site_id, "courier")
+    row = site_row(session, site_id, lock=True)
+    date = checked_date(date)
+    waiting = list(
+        session.scalars(
+            select(TripReportRow).where(
+                TripReportRow.site_id == site_id,
+                TripReportRow.date == date,
+                TripReportRow.sent_again_at.is_(None),
+                TripReportRow.again > 0,
+            )
+        )
+    )
+    if not waiting:
+        raise ApiError(
+            409,
+            "nothing_brought_back",
+            f"no trip reported back on {date} brought back parcels to go again that are not in the counts "
+            "already; report a trip back first",
+            zh=f"{date} 还没有报告带回要再送的件（或者已经加进件数了）；先报告车次回来了",
+        )
+    rows = returned_rows([TripReport.from_dict(report.report) for report in waiting], None)
+    save_counts(session, row, date, Day(date=date, rows=rows), replace=False)
+    sent = now()
+    for report in waiting:
+        report.sent_again_at = sent
+    record(session, principal, site_id, "brought_back_added", date=date, parcels=sum(r.parcels for r in rows))
+    session.commit()
+    stored = count_rows(session, site_id, date)
+    response.headers["ETag"] = counts_tag(stored)
+    return counts_out(site_id, date, stored)
+
+
 def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripReport]:
-    """The day's reports as the optimizer reads them, for the parcels held over into a later day."""
+    """The day's reports whose parcels to go again are not in that day's counts, as the optimizer
+    reads them: what they brought back is held over into a later day."""
     rows: Iterable[dict[str, Any]] = session.scalars(
-        select(TripReportRow.report).where(TripReportRow.site_id == site_id, TripReportRow.date == date)
+        select(TripReportRow.report).where(
+            TripReportRow.site_id == site_id,
+            TripReportRow.date == date,
+            TripReportRow.sent_again_at.is_(None),
+        )
     )
     return [TripReport.from_dict(report) for report in rows]
+
+
+def _unchanged_since_sent(row: TripReportRow | None, crew: str, trip: int) -> None:
+    """A report whose parcels went into the day's counts stays as it was: the counts hold them."""
+    if row is not None and row.sent_again_at is not None:
+        raise ApiError(
+            409,
+            "sent_again",
+            f"what trip {trip} of crew {crew} brought back is in the day's counts already (added to go "
+            "again today); change the counts instead",
+            zh=f"{crew} 组第 {trip} 趟带回的件已经加进当天的件数（今天再送）；请改件数",
+        )
 
 
 def report_out(row: TripReportRow, accept_language: str) -> TripReportOut:
@@ -142,8 +203,10 @@ def report_out(row: TripReportRow, accept_language: str) -> TripReportOut:
             for item in report.returned
         ],
         returned_parcels=report.returned_parcels,
+        again_parcels=row.again,
         reported_at=row.reported_at,
         reported_by=row.reported_by,
+        sent_again_at=row.sent_again_at,
     )
 
 

@@ -15,6 +15,7 @@ from api.web.labels import WEB_LABELS
 from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
 from optimizer.operations import SEALED_PAIR, VEHICLE_DEFAULTS, starting_operations
+from optimizer.returns import REASONS
 
 _COLUMN_NAMES = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names}
 """A pasted or uploaded sheet's Chinese headers, read by the page as the server reads them."""
@@ -40,6 +41,7 @@ def coordinator_page(request: Request, settings: SettingsDep, lang: str = "zh") 
         lang=lang,
         labels=WEB_LABELS[lang],
         column_names=_COLUMN_NAMES,
+        reasons={reason: words[lang == "zh"] for reason, words in REASONS.items()},
         vehicles=vehicles,
         starting=starting_operations(lang),
     )

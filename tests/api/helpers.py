@@ -118,3 +118,16 @@ def checked_against_the_counts_now(
         frozen = frozen_part(first, site_id=site, date=date, operations=ops, now_s=now_s)
     assert check_plan(site_graph, day, ops, plan, frozen=frozen) == []
     return plan
+
+
+def planned_anew(plan: dict[str, Any], building: str) -> int:
+    """Parcels a re-plan sends to `building` on trips it planned anew (not kept from the road)."""
+    return sum(
+        stop["parcels"]
+        for shift in plan["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        if not trip.get("kept")
+        for stop in trip["stops"]
+        if stop["building"] == building
+    )

@@ -8,7 +8,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import ADMIN
-from tests.api.helpers import SMALL_CSV, bearer, checked_against_the_counts_now, set_up_gelin, token
+from tests.api.helpers import (
+    SMALL_CSV,
+    bearer,
+    checked_against_the_counts_now,
+    planned_anew,
+    set_up_gelin,
+    token,
+)
 
 DAY1, DAY2 = "2022-04-28", "2022-04-29"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
@@ -78,7 +85,7 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
     ]
     assert [r["crew"] for r in _reports(client)] == [crew]
     day = client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()
-    assert day["back"] == {"trips": 1, "returned": 5, "again": 4}
+    assert day["back"] == {"trips": 1, "returned": 5, "again": 4, "sent_again": 0}
     history = client.get("/sites/gelin-spring/history?lang=en", headers=ADMIN).json()
     assert history[0]["text"].startswith(
         f"reported trip {number} of crew {crew} (out at {trip['depart'][:5]})"
@@ -158,3 +165,48 @@ def test_a_report_the_trip_could_not_have_made_is_refused_and_changes_nothing(cl
     assert client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()["back"] is None
     assert client.delete(path, headers=ADMIN).status_code == 404
     assert trip["parcels"] >= 12
+
+
+def test_what_came_back_goes_again_the_same_day_with_a_replan_and_is_then_the_counts(
+    client: TestClient,
+) -> None:
+    plan, crew, number, trip = _small_day_planned(client)
+    path = f"/plans/{plan['id']}/crews/{crew}/trips/{number}/report"
+    counts = f"/sites/gelin-spring/days/{DAY1}/counts"
+    nothing = client.post(f"{counts}/brought-back", headers=ADMIN)
+    assert nothing.status_code == 409 and nothing.json()["error"]["code"] == "nothing_brought_back"
+    assert client.put(path, json={"returned": BACK}, headers=ADMIN).status_code == 200
+    _, courier = token(client, "gelin-spring", "courier")
+
+    added = client.post(f"{counts}/brought-back", headers=bearer(courier))
+    assert added.status_code == 200, added.text
+    assert added.headers["ETag"] == client.get(counts, headers=ADMIN).headers["ETag"]
+    rows = [(r["building"], r["parcels"], r["held_from"], r["arrived"]) for r in added.json()["rows"]]
+    assert rows[-1] == ("1", 4, None, None)  # the refused one stays out; no standing again
+    assert added.json()["totals"]["parcels"] == 25 + 4
+    assert client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()["back"] == {
+        "trips": 1,
+        "returned": 5,
+        "again": 4,
+        "sent_again": 4,
+    }
+    [report] = _reports(client)
+    assert report["sent_again_at"] is not None
+    # Now the counts hold them: the report no longer changes, and they are not added twice.
+    changed = client.put(path, json={"returned": []}, headers=ADMIN)
+    assert changed.status_code == 409 and changed.json()["error"]["code"] == "sent_again"
+    assert client.delete(path, headers=ADMIN).status_code == 409
+    assert client.post(f"{counts}/brought-back", headers=ADMIN).status_code == 409
+
+    # A re-plan keeping the trips on the road sends them out again (validated against the counts
+    # and the kept trips); the next day holds over nothing of them.
+    replanned = _plan(client, DAY1, {"replan": {"now": trip["depart"][:5]}})
+    assert planned_anew(replanned, "1") == 4 and replanned["summary"]["undelivered"] == 0
+    assert (
+        client.put(
+            f"/sites/gelin-spring/days/{DAY2}/counts", content="building,parcels\n2,3\n", headers=CSV
+        ).status_code
+        == 200
+    )
+    held = client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=ADMIN)
+    assert held.status_code == 200 and held.json()["totals"]["held_over"] == 0

@@ -79,11 +79,14 @@ def test_what_goes_again_joins_the_next_days_counts_and_refused_parcels_do_not(
             {"building": "B2", "parcels": 5, "reason": "sealed"},
         ],
     )
-    rows = returned_rows([report], planned["date"])
+    rows = returned_rows([report], held_from=planned["date"])
     assert [(r.building, r.parcels, r.urgent, r.held_from) for r in rows] == [
         ("B1", 3, 1, "2022-04-28"),
         ("B2", 5, 0, "2022-04-26"),
     ]
+    # Into the same day instead (to go again today): the day's own are plain rows, older ones keep their day.
+    today = returned_rows([report], held_from=None)
+    assert [(r.building, r.parcels, r.held_from) for r in today] == [("B1", 3, None), ("B2", 5, "2022-04-26")]
     tomorrow = day(("B3", 10), date="2022-04-29")
     merged = with_held_over(tomorrow, planned, rows)
     held = [(r.building, r.parcels, r.held_from) for r in merged.rows if r.held_from]

@@ -19,7 +19,7 @@ import pytest
 from optimizer.clock import format_clock, parse_clock
 from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
-from tests.api.helpers import GELIN, set_up_gelin, set_up_second_site, token, wait_for_job
+from tests.api.helpers import GELIN, planned_anew, set_up_gelin, set_up_second_site, token, wait_for_job
 from tests.helpers import FIXTURES, workbook
 from tests.server import Server
 
@@ -1376,3 +1376,93 @@ def test_a_vehicle_lent_for_one_shift_is_shown_so_and_kept_so_when_the_roster_is
     page.wait_for_function("document.querySelector('#roster-status').textContent !== ''")
     saved = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()["fleet"][-1]
     assert saved == {**ebike, "count": 2, "shifts": ["afternoon"]}
+
+
+def test_the_sorter_reports_a_trip_back_with_parcels_and_takes_a_wrong_report_back(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    plan_id = _planned(client, "2022-04-28", "building,parcels\n1,12\n2,8\n")
+    sorter = token(client, "gelin-spring", "courier")[1]  # type: ignore[arg-type]
+    page = _signed_in(browser, running.url, sorter)
+    _open_date(page, "2022-04-28")
+    page.wait_for_selector("#result:not([hidden])")
+    page.click("#trips-back summary")
+    page.wait_for_selector("#back-table tbody tr")
+    assert set(page.locator("#back-table tbody td:nth-child(5)").all_inner_texts()) == {"not back yet"}
+    assert "(0 of" in page.inner_text("#back-of")
+    trip = page.locator("#back-table tbody tr", has_text="1号楼 ×12")
+    trip.locator(".back-press").click()
+    assert page.inner_text(".back-save") == "Everything delivered: save"  # no line yet: all delivered
+    page.click(".back-add")
+    page.click(".back-add")  # one line too many, removed again
+    page.locator(".back-line").nth(1).locator(".back-drop").click()
+    line = page.locator(".back-line")
+    line.locator(".back-building").select_option("1")
+    line.locator(".back-count").fill("3")
+    line.locator(".back-reason").select_option("no_answer")
+    assert page.inner_text(".back-save") == "Save"
+    page.click(".back-save")
+    page.wait_for_function("document.querySelector('#back-table').textContent.includes('3 brought back')")
+    assert "nobody came down for them" in trip.inner_text()
+    assert "(1 of" in page.inner_text("#back-of")
+    reports = client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json()
+    assert [(r["plan_id"], r["returned_parcels"], r["reported_by"]) for r in reports] == [
+        (plan_id, 3, "courier test")
+    ]
+    assert [(r["building"], r["parcels"], r["reason"]) for r in reports[0]["returned"]] == [
+        ("1", 3, "no_answer")
+    ]
+    # Pressed on the wrong trip: taken back, the trip is not back.
+    trip.locator(".back-undo").click()
+    page.wait_for_function("!document.querySelector('#back-table').textContent.includes('brought back')")
+    assert client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json() == []
+    # Too many for the building: the server's words, the report unchanged.
+    trip.locator(".back-press").click()
+    page.click(".back-add")
+    page.locator(".back-line .back-building").select_option("1")
+    page.locator(".back-line .back-count").fill("13")
+    page.click(".back-save")
+    page.wait_for_function("document.querySelector('#back-error').textContent.includes('took 12 parcels')")
+    assert client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json() == []
+
+
+def test_what_a_trip_brought_back_goes_out_again_today_from_the_page(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    plan_id = _planned(client, "2022-04-28", "building,parcels\n1,12\n2,8\n")
+    plan = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
+    [(crew, number)] = [
+        (c["id"], n)
+        for s in plan["shifts"]
+        for c in s["crews"]
+        for n, t in enumerate(c["trips"], start=1)
+        if any(stop["building"] == "1" for stop in t["stops"])
+    ]
+    back = {"returned": [{"building": "1", "parcels": 4, "reason": "no_answer"}]}
+    assert (
+        client.put(
+            f"/plans/{plan_id}/crews/{crew}/trips/{number}/report", json=back, headers=ADMIN
+        ).status_code
+        == 200
+    )
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-28")
+    page.wait_for_selector("#result:not([hidden])")
+    page.click("#trips-back summary")
+    page.wait_for_selector("#send-again:not([hidden])")
+    page.click("#send-again")
+    page.wait_for_function("document.querySelector('#back-status').textContent.includes('4 parcels added')")
+    assert page.is_checked("#keep-departed") and page.input_value("#replan-now")
+    assert page.input_value("#b-1") == "16"  # the building's cell: its 12 and the 4 brought back
+    page.wait_for_selector("#send-again[hidden]", state="attached")
+    assert "in today's counts" in page.inner_text("#back-table")
+    page.fill("#replan-now", "08:30")  # the trip to building 1 left by then
+    page.click("#plan")
+    page.wait_for_function(
+        "document.querySelector('#plan-note').textContent.includes('re-planned at')", timeout=60_000
+    )
+    replanned = client.get("/sites/gelin-spring/days/2022-04-28/plans/latest", headers=ADMIN).json()
+    assert replanned["id"] != plan_id and replanned["summary"]["undelivered"] == 0
+    assert planned_anew(replanned, "1") == 4

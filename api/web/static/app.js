@@ -1283,6 +1283,170 @@ function showPlan(planned, glance) {
     li.textContent = `${names.get(stop.building) || stop.building} ×${stop.parcels} (${crew.id} ${stop.arrive.slice(0, 5)})`;
     stops.appendChild(li);
   }
+  loadTripsBack(planned);
+}
+
+// Trips back at the gate: the sorter says which trip came back and what it brought back. A report
+// is kept by crew and departure, so it stands beside a re-plan that kept the trip.
+const REASONS = JSON.parse(document.getElementById("reasons").textContent);
+let tripReports = [];
+
+async function loadTripsBack(planned) {
+  const view = currentView;
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${planned.date}/reports`);
+  if (view !== currentView || currentPlan !== planned) return;
+  if (!response.ok) { $("back-error").textContent = await errorMessage(response); return; }
+  tripReports = await response.json();
+  showTripsBack(planned);
+}
+
+function showTripsBack(planned) {
+  $("back-error").textContent = "";
+  const names = new Map(buildings.map((b) => [b.id, b.name]));
+  const reported = new Map(tripReports.map((r) => [`${r.crew} ${r.depart}`, r]));
+  const trips = [];
+  for (const shift of planned.shifts) for (const crew of shift.crews) {
+    crew.trips.forEach((trip, i) => trips.push({ crew: crew.id, number: i + 1, trip }));
+  }
+  trips.sort((a, b) => a.trip.depart.localeCompare(b.trip.depart) || a.crew.localeCompare(b.crew));
+  const body = document.querySelector("#back-table tbody");
+  body.innerHTML = "";
+  for (const { crew, number, trip } of trips) {
+    const report = reported.get(`${crew} ${trip.depart}`);
+    const row = document.createElement("tr");
+    row.dataset.trip = `${crew}/${number}`;
+    // The crew, its trip number and the time out name the trip; its first buildings help the eye.
+    const shown = trip.stops.slice(0, 4).map((s) => `${names.get(s.building) || s.building} ×${s.parcels}`).join("、");
+    const stops = `${shown}${trip.stops.length > 4 ? " …" : ""} (${L.back_load.replace("{n}", trip.stops.length).replace("{p}", trip.parcels)})`;
+    let state = L.back_not;
+    if (report) {
+      const time = new Date(report.reported_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      const what = report.returned.map((r) => `${names.get(r.building) || r.building} ×${r.parcels} ${r.reason_text}`).join("；");
+      state = (report.returned_parcels ? L.back_some.replace("{n}", report.returned_parcels).replace("{what}", what) : L.back_all).replace("{time}", time);
+      if (report.sent_again_at) state += ` (${L.back_sent})`;
+    }
+    for (const text of [crew, number, trip.depart.slice(0, 5), stops, state]) {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      row.appendChild(cell);
+    }
+    row.classList.toggle("back", Boolean(report));
+    const actions = document.createElement("td");
+    actions.className = "writes";
+    const press = document.createElement("button");
+    press.type = "button";
+    press.className = "back-press";
+    press.textContent = report ? L.back_change : L.back_press;
+    press.addEventListener("click", () => backForm(planned, row, crew, number, trip, report));
+    actions.appendChild(press);
+    if (report) {
+      const undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "back-undo";
+      undo.textContent = L.back_undo;
+      undo.addEventListener("click", () => sendTripBack(planned, crew, number, null));
+      actions.append(" ", undo);
+    }
+    if (report && report.sent_again_at) actions.innerHTML = "";  // the counts hold them now
+    row.appendChild(actions);
+    body.appendChild(row);
+  }
+  // What came back to go again and is not in the counts yet can go out again today.
+  $("send-again").hidden = !tripReports.some((r) => r.again_parcels && !r.sent_again_at);
+  $("back-of").textContent = `(${L.back_of.replace("{n}", reported.size ? trips.filter((t) => reported.has(`${t.crew} ${t.trip.depart}`)).length : 0).replace("{all}", trips.length)})`;
+}
+
+// What came back, a line per building (its count and why); no line: everything was delivered.
+// A trip serves dozens of buildings and parcels come back from a few, so lines are added as needed.
+function backForm(planned, row, crew, number, trip, report) {
+  document.querySelectorAll("#back-table .back-form").forEach((open) => open.remove());
+  const names = new Map(buildings.map((b) => [b.id, b.name]));
+  const form = document.createElement("tr");
+  form.className = "back-form";
+  const cell = document.createElement("td");
+  cell.colSpan = 6;
+  const lines = document.createElement("div");
+  const addLine = (earlier) => {
+    const line = document.createElement("div");
+    line.className = "row back-line";
+    const building = document.createElement("select");
+    building.className = "back-building";
+    building.setAttribute("aria-label", L.building);
+    for (const stop of trip.stops) {
+      building.add(new Option(`${names.get(stop.building) || stop.building} ×${stop.parcels}`, stop.building, false, earlier ? earlier.building === stop.building : false));
+    }
+    const count = document.createElement("input");
+    Object.assign(count, { type: "number", min: 1, value: earlier ? earlier.parcels : 1, className: "back-count" });
+    count.setAttribute("aria-label", L.back_count);
+    const reason = document.createElement("select");
+    reason.className = "back-reason";
+    reason.setAttribute("aria-label", L.back_reason);
+    for (const [value, words] of Object.entries(REASONS)) reason.add(new Option(words, value, false, earlier ? earlier.reason === value : false));
+    const drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "back-drop";
+    drop.textContent = "×";
+    drop.setAttribute("aria-label", L.back_drop);
+    drop.addEventListener("click", () => line.remove());
+    line.append(building, " ", count, " ", reason, " ", drop);
+    lines.appendChild(line);
+    return line;
+  };
+  for (const earlier of report ? report.returned : []) addLine(earlier);
+  const more = document.createElement("button");
+  more.type = "button";
+  more.className = "back-add";
+  more.textContent = L.back_add;
+  more.addEventListener("click", () => addLine(null).querySelector("select").focus());
+  const save = document.createElement("button");
+  save.type = "button";
+  save.className = "back-save";
+  save.addEventListener("click", () => {
+    const returned = [...lines.querySelectorAll(".back-line")].map((line) => ({
+      building: line.querySelector(".back-building").value,
+      parcels: Number(line.querySelector(".back-count").value || 0),
+      reason: line.querySelector(".back-reason").value,
+    }));
+    sendTripBack(planned, crew, number, returned);
+  });
+  // The button says what it will record: nothing came back, or what the lines say.
+  const label = () => { save.textContent = lines.children.length ? L.save : L.back_none; };
+  new MutationObserver(label).observe(lines, { childList: true });
+  label();
+  const note = document.createElement("p");
+  note.className = "note";
+  note.textContent = L.back_form_help;
+  cell.append(note, lines, more, " ", save);
+  form.appendChild(cell);
+  row.after(form);
+  more.focus();
+}
+
+// What came back goes out again today: into the day's counts (typed counts saved first), and the
+// re-plan that keeps the trips on the road made ready, a press away.
+async function sendAgainToday() {
+  $("back-status").textContent = "";
+  if (!(await saveCounts())) return;
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/brought-back`, { method: "POST" });
+  if (!response.ok) { $("back-error").textContent = await errorMessage(response); return; }
+  const added = tripReports.filter((r) => !r.sent_again_at).reduce((n, r) => n + r.again_parcels, 0);
+  await loadDay();
+  $("keep-departed").checked = true;
+  $("keep-departed").dispatchEvent(new Event("change"));
+  $("back-status").textContent = L.sent_again.replace("{n}", added).replace("{keep}", L.keep_departed).replace("{plan}", L.plan);
+  loadHistory();
+}
+
+// returned: what came back (a list; empty: all delivered), or null to take the report back.
+async function sendTripBack(planned, crew, number, returned) {
+  const path = `/plans/${planned.id}/crews/${encodeURIComponent(crew)}/trips/${number}/report`;
+  const response = returned === null
+    ? await api(path, { method: "DELETE" })
+    : await api(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ returned }) });
+  if (!response.ok) { $("back-error").textContent = await errorMessage(response); return; }
+  await loadTripsBack(planned);
+  loadHistory();
+  loadDays();
 }
 
 function pageLang() { return document.documentElement.lang.startsWith("zh") ? "zh" : "en"; }
@@ -1323,6 +1487,7 @@ $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", async () => { const text = $("paste").value; await dayLoaded(); applyCsv(text); });
 $("held-over").addEventListener("click", addHeldOver);
+$("send-again").addEventListener("click", sendAgainToday);
 $("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
 $("download-overview").addEventListener("click", downloadOverview);

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("again", sa.Integer(), nullable=False),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reported_by", sa.String(length=200), nullable=False),
+        sa.Column("sent_again_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("site_id", "date", "crew", "depart"),
