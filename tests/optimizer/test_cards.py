@@ -244,6 +244,9 @@ def test_the_load_list_says_which_standing_batch_to_load() -> None:
     html = cards_html(plan, site_graph, lang="en", part="load_list")
     assert "10 arrived 06:30" in html and "5 arrived 08:30" in html and "3 arrived 07:00" in html
     assert "20 there before" in html
+    # A column the sorter writes in when a trip is back (then reports it on the page), a cell a trip.
+    assert "Back at · brought back</th>" in html
+    assert html.count('<td class="back"></td>') == html.count('class="load-trip"') > 0
 
 
 def test_the_map_draws_one_route_per_trip() -> None:
