@@ -16,15 +16,16 @@ from typing import Any, TextIO
 
 from optimizer.check import check_plan
 from optimizer.clock import format_clock
-from optimizer.day import Day, counts_sheet, day_csv, load_day, with_building_ids
+from optimizer.day import CountRow, Day, counts_sheet, day_csv, load_day, with_building_ids
 from optimizer.errors import OneBellError, PlanError
-from optimizer.files import excel_csv, os_reason_zh, read_json
+from optimizer.files import excel_csv, os_reason_zh, read_json, read_text
 from optimizer.graph import SiteGraph, build_graph
 from optimizer.held_over import with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations, starting_operations
 from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
+from optimizer.returns import ReportError, read_returned_csv, returned_rows
 from optimizer.site import load_site
 from optimizer.staffing import staffing
 
@@ -126,6 +127,11 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     held.add_argument("--day", required=True, help="the later day's counts, CSV or JSON")
     held.add_argument("--date", help="date of the later day, YYYY-MM-DD (default: from the day file)")
     held.add_argument("--out", required=True, help="where to write the counts with them, CSV")
+    held.add_argument(
+        "--returned",
+        help="what the plan's trips brought back, CSV crew,trip,building,parcels[,urgent,reason]: "
+        "all but the refused go first too",
+    )
     held.set_defaults(run=_held_over)
 
     sheet = commands.add_parser("sheet", help="a counts sheet to fill in: every building, parcels blank")
@@ -259,12 +265,18 @@ def _staffing(args: argparse.Namespace) -> int:
 
 def _held_over(args: argparse.Namespace) -> int:
     plan = read_json(args.plan, what="plan", error=PlanError)
-    day = with_held_over(load_day(args.day, date=args.date), plan)
+    returned: tuple[CountRow, ...] = ()
+    if args.returned:
+        text = read_text(args.returned, what="returned", error=ReportError)
+        reports = read_returned_csv(text, plan, source=Path(args.returned).name)
+        returned = returned_rows(reports, held_from=plan.get("date"))
+    day = with_held_over(load_day(args.day, date=args.date), plan, returned)
     _write_atomically(Path(args.out), day_csv(day))
     held = [row for row in day.rows if row.held_from is not None]
+    back = f", {sum(r.parcels for r in returned)} of them brought back" if returned else ""
     print(
         f"{sum(r.parcels for r in held)} parcels of {len({r.building for r in held})} buildings held over "
-        f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}); counts written to {args.out}"
+        f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}){back}; counts written to {args.out}"
     )
     return 0
 

@@ -37,6 +37,7 @@ WHAT_ZH = {
     "frozen plan": "要保留的路线计划",
     "OpenStreetMap export": "OpenStreetMap 导出",
     "households": "户数表",
+    "returned": "带回的件表",
 }
 """What a Chinese message calls each kind of file the CLI reads."""
 

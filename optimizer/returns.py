@@ -15,6 +15,8 @@ made on the morning's plan still stands beside the re-plan made at noon.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +33,17 @@ REASONS: dict[str, tuple[str, str]] = {
     "other": ("other", "其他原因"),
 }
 """Why parcels came back, in English and Chinese, as the page and the history say it."""
+
+
+RETURNED_COLUMNS = {
+    "crew": ("crew", "组", "小组"),
+    "trip": ("trip", "趟", "第几趟"),
+    "building": ("building", "楼号", "楼栋"),
+    "parcels": ("parcels", "件数", "带回件数"),
+    "urgent": ("urgent", "急件"),
+    "reason": ("reason", "原因"),
+}
+"""A sheet of what came back: its columns, by their English or Chinese headers."""
 
 
 class ReportError(OneBellError):
@@ -204,3 +217,56 @@ def returned_rows(reports: Iterable[TripReport], held_from: str | None) -> tuple
         for item in report.returned
         if item.goes_again
     )
+
+
+def read_returned_csv(
+    text: str, plan: Mapping[str, Any], *, source: str = "returned"
+) -> tuple[TripReport, ...]:
+    """A sheet of what trips brought back (`crew,trip,building,parcels[,urgent,reason]`, a row per
+    building and reason; the reason as its key or in words, default no_answer), checked trip by
+    trip against `plan` as a report over the API is; an error names the sheet's line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    where = {
+        name: next((i for i, cell in enumerate(header) if cell in heads), None)
+        for name, heads in RETURNED_COLUMNS.items()
+    }
+    missing = [name for name in ("crew", "trip", "building", "parcels") if where[name] is None]
+    if missing:
+        raise ReportError(
+            f"{source}: line 1 needs the columns crew,trip,building,parcels; {', '.join(missing)} missing",
+            field=missing[0],
+            zh=f"{source}：第 1 行要有 组,趟,楼号,件数 这几列；缺 {'、'.join(missing)}",
+        )
+    words = {text: key for key, pair in REASONS.items() for text in (key, *pair)}
+    trips: dict[tuple[str, int], list[tuple[int, dict[str, Any]]]] = {}
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cell = {name: (row[i].strip() if i is not None and i < len(row) else "") for name, i in where.items()}
+        try:
+            trip, parcels = int(cell["trip"]), int(cell["parcels"])
+            urgent = int(cell["urgent"] or 0)
+        except ValueError:
+            raise ReportError(
+                f"{source}: line {line}: trip, parcels and urgent must be whole numbers, got "
+                f"{cell['trip']!r}, {cell['parcels']!r}, {cell['urgent']!r}",
+                field=f"line {line}",
+                zh=f"{source}：第 {line} 行：趟、件数和急件要写整数",
+            ) from None
+        item = {"building": cell["building"], "parcels": parcels, "urgent": urgent}
+        item["reason"] = words.get(cell["reason"], cell["reason"]) if cell["reason"] else "no_answer"
+        trips.setdefault((cell["crew"], trip), []).append((line, item))
+    reports = []
+    for (crew, trip), rows in trips.items():
+        try:
+            reports.append(trip_report(plan, crew, trip, [item for _, item in rows]))
+        except ReportError as error:
+            number = int(error.field.split("[")[1].split("]")[0]) if error.field and "[" in error.field else 0
+            line = rows[number][0]
+            raise ReportError(
+                f"{source}: line {line}: {error.message}",
+                field=f"line {line}",
+                zh=f"{source}：第 {line} 行：{error.zh}",
+            ) from None
+    return tuple(reports)

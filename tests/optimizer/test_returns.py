@@ -3,15 +3,18 @@ day's counts when they are to be tried again. Three on a lane: B1..B3 at 100, 20
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from optimizer.day import Day
+from optimizer.cli import main
+from optimizer.day import Day, parse_day_csv
 from optimizer.held_over import with_held_over
 from optimizer.planner import plan_day
-from optimizer.returns import ReportError, TripReport, returned_rows, trip_report
+from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows, trip_report
 from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
 
 SHORT = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:20", "riders": 2}])
@@ -180,3 +183,59 @@ def test_a_report_the_trip_could_not_have_made_is_refused_naming_the_field(
     assert refused.value.field == field
     assert words in refused.value.message
     assert field in refused.value.zh
+
+
+def test_a_sheet_of_what_came_back_is_read_trip_by_trip_and_checked_naming_its_line(
+    planned: dict[str, Any],
+) -> None:
+    crew = _crew(planned)
+    sheet = f"组,趟,楼号,件数,原因\n{crew},1,B1,3,没人下来取\n{crew},1,B2,2,refused\n\n{crew},1,B1,1,\n"
+    [report] = read_returned_csv(sheet, planned, source="back.csv")
+    assert [(r.building, r.parcels, r.reason) for r in report.returned] == [
+        ("B1", 3, "no_answer"),
+        ("B2", 2, "refused"),
+        ("B1", 1, "no_answer"),
+    ]
+    with pytest.raises(ReportError) as refused:
+        read_returned_csv(
+            f"crew,trip,building,parcels\n{crew},1,B1,3\n{crew},1,B3,1\n", planned, source="back.csv"
+        )
+    assert refused.value.field == "line 3" and refused.value.message.startswith("back.csv: line 3: ")
+    assert "did not go to building 'B3'" in refused.value.message and "第 3 行" in refused.value.zh
+    with pytest.raises(ReportError, match="line 2: trip, parcels and urgent must be whole numbers"):
+        read_returned_csv(f"crew,trip,building,parcels\n{crew},one,B1,3\n", planned)
+    with pytest.raises(ReportError, match="needs the columns crew,trip,building,parcels; parcels missing"):
+        read_returned_csv("crew,trip,building\n", planned)
+
+
+def test_cli_held_over_adds_what_the_trips_brought_back(
+    planned: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "plan.json").write_text(json.dumps(planned))
+    (tmp_path / "next.csv").write_text("building,parcels\nB1,4\n")
+    crew = _crew(planned)
+    (tmp_path / "back.csv").write_text(
+        f"crew,trip,building,parcels,reason\n{crew},1,B2,5,sealed\n{crew},1,B1,2,refused\n"
+    )
+    out = tmp_path / "next-with-held.csv"
+    args = [
+        "held-over",
+        str(tmp_path / "plan.json"),
+        "--day",
+        str(tmp_path / "next.csv"),
+        "--date",
+        "2022-04-29",
+    ]
+    assert main([*args, "--returned", str(tmp_path / "back.csv"), "--out", str(out)]) == 0
+    assert (
+        "35 parcels of 2 buildings held over (2022-04-26, 2022-04-28), 5 of them brought back"
+        in capsys.readouterr().out
+    )
+    rows = [(r.building, r.parcels, r.held_from) for r in parse_day_csv(out.read_text()).rows]
+    assert rows == [("B1", 4, None), ("B3", 30, "2022-04-28"), ("B2", 5, "2022-04-26")]
+    # A line the trip could not have brought back: exit 2 naming the line, nothing written.
+    (tmp_path / "bad.csv").write_text(f"crew,trip,building,parcels\n{crew},1,B2,51\n")
+    refused = tmp_path / "refused.csv"
+    assert main([*args, "--returned", str(tmp_path / "bad.csv"), "--out", str(refused)]) == 2
+    assert "bad.csv: line 2: returned[0].parcels" in capsys.readouterr().err
+    assert not refused.exists()
