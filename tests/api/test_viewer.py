@@ -31,6 +31,9 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/sites/{site_id}/days/{date}/counts"): {"content": SMALL_CSV, "headers": CSV},
     ("POST", "/sites/{site_id}/days/{date}/counts/read"): {"content": SMALL_CSV, "headers": CSV},
     ("POST", "/sites/{site_id}/days/{date}/counts/held-over"): {},
+    ("POST", "/sites/{site_id}/days/{date}/counts/brought-back"): {},
+    ("PUT", "/plans/{plan_id}/crews/{crew_id}/trips/{trip}/report"): {"json": {"returned": []}},
+    ("DELETE", "/plans/{plan_id}/crews/{crew_id}/trips/{trip}/report"): {},
     ("PUT", "/sites/{site_id}/operations"): {"json": "operations"},
     ("POST", "/sites/{site_id}/operations/read"): {"json": "operations"},
     ("PUT", "/sites/{site_id}/days/{date}/operations"): {"json": "operations"},
@@ -78,6 +81,7 @@ def _state(client: TestClient) -> dict[str, Any]:
         "day": client.get(f"/sites/gelin-spring/days/{DATE}", headers=ADMIN).json(),
         "tokens": client.get("/sites/gelin-spring/tokens", headers=ADMIN).json(),
         "districts": client.get("/districts", headers=ADMIN).json(),
+        "reports": client.get(f"/sites/gelin-spring/days/{DATE}/reports", headers=ADMIN).json(),
     }
 
 
@@ -102,6 +106,7 @@ def test_a_site_viewer_reads_the_day_and_changes_nothing(client: TestClient, day
         f"/sites/gelin-spring/days/{DATE}",
         f"/days/{DATE}",
         f"/sites/gelin-spring/days/{DATE}/plans/latest",
+        f"/sites/gelin-spring/days/{DATE}/reports",
         f"/plans/{plan['id']}",
         f"/plans/{plan['id']}/shifts/{shift}",
         f"/plans/{plan['id']}/notices.txt?shift={shift}",
@@ -123,6 +128,9 @@ def test_a_site_viewer_reads_the_day_and_changes_nothing(client: TestClient, day
         "date": DATE,
         "job_id": day["job_id"],
         "district": "xuhui-1",
+        "plan_id": plan["id"],
+        "crew_id": plan["shifts"][0]["crews"][0]["id"],
+        "trip": 1,
     }
     for (method, path), how in WRITES.items():
         request = {**how}
