@@ -629,6 +629,12 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
     days = "/sites/gelin-spring/days/2022-04-25/counts"
     client.put(days, content="building,parcels\n1,5\n", headers={**ADMIN, "Content-Type": "text/csv"})
     assert client.post(f"{days}/held-over", headers=ADMIN).status_code == 200
+    first = client.get(f"/plans/{plan_id}", headers=ADMIN).json()["shifts"][0]["crews"][0]["id"]
+    back = {"returned": [{"building": "120", "parcels": 2, "reason": "refused"}]}
+    assert (
+        client.put(f"/plans/{plan_id}/crews/{first}/trips/1/report", json=back, headers=ADMIN).status_code
+        == 200
+    )
 
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-25")
@@ -639,6 +645,7 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
         ["2022-04-25", str(left + 5), str(left), "", ""],
         ["2022-04-24", "6000", "0", str(6000 - left), str(left)],
     ]
+    assert [row[5] for row in rows] == ["", "2"]  # brought back by the day's trips
     assert page.get_attribute("#days-table tbody tr.current", "data-date") == "2022-04-25"
     with page.expect_download() as saved:  # type: ignore[attr-defined]
         page.click("#days-download")
@@ -665,6 +672,7 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
         ["2022-04-25", "2 / 2", str(left + 16), str(left), "0", "0"],
         ["2022-04-24", "1 / 2", "6000", "0", str(6000 - left), str(left)],
     ]
+    assert [row[6] for row in rows] == ["0", "2"]
     with office.expect_download() as saved:
         office.click("#district-days-download")
     sheet = Path(saved.value.path()).read_bytes().decode("utf-8-sig").splitlines()

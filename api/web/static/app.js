@@ -408,7 +408,7 @@ async function loadHistory() {
 }
 
 // The fortnight up to the shown day, newest first: parcels counted, of them held over from earlier
-// days, delivered, and left for the next — whether the team keeps up as a lockdown's counts rise.
+// days, delivered, left for the next, and brought back by the trips — whether the team keeps up as a lockdown's counts rise.
 // A bar a day, to the scale of the fortnight's busiest: delivered, then left. A date opens that
 // day. Read only while the panel is open.
 async function loadDays() {
@@ -423,7 +423,7 @@ async function loadDays() {
     counted: day.counts?.parcels,
     planned: day.plan,
     cells: [day.counts?.parcels, day.counts && day.counts.held_over, day.plan?.delivered, day.plan?.undelivered,
-      day.plan?.crew_hours?.toFixed(1), STATUS[day.status] || day.status],
+      day.back?.returned, day.plan?.crew_hours?.toFixed(1), STATUS[day.status] || day.status],
   })));
 }
 
@@ -438,7 +438,7 @@ async function loadDistrictDays() {
     date: day.date,
     counted: day.parcels,
     planned: day.planned_sites ? day : null,
-    cells: [`${day.counted_sites} / ${day.sites}`, day.parcels, day.held_over, day.delivered, day.undelivered],
+    cells: [`${day.counted_sites} / ${day.sites}`, day.parcels, day.held_over, day.delivered, day.undelivered, day.returned],
   })));
 }
 
