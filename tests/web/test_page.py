@@ -1433,6 +1433,20 @@ def test_the_sorter_reports_a_trip_back_with_parcels_and_takes_a_wrong_report_ba
     page.click(".back-save")
     page.wait_for_function("document.querySelector('#back-error').textContent.includes('took 12 parcels')")
     assert client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json() == []
+    # Reported, then the day planned afresh (another count): the trip with that crew and time is
+    # not the one reported, so the report is shown apart, not beside it.
+    page.locator(".back-line .back-count").fill("2")  # the form still open, its line at 13
+    page.click(".back-save")
+    page.wait_for_function("document.querySelector('#back-table').textContent.includes('2 brought back')")
+    _planned(client, "2022-04-28", "building,parcels\n1,13\n2,8\n")
+    _open_date(page, "2022-04-27")
+    page.wait_for_selector("#result[hidden]", state="attached")
+    _open_date(page, "2022-04-28")
+    page.wait_for_function(
+        "document.querySelector('#back-other').textContent.includes('came back with 2 parcels')"
+    )
+    assert "brought back" not in page.inner_text("#back-table")
+    assert "(0 of" in page.inner_text("#back-of")
 
 
 def test_what_a_trip_brought_back_goes_out_again_today_from_the_page(

@@ -1304,6 +1304,7 @@ function showTripsBack(planned) {
   $("back-error").textContent = "";
   const names = new Map(buildings.map((b) => [b.id, b.name]));
   const reported = new Map(tripReports.map((r) => [`${r.crew} ${r.depart}`, r]));
+  const matched = new Set();
   const trips = [];
   for (const shift of planned.shifts) for (const crew of shift.crews) {
     crew.trips.forEach((trip, i) => trips.push({ crew: crew.id, number: i + 1, trip }));
@@ -1312,7 +1313,11 @@ function showTripsBack(planned) {
   const body = document.querySelector("#back-table tbody");
   body.innerHTML = "";
   for (const { crew, number, trip } of trips) {
-    const report = reported.get(`${crew} ${trip.depart}`);
+    // A report belongs to this trip if it carried the same load to the buildings it names (a plan
+    // made afresh after trips left may give another trip the same crew and time).
+    const found = reported.get(`${crew} ${trip.depart}`);
+    const report = found && found.parcels === trip.parcels && found.returned.every((r) => trip.stops.some((s) => s.building === r.building)) ? found : null;
+    if (report) matched.add(report);
     const row = document.createElement("tr");
     row.dataset.trip = `${crew}/${number}`;
     // The crew, its trip number and the time out name the trip; its first buildings help the eye.
@@ -1353,7 +1358,11 @@ function showTripsBack(planned) {
   }
   // What came back to go again and is not in the counts yet can go out again today.
   $("send-again").hidden = !tripReports.some((r) => r.again_parcels && !r.sent_again_at);
-  $("back-of").textContent = `(${L.back_of.replace("{n}", reported.size ? trips.filter((t) => reported.has(`${t.crew} ${t.trip.depart}`)).length : 0).replace("{all}", trips.length)})`;
+  $("back-of").textContent = `(${L.back_of.replace("{n}", matched.size).replace("{all}", trips.length)})`;
+  // Reports of trips this plan does not have: still counted (held over, brought back), so shown.
+  $("back-other").textContent = tripReports.filter((r) => !matched.has(r))
+    .map((r) => L.back_other.replace("{crew}", r.crew).replace("{n}", r.trip).replace("{time}", r.depart.slice(0, 5)).replace("{back}", r.returned_parcels))
+    .join(" ");
 }
 
 // What came back, a line per building (its count and why); no line: everything was delivered.
