@@ -13,6 +13,7 @@ from typing import Any
 
 FIELDS_ZH = {
     "archived": "归档",
+    "back_at": "回来时间",
     "building": "楼号",
     "building_id": "楼号",
     "compound": "小区名",
@@ -54,6 +55,7 @@ FIELDS_ZH = {
 
 PATTERNS = {
     r"^\d{4}-\d{2}-\d{2}$": ("a date written YYYY-MM-DD, e.g. 2022-04-25", "日期要写成 2022-04-25 这样"),
+    r"^\d{1,2}:\d{2}(:\d{2})?$": ("a time written HH:MM, e.g. 10:42", "时间要写成 10:42 这样"),
     r"^[A-Za-z0-9_.-]{1,100}$": (
         "1 to 100 letters, digits, '_', '.' or '-'",
         "只能用 1 到 100 个字母、数字或 _ . -",

@@ -307,6 +307,11 @@ class TripsBack(BaseModel):
     returned: int = Field(description="parcels they brought back")
     again: int = Field(description="of them, to go out again (all but the refused)")
     sent_again: int = Field(default=0, description="of those, added to the day's counts to go again that day")
+    late_min: float | None = Field(
+        default=None,
+        description="mean minutes the trips with a time back came back after the plan said (negative: early): "
+        "whether the plan's stop and ride times hold",
+    )
 
 
 class SiteDay(BaseModel):
@@ -390,6 +395,12 @@ class ReturnedIn(BaseModel):
 class TripReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    back_at: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,2}:\d{2}(:\d{2})?$",
+        description="HH:MM, the compound's clock: when the trip was back at the gate (after it left)",
+    )
+
     returned: list[ReturnedIn] = Field(
         default=[], max_length=1000, description="what the trip brought back; empty: everything was delivered"
     )
@@ -416,6 +427,11 @@ class TripReportOut(BaseModel):
     trip: int = Field(description="1-based, as on the crew's route card")
     depart: str = Field(description="HH:MM:SS: with the crew, what the report is kept by across re-plans")
     parcels: int = Field(description="the trip's load")
+    planned_return: str | None = Field(default=None, description="HH:MM:SS: when the plan had it back")
+    back_at: str | None = Field(default=None, description="HH:MM:SS: when the sorter said it was back")
+    late_min: int | None = Field(
+        default=None, description="minutes back after the plan said (negative: early); null without back_at"
+    )
     returned: list[ReturnedOut]
     returned_parcels: int
     again_parcels: int = Field(description="of them, to go out again (all but the refused)")

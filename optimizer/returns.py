@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow
 from optimizer.errors import OneBellError
 
@@ -75,6 +76,16 @@ class TripReport:
     parcels: int
     """The trip's load, so a report says "3 of 80 came back" without its plan."""
     returned: tuple[Returned, ...] = ()
+    planned_return: str | None = None
+    back_at: str | None = None
+    """When the trip was back at the gate (HH:MM:SS, the compound's clock), where the sorter said:
+    beside `planned_return` it says whether the plan's stop and ride times hold in the stairwells."""
+
+    @property
+    def late_s(self) -> int | None:
+        """Seconds back after the plan said (negative: early); None without both times."""
+        back, planned = parse_clock(self.back_at), parse_clock(self.planned_return)
+        return None if back is None or planned is None else back - planned
 
     @property
     def returned_parcels(self) -> int:
@@ -87,6 +98,8 @@ class TripReport:
             "trip": self.trip,
             "depart": self.depart,
             "parcels": self.parcels,
+            **({"planned_return": self.planned_return} if self.planned_return else {}),
+            **({"back_at": self.back_at} if self.back_at else {}),
             "returned": [
                 {
                     "building": item.building,
@@ -108,6 +121,8 @@ class TripReport:
             trip=data["trip"],
             depart=data["depart"],
             parcels=data["parcels"],
+            planned_return=data.get("planned_return"),
+            back_at=data.get("back_at"),
             returned=tuple(
                 Returned(
                     building=item["building"],
@@ -122,12 +137,29 @@ class TripReport:
 
 
 def trip_report(
-    plan: Mapping[str, Any], crew: str, trip: int, returned: Sequence[Mapping[str, Any]]
+    plan: Mapping[str, Any],
+    crew: str,
+    trip: int,
+    returned: Sequence[Mapping[str, Any]],
+    back_at: str | None = None,
 ) -> TripReport:
     """The report of the plan's `trip` of `crew`, checked against what the trip carried: every
     building it names is a stop of the trip, and no more parcels (or urgent ones) came back from a
-    building than the trip took there. `returned` items: building, parcels, reason, urgent."""
+    building than the trip took there. `returned` items: building, parcels, reason, urgent.
+    `back_at` (HH:MM): when it was back at the gate, after it left."""
     shift, found = _trip(plan, crew, trip)
+    back_s = None
+    if back_at is not None:
+        back_s = parse_clock(back_at)
+        depart_s = parse_clock(found["depart"]) or 0
+        if back_s is None or back_s <= depart_s:
+            raise ReportError(
+                f"back_at: trip {trip} of crew {crew} left at {found['depart'][:5]}, so it cannot be back at "
+                f"{back_at!r}; give the time it was back (HH:MM), after it left",
+                field="back_at",
+                zh=f"back_at：{crew} 组第 {trip} 趟 {found['depart'][:5]} 出发，不可能在「{back_at}」回来；"
+                "请写回到大门的时间（时:分），要在出发之后",
+            )
     stops = {stop["building"]: stop for stop in found.get("stops", [])}
     back: dict[str, list[int]] = {}
     items = []
@@ -184,6 +216,8 @@ def trip_report(
         depart=found["depart"],
         parcels=found["parcels"],
         returned=tuple(items),
+        planned_return=found.get("return"),
+        back_at=None if back_s is None else format_clock(back_s),
     )
 
 

@@ -158,6 +158,7 @@ class TripReportRow(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON)  # TripReport.to_dict()
     returned: Mapped[int] = mapped_column(Integer)  # parcels brought back, summed in SQL by the days
     again: Mapped[int] = mapped_column(Integer)  # of them, to go out again (not refused)
+    late_s: Mapped[int | None] = mapped_column(Integer, nullable=True)  # back after the plan said
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
     reported_by: Mapped[str] = mapped_column(String(200))
     # set when what it brought back to go again was added to the same day's counts, to go out again

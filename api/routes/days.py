@@ -426,13 +426,18 @@ def _trips_back(session: Session, days: Days, sites: Collection[str]) -> dict[tu
             func.sum(t.returned).label("returned"),
             func.sum(t.again).label("again"),
             func.sum(case((t.sent_again_at.is_not(None), t.again), else_=0)).label("sent_again"),
+            func.avg(t.late_s).label("late_s"),
         )
         .where(_on(t.date, days), t.site_id.in_(sites))
         .group_by(t.site_id, t.date)
     )
     return {
         (row.site_id, row.date): TripsBack(
-            trips=row.trips, returned=int(row.returned), again=int(row.again), sent_again=int(row.sent_again)
+            trips=row.trips,
+            returned=int(row.returned),
+            again=int(row.again),
+            sent_again=int(row.sent_again),
+            late_min=None if row.late_s is None else round(float(row.late_s) / 60, 1),
         )
         for row in rows
     }

@@ -45,7 +45,9 @@ def report_trip(
     plan = visible_plan(session, principal, plan_id)
     require(principal, plan.site_id, "courier")
     site_row(session, plan.site_id, lock=True)
-    report = trip_report(plan.document, crew_id, trip, [item.model_dump() for item in body.returned])
+    report = trip_report(
+        plan.document, crew_id, trip, [item.model_dump() for item in body.returned], back_at=body.back_at
+    )
     row = _report_row(session, plan.site_id, plan.date, report.crew, report.depart)
     _unchanged_since_sent(row, report.crew, report.trip)
     if row is None:
@@ -55,6 +57,7 @@ def report_trip(
     row.report = report.to_dict()
     row.returned = report.returned_parcels
     row.again = sum(item.parcels for item in report.returned if item.goes_again)
+    row.late_s = report.late_s
     row.reported_by = principal.label or principal.role
     row.reported_at = now()
     record(
@@ -191,6 +194,9 @@ def report_out(row: TripReportRow, accept_language: str) -> TripReportOut:
         trip=report.trip,
         depart=report.depart,
         parcels=report.parcels,
+        planned_return=report.planned_return,
+        back_at=report.back_at,
+        late_min=None if report.late_s is None else round(report.late_s / 60),
         returned=[
             ReturnedOut(
                 building=item.building,

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from optimizer.clock import parse_clock
 from tests.api.conftest import ADMIN
 from tests.api.helpers import (
     SMALL_CSV,
@@ -65,7 +66,11 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
     _, courier = token(client, "gelin-spring", "courier")
     path = f"/plans/{plan['id']}/crews/{crew}/trips/{number}/report"
 
-    made = client.put(path, json={"returned": BACK}, headers={**bearer(courier), "Accept-Language": "zh-CN"})
+    made = client.put(
+        path,
+        json={"returned": BACK, "back_at": "10:00"},
+        headers={**bearer(courier), "Accept-Language": "zh-CN"},
+    )
     assert made.status_code == 200, made.text
     report = made.json()
     assert (report["crew"], report["trip"], report["depart"], report["parcels"]) == (
@@ -85,7 +90,19 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
     ]
     assert [r["crew"] for r in _reports(client)] == [crew]
     day = client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()
-    assert day["back"] == {"trips": 1, "returned": 5, "again": 4, "sent_again": 0}
+    late = (parse_clock("10:00") - parse_clock(trip["return"])) / 60  # minutes after the plan said
+    assert (report["back_at"], report["planned_return"], report["late_min"]) == (
+        "10:00:00",
+        trip["return"],
+        round(late),
+    )
+    assert day["back"] == {
+        "trips": 1,
+        "returned": 5,
+        "again": 4,
+        "sent_again": 0,
+        "late_min": round(late, 1),
+    }
     history = client.get("/sites/gelin-spring/history?lang=en", headers=ADMIN).json()
     assert history[0]["text"].startswith(
         f"reported trip {number} of crew {crew} (out at {trip['depart'][:5]})"
@@ -146,6 +163,10 @@ def test_a_report_the_trip_could_not_have_made_is_refused_and_changes_nothing(cl
     assert "did not go to building '125'" in far.json()["error"]["message"]
     too_many = client.put(path, json={"returned": [{"building": "1", "parcels": 13}]}, headers=ADMIN)
     assert too_many.status_code == 422 and too_many.json()["error"]["field"] == "returned[0].parcels"
+    early = client.put(path, json={"back_at": "07:00"}, headers=ADMIN)
+    assert early.status_code == 422 and early.json()["error"]["field"] == "back_at"
+    garbled = client.put(path, json={"back_at": "ten"}, headers={**ADMIN, "Accept-Language": "zh-CN"})
+    assert garbled.status_code == 422 and "时间要写成 10:42 这样" in garbled.json()["error"]["message"]
     lost = client.put(
         path, json={"returned": [{"building": "1", "parcels": 1, "reason": "lost"}]}, headers=ADMIN
     )
@@ -189,6 +210,7 @@ def test_what_came_back_goes_again_the_same_day_with_a_replan_and_is_then_the_co
         "returned": 5,
         "again": 4,
         "sent_again": 4,
+        "late_min": None,
     }
     [report] = _reports(client)
     assert report["sent_again_at"] is not None

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from optimizer.cli import main
+from optimizer.clock import parse_clock
 from optimizer.day import Day, parse_day_csv
 from optimizer.held_over import with_held_over
 from optimizer.planner import plan_day
@@ -65,8 +66,18 @@ def test_a_report_names_its_trip_and_what_came_back(planned: dict[str, Any]) -> 
         ("B2", "2022-04-26"),
     ]
     assert TripReport.from_dict(report.to_dict()) == report
-    # A trip back with everything delivered is a report too.
-    assert trip_report(planned, crew, 1, []).returned == ()
+    # A trip back with everything delivered is a report too; with the time it was back, it says how
+    # far the plan's times held.
+    trip = planned["shifts"][0]["crews"][0]["trips"][0]
+    assert (report.planned_return, report.back_at, report.late_s) == (trip["return"], None, None)
+    on_time = trip_report(planned, crew, 1, [], back_at="08:30")
+    assert on_time.returned == () and on_time.back_at == "08:30:00"
+    assert on_time.late_s == 8 * 3600 + 30 * 60 - parse_clock(trip["return"])
+    assert TripReport.from_dict(on_time.to_dict()) == on_time
+    for wrong in ("08:00", "7:59", "soon"):  # not after it left at 08:00 or later
+        with pytest.raises(ReportError, match="cannot be back at") as refused:
+            trip_report(planned, crew, 1, [], back_at=wrong)
+        assert refused.value.field == "back_at"
 
 
 def test_what_goes_again_joins_the_next_days_counts_and_refused_parcels_do_not(

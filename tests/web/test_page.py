@@ -1410,9 +1410,13 @@ def test_the_sorter_reports_a_trip_back_with_parcels_and_takes_a_wrong_report_ba
     line.locator(".back-count").fill("3")
     line.locator(".back-reason").select_option("no_answer")
     assert page.inner_text(".back-save") == "Save"
+    assert page.input_value(".back-at") == ""  # not today: the time from the load list, if any
+    page.fill(".back-at", "11:00")
     page.click(".back-save")
     page.wait_for_function("document.querySelector('#back-table').textContent.includes('3 brought back')")
     assert "nobody came down for them" in trip.inner_text()
+    assert "back at 11:00" in trip.inner_text() and "min after the plan" in trip.inner_text()
+    assert "on average" in page.inner_text("#back-of")
     assert "(1 of" in page.inner_text("#back-of")
     reports = client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json()
     assert [(r["plan_id"], r["returned_parcels"], r["reported_by"]) for r in reports] == [

@@ -1325,9 +1325,10 @@ function showTripsBack(planned) {
     const stops = `${shown}${trip.stops.length > 4 ? " …" : ""} (${L.back_load.replace("{n}", trip.stops.length).replace("{p}", trip.parcels)})`;
     let state = L.back_not;
     if (report) {
-      const time = new Date(report.reported_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      const time = report.back_at ? report.back_at.slice(0, 5) : new Date(report.reported_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
       const what = report.returned.map((r) => `${names.get(r.building) || r.building} ×${r.parcels} ${r.reason_text}`).join("；");
       state = (report.returned_parcels ? L.back_some.replace("{n}", report.returned_parcels).replace("{what}", what) : L.back_all).replace("{time}", time);
+      if (report.late_min) state += ` · ${lateness(report.late_min)}`;
       if (report.sent_again_at) state += ` (${L.back_sent})`;
     }
     for (const text of [crew, number, trip.depart.slice(0, 5), stops, state]) {
@@ -1358,11 +1359,19 @@ function showTripsBack(planned) {
   }
   // What came back to go again and is not in the counts yet can go out again today.
   $("send-again").hidden = !tripReports.some((r) => r.again_parcels && !r.sent_again_at);
-  $("back-of").textContent = `(${L.back_of.replace("{n}", matched.size).replace("{all}", trips.length)})`;
+  // How far the plan's times held, over the trips with a time back: what to tell the coordinator
+  // before the stop and ride times are trusted for the next shift.
+  const timed = [...matched].filter((r) => r.late_min !== null);
+  const mean = timed.length ? Math.round(timed.reduce((n, r) => n + r.late_min, 0) / timed.length) : 0;
+  $("back-of").textContent = `(${L.back_of.replace("{n}", matched.size).replace("{all}", trips.length)}${mean ? ` · ${L.back_mean.replace("{late}", lateness(mean))}` : ""})`;
   // Reports of trips this plan does not have: still counted (held over, brought back), so shown.
   $("back-other").textContent = tripReports.filter((r) => !matched.has(r))
     .map((r) => L.back_other.replace("{crew}", r.crew).replace("{n}", r.trip).replace("{time}", r.depart.slice(0, 5)).replace("{back}", r.returned_parcels))
     .join(" ");
+}
+
+function lateness(minutes) {
+  return (minutes > 0 ? L.back_late : L.back_early).replace("{n}", Math.abs(minutes));
 }
 
 // What came back, a line per building (its count and why); no line: everything was delivered.
@@ -1374,6 +1383,18 @@ function backForm(planned, row, crew, number, trip, report) {
   form.className = "back-form";
   const cell = document.createElement("td");
   cell.colSpan = 6;
+  // When it was back, the compound's clock: now, as the sorter presses on the day, or the time
+  // written on the load list when reported later (left blank, the report has no time).
+  const when = document.createElement("input");
+  when.type = "time";
+  when.className = "back-at";
+  const now = new Date();
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+  const clock = `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+  when.value = report && report.back_at ? report.back_at.slice(0, 5) : planned.date === today ? clock : "";
+  const whenLabel = document.createElement("label");
+  whenLabel.textContent = `${L.back_at} `;
+  whenLabel.appendChild(when);
   const lines = document.createElement("div");
   const addLine = (earlier) => {
     const line = document.createElement("div");
@@ -1416,7 +1437,7 @@ function backForm(planned, row, crew, number, trip, report) {
       parcels: Number(line.querySelector(".back-count").value || 0),
       reason: line.querySelector(".back-reason").value,
     }));
-    sendTripBack(planned, crew, number, returned);
+    sendTripBack(planned, crew, number, returned, when.value || null);
   });
   // The button says what it will record: nothing came back, or what the lines say.
   const label = () => { save.textContent = lines.children.length ? L.save : L.back_none; };
@@ -1425,7 +1446,7 @@ function backForm(planned, row, crew, number, trip, report) {
   const note = document.createElement("p");
   note.className = "note";
   note.textContent = L.back_form_help;
-  cell.append(note, lines, more, " ", save);
+  cell.append(note, whenLabel, lines, more, " ", save);
   form.appendChild(cell);
   row.after(form);
   more.focus();
@@ -1447,11 +1468,12 @@ async function sendAgainToday() {
 }
 
 // returned: what came back (a list; empty: all delivered), or null to take the report back.
-async function sendTripBack(planned, crew, number, returned) {
+async function sendTripBack(planned, crew, number, returned, backAt = null) {
   const path = `/plans/${planned.id}/crews/${encodeURIComponent(crew)}/trips/${number}/report`;
+  const body = JSON.stringify(backAt ? { returned, back_at: backAt } : { returned });
   const response = returned === null
     ? await api(path, { method: "DELETE" })
-    : await api(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ returned }) });
+    : await api(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body });
   if (!response.ok) { $("back-error").textContent = await errorMessage(response); return; }
   await loadTripsBack(planned);
   loadHistory();

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("report", sa.JSON(), nullable=False),
         sa.Column("returned", sa.Integer(), nullable=False),
         sa.Column("again", sa.Integer(), nullable=False),
+        sa.Column("late_s", sa.Integer(), nullable=True),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reported_by", sa.String(length=200), nullable=False),
         sa.Column("sent_again_at", sa.DateTime(timezone=True), nullable=True),
