@@ -91,6 +91,11 @@ class TripReport:
     def returned_parcels(self) -> int:
         return sum(item.parcels for item in self.returned)
 
+    @property
+    def again_parcels(self) -> int:
+        """Of them, those to go out again (all but the refused)."""
+        return sum(item.parcels for item in self.returned if item.goes_again)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "shift": self.shift,

@@ -56,7 +56,7 @@ def report_trip(
     row.plan_id = plan.id
     row.report = report.to_dict()
     row.returned = report.returned_parcels
-    row.again = sum(item.parcels for item in report.returned if item.goes_again)
+    row.again = report.again_parcels
     row.late_s = report.late_s
     row.reported_by = principal.label or principal.role
     row.reported_at = now()

@@ -58,7 +58,7 @@ def test_a_report_names_its_trip_and_what_came_back(planned: dict[str, Any]) -> 
     )
     assert (report.shift, report.crew, report.trip, report.parcels) == ("morning", crew, 1, 80)
     assert report.depart == planned["shifts"][0]["crews"][0]["trips"][0]["depart"]
-    assert report.returned_parcels == 9
+    assert (report.returned_parcels, report.again_parcels) == (9, 8)  # the refused one goes back
     # B2's parcels keep the day they first reached the gate, so they stay ahead of later ones.
     assert [(r.building, r.held_from) for r in report.returned] == [
         ("B1", None),
