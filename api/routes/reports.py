@@ -14,12 +14,14 @@ from api.db.models import TripReportRow, now
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.history import record
-from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
+from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.schemas import CountsOut, ReturnedOut, TripReportIn, TripReportOut
 from api.store import count_rows, counts_out, counts_tag, save_counts, site_row
+from optimizer.cards.notices import returned_notices_text
 from optimizer.day import Day
 from optimizer.returns import REASONS, TripReport, returned_rows, trip_report
+from optimizer.site import parse_site
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -109,12 +111,18 @@ def day_reports(
     crew and `depart`."""
     require(principal, site_id, "viewer")
     site_row(session, site_id)
-    rows = session.scalars(
-        select(TripReportRow)
-        .where(TripReportRow.site_id == site_id, TripReportRow.date == checked_date(date))
-        .order_by(TripReportRow.depart, TripReportRow.crew)
+    return [report_out(row, accept_language) for row in _day_rows(session, site_id, date)]
+
+
+def _day_rows(session: Session, site_id: str, date: str) -> list[TripReportRow]:
+    """The day's reports by departure."""
+    return list(
+        session.scalars(
+            select(TripReportRow)
+            .where(TripReportRow.site_id == site_id, TripReportRow.date == checked_date(date))
+            .order_by(TripReportRow.depart, TripReportRow.crew)
+        )
     )
-    return [report_out(row, accept_language) for row in rows]
 
 
 @router.post("/sites/{site_id}/days/{date}/counts/brought-back", response_model=CountsOut)
@@ -156,6 +164,24 @@ def send_again_today(
     stored = count_rows(session, site_id, date)
     response.headers["ETag"] = counts_tag(stored)
     return counts_out(site_id, date, stored)
+
+
+@router.get(
+    "/sites/{site_id}/days/{date}/reports/notices.txt",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def returned_notices(
+    site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep, lang: Lang = "zh"
+) -> Response:
+    """For each building parcels came back from, text for its group chat: they are safe and go
+    first next time (or, refused, back to the sender)."""
+    require(principal, site_id, "viewer")
+    site = parse_site(site_row(session, site_id).geojson)
+    reports = [TripReport.from_dict(row.report) for row in _day_rows(session, site_id, date)]
+    return Response(
+        returned_notices_text(reports, site, date=date, lang=lang), media_type="text/plain; charset=utf-8"
+    )
 
 
 def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripReport]:

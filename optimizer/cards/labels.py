@@ -48,6 +48,10 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_collect": "请到楼下取件",
         "notice_sealed": "封控楼，由指定人员送到门口，请勿下楼",
         "notice_nobody": "楼长",
+        "back_head": "【{site} {date} 没送到的件】",
+        "back_line": "{building} {what}没送到（{why}），请 {who} 告诉本楼：下一趟优先送，到时请下楼取件",
+        "back_refused": "{building} {what}被拒收，退回寄件方",
+        "back_none": "这一天没有带回的件。",
     },
     "en": {
         "card": "Route card",
@@ -94,6 +98,10 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_collect": "come down to collect.",
         "notice_sealed": "sealed building, the designated pair brings them to your door; please stay inside.",
         "notice_nobody": "Building lead",
+        "back_head": "[{site} {date}: parcels that did not reach you]",
+        "back_line": "{building}: {what} came back ({why}). {who}, please tell your building: they go first on the next trip; please come down then.",
+        "back_refused": "{building}: {what} refused, going back to the sender.",
+        "back_none": "Nothing came back this day.",
     },
 }
 LANGUAGES = tuple(LABELS)

@@ -9,12 +9,13 @@ the plan's estimates, so the text says "about".
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from optimizer.cards.labels import LABELS
 from optimizer.cards.render import chosen_shifts, unknown_building
+from optimizer.returns import REASONS, Returned, TripReport
 from optimizer.site import Site, sealed_buildings
 
 
@@ -90,3 +91,40 @@ def notices_text(plan: Mapping[str, Any], site: Site, *, shift: str | None = Non
             )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks or [labels["no_trips"]]) + "\n"
+
+
+def returned_notices_text(reports: Sequence[TripReport], site: Site, *, date: str, lang: str = "zh") -> str:
+    """A line per building whose parcels came back, for its group chat: the household that missed
+    the tricycle learns its parcels are safe and go first next time (so it is downstairs then); a
+    refused parcel's line says it goes back to the sender. Buildings in the site's order."""
+    labels = LABELS[lang]
+    names = {b.id: b for b in site.buildings}
+    back: dict[tuple[str, bool], list[Returned]] = {}
+    for report in reports:
+        for item in report.returned:
+            back.setdefault((item.building, item.goes_again), []).append(item)
+    order = {b.id: number for number, b in enumerate(site.buildings)}
+    lines = [labels["back_head"].format(site=site.name, date=date)]
+    for (building_id, again), items in sorted(
+        back.items(), key=lambda kv: (order.get(kv[0][0], len(order)), not kv[0][1])
+    ):
+        building = names.get(building_id)
+        if building is None:
+            raise unknown_building(building_id)
+        parcels = sum(item.parcels for item in items)
+        what = labels["notice_parcel" if parcels == 1 else "notice_parcels"].format(n=parcels)
+        if not again:
+            lines.append(labels["back_refused"].format(building=building.name, what=what))
+            continue
+        reasons = dict.fromkeys(REASONS[item.reason][lang == "zh"] for item in items)
+        lines.append(
+            labels["back_line"].format(
+                building=building.name,
+                what=what,
+                why="，".join(reasons) if lang == "zh" else "; ".join(reasons),
+                who=building.contact or labels["notice_nobody"],
+            )
+        )
+    if len(lines) == 1:
+        lines.append(labels["back_none"])
+    return "\n".join(lines) + "\n"

@@ -103,6 +103,17 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
         "sent_again": 0,
         "late_min": round(late, 1),
     }
+    # The buildings' group chats are told: parcels safe and first next time, or refused.
+    notices = client.get(f"/sites/gelin-spring/days/{DAY1}/reports/notices.txt", headers=bearer(courier))
+    assert notices.status_code == 200 and notices.headers["content-type"].startswith("text/plain")
+    lines = notices.text.splitlines()
+    assert lines[0] == f"【格林春岸 Gelin Spring {DAY1} 没送到的件】"
+    assert lines[1].startswith("1号楼 4件没送到（没人下来取），请 ") and lines[1].endswith(
+        "下一趟优先送，到时请下楼取件"
+    )
+    assert lines[2] == "1号楼 1件被拒收，退回寄件方"
+    english = client.get(f"/sites/gelin-spring/days/{DAY2}/reports/notices.txt?lang=en", headers=ADMIN).text
+    assert english.splitlines()[1] == "Nothing came back this day."
     history = client.get("/sites/gelin-spring/history?lang=en", headers=ADMIN).json()
     assert history[0]["text"].startswith(
         f"reported trip {number} of crew {crew} (out at {trip['depart'][:5]})"

@@ -107,6 +107,7 @@ def test_a_site_viewer_reads_the_day_and_changes_nothing(client: TestClient, day
         f"/days/{DATE}",
         f"/sites/gelin-spring/days/{DATE}/plans/latest",
         f"/sites/gelin-spring/days/{DATE}/reports",
+        f"/sites/gelin-spring/days/{DATE}/reports/notices.txt",
         f"/plans/{plan['id']}",
         f"/plans/{plan['id']}/shifts/{shift}",
         f"/plans/{plan['id']}/notices.txt?shift={shift}",

@@ -1417,6 +1417,12 @@ def test_the_sorter_reports_a_trip_back_with_parcels_and_takes_a_wrong_report_ba
     assert "nobody came down for them" in trip.inner_text()
     assert "back at 11:00" in trip.inner_text() and "min after the plan" in trip.inner_text()
     assert "on average" in page.inner_text("#back-of")
+    # Text for the group chat of the building the parcels came back from.
+    with page.expect_response(lambda r: "reports/notices.txt" in r.url) as told:
+        page.click("button.back-notices")
+    assert told.value.status == 200 and "lang=en" in told.value.url
+    text = client.get("/sites/gelin-spring/days/2022-04-28/reports/notices.txt?lang=en", headers=ADMIN).text
+    assert "1号楼: 3 parcels came back (nobody came down for them)" in text
     assert "(1 of" in page.inner_text("#back-of")
     reports = client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json()
     assert [(r["plan_id"], r["returned_parcels"], r["reported_by"]) for r in reports] == [

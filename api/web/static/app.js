@@ -1357,6 +1357,12 @@ function showTripsBack(planned) {
     row.appendChild(actions);
     body.appendChild(row);
   }
+  // Text for the group chats of the buildings parcels came back from.
+  const notices = $("back-notices");
+  notices.innerHTML = "";
+  if (tripReports.some((r) => r.returned_parcels)) {
+    notices.appendChild(openButton(L.back_notices, "back-notices", `/sites/${encodeURIComponent(site.id)}/days/${planned.date}/reports/notices.txt?lang=${pageLang()}`));
+  }
   // What came back to go again and is not in the counts yet can go out again today.
   $("send-again").hidden = !tripReports.some((r) => r.again_parcels && !r.sent_again_at);
   // How far the plan's times held, over the trips with a time back: what to tell the coordinator
