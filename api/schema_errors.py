@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 FIELDS_ZH = {
+    "again": "再加一次",
     "archived": "归档",
     "back_at": "回来时间",
     "building": "楼号",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -127,25 +127,28 @@ def _day_rows(session: Session, site_id: str, date: str) -> list[TripReportRow]:
 
 @router.post("/sites/{site_id}/days/{date}/counts/brought-back", response_model=CountsOut)
 def send_again_today(
-    site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep, response: Response
+    site_id: SiteId,
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    again: Annotated[
+        bool, Query(description="also what was added before (the day's counts replaced since)")
+    ] = False,
 ) -> CountsOut:
     """Add what the day's trips brought back to go again (reported back, all but the refused, not
     added before) to the same day's counts, so a re-plan keeping the trips on the road sends it out
     again today. Those parcels are then the counts' — left by the day's plan, they are held over as
-    any others — and their reports no longer change. Nothing to add: 409 `nothing_brought_back`."""
+    any others — and their reports no longer change. Nothing to add: 409 `nothing_brought_back`.
+    Counts replaced since by a sheet without those rows lose them, as they lose held-over rows:
+    `again=true` adds everything brought back that day once more."""
     require(principal, site_id, "courier")
     row = site_row(session, site_id, lock=True)
     date = checked_date(date)
-    waiting = list(
-        session.scalars(
-            select(TripReportRow).where(
-                TripReportRow.site_id == site_id,
-                TripReportRow.date == date,
-                TripReportRow.sent_again_at.is_(None),
-                TripReportRow.again > 0,
-            )
-        )
+    chosen = select(TripReportRow).where(
+        TripReportRow.site_id == site_id, TripReportRow.date == date, TripReportRow.again > 0
     )
+    waiting = list(session.scalars(chosen if again else chosen.where(TripReportRow.sent_again_at.is_(None))))
     if not waiting:
         raise ApiError(
             409,

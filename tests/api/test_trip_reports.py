@@ -230,6 +230,10 @@ def test_what_came_back_goes_again_the_same_day_with_a_replan_and_is_then_the_co
     assert changed.status_code == 409 and changed.json()["error"]["code"] == "sent_again"
     assert client.delete(path, headers=ADMIN).status_code == 409
     assert client.post(f"{counts}/brought-back", headers=ADMIN).status_code == 409
+    # The day's counts replaced by a sheet without those rows: added once more on asking.
+    put = client.put(counts, content=SMALL_CSV, headers=CSV)
+    assert put.status_code == 200 and put.json()["totals"]["parcels"] == 25
+    assert client.post(f"{counts}/brought-back?again=true", headers=ADMIN).json()["totals"]["parcels"] == 29
 
     # A re-plan keeping the trips on the road sends them out again (validated against the counts
     # and the kept trips); the next day holds over nothing of them.
