@@ -152,6 +152,20 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
     return day
 
 
+class _Headers(Protocol):
+    """A response's headers (Starlette's are not a typed mapping)."""
+
+    def __setitem__(self, key: str, value: str) -> None: ...
+
+
+def tagged_counts(session: Session, site_id: str, date: str, headers: _Headers) -> CountsOut:
+    """The day's counts as stored now, their tag set as the response's ETag: what a client sends
+    back as If-Match with its next change."""
+    rows = count_rows(session, site_id, date)
+    headers["ETag"] = counts_tag(rows)
+    return counts_out(site_id, date, rows)
+
+
 def counts_out(site_id: str, date: str, rows: Sequence[CountFields]) -> CountsOut:
     return CountsOut(
         site=site_id,

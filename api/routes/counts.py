@@ -37,10 +37,10 @@ from api.store import (
     count_document,
     count_rows,
     counts_out,
-    counts_tag,
     domain_site,
     save_counts,
     site_row,
+    tagged_counts,
 )
 from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
 from optimizer.errors import DayError, PlanError
@@ -223,12 +223,7 @@ def _write(
     action = "counts_replaced" if replace else "counts_added"
     record(session, principal, site_id, action, date=date, parcels=parcels, rows=len(stored.rows))
     session.commit()
-    return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
-
-
-def _tagged(counts: CountsOut, rows: list[Any], response: Response) -> CountsOut:
-    response.headers["ETag"] = counts_tag(rows)
-    return counts
+    return tagged_counts(session, site_id, date, response.headers)
 
 
 async def _posted_day(
@@ -305,8 +300,7 @@ def get_counts(
     """The day's counts; the ETag header is their tag, to send back as If-Match with a change."""
     require(principal, site_id, "viewer")
     site_row(session, site_id)
-    rows = count_rows(session, site_id, date)
-    return _tagged(counts_out(site_id, checked_date(date), rows), rows, response)
+    return tagged_counts(session, site_id, checked_date(date), response.headers)
 
 
 class HeldOverRequest(BaseModel):
@@ -361,7 +355,7 @@ def add_held_over(
         **{"from": plan.date},
     )
     session.commit()
-    return _tagged(counts_out(site_id, date, rows := count_rows(session, site_id, date)), rows, response)
+    return tagged_counts(session, site_id, date, response.headers)
 
 
 def _earlier_plan(

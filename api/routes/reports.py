@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from api.history import record
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.schemas import CountsOut, ReturnedOut, TripReportIn, TripReportOut
-from api.store import count_rows, counts_out, counts_tag, save_counts, site_row
+from api.store import save_counts, site_row, tagged_counts
 from optimizer.cards.notices import returned_notices_text
 from optimizer.day import Day
 from optimizer.returns import REASONS, TripReport, returned_rows, trip_report
@@ -164,9 +163,7 @@ def send_again_today(
         report.sent_again_at = sent
     record(session, principal, site_id, "brought_back_added", date=date, parcels=sum(r.parcels for r in rows))
     session.commit()
-    stored = count_rows(session, site_id, date)
-    response.headers["ETag"] = counts_tag(stored)
-    return counts_out(site_id, date, stored)
+    return tagged_counts(session, site_id, date, response.headers)
 
 
 @router.get(
@@ -190,14 +187,8 @@ def returned_notices(
 def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripReport]:
     """The day's reports whose parcels to go again are not in that day's counts, as the optimizer
     reads them: what they brought back is held over into a later day."""
-    rows: Iterable[dict[str, Any]] = session.scalars(
-        select(TripReportRow.report).where(
-            TripReportRow.site_id == site_id,
-            TripReportRow.date == date,
-            TripReportRow.sent_again_at.is_(None),
-        )
-    )
-    return [TripReport.from_dict(report) for report in rows]
+    rows = _day_rows(session, site_id, date)
+    return [TripReport.from_dict(row.report) for row in rows if row.sent_again_at is None]
 
 
 def _unchanged_since_sent(row: TripReportRow | None, crew: str, trip: int) -> None:
