@@ -95,6 +95,10 @@ class CountOut(BaseModel):
     held_from: str | None = Field(
         default=None, description="YYYY-MM-DD: parcels held over from that earlier day (they go first)"
     )
+    back_at: str | None = Field(
+        default=None,
+        description="HH:MM:SS a trip brought these parcels back to the gate today; sent out again from then",
+    )
 
 
 class CountTotals(BaseModel):

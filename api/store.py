@@ -147,6 +147,7 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
                 urgent=count.urgent,
                 arrived_s=count.arrived_s,
                 held_from=count.held_from,
+                back_s=count.back_s,
             )
         )
     return day
@@ -211,6 +212,8 @@ class CountFields(Protocol):
     def arrived_s(self) -> int | None: ...
     @property
     def held_from(self) -> str | None: ...
+    @property
+    def back_s(self) -> int | None: ...
 
 
 def document_tag(document: Any) -> str:
@@ -273,6 +276,7 @@ def count_document(row: CountFields) -> dict[str, Any]:
         "urgent": row.urgent,
         "arrived": None if row.arrived_s is None else format_clock(row.arrived_s),
         "held_from": row.held_from,
+        **({"back_at": format_clock(row.back_s)} if row.back_s is not None else {}),
     }
 
 

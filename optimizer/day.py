@@ -26,7 +26,7 @@ from optimizer.site import Site, house_number
 from optimizer.workbook import workbook_lines
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from")
+COLUMNS = ("building", "parcels", "shift", "urgent", "arrived", "held_from", "back_at")
 """A count row's fields, in the order the CSV writes them (and a stored plan's counts hold)."""
 COLUMN_NAMES_ZH = {
     "building": ("楼号", "楼栋"),
@@ -35,6 +35,7 @@ COLUMN_NAMES_ZH = {
     "urgent": ("加急", "急件"),
     "arrived": ("到达时间",),
     "held_from": ("留下日期",),
+    "back_at": ("带回时间",),
 }
 """Chinese headers a coordinator's own sheet may have, read as the English columns (the first of
 each is what the page and the docs show)."""
@@ -80,10 +81,17 @@ class CountRow:
     held_from: str | None = None
     """The earlier day (YYYY-MM-DD) these parcels reached the gate and were not delivered: they go
     out from the first shift, and before the day's own parcels when not everything fits."""
+    back_s: int | None = None
+    """When a trip brought these parcels back to the gate today (nobody came down for them) and
+    they were sent out again. They stood before they first went out, so they do not stand again;
+    but they cannot go before they are back, and an urgent one's window restarts then: counted
+    from the shift's start, medicine brought back at 11:00 would already be late and never go."""
 
     def loadable_s(self, stand_min: int) -> int:
-        """When the parcels may be loaded: after standing at the gate (0 = from the shift's start)."""
-        return 0 if self.arrived_s is None else self.arrived_s + 60 * stand_min
+        """When the parcels may be loaded: after standing at the gate, or once brought back
+        (0 = from the shift's start)."""
+        stood = 0 if self.arrived_s is None else self.arrived_s + 60 * stand_min
+        return max(stood, self.back_s or 0)
 
 
 @dataclass(frozen=True)
@@ -160,8 +168,9 @@ def day_csv(day: Day) -> str:
     writer.writerow(COLUMNS)
     for row in day.rows:
         arrived = "" if row.arrived_s is None else format_clock(row.arrived_s)[:5]
+        back = "" if row.back_s is None else format_clock(row.back_s)[:5]
         writer.writerow(
-            [row.building, row.parcels, row.shift or "", row.urgent, arrived, row.held_from or ""]
+            [row.building, row.parcels, row.shift or "", row.urgent, arrived, row.held_from or "", back]
         )
     return out.getvalue()
 
@@ -296,16 +305,7 @@ def _row(record: Mapping[str, Any], where: _Place, line: int, unit: str = "line"
         )
     shift = record.get("shift")
     shift_id = None if shift in (None, "") else str(shift)
-    arrived_raw = record.get("arrived")
-    arrived = None
-    if arrived_raw not in (None, ""):
-        arrived = parse_clock(arrived_raw)
-        if arrived is None:
-            raise where.error(
-                f"arrived must be a time of day HH:MM, got {arrived_raw!r} for building {building}",
-                f"到达时间要写成 时:分（如 09:40），楼 {building} 写的是「{arrived_raw}」",
-                field="arrived",
-            )
+    arrived = _clock_cell(record, "arrived", "09:40", where, building)
     held_raw = record.get("held_from")
     held_from = None
     if held_raw not in (None, ""):
@@ -317,6 +317,14 @@ def _row(record: Mapping[str, Any], where: _Place, line: int, unit: str = "line"
                 f"楼 {building} 既写了到达时间又写了留下日期；{held_from} 留下的件已经在门口，到达时间请留空",
                 field="held_from",
             )
+    back = _clock_cell(record, "back_at", "11:20", where, building)
+    if back is not None and arrived is not None:
+        raise where.error(
+            f"building {building} has both arrived and back_at; parcels a trip brought back had "
+            "stood at the gate before they went out, leave arrived empty",
+            f"楼 {building} 既写了到达时间又写了带回时间；带回的件出发前已经在门口放过，到达时间请留空",
+            field="back_at",
+        )
     return CountRow(
         building=str(building).strip(),
         parcels=parcels,
@@ -326,7 +334,25 @@ def _row(record: Mapping[str, Any], where: _Place, line: int, unit: str = "line"
         unit=unit,
         arrived_s=arrived,
         held_from=held_from,
+        back_s=back,
     )
+
+
+def _clock_cell(
+    record: Mapping[str, Any], column: str, example: str, where: _Place, building: Any
+) -> int | None:
+    """A time of day a row may give (`arrived`, `back_at`): seconds since midnight, None if blank."""
+    raw = record.get(column)
+    if raw in (None, ""):
+        return None
+    seconds = parse_clock(raw)
+    if seconds is None:
+        raise where.error(
+            f"{column} must be a time of day HH:MM, got {raw!r} for building {building}",
+            f"{_zh(column)}要写成 时:分（如 {example}），楼 {building} 写的是「{raw}」",
+            field=column,
+        )
+    return seconds
 
 
 def _held_from(value: Any, where: _Place, building: str) -> str:

@@ -312,26 +312,25 @@ def _visits(
     fleet: Sequence[Vehicle],
     distance_m: dict[str, np.ndarray],
 ) -> list[Visit]:
-    grouped: dict[tuple[str, int, int | None, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    grouped: dict[tuple[str, int, int | None, str | None, int], list[int]] = defaultdict(lambda: [0, 0])
     for row in day.rows:
         if row.parcels == 0:
             continue
         shift = 0 if row.shift is None else operations.shift_number(row.shift)
-        key = (row.building, shift, row.arrived_s, row.held_from)
+        key = (row.building, shift, row.arrived_s, row.held_from, row.loadable_s(operations.gate.stand_min))
         grouped[key][0] += row.parcels
         grouped[key][1] += row.urgent
     visits = []
-    stand_s = 60 * operations.gate.stand_min
-    for (building, shift, arrived, held_from), (parcels, urgent) in sorted(
+    for (building, shift, arrived, held_from, ready), (parcels, urgent) in sorted(
         grouped.items(),
         key=lambda kv: (
             place_of[kv[0][0]],
             kv[0][1],
             -1 if kv[0][2] is None else kv[0][2],
             kv[0][3] or "9999",  # held-over batches first, the oldest first
+            kv[0][4],
         ),
     ):
-        ready = 0 if arrived is None else arrived + stand_s
         place = place_of[building]
         capacities = [v.capacity for v in fleet if math.isfinite(distance_m[v.mode][0, place])]
         chunk = max(capacities)

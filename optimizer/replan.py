@@ -201,10 +201,12 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
 
 
 def _gate_order(row: CountRow) -> tuple[int, str]:
-    """Held-over rows (oldest first), then those there before the shift, then by arrival."""
+    """Held-over rows (oldest first), then those there before the shift, then by arrival or by
+    when a trip brought them back."""
     if row.held_from is not None:
         return (-2, row.held_from)
-    return (-1 if row.arrived_s is None else row.arrived_s, "")
+    at = row.arrived_s if row.arrived_s is not None else row.back_s
+    return (-1 if at is None else at, "")
 
 
 def _batch(document: Mapping[str, Any]) -> Batch:

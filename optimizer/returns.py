@@ -88,6 +88,11 @@ class TripReport:
         return None if back is None or planned is None else back - planned
 
     @property
+    def back_s(self) -> int | None:
+        """When the trip was back at the gate: as the sorter said, else as the plan had it."""
+        return parse_clock(self.back_at) if self.back_at else parse_clock(self.planned_return)
+
+    @property
     def returned_parcels(self) -> int:
         return sum(item.parcels for item in self.returned)
 
@@ -247,11 +252,20 @@ def _trip(plan: Mapping[str, Any], crew: str, trip: int) -> tuple[str, Mapping[s
 
 def returned_rows(reports: Iterable[TripReport], held_from: str | None) -> tuple[CountRow, ...]:
     """What the trips brought back to be tried again, as count rows: into a later day held over
-    from `held_from` (the reports' day), or into the same day (None) as parcels at the gate since
-    the shift began, which need not stand again. Parcels that were held over from an earlier day
-    keep that day either way, so they stay ahead of later ones."""
+    from `held_from` (the reports' day), or into the same day (None) in the trip's shift, back at
+    the gate when the sorter said (else when the plan had the trip back) — they need not stand
+    again, and an urgent one's window starts anew then. Parcels that were held over from an
+    earlier day keep that day either way, so they stay ahead of later ones."""
+    today = held_from is None
     return tuple(
-        CountRow(item.building, item.parcels, urgent=item.urgent, held_from=item.held_from or held_from)
+        CountRow(
+            item.building,
+            item.parcels,
+            shift=report.shift if today else None,
+            urgent=item.urgent,
+            held_from=item.held_from or held_from,
+            back_s=report.back_s if today else None,
+        )
         for report in reports
         for item in report.returned
         if item.goes_again

@@ -101,6 +101,7 @@ class CountRowRecord(Base):
     urgent: Mapped[int] = mapped_column(Integer, default=0)
     arrived_s: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds since midnight
     held_from: Mapped[str | None] = mapped_column(String(10), nullable=True)  # an earlier day's date
+    back_s: Mapped[int | None] = mapped_column(Integer, nullable=True)  # brought back by a trip at
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
 
     __table_args__ = (UniqueConstraint("site_id", "date", "position"),)

@@ -83,6 +83,10 @@ _BODY = {
                                         "type": "string",
                                         "description": "YYYY-MM-DD: held over from that earlier day",
                                     },
+                                    "back_at": {
+                                        "type": "string",
+                                        "description": "HH:MM a trip brought them back; sent out again",
+                                    },
                                 },
                             },
                         },
@@ -92,7 +96,7 @@ _BODY = {
             "text/csv": {
                 "schema": {
                     "type": "string",
-                    "description": "building,parcels[,shift,urgent,arrived,held_from]",
+                    "description": "building,parcels[,shift,urgent,arrived,held_from,back_at]",
                 }
             },
             XLSX_MEDIA: {

@@ -474,6 +474,7 @@ def _current_counts(
             c.urgent,
             c.arrived_s,
             c.held_from,
+            c.back_s,
             *([c.date] if dated else []),
         )
         .where(_on(c.date, days), c.site_id.in_(sites))
@@ -576,9 +577,9 @@ def _site_day(
     glance = None
     if plan is not None:
         plan_id, created_at, summary, undelivered, replanned_at, planned_counts, inputs_taken_at = plan
-        same_counts = [{field: row.get(field) for field in COLUMNS} for row in planned_counts or []] == (
-            counts or []
-        )
+        same_counts = [{field: row.get(field) for field in COLUMNS} for row in planned_counts or []] == [
+            {field: row.get(field) for field in COLUMNS} for row in counts or []
+        ]
         same_site = inputs_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
             id=plan_id,

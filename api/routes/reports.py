@@ -139,8 +139,10 @@ def send_again_today(
     added before) to the same day's counts, so a re-plan keeping the trips on the road sends it out
     again today. Those parcels are then the counts' — left by the day's plan, they are held over as
     any others — and their reports no longer change. Nothing to add: 409 `nothing_brought_back`.
-    Counts replaced since by a sheet without those rows lose them, as they lose held-over rows:
-    `again=true` adds everything brought back that day once more."""
+    The rows are marked `back_at` (when the trip was back), in the trip's shift: they go no earlier,
+    do not stand again, and an urgent one's window starts anew then. The page keeps such rows
+    apart; counts PUT since without them lose them: `again=true` adds everything brought back that
+    day once more."""
     require(principal, site_id, "courier")
     row = site_row(session, site_id, lock=True)
     date = checked_date(date)

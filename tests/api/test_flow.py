@@ -83,7 +83,15 @@ def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> N
         path, files={"file": ("day.csv", b"building,parcels\n5,7\n", "text/csv")}, headers=ADMIN
     )
     assert upload.status_code == 200 and upload.json()["rows"] == [
-        {"building": "5", "parcels": 7, "shift": None, "urgent": 0, "arrived": None, "held_from": None}
+        {
+            "building": "5",
+            "parcels": 7,
+            "shift": None,
+            "urgent": 0,
+            "arrived": None,
+            "held_from": None,
+            "back_at": None,
+        }
     ]
     # A coordinator's file may be called anything: by name, else by part type, else by content.
     for name, body, part_type in (

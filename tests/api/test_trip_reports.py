@@ -215,6 +215,11 @@ def test_what_came_back_goes_again_the_same_day_with_a_replan_and_is_then_the_co
     assert added.headers["ETag"] == client.get(counts, headers=ADMIN).headers["ETag"]
     rows = [(r["building"], r["parcels"], r["held_from"], r["arrived"]) for r in added.json()["rows"]]
     assert rows[-1] == ("1", 4, None, None)  # the refused one stays out; no standing again
+    # Marked as back at the gate when the plan had the trip back (no time given), in its shift:
+    # they go from then on, and the page keeps them apart from the day's own.
+    last = added.json()["rows"][-1]
+    assert (last["back_at"], last["shift"]) == (trip["return"], crew.rsplit("-", 1)[0])
+    assert all(r["back_at"] is None for r in added.json()["rows"][:-1])
     assert added.json()["totals"]["parcels"] == 25 + 4
     assert client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()["back"] == {
         "trips": 1,

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 
+from optimizer.check import check_plan
 from optimizer.cli import main
 from optimizer.clock import parse_clock
-from optimizer.day import Day, parse_day_csv
+from optimizer.day import CountRow, Day, day_csv, parse_day_csv, parse_day_json
+from optimizer.errors import DayError
 from optimizer.held_over import with_held_over
 from optimizer.planner import plan_day
+from optimizer.replan import frozen_part
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows, trip_report
 from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
 
@@ -98,9 +101,14 @@ def test_what_goes_again_joins_the_next_days_counts_and_refused_parcels_do_not(
         ("B1", 3, 1, "2022-04-28"),
         ("B2", 5, 0, "2022-04-26"),
     ]
-    # Into the same day instead (to go again today): the day's own are plain rows, older ones keep their day.
+    # Into the same day instead (to go again today): back at the gate in the trip's shift when its
+    # plan said (no time given), the older ones keeping their day.
     today = returned_rows([report], held_from=None)
-    assert [(r.building, r.parcels, r.held_from) for r in today] == [("B1", 3, None), ("B2", 5, "2022-04-26")]
+    back = parse_clock(planned["shifts"][0]["crews"][0]["trips"][0]["return"])
+    assert [(r.building, r.parcels, r.held_from, r.shift, r.back_s) for r in today] == [
+        ("B1", 3, None, "morning", back),
+        ("B2", 5, "2022-04-26", "morning", back),
+    ]
     tomorrow = day(("B3", 10), date="2022-04-29")
     merged = with_held_over(tomorrow, planned, rows)
     held = [(r.building, r.parcels, r.held_from) for r in merged.rows if r.held_from]
@@ -120,6 +128,81 @@ def test_what_goes_again_joins_the_next_days_counts_and_refused_parcels_do_not(
         for b in s.get("batches", [])
     }
     assert {("B1", "2022-04-28"), ("B2", "2022-04-26")} <= delivered
+
+
+def test_urgent_parcels_brought_back_go_out_again_within_a_new_window() -> None:
+    """Medicine nobody came down for is back at the gate at 09:20 and sent out again the same day:
+    its hour counts from when it was back, so the re-plan at 09:25 takes it out again at once; its
+    hour from the shift's start (08:00) had closed, and counted so it was listed as too late."""
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "12:00", "riders": 2}])
+    site_graph = graph_of(three_on_a_lane())
+    first_day = day(("B1", 10, None, 2), ("B2", 20))
+    first = assert_valid(site_graph, first_day, ops, plan_day(site_graph, first_day, ops, time_limit_s=1.0))
+    report = trip_report(
+        first,
+        _crew(first),
+        1,
+        [{"building": "B1", "parcels": 2, "urgent": 2, "reason": "no_answer"}],
+        back_at="09:20",
+    )
+    [back] = returned_rows([report], held_from=None)
+    assert (back.building, back.parcels, back.urgent, back.shift) == ("B1", 2, 2, "morning")
+    assert back.back_s == parse_clock("09:20") and back.held_from is None
+    # Without a time given, the trip is back when its plan said.
+    [planned_back] = returned_rows([replace(report, back_at=None)], held_from=None)
+    assert planned_back.back_s == parse_clock(first["shifts"][0]["crews"][0]["trips"][0]["return"])
+
+    def replanned(row: CountRow) -> dict[str, Any]:
+        same_day = replace(first_day, rows=(*first_day.rows, row))
+        frozen = frozen_part(
+            first, site_id=site_graph.site.id, date=None, operations=ops, now_s=9 * 3600 + 25 * 60
+        )
+        again = plan_day(site_graph, same_day, ops, time_limit_s=1.0, frozen=frozen).to_dict()
+        again = json.loads(json.dumps(again))
+        assert check_plan(site_graph, same_day, ops, again, frozen=frozen) == []
+        return again
+
+    again = replanned(back)
+    assert again["undelivered"] == []
+    [stop] = [
+        stop
+        for crew in again["shifts"][0]["crews"]
+        for trip in crew["trips"]
+        if not trip.get("kept")
+        for stop in trip["stops"]
+    ]
+    assert (stop["building"], stop["parcels"], stop["urgent"]) == ("B1", 2, 2)
+    assert "09:25:00" <= stop["arrive"] <= "10:20:00"
+    # The same row as a plain one (its window from the shift's start) is listed as too late.
+    late = replanned(replace(back, back_s=None))
+    assert [(u["building"], u["parcels"], u["cause"]) for u in late["undelivered"]] == [
+        ("B1", 2, "urgent_window")
+    ]
+
+
+def test_back_at_is_read_checked_and_written_back() -> None:
+    """Rows sent out again carry when they were back (`back_at`, 带回时间) through a saved day's
+    CSV and JSON, so a sheet of the day uploaded again keeps them apart from the day's own."""
+    text = "building,parcels,urgent,held_from,back_at\nB1,4,1,,11:20\nB2,3,0,2022-04-27,09:05\nB3,2,0,,\n"
+    the_day = parse_day_csv(text, date="2022-04-28")
+    assert [(r.building, r.back_s, r.loadable_s(30)) for r in the_day.rows] == [
+        ("B1", parse_clock("11:20"), parse_clock("11:20")),
+        ("B2", parse_clock("09:05"), parse_clock("09:05")),
+        ("B3", None, 0),
+    ]
+    again = parse_day_csv(day_csv(the_day), date="2022-04-28")
+    assert [replace(r, line=0) for r in again.rows] == [replace(r, line=0) for r in the_day.rows]
+    chinese = parse_day_csv("楼号,件数,带回时间\n1号楼,4,11:20\n")
+    assert chinese.rows[0].back_s == parse_clock("11:20")
+    as_json = parse_day_json({"counts": [{"building": "B1", "parcels": 4, "back_at": "11:20:00"}]})
+    assert as_json.rows[0].back_s == parse_clock("11:20")
+    for bad, words, zh in (
+        ("B1,4,,soon", "line 2: back_at must be a time of day HH:MM, got 'soon'", "带回时间要写成 时:分"),
+        ("B1,4,10:30,11:20", "both arrived and back_at", "带回的件出发前已经在门口放过"),
+    ):
+        with pytest.raises(DayError, match=words) as error:
+            parse_day_csv(f"building,parcels,arrived,back_at\n{bad}\n")
+        assert error.value.field == "back_at" and error.value.zh is not None and zh in error.value.zh
 
 
 @pytest.mark.parametrize(

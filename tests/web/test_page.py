@@ -224,9 +224,20 @@ def test_planning_from_the_page_keeps_what_an_upload_said_of_untouched_buildings
             "urgent": 2,
             "arrived": "13:10:00",
             "held_from": None,
+            "back_at": None,
         },
-        {"building": "1", "parcels": 3, "shift": None, "urgent": 0, "arrived": None, "held_from": None},
-        {"building": "2", "parcels": 9, "shift": None, "urgent": 0, "arrived": None, "held_from": None},
+        *(
+            {
+                "building": b,
+                "parcels": n,
+                "shift": None,
+                "urgent": 0,
+                "arrived": None,
+                "held_from": None,
+                "back_at": None,
+            }
+            for b, n in (("1", 3), ("2", 9))
+        ),
     ]
 
 
@@ -1487,14 +1498,31 @@ def test_what_a_trip_brought_back_goes_out_again_today_from_the_page(
     page.click("#send-again")
     page.wait_for_function("document.querySelector('#back-status').textContent.includes('4 parcels added')")
     assert page.is_checked("#keep-departed") and page.input_value("#replan-now")
-    assert page.input_value("#b-1") == "16"  # the building's cell: its 12 and the 4 brought back
+    # The building's box keeps its own 12; the 4 brought back are shown under it, as held-over ones.
+    page.wait_for_function("document.querySelector('#held-total').textContent.includes('4 brought back')")
+    assert page.input_value("#b-1") == "12" and page.inner_text("#total") == "24"
+    assert page.inner_text('.cell[data-building="1"] .held') == "+4 brought back"
     page.wait_for_selector("#send-again[hidden]", state="attached")
     assert "in today's counts" in page.inner_text("#back-table")
+    # One more parcel for building 1 came meanwhile: typing its count keeps the brought-back ones.
+    page.fill("#b-1", "13")
     page.fill("#replan-now", "08:30")  # the trip to building 1 left by then
     page.click("#plan")
     page.wait_for_function(
         "document.querySelector('#plan-note').textContent.includes('re-planned at')", timeout=60_000
     )
+    rows = client.get("/sites/gelin-spring/days/2022-04-28/counts", headers=ADMIN).json()["rows"]
+    assert [(r["building"], r["parcels"], r["back_at"] is not None) for r in rows] == [
+        ("1", 13, False),
+        ("1", 4, True),
+        ("2", 8, False),
+    ]  # in grid order
     replanned = client.get("/sites/gelin-spring/days/2022-04-28/plans/latest", headers=ADMIN).json()
     assert replanned["id"] != plan_id and replanned["summary"]["undelivered"] == 0
-    assert planned_anew(replanned, "1") == 4
+    assert planned_anew(replanned, "1") == 4 + 1
+    # A sheet of the day's own counts applied over it keeps them too (it has no back_at column).
+    page.click("#paste-box summary")
+    page.fill("#paste", "building,parcels\n1,14\n")
+    page.click("#apply-paste")
+    assert page.input_value("#b-1") == "14"
+    assert page.inner_text('.cell[data-building="1"] .held') == "+4 brought back"

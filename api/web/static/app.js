@@ -869,7 +869,7 @@ function clearError(cell) { cell.classList.remove("invalid"); cell.querySelector
 function markError(cell, message) { cell.classList.add("invalid"); cell.querySelector(".error").textContent = message; }
 
 function updateTotal() {
-  let total = heldRows().reduce((sum, row) => sum + row.parcels, 0);
+  let total = apartRows().reduce((sum, row) => sum + row.parcels, 0);
   for (const input of document.querySelectorAll(".cell input")) {
     const value = Number(input.value);
     if (Number.isInteger(value) && value > 0) total += value;
@@ -883,22 +883,37 @@ function updateTotal() {
 // this page never strips what an upload said.
 let loadedRows = [];
 
-// Parcels held over from earlier days are not in a building's box: the box holds the day's own
-// parcels, which the coordinator corrects, and the held-over ones are shown under it and always
-// sent back as they came, so typing a building's count never turns them into ordinary parcels
-// (they go first). Replacing the day's counts with a file drops them, as PUT does.
-function heldRows() { return loadedRows.filter((row) => row.held_from); }
+// Parcels held over from earlier days, and those a trip brought back and sent out again today,
+// are not in a building's box: the box holds the day's own parcels, which the coordinator
+// corrects, and the others are shown under it and always sent back as they came, so typing a
+// building's count never turns them into ordinary parcels (held-over ones go first, brought-back
+// ones go from when they were back). A sheet applied over the day keeps them too, unless it has
+// their column itself (a saved day's file, uploaded again).
+function apart(row) { return Boolean(row.held_from || row.back_at); }
+function apartRows() { return loadedRows.filter(apart); }
+function heldRows() { return loadedRows.filter((row) => row.held_from && !row.back_at); }
+function backRows() { return loadedRows.filter((row) => row.back_at); }
 
 function showHeld() {
-  const held = {};
-  for (const row of heldRows()) held[row.building] = (held[row.building] || 0) + row.parcels;
+  const sums = (rows) => {
+    const by = {};
+    for (const row of rows) by[row.building] = (by[row.building] || 0) + row.parcels;
+    return by;
+  };
+  const held = sums(heldRows()), back = sums(backRows());
   for (const cell of document.querySelectorAll(".cell")) {
-    const n = held[cell.dataset.building];
-    cell.querySelector(".held").textContent = n ? L.held_in_cell.replace("{n}", n) : "";
+    const n = held[cell.dataset.building], m = back[cell.dataset.building];
+    cell.querySelector(".held").textContent = [
+      n ? L.held_in_cell.replace("{n}", n) : "",
+      m ? L.back_in_cell.replace("{n}", m) : "",
+    ].filter(Boolean).join(" ");
   }
-  const total = Object.values(held).reduce((sum, n) => sum + n, 0);
-  $("held-total").textContent = total ? L.held_in_total.replace("{n}", total) : "";
-  $("held-clear").hidden = !total;
+  const total = (by) => Object.values(by).reduce((sum, n) => sum + n, 0);
+  $("held-total").textContent = [
+    total(held) ? L.held_in_total.replace("{n}", total(held)) : "",
+    total(back) ? L.back_in_total.replace("{n}", total(back)) : "",
+  ].filter(Boolean).join(" ");
+  $("held-clear").hidden = !total(held);
 }
 
 // Settles once the open day's stored counts are in the grid (`dayReady`). A sheet pasted or
@@ -960,7 +975,7 @@ async function loadCounts(view) {
     // A field typed into while the counts came keeps what was typed: it replaces that building's
     // stored rows when saved, as a correction typed later would.
     const stored = {};
-    for (const row of loadedRows) if (!row.held_from) stored[row.building] = (stored[row.building] || 0) + row.parcels;
+    for (const row of loadedRows) if (!apart(row)) stored[row.building] = (stored[row.building] || 0) + row.parcels;
     for (const [building, parcels] of Object.entries(stored)) {
       const input = cellOf(building)?.querySelector("input");
       if (input && input.value === "") input.value = String(parcels);
@@ -1023,22 +1038,23 @@ function applyCsv(text) {
     if (!/^\d+$/.test(row.parcels ?? "") || !/^\d*$/.test(row.urgent ?? "")) { markError(cell, `${L.parcels}: 0, 1, 2 …`); return; }
     pasted.push({ ...row, parcels: Number(row.parcels), urgent: row.urgent === undefined ? 0 : Number(row.urgent) });
   });
-  applyRows(pasted, columns.includes("held_from"));
+  applyRows(pasted, { held: columns.includes("held_from"), back: columns.includes("back_at") });
   if (problems.length) $("paste-error").textContent = `${L.building}? ${problems.join(", ")}`;
 }
 
-// A sheet replaces its buildings' own parcels; their held-over ones stay unless the sheet itself
-// has a held_from column (a saved day's file, uploaded again).
-function applyRows(pasted, replacesHeld) {
+// A sheet replaces its buildings' own parcels; their held-over and brought-back ones stay unless
+// the sheet itself has a held_from or back_at column (a saved day's file, uploaded again).
+function applyRows(pasted, replaces) {
   const totals = {};
-  for (const row of pasted) if (!row.held_from) totals[row.building] = (totals[row.building] || 0) + row.parcels;
+  const stays = (row) => (row.back_at ? !replaces.back : row.held_from && !replaces.held);
+  for (const row of pasted) if (!apart(row)) totals[row.building] = (totals[row.building] || 0) + row.parcels;
   const touched = new Set(pasted.map((row) => row.building));
   for (const building of touched) {
     const cell = cellOf(building);
     cell.querySelector("input").value = totals[building] ? String(totals[building]) : "";
     clearError(cell);
   }
-  loadedRows = [...loadedRows.filter((row) => !touched.has(row.building) || (row.held_from && !replacesHeld)), ...pasted];
+  loadedRows = [...loadedRows.filter((row) => !touched.has(row.building) || stays(row)), ...pasted];
   if (pasted.length) unsaved = true;
   showHeld();
   updateTotal();
@@ -1061,7 +1077,10 @@ async function uploadFile(file) {
   const read = await response.json();
   await dayLoaded();
   const blank = read.left_blank.filter((building) => cellOf(building)).map((building) => ({ building, parcels: 0, urgent: 0 }));
-  applyRows([...read.rows, ...blank], read.rows.some((row) => row.held_from));
+  applyRows([...read.rows, ...blank], {
+    held: read.rows.some((row) => row.held_from),
+    back: read.rows.some((row) => row.back_at),
+  });
 }
 
 // UTF-8, else GBK (GB18030): what Excel or WPS on a Chinese Windows machine saves as CSV.
@@ -1096,14 +1115,14 @@ function downloadOverview() {
 
 function keptRow(row) {
   const kept = { building: row.building, parcels: row.parcels };
-  for (const field of ["shift", "urgent", "arrived", "held_from"]) if (row[field]) kept[field] = row[field];
+  for (const field of ["shift", "urgent", "arrived", "held_from", "back_at"]) if (row[field]) kept[field] = row[field];
   return kept;
 }
 
 function collectCounts() {
   const counts = [];
   let valid = true;
-  const own = loadedRows.filter((row) => !row.held_from), held = heldRows();
+  const own = loadedRows.filter((row) => !apart(row)), held = apartRows();
   const loadedTotal = {};
   for (const row of own) loadedTotal[row.building] = (loadedTotal[row.building] || 0) + row.parcels;
   for (const cell of document.querySelectorAll(".cell")) {
@@ -1167,7 +1186,7 @@ async function clearHeld() {
   $("held-over-status").textContent = "";
   await dayLoaded();
   const before = loadedRows, removed = heldRows().reduce((sum, row) => sum + row.parcels, 0);
-  loadedRows = loadedRows.filter((row) => !row.held_from);
+  loadedRows = loadedRows.filter((row) => !row.held_from || row.back_at);
   if (!(await saveCounts())) { loadedRows = before; return; }
   showHeld();
   updateTotal();
