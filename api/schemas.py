@@ -318,6 +318,28 @@ class TripsBack(BaseModel):
     )
 
 
+class StopTimesOut(BaseModel):
+    """What the day's trips back say of the wait at a building (`optimizer.trip_times`)."""
+
+    trips: int = Field(description="trips back with a time (and their stops known)")
+    needed: int = Field(description="trips back with a time it takes before the wait is read off them")
+    stops: int = Field(description="the stops those trips made")
+    per_stop_s: float | None = Field(
+        default=None,
+        description="seconds each stop took beyond the plan, each trip charged only with what it lost "
+        "itself (negative: less); null until enough trips are back with a time",
+    )
+    planned_wait_s: int | None = Field(
+        default=None, description="the wait at a building the plans assumed (`stop.wait_s`)"
+    )
+    wait_s: int | None = Field(default=None, description="the wait the day's roster sets now")
+    suggested_wait_s: int | None = Field(
+        default=None,
+        description="the wait that would have made the trips' times hold; null while the plan's holds "
+        "(within 10 s a stop) or it is not yet known",
+    )
+
+
 class SiteDay(BaseModel):
     site: str
     name: str

@@ -80,6 +80,9 @@ class TripReport:
     back_at: str | None = None
     """When the trip was back at the gate (HH:MM:SS, the compound's clock), where the sorter said:
     beside `planned_return` it says whether the plan's stop and ride times hold in the stairwells."""
+    stops: int | None = None
+    """The buildings the trip stopped at, to spread its lateness over (reports made before it
+    was kept have none)."""
 
     @property
     def late_s(self) -> int | None:
@@ -110,6 +113,7 @@ class TripReport:
             "parcels": self.parcels,
             **({"planned_return": self.planned_return} if self.planned_return else {}),
             **({"back_at": self.back_at} if self.back_at else {}),
+            **({"stops": self.stops} if self.stops is not None else {}),
             "returned": [
                 {
                     "building": item.building,
@@ -133,6 +137,7 @@ class TripReport:
             parcels=data["parcels"],
             planned_return=data.get("planned_return"),
             back_at=data.get("back_at"),
+            stops=data.get("stops"),
             returned=tuple(
                 Returned(
                     building=item["building"],
@@ -228,6 +233,7 @@ def trip_report(
         returned=tuple(items),
         planned_return=found.get("return"),
         back_at=None if back_s is None else format_clock(back_s),
+        stops=len(found.get("stops", [])),
     )
 
 

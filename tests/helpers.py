@@ -9,7 +9,7 @@ from typing import Any
 
 from fixtures.generate import STOP, three_on_a_lane
 from optimizer.check import check_plan
-from optimizer.clock import parse_clock
+from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow, Day
 from optimizer.drawing import Drawing
 from optimizer.graph import SiteGraph, build_graph
@@ -19,6 +19,22 @@ from optimizer.site import parse_site
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+def slower_stops(plan: dict[str, Any], extra_s: int, reload_s: int) -> list[tuple[str, int, str]]:
+    """When each trip of `plan` is back at the gate if each of its stops takes `extra_s` more than
+    planned and a trip leaves once the crew's trip before it is back and reloaded: (crew, trip
+    number as on the card, HH:MM:SS), in the plan's order."""
+    backs = []
+    for shift in plan["shifts"]:
+        for crew in shift["crews"]:
+            back: int | None = None
+            for number, trip in enumerate(crew["trips"], start=1):
+                depart, planned = parse_clock(trip["depart"]) or 0, parse_clock(trip["return"]) or 0
+                left = depart if back is None else max(depart, back + reload_s)
+                back = left + planned - depart + extra_s * len(trip["stops"])
+                backs.append((crew["id"], number, format_clock(back)))
+    return backs
 
 
 def fleet_entry(kind: str, *, count: int = 1, **overrides: Any) -> dict[str, Any]:

@@ -9,18 +9,20 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.db.models import TripReportRow, now
+from api.db.models import PlanRow, TripReportRow, now
 from api.deps import PrincipalDep, SessionDep, require
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.history import record
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
-from api.schemas import CountsOut, ReturnedOut, TripReportIn, TripReportOut
-from api.store import save_counts, site_row, tagged_counts
+from api.schemas import CountsOut, ReturnedOut, StopTimesOut, TripReportIn, TripReportOut
+from api.store import day_roster, domain_operations, save_counts, site_row, tagged_counts
 from optimizer.cards.notices import returned_notices_text
 from optimizer.day import Day
+from optimizer.operations import parse_operations
 from optimizer.returns import REASONS, TripReport, returned_rows, trip_report
 from optimizer.site import parse_site
+from optimizer.trip_times import MIN_TRIPS, stop_times
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -183,6 +185,43 @@ def returned_notices(
     reports = [TripReport.from_dict(row.report) for row in _day_rows(session, site_id, date)]
     return Response(
         returned_notices_text(reports, site, date=date, lang=lang), media_type="text/plain; charset=utf-8"
+    )
+
+
+@router.get("/sites/{site_id}/days/{date}/reports/stop-times", response_model=StopTimesOut)
+def stop_times_of_day(
+    site_id: SiteId, date: DateText, session: SessionDep, principal: PrincipalDep
+) -> StopTimesOut:
+    """How long the stops took against the plan, read off when the day's trips were back (their
+    `back_at`): what a stop took beyond the plan and the wait at a building that would have made
+    the trips' times hold, to set in the roster before the next plan."""
+    require(principal, site_id, "viewer")
+    row = site_row(session, site_id)
+    rows = _day_rows(session, site_id, date)
+    own = day_roster(session, site_id, date)
+    has_roster = row.operations is not None or (own is not None and own.operations is not None)
+    wait_now = domain_operations(session, row, date).stop.wait_s if has_roster else None
+    if not rows:
+        return StopTimesOut(trips=0, needed=MIN_TRIPS, stops=0, wait_s=wait_now)
+    # The plans' own wait and reload: the newest plan the reports were made on.
+    plan = session.scalars(
+        select(PlanRow).where(PlanRow.id.in_({r.plan_id for r in rows})).order_by(PlanRow.created_at.desc())
+    ).first()
+    planned = parse_operations(plan.snapshot["operations"]) if plan is not None else None
+    times = stop_times(
+        [TripReport.from_dict(r.report) for r in rows],
+        wait_s=planned.stop.wait_s if planned else wait_now or 0,
+        reload_s=planned.gate.reload_s if planned else 0,
+    )
+    per_stop = times.per_stop_s
+    return StopTimesOut(
+        trips=times.trips,
+        needed=MIN_TRIPS,
+        stops=times.stops,
+        per_stop_s=None if per_stop is None else round(per_stop, 1),
+        planned_wait_s=times.wait_s,
+        wait_s=wait_now,
+        suggested_wait_s=times.suggested_wait_s,
     )
 
 

@@ -14,7 +14,7 @@ from api.deps import SettingsDep
 from api.web.labels import WEB_LABELS
 from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
-from optimizer.operations import SEALED_PAIR, VEHICLE_DEFAULTS, starting_operations
+from optimizer.operations import SEALED_PAIR, VEHICLE_DEFAULTS, StopSettings, starting_operations
 from optimizer.returns import REASONS
 
 _COLUMN_NAMES = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names}
@@ -44,5 +44,6 @@ def coordinator_page(request: Request, settings: SettingsDep, lang: str = "zh") 
         reasons={reason: words[lang == "zh"] for reason, words in REASONS.items()},
         vehicles=vehicles,
         starting=starting_operations(lang),
+        default_wait_s=StopSettings().wait_s,
     )
     return HTMLResponse(html)

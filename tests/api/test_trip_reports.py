@@ -17,6 +17,7 @@ from tests.api.helpers import (
     set_up_gelin,
     token,
 )
+from tests.helpers import slower_stops
 
 DAY1, DAY2 = "2022-04-28", "2022-04-29"
 CSV = {**ADMIN, "Content-Type": "text/csv"}
@@ -252,3 +253,41 @@ def test_what_came_back_goes_again_the_same_day_with_a_replan_and_is_then_the_co
     )
     held = client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=ADMIN)
     assert held.status_code == 200 and held.json()["totals"]["held_over"] == 0
+
+
+def test_the_trips_times_back_say_how_long_a_stop_took_and_the_wait_to_set(client: TestClient) -> None:
+    """Every stop took 40 s more than planned and each trip left once the one before was back: the
+    day's stop times say so once three trips are back with a time, and the wait to set is the
+    plan's 60 s plus those 40."""
+    set_up_gelin(client)
+    day = "building,parcels\n" + "".join(f"{b},20\n" for b in range(1, 13))
+    assert client.put(f"/sites/gelin-spring/days/{DAY1}/counts", content=day, headers=CSV).status_code == 200
+    plan = _plan(client, DAY1)
+    path = f"/sites/gelin-spring/days/{DAY1}/reports/stop-times"
+    _, viewer = token(client, "gelin-spring", "viewer")
+    empty = client.get(path, headers=bearer(viewer))
+    assert empty.status_code == 200, empty.text
+    assert empty.json() == {
+        "trips": 0,
+        "needed": 3,
+        "stops": 0,
+        "per_stop_s": None,
+        "planned_wait_s": None,
+        "wait_s": 60,
+        "suggested_wait_s": None,
+    }
+    backs = slower_stops(plan, 40, reload_s=240)
+    assert len(backs) >= 3
+    for reported, (crew, number, at) in enumerate(backs, start=1):
+        put = client.put(
+            f"/plans/{plan['id']}/crews/{crew}/trips/{number}/report", json={"back_at": at}, headers=ADMIN
+        )
+        assert put.status_code == 200, put.text
+        times = client.get(path, headers=ADMIN).json()
+        assert times["trips"] == reported
+        if reported < 3:
+            assert times["per_stop_s"] is None and times["suggested_wait_s"] is None
+    assert (times["per_stop_s"], times["planned_wait_s"], times["suggested_wait_s"]) == (40, 60, 100)
+    assert times["stops"] == sum(
+        len(t["stops"]) for s in plan["shifts"] for c in s["crews"] for t in c["trips"]
+    )

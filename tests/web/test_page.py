@@ -20,7 +20,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, planned_anew, set_up_gelin, set_up_second_site, token, wait_for_job
-from tests.helpers import FIXTURES, workbook
+from tests.helpers import FIXTURES, slower_stops, workbook
 from tests.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -1526,3 +1526,47 @@ def test_what_a_trip_brought_back_goes_out_again_today_from_the_page(
     page.click("#apply-paste")
     assert page.input_value("#b-1") == "14"
     assert page.inner_text('.cell[data-building="1"] .held') == "+4 brought back"
+
+
+def test_the_times_trips_were_back_set_the_wait_at_a_building_from_the_page(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    """Each stop took 40 s more than planned: once three trips are back with a time, the panel says
+    so and one press puts the plan's wait plus 40 s into the roster, saved for the day."""
+    running, client = server
+    date = "2022-04-29"
+    plan_id = _planned(client, date, "building,parcels\n" + "".join(f"{b},20\n" for b in range(1, 13)))
+    plan = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
+    backs = slower_stops(plan, 40, reload_s=240)
+    for reported, (crew, number, at) in enumerate(backs, start=1):
+        path = f"/plans/{plan_id}/crews/{crew}/trips/{number}/report"
+        assert client.put(path, json={"back_at": at}, headers=ADMIN).status_code == 200
+        if reported == 2:
+            page = _signed_in(browser, running.url, coordinator)
+            _open_date(page, date)
+            page.wait_for_selector("#result:not([hidden])")
+            page.click("#trips-back summary")
+            page.wait_for_function("document.querySelector('#stop-times-text').textContent !== ''")
+            assert page.inner_text("#stop-times-text") == (
+                "1 more trips back with a time, and the time each building really takes can be read off them."
+            )
+            assert page.is_hidden("#stop-times-set")
+    _open_date(page, "2022-04-28")  # and back: the day opens afresh with every trip reported
+    _open_date(page, date)
+    page.wait_for_selector("#stop-times-set:not([hidden])")
+    assert f"By the times {len(backs)} trips were back, each building took 40 s more" in page.inner_text(
+        "#stop-times-text"
+    )
+    assert "set the wait for the household to 100 s (now 60 s)" in page.inner_text("#stop-times-text")
+    page.click("#stop-times-set")
+    assert page.is_visible("#roster-wait") and page.input_value("#roster-wait") == "100"
+    page.click("#roster-save")  # for this day only, as the form offers first
+    page.wait_for_function("document.querySelector('#roster-status').textContent === 'Saved'")
+    own = client.get(f"/sites/gelin-spring/days/{date}/operations", headers=ADMIN).json()
+    assert own["stop"]["wait_s"] == 100
+    usual = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+    assert usual["stop"]["wait_s"] == 60 and {k: v for k, v in own.items() if k != "stop"} == {
+        k: v for k, v in usual.items() if k != "stop"
+    }
+    page.wait_for_function("document.querySelector('#stop-times-text').textContent.includes('already')")
+    assert page.is_hidden("#stop-times-set")

@@ -739,7 +739,10 @@ function fillRoster() {
   const fleet = document.querySelector("#roster-fleet tbody");
   shifts.innerHTML = "";
   fleet.innerHTML = "";
-  $("roster-form").querySelectorAll("#roster-save, select").forEach((element) => { element.disabled = roster === null; });
+  $("roster-form").querySelectorAll("#roster-save, select, #roster-wait").forEach((element) => { element.disabled = roster === null; });
+  const wait = $("roster-wait");  // the roster's wait at a building, or the server's default
+  wait.value = roster === null ? "" : String(roster.stop?.wait_s ?? wait.dataset.default);
+  wait.dataset.shown = wait.value;
   if (roster === null) return;
   for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
   for (const vehicle of roster.fleet) {
@@ -791,7 +794,8 @@ function changedFields(row, fields) {
 }
 
 function rosterChanges() {
-  const changes = { shifts: {}, fleet: {}, added: [] };
+  const wait = $("roster-wait");
+  const changes = { shifts: {}, fleet: {}, added: [], stop: wait.value !== wait.dataset.shown ? { wait_s: typedValue(wait) } : {} };
   for (const row of document.querySelectorAll("#roster-shifts tbody tr")) changes.shifts[row.dataset.shift] = changedFields(row, SHIFT_FIELDS);
   for (const row of document.querySelectorAll("#roster-fleet tbody tr")) {
     if (!row.dataset.added) { changes.fleet[row.dataset.vehicle] = changedFields(row, VEHICLE_FIELDS); continue; }
@@ -806,6 +810,7 @@ function withChanges(stored, changes) {
   const updated = structuredClone(stored);
   for (const shift of updated.shifts) Object.assign(shift, changes.shifts[shift.id] || {});
   for (const vehicle of updated.fleet) Object.assign(vehicle, changes.fleet[vehicle.id] || {});
+  if (Object.keys(changes.stop || {}).length) updated.stop = { ...(updated.stop || {}), ...changes.stop };
   const ids = new Set(updated.fleet.map((v) => v.id));
   for (const vehicle of changes.added) {
     let id = vehicle.id;
@@ -1317,6 +1322,33 @@ async function loadTripsBack(planned) {
   if (!response.ok) { $("back-error").textContent = await errorMessage(response); return; }
   tripReports = await response.json();
   showTripsBack(planned);
+  await showStopTimes(planned);
+}
+
+// What the times back say of the wait at a building, once enough trips are back with a time:
+// the wait to set in the roster so that the next plan holds, one press away.
+async function showStopTimes(planned) {
+  const view = currentView;
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${planned.date}/reports/stop-times`);
+  if (view !== currentView || currentPlan !== planned) return;
+  const text = $("stop-times-text"), set = $("stop-times-set");
+  text.textContent = "";
+  set.hidden = true;
+  if (!response.ok) { $("back-error").textContent = await errorMessage(response); return; }
+  const times = await response.json();
+  if (!times.trips) return;
+  if (times.per_stop_s === null) { text.textContent = L.stop_more.replace("{n}", times.needed - times.trips); return; }
+  if (times.suggested_wait_s === null) { text.textContent = L.stop_holds.replace("{trips}", times.trips); return; }
+  const lead = (times.per_stop_s > 0 ? L.stop_slower : L.stop_faster)
+    .replace("{trips}", times.trips).replace("{s}", Math.round(Math.abs(times.per_stop_s)));
+  if (times.wait_s === times.suggested_wait_s) {
+    text.textContent = `${lead} ${L.stop_already.replace("{new}", times.suggested_wait_s).replace("{plan}", L.plan)}`;
+    return;
+  }
+  text.textContent = `${lead} ${L.stop_suggest.replace("{new}", times.suggested_wait_s).replace("{now}", times.wait_s)}`;
+  set.textContent = L.stop_set.replace("{new}", times.suggested_wait_s);
+  set.dataset.wait = times.suggested_wait_s;
+  set.hidden = $("roster-edit").hidden;  // coordinators only
 }
 
 function showTripsBack(planned) {
@@ -1577,6 +1609,13 @@ $("more-crews").addEventListener("click", () => {
   const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.riders`);
   $("roster-edit").scrollIntoView();
   if (riders) riders.focus();
+});
+$("stop-times-set").addEventListener("click", () => {
+  const wait = $("roster-wait");
+  wait.value = $("stop-times-set").dataset.wait;
+  $("roster-edit").open = true;
+  $("roster-edit").scrollIntoView();
+  wait.focus();
 });
 $("add-mode").addEventListener("change", addVehicle);
 $("keep-departed").addEventListener("change", () => {
