@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
@@ -52,6 +52,7 @@ def report_trip(
         plan.document, crew_id, trip, [item.model_dump() for item in body.returned], back_at=body.back_at
     )
     row = _report_row(session, plan.site_id, plan.date, report.crew, report.depart)
+    _not_another_trip(session, row, plan, report.crew, report.trip, report.depart)
     _unchanged_since_sent(row, report.crew, report.trip)
     if row is None:
         row = TripReportRow(site_id=plan.site_id, date=plan.date, crew=report.crew, depart=report.depart)
@@ -91,6 +92,7 @@ def withdraw_report(
     row = _report_row(session, plan.site_id, plan.date, found.crew, found.depart)
     if row is None:
         raise not_found(f"a report of trip {trip} of crew {crew_id!r}", f"{crew_id} 组第 {trip} 趟的回程记录")
+    _not_another_trip(session, row, plan, found.crew, trip, found.depart)
     _unchanged_since_sent(row, found.crew, trip)
     session.delete(row)
     record(
@@ -230,6 +232,44 @@ def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripRepo
     reads them: what they brought back is held over into a later day."""
     rows = _day_rows(session, site_id, date)
     return [TripReport.from_dict(row.report) for row in rows if row.sent_again_at is None]
+
+
+def _not_another_trip(
+    session: Session, row: TripReportRow | None, plan: PlanRow, crew: str, trip: int, depart: str
+) -> None:
+    """A report stands for the trip that went. A plan made afresh after trips had left (without
+    keeping them) has trips that never went, and one of them may have the same crew and time as
+    a trip that did and was reported: reporting it, or taking it back, must not replace that
+    report and lose what its trip brought back."""
+    if row is None or row.plan_id == plan.id:
+        return
+    earlier = session.get(PlanRow, row.plan_id)
+    if earlier is None or _stops(earlier.document, crew, depart) == _stops(plan.document, crew, depart):
+        return  # the same trip, kept by a re-plan
+    brought = f", with {row.returned} parcels brought back" if row.returned else ""
+    brought_zh = f"，带回 {row.returned} 件" if row.returned else ""
+    raise ApiError(
+        409,
+        "another_trip_reported",
+        f"trip {trip} of crew {crew} out at {depart[:5]} is not the trip the crew made at that time: that "
+        f"one, of an earlier plan and to other buildings, was reported back already{brought}. A plan "
+        "made afresh after trips had left has trips that never went; report the trips that went (plan "
+        "again with 'Keep the trips already on the road' to keep them)",
+        zh=f"{crew} 组第 {trip} 趟（{depart[:5]} 出发）不是这个组那个时间真正出发的那一趟：那一趟在之前的路线里，"
+        f"去的楼不一样，已经报告回来了{brought_zh}。车出发以后从头重排的路线里有没出过的车次；"
+        "请报告真正出发的车次（重排时勾选「保留已出发的车次」就能保留它们）",
+    )
+
+
+def _stops(document: dict[str, Any], crew: str, depart: str) -> list[tuple[str, int]] | None:
+    """The buildings and parcels of `crew`'s trip out at `depart` in a plan; None: it has none."""
+    for shift in document.get("shifts", []):
+        for found in shift["crews"]:
+            if found["id"] == crew:
+                for trip in found["trips"]:
+                    if trip["depart"] == depart:
+                        return [(stop["building"], stop["parcels"]) for stop in trip["stops"]]
+    return None
 
 
 def _unchanged_since_sent(row: TripReportRow | None, crew: str, trip: int) -> None:

@@ -291,3 +291,38 @@ def test_the_trips_times_back_say_how_long_a_stop_took_and_the_wait_to_set(clien
     assert times["stops"] == sum(
         len(t["stops"]) for s in plan["shifts"] for c in s["crews"] for t in c["trips"]
     )
+
+
+def test_a_trip_of_a_plan_made_afresh_never_replaces_the_report_of_the_trip_that_went(
+    client: TestClient,
+) -> None:
+    """The day planned afresh after its trips left gives crew morning-1 a trip out at the same
+    time to other parcels: that trip never went, so neither reporting it nor taking its report
+    back may replace the report of the trip that did — its parcels brought back would be lost."""
+    plan, crew, number, trip = _small_day_planned(client)
+    path = f"/plans/{plan['id']}/crews/{crew}/trips/{number}/report"
+    assert client.put(path, json={"returned": BACK}, headers=ADMIN).status_code == 200
+    afresh = "building,parcels,shift\n1,13,morning\n2,8,morning\n3,5,afternoon\n"
+    assert (
+        client.put(f"/sites/gelin-spring/days/{DAY1}/counts", content=afresh, headers=CSV).status_code == 200
+    )
+    again = _plan(client, DAY1)
+    crew_again, number_again, trip_again = _trip_to(again, "1")
+    assert (crew_again, trip_again["depart"]) == (crew, trip["depart"]) and trip_again["parcels"] != trip[
+        "parcels"
+    ]
+    other = f"/plans/{again['id']}/crews/{crew}/trips/{number_again}/report"
+    for refused in (
+        client.put(other, json={"returned": []}, headers=ADMIN),
+        client.delete(other, headers=ADMIN),
+    ):
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "another_trip_reported"
+        assert f"out at {trip['depart'][:5]} is not the trip the crew made" in error["message"]
+        assert "with 5 parcels brought back" in error["message"]
+    [kept] = _reports(client)
+    assert (kept["plan_id"], kept["returned_parcels"]) == (plan["id"], 5)
+    # The trip that went is still reported on its own plan.
+    assert client.put(path, json={"returned": BACK[:1]}, headers=ADMIN).status_code == 200
+    assert [r["returned_parcels"] for r in _reports(client)] == [4]

@@ -1468,6 +1468,12 @@ def test_the_sorter_reports_a_trip_back_with_parcels_and_takes_a_wrong_report_ba
     )
     assert "brought back" not in page.inner_text("#back-table")
     assert "(0 of" in page.inner_text("#back-of")
+    # That trip of the plan made afresh never went: reporting it is refused, the report stays.
+    page.locator("#back-table tbody tr", has_text="1号楼 ×13").locator(".back-press").click()
+    page.click(".back-save")
+    page.wait_for_function("document.querySelector('#back-error').textContent.includes('is not the trip')")
+    [report] = client.get("/sites/gelin-spring/days/2022-04-28/reports", headers=ADMIN).json()
+    assert (report["plan_id"], report["returned_parcels"]) == (plan_id, 2)
 
 
 def test_what_a_trip_brought_back_goes_out_again_today_from_the_page(

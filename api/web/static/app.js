@@ -615,23 +615,27 @@ const VEHICLES = JSON.parse(document.getElementById("vehicles").textContent);  /
 let roster = null;  // the operations as the form shows them, or null if the compound has none
 let rosterOwn = false;  // they are the shown day's own roster, not the compound's usual one
 let rosterDate = null;  // the day they are for
-let rosterSite = null;  // and the compound
 const SHIFT_FIELDS = { riders: "number", sorters: "number", start: "time", end: "time" };  // most changed first (a phone shows the first columns)
 const VEHICLE_FIELDS = { capacity: "number", crew: "number", count: "number" };
 
 function usualRosterPath(siteId) { return `/sites/${encodeURIComponent(siteId)}/operations`; }
 function dayRosterPath(siteId, date) { return `/sites/${encodeURIComponent(siteId)}/days/${date}/operations`; }
 
+// The compound and day whose roster was last asked for: a day opened twice in quick succession
+// (a date field fires more than one event) asks once, so a second answer cannot come after the
+// coordinator began typing and put back what the form showed.
+let rosterAsked = "";
+
 async function loadRoster() {
   const siteId = site.id;
   const date = $("date").value;
+  rosterAsked = `${siteId} ${date}`;
   const own = await api(dayRosterPath(siteId, date));
   const response = own.status === 404 ? await api(usualRosterPath(siteId)) : own;
   if (site === null || site.id !== siteId || $("date").value !== date) return;  // another opened meanwhile
   roster = response.ok ? await response.json() : null;
   rosterOwn = own.ok;
   rosterDate = date;
-  rosterSite = siteId;
   fillRoster();
   if (response.ok) return;
   $("roster-error").textContent = response.status === 404 ? L.no_roster : await errorMessage(response);
@@ -941,7 +945,7 @@ async function loadDay() {
   const view = ++currentView;
   // the day's own crews and vehicles, or the usual ones; changes typed there stay while the
   // same day reloads (held-over parcels added)
-  if (rosterSite !== site.id || rosterDate !== $("date").value) loadRoster();
+  if (rosterAsked !== `${site.id} ${$("date").value}`) loadRoster();
   const done = loading();
   let day;
   try { day = await loadCounts(view); } finally { done(); }
