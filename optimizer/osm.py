@@ -60,9 +60,18 @@ NOT_HOMES = frozenset(
         "transformer_tower",
         "hut",
         "container",
+        "construction",
+        "ruins",
+        "guardhouse",
+        "gatehouse",
+        "greenhouse",
+        "parking",
+        "bunker",
+        "pavilion",
     }
 )
-"""`building=` values no parcels go to: a compound's garages, sheds and substations are left out."""
+"""`building=` values no parcels go to: a compound's garages, sheds and substations, the guards'
+hut at the gate, a building still going up (nobody lives there yet), are left out."""
 
 RESIDENTIAL = {("landuse", "residential"), ("place", "neighbourhood"), ("place", "quarter")}
 """The tags a compound's outline carries in OpenStreetMap."""
