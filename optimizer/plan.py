@@ -439,6 +439,17 @@ def explain_undelivered(
         elif cause == "sorter_pace":
             reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"
             reason_zh = f"{what_zh}：分拣员在班次结束前分不完；请在 {shift.id} 班次加一名分拣员"
+        elif cause == "standing" and all(model.visits[n].arrived_s is None for n in nodes):
+            ready = model.loadable_from_s(nodes)  # brought back by a trip (`back_at`), not standing
+            reason = (
+                f"{what}: a trip brought them back to the gate at {format_clock(ready)}, too late for a "
+                "crew's trip to be back before its shift ends; they are held over into the next day, "
+                "or staff a later shift"
+            )
+            reason_zh = (
+                f"{what_zh}：{format_clock(ready)} 才被带回大门，来不及在班次结束前再送一趟回来；"
+                "留到第二天送，或安排更晚的班次"
+            )
         elif cause == "standing":
             ready = model.loadable_from_s(nodes)
             reason = (

@@ -180,6 +180,18 @@ def test_urgent_parcels_brought_back_go_out_again_within_a_new_window() -> None:
     ]
 
 
+def test_parcels_back_too_late_for_another_trip_say_so_and_wait_for_the_next_day() -> None:
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}])
+    site_graph = graph_of(three_on_a_lane())
+    back = CountRow("B3", 4, shift="morning", line=3, back_s=parse_clock("09:58"))
+    the_day = Day("2022-04-28", (CountRow("B1", 10, line=2), back))
+    plan = assert_valid(site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=1.0))
+    [left] = plan["undelivered"]
+    assert (left["building"], left["parcels"], left["cause"]) == ("B3", 4, "standing")
+    assert "a trip brought them back to the gate at 09:58:00, too late" in left["reason"]
+    assert "held over into the next day" in left["reason"] and "才被带回大门" in left["reason_zh"]
+
+
 def test_back_at_is_read_checked_and_written_back() -> None:
     """Rows sent out again carry when they were back (`back_at`, 带回时间) through a saved day's
     CSV and JSON, so a sheet of the day uploaded again keeps them apart from the day's own."""
