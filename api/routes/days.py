@@ -577,9 +577,10 @@ def _site_day(
     glance = None
     if plan is not None:
         plan_id, created_at, summary, undelivered, replanned_at, planned_counts, inputs_taken_at = plan
-        same_counts = [{field: row.get(field) for field in COLUMNS} for row in planned_counts or []] == [
-            {field: row.get(field) for field in COLUMNS} for row in counts or []
-        ]
+        # Both sides are `count_document`s; a plan stored before a column was added lacks it.
+        same_counts = (planned_counts or []) == (counts or []) or [
+            {field: row.get(field) for field in COLUMNS} for row in planned_counts or []
+        ] == [{field: row.get(field) for field in COLUMNS} for row in counts or []]
         same_site = inputs_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
             id=plan_id,
