@@ -16,10 +16,12 @@ next plan holds.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from optimizer.clock import parse_clock
+from optimizer.operations import Operations
 from optimizer.returns import TripReport
 
 MIN_TRIPS = 3
@@ -62,13 +64,16 @@ class StopTimes:
         return max(0, STEP_S * round((self.wait_s + per_stop) / STEP_S))
 
 
-def stop_times(reports: Iterable[TripReport], *, wait_s: int, reload_s: int) -> StopTimes:
+def stop_times(
+    reports: Iterable[TripReport], *, wait_s: int, reload_s: int, leave_out: Collection[str] = ()
+) -> StopTimes:
     """The time each reported trip lost on its own, summed with its stops (`wait_s` and
-    `reload_s` as the plan had them). A trip whose previous one (the crew's trip before it) was
-    not reported with a time is taken to have left as planned."""
+    `reload_s` as the plan had them), but for the crews in `leave_out`. A trip whose previous one
+    (the crew's trip before it) was not reported with a time is taken to have left as planned."""
     by_crew: dict[str, list[TripReport]] = defaultdict(list)
     for report in reports:
-        by_crew[report.crew].append(report)
+        if report.crew not in leave_out:
+            by_crew[report.crew].append(report)
     trips = stops = lost = 0
     for crew_reports in by_crew.values():
         previous: TripReport | None = None
@@ -85,3 +90,12 @@ def stop_times(reports: Iterable[TripReport], *, wait_s: int, reload_s: int) -> 
                 stops += report.stops
             previous = report
     return StopTimes(trips=trips, stops=stops, lost_s=lost, wait_s=wait_s)
+
+
+def door_crews(plan: Mapping[str, Any], operations: Operations) -> frozenset[str]:
+    """The plan's designated pairs: their stops are door rounds in sealed buildings, where nobody
+    is waited for downstairs, so their times say nothing of the wait."""
+    pairs = {vehicle.id for vehicle in operations.fleet if vehicle.sealed_ok}
+    return frozenset(
+        crew["id"] for shift in plan.get("shifts", []) for crew in shift["crews"] if crew["vehicle"] in pairs
+    )

@@ -22,7 +22,7 @@ from optimizer.day import Day
 from optimizer.operations import parse_operations
 from optimizer.returns import REASONS, TripReport, returned_rows, trip_report
 from optimizer.site import parse_site
-from optimizer.trip_times import MIN_TRIPS, stop_times
+from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -214,6 +214,7 @@ def stop_times_of_day(
         [TripReport.from_dict(r.report) for r in rows],
         wait_s=planned.stop.wait_s if planned else wait_now or 0,
         reload_s=planned.gate.reload_s if planned else 0,
+        leave_out=door_crews(plan.document, planned) if plan is not None and planned else (),
     )
     per_stop = times.per_stop_s
     return StopTimesOut(

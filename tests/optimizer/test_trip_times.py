@@ -7,8 +7,8 @@ from typing import Any
 
 from optimizer.planner import plan_day
 from optimizer.returns import TripReport, trip_report
-from optimizer.trip_times import MIN_TRIPS, stop_times
-from tests.helpers import assert_valid, day, graph_of, operations, slower_stops, three_on_a_lane
+from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
+from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations, slower_stops, three_on_a_lane
 
 RELOAD_S = 240
 
@@ -83,3 +83,20 @@ def test_a_day_whose_stairwells_took_longer_gives_back_the_wait_they_took() -> N
 def _trip(plan: dict[str, Any], report: TripReport) -> dict[str, Any]:
     [crew] = [c for s in plan["shifts"] for c in s["crews"] if c["id"] == report.crew]
     return crew["trips"][report.trip - 1]  # type: ignore[no-any-return]
+
+
+def test_the_designated_pairs_door_rounds_say_nothing_of_the_wait() -> None:
+    ops = operations(fleet=[fleet_entry("tricycle"), fleet_entry("pair")])
+    plan = {
+        "shifts": [
+            {
+                "id": "morning",
+                "crews": [{"id": "morning-1", "vehicle": "tricycle"}, {"id": "morning-2", "vehicle": "pair"}],
+            }
+        ]
+    }
+    assert door_crews(plan, ops) == {"morning-2"}
+    reports = [_report("morning-1", n, "08:00", "08:30", "08:40", 10) for n in (1, 3, 5)]
+    reports += [_report("morning-2", n, "08:00", "08:30", "09:30", 2) for n in (1, 3, 5)]  # stairs, doors
+    times = stop_times(reports, wait_s=60, reload_s=RELOAD_S, leave_out=door_crews(plan, ops))
+    assert (times.trips, times.per_stop_s, times.suggested_wait_s) == (3, 60, 120)
