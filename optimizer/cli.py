@@ -28,6 +28,7 @@ from optimizer.replan import Frozen, frozen_part, parse_now
 from optimizer.returns import ReportError, read_returned_csv, returned_rows
 from optimizer.site import load_site
 from optimizer.staffing import staffing
+from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
 
 EXIT_INPUT = 2
 
@@ -133,6 +134,19 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
         "all but the refused go first too",
     )
     held.set_defaults(run=_held_over)
+
+    times = commands.add_parser(
+        "stop-times", help="how long a building really took, read off when the plan's trips were back"
+    )
+    times.add_argument("plan", help="the day's plan JSON")
+    times.add_argument(
+        "--returned",
+        required=True,
+        help="CSV crew,trip,building,parcels,back_at: when each trip was back (a row with building and "
+        "parcels blank for a trip that brought nothing back)",
+    )
+    times.add_argument("--ops", required=True, help="the operations the plan was made with")
+    times.set_defaults(run=_stop_times)
 
     sheet = commands.add_parser("sheet", help="a counts sheet to fill in: every building, parcels blank")
     sheet.add_argument("--site", required=True)
@@ -278,6 +292,30 @@ def _held_over(args: argparse.Namespace) -> int:
         f"{sum(r.parcels for r in held)} parcels of {len({r.building for r in held})} buildings held over "
         f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}){back}; counts written to {args.out}"
     )
+    return 0
+
+
+def _stop_times(args: argparse.Namespace) -> int:
+    plan = read_json(args.plan, what="plan", error=PlanError)
+    operations = load_operations(args.ops)
+    text = read_text(args.returned, what="returned", error=ReportError)
+    reports = read_returned_csv(text, plan, source=Path(args.returned).name)
+    times = stop_times(
+        reports,
+        wait_s=operations.stop.wait_s,
+        reload_s=operations.gate.reload_s,
+        leave_out=door_crews(plan, operations),
+    )
+    per_stop, suggested = times.per_stop_s, times.suggested_wait_s
+    if per_stop is None:
+        print(f"{times.trips} trips back with a time; {MIN_TRIPS} are needed to read the wait off them")
+        return 0
+    said = f"by the times {times.trips} trips were back ({times.stops} stops), each building took"
+    said += f" {abs(per_stop):.0f} s {'more' if per_stop > 0 else 'less'} than planned"
+    if suggested is None:
+        print(f"{said}: the plan's wait of {operations.stop.wait_s} s holds")
+    else:
+        print(f"{said}: set stop.wait_s to {suggested} (now {operations.stop.wait_s}) in {args.ops}")
     return 0
 
 

@@ -43,6 +43,7 @@ RETURNED_COLUMNS = {
     "parcels": ("parcels", "件数", "带回件数"),
     "urgent": ("urgent", "急件"),
     "reason": ("reason", "原因"),
+    "back_at": ("back_at", "回来时间", "回到大门"),
 }
 """A sheet of what came back: its columns, by their English or Chinese headers."""
 
@@ -281,9 +282,11 @@ def returned_rows(reports: Iterable[TripReport], held_from: str | None) -> tuple
 def read_returned_csv(
     text: str, plan: Mapping[str, Any], *, source: str = "returned"
 ) -> tuple[TripReport, ...]:
-    """A sheet of what trips brought back (`crew,trip,building,parcels[,urgent,reason]`, a row per
-    building and reason; the reason as its key or in words, default no_answer), checked trip by
-    trip against `plan` as a report over the API is; an error names the sheet's line."""
+    """A sheet of what trips brought back (`crew,trip,building,parcels[,urgent,reason,back_at]`, a
+    row per building and reason; the reason as its key or in words, default no_answer), checked
+    trip by trip against `plan` as a report over the API is; an error names the sheet's line. A
+    trip's time back (`back_at`, as the load list has it written) may stand on any of its rows,
+    or on a row of its own with building and parcels blank: a trip back with everything delivered."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [cell.strip().lower() for cell in next(reader, [])]
     where = {
@@ -299,13 +302,15 @@ def read_returned_csv(
         )
     words = {text: key for key, pair in REASONS.items() for text in (key, *pair)}
     trips: dict[tuple[str, int], list[tuple[int, dict[str, Any]]]] = {}
+    back: dict[tuple[str, int], tuple[int, str]] = {}  # a trip's time back, and the line giving it
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         cell = {name: (row[i].strip() if i is not None and i < len(row) else "") for name, i in where.items()}
+        time_only = bool(cell["back_at"]) and not cell["building"] and not cell["parcels"]
         try:
-            trip, parcels = int(cell["trip"]), int(cell["parcels"])
-            urgent = int(cell["urgent"] or 0)
+            trip = int(cell["trip"])
+            parcels, urgent = (0, 0) if time_only else (int(cell["parcels"]), int(cell["urgent"] or 0))
         except ValueError:
             raise ReportError(
                 f"{source}: line {line}: trip, parcels and urgent must be whole numbers, got "
@@ -313,16 +318,31 @@ def read_returned_csv(
                 field=f"line {line}",
                 zh=f"{source}：第 {line} 行：趟、件数和急件要写整数",
             ) from None
+        key = (cell["crew"], trip)
+        rows_of_trip = trips.setdefault(key, [])
+        if cell["back_at"]:
+            earlier = back.setdefault(key, (line, cell["back_at"]))
+            if parse_clock(earlier[1]) != parse_clock(cell["back_at"]):
+                raise ReportError(
+                    f"{source}: line {line}: trip {trip} of crew {cell['crew']} was back at {earlier[1]} "
+                    f"(line {earlier[0]}), not {cell['back_at']}; give one time a trip",
+                    field=f"line {line}",
+                    zh=f"{source}：第 {line} 行：{cell['crew']} 组第 {trip} 趟第 {earlier[0]} 行写的是 "
+                    f"{earlier[1]} 回来，这里是 {cell['back_at']}；一趟只写一个时间",
+                )
+        if time_only:
+            continue
         item = {"building": cell["building"], "parcels": parcels, "urgent": urgent}
         item["reason"] = words.get(cell["reason"], cell["reason"]) if cell["reason"] else "no_answer"
-        trips.setdefault((cell["crew"], trip), []).append((line, item))
+        rows_of_trip.append((line, item))
     reports = []
     for (crew, trip), rows in trips.items():
+        line_back, back_at = back.get((crew, trip), (0, None))
         try:
-            reports.append(trip_report(plan, crew, trip, [item for _, item in rows]))
+            reports.append(trip_report(plan, crew, trip, [item for _, item in rows], back_at=back_at))
         except ReportError as error:
             number = int(error.field.split("[")[1].split("]")[0]) if error.field and "[" in error.field else 0
-            line = rows[number][0]
+            line = line_back if error.field == "back_at" else rows[number][0] if rows else line_back
             raise ReportError(
                 f"{source}: line {line}: {error.message}",
                 field=f"line {line}",

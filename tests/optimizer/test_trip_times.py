@@ -3,12 +3,29 @@ on its own, spread over its stops."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from optimizer.cli import main
+from optimizer.graph import build_graph
+from optimizer.operations import load_operations
 from optimizer.planner import plan_day
-from optimizer.returns import TripReport, trip_report
+from optimizer.returns import ReportError, TripReport, read_returned_csv, trip_report
+from optimizer.site import load_site
 from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
-from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations, slower_stops, three_on_a_lane
+from tests.helpers import (
+    FIXTURES,
+    assert_valid,
+    day,
+    fleet_entry,
+    graph_of,
+    operations,
+    slower_stops,
+    three_on_a_lane,
+)
 
 RELOAD_S = 240
 
@@ -100,3 +117,43 @@ def test_the_designated_pairs_door_rounds_say_nothing_of_the_wait() -> None:
     reports += [_report("morning-2", n, "08:00", "08:30", "09:30", 2) for n in (1, 3, 5)]  # stairs, doors
     times = stop_times(reports, wait_s=60, reload_s=RELOAD_S, leave_out=door_crews(plan, ops))
     assert (times.trips, times.per_stop_s, times.suggested_wait_s) == (3, 60, 120)
+
+
+def test_the_wait_is_read_off_a_sheet_of_times_back_without_the_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`onebell stop-times`: the load list's "back at" column typed into the sheet of what came
+    back — a trip's time on any of its rows, or on a row of its own when nothing came back."""
+    ops_path = FIXTURES / "gelin-spring" / "ops-more-riders.json"
+    ops = load_operations(ops_path)
+    site_graph = build_graph(load_site(FIXTURES / "gelin-spring" / "site.geojson"))
+    the_day = day(*((str(b), 20) for b in range(1, 13)))
+    plan = assert_valid(site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=1.0))
+    backs = slower_stops(plan, 40, ops.gate.reload_s)
+    [(crew, number, at), *rest] = backs
+    building = _trip(plan, _report(crew, number, "08:00", "08:00", None, None))["stops"][0]["building"]
+    lines = [f"{crew},{number},{building},2,no_answer,{at[:5]}:{at[6:]}"]  # HH:MM:SS written out
+    lines += [f"{c},{n},,,,{a}" for c, n, a in rest]
+    sheet = tmp_path / "back.csv"
+    sheet.write_text(
+        "crew,trip,building,parcels,reason,back_at\n" + "\n".join(lines) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    args = ["stop-times", str(tmp_path / "plan.json"), "--returned", str(sheet), "--ops", str(ops_path)]
+    assert main(args) == 0
+    said = capsys.readouterr().out
+    stops = sum(len(t["stops"]) for s in plan["shifts"] for c in s["crews"] for t in c["trips"])
+    assert f"by the times {len(backs)} trips were back ({stops} stops), each building took 40 s more" in said
+    assert f"set stop.wait_s to {ops.stop.wait_s + 40} (now {ops.stop.wait_s})" in said
+
+    reports = read_returned_csv(sheet.read_text(encoding="utf-8"), plan, source="back.csv")
+    assert [(r.crew, r.trip, r.returned_parcels, r.back_at) for r in reports] == [
+        (c, n, 2 if (c, n) == (crew, number) else 0, a) for c, n, a in backs
+    ]
+    # Two times for one trip, or a time before the trip left: the line is named, nothing read.
+    twice = f"crew,trip,building,parcels,back_at\n{crew},{number},,,{at}\n{crew},{number},,,23:59\n"
+    with pytest.raises(ReportError, match=r"back.csv: line 3: trip .* was back at .* not 23:59"):
+        read_returned_csv(twice, plan, source="back.csv")
+    early = f"crew,trip,building,parcels,back_at\n{crew},{number},,,00:10\n"
+    with pytest.raises(ReportError, match=r"back.csv: line 2: back_at: .* cannot be back at '00:10'"):
+        read_returned_csv(early, plan, source="back.csv")
