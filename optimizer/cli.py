@@ -135,6 +135,20 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     )
     held.set_defaults(run=_held_over)
 
+    again = commands.add_parser(
+        "send-again",
+        help="add what the plan's trips brought back to that same day's counts, to go out again today",
+    )
+    again.add_argument("plan", help="the day's plan JSON")
+    again.add_argument("--day", required=True, help="the same day's counts, CSV or JSON")
+    again.add_argument(
+        "--returned", required=True, help="what the trips brought back, CSV crew,trip,building,parcels[,…]"
+    )
+    again.add_argument(
+        "--out", required=True, help="where to write the counts with them, CSV (then plan --frozen --now)"
+    )
+    again.set_defaults(run=_send_again)
+
     times = commands.add_parser(
         "stop-times", help="how long a building really took, read off when the plan's trips were back"
     )
@@ -291,6 +305,30 @@ def _held_over(args: argparse.Namespace) -> int:
     print(
         f"{sum(r.parcels for r in held)} parcels of {len({r.building for r in held})} buildings held over "
         f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}){back}; counts written to {args.out}"
+    )
+    return 0
+
+
+def _send_again(args: argparse.Namespace) -> int:
+    plan = read_json(args.plan, what="plan", error=PlanError)
+    day = load_day(args.day)
+    if day.date is not None and plan.get("date") not in (None, day.date):
+        raise PlanError(
+            f"the plan is for {plan.get('date')}, the counts for {day.date}: what came back goes again "
+            "the same day (the next day: onebell held-over)",
+            field="day",
+            zh=f"路线是 {plan.get('date')} 的，件数表是 {day.date} 的：带回的件当天再送"
+            "（第二天再送请用 onebell held-over）",
+        )
+    text = read_text(args.returned, what="returned", error=ReportError)
+    returned = returned_rows(read_returned_csv(text, plan, source=Path(args.returned).name), held_from=None)
+    _write_atomically(
+        Path(args.out), day_csv(Day(date=day.date or plan.get("date"), rows=(*day.rows, *returned)))
+    )
+    print(
+        f"{sum(r.parcels for r in returned)} parcels brought back added to go out again "
+        f"({sum(r.urgent for r in returned)} urgent); counts written to {args.out}: plan again with "
+        "--frozen and --now to keep the trips on the road"
     )
     return 0
 

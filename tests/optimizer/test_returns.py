@@ -345,3 +345,77 @@ def test_cli_held_over_adds_what_the_trips_brought_back(
     assert main([*args, "--returned", str(tmp_path / "bad.csv"), "--out", str(refused)]) == 2
     assert "bad.csv: line 2: returned[0].parcels" in capsys.readouterr().err
     assert not refused.exists()
+
+
+def test_cli_send_again_adds_what_came_back_to_the_same_day_for_a_replan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the server: the sheet of what came back joins the same day's counts, marked back
+    at the trip's time, and `plan --frozen --now` sends it out again keeping the trip that left."""
+    ops_path = tmp_path / "ops.json"
+    ops_path.write_text(
+        json.dumps(
+            {
+                "shifts": [{"id": "morning", "start": "08:00", "end": "12:00", "riders": 2}],
+                "fleet": [
+                    {
+                        "id": "tricycle",
+                        "mode": "tricycle",
+                        "count": 1,
+                        "capacity": 80,
+                        "crew": 2,
+                        "speed_kmh": 7.2,
+                    }
+                ],
+            }
+        )
+    )
+    site_path = tmp_path / "site.geojson"
+    three_on_a_lane().write(site_path)
+    today = tmp_path / "2022-04-28.csv"
+    today.write_text("building,parcels,urgent\nB1,10,2\nB2,20,0\n")
+    plan_path = tmp_path / "plan.json"
+    common = ["--site", str(site_path), "--ops", str(ops_path), "--time-limit", "1"]
+    assert main(["plan", *common, "--day", str(today), "--out", str(plan_path)]) == 0
+    plan = json.loads(plan_path.read_text())
+    [crew] = plan["shifts"][0]["crews"]
+    sheet = tmp_path / "back.csv"
+    sheet.write_text(f"crew,trip,building,parcels,urgent,back_at\n{crew['id']},1,B1,2,2,09:20\n")
+    again = tmp_path / "again.csv"
+    capsys.readouterr()
+    args = ["send-again", str(plan_path), "--day", str(today), "--returned", str(sheet), "--out", str(again)]
+    assert main(args) == 0
+    assert "2 parcels brought back added to go out again (2 urgent)" in capsys.readouterr().out
+    rows = parse_day_csv(again.read_text()).rows
+    assert [(r.building, r.parcels, r.urgent, r.shift, r.back_s) for r in rows] == [
+        ("B1", 10, 2, None, None),
+        ("B2", 20, 0, None, None),
+        ("B1", 2, 2, "morning", parse_clock("09:20")),
+    ]
+    replanned = tmp_path / "replanned.json"
+    frozen = ["--frozen", str(plan_path), "--now", "09:25"]
+    assert main(["plan", *common, "--day", str(again), *frozen, "--out", str(replanned)]) == 0
+    document = json.loads(replanned.read_text())
+    assert document["undelivered"] == []
+    check = ["check", str(site_path), str(again), str(ops_path), str(replanned)]
+    assert main([*check, "--frozen", str(plan_path), "--now", "09:25"]) == 0  # validated
+    [stop] = [
+        s for c in document["shifts"][0]["crews"] for t in c["trips"] if not t.get("kept") for s in t["stops"]
+    ]
+    assert (stop["building"], stop["parcels"], stop["urgent"]) == ("B1", 2, 2) and stop["arrive"] >= "09:25"
+    # Another day's counts: refused, nothing written.
+    other = tmp_path / "2022-04-29.csv"
+    other.write_text("building,parcels\nB1,1\n")
+    refused = tmp_path / "refused.csv"
+    args = [
+        "send-again",
+        str(plan_path),
+        "--day",
+        str(other),
+        "--returned",
+        str(sheet),
+        "--out",
+        str(refused),
+    ]
+    assert main(args) == 2 and not refused.exists()
+    assert "the plan is for 2022-04-28, the counts for 2022-04-29" in capsys.readouterr().err
