@@ -25,7 +25,7 @@ from optimizer.operations import POLICIES, Operations, load_operations, starting
 from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
-from optimizer.returns import ReportError, read_returned_csv, returned_rows
+from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows
 from optimizer.site import load_site
 from optimizer.staffing import staffing
 from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
@@ -295,9 +295,7 @@ def _held_over(args: argparse.Namespace) -> int:
     plan = read_json(args.plan, what="plan", error=PlanError)
     returned: tuple[CountRow, ...] = ()
     if args.returned:
-        text = read_text(args.returned, what="returned", error=ReportError)
-        reports = read_returned_csv(text, plan, source=Path(args.returned).name)
-        returned = returned_rows(reports, held_from=plan.get("date"))
+        returned = returned_rows(_returned(args.returned, plan), held_from=plan.get("date"))
     day = with_held_over(load_day(args.day, date=args.date), plan, returned)
     _write_atomically(Path(args.out), day_csv(day))
     held = [row for row in day.rows if row.held_from is not None]
@@ -307,6 +305,12 @@ def _held_over(args: argparse.Namespace) -> int:
         f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}){back}; counts written to {args.out}"
     )
     return 0
+
+
+def _returned(path: str, plan: Mapping[str, Any]) -> tuple[TripReport, ...]:
+    """The sheet of what the plan's trips brought back, each trip checked against the plan."""
+    text = read_text(path, what="returned", error=ReportError)
+    return read_returned_csv(text, plan, source=Path(path).name)
 
 
 def _send_again(args: argparse.Namespace) -> int:
@@ -320,8 +324,7 @@ def _send_again(args: argparse.Namespace) -> int:
             zh=f"路线是 {plan.get('date')} 的，件数表是 {day.date} 的：带回的件当天再送"
             "（第二天再送请用 onebell held-over）",
         )
-    text = read_text(args.returned, what="returned", error=ReportError)
-    returned = returned_rows(read_returned_csv(text, plan, source=Path(args.returned).name), held_from=None)
+    returned = returned_rows(_returned(args.returned, plan), held_from=None)
     _write_atomically(
         Path(args.out), day_csv(Day(date=day.date or plan.get("date"), rows=(*day.rows, *returned)))
     )
@@ -336,10 +339,8 @@ def _send_again(args: argparse.Namespace) -> int:
 def _stop_times(args: argparse.Namespace) -> int:
     plan = read_json(args.plan, what="plan", error=PlanError)
     operations = load_operations(args.ops)
-    text = read_text(args.returned, what="returned", error=ReportError)
-    reports = read_returned_csv(text, plan, source=Path(args.returned).name)
     times = stop_times(
-        reports,
+        _returned(args.returned, plan),
         wait_s=operations.stop.wait_s,
         reload_s=operations.gate.reload_s,
         leave_out=door_crews(plan, operations),
