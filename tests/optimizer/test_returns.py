@@ -19,7 +19,7 @@ from optimizer.held_over import with_held_over
 from optimizer.planner import plan_day
 from optimizer.replan import frozen_part
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows, trip_report
-from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
+from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations, three_on_a_lane
 
 SHORT = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:20", "riders": 2}])
 """Twenty minutes: one trip of at most 80 parcels, so B3's 30 are left for the next day."""
@@ -357,16 +357,7 @@ def test_cli_send_again_adds_what_came_back_to_the_same_day_for_a_replan(
         json.dumps(
             {
                 "shifts": [{"id": "morning", "start": "08:00", "end": "12:00", "riders": 2}],
-                "fleet": [
-                    {
-                        "id": "tricycle",
-                        "mode": "tricycle",
-                        "count": 1,
-                        "capacity": 80,
-                        "crew": 2,
-                        "speed_kmh": 7.2,
-                    }
-                ],
+                "fleet": [fleet_entry("tricycle")],
             }
         )
     )
