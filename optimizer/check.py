@@ -44,6 +44,7 @@ class _Walker:
         self.loaded: dict[str, list[tuple[int, int]]] = defaultdict(list)  # building: (load time, parcels)
         self.batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, arrived): parcels loaded
         self.held_batches: dict[tuple[str, str], int] = defaultdict(int)  # (building, held from): loaded
+        self.back_batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, back at): loaded
 
         @cache
         def lengths_from(mode: str, node: int) -> dict[int, float]:
@@ -304,6 +305,7 @@ class _Walker:
             else []
         )
         carried = {_clock(b, "arrived") for b in listed}
+        carried_back = {_clock(b, "back_at") for b in listed}
         earlier = count > sum(b.get("parcels", 0) for b in listed if isinstance(b.get("parcels"), int))
         ready = [
             row.loadable_s(stand_min)
@@ -312,8 +314,9 @@ class _Walker:
             and row.urgent
             and self.shift_number(row.shift) == number
             and (
-                (row.arrived_s is None and earlier)
+                (row.arrived_s is None and row.back_s is None and earlier)
                 or (row.arrived_s is not None and row.arrived_s in carried)
+                or (row.back_s is not None and (row.back_s in carried_back or earlier))
             )
         ]
         return max([shift.start_s, *ready]) + 60 * self.operations.urgent_within_min
@@ -336,6 +339,21 @@ class _Walker:
         for batch in batches:
             parcels = batch.get("parcels") if isinstance(batch, Mapping) else None
             held_from = batch.get("held_from") if isinstance(batch, Mapping) else None
+            if isinstance(batch, Mapping) and "back_at" in batch:
+                back = _clock(batch, "back_at")
+                if back is None or not isinstance(parcels, int) or parcels <= 0:
+                    self.fail(
+                        f"{at} (building {building}): a batch brought back needs back_at HH:MM:SS and positive parcels"
+                    )
+                    continue
+                total += parcels
+                self.back_batches[(building, back)] += parcels
+                if load < back:
+                    self.fail(
+                        f"{at} (building {building}): loads the parcels brought back at {format_clock(back)} "
+                        f"at {format_clock(load)}, before they were back"
+                    )
+                continue
             if isinstance(held_from, str) and isinstance(parcels, int) and parcels > 0:
                 total += parcels
                 self.held_batches[(building, held_from)] += parcels  # at the gate since an earlier day
@@ -364,12 +382,21 @@ class _Walker:
         ready: dict[str, list[tuple[int, int]]] = defaultdict(list)
         arrived: dict[tuple[str, int], int] = defaultdict(int)
         held: dict[tuple[str, str], int] = defaultdict(int)
+        back: dict[tuple[str, int], int] = defaultdict(int)
         for row in self.day.rows:
             ready[row.building].append((row.loadable_s(stand_min), row.parcels))
             if row.arrived_s is not None:
                 arrived[(row.building, row.arrived_s)] += row.parcels
             if row.held_from is not None:
                 held[(row.building, row.held_from)] += row.parcels
+            if row.back_s is not None:
+                back[(row.building, row.back_s)] += row.parcels
+        for (building, at), loaded in sorted(self.back_batches.items()):
+            if loaded > back[(building, at)]:
+                self.fail(
+                    f"building {building}: {loaded} parcels loaded as brought back at {format_clock(at)}, "
+                    f"the counts hold {back[(building, at)]} brought back then"
+                )
         for (building, day), loaded in sorted(self.held_batches.items()):
             if loaded > held[(building, day)]:
                 self.fail(

@@ -24,11 +24,14 @@ from optimizer.travel import ride_s
 class Batch:
     """Parcels of one stop that reached the gate at a known time: the sorter must take those
     (they have stood long enough), not a later batch of the same building still standing. Or
-    parcels held over from an earlier day (`held_from`), which the sorter takes from that pile."""
+    parcels held over from an earlier day (`held_from`), which the sorter takes from that pile. Or
+    parcels a trip brought back at `back_s`, which lie apart from those that never went out (and
+    may have been held over from an earlier day as well)."""
 
     arrived_s: int | None
     parcels: int
     held_from: str | None = None
+    back_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,8 @@ class Stop:
     depart_s: int
     urgent: int = 0
     batches: tuple[Batch, ...] = ()
-    """Held-over parcels (oldest first), then parcels with an arrival time (earliest first); the
-    rest were there before the shift."""
+    """Held-over parcels (oldest first), then parcels with an arrival time (earliest first), then
+    parcels brought back (earliest first); the rest were there before the shift."""
 
 
 @dataclass(frozen=True)
@@ -359,15 +362,22 @@ def _timed_trip(
 def _batches(model: DayModel, nodes: Sequence[int]) -> tuple[Batch, ...]:
     held: dict[str, int] = defaultdict(int)
     by_arrival: dict[int, int] = defaultdict(int)
+    brought_back: dict[tuple[int, str], int] = defaultdict(int)
     for node in nodes:
         visit = model.visits[node]
-        if visit.held_from is not None:
+        if visit.back_s is not None:
+            brought_back[(visit.back_s, visit.held_from or "")] += visit.parcels
+        elif visit.held_from is not None:
             held[visit.held_from] += visit.parcels
         elif visit.arrived_s is not None:
             by_arrival[visit.arrived_s] += visit.parcels
     return (
         *(Batch(None, parcels, held_from=day) for day, parcels in sorted(held.items())),
         *(Batch(at, parcels) for at, parcels in sorted(by_arrival.items())),
+        *(
+            Batch(None, parcels, held_from=day or None, back_s=at)
+            for (at, day), parcels in sorted(brought_back.items())
+        ),
     )
 
 
@@ -379,6 +389,9 @@ def _undelivered_document(item: Undelivered) -> dict[str, Any]:
 
 
 def _batch_document(batch: Batch) -> dict[str, Any]:
+    if batch.back_s is not None:
+        held = {} if batch.held_from is None else {"held_from": batch.held_from}
+        return {"back_at": format_clock(batch.back_s), **held, "parcels": batch.parcels}
     if batch.held_from is not None:
         return {"held_from": batch.held_from, "parcels": batch.parcels}
     assert batch.arrived_s is not None

@@ -47,6 +47,7 @@ class Visit:
     loadable_s: int = 0  # loaded no earlier: arrived and stood at the gate (0 = from the shift's start)
     arrived_s: int | None = None  # the count rows' `arrived`: how the sorter tells this batch apart
     held_from: str | None = None  # parcels held over from this earlier day (the count rows' `held_from`)
+    back_s: int | None = None  # a trip brought them back to the gate then (the count rows' `back_at`)
 
 
 @dataclass(frozen=True)
@@ -312,23 +313,33 @@ def _visits(
     fleet: Sequence[Vehicle],
     distance_m: dict[str, np.ndarray],
 ) -> list[Visit]:
-    grouped: dict[tuple[str, int, int | None, str | None, int], list[int]] = defaultdict(lambda: [0, 0])
+    grouped: dict[tuple[str, int, int | None, str | None, int | None, int], list[int]] = defaultdict(
+        lambda: [0, 0]
+    )
     for row in day.rows:
         if row.parcels == 0:
             continue
         shift = 0 if row.shift is None else operations.shift_number(row.shift)
-        key = (row.building, shift, row.arrived_s, row.held_from, row.loadable_s(operations.gate.stand_min))
+        key = (
+            row.building,
+            shift,
+            row.arrived_s,
+            row.held_from,
+            row.back_s,
+            row.loadable_s(operations.gate.stand_min),
+        )
         grouped[key][0] += row.parcels
         grouped[key][1] += row.urgent
     visits = []
-    for (building, shift, arrived, held_from, ready), (parcels, urgent) in sorted(
+    for (building, shift, arrived, held_from, back, ready), (parcels, urgent) in sorted(
         grouped.items(),
         key=lambda kv: (
             place_of[kv[0][0]],
             kv[0][1],
             -1 if kv[0][2] is None else kv[0][2],
             kv[0][3] or "9999",  # held-over batches first, the oldest first
-            kv[0][4],
+            -1 if kv[0][4] is None else kv[0][4],
+            kv[0][5],
         ),
     ):
         place = place_of[building]
@@ -341,7 +352,17 @@ def _visits(
             while remaining > 0:
                 part = min(chunk, remaining)
                 visits.append(
-                    Visit(building, place, part, shift, part if is_urgent else 0, ready, arrived, held_from)
+                    Visit(
+                        building,
+                        place,
+                        part,
+                        shift,
+                        part if is_urgent else 0,
+                        ready,
+                        arrived,
+                        held_from,
+                        back,
+                    )
                 )
                 remaining -= part
     return visits

@@ -27,7 +27,7 @@ class Frozen:
     trips: dict[str, tuple[Trip, ...]]  # crew id -> trips that departed by `now`, in order
     delivered: dict[str, int]  # building -> parcels those trips carry
     delivered_urgent: dict[str, int]  # building -> urgent parcels among them
-    delivered_batches: dict[tuple[str, int | None, str | None], int] = field(default_factory=dict)
+    delivered_batches: dict[tuple[str, int | None, str | None, int | None], int] = field(default_factory=dict)
     """(building, arrival time, held from) -> parcels of that batch those trips carry."""
 
     def ready_s(self, crew_id: str, shift_start_s: int) -> int:
@@ -72,7 +72,7 @@ def frozen_part(
     trips: dict[str, tuple[Trip, ...]] = {}
     delivered: dict[str, int] = defaultdict(int)
     delivered_urgent: dict[str, int] = defaultdict(int)
-    delivered_batches: dict[tuple[str, int | None, str | None], int] = defaultdict(int)
+    delivered_batches: dict[tuple[str, int | None, str | None, int | None], int] = defaultdict(int)
     try:
         for shift in plan.get("shifts", []):
             if shift["id"] not in shift_ids:
@@ -112,7 +112,7 @@ def frozen_part(
                         delivered[stop.building] += stop.parcels
                         delivered_urgent[stop.building] += stop.urgent
                         for batch in stop.batches:
-                            key = (stop.building, batch.arrived_s, batch.held_from)
+                            key = (stop.building, batch.arrived_s, batch.held_from, batch.back_s)
                             delivered_batches[key] += batch.parcels
                 if kept:
                     _check_crew(crew, crews_now, now_s)
@@ -158,15 +158,15 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
 def remaining_day(day: Day, frozen: Frozen) -> Day:
     """The new counts less what is already on the road.
 
-    Parcels a kept trip lists by batch (held over from a day, or arrived at a time) come off the
-    rows of that batch; the rest off each building's earliest rows (held over first, then those there
+    Parcels a kept trip lists by batch (held over from a day, arrived at a time, or brought back
+    by a trip) come off the rows of that batch; the rest off each building's earliest rows (held over first, then those there
     before the shift), the order the sorter takes them in.
     """
     taken = [0] * len(day.rows)
     batch_left = dict(frozen.delivered_batches)
     for index, row in enumerate(day.rows):
-        if row.arrived_s is not None or row.held_from is not None:
-            key = (row.building, row.arrived_s, row.held_from)
+        if row.arrived_s is not None or row.held_from is not None or row.back_s is not None:
+            key = (row.building, row.arrived_s, row.held_from, row.back_s)
             taken[index] = min(row.parcels, batch_left.get(key, 0))
             batch_left[key] = batch_left.get(key, 0) - taken[index]
     left = dict(frozen.delivered)
@@ -210,6 +210,14 @@ def _gate_order(row: CountRow) -> tuple[int, str]:
 
 
 def _batch(document: Mapping[str, Any]) -> Batch:
+    if "back_at" in document:
+        held = document.get("held_from")
+        return Batch(
+            None,
+            document["parcels"],
+            held_from=None if held is None else str(held),
+            back_s=_clock(document["back_at"]),
+        )
     if "held_from" in document:
         return Batch(None, document["parcels"], held_from=str(document["held_from"]))
     return Batch(_clock(document["arrived"]), document["parcels"])

@@ -76,14 +76,18 @@ class LoadItem:
 @dataclass(frozen=True)
 class LoadBatch:
     """Parcels of a load item from one pile at the gate: a wave that arrived at `at` (HH:MM, and
-    has stood its time), or parcels held over from an earlier day (`held`: month and day)."""
+    has stood its time), parcels held over from an earlier day (`held`: month and day), or parcels
+    a trip brought back at `back` (HH:MM)."""
 
     parcels: int
     at: str | None = None
     held: tuple[int, int] | None = None
+    back: str | None = None
 
     @classmethod
     def of(cls, batch: Mapping[str, Any]) -> LoadBatch:
+        if "back_at" in batch:
+            return cls(batch["parcels"], back=str(batch["back_at"])[:5])
         if "held_from" in batch:
             try:
                 _, month, day = (int(part) for part in str(batch["held_from"]).split("-"))

@@ -151,7 +151,7 @@ def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     left = lambda frozen: [r.parcels for r in remaining_day(the_day, frozen).rows]  # noqa: E731
 
     early = parse_clock("06:30")
-    named = Frozen(0, {}, {"B3": 7}, {}, {("B3", early, None): 7})
+    named = Frozen(0, {}, {"B3": 7}, {}, {("B3", early, None, None): 7})
     assert left(named) == [5, 3, 4]  # the 06:30 batch, as the kept trip says
     # A plan that names no batches: the earliest parcels go first, those there before the shift first.
     assert left(Frozen(0, {}, {"B3": 7}, {})) == [5, 7, 0]
@@ -165,7 +165,7 @@ def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
     frozen = frozen_part(
         first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("16:00", ops)
     )
-    assert frozen.delivered_batches == {("B3", 6 * 3600, None): 10, ("B3", 7 * 3600, None): 5}
+    assert frozen.delivered_batches == {("B3", 6 * 3600, None, None): 10, ("B3", 7 * 3600, None, None): 5}
     replanned = plan_day(SITE, the_day, ops, time_limit_s=1.0, frozen=frozen).to_dict()
     assert check_plan(SITE, the_day, ops, json.loads(json.dumps(replanned)), frozen=frozen) == []
     assert replanned["summary"]["delivered"] == 25

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from optimizer.cards.render import cards_html
 from optimizer.check import check_plan
 from optimizer.cli import main
 from optimizer.clock import parse_clock
@@ -17,7 +18,7 @@ from optimizer.day import CountRow, Day, day_csv, parse_day_csv, parse_day_json
 from optimizer.errors import DayError
 from optimizer.held_over import with_held_over
 from optimizer.planner import plan_day
-from optimizer.replan import frozen_part
+from optimizer.replan import frozen_part, remaining_day
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows, trip_report
 from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations, three_on_a_lane
 
@@ -173,11 +174,59 @@ def test_urgent_parcels_brought_back_go_out_again_within_a_new_window() -> None:
     ]
     assert (stop["building"], stop["parcels"], stop["urgent"]) == ("B1", 2, 2)
     assert "09:25:00" <= stop["arrive"] <= "10:20:00"
+    # The sorter takes them from the pile of what came back, and the load list says so.
+    assert stop["batches"] == [{"back_at": "09:20:00", "parcels": 2}]
+    assert "2 brought back 09:20" in cards_html(again, site_graph, lang="en", part="load_list")
+    assert "09:20带回的2件" in cards_html(again, site_graph, lang="zh", part="load_list")
     # The same row as a plain one (its window from the shift's start) is listed as too late.
     late = replanned(replace(back, back_s=None))
     assert [(u["building"], u["parcels"], u["cause"]) for u in late["undelivered"]] == [
         ("B1", 2, "urgent_window")
     ]
+
+
+def test_a_batch_brought_back_is_checked_against_the_counts_and_kept_by_a_re_plan() -> None:
+    """Parcels held over from yesterday, taken out this morning and brought back at 08:40: the
+    plan lists them as a batch of their own (still held over from yesterday), the checker refuses a
+    batch the counts do not hold or one loaded before it was back, and a re-plan keeping the trip
+    takes them off that row, not off the building's other parcels."""
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "12:00", "riders": 2}])
+    site_graph = graph_of(three_on_a_lane())
+    back = CountRow("B3", 3, shift="morning", line=3, held_from="2022-04-27", back_s=parse_clock("08:40"))
+    the_day = Day("2022-04-28", (CountRow("B3", 20, line=2), back))
+    plan = assert_valid(site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=1.0))
+    [(trip, stop)] = [
+        (trip, stop)
+        for crew in plan["shifts"][0]["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+        if stop.get("batches")
+    ]
+    assert stop["batches"] == [{"back_at": "08:40:00", "held_from": "2022-04-27", "parcels": 3}]
+    assert trip["load"] >= "08:40:00"
+    assert "3 brought back 08:40" in cards_html(plan, site_graph, lang="en", part="load_list")
+
+    def violations(**changed: str) -> list[str]:
+        broken = json.loads(json.dumps(plan))
+        [batch] = next(
+            s["batches"]
+            for c in broken["shifts"][0]["crews"]
+            for t in c["trips"]
+            for s in t["stops"]
+            if s.get("batches")
+        )
+        batch.update(changed)
+        return check_plan(site_graph, the_day, ops, broken)
+
+    assert any("brought back at 08:50:00, the counts hold 0" in v for v in violations(back_at="08:50:00"))
+    early = violations(back_at="23:00:00")
+    assert any("before they were back" in v for v in early), early
+    frozen = frozen_part(
+        plan, site_id=site_graph.site.id, date=None, operations=ops, now_s=parse_clock(trip["depart"]) or 0
+    )
+    left = remaining_day(the_day, frozen)
+    delivered_own = sum(s["parcels"] for s in trip["stops"] if s["building"] == "B3") - 3
+    assert [(r.parcels, r.back_s) for r in left.rows] == [(20 - delivered_own, None), (0, back.back_s)]
 
 
 def test_parcels_back_too_late_for_another_trip_say_so_and_wait_for_the_next_day() -> None:
