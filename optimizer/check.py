@@ -47,10 +47,12 @@ class _Walker:
         self.back_batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, back at): loaded
 
         @cache
-        def lengths_from(mode: str, node: int) -> dict[int, float]:
-            return dict(
-                nx.single_source_dijkstra_path_length(site_graph.mode_graph(mode), node, weight="length_m")
-            )
+        def lanes(mode: str, fenced: bool) -> nx.Graph:
+            return site_graph.mode_graph(mode, fenced=fenced)
+
+        @cache
+        def lengths_from(mode: str, fenced: bool, node: int) -> dict[int, float]:
+            return dict(nx.single_source_dijkstra_path_length(lanes(mode, fenced), node, weight="length_m"))
 
         self._lengths_from = lengths_from
 
@@ -58,7 +60,9 @@ class _Walker:
         self.violations.append(message)
 
     def ride_s(self, vehicle: Vehicle, from_node: int, to_node: int) -> float | None:
-        metres = self._lengths_from(vehicle.mode, from_node).get(to_node)
+        """On the lanes the vehicle may ride: round sealed zones, but for a designated pair."""
+        fenced = not vehicle.sealed_ok and bool(self.site_graph.fences_m)
+        metres = self._lengths_from(vehicle.mode, fenced, from_node).get(to_node)
         return None if metres is None else metres * 3.6 / vehicle.speed_kmh
 
     def run(self) -> list[str]:
@@ -157,7 +161,14 @@ class _Walker:
                 target = self.site_graph.entrance_nodes[building.id]
                 ride = self.ride_s(vehicle, node, target)
                 if ride is None:
-                    self.fail(f"{at}: a {vehicle.id} ({vehicle.mode}) cannot reach building {building.id}")
+                    fence = (
+                        ""
+                        if vehicle.sealed_ok or not self.site_graph.fences_m
+                        else " outside the sealed zones"
+                    )
+                    self.fail(
+                        f"{at}: a {vehicle.id} ({vehicle.mode}) cannot reach building {building.id}{fence}"
+                    )
                 elif arrive - clock < ride - _SLACK_S:
                     self.fail(
                         f"{at}: arrives at building {building.id} {arrive - clock} s after leaving, the ride takes {ride:.0f} s"

@@ -8,6 +8,7 @@ lane's modes, so a building on a foot-only path is reachable on foot only.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -22,6 +23,7 @@ from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, substring
+from shapely.prepared import PreparedGeometry, prep
 
 from optimizer.errors import SiteError
 from optimizer.projection import LocalProjection
@@ -38,7 +40,8 @@ class SiteGraph:
     """Lane graph plus where the gate and each building's entrance sit on it.
 
     `graph` is an undirected MultiGraph: node attributes `x`, `y` (metres); edge attributes
-    `length_m`, `modes` (frozenset) and `lane` (lane id, or "entrance:<id>" for a connector).
+    `length_m`, `modes` (frozenset), `lane` (lane id, or "entrance:<id>" for a connector) and
+    `line` (its LineString in metres).
     """
 
     site: Site
@@ -54,22 +57,41 @@ class SiteGraph:
         """Graph nodes of the gate followed by every building, in site order."""
         return [self.gate_node] + [self.entrance_nodes[b.id] for b in self.site.buildings]
 
-    def mode_graph(self, mode: str) -> nx.Graph:
-        """Simple graph of the edges a vehicle of `mode` may use (shortest parallel edge kept)."""
+    @functools.cached_property
+    def fences_m(self) -> tuple[PreparedGeometry, ...]:
+        """The areas of the site's sealed zones, in metres. In 2022 a sealed small zone was fenced
+        off: only the designated pair went in, and every other crew went round it."""
+        return tuple(prep(self.projection.to_metres(zone.area)) for zone in self.site.zones if zone.sealed)
+
+    @functools.cached_property
+    def fenced_edges(self) -> frozenset[tuple[int, int, int]]:
+        """Edges (u, v, key) that go into a sealed zone: any part of the lane inside the fence (a
+        lane along the fence, touching it only, stays open)."""
+        return frozenset(
+            (u, v, key)
+            for u, v, key, line in self.graph.edges(keys=True, data="line")
+            if any(fence.intersects(line) and not fence.touches(line) for fence in self.fences_m)
+        )
+
+    def mode_graph(self, mode: str, *, fenced: bool = False) -> nx.Graph:
+        """Simple graph of the edges a vehicle of `mode` may use (shortest parallel edge kept);
+        `fenced`: without the lanes inside sealed zones, for every crew but a designated pair."""
+        closed = self.fenced_edges if fenced else frozenset()
         simple = nx.Graph()
         simple.add_nodes_from(self.graph.nodes(data=True))
-        for u, v, data in self.graph.edges(data=True):
-            if mode not in data["modes"]:
+        for u, v, key, data in self.graph.edges(keys=True, data=True):
+            if mode not in data["modes"] or (u, v, key) in closed:
                 continue
             if simple.has_edge(u, v) and simple[u][v]["length_m"] <= data["length_m"]:
                 continue
-            simple.add_edge(u, v, length_m=data["length_m"])
+            simple.add_edge(u, v, length_m=data["length_m"], line=data["line"])
         return simple
 
-    def place_distances_m(self, mode: str) -> np.ndarray:
-        """Shortest lane distance in metres between all places (gate first), `inf` if unreachable."""
+    def place_distances_m(self, mode: str, *, fenced: bool = False) -> np.ndarray:
+        """Shortest lane distance in metres between all places (gate first), `inf` if unreachable;
+        `fenced` as for `mode_graph`."""
         places = self.place_nodes
-        simple = self.mode_graph(mode)
+        simple = self.mode_graph(mode, fenced=fenced)
         order = list(simple.nodes)
         position = {node: i for i, node in enumerate(order)}
         rows, cols, lengths = [], [], []
@@ -140,7 +162,7 @@ def build_graph(site: Site) -> SiteGraph:
             first, last = piece.coords[0], piece.coords[-1]
             u, v = node_at(first[0], first[1]), node_at(last[0], last[1])
             if u != v:
-                graph.add_edge(u, v, length_m=float(piece.length), modes=lane.modes, lane=lane.id)
+                graph.add_edge(u, v, length_m=float(piece.length), modes=lane.modes, lane=lane.id, line=piece)
 
     place_node: dict[str, int] = {}
     for label, point, lane_number, on_lane in attachments:
@@ -150,7 +172,14 @@ def build_graph(site: Site) -> SiteGraph:
             place_node[label] = lane_node
             continue
         node = node_at(point.x, point.y)
-        graph.add_edge(node, lane_node, length_m=float(gap), modes=site.lanes[lane_number].modes, lane=label)
+        graph.add_edge(
+            node,
+            lane_node,
+            length_m=float(gap),
+            modes=site.lanes[lane_number].modes,
+            lane=label,
+            line=LineString([point, on_lane]),
+        )
         place_node[label] = node
 
     site_graph = SiteGraph(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.clock import format_clock
+from optimizer.graph import unreachable_buildings
 from optimizer.problem import DayModel
 from optimizer.stop_cost import stop_s
 from optimizer.travel import ride_s
@@ -69,6 +70,7 @@ class CrewPlan:
     mode: str
     riders: int
     trips: tuple[Trip, ...]
+    sealed_ok: bool = False  # a designated pair: may go into sealed zones, where other crews go round
 
     @property
     def start_s(self) -> int:
@@ -183,6 +185,7 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
                 "id": crew.id,
                 "vehicle": crew.vehicle,
                 "mode": crew.mode,
+                **({"sealed_ok": True} if crew.sealed_ok else {}),
                 "riders": crew.riders,
                 "start": format_clock(crew.start_s),
                 "finish": format_clock(crew.finish_s),
@@ -282,6 +285,7 @@ def build_plan(
                         mode=entry.mode,
                         riders=model.crews[crew].riders,
                         trips=tuple(timed[crew]),
+                        sealed_ok=entry.sealed_ok,
                     )
                 )
     shifts = tuple(
@@ -330,7 +334,7 @@ def _misses_deadline(model: DayModel, trip: Trip, node: int) -> bool:
 def travel_s(model: DayModel, vehicle: int, from_place: int, to_place: int) -> int:
     """Riding time between two places for a fleet entry, in whole seconds."""
     entry = model.operations.fleet[vehicle]
-    return ride_s(float(model.distance_m[entry.mode][from_place, to_place]), entry.speed_kmh)
+    return ride_s(float(model.distances_m(entry)[from_place, to_place]), entry.speed_kmh)
 
 
 def _timed_trip(
@@ -405,10 +409,11 @@ def explain_undelivered(
     operations = model.operations
     site = model.site_graph.site
     left: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
+    open_reach = _reached_through_fences(model)
     for node in range(1, model.node_count):
         if node not in served:
             visit = model.visits[node]
-            cause = _cause(model, node, held_back)
+            cause = _cause(model, node, held_back, open_reach)
             left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
     items = []
@@ -431,6 +436,16 @@ def explain_undelivered(
             reason = f"{what}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift"
             reason_zh = (
                 f"{what_zh}：之后没有组骑能到这栋楼的车（{'、'.join(modes)}）；请在 {shift.id} 班次安排一组"
+            )
+        elif cause == "behind_sealed_zone":
+            zones = ", ".join(z.name for z in site.zones if z.sealed)
+            reason = (
+                f"{what}: the only lanes to it run through the sealed zone ({zones}), which only a designated "
+                "pair may enter; put one (a fleet entry with sealed_ok) on the roster, or draw the lane round the fence"
+            )
+            reason_zh = (
+                f"{what_zh}：去这栋楼的路都要穿过封控区（{zones}），只有指定的两人组能进；"
+                "请在班表里安排指定的两人组（车队中 sealed_ok 的一项），或把绕开围挡的路画上"
             )
         elif cause == "urgent_window":
             opens = max(model.urgent_opens_s(n) for n in nodes)
@@ -533,7 +548,19 @@ def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str)
     )
 
 
-def _cause(model: DayModel, node: int, held_back: dict[int, str]) -> str:
+def _reached_through_fences(model: DayModel) -> dict[str, frozenset[str]]:
+    """Per mode of the fleet, the buildings it would reach were the sealed zones open (none when no
+    zone is sealed): a building reached only so is behind a fence, not beyond the vehicles' lanes."""
+    if not model.site_graph.fences_m:
+        return {}
+    everyone = frozenset(model.site_graph.entrance_nodes)
+    modes = {v.mode for v in model.operations.fleet}
+    return {mode: everyone.difference(unreachable_buildings(model.site_graph, [mode])) for mode in modes}
+
+
+def _cause(
+    model: DayModel, node: int, held_back: dict[int, str], open_reach: dict[str, frozenset[str]]
+) -> str:
     if node in held_back:
         return held_back[node]
     visit = model.visits[node]
@@ -547,8 +574,15 @@ def _cause(model: DayModel, node: int, held_back: dict[int, str]) -> str:
         for crew in model.crews
         if crew.shift >= visit.available_shift and model.reachable[crew.vehicle, node]
     ]
-    if reachable and visit.building in model.sealed:
+    fenced_off = not reachable and any(
+        crew.shift >= visit.available_shift
+        and visit.building in open_reach.get(model.operations.fleet[crew.vehicle].mode, ())
+        for crew in model.crews
+    )
+    if (reachable or fenced_off) and visit.building in model.sealed:
         return "no_sealed_team"
+    if fenced_off:
+        return "behind_sealed_zone"
     return "no_crew" if not reachable else "shift_capacity"
 
 

@@ -117,7 +117,9 @@ class DayModel:
     operations: Operations
     visits: tuple[Visit, ...]
     crews: tuple[Crew, ...]
-    distance_m: dict[str, np.ndarray]  # per mode, place x place
+    distance_m: dict[
+        str, np.ndarray
+    ]  # per `lanes_key` (mode, and whether sealed zones are open), place x place
     transit_s: tuple[np.ndarray, ...]  # per fleet entry, node x node
     arrival_s: np.ndarray  # per node: bell and wait (or door rounds), paid arriving from elsewhere
     reachable: np.ndarray  # fleet entry x node, bool
@@ -125,6 +127,11 @@ class DayModel:
     drop_penalty_per_parcel: int
     sealed: frozenset[str]  # buildings served by door delivery, by sealed_ok crews only
     crew_ready_s: tuple[int, ...] = ()  # per crew, when it can load its first trip (re-planning)
+
+    def distances_m(self, vehicle: Vehicle) -> np.ndarray:
+        """Place-to-place lane distances for a fleet entry: its mode's lanes, round sealed zones
+        unless it is a designated pair."""
+        return self.distance_m[lanes_key(vehicle)]
 
     def ready_s(self, crew: int) -> int:
         if self.crew_ready_s:
@@ -204,6 +211,25 @@ class DayModel:
         return self.urgent_deadline_s(node) + int(self.arrival_s[node])
 
 
+def lanes_key(vehicle: Vehicle) -> str:
+    """Which lane distances a fleet entry rides: its mode's, and round sealed zones but for a
+    designated pair (`sealed_ok`), who may go in."""
+    return vehicle.mode if vehicle.sealed_ok else f"{vehicle.mode} fenced"
+
+
+def lane_distances_m(site_graph: SiteGraph, fleet: Sequence[Vehicle]) -> dict[str, np.ndarray]:
+    """Per `lanes_key` of the fleet, place-to-place lane distances; with no sealed zone, the
+    fenced and open distances are one matrix, computed once."""
+    by_lanes: dict[tuple[str, bool], np.ndarray] = {}
+    distances = {}
+    for vehicle in fleet:
+        lanes = (vehicle.mode, not vehicle.sealed_ok and bool(site_graph.fences_m))
+        if lanes not in by_lanes:
+            by_lanes[lanes] = site_graph.place_distances_m(lanes[0], fenced=lanes[1])
+        distances[lanes_key(vehicle)] = by_lanes[lanes]
+    return distances
+
+
 def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> None:
     """Refuse a day the solver could not take: unknown buildings or shifts, buildings with parcels
     that no vehicle of the fleet can reach."""
@@ -248,8 +274,7 @@ def build_day_model(
     check_plannable(site_graph, day, operations)
     site = site_graph.site
     fleet = operations.fleet
-    modes = sorted({v.mode for v in fleet})
-    distance_m = {mode: site_graph.place_distances_m(mode) for mode in modes}
+    distance_m = lane_distances_m(site_graph, fleet)
     place_of = {b.id: n + 1 for n, b in enumerate(site.buildings)}
 
     visits = [Visit(building=None, place=0, parcels=0, available_shift=0)]
@@ -265,7 +290,7 @@ def build_day_model(
             site_graph,
             operations,
             vehicle,
-            distance_m[vehicle.mode],
+            distance_m[lanes_key(vehicle)],
             visits,
             places,
             parcels,
@@ -274,9 +299,9 @@ def build_day_model(
         )
         for vehicle in fleet
     )
-    reachable = np.array([np.isfinite(distance_m[v.mode][0, places]) for v in fleet], dtype=bool).reshape(
-        len(fleet), len(visits)
-    )
+    reachable = np.array(
+        [np.isfinite(distance_m[lanes_key(v)][0, places]) for v in fleet], dtype=bool
+    ).reshape(len(fleet), len(visits))
 
     worst_arc = max(int(t[reachable[k]][:, reachable[k]].max(initial=0)) for k, t in enumerate(transit))
     max_riders = max(v.crew for v in fleet)
@@ -343,8 +368,9 @@ def _visits(
         ),
     ):
         place = place_of[building]
-        capacities = [v.capacity for v in fleet if math.isfinite(distance_m[v.mode][0, place])]
-        chunk = max(capacities)
+        # (behind a sealed zone's fence, none but a designated pair may reach it, or none at all)
+        capacities = [v.capacity for v in fleet if math.isfinite(distance_m[lanes_key(v)][0, place])]
+        chunk = max(capacities or [v.capacity for v in fleet])
         # Urgent parcels are nodes of their own (they have a deadline); then full vehicle loads
         # first and the remainder.
         for size, is_urgent in ((urgent, True), (parcels - urgent, False)):

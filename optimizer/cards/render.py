@@ -213,6 +213,7 @@ def shift_documents(
                     crew.get("mode", "tricycle"),
                     colour,
                     f"{crew['id']} {number}",
+                    fenced=not crew.get("sealed_ok", False),
                 )
                 map_svg = site_map_svg(
                     site_graph, [route], width_px=520, title=f"{crew['id']} {labels['trip'].format(n=number)}"
@@ -376,6 +377,7 @@ def day_map_svg(site_graph: SiteGraph, plan: Mapping[str, Any] | None = None, *,
                         crew.get("mode", "tricycle"),
                         PALETTE[number % len(PALETTE)],
                         f"{crew['id']} {trip_number}",
+                        fenced=not crew.get("sealed_ok", False),
                     )
                 )
     title = site_graph.site.name if plan is None else f"{site_graph.site.name} {plan.get('date') or ''}"

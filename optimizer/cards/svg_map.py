@@ -7,6 +7,7 @@ paths on the lane graph), with its stops numbered in order at the buildings' ent
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -33,12 +34,14 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class RouteLine:
-    """One trip to draw: its stops in order (building ids), the mode it rides, its colour."""
+    """One trip to draw: its stops in order (building ids), the mode it rides, its colour, and
+    whether it goes round sealed zones (every crew but a designated pair)."""
 
     stops: tuple[str, ...]
     mode: str
     colour: str
     label: str = ""
+    fenced: bool = True
 
 
 def site_map_svg(
@@ -96,9 +99,11 @@ def site_map_svg(
         parts.append(
             f'<polyline class="lane" points="{points}" fill="none" stroke="#b8b8b8" stroke-width="{3 * scale:.1f}"{dash}/>'
         )
-    graphs = {mode: site_graph.mode_graph(mode) for mode in {route.mode for route in routes}}
+    fences = bool(site_graph.fences_m)
+    lanes = {(route.mode, route.fenced and fences) for route in routes}
+    graphs = {(mode, fenced): site_graph.mode_graph(mode, fenced=fenced) for mode, fenced in lanes}
     for route in routes:
-        parts.append(_route_path(site_graph, route, graphs[route.mode], xy, scale))
+        parts.append(_route_path(site_graph, route, graphs[(route.mode, route.fenced and fences)], xy, scale))
     gate = site_graph.graph.nodes[site_graph.gate_node]
     size = 10 * scale
     parts.append(
@@ -112,6 +117,9 @@ def site_map_svg(
     return "\n".join(parts)
 
 
+_SAME_POINT_M = 0.01  # a lane's end and its graph node, a float's rounding apart
+
+
 def _route_path(
     site_graph: SiteGraph, route: RouteLine, graph: nx.Graph, xy: Callable[[float, float], str], scale: float
 ) -> str:
@@ -122,10 +130,23 @@ def _route_path(
             leg = nx.shortest_path(graph, start, end, weight="length_m")
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             leg = [start, end]
-        for node in leg:
-            point = (site_graph.graph.nodes[node]["x"], site_graph.graph.nodes[node]["y"])
-            if not coords or coords[-1] != point:
-                coords.append(point)
+        for here, there in itertools.pairwise(leg):
+            # along the lane's own bends (a lane round a fence is no straight line between its ends)
+            line = graph.edges[here, there]["line"] if graph.has_edge(here, there) else None
+            at = site_graph.graph.nodes[here]
+            points = [(at["x"], at["y"])] if line is None else list(line.coords)
+            if line is not None and math.dist(points[0], (at["x"], at["y"])) > math.dist(
+                points[-1], (at["x"], at["y"])
+            ):
+                points.reverse()
+            end_at = site_graph.graph.nodes[there]
+            for point in [*points, (end_at["x"], end_at["y"])]:
+                if not coords or math.dist(coords[-1], point) > _SAME_POINT_M:
+                    coords.append(point)
+        if len(leg) == 1:
+            only = site_graph.graph.nodes[leg[0]]
+            if not coords or coords[-1] != (only["x"], only["y"]):
+                coords.append((only["x"], only["y"]))
     d = "M " + " L ".join(xy(x, y) for x, y in coords)
     return (
         f'<path class="route" data-label="{escape(route.label)}" d="{d}" fill="none" stroke="{route.colour}" '

@@ -3,9 +3,12 @@ small enough to work out by hand. Three on a lane: B1..B3 at 100, 200, 300 m, 2 
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 from fixtures.generate import three_on_a_lane
+from optimizer.cards.svg_map import RouteLine, site_map_svg
 from optimizer.check import check_plan
 from optimizer.clock import format_clock, parse_clock
 from optimizer.planner import plan_day
@@ -194,6 +197,65 @@ def test_a_sealed_zone_seals_the_buildings_inside() -> None:
     drawing.zone("quarantine", "Quarantine", (90, 2, 110, 20), sealed=True)  # around B1's footprint
     document = _plan(drawing, day(("B1", 5), ("B3", 5)), operations(fleet=[TRICYCLE]))
     assert [(u["building"], u["cause"]) for u in document["undelivered"]] == [("B1", "no_sealed_team")]
+
+
+def _fenced(*, round_it: bool = False) -> Any:
+    """Three on a lane with a sealed small zone fenced across the lane between B1 and B2 (no
+    building inside); `round_it`: a lane round the fence, 20 m + 30 m + 60 m + 30 m + 20 m = 160 m
+    from B1's door to B2's where the straight way is 100 m."""
+    drawing = three_on_a_lane()
+    drawing.zone("zone-3", "Small zone 3", (140, -10, 160, 10), sealed=True)
+    if round_it:
+        drawing.lane("round", [(120, 0), (120, 30), (180, 30), (180, 0)])
+    return drawing
+
+
+def test_crews_go_round_a_sealed_zone_and_only_the_designated_pair_goes_through() -> None:
+    """A sealed small zone was fenced off: only the designated pair went in. A tricycle does not
+    ride through it: beyond the fence it reaches nothing (listed, with what would fix it), and
+    with a lane round the fence it takes the longer way; the pair goes straight through."""
+    the_day = day(("B1", 5), ("B2", 5), ("B3", 5))
+    alone = _plan(_fenced(), the_day, operations(fleet=[TRICYCLE]))
+    assert [(u["building"], u["cause"]) for u in alone["undelivered"]] == [
+        ("B2", "behind_sealed_zone"),
+        ("B3", "behind_sealed_zone"),
+    ]
+    assert "through the sealed zone (Small zone 3)" in alone["undelivered"][0]["reason"]
+    assert "穿过封控区（Small zone 3）" in alone["undelivered"][0]["reason_zh"]
+
+    around = _plan(_fenced(round_it=True), the_day, operations(fleet=[TRICYCLE]))
+    assert around["undelivered"] == []
+    [stops] = [trip["stops"] for crew in around["shifts"][0]["crews"] for trip in crew["trips"]]
+    legs = {
+        (a["building"], b["building"]): parse_clock(b["arrive"]) - parse_clock(a["depart"])  # type: ignore[operator]
+        for a, b in itertools.pairwise(stops)
+    }
+    assert legs.get(("B1", "B2"), legs.get(("B2", "B1"))) == 80  # 160 m at 2 m/s, not 100 m's 50 s
+    # The card's map draws the way round; a designated pair's trip, straight through.
+    round_graph = graph_of(_fenced(round_it=True))
+
+    def drawn(**lanes: bool) -> str:
+        svg = site_map_svg(round_graph, [RouteLine(("B1", "B2"), "tricycle", "#000", **lanes)])
+        [path] = re.findall(r'class="route"[^>]* d="([^"]+)"', svg)
+        return path
+
+    assert drawn(fenced=True).count("L") == drawn(fenced=False).count("L") + 4  # the loop's 4 corners
+
+    ops = operations(
+        fleet=[TRICYCLE, PAIR], shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}]
+    )
+    with_pair = _plan(_fenced(), the_day, ops)
+    assert with_pair["undelivered"] == []
+    by_building = {s["building"]: s["vehicle"] for s in _stops(with_pair)}
+    assert by_building["B2"] == by_building["B3"] == "pair"
+    [pair_crew] = [c for c in with_pair["shifts"][0]["crews"] if c["vehicle"] == "pair"]
+    assert pair_crew["sealed_ok"] is True
+    # Handed to the tricycle, the pair's trips would go through the fence: the checker says so.
+    site_graph = graph_of(_fenced())
+    pair_crew["vehicle"], pair_crew["mode"] = "tricycle", "tricycle"
+    del pair_crew["sealed_ok"]
+    violations = check_plan(site_graph, the_day, ops, with_pair)
+    assert any("cannot reach building B2 outside the sealed zones" in v for v in violations), violations
 
 
 def test_trips_wait_for_the_sorter() -> None:
