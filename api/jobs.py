@@ -139,6 +139,9 @@ def run_job(database_url: str, job_id: str) -> None:
         job = session.get(JobRow, job_id)
         assert job is not None
         job.status, job.plan_id, job.finished_at = "done", plan_id, datetime.now(UTC)
+        # The plan keeps the inputs it was made from (site, roster, counts); a second copy on its
+        # job was a third of every plan's bytes, on a server keeping hundreds of compounds' days.
+        job.snapshot = {}
         session.commit()
 
 

@@ -116,7 +116,7 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(10), index=True)  # waiting|queued|running|done|failed
     time_limit_s: Mapped[float] = mapped_column()
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # emptied once done: the plan keeps it
     # Among waiting jobs, higher starts first: OWN_PLAN for a compound's own request (someone at
     # the gate is waiting for it), DISTRICT_PRESS for one of a district's one-press plans.
     priority: Mapped[int] = mapped_column(default=0, server_default="0")

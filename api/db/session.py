@@ -37,9 +37,9 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def upgrade(database_url: str) -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema to the newest migration (`onebell db upgrade`, also run on start)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
+from api.db.models import JobRow, PlanRow
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.day import load_day, parse_day_csv
@@ -53,6 +54,12 @@ def test_gelin_spring_day_from_counts_to_routes(client: TestClient) -> None:
     # A plan is a snapshot: new counts for the day leave it as it was.
     client.put("/sites/gelin-spring/days/2022-04-28/counts", content=SMALL_CSV, headers=headers)
     assert client.get(f"/plans/{plan['id']}", headers=bearer(courier)).json() == plan
+    # Its inputs are kept once, with the plan; the finished job holds no second copy.
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        stored = session.get(PlanRow, plan["id"])
+        job_row = session.get(JobRow, job.json()["id"])
+        assert stored is not None and job_row is not None
+        assert set(stored.snapshot) >= {"site", "operations", "counts"} and job_row.snapshot == {}
 
 
 def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> None:

@@ -3,9 +3,11 @@ a model without a migration (or the other way round) fails here, not on a user's
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from api.db.models import Base
 from api.db.session import upgrade
@@ -20,3 +22,42 @@ def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_upgrading_keeps_a_finished_jobs_inputs_once_with_its_plan(database_url: str) -> None:
+    """0012 empties the inputs a finished job kept besides its plan's copy, and only then: a job
+    whose plan is gone, or one still waiting, keeps its own."""
+    upgrade(database_url, "0011")
+    engine = create_engine(database_url)
+    inputs = '{"site": {"type": "FeatureCollection"}, "counts": [{"building": "1", "parcels": 3}]}'
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+            for job, status, plan in (("j1", "done", "p1"), ("j2", "done", "gone"), ("j3", "waiting", None)):
+                connection.execute(
+                    text(
+                        "INSERT INTO jobs (id, site_id, date, status, time_limit_s, snapshot, plan_id, created_at, priority) "
+                        "VALUES (:id, 's', '2022-04-28', :status, 1, :inputs, :plan, CURRENT_TIMESTAMP, 0)"
+                    ),
+                    {"id": job, "status": status, "inputs": inputs, "plan": plan},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO plans (id, site_id, date, job_id, document, snapshot, created_at) "
+                    "VALUES ('p1', 's', '2022-04-28', 'j1', '{}', :inputs, CURRENT_TIMESTAMP)"
+                ),
+                {"inputs": inputs},
+            )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            jobs = dict(connection.execute(text("SELECT id, snapshot FROM jobs ORDER BY id")).all())
+            [plan_inputs] = connection.execute(text("SELECT snapshot FROM plans")).scalars()
+    finally:
+        engine.dispose()
+    as_dict = lambda value: value if isinstance(value, dict) else json.loads(value)  # noqa: E731
+    assert as_dict(jobs["j1"]) == {}
+    assert as_dict(jobs["j2"]) == as_dict(jobs["j3"]) == as_dict(plan_inputs) == json.loads(inputs)
