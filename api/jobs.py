@@ -20,11 +20,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db.models import JobRow, PlanRow
+from api.db.models import JobRow, MapRow, PlanRow
 from api.db.session import make_engine
-from api.store import snapshot_day
+from api.store import map_tag, snapshot_day
 from optimizer.errors import OneBellError
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
@@ -125,6 +126,8 @@ def run_job(database_url: str, job_id: str) -> None:
         )
         return
     plan_id = str(uuid.uuid4())
+    inputs = {key: value for key, value in snapshot.items() if key != "site"}
+    inputs["site_tag"] = _keep_map(engine, snapshot["site_id"], snapshot["site"])
     with Session(engine) as session:
         session.add(
             PlanRow(
@@ -133,7 +136,7 @@ def run_job(database_url: str, job_id: str) -> None:
                 date=snapshot["date"],
                 job_id=job_id,
                 document=plan,
-                snapshot=snapshot,
+                snapshot=inputs,
             )
         )
         job = session.get(JobRow, job_id)
@@ -143,6 +146,21 @@ def run_job(database_url: str, job_id: str) -> None:
         # job was a third of every plan's bytes, on a server keeping hundreds of compounds' days.
         job.snapshot = {}
         session.commit()
+
+
+def _keep_map(engine: Engine, site_id: str, geojson: dict[str, Any]) -> str:
+    """Store the map a plan was made from once per content, and name it. Its own transaction,
+    before the plan's: two workers finishing plans of one compound at once may both store it, and
+    the one that loses must not lose its plan with it."""
+    tag = map_tag(geojson)
+    with Session(engine) as session:
+        if session.get(MapRow, (site_id, tag)) is None:
+            session.add(MapRow(site_id=site_id, tag=tag, geojson=geojson))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # the other worker stored the same map
+    return tag
 
 
 def _solve(

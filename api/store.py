@@ -12,7 +12,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from api.db.models import CountRowRecord, DayOperationsRow, SiteRow
+from api.db.models import CountRowRecord, DayOperationsRow, MapRow, PlanRow, SiteRow
 from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
@@ -220,6 +220,22 @@ def document_tag(document: Any) -> str:
     """The entity tag (HTTP ETag) of a stored JSON document: the same content, the same tag."""
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:24]}"'
+
+
+def map_tag(geojson: Any) -> str:
+    """The key a map is kept under (`MapRow.tag`): its content's hash, without the quotes of an ETag."""
+    return document_tag(geojson).strip('"')
+
+
+def plan_site(session: Session, plan: PlanRow) -> dict[str, Any]:
+    """The map a plan was made from: kept once per content (`site_tag`), or inline (`site`) in a
+    plan stored before maps were."""
+    if "site" in plan.snapshot:
+        return plan.snapshot["site"]
+    kept = session.get(MapRow, (plan.site_id, plan.snapshot["site_tag"]))
+    if kept is None:  # the map and its plans go together (foreign keys), so this is a broken database
+        raise RuntimeError(f"plan {plan.id}: its map {plan.snapshot['site_tag']} is missing")
+    return kept.geojson
 
 
 def counts_tag(rows: Sequence[CountFields]) -> str:

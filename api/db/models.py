@@ -131,6 +131,19 @@ class JobRow(Base):
     __table_args__ = (UniqueConstraint("site_id", "idempotency_key"),)
 
 
+class MapRow(Base):
+    """A compound's map as plans were made from it, kept once per content (`tag`): every plan of a
+    compound shares it until the map changes. Inline in each plan's inputs, the map was most of
+    what a plan stored (docs/benchmarks.md, "What a plan costs the database")."""
+
+    __tablename__ = "maps"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    geojson: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+
+
 class PlanRow(Base):
     __tablename__ = "plans"
 
@@ -139,7 +152,9 @@ class PlanRow(Base):
     date: Mapped[str] = mapped_column(String(10), index=True)
     job_id: Mapped[str] = mapped_column(String(36))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # site, operations and counts it was made from
+    # operations and counts it was made from, and its map: `site_tag` of a MapRow (plans stored
+    # before maps were kept once hold the map itself, `site`; api.store.plan_site reads either)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
 
 

@@ -16,6 +16,7 @@ from api.errors import ERROR_RESPONSES
 from api.rendering import render_cards
 from api.routes.params import Lang
 from api.routes.plans import visible_plan
+from api.store import plan_site
 from optimizer.cards.notices import notices_text
 from optimizer.site import parse_site
 
@@ -33,9 +34,10 @@ async def _cards(
     options: dict[str, str | None],
 ) -> bytes:
     plan = await run_in_threadpool(visible_plan, session, principal, plan_id)
+    site = await run_in_threadpool(plan_site, session, plan)
     loop = asyncio.get_running_loop()
     rendered: bytes = await loop.run_in_executor(
-        request.app.state.render_pool, render_cards, plan.snapshot["site"], plan.document, options
+        request.app.state.render_pool, render_cards, site, plan.document, options
     )
     return rendered
 
@@ -93,5 +95,5 @@ def notices(
     """For each stop, text for the building's contact household — about when the crew comes and
     with how many parcels — to post in the building's group chat before the shift."""
     plan = visible_plan(session, principal, plan_id)
-    text = notices_text(plan.document, parse_site(plan.snapshot["site"]), shift=shift, lang=lang)
+    text = notices_text(plan.document, parse_site(plan_site(session, plan)), shift=shift, lang=lang)
     return Response(text, media_type="text/plain; charset=utf-8")

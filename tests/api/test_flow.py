@@ -6,8 +6,9 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from api.db.models import JobRow, PlanRow
+from api.db.models import JobRow, MapRow, PlanRow
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.day import load_day, parse_day_csv
@@ -54,12 +55,35 @@ def test_gelin_spring_day_from_counts_to_routes(client: TestClient) -> None:
     # A plan is a snapshot: new counts for the day leave it as it was.
     client.put("/sites/gelin-spring/days/2022-04-28/counts", content=SMALL_CSV, headers=headers)
     assert client.get(f"/plans/{plan['id']}", headers=bearer(courier)).json() == plan
-    # Its inputs are kept once, with the plan; the finished job holds no second copy.
+    # Its inputs are kept once, with the plan (the finished job holds no second copy), and the
+    # map once for every plan made from it.
+    again = wait_for_job(
+        client,
+        client.post(
+            "/sites/gelin-spring/days/2022-04-28/plans", json={"time_limit_s": 1}, headers=ADMIN
+        ).json()["id"],
+        ADMIN,
+    )
+    notices = f"/plans/{plan['id']}/notices.txt"
+    text = client.get(notices, headers=bearer(courier)).text
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
         stored = session.get(PlanRow, plan["id"])
+        later = session.get(PlanRow, again["plan_id"])
         job_row = session.get(JobRow, job.json()["id"])
-        assert stored is not None and job_row is not None
-        assert set(stored.snapshot) >= {"site", "operations", "counts"} and job_row.snapshot == {}
+        assert stored is not None and later is not None and job_row is not None
+        assert set(stored.snapshot) == {"site_id", "date", "site_tag", "operations", "counts", "policy"}
+        assert stored.snapshot["site_tag"] == later.snapshot["site_tag"] and job_row.snapshot == {}
+        [kept] = session.scalars(select(MapRow)).all()
+        assert kept.geojson == json.loads((GELIN / "site.geojson").read_text())
+        # A plan stored before maps were kept once holds its map itself, and reads as it did.
+        stored.snapshot = {**stored.snapshot, "site": kept.geojson}
+        del stored.snapshot["site_tag"]
+        session.commit()
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        old_style = session.get(PlanRow, plan["id"])
+        assert old_style is not None and "site_tag" not in old_style.snapshot and "site" in old_style.snapshot
+    assert client.get(notices, headers=bearer(courier)).text == text
+    assert client.get(f"/plans/{plan['id']}/cards.html", headers=bearer(courier)).status_code == 200
 
 
 def test_counts_replace_append_and_survive_a_bad_upload(client: TestClient) -> None:
