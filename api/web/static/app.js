@@ -1299,7 +1299,7 @@ function showPlan(planned, glance) {
   }
   if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
   // Parcels left for want of crews: the way to more crews is one press away (coordinators only).
-  const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team"].includes(item.cause));
+  const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team", "behind_sealed_zone"].includes(item.cause));
   $("more-crews").hidden = !short || $("roster-edit").hidden;
   $("more-crews").dataset.shift = short ? short.shift : "";
   const stops = $("stops");
