@@ -59,9 +59,10 @@ class _Walker:
     def fail(self, message: str) -> None:
         self.violations.append(message)
 
-    def ride_s(self, vehicle: Vehicle, from_node: int, to_node: int) -> float | None:
-        """On the lanes the vehicle may ride: round sealed zones, but for a designated pair."""
-        fenced = not vehicle.sealed_ok and bool(self.site_graph.fences_m)
+    def ride_s(self, vehicle: Vehicle, from_node: int, to_node: int, *, kept: bool = False) -> float | None:
+        """On the lanes the vehicle may ride: round sealed zones, but for a designated pair, and
+        for a trip a re-plan kept as it went (`kept`): a zone sealed since it left did not stop it."""
+        fenced = not vehicle.sealed_ok and not kept and bool(self.site_graph.fences_m)
         metres = self._lengths_from(vehicle.mode, fenced, from_node).get(to_node)
         return None if metres is None else metres * 3.6 / vehicle.speed_kmh
 
@@ -144,6 +145,9 @@ class _Walker:
                     f"{here}: departs {depart - load} s after loading starts; loading takes {reload_s} s"
                 )
             clock, node, parcels = depart, gate, 0
+            # A trip on the road when the day was re-planned is as it went (the frozen check holds
+            # it to the plan in use): a seal put on since was not there to go round or knock at.
+            kept = trip.get("kept") is True
             for stop_number, stop in enumerate(_list(trip, "stops"), start=1):
                 at = f"{here} stop {stop_number}"
                 building = self.buildings.get(str(stop.get("building")))
@@ -159,7 +163,7 @@ class _Walker:
                     self.fail(f"{at} (building {building.id}): arrive/depart must be HH:MM:SS")
                     continue
                 target = self.site_graph.entrance_nodes[building.id]
-                ride = self.ride_s(vehicle, node, target)
+                ride = self.ride_s(vehicle, node, target, kept=kept)
                 if ride is None:
                     fence = (
                         ""
@@ -173,7 +177,7 @@ class _Walker:
                     self.fail(
                         f"{at}: arrives at building {building.id} {arrive - clock} s after leaving, the ride takes {ride:.0f} s"
                     )
-                sealed = building.id in self.sealed
+                sealed = building.id in self.sealed and not kept
                 if sealed and not vehicle.sealed_ok:
                     self.fail(
                         f"{at}: building {building.id} is sealed; a {vehicle.id} crew is not a sealed team"
@@ -201,7 +205,7 @@ class _Walker:
                 self.check_batches(at, building.id, stop, count, load)
                 parcels += count
                 clock, node = leave, target
-            ride_back = self.ride_s(vehicle, node, gate)
+            ride_back = self.ride_s(vehicle, node, gate, kept=kept)
             if ride_back is not None and back - clock < ride_back - _SLACK_S:
                 self.fail(
                     f"{here}: back at the gate {back - clock} s after the last stop, the ride takes {ride_back:.0f} s"

@@ -4,6 +4,7 @@ small enough to work out by hand. Three on a lane: B1..B3 at 100, 200, 300 m, 2 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ from optimizer.cards.svg_map import RouteLine, site_map_svg
 from optimizer.check import check_plan
 from optimizer.clock import format_clock, parse_clock
 from optimizer.planner import plan_day
+from optimizer.replan import frozen_part
 from tests.helpers import assert_valid, day, graph_of, operations
 
 LIMIT_S = 1.0
@@ -256,6 +258,29 @@ def test_crews_go_round_a_sealed_zone_and_only_the_designated_pair_goes_through(
     del pair_crew["sealed_ok"]
     violations = check_plan(site_graph, the_day, ops, with_pair)
     assert any("cannot reach building B2 outside the sealed zones" in v for v in violations), violations
+
+
+def test_a_zone_sealed_mid_shift_leaves_the_trips_on_the_road_as_they_went() -> None:
+    """The zone is sealed at 08:10, while the first trip is out through it. The re-plan keeps
+    that trip as it went (the checker does not judge it by a fence put up after it left) and
+    fences only what goes out now: B3's parcels are behind the fence."""
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}])
+    the_day = day(("B1", 80), ("B3", 80))
+    first = _plan(three_on_a_lane(), the_day, ops)
+    [crew] = first["shifts"][0]["crews"]
+    assert len(crew["trips"]) == 2
+    fenced = graph_of(_fenced())
+    now = parse_clock(crew["trips"][0]["depart"]) + 60  # type: ignore[operator]
+    frozen = frozen_part(first, site_id=fenced.site.id, date=None, operations=ops, now_s=now)
+    again = json.loads(
+        json.dumps(plan_day(fenced, the_day, ops, time_limit_s=LIMIT_S, frozen=frozen).to_dict())
+    )
+    assert check_plan(fenced, the_day, ops, again, frozen=frozen) == []
+    [kept] = [t for c in again["shifts"][0]["crews"] for t in c["trips"] if t.get("kept")]
+    assert kept == {**crew["trips"][0], "kept": True}
+    went = kept["stops"][0]["building"]
+    left = {u["building"]: u["cause"] for u in again["undelivered"]}
+    assert left == ({} if went == "B3" else {"B3": "behind_sealed_zone"})
 
 
 def test_trips_wait_for_the_sorter() -> None:
