@@ -67,14 +67,24 @@ def coordinator(server: tuple[Server, httpx.Client]) -> str:
     return token(server[1], "gelin-spring", "coordinator")[1]  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """One Chromium for the module's tests (launching it took 0.7 s a test)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[object]:
+    """The shared Chromium, every page a test opened closed after it: each page has a browser
+    context of its own (cookies, storage), so no test sees another's."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 def _day_csv() -> str:
