@@ -7,6 +7,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.day import parse_day_csv
 from optimizer.graph import build_graph
@@ -115,3 +116,39 @@ def test_a_bad_zone_change_names_what_is_wrong_and_changes_nothing(client: TestC
         == 403
     )
     assert client.get("/sites/world-garden", headers=ADMIN).json() == site
+
+
+def test_a_zone_sealed_across_the_only_lane_leaves_the_buildings_beyond_listed_not_the_day_refused(
+    client: TestClient,
+) -> None:
+    """Sealed small zones are fenced: with the zone across the lane to B2 and B3 sealed and no
+    designated pair on the roster, the day is still planned (B1's parcels go) and the parcels
+    beyond the fence are listed, saying what would get them there."""
+    drawing = three_on_a_lane()
+    drawing.zone("zone-3", "Small zone 3", (140, -10, 160, 10))
+    assert client.put("/sites/three-on-a-lane", json=drawing.document(), headers=ADMIN).status_code == 201
+    tricycle = {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}
+    operations = {
+        "shifts": [{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}],
+        "fleet": [tricycle],
+    }
+    assert client.put("/sites/three-on-a-lane/operations", json=operations, headers=ADMIN).status_code == 200
+    counts = "building,parcels\nB1,5\nB3,7\n"
+    csv = {**ADMIN, "Content-Type": "text/csv"}
+    assert (
+        client.put(f"/sites/three-on-a-lane/days/{DATE}/counts", content=counts, headers=csv).status_code
+        == 200
+    )
+    assert planned(client, "three-on-a-lane", DATE)["undelivered"] == []
+
+    sealed = client.patch("/sites/three-on-a-lane/zones/zone-3", json={"sealed": True}, headers=ADMIN)
+    assert sealed.status_code == 200 and sealed.json()["buildings"] == []
+    after = planned(client, "three-on-a-lane", DATE)
+    assert [(u["building"], u["parcels"], u["cause"]) for u in after["undelivered"]] == [
+        ("B3", 7, "behind_sealed_zone")
+    ]
+    site = parse_site(client.get("/sites/three-on-a-lane", headers=ADMIN).json())
+    assert (
+        check_plan(build_graph(site), parse_day_csv(counts, date=DATE), parse_operations(operations), after)
+        == []
+    )
