@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bench import plan_every_site, site_graph
+from bench import plan_every_site, site_graph, storage
 
 
 def test_the_one_press_benchmark_leaves_every_compound_waiting() -> None:
@@ -20,3 +20,11 @@ def test_the_graph_benchmark_builds_every_fixture_site(
     site_graph.main()
     printed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in printed[1:]] == list(site_graph.SITES)
+
+
+def test_the_storage_benchmark_counts_a_plans_bytes_once() -> None:
+    measured = storage.measure(1)
+    # the inputs once, with the plan (not on its finished job), and the map apart
+    assert measured["jobs.snapshot"] == len("{}")
+    assert measured["plans.snapshot"] > 0 and measured["plans.document"] > 0 and measured["maps.geojson"] > 0
+    assert measured["file growth"] > 0
