@@ -125,28 +125,29 @@ def _route_path(
 ) -> str:
     nodes = [site_graph.gate_node, *(site_graph.entrance_nodes[b] for b in route.stops), site_graph.gate_node]
     coords: list[tuple[float, float]] = []
+
+    def node_xy(node: int) -> tuple[float, float]:
+        return (site_graph.graph.nodes[node]["x"], site_graph.graph.nodes[node]["y"])
+
+    def add(point: tuple[float, float]) -> None:
+        if not coords or math.dist(coords[-1], point) > _SAME_POINT_M:
+            coords.append(point)
+
     for start, end in itertools.pairwise(nodes):
         try:
             leg = nx.shortest_path(graph, start, end, weight="length_m")
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             leg = [start, end]
+        add(node_xy(leg[0]))
         for here, there in itertools.pairwise(leg):
             # along the lane's own bends (a lane round a fence is no straight line between its ends)
-            line = graph.edges[here, there]["line"] if graph.has_edge(here, there) else None
-            at = site_graph.graph.nodes[here]
-            points = [(at["x"], at["y"])] if line is None else list(line.coords)
-            if line is not None and math.dist(points[0], (at["x"], at["y"])) > math.dist(
-                points[-1], (at["x"], at["y"])
-            ):
-                points.reverse()
-            end_at = site_graph.graph.nodes[there]
-            for point in [*points, (end_at["x"], end_at["y"])]:
-                if not coords or math.dist(coords[-1], point) > _SAME_POINT_M:
-                    coords.append(point)
-        if len(leg) == 1:
-            only = site_graph.graph.nodes[leg[0]]
-            if not coords or coords[-1] != (only["x"], only["y"]):
-                coords.append((only["x"], only["y"]))
+            if graph.has_edge(here, there):
+                points = list(graph.edges[here, there]["line"].coords)
+                if math.dist(points[0], node_xy(here)) > math.dist(points[-1], node_xy(here)):
+                    points.reverse()
+                for point in points:
+                    add(point)
+            add(node_xy(there))
     d = "M " + " L ".join(xy(x, y) for x, y in coords)
     return (
         f'<path class="route" data-label="{escape(route.label)}" d="{d}" fill="none" stroke="{route.colour}" '
