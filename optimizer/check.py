@@ -47,12 +47,13 @@ class _Walker:
         self.back_batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, back at): loaded
 
         @cache
-        def lanes(mode: str, fenced: bool) -> nx.Graph:
-            return site_graph.mode_graph(mode, fenced=fenced)
+        def lanes(mode: str, fenced: bool, as_drawn: bool) -> nx.Graph:
+            return site_graph.mode_graph(mode, fenced=fenced, as_drawn=as_drawn)
 
         @cache
-        def lengths_from(mode: str, fenced: bool, node: int) -> dict[int, float]:
-            return dict(nx.single_source_dijkstra_path_length(lanes(mode, fenced), node, weight="length_m"))
+        def lengths_from(mode: str, fenced: bool, as_drawn: bool, node: int) -> dict[int, float]:
+            graph = lanes(mode, fenced, as_drawn)
+            return dict(nx.single_source_dijkstra_path_length(graph, node, weight="length_m"))
 
         self._lengths_from = lengths_from
 
@@ -60,11 +61,21 @@ class _Walker:
         self.violations.append(message)
 
     def ride_s(self, vehicle: Vehicle, from_node: int, to_node: int, *, kept: bool = False) -> float | None:
-        """On the lanes the vehicle may ride: round sealed zones, but for a designated pair, and
-        for a trip a re-plan kept as it went (`kept`): a zone sealed since it left did not stop it."""
+        """On the lanes the vehicle may ride: not along lanes closed today, and round sealed zones
+        but for a designated pair; a trip a re-plan kept as it went (`kept`) on every lane of the
+        map: a zone sealed or a lane closed since it left did not stop it."""
         fenced = not vehicle.sealed_ok and not kept and bool(self.site_graph.fences_m)
-        metres = self._lengths_from(vehicle.mode, fenced, from_node).get(to_node)
+        as_drawn = kept or not self.site_graph.closed_edges
+        metres = self._lengths_from(vehicle.mode, fenced, as_drawn, from_node).get(to_node)
         return None if metres is None else metres * 3.6 / vehicle.speed_kmh
+
+    def _kept_out(self, vehicle: Vehicle) -> str:
+        """What keeps a vehicle off lanes it could otherwise ride, for a message."""
+        closed = [lane.name for lane in self.site.lanes if lane.closed]
+        why = [] if vehicle.sealed_ok or not self.site_graph.fences_m else ["outside the sealed zones"]
+        if closed:
+            why.append(f"with {', '.join(closed)} closed")
+        return "".join(f" {reason}" for reason in why)
 
     def run(self) -> list[str]:
         if self.plan.get("site") != self.site.id:
@@ -165,13 +176,8 @@ class _Walker:
                 target = self.site_graph.entrance_nodes[building.id]
                 ride = self.ride_s(vehicle, node, target, kept=kept)
                 if ride is None:
-                    fence = (
-                        ""
-                        if vehicle.sealed_ok or not self.site_graph.fences_m
-                        else " outside the sealed zones"
-                    )
                     self.fail(
-                        f"{at}: a {vehicle.id} ({vehicle.mode}) cannot reach building {building.id}{fence}"
+                        f"{at}: a {vehicle.id} ({vehicle.mode}) cannot reach building {building.id}{self._kept_out(vehicle)}"
                     )
                 elif arrive - clock < ride - _SLACK_S:
                     self.fail(

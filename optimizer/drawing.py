@@ -30,11 +30,21 @@ class Drawing:
         self._add({"kind": "gate", "id": "gate", "name": name}, "Point", self._ll(x, y))
 
     def lane(
-        self, lane_id: str, points: Iterable[tuple[float, float]], modes: list[str] | None = None
+        self,
+        lane_id: str,
+        points: Iterable[tuple[float, float]],
+        modes: list[str] | None = None,
+        *,
+        name: str | None = None,
+        closed: bool = False,
     ) -> None:
         props: dict[str, Any] = {"kind": "lane", "id": lane_id}
         if modes:
             props["modes"] = modes
+        if name:
+            props["name"] = name
+        if closed:
+            props["closed"] = True
         self._add(props, "LineString", [self._ll(x, y) for x, y in points])
 
     def building(

@@ -73,10 +73,24 @@ class SiteGraph:
             if any(fence.intersects(line) and not fence.touches(line) for fence in self.fences_m)
         )
 
-    def mode_graph(self, mode: str, *, fenced: bool = False) -> nx.Graph:
-        """Simple graph of the edges a vehicle of `mode` may use (shortest parallel edge kept);
-        `fenced`: without the lanes inside sealed zones, for every crew but a designated pair."""
-        closed = self.fenced_edges if fenced else frozenset()
+    @functools.cached_property
+    def closed_edges(self) -> frozenset[tuple[int, int, int]]:
+        """Edges (u, v, key) of lanes closed today (a barricade, a locked gate): closed to everyone."""
+        closed = {lane.id for lane in self.site.lanes if lane.closed}
+        if not closed:
+            return frozenset()
+        return frozenset(
+            (u, v, key) for u, v, key, lane in self.graph.edges(keys=True, data="lane") if lane in closed
+        )
+
+    def mode_graph(self, mode: str, *, fenced: bool = False, as_drawn: bool = False) -> nx.Graph:
+        """Simple graph of the edges a vehicle of `mode` may use (shortest parallel edge kept),
+        without today's closed lanes; `fenced`: without the lanes inside sealed zones either, for
+        every crew but a designated pair. `as_drawn`: every lane of the map, closed or not (is the
+        map whole, would a building be reached were the lanes open)."""
+        closed = frozenset() if as_drawn else self.closed_edges
+        if fenced:
+            closed |= self.fenced_edges
         simple = nx.Graph()
         simple.add_nodes_from(self.graph.nodes(data=True))
         for u, v, key, data in self.graph.edges(keys=True, data=True):
@@ -84,7 +98,7 @@ class SiteGraph:
                 continue
             if simple.has_edge(u, v) and simple[u][v]["length_m"] <= data["length_m"]:
                 continue
-            simple.add_edge(u, v, length_m=data["length_m"], line=data["line"])
+            simple.add_edge(u, v, length_m=data["length_m"], line=data["line"], lane=data["lane"])
         return simple
 
     def place_distances_m(self, mode: str, *, fenced: bool = False) -> np.ndarray:
@@ -195,19 +209,28 @@ def build_graph(site: Site) -> SiteGraph:
     return site_graph
 
 
-def unreachable_buildings(site_graph: SiteGraph, modes: Iterable[str]) -> list[str]:
-    """Buildings no vehicle of the given modes can reach from the gate."""
+def unreachable_buildings(
+    site_graph: SiteGraph, modes: Iterable[str], *, as_drawn: bool = False
+) -> list[str]:
+    """Buildings no vehicle of the given modes can reach from the gate (`as_drawn`: were every
+    closed lane open)."""
     reached: set[int] = set()
     for mode in set(modes):
-        reached |= nx.node_connected_component(site_graph.mode_graph(mode), site_graph.gate_node)
+        lanes = site_graph.mode_graph(mode, as_drawn=as_drawn)
+        reached |= nx.node_connected_component(lanes, site_graph.gate_node)
     return [b for b, node in site_graph.entrance_nodes.items() if node not in reached]
 
 
 def reachable_by_mode(site_graph: SiteGraph) -> dict[str, frozenset[str]]:
-    """Per mode, the buildings a vehicle of it can reach from the gate: all a day's check needs of
-    the graph, small enough for a server to keep per site (`problem.check_reachable`)."""
+    """Per mode, the buildings a vehicle of it can reach from the gate on the lanes as drawn (a
+    lane closed today leaves a day plannable: what lies behind it is listed undelivered): all a
+    day's check needs of the graph, small enough for a server to keep per site
+    (`problem.check_reachable`)."""
     everyone = set(site_graph.entrance_nodes)
-    return {mode: frozenset(everyone - set(unreachable_buildings(site_graph, [mode]))) for mode in MODES}
+    return {
+        mode: frozenset(everyone - set(unreachable_buildings(site_graph, [mode], as_drawn=True)))
+        for mode in MODES
+    }
 
 
 def _check_all_reachable(site_graph: SiteGraph) -> None:
@@ -301,3 +324,32 @@ def _entrance_m(
     nearest_lane = lines[int(tree.query_nearest(footprint_m, all_matches=False)[0])]
     on_footprint, _ = nearest_points(footprint_m.exterior, nearest_lane)
     return on_footprint
+
+
+def cut_off_by_lane(site_graph: SiteGraph) -> dict[str, frozenset[str]]:
+    """Per lane, the buildings no vehicle reaches from the gate while it is closed, with the other
+    lanes as they are today, but reaches while it is open: what closing a lane costs, or what
+    opening it again gives back, for a coordinator deciding which barricade matters."""
+    others_closed = {lane.id for lane in site_graph.site.lanes if lane.closed}
+    adjacency: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for u, v, lane in site_graph.graph.edges(data="lane"):
+        adjacency[u].append((v, lane))
+        adjacency[v].append((u, lane))
+    building_at = defaultdict(list)
+    for building, node in site_graph.entrance_nodes.items():
+        building_at[node].append(building)
+
+    def reached(closed: set[str]) -> set[str]:
+        seen, todo = {site_graph.gate_node}, [site_graph.gate_node]
+        while todo:
+            for there, lane in adjacency[todo.pop()]:
+                if there not in seen and lane not in closed:
+                    seen.add(there)
+                    todo.append(there)
+        return {b for node in seen for b in building_at.get(node, ())}
+
+    result = {}
+    for lane in site_graph.site.lanes:
+        with_it_open = reached(others_closed - {lane.id})
+        result[lane.id] = frozenset(with_it_open - reached(others_closed | {lane.id}))
+    return result

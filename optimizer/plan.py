@@ -6,6 +6,7 @@ the shift), so a plan is exactly as long as the work in it, whatever slack the s
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import defaultdict
@@ -13,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import networkx as nx
 
 from optimizer.clock import format_clock
 from optimizer.graph import unreachable_buildings
@@ -409,11 +412,11 @@ def explain_undelivered(
     operations = model.operations
     site = model.site_graph.site
     left: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
-    open_reach = _reached_through_fences(model)
+    reach = _Reach.of(model)
     for node in range(1, model.node_count):
         if node not in served:
             visit = model.visits[node]
-            cause = _cause(model, node, held_back, open_reach)
+            cause = _cause(model, node, held_back, reach)
             left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
     items = []
@@ -447,6 +450,13 @@ def explain_undelivered(
                 f"{what_zh}：去这栋楼的路都要穿过封控区（{zones}），只有指定的两人组能进；"
                 "请在班表里安排指定的两人组（车队中 sealed_ok 的一项），或把绕开围挡的路画上"
             )
+        elif cause == "lane_closed":
+            names = ", ".join(_closed_on_the_way(model, building_id))
+            reason = (
+                f"{what}: every way to it runs along a lane closed today ({names}); open the lane again "
+                "when it can be ridden, or draw the way round"
+            )
+            reason_zh = f"{what_zh}：去这栋楼的路都要经过今天封闭的道路（{names}）；道路能走时把它重新打开，或把绕行的路画上"
         elif cause == "urgent_window":
             opens = max(model.urgent_opens_s(n) for n in nodes)
             late_wave = opens > shift.start_s
@@ -548,19 +558,35 @@ def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str)
     )
 
 
-def _reached_through_fences(model: DayModel) -> dict[str, frozenset[str]]:
-    """Per mode of the fleet, the buildings it would reach were the sealed zones open (none when no
-    zone is sealed): a building reached only so is behind a fence, not beyond the vehicles' lanes."""
-    if not model.site_graph.fences_m:
-        return {}
-    everyone = frozenset(model.site_graph.entrance_nodes)
-    modes = {v.mode for v in model.operations.fleet}
-    return {mode: everyone.difference(unreachable_buildings(model.site_graph, [mode])) for mode in modes}
+@dataclass(frozen=True)
+class _Reach:
+    """Per mode of the fleet, the buildings it would reach were the sealed zones open
+    (`unfenced`), and were today's closed lanes open as well (`as_drawn`); empty where nothing is
+    sealed or closed. A building reached only so is behind a fence or a closed lane, not beyond
+    the vehicles' lanes."""
+
+    unfenced: dict[str, frozenset[str]]
+    as_drawn: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, model: DayModel) -> _Reach:
+        site_graph = model.site_graph
+        everyone = frozenset(site_graph.entrance_nodes)
+        modes = {v.mode for v in model.operations.fleet}
+
+        def reached(as_drawn: bool) -> dict[str, frozenset[str]]:
+            return {
+                mode: everyone.difference(unreachable_buildings(site_graph, [mode], as_drawn=as_drawn))
+                for mode in modes
+            }
+
+        return cls(
+            unfenced=reached(False) if site_graph.fences_m else {},
+            as_drawn=reached(True) if site_graph.closed_edges else {},
+        )
 
 
-def _cause(
-    model: DayModel, node: int, held_back: dict[int, str], open_reach: dict[str, frozenset[str]]
-) -> str:
+def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach) -> str:
     if node in held_back:
         return held_back[node]
     visit = model.visits[node]
@@ -574,16 +600,43 @@ def _cause(
         for crew in model.crews
         if crew.shift >= visit.available_shift and model.reachable[crew.vehicle, node]
     ]
-    fenced_off = not reachable and any(
-        crew.shift >= visit.available_shift
-        and visit.building in open_reach.get(model.operations.fleet[crew.vehicle].mode, ())
-        for crew in model.crews
-    )
+
+    def reached_were_open(reached: dict[str, frozenset[str]]) -> bool:
+        return not reachable and any(
+            crew.shift >= visit.available_shift
+            and visit.building in reached.get(model.operations.fleet[crew.vehicle].mode, ())
+            for crew in model.crews
+        )
+
+    fenced_off = reached_were_open(reach.unfenced)
     if (reachable or fenced_off) and visit.building in model.sealed:
         return "no_sealed_team"
     if fenced_off:
         return "behind_sealed_zone"
+    if reached_were_open(reach.as_drawn):
+        return "lane_closed"
     return "no_crew" if not reachable else "shift_capacity"
+
+
+def _closed_on_the_way(model: DayModel, building_id: str) -> list[str]:
+    """The closed lanes on the shortest way to the building as the lanes are drawn, by name: the
+    ones to open (for any mode of the fleet that would reach it so)."""
+    site_graph = model.site_graph
+    closed = {lane.id: lane.name for lane in site_graph.site.lanes if lane.closed}
+    names: list[str] = []
+    for mode in sorted({v.mode for v in model.operations.fleet}):
+        lanes = site_graph.mode_graph(mode, as_drawn=True)
+        try:
+            path = nx.shortest_path(
+                lanes, site_graph.gate_node, site_graph.entrance_nodes[building_id], weight="length_m"
+            )
+        except nx.NetworkXNoPath:
+            continue
+        for u, v in itertools.pairwise(path):
+            lane = lanes[u][v]["lane"]
+            if lane in closed and closed[lane] not in names:
+                names.append(closed[lane])
+    return names or sorted(closed.values())
 
 
 def _parcels_per_crew_shift(plan: Plan) -> dict[str, tuple[str, int]]:

@@ -232,10 +232,11 @@ def lane_distances_m(site_graph: SiteGraph, fleet: Sequence[Vehicle]) -> dict[st
 
 def check_plannable(site_graph: SiteGraph, day: Day, operations: Operations) -> None:
     """Refuse a day the solver could not take: unknown buildings or shifts, buildings with parcels
-    that no vehicle of the fleet can reach."""
+    that no vehicle of the fleet can reach on the lanes as drawn (one behind a lane closed today is
+    listed undelivered instead: the closure is the day's, not the map's)."""
     everyone = frozenset(site_graph.entrance_nodes)
     reachable = {
-        mode: everyone.difference(unreachable_buildings(site_graph, [mode]))
+        mode: everyone.difference(unreachable_buildings(site_graph, [mode], as_drawn=True))
         for mode in {v.mode for v in operations.fleet}
     }
     check_reachable(site_graph.site, day, operations, reachable)

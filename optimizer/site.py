@@ -87,6 +87,10 @@ class Lane:
     id: str
     modes: frozenset[str]
     line: LineString  # lon/lat
+    name: str = ""  # defaults to the id when read from a map
+    closed: bool = False
+    """Closed today (a barricade, a locked gate between zones, road works): no crew rides it, the
+    designated pair neither. It changes during a day without sending the map again."""
 
 
 @dataclass(frozen=True)
@@ -346,7 +350,15 @@ def _lane(lane_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where:
                 field="modes",
             )
         mode_set = frozenset(modes)
-    return Lane(id=lane_id, modes=mode_set, line=geometry)
+    if not isinstance(props.get("closed", False), bool):
+        raise where.error("closed must be true or false", "closed（封路）要写 true 或 false", field="closed")
+    return Lane(
+        id=lane_id,
+        modes=mode_set,
+        line=geometry,
+        name=str(props.get("name") or lane_id),
+        closed=props.get("closed", False),
+    )
 
 
 def _zone(zone_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: _Where) -> Zone:

@@ -99,6 +99,8 @@ def site_map_svg(
         parts.append(
             f'<polyline class="lane" points="{points}" fill="none" stroke="#b8b8b8" stroke-width="{3 * scale:.1f}"{dash}/>'
         )
+        if lane.closed:
+            parts.append(_closed_mark(lane.id, line, xy, scale))
     fences = bool(site_graph.fences_m)
     lanes = {(route.mode, route.fenced and fences) for route in routes}
     graphs = {(mode, fenced): site_graph.mode_graph(mode, fenced=fenced) for mode, fenced in lanes}
@@ -115,6 +117,23 @@ def site_map_svg(
             parts.extend(_stop_numbers(site_graph, route, minx, maxy, scale))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _closed_mark(lane_id: str, line: LineString, xy: Callable[[float, float], str], scale: float) -> str:
+    """A lane closed today: red along its length and a cross at its middle, so a volunteer sees why
+    the route goes round (the red of the sealed zones: nobody rides there)."""
+    middle = line.interpolate(0.5, normalized=True)
+    arm = 5 * scale
+    cross = " ".join(
+        f"M{xy(middle.x - arm * dx, middle.y - arm * dy)} L{xy(middle.x + arm * dx, middle.y + arm * dy)}"
+        for dx, dy in ((1, 1), (1, -1))
+    )
+    points = " ".join(xy(x, y) for x, y in line.coords)
+    return (
+        f'<g class="lane closed" data-lane="{escape(lane_id)}" stroke="#b3261e" fill="none">'
+        f'<polyline points="{points}" stroke-width="{1.5 * scale:.1f}" stroke-dasharray="{4 * scale:.1f},{2 * scale:.1f}"/>'
+        f'<path d="{cross}" stroke-width="{2 * scale:.1f}"/></g>'
+    )
 
 
 _SAME_POINT_M = 0.01  # a lane's end and its graph node, a float's rounding apart

@@ -8,10 +8,11 @@ import json
 import re
 from typing import Any
 
-from fixtures.generate import three_on_a_lane
+from fixtures.generate import barricaded, three_on_a_lane
 from optimizer.cards.svg_map import RouteLine, site_map_svg
 from optimizer.check import check_plan
 from optimizer.clock import format_clock, parse_clock
+from optimizer.graph import cut_off_by_lane
 from optimizer.planner import plan_day
 from optimizer.replan import frozen_part
 from tests.helpers import assert_valid, day, graph_of, operations
@@ -201,6 +202,16 @@ def test_a_sealed_zone_seals_the_buildings_inside() -> None:
     assert [(u["building"], u["cause"]) for u in document["undelivered"]] == [("B1", "no_sealed_team")]
 
 
+def _between_b1_and_b2_s(document: dict[str, Any]) -> int:
+    """The ride between B1 and B2 (either way) of a plan of one trip."""
+    [stops] = [trip["stops"] for crew in document["shifts"][0]["crews"] for trip in crew["trips"]]
+    legs = {
+        (a["building"], b["building"]): parse_clock(b["arrive"]) - parse_clock(a["depart"])  # type: ignore[operator]
+        for a, b in itertools.pairwise(stops)
+    }
+    return legs.get(("B1", "B2"), legs.get(("B2", "B1"), -1))
+
+
 def _fenced(*, round_it: bool = False) -> Any:
     """Three on a lane with a sealed small zone fenced across the lane between B1 and B2 (no
     building inside); `round_it`: a lane round the fence, 20 m + 30 m + 60 m + 30 m + 20 m = 160 m
@@ -227,12 +238,7 @@ def test_crews_go_round_a_sealed_zone_and_only_the_designated_pair_goes_through(
 
     around = _plan(_fenced(round_it=True), the_day, operations(fleet=[TRICYCLE]))
     assert around["undelivered"] == []
-    [stops] = [trip["stops"] for crew in around["shifts"][0]["crews"] for trip in crew["trips"]]
-    legs = {
-        (a["building"], b["building"]): parse_clock(b["arrive"]) - parse_clock(a["depart"])  # type: ignore[operator]
-        for a, b in itertools.pairwise(stops)
-    }
-    assert legs.get(("B1", "B2"), legs.get(("B2", "B1"))) == 80  # 160 m at 2 m/s, not 100 m's 50 s
+    assert _between_b1_and_b2_s(around) == 80  # 160 m at 2 m/s, not 100 m's 50 s
     # The card's map draws the way round; a designated pair's trip, straight through.
     round_graph = graph_of(_fenced(round_it=True))
 
@@ -260,27 +266,86 @@ def test_crews_go_round_a_sealed_zone_and_only_the_designated_pair_goes_through(
     assert any("cannot reach building B2 outside the sealed zones" in v for v in violations), violations
 
 
+def _replanned_a_minute_out(before: Any, after: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """80 parcels for B1 and 80 for B3 (two trips) planned on the map `before`, re-planned on the
+    map `after` a minute after the first trip left, the re-plan checked: the trip kept and what
+    was left, by building and cause."""
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}])
+    the_day = day(("B1", 80), ("B3", 80))
+    first = _plan(before, the_day, ops)
+    [crew] = first["shifts"][0]["crews"]
+    assert len(crew["trips"]) == 2
+    changed = graph_of(after)
+    now = parse_clock(crew["trips"][0]["depart"]) + 60  # type: ignore[operator]
+    frozen = frozen_part(first, site_id=changed.site.id, date=None, operations=ops, now_s=now)
+    again = json.loads(
+        json.dumps(plan_day(changed, the_day, ops, time_limit_s=LIMIT_S, frozen=frozen).to_dict())
+    )
+    assert check_plan(changed, the_day, ops, again, frozen=frozen) == []
+    [kept] = [t for c in again["shifts"][0]["crews"] for t in c["trips"] if t.get("kept")]
+    assert kept == {**crew["trips"][0], "kept": True}
+    return kept, {u["building"]: u["cause"] for u in again["undelivered"]}
+
+
 def test_a_zone_sealed_mid_shift_leaves_the_trips_on_the_road_as_they_went() -> None:
     """The zone is sealed at 08:10, while the first trip is out through it. The re-plan keeps
     that trip as it went (the checker does not judge it by a fence put up after it left) and
     fences only what goes out now: B3's parcels are behind the fence."""
-    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}])
-    the_day = day(("B1", 80), ("B3", 80))
-    first = _plan(three_on_a_lane(), the_day, ops)
-    [crew] = first["shifts"][0]["crews"]
-    assert len(crew["trips"]) == 2
-    fenced = graph_of(_fenced())
-    now = parse_clock(crew["trips"][0]["depart"]) + 60  # type: ignore[operator]
-    frozen = frozen_part(first, site_id=fenced.site.id, date=None, operations=ops, now_s=now)
-    again = json.loads(
-        json.dumps(plan_day(fenced, the_day, ops, time_limit_s=LIMIT_S, frozen=frozen).to_dict())
+    kept, left = _replanned_a_minute_out(three_on_a_lane(), _fenced())
+    assert left == ({} if kept["stops"][0]["building"] == "B3" else {"B3": "behind_sealed_zone"})
+
+
+def test_a_closed_lane_is_ridden_by_nobody_and_what_lies_beyond_is_listed_with_the_lane() -> None:
+    """A barricade across a lane closes it to every crew, the designated pair as well: the day is
+    planned (not refused), the buildings beyond are listed `lane_closed` naming the lane, a way
+    round is taken where there is one, and the map marks the lane."""
+    the_day = day(("B1", 5), ("B2", 5), ("B3", 5))
+    ops = operations(
+        fleet=[TRICYCLE, PAIR], shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}]
     )
-    assert check_plan(fenced, the_day, ops, again, frozen=frozen) == []
-    [kept] = [t for c in again["shifts"][0]["crews"] for t in c["trips"] if t.get("kept")]
-    assert kept == {**crew["trips"][0], "kept": True}
-    went = kept["stops"][0]["building"]
-    left = {u["building"]: u["cause"] for u in again["undelivered"]}
-    assert left == ({} if went == "B3" else {"B3": "behind_sealed_zone"})
+    cut = _plan(barricaded(), the_day, ops)
+    assert [(u["building"], u["cause"]) for u in cut["undelivered"]] == [
+        ("B2", "lane_closed"),
+        ("B3", "lane_closed"),
+    ]
+    assert "runs along a lane closed today (Middle lane)" in cut["undelivered"][0]["reason"]
+    assert "今天封闭的道路（Middle lane）" in cut["undelivered"][0]["reason_zh"]
+    assert [s["building"] for s in _stops(cut)] == ["B1"]
+    # The same plan's trips handed a site where the lane is open are valid; the other way round not.
+    open_plan = _plan(barricaded(closed=False), the_day, ops)
+    assert open_plan["undelivered"] == []
+    violations = check_plan(graph_of(barricaded()), the_day, ops, open_plan)
+    assert any("cannot reach building B2 with Middle lane closed" in v for v in violations), violations
+
+    around = _plan(barricaded(round_it=True), the_day, operations(fleet=[TRICYCLE]))
+    assert around["undelivered"] == []
+    assert _between_b1_and_b2_s(around) == 80  # 160 m at 2 m/s, not 100 m's 50 s
+    svg = site_map_svg(graph_of(barricaded(round_it=True)), [RouteLine(("B1", "B2"), "tricycle", "#000")])
+    assert re.findall(r'class="lane closed" data-lane="(\w+)"', svg) == ["middle"]
+    [path] = re.findall(r'class="route"[^>]* d="([^"]+)"', svg)
+    straight = site_map_svg(graph_of(barricaded(closed=False)), [RouteLine(("B1", "B2"), "tricycle", "#000")])
+    [straight_path] = re.findall(r'class="route"[^>]* d="([^"]+)"', straight)
+    assert path.count("L") > straight_path.count("L")  # round the barricade's corners
+
+
+def test_what_each_lane_cuts_off_while_closed() -> None:
+    """What closing a lane costs, or what opening it again gives back, with the others as they
+    are: with Middle lane closed, closing East lane too cuts off nothing more."""
+    assert cut_off_by_lane(graph_of(barricaded(closed=False))) == {
+        "west": {"B1", "B2", "B3"},
+        "middle": {"B2", "B3"},
+        "east": {"B2", "B3"},  # B2's door joins the lane at 200 m
+    }
+    assert cut_off_by_lane(graph_of(barricaded())) == {"west": {"B1"}, "middle": {"B2", "B3"}, "east": set()}
+    assert cut_off_by_lane(graph_of(barricaded(round_it=True)))["middle"] == set()
+
+
+def test_a_lane_closed_mid_shift_leaves_the_trips_on_the_road_as_they_went() -> None:
+    """Closed at 08:10 while the first trip is out past it: the re-plan keeps that trip as it
+    went (the checker does not judge it by a barricade put up after it left), and what goes out
+    now does not pass the barricade."""
+    kept, left = _replanned_a_minute_out(barricaded(closed=False), barricaded())
+    assert left == ({} if kept["stops"][0]["building"] == "B3" else {"B3": "lane_closed"})
 
 
 def test_trips_wait_for_the_sorter() -> None:
