@@ -156,6 +156,10 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
         lambda d: f"{'sealed' if d['sealed'] else 'unsealed'} zone {d['name']}",
         lambda d: f"{'封控了' if d['sealed'] else '解封了'}{d['name']}",
     ),
+    "lane_changed": (
+        lambda d: f"{'closed' if d['closed'] else 'opened'} lane {d['name']}",
+        lambda d: f"{'封闭了' if d['closed'] else '重新打开了'}道路 {d['name']}",
+    ),
     "roster_changed": (
         lambda d: (
             "changed this day's crews and vehicles" if d["day"] else "changed the usual crews and vehicles"

@@ -51,6 +51,8 @@ FIELDS_ZH = {
     "trip": "第几趟",
     "urgent": "急件",
     "zone_id": "片区编号",
+    "lane_id": "道路编号",
+    "closed": "封路",
 }
 """The Chinese name of each field a request's schema checks, shown beside the field's own name."""
 

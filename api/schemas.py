@@ -68,6 +68,24 @@ class ZoneChange(BaseModel):
     sealed: bool
 
 
+class LaneOut(BaseModel):
+    id: str
+    name: str
+    modes: list[str] = Field(description="who may ride it, as the map says")
+    closed: bool = Field(description="closed today: no crew rides it, the designated pair neither")
+    cut_off: list[str] = Field(
+        description="buildings that no vehicle reaches from the gate while it is closed (with the other lanes as they are)"
+    )
+
+
+class LaneChange(BaseModel):
+    """A lane closed (a barricade, a gate between zones locked) or opened again during a day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closed: bool
+
+
 class BuildingChange(BaseModel):
     """What a coordinator learns during the day about a building; fields left out stay as they are."""
 

@@ -14,6 +14,7 @@ BuildingId = Annotated[
     str, Path(min_length=1, max_length=100, description="building id, as the site map gives it")
 ]
 ZoneId = Annotated[str, Path(min_length=1, max_length=100, description="zone id, as the site map gives it")]
+LaneId = Annotated[str, Path(min_length=1, max_length=100, description="lane id, as the site map gives it")]
 DistrictId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$", description="district id")]
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1, description="token id")]
 DateText = Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")]

@@ -1,9 +1,9 @@
-"""Sites, their buildings and zones, and the site's API tokens (their operations: `operations.py`)."""
+"""Sites, their buildings, lanes and zones, and the site's API tokens (their operations: `operations.py`)."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -17,10 +17,12 @@ from api.db.models import SiteRow, TokenRow
 from api.deps import PrincipalDep, SessionDep, require, require_role, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, not_found
 from api.history import record
-from api.routes.params import BuildingId, SiteId, TokenId, ZoneId
+from api.routes.params import BuildingId, LaneId, SiteId, TokenId, ZoneId
 from api.schemas import (
     BuildingChange,
     BuildingOut,
+    LaneChange,
+    LaneOut,
     Me,
     OsmSite,
     SiteArchived,
@@ -32,9 +34,9 @@ from api.schemas import (
     ZoneOut,
 )
 from api.store import domain_site, remember_site, site_row
-from optimizer.graph import build_graph
+from optimizer.graph import build_graph, cut_off_by_lane
 from optimizer.osm import site_from_osm
-from optimizer.site import Building, Site, Zone, parse_site, sealed_buildings, zone_buildings
+from optimizer.site import MODES, Building, Lane, Site, Zone, parse_site, sealed_buildings, zone_buildings
 
 router = APIRouter(tags=["sites"], responses=ERROR_RESPONSES)
 
@@ -270,22 +272,63 @@ def change_zone(
     delivery by a designated pair, without sending the whole map again. Plans made before keep what
     they were made from, and the day overview calls them outdated."""
     require(principal, site_id, "coordinator")
-
-    def noted(site: Site) -> None:
-        name = next(zone.name for zone in site.zones if zone.id == zone_id)
-        record(session, principal, site_id, "zone_changed", zone=zone_id, name=name, sealed=change.sealed)
-
-    site = _changed_feature(
-        session, site_id, "zone", zone_id, lambda p: p.update(sealed=change.sealed), noted
-    )
+    site = _switched(session, principal, site_id, "zone", zone_id, "sealed", change.sealed)
     return _zone_out(site, next(zone for zone in site.zones if zone.id == zone_id))
+
+
+@router.get("/sites/{site_id}/lanes", response_model=list[LaneOut])
+def list_lanes(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[LaneOut]:
+    """The map's lanes, which are closed today, and what each cuts off while closed."""
+    require(principal, site_id, "viewer")
+    return _lanes_out(domain_site(site_row(session, site_id)))
+
+
+@router.patch("/sites/{site_id}/lanes/{lane_id}", response_model=list[LaneOut])
+def change_lane(
+    site_id: SiteId, lane_id: LaneId, change: LaneChange, session: SessionDep, principal: PrincipalDep
+) -> list[LaneOut]:
+    """A lane closed (a barricade, a gate between zones locked) or opened again, without sending
+    the whole map again: plans go round it, and what only it led to is listed undelivered
+    (`lane_closed`). Plans made before keep what they were made from, and the day overview calls
+    them outdated. Answers every lane, as what one closure cuts off depends on the others."""
+    require(principal, site_id, "coordinator")
+    return _lanes_out(_switched(session, principal, site_id, "lane", lane_id, "closed", change.closed))
+
+
+def _lanes_out(site: Site) -> list[LaneOut]:
+    cut_off = cut_off_by_lane(build_graph(site))
+    return [
+        LaneOut(
+            id=lane.id,
+            name=lane.name,
+            modes=[mode for mode in MODES if mode in lane.modes],
+            closed=lane.closed,
+            cut_off=[b.id for b in site.buildings if b.id in cut_off[lane.id]],
+        )
+        for lane in site.lanes
+    ]
 
 
 def _zone_out(site: Site, zone: Zone) -> ZoneOut:
     return ZoneOut(id=zone.id, name=zone.name, sealed=zone.sealed, buildings=list(zone_buildings(site, zone)))
 
 
-_KIND_ZH = {"building": "楼", "zone": "小区域"}
+def _switched(
+    session: Session, principal: Principal, site_id: str, kind: str, feature_id: str, field: str, value: bool
+) -> Site:
+    """A zone sealed or a lane closed (or opened again): the one field set, stored, and a
+    `{kind}_changed` line in the history naming the feature."""
+
+    def noted(site: Site) -> None:
+        features: Sequence[Zone | Lane] = site.zones if kind == "zone" else site.lanes
+        name = next(feature.name for feature in features if feature.id == feature_id)
+        detail: dict[str, Any] = {kind: feature_id, "name": name, field: value}
+        record(session, principal, site_id, f"{kind}_changed", **detail)
+
+    return _changed_feature(session, site_id, kind, feature_id, lambda p: p.update({field: value}), noted)
+
+
+_KIND_ZH = {"building": "楼", "lane": "道路", "zone": "小区域"}
 
 
 def _changed_feature(

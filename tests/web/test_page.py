@@ -972,7 +972,7 @@ def test_the_coordinator_seals_a_building_and_the_plan_shown_turns_outdated(
     assert page.locator("#building-edit").is_hidden()  # a courier token may not change them
 
 
-def test_the_coordinator_seals_a_small_zone_and_its_buildings_are_tagged_sealed(
+def test_the_coordinator_seals_a_small_zone_and_closes_a_lane(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
@@ -999,12 +999,12 @@ def test_the_coordinator_seals_a_small_zone_and_its_buildings_are_tagged_sealed(
     page = _signed_in(browser, running.url, token(client, "world-garden", "coordinator")[1])  # type: ignore[arg-type]
     page.click("#building-edit summary")
     page.wait_for_selector("#zone-edit:not([hidden])")
-    assert page.is_checked('#zone-seals input[data-zone="D-court"]') and not page.is_checked(
-        '#zone-seals input[data-zone="B"]'
+    assert page.is_checked('#zone-switches input[data-id="D-court"]') and not page.is_checked(
+        '#zone-switches input[data-id="B"]'
     )
     assert page.locator(f'.cell[data-building="{court[0]}"] .tag.sealed').count() == 1  # sealed by its zone
     assert page.locator(f'.cell[data-building="{in_b[0]}"] .tag.sealed').count() == 0
-    page.check('#zone-seals input[data-zone="B"]')
+    page.check('#zone-switches input[data-id="B"]')
     page.click("#zone-save")
     page.wait_for_function("document.querySelector('#zone-status').textContent === 'Saved'")
     assert page.inner_text("#zone-error") == ""
@@ -1012,6 +1012,24 @@ def test_the_coordinator_seals_a_small_zone_and_its_buildings_are_tagged_sealed(
     assert {z["id"]: z["sealed"] for z in client.get("/sites/world-garden/zones", headers=ADMIN).json()} == {
         "A": False, "B": True, "D": False, "D-court": True
     }  # fmt: skip
+
+    # A barricade: the coordinator closes a lane, and the page says what it cuts off.
+    lanes = client.get("/sites/world-garden/lanes", headers=ADMIN).json()
+    lane = next(lane for lane in lanes if lane["cut_off"])
+    box = f'#lane-switches input[data-id="{lane["id"]}"]'
+    label = f'#lane-switches label:has(input[data-id="{lane["id"]}"])'
+    assert not page.is_checked(box)
+    assert "closing it cuts off" in page.locator(label).inner_text()
+    page.check(box)
+    page.click("#lane-save")
+    page.wait_for_function("document.querySelector('#lane-status').textContent === 'Saved'")
+    assert page.inner_text("#lane-error") == ""
+    assert page.is_checked(box)
+    assert f"{lane['name']} (cuts off" in page.locator(label).inner_text()
+    closed = [
+        lane["id"] for lane in client.get("/sites/world-garden/lanes", headers=ADMIN).json() if lane["closed"]
+    ]
+    assert closed == [lane["id"]]
 
 
 def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(

@@ -196,7 +196,8 @@ async function openSite(chosen) {
     shownSite = site.id;
     buildGrid();
     fillBuildingEditor();
-    loadZones();
+    loadSwitches("zone");
+    loadSwitches("lane");
     showArchived();
     $("token-made").hidden = true;  // a token just made is the last compound's
     $("token-error").textContent = "";
@@ -283,52 +284,68 @@ function showBuildingDetails() {
   $("edit-sealed").checked = b.sealed;
 }
 
-// Small zones sealed inside the compound after a positive case: every building inside gets door
-// delivery. Saved on Save, each zone changed here on its own (someone else may seal another).
-let zones = [];
+// Small zones sealed inside the compound after a positive case (every building inside gets door
+// delivery) and lanes closed by a barricade (nobody rides them): a checkbox each, saved on Save,
+// each changed on its own (someone else may seal or close another).
+const SWITCHES = {
+  zone: { path: "zones", field: "sealed", prefix: "zone" },
+  lane: { path: "lanes", field: "closed", prefix: "lane" },
+};
+const switched = { zone: [], lane: [] };
 
-async function loadZones() {
+function switchLabel(kind, item) {
+  if (kind !== "lane" || !item.cut_off.length) return ` ${item.name}`;
+  const names = item.cut_off.map((id) => buildings.find((b) => b.id === id)?.name || id);
+  const shown = names.length > 6 ? [...names.slice(0, 6), "…"] : names;
+  return ` ${item.name} (${item.closed ? L.lane_cuts_off : L.lane_would_cut_off} ${shown.join(L.list_separator)})`;
+}
+
+async function loadSwitches(kind) {
+  const { path, prefix } = SWITCHES[kind];
   const siteId = site.id;
-  const response = await api(`/sites/${encodeURIComponent(siteId)}/zones`);
+  const response = await api(`/sites/${encodeURIComponent(siteId)}/${path}`);
   if (site === null || site.id !== siteId) return;  // another compound opened meanwhile
-  zones = response.ok ? await response.json() : [];
-  $("zone-edit").hidden = !zones.length;
-  $("zone-status").textContent = "";
-  $("zone-error").textContent = "";
-  const box = $("zone-seals");
+  switched[kind] = response.ok ? await response.json() : [];
+  $(`${prefix}-edit`).hidden = !switched[kind].length;
+  $(`${prefix}-status`).textContent = "";
+  $(`${prefix}-error`).textContent = "";
+  const box = $(`${prefix}-switches`);
   box.innerHTML = "";
-  for (const zone of zones) {
+  for (const item of switched[kind]) {
     const label = document.createElement("label");
     const input = document.createElement("input");
     input.type = "checkbox";
-    input.dataset.zone = zone.id;
-    input.checked = zone.sealed;
-    label.append(input, ` ${zone.name}`);
+    input.dataset.id = item.id;
+    input.checked = item[SWITCHES[kind].field];
+    label.append(input, switchLabel(kind, item));
     box.appendChild(label);
   }
 }
 
-async function saveZones() {
+async function saveSwitches(kind) {
   if (shownSite !== site.id) return;
+  const { path, field, prefix } = SWITCHES[kind];
   const siteId = site.id;
-  $("zone-status").textContent = "";
-  $("zone-error").textContent = "";
-  const changed = [...document.querySelectorAll("#zone-seals input")].filter((input) => input.checked !== zones.find((z) => z.id === input.dataset.zone)?.sealed);
+  $(`${prefix}-status`).textContent = "";
+  $(`${prefix}-error`).textContent = "";
+  const changed = [...document.querySelectorAll(`#${prefix}-switches input`)].filter((input) => input.checked !== switched[kind].find((item) => item.id === input.dataset.id)?.[field]);
   for (const input of changed) {
-    const response = await api(`/sites/${encodeURIComponent(siteId)}/zones/${encodeURIComponent(input.dataset.zone)}`, {
-      method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sealed: input.checked }),
+    const response = await api(`/sites/${encodeURIComponent(siteId)}/${path}/${encodeURIComponent(input.dataset.id)}`, {
+      method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ [field]: input.checked }),
     });
-    if (!response.ok) { $("zone-error").textContent = await errorMessage(response); return; }
+    if (!response.ok) { $(`${prefix}-error`).textContent = await errorMessage(response); return; }
   }
   if (siteId !== site.id) return;
-  // the buildings inside are sealed or open now: their tags in the grid follow
-  const response = await api(`/sites/${encodeURIComponent(siteId)}/buildings`);
-  if (response.ok && siteId === site.id) {
-    buildings = await response.json();
-    for (const b of buildings) { const cell = cellOf(b.id); if (cell) nameCell(cell.querySelector("label"), b); }
+  if (kind === "zone") {
+    // the buildings inside are sealed or open now: their tags in the grid follow
+    const response = await api(`/sites/${encodeURIComponent(siteId)}/buildings`);
+    if (response.ok && siteId === site.id) {
+      buildings = await response.json();
+      for (const b of buildings) { const cell = cellOf(b.id); if (cell) nameCell(cell.querySelector("label"), b); }
+    }
   }
-  await loadZones();
-  $("zone-status").textContent = L.saved;
+  await loadSwitches(kind);
+  $(`${prefix}-status`).textContent = L.saved;
   if (!changed.length) return;
   loadOverview();
   await showDayPlan(currentView);  // the shown plan may now be outdated; the typed counts stay
@@ -1603,7 +1620,8 @@ $("days-download").addEventListener("click", downloadDays);
 $("history-download").addEventListener("click", downloadHistory);
 $("osm-read").addEventListener("click", readOsm);
 $("osm-add").addEventListener("click", addOsm);
-$("zone-save").addEventListener("click", saveZones);
+$("zone-save").addEventListener("click", () => saveSwitches("zone"));
+$("lane-save").addEventListener("click", () => saveSwitches("lane"));
 $("roster-form").addEventListener("submit", saveRoster);
 $("roster-start").addEventListener("click", startRoster);
 $("roster-usual").addEventListener("click", backToUsualRoster);
