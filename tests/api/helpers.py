@@ -60,8 +60,8 @@ def token(client: TestClient, site: str, role: str, headers: dict[str, str] = AD
 
 
 def planned(client: TestClient, site: str, date: str) -> dict[str, Any]:
-    """The plan of a 2 s job for the site's day, which must succeed."""
-    job = client.post(f"/sites/{site}/days/{date}/plans", json={"time_limit_s": 2}, headers=ADMIN)
+    """The plan of a 1 s job for the site's day, which must succeed (the tests' days are small)."""
+    job = client.post(f"/sites/{site}/days/{date}/plans", json={"time_limit_s": 1}, headers=ADMIN)
     assert job.status_code == 202, job.text
     finished = wait_for_job(client, job.json()["id"], ADMIN)
     assert finished["status"] == "done", finished

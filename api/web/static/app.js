@@ -294,10 +294,12 @@ const SWITCHES = {
 const switched = { zone: [], lane: [] };
 
 function switchLabel(kind, item) {
-  if (kind !== "lane" || !item.cut_off.length) return ` ${item.name}`;
+  // pieces of one street (a map read from OpenStreetMap) share a name: their ids tell them apart
+  const named = switched[kind].filter((other) => other.name === item.name).length > 1 ? `${item.name} [${item.id}]` : item.name;
+  if (kind !== "lane" || !item.cut_off.length) return ` ${named}`;
   const names = item.cut_off.map((id) => buildings.find((b) => b.id === id)?.name || id);
   const shown = names.length > 6 ? [...names.slice(0, 6), "…"] : names;
-  return ` ${item.name} (${item.closed ? L.lane_cuts_off : L.lane_would_cut_off} ${shown.join(L.list_separator)})`;
+  return ` ${named} (${item.closed ? L.lane_cuts_off : L.lane_would_cut_off} ${shown.join(L.list_separator)})`;
 }
 
 async function loadSwitches(kind) {
