@@ -48,7 +48,8 @@ def test_a_lane_closed_during_the_day_is_gone_round_or_what_lies_beyond_listed(c
         "closed": False,
         "cut_off": ["B2", "B3"],  # what closing it would cost
     }
-    assert planned(client, "barricaded", DATE)["undelivered"] == []
+    before = planned(client, "barricaded", DATE)
+    assert before["undelivered"] == []
 
     # A barricade goes up across the middle: a coordinator closes the lane.
     _, coordinator = token(client, "barricaded", "coordinator")
@@ -65,7 +66,15 @@ def test_a_lane_closed_during_the_day_is_gone_round_or_what_lies_beyond_listed(c
     zh = client.get(f"{SITE}/history", headers={**ADMIN, "Accept-Language": "zh"}).json()
     assert zh[0]["text"].endswith("封闭了道路 Middle lane")
 
+    # The map marks it; a plan made before is drawn on the map it was made from, as its cards are.
+    assert 'class="lane closed" data-lane="middle"' in client.get(f"{SITE}/map.svg", headers=ADMIN).text
+    old_map = client.get(f"{SITE}/map.svg", params={"plan_id": before["id"]}, headers=ADMIN)
+    assert old_map.status_code == 200 and 'class="route"' in old_map.text
+    assert 'class="lane closed"' not in old_map.text
+
     after = planned(client, "barricaded", DATE)
+    new_map = client.get(f"{SITE}/map.svg", params={"plan_id": after["id"]}, headers=ADMIN).text
+    assert 'class="lane closed" data-lane="middle"' in new_map and 'class="route"' in new_map
     assert [(u["building"], u["parcels"], u["cause"]) for u in after["undelivered"]] == [
         ("B3", 7, "lane_closed")
     ]
