@@ -1033,6 +1033,22 @@ def test_the_coordinator_seals_a_small_zone_and_closes_a_lane(
     ]
     assert closed == [lane["id"]]
 
+    # A day planned with it closed: what it held up is listed, and the lanes are one press away.
+    date, cut_off = "2022-04-25", lane["cut_off"]
+    counts = f"building,parcels\n{cut_off[0]},6\n{lanes['B-1']['cut_off'][0]},4\n"
+    days = f"/sites/world-garden/days/{date}"
+    client.put(f"{days}/counts", content=counts, headers={**ADMIN, "Content-Type": "text/csv"})
+    job = client.post(f"{days}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    assert wait_for_job(client, job["id"], ADMIN)["status"] == "done"  # type: ignore[arg-type]
+    page.click("#building-edit summary")  # folded again
+    _open_date(page, date)
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    assert "runs along a lane closed today (A-1)" in page.inner_text("#undelivered")
+    assert page.locator("#more-crews").is_hidden()  # more crews would not help
+    page.click("#closed-lanes")
+    assert page.evaluate("document.querySelector('#building-edit').open")
+    assert page.evaluate("document.activeElement.dataset.id") == "A-1"
+
 
 def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str

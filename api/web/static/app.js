@@ -1321,6 +1321,8 @@ function showPlan(planned, glance) {
   const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team", "behind_sealed_zone"].includes(item.cause));
   $("more-crews").hidden = !short || $("roster-edit").hidden;
   $("more-crews").dataset.shift = short ? short.shift : "";
+  // Parcels held up by a closed lane: the lanes are one press away, to open it when it can be ridden.
+  $("closed-lanes").hidden = !planned.undelivered.some((item) => item.cause === "lane_closed");  // a viewer's page hides .writes
   const stops = $("stops");
   stops.innerHTML = "";
   const names = new Map(buildings.map((b) => [b.id, b.name]));
@@ -1633,6 +1635,12 @@ $("more-crews").addEventListener("click", () => {
   const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.riders`);
   $("roster-edit").scrollIntoView();
   if (riders) riders.focus();
+});
+$("closed-lanes").addEventListener("click", () => {
+  $("building-edit").open = true;
+  $("lane-edit").scrollIntoView();
+  const closed = document.querySelector("#lane-switches input:checked");
+  if (closed) closed.focus();
 });
 $("stop-times-set").addEventListener("click", () => {
   const wait = $("roster-wait");
