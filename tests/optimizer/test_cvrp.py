@@ -295,6 +295,28 @@ def test_a_search_from_a_giant_tour_begins_at_its_cut_and_keeps_capacity(
     assert all(instance.demand[route].sum() <= instance.capacity for route in best)
 
 
+def test_the_first_rounds_bare_search_removes_a_share_of_the_customers_each_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Five visits a step on a compound day of 100-125 buildings, ten (SISR's own) from 250 on:
+    the ruin the same part of the plan whatever the day's size."""
+    bare = cvrp.FIRST_ROUND[0]
+    assert isinstance(bare, FromGiantTour)
+    assert [bare.sized_for(n).removed_visits for n in (40, 102, 125, 200, 272, 501)] == [5, 5, 5, 8, 10, 10]
+    assert FromGiantTour(IteratedSearch(removed_visits=7)).sized_for(125).removed_visits == 7  # no share
+    used: list[IteratedSearch] = []
+    original = cvrp.solve_vrp
+
+    def recording(*args: object, **kwargs: Any) -> Any:
+        used.append(kwargs["iterated"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cvrp, "solve_vrp", recording)
+    problem = cvrp_problem(_grid(6, capacity=10))  # 35 customers
+    cvrp._search(problem, time.monotonic() + 0.3, bare, None)
+    assert [search.removed_visits for search in used] == [5]
+
+
 def test_a_search_from_a_giant_tour_is_a_bare_search() -> None:
     with pytest.raises(ValueError, match="bare search"):
         FromGiantTour(IteratedSearch(improve=True))
