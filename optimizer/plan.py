@@ -451,7 +451,7 @@ def explain_undelivered(
                 "请在班表里安排指定的两人组（车队中 sealed_ok 的一项），或把绕开围挡的路画上"
             )
         elif cause == "lane_closed":
-            names = ", ".join(_closed_on_the_way(model, building_id))
+            names = ", ".join(reach.closed_on_the_way(model, building_id))
             reason = (
                 f"{what}: every way to it runs along a lane closed today ({names}); open the lane again "
                 "when it can be ridden, or draw the way round"
@@ -561,29 +561,53 @@ def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str)
 @dataclass(frozen=True)
 class _Reach:
     """Per mode of the fleet, the buildings it would reach were the sealed zones open
-    (`unfenced`), and were today's closed lanes open as well (`as_drawn`); empty where nothing is
-    sealed or closed. A building reached only so is behind a fence or a closed lane, not beyond
-    the vehicles' lanes."""
+    (`unfenced`), and were today's closed lanes open as well (`as_drawn`, from the lanes as drawn,
+    `drawn`); empty where nothing is sealed or closed. A building reached only so is behind a fence
+    or a closed lane, not beyond the vehicles' lanes."""
 
     unfenced: dict[str, frozenset[str]]
     as_drawn: dict[str, frozenset[str]]
+    drawn: dict[str, nx.Graph]
 
     @classmethod
     def of(cls, model: DayModel) -> _Reach:
         site_graph = model.site_graph
         everyone = frozenset(site_graph.entrance_nodes)
-        modes = {v.mode for v in model.operations.fleet}
-
-        def reached(as_drawn: bool) -> dict[str, frozenset[str]]:
-            return {
-                mode: everyone.difference(unreachable_buildings(site_graph, [mode], as_drawn=as_drawn))
-                for mode in modes
-            }
-
-        return cls(
-            unfenced=reached(False) if site_graph.fences_m else {},
-            as_drawn=reached(True) if site_graph.closed_edges else {},
+        modes = sorted({v.mode for v in model.operations.fleet})
+        unfenced = (
+            {mode: everyone.difference(unreachable_buildings(site_graph, [mode])) for mode in modes}
+            if site_graph.fences_m
+            else {}
         )
+        drawn = (
+            {mode: site_graph.mode_graph(mode, as_drawn=True) for mode in modes}
+            if site_graph.closed_edges
+            else {}
+        )
+        as_drawn = {}
+        for mode, lanes in drawn.items():
+            reached = nx.node_connected_component(lanes, site_graph.gate_node)
+            as_drawn[mode] = frozenset(b for b, node in site_graph.entrance_nodes.items() if node in reached)
+        return cls(unfenced=unfenced, as_drawn=as_drawn, drawn=drawn)
+
+    def closed_on_the_way(self, model: DayModel, building_id: str) -> list[str]:
+        """The closed lanes on the shortest way to the building as the lanes are drawn, by name:
+        the ones to open (for any mode of the fleet that would reach it so)."""
+        site_graph = model.site_graph
+        closed = {lane.id: lane.name for lane in site_graph.site.lanes if lane.closed}
+        names: list[str] = []
+        for lanes in self.drawn.values():
+            try:
+                path = nx.shortest_path(
+                    lanes, site_graph.gate_node, site_graph.entrance_nodes[building_id], weight="length_m"
+                )
+            except nx.NetworkXNoPath:
+                continue
+            for u, v in itertools.pairwise(path):
+                lane = lanes[u][v]["lane"]
+                if lane in closed and closed[lane] not in names:
+                    names.append(closed[lane])
+        return names or sorted(closed.values())
 
 
 def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach) -> str:
@@ -616,27 +640,6 @@ def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach)
     if reached_were_open(reach.as_drawn):
         return "lane_closed"
     return "no_crew" if not reachable else "shift_capacity"
-
-
-def _closed_on_the_way(model: DayModel, building_id: str) -> list[str]:
-    """The closed lanes on the shortest way to the building as the lanes are drawn, by name: the
-    ones to open (for any mode of the fleet that would reach it so)."""
-    site_graph = model.site_graph
-    closed = {lane.id: lane.name for lane in site_graph.site.lanes if lane.closed}
-    names: list[str] = []
-    for mode in sorted({v.mode for v in model.operations.fleet}):
-        lanes = site_graph.mode_graph(mode, as_drawn=True)
-        try:
-            path = nx.shortest_path(
-                lanes, site_graph.gate_node, site_graph.entrance_nodes[building_id], weight="length_m"
-            )
-        except nx.NetworkXNoPath:
-            continue
-        for u, v in itertools.pairwise(path):
-            lane = lanes[u][v]["lane"]
-            if lane in closed and closed[lane] not in names:
-                names.append(closed[lane])
-    return names or sorted(closed.values())
 
 
 def _parcels_per_crew_shift(plan: Plan) -> dict[str, tuple[str, int]]:
