@@ -70,13 +70,38 @@ def _change_zh(name: str, value: Any) -> str:
     return f"通知住户改为 {value}" if value else "不再指定通知住户"
 
 
+def _kept(kept: Mapping[str, Any], chinese: bool) -> str:
+    """A day's property a map sent again left out and so kept (`optimizer/day_state.py`)."""
+    name = kept["name"]
+    if kept["kind"] == "lane":
+        return f"道路 {name} 封闭" if chinese else f"lane {name} closed"
+    if kept["kind"] == "zone":
+        return f"{name} 封控" if chinese else f"zone {name} sealed"
+    if chinese:
+        return f"{name}{_change_zh(kept['field'], kept['value'])}"
+    return f"{name} {_change_en(kept['field'], kept['value'])}"
+
+
 def _role(role: str, chinese: bool) -> str:
     return ROLES_ZH.get(role, role) if chinese else role
 
 
 _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[str, Any]], str]]] = {
     "site_created": (lambda d: "created the compound", lambda d: "建立了这个小区"),
-    "map_replaced": (lambda d: "sent a new compound map", lambda d: "更新了小区地图"),
+    "map_replaced": (
+        lambda d: (
+            "sent a new compound map"
+            + (
+                f"; kept from before: {', '.join(_kept(k, False) for k in d['kept'])}"
+                if d.get("kept")
+                else ""
+            )
+        ),
+        lambda d: (
+            "更新了小区地图"
+            + (f"；保留了原来的：{'、'.join(_kept(k, True) for k in d['kept'])}" if d.get("kept") else "")
+        ),
+    ),
     "district_set": (
         lambda d: (
             f"put the compound in district {d['district']}"

@@ -25,6 +25,14 @@ class OsmSite(BaseModel):
     unnumbered: list[str] = Field(description="buildings with no number or name on the map, by OSM id (w123)")
 
 
+class KeptProperty(BaseModel):
+    kind: Literal["building", "zone", "lane"]
+    id: str
+    name: str
+    field: Literal["sealed", "doorbell", "contact", "closed"]
+    value: bool | str
+
+
 class SiteSummary(BaseModel):
     id: str
     name: str
@@ -37,6 +45,13 @@ class SiteSummary(BaseModel):
         default=None, description="the district whose office's token sees the site (set by the admin)"
     )
     archived: bool = Field(default=False, description="archived: out of the district's overview and lists")
+    kept: list[KeptProperty] = Field(
+        default_factory=list,
+        description=(
+            "a map sent again (PUT): the day's properties it left out — a seal, a closed lane, a broken"
+            " doorbell, the household to notify — kept as they were (optimizer/day_state.py)"
+        ),
+    )
 
 
 class BuildingOut(BaseModel):

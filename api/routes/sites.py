@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from api.routes.params import BuildingId, LaneId, SiteId, TokenId, ZoneId
 from api.schemas import (
     BuildingChange,
     BuildingOut,
+    KeptProperty,
     LaneChange,
     LaneOut,
     Me,
@@ -34,6 +36,7 @@ from api.schemas import (
     ZoneOut,
 )
 from api.store import domain_site, remember_site, site_row
+from optimizer.day_state import Kept, carried_over
 from optimizer.graph import build_graph, cut_off_by_lane
 from optimizer.osm import site_from_osm
 from optimizer.site import MODES, Building, Lane, Site, Zone, parse_site, sealed_buildings, zone_buildings
@@ -109,7 +112,13 @@ def put_site(
     response: Response,
     document: Annotated[dict[str, Any], Body(description="site GeoJSON FeatureCollection (docs/formats.md)")],
 ) -> SiteSummary:
+    """A compound's map, new or sent again. Sent again, the day's properties the file leaves out
+    (seals, closed lanes, doorbells, households to notify) keep their stored values and the answer
+    lists them under `kept`: a map redrawn or read from OpenStreetMap again seldom knows the day."""
     row = _may_map(session, principal, site_id)
+    kept: list[Kept] = []
+    if row is not None:
+        document, kept = carried_over(row.geojson, document)
     site = parse_site(document)
     if site.id != site_id:
         raise ApiError(
@@ -120,6 +129,7 @@ def put_site(
             zh=f"小区地图写的是小区 {site.id}，网址里的是 {site_id}",
         )
     site_graph = build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
+    kept_out = _kept_out(site, kept)
     if row is None:
         row = SiteRow(id=site_id, name=site.name, geojson=document, district=principal.district)
         session.add(row)
@@ -128,10 +138,22 @@ def put_site(
         response.status_code = 201
     elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
         row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
-        record(session, principal, site_id, "map_replaced", buildings=len(site.buildings))
+        detail = [k.model_dump() for k in kept_out]
+        record(session, principal, site_id, "map_replaced", buildings=len(site.buildings), kept=detail)
     session.commit()
     remember_site(row, site, site_graph)
-    return site_summary(row)
+    return site_summary(row).model_copy(update={"kept": kept_out})
+
+
+def _kept_out(site: Site, kept: Sequence[Kept]) -> list[KeptProperty]:
+    names = {
+        **{("building", b.id): b.name for b in site.buildings},
+        **{("zone", z.id): z.name for z in site.zones},
+        **{("lane", lane.id): lane.name for lane in site.lanes},
+    }
+    return [
+        KeptProperty.model_validate({**dataclasses.asdict(k), "name": names[(k.kind, k.id)]}) for k in kept
+    ]
 
 
 @router.post(

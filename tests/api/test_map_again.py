@@ -1,0 +1,107 @@
+"""A compound's map sent again (`PUT /sites/{site}`) during a lockdown day keeps the day's seals,
+closed lanes and broken doorbells that the file leaves out, says so, and takes what the file says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from fixtures.generate import barricaded
+from tests.api.conftest import ADMIN
+
+SITE = "/sites/barricaded"
+ZH = {**ADMIN, "Accept-Language": "zh"}
+
+
+def _properties(document: dict[str, Any], kind: str, feature_id: str) -> dict[str, Any]:
+    return next(
+        f["properties"]
+        for f in document["features"]
+        if f["properties"]["kind"] == kind and f["properties"]["id"] == feature_id
+    )
+
+
+def _drawn() -> dict[str, Any]:
+    """Three buildings on a lane of three pieces, B3 in a small zone; the day's state left out."""
+    drawing = barricaded(closed=False)
+    drawing.zone("z3", "Zone 3", (250, 0, 350, 20))
+    document = drawing.document()
+    _properties(document, "zone", "z3").pop("sealed")
+    return document
+
+
+def test_a_map_sent_again_keeps_the_days_seals_and_closures_it_leaves_out(client: TestClient) -> None:
+    drawn = _drawn()
+    assert client.put(SITE, json=drawn, headers=ADMIN).status_code == 201
+    assert client.patch(f"{SITE}/lanes/middle", json={"closed": True}, headers=ADMIN).status_code == 200
+    assert client.patch(f"{SITE}/zones/z3", json={"sealed": True}, headers=ADMIN).status_code == 200
+    sealed = client.patch(f"{SITE}/buildings/B2", json={"sealed": True, "doorbell": "broken"}, headers=ADMIN)
+    assert sealed.status_code == 200
+    history_before = client.get(f"{SITE}/history", headers=ADMIN).json()
+
+    # The same drawing again: nothing in it about the day, so the day stays and nothing changes.
+    again = client.put(SITE, json=drawn, headers=ADMIN)
+    assert again.status_code == 200, again.text
+    assert again.json()["kept"] == [
+        {"kind": "building", "id": "B2", "name": "B2", "field": "sealed", "value": True},
+        {"kind": "building", "id": "B2", "name": "B2", "field": "doorbell", "value": "broken"},
+        {"kind": "lane", "id": "middle", "name": "Middle lane", "field": "closed", "value": True},
+        {"kind": "zone", "id": "z3", "name": "Zone 3", "field": "sealed", "value": True},
+    ]
+    assert client.get(f"{SITE}/history", headers=ADMIN).json() == history_before
+    stored = client.get(SITE, headers=ADMIN).json()
+    assert _properties(stored, "lane", "middle")["closed"] is True
+    assert _properties(stored, "building", "B2")["sealed"] is True
+
+    # A better drawing (B1 has more households) that says B2's doorbell is mended: its word on the
+    # doorbell, the seal and the closed lane kept, and the history says which.
+    better = _drawn()
+    _properties(better, "building", "B1")["households"] = 12
+    _properties(better, "building", "B2")["doorbell"] = "working"
+    replaced = client.put(SITE, json=better, headers=ADMIN)
+    assert replaced.status_code == 200, replaced.text
+    assert [(k["id"], k["field"]) for k in replaced.json()["kept"]] == [
+        ("B2", "sealed"),
+        ("middle", "closed"),
+        ("z3", "sealed"),
+    ]
+    buildings = {b["id"]: b for b in client.get(f"{SITE}/buildings", headers=ADMIN).json()}
+    assert (buildings["B1"]["households"], buildings["B2"]["sealed"], buildings["B2"]["doorbell"]) == (
+        12,
+        True,
+        "working",
+    )
+    line = client.get(f"{SITE}/history", headers=ADMIN).json()[0]["text"]
+    assert line.endswith(
+        "sent a new compound map; kept from before: B2 sealed (door delivery), lane Middle lane closed,"
+        " zone Zone 3 sealed"
+    )
+    zh = client.get(f"{SITE}/history", headers=ZH).json()[0]["text"]
+    assert zh.endswith("更新了小区地图；保留了原来的：B2封控（送到门口）、道路 Middle lane 封闭、Zone 3 封控")
+
+    # A drawing that opens the lane and the zone: only the building's seal is kept.
+    _properties(better, "lane", "middle")["closed"] = False
+    _properties(better, "zone", "z3")["sealed"] = False
+    opened = client.put(SITE, json=better, headers=ADMIN)
+    assert [(k["id"], k["field"]) for k in opened.json()["kept"]] == [("B2", "sealed")]
+    assert [z["sealed"] for z in client.get(f"{SITE}/zones", headers=ADMIN).json()] == [False]
+    lanes = {lane["id"]: lane["closed"] for lane in client.get(f"{SITE}/lanes", headers=ADMIN).json()}
+    assert lanes == {"west": False, "middle": False, "east": False}
+
+
+def test_a_bad_map_sent_again_names_the_feature_and_keeps_the_day(client: TestClient) -> None:
+    assert client.put(SITE, json=barricaded(closed=False).document(), headers=ADMIN).status_code == 201
+    assert client.patch(f"{SITE}/lanes/middle", json={"closed": True}, headers=ADMIN).status_code == 200
+    stored = client.get(SITE, headers=ADMIN).json()
+
+    bad = barricaded(closed=False).document()
+    _properties(bad, "lane", "east")["closed"] = "yes"
+    answer = client.put(SITE, json=bad, headers=ADMIN)
+    assert answer.status_code == 422
+    assert answer.json()["error"] == {
+        "code": "invalid",
+        "message": "lane 'east' (feature 6): closed must be true or false",
+        "field": "closed",
+    }
+    assert client.get(SITE, headers=ADMIN).json() == stored

@@ -1,0 +1,75 @@
+"""A map sent again keeps the day's seals, closures, doorbells and households to notify that it
+leaves out; what it gives is its word (`optimizer/day_state.py`)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fixtures.generate import barricaded
+from optimizer.day_state import Kept, carried_over
+from optimizer.site import parse_site
+
+
+def _properties(document: dict[str, Any], kind: str, feature_id: str) -> dict[str, Any]:
+    return next(
+        f["properties"]
+        for f in document["features"]
+        if f["properties"]["kind"] == kind and f["properties"]["id"] == feature_id
+    )
+
+
+def _stored() -> dict[str, Any]:
+    """The map as the day left it: the middle lane closed, B2 sealed, B3's doorbell broken, B1's
+    household to notify taken away."""
+    drawing = barricaded(closed=True)
+    drawing.zone("north", "North", (180, 0, 320, 20))
+    document = drawing.document()
+    _properties(document, "zone", "north")["sealed"] = True
+    _properties(document, "building", "B2")["sealed"] = True
+    _properties(document, "building", "B3")["doorbell"] = "broken"
+    _properties(document, "building", "B1").pop("contact")
+    return document
+
+
+def test_what_the_new_map_leaves_out_is_kept_and_what_it_says_is_its_word() -> None:
+    stored = _stored()
+    sent = barricaded(closed=False).document()  # a fresh drawing: no closures, seals or doorbells
+    sent["features"].append(
+        copy.deepcopy(next(f for f in stored["features"] if f["properties"]["kind"] == "zone"))
+    )
+    _properties(sent, "zone", "north").pop("sealed")
+    _properties(sent, "building", "B3")["doorbell"] = "working"  # mended: the file says so
+    sent_before = copy.deepcopy(sent)
+    stored_before = copy.deepcopy(stored)
+
+    document, kept = carried_over(stored, sent)
+
+    assert kept == [
+        Kept("building", "B2", "sealed", True),
+        Kept("lane", "middle", "closed", True),
+        Kept("zone", "north", "sealed", True),
+    ]
+    site = parse_site(document)
+    assert [b.id for b in site.buildings if b.sealed] == ["B2"]
+    assert site.building("B3").doorbell == "working"
+    assert site.building("B1").contact == "1-101"  # the file names one again: its word
+    assert [lane.id for lane in site.lanes if lane.closed] == ["middle"]
+    assert [z.id for z in site.zones if z.sealed] == ["north"]
+    assert (sent, stored) == (sent_before, stored_before)  # neither document changed
+
+
+def test_features_only_one_map_has_and_unchecked_junk_are_left_to_the_parser() -> None:
+    stored = _stored()
+    sent = barricaded(closed=False).document()
+    renamed = _properties(sent, "building", "B2")
+    renamed["id"] = "B2a"  # B2 is not in the new map: its seal goes with it
+    sent["features"].append({"type": "Feature", "properties": {"kind": ["lane"], "id": "x"}})
+    sent["features"].append("not a feature")
+
+    document, kept = carried_over(stored, sent)
+
+    assert kept == [Kept("building", "B3", "doorbell", "broken"), Kept("lane", "middle", "closed", True)]
+    assert "sealed" not in _properties(document, "building", "B2a")
+    assert document["features"][-2:] == sent["features"][-2:]
+    assert carried_over(stored, {"type": "FeatureCollection"}) == ({"type": "FeatureCollection"}, [])
