@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -93,9 +93,12 @@ def archive_site(
     return site_summary(row)
 
 
-def _may_map(session: Session, principal: Principal, site_id: str) -> SiteRow | None:
+def _may_map(session: Session, principal: Principal, site_id: str, *, lock: bool = False) -> SiteRow | None:
     """The site's row, if it has one, once the token may give the site its map: its coordinator, or
-    a district office adding a compound to its own."""
+    a district office adding a compound to its own. With `lock`, a seal or closure changed meanwhile
+    waits for the new map, or the new map for it: never carried over from before it (`store.site_row`)."""
+    if lock:
+        session.execute(update(SiteRow).where(SiteRow.id == site_id).values(name=SiteRow.name))
     row = session.get(SiteRow, site_id)
     if row is None and principal.district is not None:
         require_role(principal, "coordinator")
@@ -115,7 +118,7 @@ def put_site(
     """A compound's map, new or sent again. Sent again, the day's properties the file leaves out
     (seals, closed lanes, doorbells, households to notify) keep their stored values and the answer
     lists them under `kept`: a map redrawn or read from OpenStreetMap again seldom knows the day."""
-    row = _may_map(session, principal, site_id)
+    row = _may_map(session, principal, site_id, lock=True)
     kept: list[Kept] = []
     if row is not None:
         document, kept = carried_over(row.geojson, document)

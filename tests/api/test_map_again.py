@@ -3,10 +3,13 @@ closed lanes and broken doorbells that the file leaves out, says so, and takes w
 
 from __future__ import annotations
 
+import copy
+import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.store import site_row
 from fixtures.generate import barricaded
 from tests.api.conftest import ADMIN
 
@@ -105,3 +108,27 @@ def test_a_bad_map_sent_again_names_the_feature_and_keeps_the_day(client: TestCl
         "field": "closed",
     }
     assert client.get(SITE, headers=ADMIN).json() == stored
+
+
+def test_a_seal_set_while_a_map_is_being_sent_again_is_kept(client: TestClient) -> None:
+    """The map sent again waits for a change to the stored map under way, and carries it over."""
+    assert client.put(SITE, json=barricaded(closed=False).document(), headers=ADMIN).status_code == 201
+    answers: list[Any] = []
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        row = site_row(session, "barricaded", lock=True)  # a PATCH of B2 under way
+        sending = threading.Thread(
+            target=lambda: answers.append(
+                client.put(SITE, json=barricaded(closed=False).document(), headers=ADMIN)
+            )
+        )
+        sending.start()
+        sending.join(timeout=0.5)
+        assert sending.is_alive() and answers == []  # waits for the change
+        document = copy.deepcopy(row.geojson)
+        _properties(document, "building", "B2")["sealed"] = True
+        row.geojson = document
+        session.commit()
+    sending.join(timeout=30)
+    assert answers[0].status_code == 200, answers[0].text
+    assert [(k["id"], k["field"]) for k in answers[0].json()["kept"]] == [("B2", "sealed")]
+    assert _properties(client.get(SITE, headers=ADMIN).json(), "building", "B2")["sealed"] is True
