@@ -367,9 +367,7 @@ def _changed_feature(
     """The site map with one feature's properties changed by `apply`, checked and stored: the
     site's row is locked meanwhile, so two changes to different buildings both stay. `noted` adds
     the history line, when something changed."""
-    row = session.scalar(select(SiteRow).where(SiteRow.id == site_id).with_for_update())
-    if row is None:
-        raise not_found(f"site {site_id!r}", f"小区 {site_id}")
+    row = site_row(session, site_id, lock=True)
     document = copy.deepcopy(row.geojson)
     feature = next(
         (
