@@ -40,6 +40,7 @@ def test_what_the_new_map_leaves_out_is_kept_and_what_it_says_is_its_word() -> N
     )
     _properties(sent, "zone", "north").pop("sealed")
     _properties(sent, "building", "B3")["doorbell"] = "working"  # mended: the file says so
+    _properties(sent, "building", "B3")["contact"] = None  # nobody to notify there now
     sent_before = copy.deepcopy(sent)
     stored_before = copy.deepcopy(stored)
 
@@ -54,6 +55,7 @@ def test_what_the_new_map_leaves_out_is_kept_and_what_it_says_is_its_word() -> N
     assert [b.id for b in site.buildings if b.sealed] == ["B2"]
     assert site.building("B3").doorbell == "working"
     assert site.building("B1").contact == "1-101"  # the file names one again: its word
+    assert site.building("B3").contact is None
     assert [lane.id for lane in site.lanes if lane.closed] == ["middle"]
     assert [z.id for z in site.zones if z.sealed] == ["north"]
     assert (sent, stored) == (sent_before, stored_before)  # neither document changed
