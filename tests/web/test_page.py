@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.generate import barricaded
 from optimizer.clock import format_clock, parse_clock
 from optimizer.operations import starting_operations
 from tests.api.conftest import ADMIN
@@ -1622,3 +1623,68 @@ def test_the_times_trips_were_back_set_the_wait_at_a_building_from_the_page(
     }
     page.wait_for_function("document.querySelector('#stop-times-text').textContent.includes('already')")
     assert page.is_hidden("#stop-times-set")
+
+
+def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
+    server: tuple[Server, httpx.Client], browser: object, tmp_path: Path
+) -> None:
+    running, client = server
+    assert (
+        client.put("/sites/barricaded", json=barricaded(closed=False).document(), headers=ADMIN).status_code
+        == 201
+    )
+    assert (
+        client.patch("/sites/barricaded/lanes/middle", json={"closed": True}, headers=ADMIN).status_code
+        == 200
+    )
+    assert (
+        client.patch("/sites/barricaded/buildings/B2", json={"sealed": True}, headers=ADMIN).status_code
+        == 200
+    )
+    page = _signed_in(browser, running.url, token(client, "barricaded", "coordinator")[1])  # type: ignore[arg-type]
+    page.wait_for_selector('.cell[data-building="B3"]')
+    page.click("#site-map summary")
+
+    with page.expect_download() as download:
+        page.click("#map-download")
+    stored = json.loads(Path(download.value.path()).read_text())
+    assert stored == client.get("/sites/barricaded", headers=ADMIN).json()
+
+    # Not a map at all: said so, nothing sent.
+    not_json = tmp_path / "notes.geojson"
+    not_json.write_text("B4 is missing\n")
+    page.set_input_files("#map-file", str(not_json))
+    page.click("#map-send")
+    page.wait_for_function("document.querySelector('#map-error').textContent.includes('not a GeoJSON file')")
+
+    # Drawn again from scratch with a fourth building, nothing in it about the day.
+    drawing = barricaded(closed=False)
+    drawing.building({"id": "B4", "name": "B4", "households": 8}, (245, 5, 255, 15), (250, 0))
+    bad = json.loads(json.dumps(drawing.document()))  # a copy: the drawing stays right
+    next(f for f in bad["features"] if f["properties"]["id"] == "east")["properties"]["closed"] = "yes"
+    wrong = tmp_path / "wrong.geojson"
+    wrong.write_text(json.dumps(bad))
+    page.set_input_files("#map-file", str(wrong))
+    page.click("#map-send")
+    page.wait_for_function("document.querySelector('#map-error').textContent.includes(\"lane 'east'\")")
+    assert client.get("/sites/barricaded", headers=ADMIN).json() == stored  # nothing changed
+
+    corrected = tmp_path / "corrected.geojson"
+    corrected.write_text(json.dumps(drawing.document()))
+    page.set_input_files("#map-file", str(corrected))
+    page.click("#map-send")
+    page.wait_for_function("document.querySelector('#map-status').textContent.startsWith('Map saved')")
+    assert page.inner_text("#map-status") == "Map saved: 4 buildings, 3 lanes"
+    assert page.inner_text("#map-error") == ""
+    assert page.locator("#map-kept li").all_inner_texts() == [
+        "Left out of the file, so kept as they were:",
+        "B2: sealed (door delivery)",
+        "Middle lane: lane closed",
+    ]
+    page.wait_for_selector('.cell[data-building="B4"]')  # the compound opened afresh on the new map
+    assert page.locator('.cell[data-building="B2"] .tag.sealed').count() == 1
+    assert page.is_checked('#lane-switches input[data-id="middle"]')
+    lanes = {
+        lane["id"]: lane["closed"] for lane in client.get("/sites/barricaded/lanes", headers=ADMIN).json()
+    }
+    assert lanes == {"west": False, "middle": True, "east": False}

@@ -69,6 +69,7 @@ async function signIn(event) {
   $("roster-edit").hidden = !coordinates;  // and so are the crews and vehicles
   $("team-tokens").hidden = !coordinates;  // who else may sign in to the compound
   $("site-archive").hidden = !coordinates;
+  $("site-map").hidden = !coordinates;  // the map corrected and sent again
   tokenInHand = me.token_id;
   readOnly = me.role === "viewer";  // sees the day, sends nothing: no buttons that would be refused
   document.body.classList.toggle("read-only", readOnly);
@@ -514,6 +515,41 @@ function openDate(date) {
   $("date").value = date;
   loadOverview();
   loadDay();
+}
+
+// The compound's map, corrected in a GeoJSON editor and sent back as a whole (PUT): the server keeps
+// the day's seals, closed lanes, doorbells and households to notify that the file leaves out and
+// lists them; the compound is then opened afresh, as its buildings may have changed.
+function downloadMap() {
+  download(`/sites/${encodeURIComponent(site.id)}`, `${site.id}.geojson`, "map-error");
+}
+
+async function sendMap() {
+  const chosen = site, file = $("map-file").files[0];
+  $("map-status").textContent = $("map-error").textContent = "";
+  $("map-kept").innerHTML = "";
+  if (!file) { $("map-error").textContent = L.map_need; return; }
+  let drawn;
+  try { drawn = JSON.parse(await file.text()); } catch { $("map-error").textContent = L.map_not_json.replace("{file}", file.name); return; }
+  if (!mayLeaveGrid()) return;  // the grid is built again from the new map
+  const response = await api(`/sites/${encodeURIComponent(chosen.id)}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(drawn) });
+  if (!response.ok) { $("map-error").textContent = await errorMessage(response); return; }
+  const saved = await response.json();
+  $("map-status").textContent = L.map_saved.replace("{buildings}", saved.buildings).replace("{lanes}", saved.lanes);
+  if (saved.kept.length) {
+    $("map-kept").appendChild(document.createElement("li")).textContent = L.map_kept;
+    for (const k of saved.kept) {
+      $("map-kept").appendChild(document.createElement("li")).textContent = L[`kept_${k.kind}_${k.field}`].replace("{name}", k.name).replace("{value}", k.value);
+    }
+  }
+  $("map-file").value = "";
+  chosen.name = saved.name;
+  const option = [...$("site-pick").options].find((o) => o.value === chosen.id);
+  if (option) option.text = siteLabel(chosen);
+  unsaved = false;
+  loadOverview();
+  loadHistory();
+  if (site === chosen) await openSite(chosen);
 }
 
 // A district office's new compound: the server reads the OpenStreetMap export into a site map and
@@ -1622,6 +1658,8 @@ $("district-days").addEventListener("toggle", loadDistrictDays);
 $("district-days-download").addEventListener("click", downloadDistrictDays);
 $("days-download").addEventListener("click", downloadDays);
 $("history-download").addEventListener("click", downloadHistory);
+$("map-download").addEventListener("click", downloadMap);
+$("map-send").addEventListener("click", sendMap);
 $("osm-read").addEventListener("click", readOsm);
 $("osm-add").addEventListener("click", addOsm);
 $("zone-save").addEventListener("click", () => saveSwitches("zone"));
