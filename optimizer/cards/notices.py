@@ -8,7 +8,6 @@ the plan's estimates, so the text says "about".
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,30 +66,95 @@ def building_notices(
     return notices
 
 
+_WHY: dict[str, str] = {
+    "lane_closed": "why_lane_closed",
+    "no_sealed_team": "why_sealed",
+    "behind_sealed_zone": "why_sealed",
+}
+"""A cause of parcels left undelivered (`plan.py`) as a resident hears it; any other cause is
+parcels more than the day's crews could take (`why_busy`)."""
+
+
+@dataclass(frozen=True)
+class NotToday:
+    """A building's parcels that arrived for a shift and go out in none of the day's: its
+    households should not wait downstairs for them."""
+
+    shift: str
+    building: str
+    name: str
+    parcels: int
+    urgent: int
+    contact: str | None
+    why: tuple[str, ...]  # label keys, in the plan's order
+
+
+def not_today(plan: Mapping[str, Any], site: Site) -> list[NotToday]:
+    """The plan's undelivered parcels by arrival shift and building (the plan lists them by cause
+    too: one line a building is what its group chat needs)."""
+    buildings = {b.id: b for b in site.buildings}
+    grouped: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for item in plan.get("undelivered", []):
+        grouped.setdefault((item["shift"], item["building"]), []).append(item)
+    found = []
+    for (shift_id, building_id), items in grouped.items():
+        building = buildings.get(building_id)
+        if building is None:
+            raise unknown_building(building_id)
+        found.append(
+            NotToday(
+                shift_id,
+                building.id,
+                building.name,
+                sum(item["parcels"] for item in items),
+                sum(item.get("urgent", 0) for item in items),
+                building.contact,
+                tuple(dict.fromkeys(_WHY.get(item["cause"], "why_busy") for item in items)),
+            )
+        )
+    return found
+
+
 def notices_text(plan: Mapping[str, Any], site: Site, *, shift: str | None = None, lang: str = "zh") -> str:
-    """The notices as plain text, a heading per shift and a line per stop."""
+    """The notices as plain text, a heading per shift and a line per stop, then a line per building
+    whose parcels of that shift go out in no shift of the day: told before the shift, its
+    households need not wait downstairs for a tricycle that is not coming."""
     notices = building_notices(plan, site, shift=shift, lang=lang)
+    left = not_today(plan, site)
     labels = LABELS[lang]
     blocks = []
-    for shift_id, group in itertools.groupby(notices, key=lambda n: n.shift):
-        lines = [labels["notice_head"].format(site=site.name, date=plan.get("date") or "", shift=shift_id)]
-        for notice in group:
-            what = labels["notice_parcel" if notice.parcels == 1 else "notice_parcels"].format(
-                n=notice.parcels
+    for shift_plan in chosen_shifts(plan, site, shift=shift, lang=lang):
+        shift_id = shift_plan["id"]
+        lines = [
+            labels["notice_line"].format(
+                time=notice.arrive,
+                building=notice.name,
+                what=_what(labels, notice.parcels, notice.urgent),
+                who=notice.contact or labels["notice_nobody"],
+                ask=labels["notice_sealed"] if notice.sealed else labels["notice_collect"],
             )
-            if notice.urgent:
-                what += labels["notice_urgent"].format(n=notice.urgent)
-            lines.append(
-                labels["notice_line"].format(
-                    time=notice.arrive,
-                    building=notice.name,
-                    what=what,
-                    who=notice.contact or labels["notice_nobody"],
-                    ask=labels["notice_sealed"] if notice.sealed else labels["notice_collect"],
-                )
+            for notice in notices
+            if notice.shift == shift_id
+        ]
+        lines += [
+            labels["notice_not_today"].format(
+                building=item.name,
+                what=_what(labels, item.parcels, item.urgent),
+                why=labels["why_separator"].join(labels[why] for why in item.why),
+                who=item.contact or labels["notice_nobody"],
             )
-        blocks.append("\n".join(lines))
+            for item in left
+            if item.shift == shift_id
+        ]
+        if lines:
+            head = labels["notice_head"].format(site=site.name, date=plan.get("date") or "", shift=shift_id)
+            blocks.append("\n".join([head, *lines]))
     return "\n\n".join(blocks or [labels["no_trips"]]) + "\n"
+
+
+def _what(labels: Mapping[str, str], parcels: int, urgent: int) -> str:
+    what = labels["notice_parcel" if parcels == 1 else "notice_parcels"].format(n=parcels)
+    return what + labels["notice_urgent"].format(n=urgent) if urgent else what
 
 
 def returned_notices_text(reports: Sequence[TripReport], site: Site, *, date: str, lang: str = "zh") -> str:
@@ -111,8 +175,7 @@ def returned_notices_text(reports: Sequence[TripReport], site: Site, *, date: st
         building = names.get(building_id)
         if building is None:
             raise unknown_building(building_id)
-        parcels = sum(item.parcels for item in items)
-        what = labels["notice_parcel" if parcels == 1 else "notice_parcels"].format(n=parcels)
+        what = _what(labels, sum(item.parcels for item in items), 0)
         if not again:
             lines.append(labels["back_refused"].format(building=building.name, what=what))
             continue
@@ -121,7 +184,7 @@ def returned_notices_text(reports: Sequence[TripReport], site: Site, *, date: st
             labels["back_line"].format(
                 building=building.name,
                 what=what,
-                why="，".join(reasons) if lang == "zh" else "; ".join(reasons),
+                why=labels["why_separator"].join(reasons),
                 who=building.contact or labels["notice_nobody"],
             )
         )

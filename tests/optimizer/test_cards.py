@@ -13,6 +13,7 @@ import pypdf
 import pytest
 from weasyprint import HTML
 
+from fixtures.generate import barricaded
 from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
 from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.notices import building_notices
@@ -370,6 +371,39 @@ def test_notices_tell_each_contact_household_when_and_how_many() -> None:
     )
     with pytest.raises(PlanError, match="no shift 'night'"):
         notices_text(plan, site_graph.site, shift="night")
+
+
+def test_notices_tell_a_building_whose_parcels_are_not_coming_today_not_to_wait() -> None:
+    """A barricade cuts B2 and B3 off: their group chats hear, before the shift, that nothing comes
+    today and why, instead of waiting downstairs for a tricycle that will not come."""
+    from optimizer.cards.notices import notices_text
+
+    site_graph = graph_of(barricaded())
+    ops = operations(shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2}])
+    the_day = day(("B1", 5), ("B2", 3, None, 1), ("B3", 7))
+    plan = json.loads(json.dumps(plan_day(site_graph, the_day, ops, time_limit_s=1.0).to_dict()))
+    assert [(u["building"], u["cause"]) for u in plan["undelivered"]] == [
+        ("B2", "lane_closed"),
+        ("B3", "lane_closed"),
+    ]
+    arrive = plan["shifts"][0]["crews"][0]["trips"][0]["stops"][0]["arrive"][:5]
+    wait = "they stay safe at the gate for a later delivery; no need to wait downstairs today."
+    assert notices_text(plan, site_graph.site, lang="en").splitlines() == [
+        "[Barricaded 2022-04-28, morning shift: delivery times]",
+        f"About {arrive}, B1: 5 parcels. 1-101, please tell your building: come down to collect.",
+        f"B2: 3 parcels (1 urgent) cannot come today (the way to the building is closed today). 1-101, please tell your building: {wait}",
+        f"B3: 7 parcels cannot come today (the way to the building is closed today). 1-101, please tell your building: {wait}",
+    ]
+    assert "B3 7件今天送不到（去本楼的路今天封闭），请 1-101 告诉本楼" in notices_text(plan, site_graph.site)
+
+    # One line a building, whatever the causes; a shift with nothing but such lines still has its block.
+    plan["undelivered"].append({**plan["undelivered"][1], "parcels": 2, "cause": "shift_capacity"})
+    plan["shifts"][0]["crews"] = []
+    assert notices_text(plan, site_graph.site, lang="en").splitlines()[1:] == [
+        f"B2: 3 parcels (1 urgent) cannot come today (the way to the building is closed today). 1-101, please tell your building: {wait}",
+        "B3: 9 parcels cannot come today (the way to the building is closed today; more than today's crews could"
+        f" take). 1-101, please tell your building: {wait}",
+    ]
 
 
 def test_a_replans_cards_leave_out_the_trips_already_on_the_road() -> None:
