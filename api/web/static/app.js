@@ -528,6 +528,7 @@ async function sendMap() {
   const chosen = site, file = $("map-file").files[0];
   $("map-status").textContent = $("map-error").textContent = "";
   $("map-kept").innerHTML = "";
+  $("map-kept-head").hidden = true;
   if (!file) { $("map-error").textContent = L.map_need; return; }
   let drawn;
   try { drawn = JSON.parse(await file.text()); } catch { $("map-error").textContent = L.map_not_json.replace("{file}", file.name); return; }
@@ -536,11 +537,9 @@ async function sendMap() {
   if (!response.ok) { $("map-error").textContent = await errorMessage(response); return; }
   const saved = await response.json();
   $("map-status").textContent = L.map_saved.replace("{buildings}", saved.buildings).replace("{lanes}", saved.lanes);
-  if (saved.kept.length) {
-    $("map-kept").appendChild(document.createElement("li")).textContent = L.map_kept;
-    for (const k of saved.kept) {
-      $("map-kept").appendChild(document.createElement("li")).textContent = L[`kept_${k.kind}_${k.field}`].replace("{name}", k.name).replace("{value}", k.value);
-    }
+  $("map-kept-head").hidden = !saved.kept.length;
+  for (const k of saved.kept) {
+    $("map-kept").appendChild(document.createElement("li")).textContent = L[`kept_${k.kind}_${k.field}`].replace("{name}", k.name).replace("{value}", k.value);
   }
   $("map-file").value = "";
   chosen.name = saved.name;
