@@ -389,6 +389,12 @@ class SiteDay(BaseModel):
         description="the day has a roster of its own (GET /sites/{site}/days/{date}/operations); "
         "else the compound's usual roster applies",
     )
+    sealed_buildings: int = Field(
+        default=0,
+        description="buildings the map has sealed now, on their own or by a sealed zone (door delivery only); "
+        "the map as it is, not as it was on `date`",
+    )
+    closed_lanes: int = Field(default=0, description="lanes the map has closed now (barricades)")
     status: SiteDayStatus = Field(
         description=(
             "planning: a job newer than the latest plan is waiting, queued or running; no_operations: no counts, "

@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, select, update
@@ -20,7 +21,7 @@ from optimizer.clock import format_clock
 from optimizer.day import Day, check_day, parse_day_json, with_building_ids
 from optimizer.graph import SiteGraph, build_graph, reachable_by_mode
 from optimizer.operations import Operations, parse_operations
-from optimizer.site import Site, parse_site
+from optimizer.site import Site, parse_site, sealed_buildings
 
 
 def site_row(session: Session, site_id: str, *, lock: bool = False) -> SiteRow:
@@ -68,6 +69,14 @@ def _kept(cache: OrderedDict[_SiteKey, _T], limit: int, key: _SiteKey, make: Cal
 def domain_site(row: SiteRow) -> Site:
     """The row's site, parsed once per version: counts are validated against it on every upload."""
     return _kept(_PARSED_SITES, _PARSED_SITES_KEPT, _site_key(row), lambda: parse_site(row.geojson))
+
+
+def store_map(row: SiteRow, document: dict[str, Any], site: Site) -> None:
+    """The site's map (`site` parsed from `document`), and what the day overview reads of it
+    without reading the map, written together so they never disagree."""
+    row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
+    row.sealed_buildings = len(sealed_buildings(site))
+    row.closed_lanes = sum(lane.closed for lane in site.lanes)
 
 
 def remember_site(row: SiteRow, site: Site, site_graph: SiteGraph) -> None:

@@ -55,6 +55,10 @@ class SiteRow(Base):
     # set when the compound needs no more planning (its lockdown lifted): left out of the district's
     # day overview, its one press and the compound lists, its data kept; cleared to bring it back
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # what the map says of the day, counted whenever the map is stored (`store.store_map`): a
+    # district's overview of hundreds of compounds shows it without reading a single map
+    sealed_buildings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closed_lanes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DayOperationsRow(Base):

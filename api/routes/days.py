@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -87,13 +88,21 @@ _DAY_COLUMNS = {
 """A compound's day as a sheet's row, after what names the row (the compound, or the date)."""
 
 
-def _day_sheet(lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], SiteDay]]) -> str:
-    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS`; statuses in `lang`."""
+_NOW_COLUMNS = {"en": ("sealed_buildings_now", "closed_lanes_now"), "zh": ("现封控楼数", "现封闭道路数")}
+"""The map's seals and closures as they are now: in a sheet of one day (the district's overview),
+not of many, where they would be read as each day's."""
+
+
+def _day_sheet(
+    lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], SiteDay]], *, now: bool = False
+) -> str:
+    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS` (and `_NOW_COLUMNS` with
+    `now`); statuses in `lang`."""
     statuses = dict(pair.split("=") for pair in WEB_LABELS[lang]["status_names"].split(","))
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*heads, *_DAY_COLUMNS[lang]])
+    writer.writerow([*heads, *_DAY_COLUMNS[lang], *(_NOW_COLUMNS[lang] if now else ())])
     for named, day in rows:
         counts, plan = day.counts, day.plan
         writer.writerow(
@@ -119,6 +128,7 @@ def _day_sheet(lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], S
                     else [""] * 10
                 ),
                 yes if day.own_roster else no,
+                *((day.sealed_buildings, day.closed_lanes) if now else ()),
             ]
         )
     return out.getvalue()
@@ -132,7 +142,7 @@ def day_overview_csv(
     statuses in the language asked for."""
     overview = day_overview(date, session, principal, needs_attention=False, accept_language=lang)
     heads = ("小区编号", "小区") if lang == "zh" else ("site", "name")
-    sheet = _day_sheet(lang, heads, [([day.site, day.name], day) for day in overview.sites])
+    sheet = _day_sheet(lang, heads, [([day.site, day.name], day) for day in overview.sites], now=True)
     return sheet_response(sheet, f"onebell-{date}.csv")
 
 
@@ -348,7 +358,12 @@ def site_day(
 
 
 SITES = select(
-    SiteRow.id, SiteRow.name, SiteRow.updated_at, SiteRow.operations.is_(None).label("no_operations")
+    SiteRow.id,
+    SiteRow.name,
+    SiteRow.updated_at,
+    SiteRow.operations.is_(None).label("no_operations"),
+    SiteRow.sealed_buildings,
+    SiteRow.closed_lanes,
 )
 
 
@@ -368,14 +383,27 @@ def site_days(session: Session, date: str, sites: Any, accept_language: str) -> 
     found = _found(session, sites)
     days = _days_between(session, (date, date), found, accept_language)
     return [
-        days.get((site, date)) or _site_day(site, *found[site], accept_language, date=date) for site in found
+        days.get((site, date)) or _site_day(site, found[site], accept_language, date=date) for site in found
     ]
 
 
-def _found(session: Session, sites: Any) -> dict[str, tuple[str, datetime, bool]]:
-    """Each site of the select `sites`, in its order: name, when its map or usual roster last
-    changed, and whether it has a usual roster."""
-    return {row.id: (row.name, row.updated_at, not row.no_operations) for row in session.execute(sites)}
+@dataclass(frozen=True)
+class _Site:
+    """What a site's day in the overview needs of the site itself."""
+
+    name: str
+    changed_at: datetime  # when its map or usual roster last changed
+    has_operations: bool  # a usual roster
+    sealed_buildings: int
+    closed_lanes: int
+
+
+def _found(session: Session, sites: Any) -> dict[str, _Site]:
+    """Each site of the select `sites`, in its order."""
+    return {
+        row.id: _Site(row.name, row.updated_at, not row.no_operations, row.sealed_buildings, row.closed_lanes)
+        for row in session.execute(sites)
+    }
 
 
 Days = tuple[str, str]
@@ -389,7 +417,7 @@ def _on(column: Any, days: Days) -> Any:
 
 
 def _days_between(
-    session: Session, days: Days, found: dict[str, tuple[str, datetime, bool]], accept_language: str
+    session: Session, days: Days, found: dict[str, _Site], accept_language: str
 ) -> dict[tuple[str, str], SiteDay]:
     """Every (site, date) within `days` that has anything — counts, a plan, a planning job or a
     roster of its own — as the day overview reports it; six queries, whatever the number of
@@ -402,7 +430,7 @@ def _days_between(
     return {
         (site, date): _site_day(
             site,
-            *found[site],
+            found[site],
             accept_language,
             date=date,
             counts=counts.get((site, date)),
@@ -548,9 +576,7 @@ def _latest_jobs(session: Session, days: Days, sites: dict[str, Any]) -> dict[tu
 
 def _site_day(
     site: str,
-    name: str,
-    site_changed_at: datetime,
-    has_operations: bool,
+    found: _Site,
     accept_language: str,
     *,
     date: str,
@@ -560,11 +586,11 @@ def _site_day(
     roster: tuple[bool, datetime] | None = None,
     back: TripsBack | None = None,
 ) -> SiteDay:
-    """`site_changed_at`: when the site's map or usual roster last changed; that, or a change of
-    the day's own `roster` after it, outdates a plan whose inputs were taken before."""
+    """A change of the site's map or usual roster (`found.changed_at`), or of the day's own
+    `roster` after it, outdates a plan whose inputs were taken before."""
     own_roster, roster_changed_at = roster or (False, None)
-    inputs_changed_at = max(site_changed_at, roster_changed_at or site_changed_at)
-    has_operations = has_operations or own_roster
+    inputs_changed_at = max(found.changed_at, roster_changed_at or found.changed_at)
+    has_operations = found.has_operations or own_roster
     totals = None
     if counts:
         totals = CountTotals(
@@ -604,13 +630,15 @@ def _site_day(
         )
     return SiteDay(
         site=site,
-        name=name,
+        name=found.name,
         date=date,
         counts=totals,
         plan=glance,
         job=job_glance,
         back=back,
         own_roster=own_roster,
+        sealed_buildings=found.sealed_buildings,
+        closed_lanes=found.closed_lanes,
         status=_status(totals, glance, job_glance, has_operations=has_operations),
     )
 

@@ -35,7 +35,7 @@ from api.schemas import (
     ZoneChange,
     ZoneOut,
 )
-from api.store import domain_site, remember_site, site_row
+from api.store import domain_site, remember_site, site_row, store_map
 from optimizer.day_state import Kept, carried_over
 from optimizer.graph import build_graph, cut_off_by_lane
 from optimizer.osm import site_from_osm
@@ -134,13 +134,14 @@ def put_site(
     site_graph = build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
     kept_out = _kept_out(site, kept)
     if row is None:
-        row = SiteRow(id=site_id, name=site.name, geojson=document, district=principal.district)
+        row = SiteRow(id=site_id, district=principal.district)
+        store_map(row, document, site)
         session.add(row)
         session.flush()  # the site before its history
         record(session, principal, site_id, "site_created", buildings=len(site.buildings))
         response.status_code = 201
     elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
-        row.name, row.geojson, row.updated_at = site.name, document, datetime.now(UTC)
+        store_map(row, document, site)
         detail = [k.model_dump() for k in kept_out]
         record(session, principal, site_id, "map_replaced", buildings=len(site.buildings), kept=detail)
     session.commit()
@@ -384,7 +385,7 @@ def _changed_feature(
     apply(feature["properties"])
     site = parse_site(document)
     if document != row.geojson:  # the same change again outdates no plan
-        row.geojson, row.updated_at = document, datetime.now(UTC)
+        store_map(row, document, site)
         noted(site)
     session.commit()
     return site

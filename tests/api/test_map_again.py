@@ -146,3 +146,30 @@ def test_two_changes_of_the_map_at_once_both_stay(client: TestClient) -> None:
     )
     lanes = {lane["id"]: lane["closed"] for lane in client.get(f"{SITE}/lanes", headers=ADMIN).json()}
     assert lanes["middle"] is True
+
+
+def test_the_overview_counts_what_the_map_has_sealed_and_closed_now(client: TestClient) -> None:
+    """Counted whenever the map is stored — sent whole or changed a feature at a time — so the
+    district's overview of many compounds reads no map."""
+    date = "2022-04-25"
+
+    def now() -> tuple[int, int]:
+        [day] = client.get(f"/days/{date}", headers=ADMIN).json()["sites"]
+        return day["sealed_buildings"], day["closed_lanes"]
+
+    drawn = _drawn()
+    _properties(drawn, "building", "B1")["sealed"] = True
+    assert client.put(SITE, json=drawn, headers=ADMIN).status_code == 201
+    assert now() == (1, 0)
+    assert client.patch(f"{SITE}/zones/z3", json={"sealed": True}, headers=ADMIN).status_code == 200
+    assert client.patch(f"{SITE}/lanes/middle", json={"closed": True}, headers=ADMIN).status_code == 200
+    assert now() == (2, 1)  # B1, and B3 by its zone
+    assert client.get(f"{SITE}/days/{date}", headers=ADMIN).json()["sealed_buildings"] == 2
+    sheet = client.get(f"/days/{date}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
+    header, row = sheet.splitlines()
+    assert header.endswith(",sealed_buildings_now,closed_lanes_now") and row.endswith(",2,1")
+
+    _properties(drawn, "building", "B1")["sealed"] = False
+    _properties(drawn, "lane", "middle")["closed"] = False
+    assert client.put(SITE, json=drawn, headers=ADMIN).status_code == 200
+    assert now() == (1, 0)  # the zone's seal kept, B1's and the lane's the file's word

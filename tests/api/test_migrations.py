@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from api.db.models import Base
 from api.db.session import upgrade
+from fixtures.generate import barricaded
 
 
 def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
@@ -61,3 +62,31 @@ def test_upgrading_keeps_a_finished_jobs_inputs_once_with_its_plan(database_url:
     as_dict = lambda value: value if isinstance(value, dict) else json.loads(value)  # noqa: E731
     assert as_dict(jobs["j1"]) == {}
     assert as_dict(jobs["j2"]) == as_dict(jobs["j3"]) == as_dict(plan_inputs) == json.loads(inputs)
+
+
+def test_upgrading_counts_each_stored_maps_seals_and_closures(database_url: str) -> None:
+    """0014 counts what each stored map has sealed and closed, for the day overview; a map the
+    parser refuses now is left at none, to be counted when next stored."""
+    upgrade(database_url, "0013")
+    drawing = barricaded(closed=True)
+    drawing.zone("z3", "Zone 3", (250, 0, 350, 20), sealed=True)
+    document = drawing.document()
+    next(f for f in document["features"] if f["properties"]["id"] == "B1")["properties"]["sealed"] = True
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for site_id, geojson in (("barricaded", document), ("old", {"type": "FeatureCollection"})):
+                connection.execute(
+                    text(
+                        "INSERT INTO sites (id, name, geojson, updated_at) VALUES (:id, 'S', :geojson, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": site_id, "geojson": json.dumps(geojson)},
+                )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            counted = connection.execute(
+                text("SELECT id, sealed_buildings, closed_lanes FROM sites ORDER BY id")
+            )
+            assert [tuple(row) for row in counted] == [("barricaded", 2, 1), ("old", 0, 0)]
+    finally:
+        engine.dispose()

@@ -794,10 +794,15 @@ def test_a_district_office_plans_every_compound_that_needs_it_with_one_press(
     date = _two_compounds(client, "building,parcels\n5,9\n")
     usual = client.get("/sites/gelin-b/operations", headers=ADMIN).json()
     assert client.put(f"/sites/gelin-b/days/{date}/operations", json=usual, headers=ADMIN).status_code == 200
+    sealed = client.patch("/sites/gelin-spring/buildings/100", json={"sealed": True}, headers=ADMIN)
+    assert sealed.status_code == 200  # no parcels for it today: the plans are as they were
     page = _admin_at_the_overview(browser, running.url, date)
-    own = "#overview-table tr[data-site='{}'] .tag.own"
-    assert page.inner_text(own.format("gelin-b")) == "this day's own"  # its own crews today
-    assert page.locator(own.format("gelin-spring")).count() == 0
+    tag = "#overview-table tr[data-site='{}'] .tag.{}"
+    assert page.inner_text(tag.format("gelin-b", "own")) == "this day's own"  # its own crews today
+    assert page.locator(tag.format("gelin-spring", "own")).count() == 0
+    assert page.inner_text(tag.format("gelin-spring", "sealed")) == "1 sealed"  # as the map is now
+    assert page.locator(tag.format("gelin-b", "sealed")).count() == 0
+    assert page.locator("#overview-table .tag.closed").count() == 0
     page.click("#plan-all")
     page.wait_for_function(
         "document.querySelector('#plan-all-status').textContent.startsWith('Plans asked for: 1 · 1 more wait')"

@@ -123,10 +123,12 @@ async function loadOverview() {
       if (k === 1) cell.className = `status-${day.status}`;
       row.appendChild(cell);
     });
-    if (day.own_roster) {  // crews and vehicles set for this day alone
+    // crews and vehicles set for this day alone; the map's seals and closures as they are now
+    for (const [shown, kind, label] of [[day.own_roster, "own", L.roster_own_tag], [day.sealed_buildings, "sealed", L.overview_sealed_tag], [day.closed_lanes, "closed", L.overview_closed_tag]]) {
+      if (!shown) continue;
       const tag = document.createElement("span");
-      tag.className = "tag own";
-      tag.textContent = L.roster_own_tag;
+      tag.className = `tag ${kind}`;
+      tag.textContent = label.replace("{n}", shown);
       row.cells[0].append(tag);
     }
     row.addEventListener("click", () => {
