@@ -34,6 +34,9 @@ class Paper:
     columns_mm: tuple[float, ...]  # the stop table's columns but the note, which takes the rest
     body_width_mm: float
     card_head_mm: float  # the crew's title and facts, above its first trip
+    head_line_mm: (
+        float  # a line under the facts (trips already on the road, lanes closed): 7.6–8.1 mm laid out
+    )
     trip_head_mm: float
     line_mm: float  # a line of the stop table's text
     tick_row_mm: float  # a stop row is at least as tall as its tick box
@@ -71,6 +74,7 @@ PAPERS = {
         columns_mm=(12, 30, 14, 19, 17, 22, 15),
         body_width_mm=210 - 24,
         card_head_mm=26.5,
+        head_line_mm=8.2,
         trip_head_mm=13.2,
         line_mm=6.15,
         tick_row_mm=9.7,
@@ -86,6 +90,7 @@ PAPERS = {
         columns_mm=(12, 22, 10, 15, 15, 21, 13),
         body_width_mm=148 - 16,
         card_head_mm=25,
+        head_line_mm=8.2,
         trip_head_mm=13.2,
         line_mm=6.15,
         tick_row_mm=9.7,
@@ -119,16 +124,25 @@ class MapBox:
     whole: bool  # the trip fits on one page with this map
 
 
-def map_box(rows: Sequence[Sequence[str]], aspect: float, paper: Paper, *, first: bool, last: bool) -> MapBox:
+def map_box(
+    rows: Sequence[Sequence[str]],
+    aspect: float,
+    paper: Paper,
+    *,
+    first: bool,
+    last: bool,
+    head_lines: int = 0,
+) -> MapBox:
     """The map's size for a trip whose stop rows hold these texts (building, household, note).
 
     `aspect` is the map's height over its width; `first` and `last` say whether the crew's title
-    or total share the trip's page."""
+    (and its `head_lines` under the facts) or total share the trip's page."""
     _, building, _, _, _, notify, _ = paper.columns_mm
     widths = (building, notify, paper.note_mm)
     table = ROW_PADDING_MM + paper.line_mm  # the column heads, one line
     table += sum(paper.row_mm(row_lines(row, widths, paper.table_pt)) for row in rows)
-    rest = paper.trip_head_mm + table + (paper.card_head_mm if first else 0) + (paper.total_mm if last else 0)
+    head = paper.card_head_mm + head_lines * paper.head_line_mm
+    rest = paper.trip_head_mm + table + (head if first else 0) + (paper.total_mm if last else 0)
     room = paper.body_height_mm - rest - paper.slack_mm - 2  # the map's own margins: 1 mm above and below
     full = paper.map_width_mm * aspect
     height = min(full, room)

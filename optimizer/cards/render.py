@@ -323,9 +323,13 @@ def cards_html(
         layout = layout.without_zone()
     note_separator = _NOTE_SEPARATOR[lang]
 
-    def trip_map(trip: CardTrip, first: bool, last: bool) -> MapBox:
+    # a barricade the crews go round (as their maps show), named on every card
+    closed_lanes = list(dict.fromkeys(lane.name for lane in site_graph.site.lanes if lane.closed))
+
+    def trip_map(card: CrewCard, trip: CardTrip, first: bool, last: bool) -> MapBox:
         rows = [(stop.name, stop.contact, note_separator.join(stop.notes)) for stop in trip.stops]
-        return map_box(rows, trip.map_aspect, layout, first=first, last=last)
+        head_lines = bool(card.on_the_road) + bool(closed_lanes)
+        return map_box(rows, trip.map_aspect, layout, first=first, last=last, head_lines=head_lines)
 
     template = _environment.get_template("cards.html.j2")
     return template.render(
@@ -341,6 +345,7 @@ def cards_html(
         with_cards=part in ("all", "cards"),
         with_load_list=part in ("all", "load_list"),
         maps_as_images=maps_as_images,
+        closed_lanes=closed_lanes,
     )
 
 

@@ -24,7 +24,7 @@ from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph, build_graph
 from optimizer.operations import load_operations
 from optimizer.planner import plan_day
-from optimizer.site import load_site
+from optimizer.site import load_site, parse_site
 from tests.helpers import FIXTURES, day, graph_of, operations, three_on_a_lane
 
 LANE_SITE = graph_of(three_on_a_lane({"B2": {"doorbell": "broken"}, "B3": {"sealed": True, "zone": "A"}}))
@@ -181,6 +181,62 @@ def test_a_trip_sized_to_fit_a_page_is_printed_on_one_page(lang: str, paper: str
         assert sum(whole.values()) >= 0.75 * len(stops)
 
 
+@cache
+def _gelin_garden_path_closed() -> SiteGraph:
+    """gelin-spring with its garden path barricaded (it cuts off no building: the routes go round)."""
+    document = json.loads((FIXTURES / "gelin-spring" / "site.geojson").read_text())
+    for feature in document["features"]:
+        if feature["properties"].get("id") == "garden-path":
+            feature["properties"]["closed"] = True
+    return build_graph(parse_site(document))
+
+
+def test_every_card_names_the_lanes_closed_today() -> None:
+    site_graph, plan = _gelin()
+    closed = _gelin_garden_path_closed()
+    cards = len([crew for shift in plan["shifts"] for crew in shift["crews"]])
+    line = "Closed today: {} (go round as the map shows)"
+    name = next(lane.name for lane in closed.site.lanes if lane.id == "garden-path")
+    assert cards_html(plan, closed, lang="en").count(line.format(name)) == cards
+    assert cards_html(plan, closed, lang="zh").count("今天封闭的道路：") == cards
+    assert "Closed today" not in cards_html(plan, site_graph, lang="en")
+
+
+def _first_trip_top_mm(html: str) -> float:
+    """Where the first page's first trip begins, below the page's top margin."""
+    page = HTML(string=html).render().pages[0]
+    top = next(
+        box.position_y
+        for box in page._page_box.descendants()
+        if getattr(box, "element", None) is not None
+        and box.element_tag == "div"
+        and box.element.get("data-trip")
+    )
+    return float(top) * 25.4 / 96
+
+
+@pytest.mark.parametrize(("lang", "paper"), [("zh", "a4"), ("en", "a5")])
+def test_the_lines_on_closed_lanes_and_trips_gone_take_the_room_the_layout_leaves_them(
+    lang: str, paper: str
+) -> None:
+    """A re-plan's card says, above its first trip, how many trips are on the road and which lanes
+    are closed: one line each, as tall as the layout counts (`Paper.head_line_mm`), so the first
+    trip's map, sized to fit under them, does."""
+    site_graph, plan = _gelin()
+    replanned = json.loads(json.dumps(plan))
+    replanned["replanned_at"] = "09:10:00"
+    for shift in replanned["shifts"]:
+        for crew in shift["crews"]:
+            crew["trips"][0]["kept"] = True
+    plain = _first_trip_top_mm(cards_html(plan, site_graph, lang=lang, paper=paper, maps_as_images=True))
+    html = cards_html(replanned, _gelin_garden_path_closed(), lang=lang, paper=paper, maps_as_images=True)
+    assert "head-line kept" in html and "head-line closed" in html
+    lines = _first_trip_top_mm(html) - plain
+    assert 2 * (PAGE_LAYOUTS[paper].head_line_mm - 1) < lines <= 2 * PAGE_LAYOUTS[paper].head_line_mm
+    pages, whole = _trip_pages(HTML(string=html).render())
+    assert {trip: sorted(p) for trip, p in pages.items() if whole[trip] and len(p) > 1} == {}
+
+
 def test_every_page_is_headed_with_the_crew_and_trip_it_continues() -> None:
     site_graph, plan = _quiet_day()
     document = HTML(
@@ -326,6 +382,13 @@ def test_a_trips_map_shrinks_for_its_stops_until_no_map_would_leave_them_room() 
     assert longest == MapBox(paper.map_width_mm, full, whole=False)  # the table runs on instead
     first = map_box([("1号楼", "1-101", "")] * 14, 1.2, paper, first=True, last=False)
     assert first.height_mm < longer.height_mm  # the crew's title shares the first trip's page
+    fewer, lined = (
+        map_box([("1号楼", "1-101", "")] * 10, 1.2, paper, first=True, last=False, head_lines=lines)
+        for lines in (0, 2)
+    )
+    assert lined.whole and lined.height_mm == pytest.approx(
+        fewer.height_mm - 2 * paper.head_line_mm
+    )  # its lines too
 
 
 def test_notices_tell_each_contact_household_when_and_how_many() -> None:
