@@ -71,7 +71,8 @@ def _change_zh(name: str, value: Any) -> str:
 
 
 def _kept(kept: Mapping[str, Any], chinese: bool) -> str:
-    """A day's property a map sent again left out and so kept (`optimizer/day_state.py`)."""
+    """A day's property a map sent again left out and so kept, or lost with a feature the map lacks
+    (`optimizer/day_state.py`)."""
     name = kept["name"]
     if kept["kind"] == "lane":
         return f"道路 {name} 封闭" if chinese else f"lane {name} closed"
@@ -96,10 +97,20 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
                 if d.get("kept")
                 else ""
             )
+            + (
+                f"; gone with what the new map lacks: {', '.join(_kept(k, False) for k in d['dropped'])}"
+                if d.get("dropped")
+                else ""
+            )
         ),
         lambda d: (
             "更新了小区地图"
             + (f"；保留了原来的：{'、'.join(_kept(k, True) for k in d['kept'])}" if d.get("kept") else "")
+            + (
+                f"；新地图里没有、随之取消的：{'、'.join(_kept(k, True) for k in d['dropped'])}"
+                if d.get("dropped")
+                else ""
+            )
         ),
     ),
     "district_set": (

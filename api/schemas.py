@@ -25,7 +25,7 @@ class OsmSite(BaseModel):
     unnumbered: list[str] = Field(description="buildings with no number or name on the map, by OSM id (w123)")
 
 
-class KeptProperty(BaseModel):
+class DayPropertyOut(BaseModel):
     kind: Literal["building", "zone", "lane"]
     id: str
     name: str
@@ -45,12 +45,17 @@ class SiteSummary(BaseModel):
         default=None, description="the district whose office's token sees the site (set by the admin)"
     )
     archived: bool = Field(default=False, description="archived: out of the district's overview and lists")
-    kept: list[KeptProperty] = Field(
+    kept: list[DayPropertyOut] = Field(
         default_factory=list,
         description=(
             "a map sent again (PUT): the day's properties it left out — a seal, a closed lane, a broken"
             " doorbell, the household to notify — kept as they were (optimizer/day_state.py)"
         ),
+    )
+    dropped: list[DayPropertyOut] = Field(
+        default_factory=list,
+        description="a map sent again (PUT): the day's properties of features it does not have (a building"
+        " renamed or taken out), gone with them",
     )
 
 

@@ -26,33 +26,64 @@ _DEFAULTS: dict[str, Any] = {"sealed": False, "closed": False, "doorbell": "work
 """A property's value when the map leaves it out (`site.py`): nothing to carry over."""
 
 
+_WHERE_CREWS_GO = ("sealed", "closed")
+"""The properties whose loss with a feature is worth a word: a broken doorbell or a household to
+notify of a building no longer on the map matters to nobody."""
+
+
 @dataclass(frozen=True)
-class Kept:
-    """One property the new map left out, kept as the stored map had it."""
+class DayProperty:
+    """One of the day's properties of a feature of the stored map."""
 
     kind: str
     id: str
+    name: str
     field: str
     value: Any
 
 
-def carried_over(stored: Mapping[str, Any], sent: Mapping[str, Any]) -> tuple[dict[str, Any], list[Kept]]:
+@dataclass(frozen=True)
+class Carried:
+    document: dict[str, Any]  # the map sent, with `kept` in it
+    kept: list[DayProperty]  # left out of the map sent, so kept as stored (in its features' order)
+    dropped: list[DayProperty]
+    """Of features the map sent does not have (a building renamed or taken out): gone with them,
+    which the coordinator must hear of — a seal lost that way is a sealed building ridden to."""
+
+
+def carried_over(stored: Mapping[str, Any], sent: Mapping[str, Any]) -> Carried:
     """`sent` with the day's properties it leaves out taken from `stored`, for the features of the
-    same kind and id in both, and what was so kept (in the order of `sent`'s features). Features
-    only one map has are left as they are; neither document is changed."""
+    same kind and id in both; neither document is changed."""
     before = {(kind, feature_id): properties for kind, feature_id, properties in _features(stored)}
     document = copy.deepcopy(dict(sent))
-    kept: list[Kept] = []
+    kept: list[DayProperty] = []
     for kind, feature_id, properties in _features(document):
-        old = before.get((kind, feature_id))
+        old = before.pop((kind, feature_id), None)
         if old is None:
             continue
         for field in DAY_STATE[kind]:
-            if field in properties or old.get(field, _DEFAULTS[field]) == _DEFAULTS[field]:
-                continue
-            properties[field] = copy.deepcopy(old[field])
-            kept.append(Kept(kind, feature_id, field, old[field]))
-    return document, kept
+            if field not in properties and field in _set(old, kind):
+                properties[field] = copy.deepcopy(old[field])
+                kept.append(_day_property(kind, feature_id, properties, field, old[field]))
+    dropped = [
+        _day_property(kind, feature_id, old, field, old[field])
+        for (kind, feature_id), old in before.items()
+        for field in _set(old, kind)
+        if field in _WHERE_CREWS_GO
+    ]
+    return Carried(document, kept, dropped)
+
+
+def _set(properties: Mapping[str, Any], kind: str) -> list[str]:
+    """The day's properties a feature has set to other than their defaults."""
+    return [field for field in DAY_STATE[kind] if properties.get(field, _DEFAULTS[field]) != _DEFAULTS[field]]
+
+
+def _day_property(
+    kind: str, feature_id: str, properties: Mapping[str, Any], field: str, value: Any
+) -> DayProperty:
+    """Named as the parser names the feature (`site.py`): its name, else its id."""
+    return DayProperty(kind, feature_id, str(properties.get("name") or feature_id), field, value)
 
 
 def _features(document: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

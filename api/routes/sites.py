@@ -22,7 +22,7 @@ from api.routes.params import BuildingId, LaneId, SiteId, TokenId, ZoneId
 from api.schemas import (
     BuildingChange,
     BuildingOut,
-    KeptProperty,
+    DayPropertyOut,
     LaneChange,
     LaneOut,
     Me,
@@ -36,7 +36,7 @@ from api.schemas import (
     ZoneOut,
 )
 from api.store import domain_site, remember_site, site_row, store_map
-from optimizer.day_state import Kept, carried_over
+from optimizer.day_state import DayProperty, carried_over
 from optimizer.graph import build_graph, cut_off_by_lane
 from optimizer.osm import site_from_osm
 from optimizer.site import MODES, Building, Lane, Site, Zone, parse_site, sealed_buildings, zone_buildings
@@ -119,9 +119,11 @@ def put_site(
     (seals, closed lanes, doorbells, households to notify) keep their stored values and the answer
     lists them under `kept`: a map redrawn or read from OpenStreetMap again seldom knows the day."""
     row = _may_map(session, principal, site_id, lock=True)
-    kept: list[Kept] = []
+    kept: list[DayProperty] = []
+    dropped: list[DayProperty] = []
     if row is not None:
-        document, kept = carried_over(row.geojson, document)
+        carried = carried_over(row.geojson, document)
+        document, kept, dropped = carried.document, carried.kept, carried.dropped
     site = parse_site(document)
     if site.id != site_id:
         raise ApiError(
@@ -132,7 +134,7 @@ def put_site(
             zh=f"小区地图写的是小区 {site.id}，网址里的是 {site_id}",
         )
     site_graph = build_graph(site)  # a map with unreachable buildings is rejected now, not at planning time
-    kept_out = _kept_out(site, kept)
+    said = {"kept": _day_properties_out(kept), "dropped": _day_properties_out(dropped)}
     if row is None:
         row = SiteRow(id=site_id, district=principal.district)
         store_map(row, document, site)
@@ -142,22 +144,23 @@ def put_site(
         response.status_code = 201
     elif (row.name, row.geojson) != (site.name, document):  # the same map sent again outdates no plan
         store_map(row, document, site)
-        detail = [k.model_dump() for k in kept_out]
-        record(session, principal, site_id, "map_replaced", buildings=len(site.buildings), kept=detail)
+        kept_detail, dropped_detail = ([p.model_dump() for p in said[key]] for key in ("kept", "dropped"))
+        record(
+            session,
+            principal,
+            site_id,
+            "map_replaced",
+            buildings=len(site.buildings),
+            kept=kept_detail,
+            dropped=dropped_detail,
+        )
     session.commit()
     remember_site(row, site, site_graph)
-    return site_summary(row).model_copy(update={"kept": kept_out})
+    return site_summary(row).model_copy(update=said)
 
 
-def _kept_out(site: Site, kept: Sequence[Kept]) -> list[KeptProperty]:
-    names = {
-        **{("building", b.id): b.name for b in site.buildings},
-        **{("zone", z.id): z.name for z in site.zones},
-        **{("lane", lane.id): lane.name for lane in site.lanes},
-    }
-    return [
-        KeptProperty.model_validate({**dataclasses.asdict(k), "name": names[(k.kind, k.id)]}) for k in kept
-    ]
+def _day_properties_out(properties: Sequence[DayProperty]) -> list[DayPropertyOut]:
+    return [DayPropertyOut.model_validate(dataclasses.asdict(p)) for p in properties]
 
 
 @router.post(

@@ -173,3 +173,23 @@ def test_the_overview_counts_what_the_map_has_sealed_and_closed_now(client: Test
     _properties(drawn, "lane", "middle")["closed"] = False
     assert client.put(SITE, json=drawn, headers=ADMIN).status_code == 200
     assert now() == (1, 0)  # the zone's seal kept, B1's and the lane's the file's word
+
+
+def test_a_seal_lost_with_a_building_the_new_map_lacks_is_said(client: TestClient) -> None:
+    assert client.put(SITE, json=_drawn(), headers=ADMIN).status_code == 201
+    assert client.patch(f"{SITE}/buildings/B2", json={"sealed": True}, headers=ADMIN).status_code == 200
+    renamed = _drawn()
+    _properties(renamed, "building", "B2")["id"] = "B2a"  # numbered anew: not the building sealed
+    answer = client.put(SITE, json=renamed, headers=ADMIN)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["kept"], answer.json()["dropped"]) == (
+        [],
+        [{"kind": "building", "id": "B2", "name": "B2", "field": "sealed", "value": True}],
+    )
+    assert [b["id"] for b in client.get(f"{SITE}/buildings", headers=ADMIN).json() if b["sealed"]] == []
+    line = client.get(f"{SITE}/history", headers=ADMIN).json()[0]["text"]
+    assert line.endswith(
+        "sent a new compound map; gone with what the new map lacks: B2 sealed (door delivery)"
+    )
+    zh = client.get(f"{SITE}/history", headers=ZH).json()[0]["text"]
+    assert zh.endswith("更新了小区地图；新地图里没有、随之取消的：B2封控（送到门口）")

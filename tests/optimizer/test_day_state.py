@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 from fixtures.generate import barricaded
-from optimizer.day_state import Kept, carried_over
+from optimizer.day_state import Carried, DayProperty, carried_over
 from optimizer.site import parse_site
 
 
@@ -44,14 +44,15 @@ def test_what_the_new_map_leaves_out_is_kept_and_what_it_says_is_its_word() -> N
     sent_before = copy.deepcopy(sent)
     stored_before = copy.deepcopy(stored)
 
-    document, kept = carried_over(stored, sent)
+    carried = carried_over(stored, sent)
 
-    assert kept == [
-        Kept("building", "B2", "sealed", True),
-        Kept("lane", "middle", "closed", True),
-        Kept("zone", "north", "sealed", True),
+    assert carried.kept == [
+        DayProperty("building", "B2", "B2", "sealed", True),
+        DayProperty("lane", "middle", "Middle lane", "closed", True),
+        DayProperty("zone", "north", "North", "sealed", True),
     ]
-    site = parse_site(document)
+    assert carried.dropped == []
+    site = parse_site(carried.document)
     assert [b.id for b in site.buildings if b.sealed] == ["B2"]
     assert site.building("B3").doorbell == "working"
     assert site.building("B1").contact == "1-101"  # the file names one again: its word
@@ -65,13 +66,29 @@ def test_features_only_one_map_has_and_unchecked_junk_are_left_to_the_parser() -
     stored = _stored()
     sent = barricaded(closed=False).document()
     renamed = _properties(sent, "building", "B2")
-    renamed["id"] = "B2a"  # B2 is not in the new map: its seal goes with it
+    renamed["id"], renamed["name"] = "B2a", "B2 east"  # B2 is not in the new map: its seal goes with it
     sent["features"].append({"type": "Feature", "properties": {"kind": ["lane"], "id": "x"}})
     sent["features"].append("not a feature")
 
-    document, kept = carried_over(stored, sent)
+    carried = carried_over(stored, sent)
 
-    assert kept == [Kept("building", "B3", "doorbell", "broken"), Kept("lane", "middle", "closed", True)]
-    assert "sealed" not in _properties(document, "building", "B2a")
-    assert document["features"][-2:] == sent["features"][-2:]
-    assert carried_over(stored, {"type": "FeatureCollection"}) == ({"type": "FeatureCollection"}, [])
+    assert carried.kept == [
+        DayProperty("building", "B3", "B3", "doorbell", "broken"),
+        DayProperty("lane", "middle", "Middle lane", "closed", True),
+    ]
+    assert carried.dropped == [  # said, not silent
+        DayProperty("building", "B2", "B2", "sealed", True),
+        DayProperty("zone", "north", "North", "sealed", True),
+    ]
+    assert "sealed" not in _properties(carried.document, "building", "B2a")
+    assert carried.document["features"][-2:] == sent["features"][-2:]
+    empty = {"type": "FeatureCollection"}
+    assert carried_over(stored, empty) == Carried(
+        empty,
+        [],
+        [
+            DayProperty("building", "B2", "B2", "sealed", True),
+            DayProperty("lane", "middle", "Middle lane", "closed", True),
+            DayProperty("zone", "north", "North", "sealed", True),
+        ],  # B3's broken doorbell and the contacts go unsaid: they send no crew anywhere
+    )

@@ -1693,3 +1693,15 @@ def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
         lane["id"]: lane["closed"] for lane in client.get("/sites/barricaded/lanes", headers=ADMIN).json()
     }
     assert lanes == {"west": False, "middle": True, "east": False}
+    assert page.is_hidden("#map-dropped-head")
+
+    # B2 numbered anew in the next drawing: its seal cannot follow, and the page says so.
+    renumbered = json.loads(json.dumps(drawing.document()))
+    next(f for f in renumbered["features"] if f["properties"]["id"] == "B2")["properties"]["id"] = "B2a"
+    corrected.write_text(json.dumps(renumbered))
+    page.set_input_files("#map-file", str(corrected))
+    page.click("#map-send")
+    page.wait_for_selector('.cell[data-building="B2a"]')
+    assert page.is_visible("#map-dropped-head")
+    assert page.locator("#map-dropped li").all_inner_texts() == ["B2: sealed (door delivery)"]
+    assert page.locator("#map-kept li").all_inner_texts() == ["Middle lane: lane closed"]

@@ -529,8 +529,7 @@ function downloadMap() {
 async function sendMap() {
   const chosen = site, file = $("map-file").files[0];
   $("map-status").textContent = $("map-error").textContent = "";
-  $("map-kept").innerHTML = "";
-  $("map-kept-head").hidden = true;
+  for (const list of ["map-kept", "map-dropped"]) { $(list).innerHTML = ""; $(`${list}-head`).hidden = true; }
   if (!file) { $("map-error").textContent = L.map_need; return; }
   let drawn;
   try { drawn = JSON.parse(await file.text()); } catch { $("map-error").textContent = L.map_not_json.replace("{file}", file.name); return; }
@@ -539,9 +538,11 @@ async function sendMap() {
   if (!response.ok) { $("map-error").textContent = await errorMessage(response); return; }
   const saved = await response.json();
   $("map-status").textContent = L.map_saved.replace("{buildings}", saved.buildings).replace("{lanes}", saved.lanes);
-  $("map-kept-head").hidden = !saved.kept.length;
-  for (const k of saved.kept) {
-    $("map-kept").appendChild(document.createElement("li")).textContent = L[`kept_${k.kind}_${k.field}`].replace("{name}", k.name).replace("{value}", k.value);
+  for (const [list, properties] of [["map-kept", saved.kept], ["map-dropped", saved.dropped]]) {
+    $(`${list}-head`).hidden = !properties.length;
+    for (const k of properties) {
+      $(list).appendChild(document.createElement("li")).textContent = L[`kept_${k.kind}_${k.field}`].replace("{name}", k.name).replace("{value}", k.value);
+    }
   }
   $("map-file").value = "";
   chosen.name = saved.name;
