@@ -34,9 +34,8 @@ class Paper:
     columns_mm: tuple[float, ...]  # the stop table's columns but the note, which takes the rest
     body_width_mm: float
     card_head_mm: float  # the crew's title and facts, above its first trip
-    head_line_mm: (
-        float  # a line under the facts (trips already on the road, lanes closed): 7.6–8.1 mm laid out
-    )
+    # a line under the facts (trips already on the road, lanes closed): 7.6–8.1 mm laid out
+    head_line_mm: float
     trip_head_mm: float
     line_mm: float  # a line of the stop table's text
     tick_row_mm: float  # a stop row is at least as tall as its tick box
