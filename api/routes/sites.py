@@ -191,10 +191,16 @@ async def site_map_from_osm(
     """The site map `onebell site-from-osm` makes (docs/formats.md), read from the export in the
     body and checked, to look at and then send with `PUT /sites/{site_id}`: nothing is stored. With
     what to fill in first — buildings without households, those a tricycle cannot reach, those
-    renamed for a house number taken twice, those with no number or name."""
-    _may_map(session, principal, site_id)
+    renamed for a house number taken twice, those with no number or name. For a compound mapped
+    already, its stored map's households fill in the buildings of the same id (what a coordinator
+    typed in beats OpenStreetMap's flats), and a `PUT` of the result keeps the day's seals and
+    closures as any map sent again does."""
+    row = _may_map(session, principal, site_id)
+    stored = {} if row is None else {b.id: b.households for b in domain_site(row).buildings if b.households}
     data = await request.body()
-    made = await run_in_threadpool(site_from_osm, data, compound=compound, site_id=site_id, gate=gate)
+    made = await run_in_threadpool(
+        site_from_osm, data, compound=compound, site_id=site_id, gate=gate, households=stored
+    )
     return OsmSite(
         site=made.document,
         buildings=len(made.site.buildings),
@@ -204,6 +210,7 @@ async def site_map_from_osm(
         no_tricycle=made.no_tricycle,
         renamed=made.renamed,
         unnumbered=made.unnumbered,
+        households_from_map=[b.id for b in made.site.buildings if b.id in stored],
     )
 
 

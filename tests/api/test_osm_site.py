@@ -81,3 +81,27 @@ def test_what_cannot_be_read_or_may_not_be_asked_is_refused(client: TestClient) 
     assert client.post(f"{READ}?gate=n1", content=EXPORT, headers=bearer(coordinator)).status_code == 404
     own = client.post("/sites/gelin-spring/map/osm?gate=n1", content=EXPORT, headers=bearer(coordinator))
     assert own.status_code == 200 and own.json()["site"]["site"]["id"] == "gelin-spring"
+
+
+def test_a_compound_read_again_from_a_fresh_export_keeps_its_households_and_its_day(
+    client: TestClient,
+) -> None:
+    """OpenStreetMap lacks most households (written 0) and knows nothing of the day: read again for
+    a compound mapped already, the stored map's households fill in, and sent, its seals stay."""
+    read = client.post(f"{READ}?gate=n1", content=EXPORT, headers=ADMIN).json()
+    assert client.put("/sites/test-garden", json=read["site"], headers=ADMIN).status_code == 201
+    typed = client.patch("/sites/test-garden/buildings/2", json={"households": 30}, headers=ADMIN)
+    assert typed.status_code == 200
+    assert (
+        client.patch("/sites/test-garden/buildings/1", json={"sealed": True}, headers=ADMIN).status_code
+        == 200
+    )
+
+    again = client.post(f"{READ}?gate=n1", content=EXPORT, headers=ADMIN).json()
+    assert again["without_households"] == ["3", "4", "w306"]  # 2 is typed in now
+    assert again["households_from_map"] == ["1", "2"]  # 1's from the export's flats the first time
+    sent = client.put("/sites/test-garden", json=again["site"], headers=ADMIN)
+    assert sent.status_code == 200, sent.text
+    assert [(k["id"], k["field"]) for k in sent.json()["kept"]] == [("1", "sealed")]
+    buildings = {b["id"]: b for b in client.get("/sites/test-garden/buildings", headers=ADMIN).json()}
+    assert (buildings["2"]["households"], buildings["1"]["sealed"]) == (30, True)
