@@ -25,6 +25,7 @@ from tests.helpers import FIXTURES, slower_stops, workbook
 from tests.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OSM_EXPORT = FIXTURES / "osm" / "test-garden.osm"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -1630,6 +1631,12 @@ def test_the_times_trips_were_back_set_the_wait_at_a_building_from_the_page(
     assert page.is_hidden("#stop-times-set")
 
 
+def _patched(client: httpx.Client, path: str, change: dict[str, object]) -> None:
+    """A change of the day made elsewhere (another coordinator's phone), by the admin token."""
+    answer = client.patch(path, json=change, headers=ADMIN)
+    assert answer.status_code == 200, answer.text
+
+
 def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
     server: tuple[Server, httpx.Client], browser: object, tmp_path: Path
 ) -> None:
@@ -1638,14 +1645,8 @@ def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
         client.put("/sites/barricaded", json=barricaded(closed=False).document(), headers=ADMIN).status_code
         == 201
     )
-    assert (
-        client.patch("/sites/barricaded/lanes/middle", json={"closed": True}, headers=ADMIN).status_code
-        == 200
-    )
-    assert (
-        client.patch("/sites/barricaded/buildings/B2", json={"sealed": True}, headers=ADMIN).status_code
-        == 200
-    )
+    _patched(client, "/sites/barricaded/lanes/middle", {"closed": True})
+    _patched(client, "/sites/barricaded/buildings/B2", {"sealed": True})
     page = _signed_in(browser, running.url, token(client, "barricaded", "coordinator")[1])  # type: ignore[arg-type]
     page.wait_for_selector('.cell[data-building="B3"]')
     page.click("#site-map summary")
@@ -1705,3 +1706,35 @@ def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
     assert page.is_visible("#map-dropped-head")
     assert page.locator("#map-dropped li").all_inner_texts() == ["B2: sealed (door delivery)"]
     assert page.locator("#map-kept li").all_inner_texts() == ["Middle lane: lane closed"]
+
+
+def test_a_compound_is_mapped_again_from_a_fresh_openstreetmap_export(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, client = server
+    read = client.post("/sites/test-garden/map/osm?gate=n1", content=OSM_EXPORT.read_bytes(), headers=ADMIN)
+    assert client.put("/sites/test-garden", json=read.json()["site"], headers=ADMIN).status_code == 201
+    _patched(client, "/sites/test-garden/buildings/2", {"households": 30})
+    _patched(client, "/sites/test-garden/buildings/1", {"sealed": True})
+    page = _signed_in(browser, running.url, token(client, "test-garden", "coordinator")[1])  # type: ignore[arg-type]
+    page.click("#site-map summary")
+
+    page.set_input_files("#map-osm-file", str(OSM_EXPORT))
+    page.click("#map-osm-read")  # two gates on the outline: the server names them
+    page.wait_for_function("document.querySelector('#map-error').textContent.includes('n3')")
+    assert page.is_hidden("#map-osm-send")
+    page.fill("#map-osm-gate", "n1")
+    page.click("#map-osm-read")
+    page.wait_for_selector("#map-osm-send:not([hidden])")
+    assert page.inner_text("#map-error") == ""
+    assert page.inner_text("#map-osm-summary").endswith("5 buildings, 3 lanes, gate n1")
+    notes = page.locator("#map-osm-notes li").all_inner_texts()
+    assert notes[0] == "Households from the map as stored for: 1, 2"
+    page.click("#map-osm-send")
+    page.wait_for_function("document.querySelector('#map-status').textContent.startsWith('Map saved')")
+    assert page.inner_text("#map-status") == "Map saved: 5 buildings, 3 lanes"
+    sealed = page.locator("#map-kept li").all_inner_texts()
+    assert len(sealed) == 1 and sealed[0].endswith(": sealed (door delivery)")
+    assert page.is_hidden("#map-osm-send")
+    buildings = {b["id"]: b for b in client.get("/sites/test-garden/buildings", headers=ADMIN).json()}
+    assert (buildings["2"]["households"], buildings["1"]["sealed"]) == (30, True)

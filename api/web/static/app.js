@@ -203,6 +203,10 @@ async function openSite(chosen) {
     loadSwitches("lane");
     showArchived();
     $("token-made").hidden = true;  // a token just made is the last compound's
+    mapOsmRead = null;  // and so is an export read for its map
+    $("map-osm-send").hidden = true;
+    $("map-osm-summary").textContent = "";
+    $("map-osm-notes").innerHTML = "";
     $("token-error").textContent = "";
     loadTokens();
     day = loadDay();  // marks the grid loading until the day's counts are in
@@ -526,16 +530,50 @@ function downloadMap() {
   download(`/sites/${encodeURIComponent(site.id)}`, `${site.id}.geojson`, "map-error");
 }
 
-async function sendMap() {
-  const chosen = site, file = $("map-file").files[0];
+function clearMapResult() {
   $("map-status").textContent = $("map-error").textContent = "";
   for (const list of ["map-kept", "map-dropped"]) { $(list).innerHTML = ""; $(`${list}-head`).hidden = true; }
+}
+
+async function sendMap() {
+  const file = $("map-file").files[0];
+  clearMapResult();
   if (!file) { $("map-error").textContent = L.map_need; return; }
   let drawn;
   try { drawn = JSON.parse(await file.text()); } catch { $("map-error").textContent = L.map_not_json.replace("{file}", file.name); return; }
-  if (!mayLeaveGrid()) return;  // the grid is built again from the new map
+  if (await putMap(site, drawn)) $("map-file").value = "";
+}
+
+// A fresh export of the open compound, read by the server (the stored map's households fill in
+// what it lacks), looked at, then sent as any corrected map.
+let mapOsmRead = null;
+
+async function readMapOsm() {
+  const chosen = site;
+  mapOsmRead = null;
+  $("map-osm-send").hidden = true;
+  clearMapResult();
+  if (!$("map-osm-file").files[0]) { $("map-error").textContent = L.map_need; return; }
+  const read = await readExport("map-osm", chosen.id, "map-error");
+  if (!read || site !== chosen) return;
+  mapOsmRead = { forSite: chosen, ...read };
+  $("map-osm-send").hidden = false;
+}
+
+async function sendMapOsm() {
+  if (!mapOsmRead || mapOsmRead.forSite !== site) return;
+  clearMapResult();
+  if (!(await putMap(site, mapOsmRead.site))) return;
+  mapOsmRead = null;
+  $("map-osm-send").hidden = true;
+  $("map-osm-file").value = "";
+}
+
+// The map sent whole (PUT); what it kept and dropped of the day listed; true once saved.
+async function putMap(chosen, drawn) {
+  if (!mayLeaveGrid()) return false;  // the grid is built again from the new map
   const response = await api(`/sites/${encodeURIComponent(chosen.id)}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(drawn) });
-  if (!response.ok) { $("map-error").textContent = await errorMessage(response); return; }
+  if (!response.ok) { $("map-error").textContent = await errorMessage(response); return false; }
   const saved = await response.json();
   $("map-status").textContent = L.map_saved.replace("{buildings}", saved.buildings).replace("{lanes}", saved.lanes);
   for (const [list, properties] of [["map-kept", saved.kept], ["map-dropped", saved.dropped]]) {
@@ -544,7 +582,6 @@ async function sendMap() {
       $(list).appendChild(document.createElement("li")).textContent = L[`kept_${k.kind}_${k.field}`].replace("{name}", k.name).replace("{value}", k.value);
     }
   }
-  $("map-file").value = "";
   chosen.name = saved.name;
   const option = [...$("site-pick").options].find((o) => o.value === chosen.id);
   if (option) option.text = siteLabel(chosen);
@@ -552,6 +589,7 @@ async function sendMap() {
   loadOverview();
   loadHistory();
   if (site === chosen) await openSite(chosen);
+  return true;
 }
 
 // A district office's new compound: the server reads the OpenStreetMap export into a site map and
@@ -562,22 +600,33 @@ let osmRead = null;
 async function readOsm() {
   osmRead = null;
   $("osm-add").hidden = true;
-  $("osm-error").textContent = $("osm-summary").textContent = "";
-  $("osm-notes").innerHTML = "";
+  $("osm-error").textContent = "";
   const file = $("osm-file").files[0], id = $("osm-id").value.trim();
   if (!file || !id) { $("osm-error").textContent = L.osm_need; return; }
   if (allSites.some((s) => s.id === id)) { $("osm-error").textContent = L.osm_exists.replace("{id}", id); return; }
-  const query = new URLSearchParams();
-  for (const [field, name] of [["osm-compound", "compound"], ["osm-gate", "gate"]]) if ($(field).value.trim()) query.set(name, $(field).value.trim());
-  const response = await api(`/sites/${encodeURIComponent(id)}/map/osm?${query}`, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file });
-  if (!response.ok) { $("osm-error").textContent = await errorMessage(response); return; }
-  osmRead = { id, ...(await response.json()) };
-  $("osm-summary").textContent = L.osm_summary.replace("{name}", osmRead.site.site.name).replace("{buildings}", osmRead.buildings)
-    .replace("{lanes}", osmRead.lanes).replace("{gate}", osmRead.gate);
-  for (const [key, label] of [["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed], ["unnumbered", L.osm_unnumbered]]) {
-    if (osmRead[key].length) $("osm-notes").appendChild(document.createElement("li")).textContent = label.replace("{list}", osmRead[key].join(", "));
-  }
+  const read = await readExport("osm", id, "osm-error");
+  if (!read) return;
+  osmRead = { id, ...read };
   $("osm-add").hidden = false;
+}
+
+// An OpenStreetMap export, from the form whose fields' ids begin with `prefix` (file, compound,
+// gate), read by the server as site `id`'s map: what it found and what to fill in shown under the
+// form; the answer, or null with the server's words in `errorId`.
+async function readExport(prefix, id, errorId) {
+  $(`${prefix}-summary`).textContent = "";
+  $(`${prefix}-notes`).innerHTML = "";
+  const query = new URLSearchParams();
+  for (const name of ["compound", "gate"]) if ($(`${prefix}-${name}`).value.trim()) query.set(name, $(`${prefix}-${name}`).value.trim());
+  const response = await api(`/sites/${encodeURIComponent(id)}/map/osm?${query}`, { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: $(`${prefix}-file`).files[0] });
+  if (!response.ok) { $(errorId).textContent = await errorMessage(response); return null; }
+  const read = await response.json();
+  $(`${prefix}-summary`).textContent = L.osm_summary.replace("{name}", read.site.site.name).replace("{buildings}", read.buildings)
+    .replace("{lanes}", read.lanes).replace("{gate}", read.gate);
+  for (const [key, label] of [["households_from_map", L.map_osm_from_map], ["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed], ["unnumbered", L.osm_unnumbered]]) {
+    if (read[key].length) $(`${prefix}-notes`).appendChild(document.createElement("li")).textContent = label.replace("{list}", read[key].join(", "));
+  }
+  return read;
 }
 
 async function addOsm() {
@@ -1662,6 +1711,8 @@ $("days-download").addEventListener("click", downloadDays);
 $("history-download").addEventListener("click", downloadHistory);
 $("map-download").addEventListener("click", downloadMap);
 $("map-send").addEventListener("click", sendMap);
+$("map-osm-read").addEventListener("click", readMapOsm);
+$("map-osm-send").addEventListener("click", sendMapOsm);
 $("osm-read").addEventListener("click", readOsm);
 $("osm-add").addEventListener("click", addOsm);
 $("zone-save").addEventListener("click", () => saveSwitches("zone"));
