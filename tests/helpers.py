@@ -77,6 +77,15 @@ def day(*rows: tuple[Any, ...], date: str = "2022-04-28") -> Day:
     return Day(date=date, rows=tuple(made))
 
 
+def feature_properties(document: dict[str, Any], kind: str, feature_id: str) -> dict[str, Any]:
+    """The properties of a site map's feature, to change in place."""
+    return next(
+        f["properties"]
+        for f in document["features"]
+        if f["properties"]["kind"] == kind and f["properties"]["id"] == feature_id
+    )
+
+
 def graph_of(drawing: Drawing) -> SiteGraph:
     return build_graph(parse_site(drawing.document()))
 

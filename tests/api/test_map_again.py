@@ -13,17 +13,10 @@ from fastapi.testclient import TestClient
 from api.store import site_row
 from fixtures.generate import barricaded
 from tests.api.conftest import ADMIN
+from tests.helpers import feature_properties
 
 SITE = "/sites/barricaded"
 ZH = {**ADMIN, "Accept-Language": "zh"}
-
-
-def _properties(document: dict[str, Any], kind: str, feature_id: str) -> dict[str, Any]:
-    return next(
-        f["properties"]
-        for f in document["features"]
-        if f["properties"]["kind"] == kind and f["properties"]["id"] == feature_id
-    )
 
 
 def _drawn() -> dict[str, Any]:
@@ -31,7 +24,7 @@ def _drawn() -> dict[str, Any]:
     drawing = barricaded(closed=False)
     drawing.zone("z3", "Zone 3", (250, 0, 350, 20))
     document = drawing.document()
-    _properties(document, "zone", "z3").pop("sealed")
+    feature_properties(document, "zone", "z3").pop("sealed")
     return document
 
 
@@ -55,14 +48,14 @@ def test_a_map_sent_again_keeps_the_days_seals_and_closures_it_leaves_out(client
     ]
     assert client.get(f"{SITE}/history", headers=ADMIN).json() == history_before
     stored = client.get(SITE, headers=ADMIN).json()
-    assert _properties(stored, "lane", "middle")["closed"] is True
-    assert _properties(stored, "building", "B2")["sealed"] is True
+    assert feature_properties(stored, "lane", "middle")["closed"] is True
+    assert feature_properties(stored, "building", "B2")["sealed"] is True
 
     # A better drawing (B1 has more households) that says B2's doorbell is mended: its word on the
     # doorbell, the seal and the closed lane kept, and the history says which.
     better = _drawn()
-    _properties(better, "building", "B1")["households"] = 12
-    _properties(better, "building", "B2")["doorbell"] = "working"
+    feature_properties(better, "building", "B1")["households"] = 12
+    feature_properties(better, "building", "B2")["doorbell"] = "working"
     replaced = client.put(SITE, json=better, headers=ADMIN)
     assert replaced.status_code == 200, replaced.text
     assert [(k["id"], k["field"]) for k in replaced.json()["kept"]] == [
@@ -85,8 +78,8 @@ def test_a_map_sent_again_keeps_the_days_seals_and_closures_it_leaves_out(client
     assert zh.endswith("更新了小区地图；保留了原来的：B2封控（送到门口）、道路 Middle lane 封闭、Zone 3 封控")
 
     # A drawing that opens the lane and the zone: only the building's seal is kept.
-    _properties(better, "lane", "middle")["closed"] = False
-    _properties(better, "zone", "z3")["sealed"] = False
+    feature_properties(better, "lane", "middle")["closed"] = False
+    feature_properties(better, "zone", "z3")["sealed"] = False
     opened = client.put(SITE, json=better, headers=ADMIN)
     assert [(k["id"], k["field"]) for k in opened.json()["kept"]] == [("B2", "sealed")]
     assert [z["sealed"] for z in client.get(f"{SITE}/zones", headers=ADMIN).json()] == [False]
@@ -100,7 +93,7 @@ def test_a_bad_map_sent_again_names_the_feature_and_keeps_the_day(client: TestCl
     stored = client.get(SITE, headers=ADMIN).json()
 
     bad = barricaded(closed=False).document()
-    _properties(bad, "lane", "east")["closed"] = "yes"
+    feature_properties(bad, "lane", "east")["closed"] = "yes"
     answer = client.put(SITE, json=bad, headers=ADMIN)
     assert answer.status_code == 422
     assert answer.json()["error"] == {
@@ -123,12 +116,12 @@ def _while_b2_is_sealed(client: TestClient, change: Callable[[], Any]) -> Any:
         changing.join(timeout=0.5)
         assert changing.is_alive() and answers == []  # waits for the change under way
         document = copy.deepcopy(row.geojson)
-        _properties(document, "building", "B2")["sealed"] = True
+        feature_properties(document, "building", "B2")["sealed"] = True
         row.geojson = document
         session.commit()
     changing.join(timeout=30)
     assert answers[0].status_code == 200, answers[0].text
-    assert _properties(client.get(SITE, headers=ADMIN).json(), "building", "B2")["sealed"] is True
+    assert feature_properties(client.get(SITE, headers=ADMIN).json(), "building", "B2")["sealed"] is True
     return answers[0]
 
 
@@ -158,7 +151,7 @@ def test_the_overview_counts_what_the_map_has_sealed_and_closed_now(client: Test
         return day["sealed_buildings"], day["closed_lanes"]
 
     drawn = _drawn()
-    _properties(drawn, "building", "B1")["sealed"] = True
+    feature_properties(drawn, "building", "B1")["sealed"] = True
     assert client.put(SITE, json=drawn, headers=ADMIN).status_code == 201
     assert now() == (1, 0)
     assert client.patch(f"{SITE}/zones/z3", json={"sealed": True}, headers=ADMIN).status_code == 200
@@ -169,8 +162,8 @@ def test_the_overview_counts_what_the_map_has_sealed_and_closed_now(client: Test
     header, row = sheet.splitlines()
     assert header.endswith(",sealed_buildings_now,closed_lanes_now") and row.endswith(",2,1")
 
-    _properties(drawn, "building", "B1")["sealed"] = False
-    _properties(drawn, "lane", "middle")["closed"] = False
+    feature_properties(drawn, "building", "B1")["sealed"] = False
+    feature_properties(drawn, "lane", "middle")["closed"] = False
     assert client.put(SITE, json=drawn, headers=ADMIN).status_code == 200
     assert now() == (1, 0)  # the zone's seal kept, B1's and the lane's the file's word
 
@@ -179,7 +172,7 @@ def test_a_seal_lost_with_a_building_the_new_map_lacks_is_said(client: TestClien
     assert client.put(SITE, json=_drawn(), headers=ADMIN).status_code == 201
     assert client.patch(f"{SITE}/buildings/B2", json={"sealed": True}, headers=ADMIN).status_code == 200
     renamed = _drawn()
-    _properties(renamed, "building", "B2")["id"] = "B2a"  # numbered anew: not the building sealed
+    feature_properties(renamed, "building", "B2")["id"] = "B2a"  # numbered anew: not the building sealed
     answer = client.put(SITE, json=renamed, headers=ADMIN)
     assert answer.status_code == 200, answer.text
     assert (answer.json()["kept"], answer.json()["dropped"]) == (

@@ -9,14 +9,7 @@ from typing import Any
 from fixtures.generate import barricaded
 from optimizer.day_state import Carried, DayProperty, carried_over
 from optimizer.site import parse_site
-
-
-def _properties(document: dict[str, Any], kind: str, feature_id: str) -> dict[str, Any]:
-    return next(
-        f["properties"]
-        for f in document["features"]
-        if f["properties"]["kind"] == kind and f["properties"]["id"] == feature_id
-    )
+from tests.helpers import feature_properties
 
 
 def _stored() -> dict[str, Any]:
@@ -25,10 +18,10 @@ def _stored() -> dict[str, Any]:
     drawing = barricaded(closed=True)
     drawing.zone("north", "North", (180, 0, 320, 20))
     document = drawing.document()
-    _properties(document, "zone", "north")["sealed"] = True
-    _properties(document, "building", "B2")["sealed"] = True
-    _properties(document, "building", "B3")["doorbell"] = "broken"
-    _properties(document, "building", "B1").pop("contact")
+    feature_properties(document, "zone", "north")["sealed"] = True
+    feature_properties(document, "building", "B2")["sealed"] = True
+    feature_properties(document, "building", "B3")["doorbell"] = "broken"
+    feature_properties(document, "building", "B1").pop("contact")
     return document
 
 
@@ -38,9 +31,9 @@ def test_what_the_new_map_leaves_out_is_kept_and_what_it_says_is_its_word() -> N
     sent["features"].append(
         copy.deepcopy(next(f for f in stored["features"] if f["properties"]["kind"] == "zone"))
     )
-    _properties(sent, "zone", "north").pop("sealed")
-    _properties(sent, "building", "B3")["doorbell"] = "working"  # mended: the file says so
-    _properties(sent, "building", "B3")["contact"] = None  # nobody to notify there now
+    feature_properties(sent, "zone", "north").pop("sealed")
+    feature_properties(sent, "building", "B3")["doorbell"] = "working"  # mended: the file says so
+    feature_properties(sent, "building", "B3")["contact"] = None  # nobody to notify there now
     sent_before = copy.deepcopy(sent)
     stored_before = copy.deepcopy(stored)
 
@@ -65,7 +58,7 @@ def test_what_the_new_map_leaves_out_is_kept_and_what_it_says_is_its_word() -> N
 def test_features_only_one_map_has_and_unchecked_junk_are_left_to_the_parser() -> None:
     stored = _stored()
     sent = barricaded(closed=False).document()
-    renamed = _properties(sent, "building", "B2")
+    renamed = feature_properties(sent, "building", "B2")
     renamed["id"], renamed["name"] = "B2a", "B2 east"  # B2 is not in the new map: its seal goes with it
     sent["features"].append({"type": "Feature", "properties": {"kind": ["lane"], "id": "x"}})
     sent["features"].append("not a feature")
@@ -80,7 +73,7 @@ def test_features_only_one_map_has_and_unchecked_junk_are_left_to_the_parser() -
         DayProperty("building", "B2", "B2", "sealed", True),
         DayProperty("zone", "north", "North", "sealed", True),
     ]
-    assert "sealed" not in _properties(carried.document, "building", "B2a")
+    assert "sealed" not in feature_properties(carried.document, "building", "B2a")
     assert carried.document["features"][-2:] == sent["features"][-2:]
     empty = {"type": "FeatureCollection"}
     assert carried_over(stored, empty) == Carried(
