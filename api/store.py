@@ -30,11 +30,17 @@ def site_row(session: Session, site_id: str, *, lock: bool = False) -> SiteRow:
     the row's lock on PostgreSQL and the database's write lock on SQLite, before the reads that
     the write depends on (SQLite has no row locks to ask for)."""
     if lock:
-        session.execute(update(SiteRow).where(SiteRow.id == site_id).values(name=SiteRow.name))
+        lock_site(session, site_id)
     row = session.get(SiteRow, site_id)
     if row is None:
         raise not_found(f"site {site_id!r}", f"小区 {site_id}")
     return row
+
+
+def lock_site(session: Session, site_id: str) -> None:
+    """Take the site's row lock (a write lock on SQLite) until the transaction ends, by an update
+    that changes nothing; a site not stored yet locks nothing on PostgreSQL."""
+    session.execute(update(SiteRow).where(SiteRow.id == site_id).values(name=SiteRow.name))
 
 
 _SiteKey = tuple[str, str]

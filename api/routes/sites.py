@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -35,7 +35,7 @@ from api.schemas import (
     ZoneChange,
     ZoneOut,
 )
-from api.store import domain_site, remember_site, site_row, store_map
+from api.store import domain_site, lock_site, remember_site, site_row, store_map
 from optimizer.day_state import DayProperty, carried_over
 from optimizer.graph import build_graph, cut_off_by_lane
 from optimizer.osm import site_from_osm
@@ -98,7 +98,7 @@ def _may_map(session: Session, principal: Principal, site_id: str, *, lock: bool
     a district office adding a compound to its own. With `lock`, a seal or closure changed meanwhile
     waits for the new map, or the new map for it: never carried over from before it (`store.site_row`)."""
     if lock:
-        session.execute(update(SiteRow).where(SiteRow.id == site_id).values(name=SiteRow.name))
+        lock_site(session, site_id)
     row = session.get(SiteRow, site_id)
     if row is None and principal.district is not None:
         require_role(principal, "coordinator")
@@ -117,7 +117,8 @@ def put_site(
 ) -> SiteSummary:
     """A compound's map, new or sent again. Sent again, the day's properties the file leaves out
     (seals, closed lanes, doorbells, households to notify) keep their stored values and the answer
-    lists them under `kept`: a map redrawn or read from OpenStreetMap again seldom knows the day."""
+    lists them under `kept`: a map redrawn or read from OpenStreetMap again seldom knows the day.
+    Seals and closures of features the new map lacks are listed under `dropped`."""
     row = _may_map(session, principal, site_id, lock=True)
     kept: list[DayProperty] = []
     dropped: list[DayProperty] = []
