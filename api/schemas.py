@@ -166,6 +166,22 @@ class CountsRead(CountsOut):
     )
 
 
+class HeldOverOut(BaseModel):
+    """What an earlier day left at the gate for this day, beside what this day's counts hold of it."""
+
+    plan_id: str | None = Field(description="the earlier day's plan it comes from; null: no earlier plan")
+    plan_date: str | None = Field(description="that plan's day")
+    undelivered: int = Field(description="parcels the plan left undelivered")
+    returned: int = Field(description="parcels its day's trips brought back to go out again")
+    urgent: int = Field(description="urgent parcels among both")
+    in_counts: int = Field(
+        description="parcels this day's counts hold over from the same days (adding replaces them)"
+    )
+    added: bool = Field(
+        description="this day's counts hold exactly those parcels, building by building: nothing to add"
+    )
+
+
 class ShiftCrewsOut(BaseModel):
     shift: str
     crews: dict[str, int] = Field(description="crews fielded, by the fleet entry's id")

@@ -10,7 +10,7 @@ everything fits, puts them before the day's own parcels, the oldest first (urgen
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from optimizer.day import CountRow, Day
@@ -56,12 +56,40 @@ def held_over_rows(plan: Mapping[str, Any]) -> tuple[CountRow, ...]:
     return tuple(rows)
 
 
-def with_held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = ()) -> Day:
-    """The day's counts with the plan's undelivered parcels added, and the parcels its day's trips
-    brought back to go out again (`optimizer.returns.returned_rows`). Rows held over from the same
-    days as those of the plan are replaced, not added again: carrying the same plan over twice
-    (the coordinator pressed the button twice) counts its parcels once."""
-    held = (*held_over_rows(plan), *returned)
+@dataclass(frozen=True)
+class HeldOver:
+    """What an earlier day's plan leaves to a later day, set beside what the later day's counts
+    already hold of it — so a coordinator can be told parcels are waiting at the gate before
+    anything is added, and adding them twice still counts each parcel once."""
+
+    undelivered: tuple[CountRow, ...]
+    """the parcels the plan left undelivered"""
+    returned: tuple[CountRow, ...]
+    """the parcels its day's trips brought back to go out again"""
+    replaced: tuple[CountRow, ...]
+    """the later day's rows held over from the same days, which `held` takes the place of"""
+    day: Day
+    """the later day's counts with `held` in place of `replaced`"""
+
+    @property
+    def held(self) -> tuple[CountRow, ...]:
+        """Every parcel the earlier day leaves to the later one."""
+        return (*self.undelivered, *self.returned)
+
+    @property
+    def in_counts(self) -> bool:
+        """The later day's counts hold these parcels already, building by building (added before,
+        and the earlier day not planned again since)."""
+        return _by_building(self.held) == _by_building(self.replaced)
+
+
+def held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = ()) -> HeldOver:
+    """The plan's undelivered parcels, and those its day's trips brought back to go out again
+    (`optimizer.returns.returned_rows`), carried into `day`. Rows held over from the same days as
+    those of the plan are replaced, not added again: carrying the same plan over twice (the
+    coordinator pressed the button twice) counts its parcels once."""
+    undelivered = held_over_rows(plan)
+    held = (*undelivered, *returned)
     if day.date is not None and plan.get("date") is not None and plan["date"] >= day.date:
         raise DayError(
             f"the plan is for {plan['date']}; parcels can be held over only into a later day, not {day.date}",
@@ -69,9 +97,26 @@ def with_held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRo
             zh=f"路线计划是 {plan['date']} 的；没送完的件只能留到以后的日子，不能留到 {day.date}",
         )
     carried_days = {row.held_from for row in held} | {plan.get("date")}
+    replaced = tuple(row for row in day.rows if row.held_from is not None and row.held_from in carried_days)
     kept = [row for row in day.rows if row.held_from is None or row.held_from not in carried_days]
-    rows = [*kept, *held]
-    return Day(date=day.date, rows=tuple(_numbered(rows)))
+    return HeldOver(
+        undelivered, tuple(returned), replaced, Day(date=day.date, rows=tuple(_numbered([*kept, *held])))
+    )
+
+
+def with_held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = ()) -> Day:
+    """The day's counts with the plan's undelivered parcels (and `returned`) held over into them."""
+    return held_over(day, plan, returned).day
+
+
+def _by_building(rows: Sequence[CountRow]) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """Parcels and urgent ones per building and day held over from: what the rows' order and
+    lines leave unchanged."""
+    sums: dict[tuple[str, str | None], tuple[int, int]] = {}
+    for row in rows:
+        parcels, urgent = sums.get((row.building, row.held_from), (0, 0))
+        sums[row.building, row.held_from] = (parcels + row.parcels, urgent + row.urgent)
+    return sums
 
 
 def _numbered(rows: list[CountRow]) -> list[CountRow]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.routes.reports import day_trip_reports
 from api.routes.sheets import SHEET_ROUTE, sheet_response
-from api.schemas import CountsOut, CountsRead
+from api.schemas import CountsOut, CountsRead, HeldOverOut
 from api.store import (
     check_counts_tag,
     checked_counts,
@@ -45,7 +45,7 @@ from api.store import (
 from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
 from optimizer.errors import DayError, PlanError
 from optimizer.files import decode_text
-from optimizer.held_over import with_held_over
+from optimizer.held_over import HeldOver, held_over
 from optimizer.returns import returned_rows
 from optimizer.workbook import XLSX_MEDIA
 
@@ -317,6 +317,45 @@ class HeldOverRequest(BaseModel):
     )
 
 
+@router.get("/sites/{site_id}/days/{date}/counts/held-over", response_model=HeldOverOut)
+def held_over_waiting(
+    site_id: SiteId,
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    plan_id: Annotated[
+        str | None,
+        Query(description="the earlier day's plan; default: the latest plan of the most recent earlier day"),
+    ] = None,
+) -> HeldOverOut:
+    """What adding the held-over parcels (the POST) would bring into this day, and whether the
+    day's counts hold them already; changes nothing. The page asks when a day opens, so parcels
+    still at the gate from an earlier day are said before anyone plans without them. No earlier
+    plan: `plan_id` null and nothing waiting."""
+    require(principal, site_id, "viewer")
+    site_row(session, site_id)
+    date = checked_date(date)
+    plan = (
+        _latest_plan_before(session, site_id, date)
+        if plan_id is None
+        else _earlier_plan(session, principal, site_id, date, plan_id)
+    )
+    if plan is None:
+        return HeldOverOut(
+            plan_id=None, plan_date=None, undelivered=0, returned=0, urgent=0, in_counts=0, added=True
+        )
+    carried = _held_over(session, site_id, date, plan)
+    return HeldOverOut(
+        plan_id=plan.id,
+        plan_date=plan.date,
+        undelivered=sum(r.parcels for r in carried.undelivered),
+        returned=sum(r.parcels for r in carried.returned),
+        urgent=sum(r.urgent for r in carried.held),
+        in_counts=sum(r.parcels for r in carried.replaced),
+        added=carried.in_counts,
+    )
+
+
 @router.post("/sites/{site_id}/days/{date}/counts/held-over", response_model=CountsOut)
 def add_held_over(
     site_id: SiteId,
@@ -336,18 +375,11 @@ def add_held_over(
     row = site_row(session, site_id, lock=True)
     date = checked_date(date)
     plan = _earlier_plan(session, principal, site_id, date, body.plan_id if body else None)
-    current = [count_document(r) for r in count_rows(session, site_id, date)]
-    day = parse_day_json({"date": date, "counts": current}, source="counts")
-    returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
-    try:
-        merged = with_held_over(day, plan.document, returned)
-    except PlanError as error:
-        raise ApiError(
-            422, "invalid", error.message, field="plan_id", zh=error.zh or error.message
-        ) from error
+    carried = _held_over(session, site_id, date, plan)
+    merged = carried.day
     save_counts(session, row, date, merged, replace=True)
     held = sum(count.parcels for count in merged.rows if count.held_from is not None)
-    back = sum(r.parcels for r in returned)
+    back = sum(r.parcels for r in carried.returned)
     record(
         session,
         principal,
@@ -360,6 +392,19 @@ def add_held_over(
     )
     session.commit()
     return tagged_counts(session, site_id, date, response.headers)
+
+
+def _held_over(session: Session, site_id: str, date: str, plan: PlanRow) -> HeldOver:
+    """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts."""
+    current = [count_document(r) for r in count_rows(session, site_id, date)]
+    day = parse_day_json({"date": date, "counts": current}, source="counts")
+    returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
+    try:
+        return held_over(day, plan.document, returned)
+    except PlanError as error:
+        raise ApiError(
+            422, "invalid", error.message, field="plan_id", zh=error.zh or error.message
+        ) from error
 
 
 def _earlier_plan(
@@ -377,12 +422,7 @@ def _earlier_plan(
                 zh=f"路线计划 {plan_id} 是小区 {plan.site_id} 在 {plan.date} 的；留下的件要来自本小区 {date} 之前某天的路线",
             )
         return plan
-    latest = session.scalar(
-        select(PlanRow)
-        .where(PlanRow.site_id == site_id, PlanRow.date < date)
-        .order_by(PlanRow.date.desc(), PlanRow.created_at.desc())
-        .limit(1)
-    )
+    latest = _latest_plan_before(session, site_id, date)
     if latest is None:
         raise ApiError(
             409,
@@ -392,3 +432,14 @@ def _earlier_plan(
             zh=f"{date} 之前这个小区没有排过路线，没有留下的件；留下的件请在件数表里写上 held_from（留下日期）",
         )
     return latest
+
+
+def _latest_plan_before(session: Session, site_id: str, date: str) -> PlanRow | None:
+    """The latest plan of the most recent earlier day that has one: the day the gate's leftovers
+    come from."""
+    return session.scalar(
+        select(PlanRow)
+        .where(PlanRow.site_id == site_id, PlanRow.date < date)
+        .order_by(PlanRow.date.desc(), PlanRow.created_at.desc())
+        .limit(1)
+    )

@@ -100,3 +100,50 @@ def test_nothing_to_carry_is_refused_and_changes_nothing(client: TestClient) -> 
     extra = client.post(f"{_counts(DAY2)}/held-over", json={"plan": plan["id"]}, headers=ADMIN)
     assert extra.status_code == 422
     assert client.get(_counts(DAY1), headers=ADMIN).json() == before
+
+
+def test_the_parcels_an_earlier_day_left_are_said_before_they_are_added(client: TestClient) -> None:
+    """Opening a day tells what the gate still holds from an earlier day — without adding it — and
+    stops saying so once the day's counts hold it, building by building."""
+    set_up_gelin(client, ops="ops-3x3.json")
+    waiting_path = f"{_counts(DAY2)}/held-over"
+    assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
+    nothing = client.get(waiting_path, headers=ADMIN).json()
+    assert (nothing["plan_id"], nothing["undelivered"], nothing["added"]) == (None, 0, True)
+
+    day1 = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(_counts(DAY1), content=day1, headers=CSV).status_code == 200
+    first = _plan(client, DAY1)
+    before = client.get(_counts(DAY2), headers=ADMIN)
+    _, viewer = token(client, "gelin-spring", "viewer")
+    waiting = client.get(waiting_path, headers=bearer(viewer))
+    assert waiting.status_code == 200, waiting.text
+    said = waiting.json()
+    assert said["plan_id"] == first["id"] and said["plan_date"] == DAY1
+    assert said["undelivered"] == first["summary"]["undelivered"] > 0
+    assert said["urgent"] == sum(item.get("urgent", 0) for item in first["undelivered"])
+    assert (said["returned"], said["in_counts"], said["added"]) == (0, 0, False)
+    after = client.get(_counts(DAY2), headers=ADMIN)
+    assert (
+        after.json() == before.json() and after.headers["ETag"] == before.headers["ETag"]
+    )  # nothing changed
+
+    assert client.post(waiting_path, headers=ADMIN).status_code == 200
+    added = client.get(waiting_path, headers=ADMIN).json()
+    assert (added["in_counts"], added["added"]) == (said["undelivered"], True)
+
+    # The earlier day planned again (a second tricycle came): the day's held-over rows no longer
+    # match what the gate holds, and it says so until they are added again.
+    more = (GELIN / "ops-more-riders.json").read_text()
+    json_body = {**ADMIN, "Content-Type": "application/json"}
+    assert client.put("/sites/gelin-spring/operations", content=more, headers=json_body).status_code == 200
+    replanned = _plan(client, DAY1)
+    changed = client.get(waiting_path, headers=ADMIN).json()
+    assert changed["plan_id"] == replanned["id"]
+    assert changed["undelivered"] == replanned["summary"]["undelivered"] < said["undelivered"]
+    assert (changed["in_counts"], changed["added"]) == (said["undelivered"], False)
+    # An earlier plan named: it must be one of this site's before the day.
+    assert client.get(f"{waiting_path}?plan_id={first['id']}", headers=ADMIN).json()["added"] is True
+    assert client.get(f"{waiting_path}?plan_id=nope", headers=ADMIN).status_code == 404
+    same_day = client.get(f"{_counts(DAY1)}/held-over?plan_id={first['id']}", headers=ADMIN)
+    assert same_day.status_code == 422 and same_day.json()["error"]["field"] == "plan_id"

@@ -141,6 +141,14 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
         ).status_code
         == 200
     )
+    waiting = client.get(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=bearer(courier))
+    assert waiting.status_code == 200, waiting.text
+    assert {k: waiting.json()[k] for k in ("undelivered", "returned", "in_counts", "added")} == {
+        "undelivered": 0,
+        "returned": 4,
+        "in_counts": 0,
+        "added": False,
+    }
     held = client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=bearer(courier))
     assert held.status_code == 200, held.text
     rows = [(r["building"], r["parcels"], r["held_from"]) for r in held.json()["rows"]]
@@ -149,6 +157,8 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
         client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=ADMIN).json()["rows"]
         == held.json()["rows"]
     )
+    after = client.get(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=ADMIN).json()
+    assert (after["returned"], after["in_counts"], after["added"]) == (4, 4, True)
     [district_day] = [d for d in client.get("/days", headers=ADMIN).json() if d["date"] == DAY1]
     assert district_day["returned"] == 4
     sheet = (

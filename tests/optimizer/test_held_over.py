@@ -16,7 +16,7 @@ from optimizer.cli import main
 from optimizer.clock import parse_clock
 from optimizer.day import CountRow, Day, check_day, day_csv, parse_day_csv
 from optimizer.errors import DayError, PlanError
-from optimizer.held_over import held_over_rows, with_held_over
+from optimizer.held_over import held_over, held_over_rows, with_held_over
 from optimizer.planner import plan_day
 from optimizer.replan import frozen_part, remaining_day
 from optimizer.site import parse_site
@@ -80,6 +80,15 @@ def test_what_is_left_over_is_held_into_the_next_day_once_and_planned_there() ->
         ("B3", 60, "2022-04-28"),
     ]
     assert with_held_over(carried, first).rows == carried.rows  # carried twice, counted once
+    assert not held_over(next_day, first).in_counts  # said before it is added ...
+    assert held_over(carried, first).in_counts  # ... and not once the day holds it
+    # The day's rows of the same building, rewritten one by one, still hold the same parcels.
+    split = replace(carried, rows=(carried.rows[0], *[replace(carried.rows[1], parcels=30)] * 2))
+    assert held_over(split, first).in_counts
+    fewer = replace(carried, rows=(carried.rows[0], replace(carried.rows[1], parcels=59)))
+    waiting = held_over(fewer, first)
+    assert not waiting.in_counts and waiting.replaced == (fewer.rows[1],)
+    assert waiting.day.rows == carried.rows
     document = _plan(carried, operations())
     assert document["summary"]["delivered"] == 70
     assert {s["building"]: s.get("batches") for s in _stops(document)}["B3"] == [

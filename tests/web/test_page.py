@@ -1130,9 +1130,18 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-25")
     page.wait_for_selector("#held-over:not([disabled])")
+    # Opening the day says what the day before left at the gate, before anything is added.
+    page.wait_for_selector("#held-waiting:not([hidden])")
+    urgent = sum(item.get("urgent", 0) for item in before["undelivered"])
+    assert page.inner_text("#held-waiting") == (
+        f"2022-04-24's plan left {left} parcels at the gate"
+        + (f" ({urgent} of them urgent)" if urgent else "")
+        + ' that are not in this day\'s counts yet: press "Add the parcels earlier days left (they go first)"'
+    )
     page.fill(f"#b-{mine}", "7")  # typed, not yet saved: adding the held-over parcels must not lose it
     page.click("#held-over")
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
+    assert page.is_hidden("#held-waiting")  # the day holds them now
     rows = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
     assert rows["totals"]["held_over"] == left and rows["totals"]["parcels"] == 7 + left
     assert page.inner_text("#held-total") == f"(of which {left} held over from earlier days)"
@@ -1177,12 +1186,14 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     assert cleared["totals"]["held_over"] == 0 and cleared["totals"]["parcels"] == 9 + 4
     assert page.inner_text("#total") == "13" and page.inner_text("#held-total") == ""
     assert page.is_hidden("#held-clear") and page.inner_text(f'.cell[data-building="{mine}"] .held') == ""
+    page.wait_for_selector("#held-waiting:not([hidden])")  # still at the gate, as far as the plans know
     page.click("#held-over")  # and come back as the earlier plan left them
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
     assert (
         client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()["totals"]["held_over"]
         == left
     )
+    page.wait_for_selector("#held-waiting", state="hidden")
 
     # The district office (its overview needs a second compound) sees the backlog in the totals.
     set_up_second_site(client)

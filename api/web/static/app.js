@@ -1055,7 +1055,28 @@ async function loadDay() {
   const done = loading();
   let day;
   try { day = await loadCounts(view); } finally { done(); }
-  if (day) await showDayPlan(view, day);
+  if (day) {
+    showHeldWaiting(view);
+    await showDayPlan(view, day);
+  }
+}
+
+// What an earlier day left at the gate and this day's counts do not hold yet (or no longer match,
+// the earlier day planned again), said as the day opens: a day planned without it leaves those
+// parcels standing unawares, and its buildings' residents were told they would come.
+async function showHeldWaiting(view) {
+  const note = $("held-waiting");
+  note.hidden = true;
+  if (readOnly) return;
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/held-over`);
+  if (view !== currentView || !response.ok) return;
+  const left = await response.json();
+  if (left.added) return;
+  const urgent = left.urgent ? L.held_waiting_urgent.replace("{n}", left.urgent) : "";
+  note.textContent = (left.in_counts ? L.held_waiting_changed : L.held_waiting)
+    .replace("{date}", left.plan_date).replace("{n}", left.undelivered + left.returned)
+    .replace("{m}", left.in_counts).replace("{urgent}", urgent).replace("{held_over}", L.held_over);
+  note.hidden = false;
 }
 
 // The day's counts into the grid; the day's line (for `showDayPlan`), or null if another day was
@@ -1306,6 +1327,7 @@ async function clearHeld() {
   showHeld();
   updateTotal();
   $("held-over-status").textContent = L.held_cleared.replace("{n}", removed);
+  showHeldWaiting(currentView);
 }
 
 async function plan(event) {
