@@ -1130,16 +1130,17 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     page = _signed_in(browser, running.url, coordinator)
     _open_date(page, "2022-04-25")
     page.wait_for_selector("#held-over:not([disabled])")
-    # Opening the day says what the day before left at the gate, before anything is added.
+    # Opening the day says at the top what the day before left at the gate, before anything is
+    # added, with the button that adds it.
     page.wait_for_selector("#held-waiting:not([hidden])")
     urgent = sum(item.get("urgent", 0) for item in before["undelivered"])
-    assert page.inner_text("#held-waiting") == (
+    assert page.inner_text("#held-waiting-text") == (
         f"2022-04-24's plan left {left} parcels at the gate"
         + (f" ({urgent} of them urgent)" if urgent else "")
-        + ' that are not in this day\'s counts yet: press "Add the parcels earlier days left (they go first)"'
+        + " that are not in this day's counts yet."
     )
     page.fill(f"#b-{mine}", "7")  # typed, not yet saved: adding the held-over parcels must not lose it
-    page.click("#held-over")
+    page.click("#held-waiting-add")
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
     assert page.is_hidden("#held-waiting")  # the day holds them now
     rows = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()

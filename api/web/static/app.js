@@ -1062,8 +1062,9 @@ async function loadDay() {
 }
 
 // What an earlier day left at the gate and this day's counts do not hold yet (or no longer match,
-// the earlier day planned again), said as the day opens: a day planned without it leaves those
-// parcels standing unawares, and its buildings' residents were told they would come.
+// the earlier day planned again), said at the top as the day opens, with the button that adds it:
+// a day planned without it leaves those parcels standing unawares, and their buildings' residents
+// were told they would come.
 async function showHeldWaiting(view) {
   const note = $("held-waiting");
   note.hidden = true;
@@ -1073,9 +1074,9 @@ async function showHeldWaiting(view) {
   const left = await response.json();
   if (left.added) return;
   const urgent = left.urgent ? L.held_waiting_urgent.replace("{n}", left.urgent) : "";
-  note.textContent = (left.in_counts ? L.held_waiting_changed : L.held_waiting)
+  $("held-waiting-text").textContent = (left.in_counts ? L.held_waiting_changed : L.held_waiting)
     .replace("{date}", left.plan_date).replace("{n}", left.undelivered + left.returned)
-    .replace("{m}", left.in_counts).replace("{urgent}", urgent).replace("{held_over}", L.held_over);
+    .replace("{m}", left.in_counts).replace("{urgent}", urgent);
   note.hidden = false;
 }
 
@@ -1709,6 +1710,7 @@ $("sign-in").addEventListener("submit", signIn);
 $("counts-form").addEventListener("submit", plan);
 $("apply-paste").addEventListener("click", async () => { const text = $("paste").value; await dayLoaded(); applyCsv(text); });
 $("held-over").addEventListener("click", addHeldOver);
+$("held-waiting-add").addEventListener("click", addHeldOver);
 $("send-again").addEventListener("click", sendAgainToday);
 $("held-clear").addEventListener("click", clearHeld);
 $("download-sheet").addEventListener("click", downloadSheet);
