@@ -137,6 +137,7 @@ def run_job(database_url: str, job_id: str) -> None:
                 job_id=job_id,
                 document=plan,
                 snapshot=inputs,
+                undelivered=plan["summary"]["undelivered"],
             )
         )
         job = session.get(JobRow, job_id)

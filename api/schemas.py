@@ -399,6 +399,16 @@ class StopTimesOut(BaseModel):
     )
 
 
+class LeftBefore(BaseModel):
+    """Parcels an earlier day left at the gate that a day's counts do not hold."""
+
+    date: str = Field(description="the most recent earlier day with a plan")
+    parcels: int = Field(
+        description="its latest plan's undelivered and its trips' brought back to go again, less the "
+        "parcels this day's counts hold over"
+    )
+
+
 class SiteDay(BaseModel):
     site: str
     name: str
@@ -421,6 +431,11 @@ class SiteDay(BaseModel):
         "the map as it is, not as it was on `date`",
     )
     closed_lanes: int = Field(default=0, description="lanes the map has closed now (barricades)")
+    left_before: LeftBefore | None = Field(
+        default=None,
+        description="parcels the most recent earlier day's plan left at the gate and this day's counts do "
+        "not hold (POST …/counts/held-over adds them); None: none waiting, or a span of days",
+    )
     status: SiteDayStatus = Field(
         description=(
             "planning: a job newer than the latest plan is waiting, queued or running; no_operations: no counts, "

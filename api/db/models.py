@@ -150,6 +150,9 @@ class MapRow(Base):
 
 class PlanRow(Base):
     __tablename__ = "plans"
+    # Each site's newest plan of a day, and what it left, read from the index alone: the table's
+    # rows hold a plan's document, and a column after it is read by walking the document's pages.
+    __table_args__ = (Index("ix_plans_site_day", "site_id", "date", "created_at", "undelivered"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
@@ -160,6 +163,9 @@ class PlanRow(Base):
     # before maps were kept once hold the map itself, `site`; api.store.plan_site reads either)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    # parcels it left undelivered (its summary's): what the next day's overview says is still at
+    # the gate, read for hundreds of compounds without opening a plan's document
+    undelivered: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class TripReportRow(Base):

@@ -3,7 +3,7 @@ out of date, or parcels that will not go out — what a district office running 
 compounds checks each morning before it opens any one of them — and one compound's days one after
 another, to see whether its team keeps up.
 
-Five queries for all sites together, whatever their number; no site's map and no whole plan is
+A handful of queries for all sites together, whatever their number; no site's map and no whole plan is
 read (the plans' summaries, undelivered lists and counts are picked out of their JSON in SQL).
 """
 
@@ -34,6 +34,7 @@ from api.schemas import (
     DayTotals,
     DistrictDay,
     JobGlance,
+    LeftBefore,
     PlanGlance,
     SiteDay,
     SiteDayStatus,
@@ -52,7 +53,9 @@ def day_overview(
     session: SessionDep,
     principal: PrincipalDep,
     needs_attention: bool = Query(
-        default=False, description="only the sites whose status is not 'ok' (no plan, outdated, …)"
+        default=False,
+        description="only the sites whose status is not 'ok' (no plan, outdated, …) or that an earlier "
+        "day left parcels at the gate the day's counts do not hold (`left_before`)",
     ),
     accept_language: AcceptLanguage = "",
 ) -> DayOverview:
@@ -71,7 +74,7 @@ def day_overview(
         statuses=dict(Counter(day.status for day in days)),
     )
     if needs_attention:
-        days = [day for day in days if day.status != "ok"]
+        days = [day for day in days if day.status != "ok" or day.left_before]
     return DayOverview(date=date, sites=days, totals=totals)
 
 
@@ -88,21 +91,25 @@ _DAY_COLUMNS = {
 """A compound's day as a sheet's row, after what names the row (the compound, or the date)."""
 
 
-_NOW_COLUMNS = {"en": ("sealed_buildings_now", "closed_lanes_now"), "zh": ("现封控楼数", "现封闭道路数")}
-"""The map's seals and closures as they are now: in a sheet of one day (the district's overview),
-not of many, where they would be read as each day's."""
+_ONE_DAY_COLUMNS = {
+    "en": ("left_before_day", "left_before_not_added", "sealed_buildings_now", "closed_lanes_now"),
+    "zh": ("留下件的日期", "之前留下未加入的件数", "现封控楼数", "现封闭道路数"),
+}
+"""In a sheet of one day (the district's overview), not of many: what an earlier day left at the
+gate and the day's counts do not hold (`SiteDay.left_before`), and the map's seals and closures as
+they are now, which a sheet of many days would have read as each day's."""
 
 
 def _day_sheet(
-    lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], SiteDay]], *, now: bool = False
+    lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], SiteDay]], *, one_day: bool = False
 ) -> str:
-    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS` (and `_NOW_COLUMNS` with
-    `now`); statuses in `lang`."""
+    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS` (and `_ONE_DAY_COLUMNS`
+    with `one_day`); statuses in `lang`."""
     statuses = dict(pair.split("=") for pair in WEB_LABELS[lang]["status_names"].split(","))
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*heads, *_DAY_COLUMNS[lang], *(_NOW_COLUMNS[lang] if now else ())])
+    writer.writerow([*heads, *_DAY_COLUMNS[lang], *(_ONE_DAY_COLUMNS[lang] if one_day else ())])
     for named, day in rows:
         counts, plan = day.counts, day.plan
         writer.writerow(
@@ -128,10 +135,15 @@ def _day_sheet(
                     else [""] * 10
                 ),
                 yes if day.own_roster else no,
-                *((day.sealed_buildings, day.closed_lanes) if now else ()),
+                *(_one_day_cells(day) if one_day else ()),
             ]
         )
     return out.getvalue()
+
+
+def _one_day_cells(day: SiteDay) -> tuple[str | int, ...]:
+    left = day.left_before
+    return (left.date if left else "", left.parcels if left else 0, day.sealed_buildings, day.closed_lanes)
 
 
 @router.get("/days/{date}/overview.csv", **SHEET_ROUTE)
@@ -142,7 +154,7 @@ def day_overview_csv(
     statuses in the language asked for."""
     overview = day_overview(date, session, principal, needs_attention=False, accept_language=lang)
     heads = ("小区编号", "小区") if lang == "zh" else ("site", "name")
-    sheet = _day_sheet(lang, heads, [([day.site, day.name], day) for day in overview.sites], now=True)
+    sheet = _day_sheet(lang, heads, [([day.site, day.name], day) for day in overview.sites], one_day=True)
     return sheet_response(sheet, f"onebell-{date}.csv")
 
 
@@ -382,9 +394,58 @@ def site_days(session: Session, date: str, sites: Any, accept_language: str) -> 
     failure in Chinese where `accept_language` ranks Chinese first."""
     found = _found(session, sites)
     days = _days_between(session, (date, date), found, accept_language)
-    return [
-        days.get((site, date)) or _site_day(site, found[site], accept_language, date=date) for site in found
-    ]
+    left = _left_before(session, date, found)
+    out = []
+    for site in found:
+        day = days.get((site, date)) or _site_day(site, found[site], accept_language, date=date)
+        if site in left:
+            earlier, parcels = left[site]
+            waiting = parcels - (day.counts.held_over if day.counts else 0)
+            if waiting > 0:
+                day.left_before = LeftBefore(date=earlier, parcels=waiting)
+        out.append(day)
+    return out
+
+
+def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[str, tuple[str, int]]:
+    """Each site's most recent earlier day with a plan, and what it left at the gate: its latest
+    plan's undelivered parcels and what the day's trips brought back to go again and were not sent
+    out again that day — as `POST …/counts/held-over` would add them. Three queries, whatever the
+    number of sites; no plan's document is read (`PlanRow.undelivered`)."""
+    p, t = PlanRow, TripReportRow
+    last_day = (
+        select(p.site_id, func.max(p.date).label("date"))
+        .where(p.date < date, p.site_id.in_(sites))
+        .group_by(p.site_id)
+        .subquery()
+    )
+    on_last_day = (p.site_id == last_day.c.site_id) & (p.date == last_day.c.date)
+    newest = (
+        select(p.site_id, p.date, func.max(p.created_at).label("created_at"))
+        .join(last_day, on_last_day)
+        .group_by(p.site_id, p.date)
+        .subquery()
+    )
+    plans = session.execute(
+        select(p.site_id, p.date, p.undelivered).join(
+            newest,
+            (p.site_id == newest.c.site_id)
+            & (p.date == newest.c.date)
+            & (p.created_at == newest.c.created_at),
+        )
+    )
+    left = {site: (earlier, undelivered) for site, earlier, undelivered in plans}
+    back = session.execute(
+        select(t.site_id, func.sum(t.again))
+        .join(last_day, (t.site_id == last_day.c.site_id) & (t.date == last_day.c.date))
+        .where(t.sent_again_at.is_(None))
+        .group_by(t.site_id)
+    )
+    for site, again in back:
+        if site in left and again:
+            earlier, parcels = left[site]
+            left[site] = (earlier, parcels + int(again))
+    return left
 
 
 @dataclass(frozen=True)

@@ -132,9 +132,11 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
         rows[2][13],
         "否",
         "否",
+        "",
         "0",
         "0",
-    ]  # none back; up to date; no own roster; nothing sealed or closed now
+        "0",
+    ]  # none back; up to date; no own roster; no earlier day; nothing sealed or closed now
     english = client.get(f"/days/{DATE}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
     assert english.startswith("site,name,status,parcels,held_over,delivered,undelivered,urgent_undelivered,")
     assert "\ngelin-spring," in english and ",plan outdated,32,0,25,0,0," in english

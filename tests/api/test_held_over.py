@@ -54,6 +54,17 @@ def test_yesterdays_leftovers_are_held_over_once_and_planned_first(client: TestC
         expected[item["building"]] = expected.get(item["building"], 0) + item["parcels"]
 
     assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
+    # The district sees the compound's leftovers waiting at the gate, not in the day's counts, and
+    # lists it among those needing attention though its day is not planned yet.
+    district = client.get(f"/days/{DAY2}?needs_attention=true", headers=ADMIN).json()
+    [waiting] = [day for day in district["sites"] if day["site"] == "gelin-spring"]
+    assert waiting["left_before"] == {"date": DAY1, "parcels": left}
+    sheet = client.get(f"/days/{DAY2}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
+    header, row = (line.split(",") for line in sheet.splitlines())
+    assert dict(zip(header, row, strict=True))["left_before_day"] == DAY1
+    assert dict(zip(header, row, strict=True))["left_before_not_added"] == str(left)
+    on_day1 = client.get(f"/sites/gelin-spring/days/{DAY1}", headers=ADMIN).json()
+    assert on_day1["left_before"] is None  # nothing planned before it
     _, courier = token(client, "gelin-spring", "courier")
     added = client.post(f"{_counts(DAY2)}/held-over", headers=bearer(courier))
     assert added.status_code == 200, added.text
@@ -64,6 +75,7 @@ def test_yesterdays_leftovers_are_held_over_once_and_planned_first(client: TestC
     assert {r["held_from"] for r in counts["rows"] if r["held_from"]} == {DAY1}
     again = client.post(f"{_counts(DAY2)}/held-over", json={"plan_id": first["id"]}, headers=ADMIN)
     assert again.status_code == 200 and again.json() == counts  # carried twice, counted once
+    assert client.get(f"/sites/gelin-spring/days/{DAY2}", headers=ADMIN).json()["left_before"] is None
 
     second = _plan(client, DAY2)
     site_graph = build_graph(load_site(GELIN / "site.geojson"))

@@ -90,3 +90,35 @@ def test_upgrading_counts_each_stored_maps_seals_and_closures(database_url: str)
             assert [tuple(row) for row in counted] == [("barricaded", 2, 1), ("old", 0, 0)]
     finally:
         engine.dispose()
+
+
+def test_upgrading_reads_what_each_stored_plan_left_undelivered(database_url: str) -> None:
+    """0015 copies each stored plan's undelivered count out of its summary, for the next day's
+    overview; a plan without one (none stored so) counts none."""
+    upgrade(database_url, "0014")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+            for plan_id, document in (
+                ("left", {"summary": {"parcels": 30, "delivered": 18, "undelivered": 12}}),
+                ("cleared", {"summary": {"parcels": 30, "delivered": 30, "undelivered": 0}}),
+                ("odd", {}),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO plans (id, site_id, date, job_id, document, snapshot, created_at) "
+                        "VALUES (:id, 's', '2022-04-28', 'j', :document, '{}', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": plan_id, "document": json.dumps(document)},
+                )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            left = dict(connection.execute(text("SELECT id, undelivered FROM plans")).all())
+    finally:
+        engine.dispose()
+    assert left == {"left": 12, "cleared": 0, "odd": 0}

@@ -149,6 +149,8 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
         "in_counts": 0,
         "added": False,
     }
+    day2 = client.get(f"/sites/gelin-spring/days/{DAY2}", headers=ADMIN).json()
+    assert day2["left_before"] == {"date": DAY1, "parcels": 4}  # what came back, not yet added
     held = client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=bearer(courier))
     assert held.status_code == 200, held.text
     rows = [(r["building"], r["parcels"], r["held_from"]) for r in held.json()["rows"]]
@@ -159,6 +161,7 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
     )
     after = client.get(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=ADMIN).json()
     assert (after["returned"], after["in_counts"], after["added"]) == (4, 4, True)
+    assert client.get(f"/sites/gelin-spring/days/{DAY2}", headers=ADMIN).json()["left_before"] is None
     [district_day] = [d for d in client.get("/days", headers=ADMIN).json() if d["date"] == DAY1]
     assert district_day["returned"] == 4
     sheet = (

@@ -1188,6 +1188,14 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     assert page.inner_text("#total") == "13" and page.inner_text("#held-total") == ""
     assert page.is_hidden("#held-clear") and page.inner_text(f'.cell[data-building="{mine}"] .held') == ""
     page.wait_for_selector("#held-waiting:not([hidden])")  # still at the gate, as far as the plans know
+    # ... and the district office sees them waiting in its table (its overview needs a second compound)
+    set_up_second_site(client)
+    office = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(office, "2022-04-25")
+    office.wait_for_selector('#overview-table tr[data-site="gelin-spring"] .tag.left')
+    tag = office.inner_text('#overview-table tr[data-site="gelin-spring"] .tag.left')
+    assert tag == f"{left} left from 04-24 not added"
+    office.close()
     page.click("#held-over")  # and come back as the earlier plan left them
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
     assert (
@@ -1196,13 +1204,13 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     )
     page.wait_for_selector("#held-waiting", state="hidden")
 
-    # The district office (its overview needs a second compound) sees the backlog in the totals.
-    set_up_second_site(client)
+    # The district office sees the backlog in the totals, and nothing left waiting.
     district = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
     _open_date(district, "2022-04-25")
     district.wait_for_function(
         f"document.querySelector('#overview-totals').textContent.includes('{left} of them held over')"
     )
+    assert district.locator("#overview-table .tag.left").count() == 0
 
 
 def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_them(

@@ -131,6 +131,12 @@ async function loadOverview() {
       tag.textContent = label.replace("{n}", shown);
       row.cells[0].append(tag);
     }
+    if (day.left_before) {  // an earlier day's leftovers at the gate, not in the day's counts
+      const tag = document.createElement("span");
+      tag.className = "tag left";
+      tag.textContent = L.overview_left_tag.replace("{n}", day.left_before.parcels).replace("{date}", day.left_before.date.slice(5));
+      row.cells[0].append(tag);
+    }
     row.addEventListener("click", () => {
       if (day.site !== site.id && !mayLeaveGrid()) return;
       $("site-pick").value = day.site;
