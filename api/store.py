@@ -13,12 +13,12 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from api.db.models import CountRowRecord, DayOperationsRow, MapRow, PlanRow, SiteRow
+from api.db.models import CountDayRow, CountRowRecord, DayOperationsRow, MapRow, PlanRow, SiteRow
 from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
 from optimizer.clock import format_clock
-from optimizer.day import Day, check_day, parse_day_json, with_building_ids
+from optimizer.day import COLUMNS, Day, check_day, parse_day_json, with_building_ids
 from optimizer.graph import SiteGraph, build_graph, reachable_by_mode
 from optimizer.operations import Operations, parse_operations
 from optimizer.site import Site, parse_site, sealed_buildings
@@ -165,7 +165,36 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
                 back_s=count.back_s,
             )
         )
+    session.flush()
+    _sum_up_day(session, row.id, date)
     return day
+
+
+def _sum_up_day(session: Session, site_id: str, date: str) -> None:
+    """The day's `CountDayRow` from its rows as stored now (none for a day without rows), in the
+    same transaction as the rows."""
+    rows = count_rows(session, site_id, date)
+    summed = session.get(CountDayRow, (site_id, date))
+    if not rows:
+        if summed is not None:
+            session.delete(summed)
+        return
+    if summed is None:
+        summed = CountDayRow(site_id=site_id, date=date)
+        session.add(summed)
+    summed.rows = len(rows)
+    summed.parcels = sum(r.parcels for r in rows)
+    summed.urgent = sum(r.urgent for r in rows)
+    summed.buildings = len({r.building for r in rows})
+    summed.held_over = sum(r.parcels for r in rows if r.held_from)
+    summed.tag = counts_fingerprint([count_document(r) for r in rows])
+
+
+def counts_fingerprint(documents: Sequence[dict[str, Any]]) -> str:
+    """A day's counts' content as one short text, the same for the same rows in the same order
+    whichever fields a document leaves out (a plan stored before a column was added): what
+    tells the overview a plan was made from the counts as they are now."""
+    return document_tag([{field: document.get(field) for field in COLUMNS} for document in documents])
 
 
 class _Headers(Protocol):

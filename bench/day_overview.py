@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from api.config import Settings
 from api.db.models import JobRow, PlanRow
 from api.main import create_app
-from api.store import count_rows, site_row, snapshot
+from api.store import count_rows, counts_fingerprint, site_row, snapshot
 from optimizer.day import load_day
 from optimizer.graph import build_graph
 from optimizer.operations import load_operations
@@ -68,6 +68,7 @@ def _add_sites(client: TestClient, first: int, last: int, plan: dict[str, object
                     document={**plan, "site": site_id},
                     snapshot=frozen,
                     undelivered=plan["summary"]["undelivered"],  # type: ignore[index]
+                    counts_tag=counts_fingerprint(frozen["counts"]),
                 )
             )
             session.commit()

@@ -111,6 +111,24 @@ class CountRowRecord(Base):
     __table_args__ = (UniqueConstraint("site_id", "date", "position"),)
 
 
+class CountDayRow(Base):
+    """A day's counts in short, written with its rows (`api.store.save_counts`): their totals and
+    the fingerprint of their content. The district's overview reads one of these per compound
+    instead of every count row, and compares the fingerprint with the one of the counts each plan
+    was made from (`PlanRow.counts_tag`) to say whether the plan is up to date."""
+
+    __tablename__ = "count_days"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    date: Mapped[str] = mapped_column(String(10), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    parcels: Mapped[int] = mapped_column(Integer)
+    urgent: Mapped[int] = mapped_column(Integer)
+    buildings: Mapped[int] = mapped_column(Integer)
+    held_over: Mapped[int] = mapped_column(Integer)
+    tag: Mapped[str] = mapped_column(String(64))
+
+
 class JobRow(Base):
     __tablename__ = "jobs"
 
@@ -166,6 +184,9 @@ class PlanRow(Base):
     # parcels it left undelivered (its summary's): what the next day's overview says is still at
     # the gate, read for hundreds of compounds without opening a plan's document
     undelivered: Mapped[int] = mapped_column(Integer, server_default="0")
+    # the fingerprint of the counts it was made from (`api.store.counts_fingerprint`), beside the
+    # day's own in `CountDayRow.tag`; None: stored without counts
+    counts_tag: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class TripReportRow(Base):

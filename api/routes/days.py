@@ -3,8 +3,9 @@ out of date, or parcels that will not go out — what a district office running 
 compounds checks each morning before it opens any one of them — and one compound's days one after
 another, to see whether its team keeps up.
 
-A handful of queries for all sites together, whatever their number; no site's map and no whole plan is
-read (the plans' summaries, undelivered lists and counts are picked out of their JSON in SQL).
+A handful of queries for all sites together, whatever their number; no site's map, no count row
+and no whole plan is read (each day's counts in short, `CountDayRow`; the plans' summaries and
+undelivered lists picked out of their JSON in SQL).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import CountRowRecord, DayOperationsRow, JobRow, PlanRow, SiteRow, TripReportRow
+from api.db.models import CountDayRow, DayOperationsRow, JobRow, PlanRow, SiteRow, TripReportRow
 from api.deps import PrincipalDep, SessionDep, require, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
@@ -40,9 +41,7 @@ from api.schemas import (
     SiteDayStatus,
     TripsBack,
 )
-from api.store import count_document
 from api.web.labels import WEB_LABELS
-from optimizer.day import COLUMNS
 
 router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
 
@@ -226,16 +225,15 @@ def district_day_by_day(
     span = _span(session, list(found), since, until) if found else None
     if span is None:
         return []
-    c = CountRowRecord
-    held = case((c.held_from.is_not(None), c.parcels), else_=0)
+    c = CountDayRow
     counted = {
         row.date: row
         for row in session.execute(
             select(
                 c.date,
-                func.count(func.distinct(c.site_id)).label("sites"),
+                func.count(c.site_id).label("sites"),
                 func.sum(c.parcels).label("parcels"),
-                func.sum(held).label("held_over"),
+                func.sum(c.held_over).label("held_over"),
             )
             .where(_on(c.date, span), c.site_id.in_(found))
             .group_by(c.date)
@@ -323,7 +321,7 @@ def _span(session: Session, site_ids: Collection[str], since: str | None, until:
     if until is None:
         latest = [
             session.scalar(select(func.max(table.date)).where(table.site_id.in_(site_ids)))
-            for table in (CountRowRecord, PlanRow, JobRow, DayOperationsRow)
+            for table in (CountDayRow, PlanRow, JobRow, DayOperationsRow)
         ]
         until = max((date for date in [*latest, since] if date), default=None)
         if until is None:
@@ -547,36 +545,13 @@ def _day_rosters(
 
 
 def _current_counts(
-    session: Session, days: Days, sites: dict[str, Any]
-) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """Each site's rows for a day as `count_document` spells them, read as plain columns: hundreds
-    of sites hold a hundred thousand rows, and ORM objects for them took most of the request's time
-    (so one day's rows are read without their date, a tenth of the time again)."""
-    c = CountRowRecord
-    dated = days[0] != days[1]
-    rows = session.execute(
-        select(
-            c.site_id,
-            c.building,
-            c.parcels,
-            c.shift,
-            c.urgent,
-            c.arrived_s,
-            c.held_from,
-            c.back_s,
-            *([c.date] if dated else []),
-        )
-        .where(_on(c.date, days), c.site_id.in_(sites))
-        .order_by(c.site_id, c.date, c.position)
-    )
-    counts: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    key, rows_of_day = None, []
-    for row in rows:  # in order: a new key starts a day's rows
-        here = (row.site_id, row.date if dated else days[0])
-        if here != key:
-            key, rows_of_day = here, counts.setdefault(here, [])
-        rows_of_day.append(count_document(row))
-    return counts
+    session: Session, days: Days, sites: Collection[str]
+) -> dict[tuple[str, str], CountDayRow]:
+    """Each site's counts of each day in short (`CountDayRow`): a row per compound and day where
+    hundreds of compounds hold a hundred thousand count rows."""
+    c = CountDayRow
+    rows = session.scalars(select(c).where(_on(c.date, days), c.site_id.in_(sites)))
+    return {(row.site_id, row.date): row for row in rows}
 
 
 def _newest_per_day(table: type[PlanRow] | type[JobRow], days: Days, sites: Collection[str]) -> Any:
@@ -601,7 +576,7 @@ def _latest_plans(
         PlanRow.document["summary"],
         PlanRow.document["undelivered"],
         PlanRow.document["replanned_at"],
-        PlanRow.snapshot["counts"],
+        PlanRow.counts_tag,
         JobRow.created_at,  # when the plan's inputs were taken
     )
     return {(row[0], row[1]): tuple(row[2:]) for row in rows if row[0]}
@@ -641,7 +616,7 @@ def _site_day(
     accept_language: str,
     *,
     date: str,
-    counts: list[dict[str, Any]] | None = None,
+    counts: CountDayRow | None = None,
     plan: tuple[Any, ...] | None = None,
     job: JobRow | None = None,
     roster: tuple[bool, datetime] | None = None,
@@ -655,19 +630,16 @@ def _site_day(
     totals = None
     if counts:
         totals = CountTotals(
-            rows=len(counts),
-            parcels=sum(row["parcels"] for row in counts),
-            urgent=sum(row["urgent"] for row in counts),
-            buildings=len({row["building"] for row in counts}),
-            held_over=sum(row["parcels"] for row in counts if row.get("held_from")),
+            rows=counts.rows,
+            parcels=counts.parcels,
+            urgent=counts.urgent,
+            buildings=counts.buildings,
+            held_over=counts.held_over,
         )
     glance = None
     if plan is not None:
-        plan_id, created_at, summary, undelivered, replanned_at, planned_counts, inputs_taken_at = plan
-        # Both sides are `count_document`s; a plan stored before a column was added lacks it.
-        same_counts = (planned_counts or []) == (counts or []) or [
-            {field: row.get(field) for field in COLUMNS} for row in planned_counts or []
-        ] == [{field: row.get(field) for field in COLUMNS} for row in counts or []]
+        plan_id, created_at, summary, undelivered, replanned_at, counts_tag, inputs_taken_at = plan
+        same_counts = counts is not None and counts_tag == counts.tag
         same_site = inputs_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
             id=plan_id,

@@ -210,3 +210,38 @@ def test_the_status_names_the_most_pressing_thing() -> None:
     assert _status(counted, plan(up_to_date=False, undelivered=3), None) == "outdated"
     assert _status(counted, plan(undelivered=3), job("done", -1)) == "undelivered"
     assert _status(counted, plan(), job("done", -1)) == "ok"
+
+
+def test_the_days_counts_in_short_follow_every_change_of_its_rows(client: TestClient) -> None:
+    """The overview reads each day's counts in short, written with the rows: after a PUT, a later
+    wave, the same counts sent again and a change, its totals are the rows' and the plan is up to
+    date exactly while the rows are the ones it was made from."""
+    set_up_gelin(client)
+    path = f"/sites/gelin-spring/days/{DATE}"
+
+    def day() -> dict[str, object]:
+        line: dict[str, object] = client.get(path, headers=ADMIN).json()
+        stored = client.get(f"{path}/counts", headers=ADMIN).json()["totals"]
+        assert line["counts"] == (stored if stored["rows"] else None)  # the short form is the rows' totals
+        return line
+
+    assert day()["counts"] is None
+    first = "building,parcels,urgent,arrived\n1,5,1,07:30\n2,7,0,\n"
+    assert client.put(f"{path}/counts", content=first, headers=CSV).status_code == 200
+    day()
+    wave = "building,parcels\n3,4\n1,2\n"
+    assert client.post(f"{path}/counts", content=wave, headers=CSV).status_code == 200
+    assert day()["counts"]["parcels"] == 18  # type: ignore[index]
+    _plan(client, "gelin-spring")
+    assert day()["plan"]["up_to_date"] is True  # type: ignore[index]
+    rows = client.get(f"{path}/counts", headers=ADMIN).json()["rows"]
+    same = {"date": DATE, "counts": rows}
+    assert client.put(f"{path}/counts", json=same, headers=ADMIN).status_code == 200
+    assert day()["plan"]["up_to_date"] is True  # type: ignore[index]  # the same rows again
+    changed = {"date": DATE, "counts": [*rows[:-1], {**rows[-1], "parcels": 3}]}
+    assert client.put(f"{path}/counts", json=changed, headers=ADMIN).status_code == 200
+    assert day()["plan"]["up_to_date"] is False  # type: ignore[index]
+    assert client.put(f"{path}/counts", json=same, headers=ADMIN).status_code == 200
+    assert day()["plan"]["up_to_date"] is True  # type: ignore[index]  # back as planned
+    days = client.get(f"/days?from={DATE}&to={DATE}", headers=ADMIN).json()
+    assert (days[0]["parcels"], days[0]["counted_sites"]) == (18, 1)

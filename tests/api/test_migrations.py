@@ -122,3 +122,78 @@ def test_upgrading_reads_what_each_stored_plan_left_undelivered(database_url: st
     finally:
         engine.dispose()
     assert left == {"left": 12, "cleared": 0, "odd": 0}
+
+
+def test_upgrading_sums_up_each_days_counts_and_fingerprints_each_plans(database_url: str) -> None:
+    """0016 writes each day's counts in short and each plan's fingerprint of the counts it was made
+    from: a plan made from the rows as stored matches them (its counts stored without `back_at`,
+    as before that column), one made from other counts does not."""
+    upgrade(database_url, "0015")
+    engine = create_engine(database_url)
+    stored = [
+        ("1", 5, "morning", 1, 30600, None, None),
+        ("2", 7, None, 0, None, "2022-04-27", None),
+        ("1", 2, "morning", 0, None, None, 36000),
+    ]
+    same = [
+        {
+            "building": "1",
+            "parcels": 5,
+            "shift": "morning",
+            "urgent": 1,
+            "arrived": "08:30:00",
+            "held_from": None,
+        },
+        {
+            "building": "2",
+            "parcels": 7,
+            "shift": None,
+            "urgent": 0,
+            "arrived": None,
+            "held_from": "2022-04-27",
+        },
+        {
+            "building": "1",
+            "parcels": 2,
+            "shift": "morning",
+            "urgent": 0,
+            "arrived": None,
+            "held_from": None,
+            "back_at": "10:00:00",
+        },
+    ]
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+            for position, (building, parcels, shift, urgent, arrived, held, back) in enumerate(stored):
+                connection.execute(
+                    text(
+                        "INSERT INTO counts (site_id, date, position, building, parcels, shift, urgent, arrived_s, "
+                        "held_from, back_s, created_at) VALUES ('s', '2022-04-28', :position, :building, "
+                        ":parcels, :shift, :urgent, :arrived, :held, :back, CURRENT_TIMESTAMP)"
+                    ),
+                    dict(position=position, building=building, parcels=parcels, shift=shift, urgent=urgent,
+                         arrived=arrived, held=held, back=back),
+                )  # fmt: skip
+            for plan_id, counts in (("same", same), ("other", same[:2])):
+                connection.execute(
+                    text(
+                        "INSERT INTO plans (id, site_id, date, job_id, document, snapshot, created_at) "
+                        "VALUES (:id, 's', '2022-04-28', 'j', '{}', :snapshot, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": plan_id, "snapshot": json.dumps({"counts": counts})},
+                )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            [day] = connection.execute(
+                text("SELECT site_id, date, rows, parcels, urgent, buildings, held_over, tag FROM count_days")
+            ).all()
+            tags = dict(connection.execute(text("SELECT id, counts_tag FROM plans")).all())
+    finally:
+        engine.dispose()
+    assert tuple(day[:7]) == ("s", "2022-04-28", 3, 14, 1, 2, 7)
+    assert tags["same"] == day.tag != tags["other"]
