@@ -182,11 +182,8 @@ def _sum_up_day(session: Session, site_id: str, date: str) -> None:
     if summed is None:
         summed = CountDayRow(site_id=site_id, date=date)
         session.add(summed)
-    summed.rows = len(rows)
-    summed.parcels = sum(r.parcels for r in rows)
-    summed.urgent = sum(r.urgent for r in rows)
-    summed.buildings = len({r.building for r in rows})
-    summed.held_over = sum(r.parcels for r in rows if r.held_from)
+    for field, value in count_totals(rows):
+        setattr(summed, field, value)
     summed.tag = counts_fingerprint([count_document(r) for r in rows])
 
 
@@ -216,13 +213,17 @@ def counts_out(site_id: str, date: str, rows: Sequence[CountFields]) -> CountsOu
         site=site_id,
         date=date,
         rows=[CountOut(**count_document(r)) for r in rows],
-        totals=CountTotals(
-            rows=len(rows),
-            parcels=sum(r.parcels for r in rows),
-            urgent=sum(r.urgent for r in rows),
-            buildings=len({r.building for r in rows}),
-            held_over=sum(r.parcels for r in rows if r.held_from is not None),
-        ),
+        totals=count_totals(rows),
+    )
+
+
+def count_totals(rows: Sequence[CountFields]) -> CountTotals:
+    return CountTotals(
+        rows=len(rows),
+        parcels=sum(r.parcels for r in rows),
+        urgent=sum(r.urgent for r in rows),
+        buildings=len({r.building for r in rows}),
+        held_over=sum(r.parcels for r in rows if r.held_from is not None),
     )
 
 

@@ -115,7 +115,8 @@ class CountDayRow(Base):
     """A day's counts in short, written with its rows (`api.store.save_counts`): their totals and
     the fingerprint of their content. The district's overview reads one of these per compound
     instead of every count row, and compares the fingerprint with the one of the counts each plan
-    was made from (`PlanRow.counts_tag`) to say whether the plan is up to date."""
+    was made from (`PlanRow.counts_tag`) to say whether the plan is up to date. The totals are
+    named as `api.schemas.CountTotals`' fields, which are read off them by name."""
 
     __tablename__ = "count_days"
 

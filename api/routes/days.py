@@ -629,13 +629,7 @@ def _site_day(
     has_operations = found.has_operations or own_roster
     totals = None
     if counts:
-        totals = CountTotals(
-            rows=counts.rows,
-            parcels=counts.parcels,
-            urgent=counts.urgent,
-            buildings=counts.buildings,
-            held_over=counts.held_over,
-        )
+        totals = CountTotals(**{field: getattr(counts, field) for field in CountTotals.model_fields})
     glance = None
     if plan is not None:
         plan_id, created_at, summary, undelivered, replanned_at, counts_tag, inputs_taken_at = plan
