@@ -408,7 +408,7 @@ def site_days(session: Session, date: str, sites: Any, accept_language: str) -> 
 def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[str, tuple[str, int]]:
     """Each site's most recent earlier day with a plan, and what it left at the gate: its latest
     plan's undelivered parcels and what the day's trips brought back to go again and were not sent
-    out again that day — as `POST …/counts/held-over` would add them. Three queries, whatever the
+    out again that day — as `POST …/counts/held-over` would add them. Two queries, whatever the
     number of sites; no plan's document is read (`PlanRow.undelivered`)."""
     p, t = PlanRow, TripReportRow
     last_day = (
