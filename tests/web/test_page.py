@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -23,6 +23,9 @@ from tests.api.conftest import ADMIN
 from tests.api.helpers import GELIN, planned_anew, set_up_gelin, set_up_second_site, token, wait_for_job
 from tests.helpers import FIXTURES, slower_stops, workbook
 from tests.server import Server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Route
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OSM_EXPORT = FIXTURES / "osm" / "test-garden.osm"
@@ -1699,8 +1702,23 @@ def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
     corrected = tmp_path / "corrected.geojson"
     corrected.write_text(json.dumps(drawing.document()))
     page.set_input_files("#map-file", str(corrected))
+    held: list[Route] = []  # the day's requests while the compound reopens on the new map
+    page.route("**/days/**", lambda route: held.append(route))
     page.click("#map-send")
     page.wait_for_function("document.querySelector('#map-status').textContent.startsWith('Map saved')")
+    page.wait_for_selector('.cell[data-building="B4"]')  # the compound opened afresh on the new map
+    # B2 numbered anew in the next drawing, chosen before the compound has finished reopening:
+    # that file stays chosen, to send next.
+    renumbered = json.loads(json.dumps(drawing.document()))
+    next(f for f in renumbered["features"] if f["properties"]["id"] == "B2")["properties"]["id"] = "B2a"
+    next_drawing = tmp_path / "renumbered.geojson"
+    next_drawing.write_text(json.dumps(renumbered))
+    page.set_input_files("#map-file", str(next_drawing))
+    for route in held:  # requests made meanwhile are appended, and let through in turn
+        route.continue_()
+    page.unroute("**/days/**")
+    page.wait_for_load_state("networkidle")
+    assert page.eval_on_selector("#map-file", "input => input.files.length") == 1
     assert page.inner_text("#map-status") == "Map saved: 4 buildings, 3 lanes"
     assert page.inner_text("#map-error") == ""
     assert page.inner_text("#map-kept-head") == "Left out of the file, so kept as they were:"
@@ -1708,7 +1726,6 @@ def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
         "B2: sealed (door delivery)",
         "Middle lane: lane closed",
     ]
-    page.wait_for_selector('.cell[data-building="B4"]')  # the compound opened afresh on the new map
     assert page.locator('.cell[data-building="B2"] .tag.sealed').count() == 1
     assert page.is_checked('#lane-switches input[data-id="middle"]')
     lanes = {
@@ -1717,11 +1734,7 @@ def test_the_coordinator_corrects_the_map_and_the_days_seals_and_closures_stay(
     assert lanes == {"west": False, "middle": True, "east": False}
     assert page.is_hidden("#map-dropped-head")
 
-    # B2 numbered anew in the next drawing: its seal cannot follow, and the page says so.
-    renumbered = json.loads(json.dumps(drawing.document()))
-    next(f for f in renumbered["features"] if f["properties"]["id"] == "B2")["properties"]["id"] = "B2a"
-    corrected.write_text(json.dumps(renumbered))
-    page.set_input_files("#map-file", str(corrected))
+    # Sent, B2's seal cannot follow it to B2a, and the page says so.
     page.click("#map-send")
     page.wait_for_selector('.cell[data-building="B2a"]')
     assert page.is_visible("#map-dropped-head")

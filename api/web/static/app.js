@@ -547,7 +547,8 @@ async function sendMap() {
   if (!file) { $("map-error").textContent = L.map_need; return; }
   let drawn;
   try { drawn = JSON.parse(await file.text()); } catch { $("map-error").textContent = L.map_not_json.replace("{file}", file.name); return; }
-  if (await putMap(site, drawn)) $("map-file").value = "";
+  // The compound reopens before putMap returns: a file chosen meanwhile is the next to send.
+  if (await putMap(site, drawn) && $("map-file").files[0] === file) $("map-file").value = "";
 }
 
 // A fresh export of the open compound, read by the server (the stored map's households fill in
@@ -568,11 +569,10 @@ async function readMapOsm() {
 
 async function sendMapOsm() {
   if (!mapOsmRead || mapOsmRead.forSite !== site) return;
+  const sent = mapOsmRead, file = $("map-osm-file").files[0];
   clearMapResult();
-  if (!(await putMap(site, mapOsmRead.site))) return;
-  mapOsmRead = null;
-  $("map-osm-send").hidden = true;
-  $("map-osm-file").value = "";
+  // Reopening the compound forgot the export read; a file chosen meanwhile is the next to read.
+  if ((await putMap(site, sent.site)) && $("map-osm-file").files[0] === file) $("map-osm-file").value = "";
 }
 
 // The map sent whole (PUT); what it kept and dropped of the day listed; true once saved.
