@@ -12,13 +12,33 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from api.config import Settings, get_settings
 from api.main import create_app
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 POSTGRES_ENV = "ONEBELL_TEST_DATABASE_URL"
+
+
+def _worker_database(url: str) -> str:
+    """The database of this test process: the URL's own, or with tests spread over processes
+    (pytest-xdist), one per process beside it (`test_gw0`, …), made when first needed, so that
+    two processes never drop each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -38,6 +58,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         pytest.skip(
             f"{POSTGRES_ENV} is not set: PostgreSQL runs skipped (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
         )
+    url = _worker_database(url)
     _reset_postgres(url)
     return url
 
