@@ -571,8 +571,13 @@ async function sendMapOsm() {
   if (!mapOsmRead || mapOsmRead.forSite !== site) return;
   const sent = mapOsmRead, file = $("map-osm-file").files[0];
   clearMapResult();
+  $("map-osm-send").hidden = true;  // sent once; offered again if it was not saved
+  if (!(await putMap(site, sent.site))) {
+    if (mapOsmRead === sent) $("map-osm-send").hidden = false;
+    return;
+  }
   // Reopening the compound forgot the export read; a file chosen meanwhile is the next to read.
-  if ((await putMap(site, sent.site)) && $("map-osm-file").files[0] === file) $("map-osm-file").value = "";
+  if ($("map-osm-file").files[0] === file) $("map-osm-file").value = "";
 }
 
 // The map sent whole (PUT); what it kept and dropped of the day listed; true once saved.
