@@ -141,6 +141,20 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
             + (f"，其中 {d['returned']} 件是送回来的" if d.get("returned") else "")
         ),
     ),
+    "held_over_removed": (
+        lambda d: (
+            f"took the held-over parcels off the day: {d['parcels']}"
+            + (
+                f"; those the plan of {d['from']} left set aside (fetched, sent back)"
+                if d.get("from")
+                else ""
+            )
+        ),
+        lambda d: (
+            f"把留下的件从当天拿掉：{d['parcels']} 件"
+            + (f"；{d['from']} 的路线留下的件不再送（已取走、退回）" if d.get("from") else "")
+        ),
+    ),
     "trip_reported": (
         lambda d: (
             f"reported trip {d['trip']} of crew {d['crew']} (out at {d['depart'][:5]}) back at the gate: "

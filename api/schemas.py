@@ -180,6 +180,11 @@ class HeldOverOut(BaseModel):
     added: bool = Field(
         description="this day's counts hold exactly those parcels, building by building: nothing to add"
     )
+    set_aside: bool = Field(
+        default=False,
+        description="they were taken off this day on purpose (DELETE …/counts/held-over: fetched at the "
+        "gate, sent back), so not waiting; adding them again is still possible",
+    )
 
 
 class ShiftCrewsOut(BaseModel):

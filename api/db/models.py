@@ -130,6 +130,21 @@ class CountDayRow(Base):
     tag: Mapped[str] = mapped_column(String(64))
 
 
+class HeldSetAsideRow(Base):
+    """An earlier day's leftovers a coordinator took off a day on purpose (fetched at the gate,
+    sent back to the courier company): without it, a day whose counts lack them is a day planned
+    without yesterday's leftovers by mistake, and the page and the district's overview say so in
+    red. It names the plan whose leftovers were set aside; a plan made since for that earlier day
+    leaves other parcels, which are waiting again. Adding the leftovers back removes it."""
+
+    __tablename__ = "held_set_asides"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    date: Mapped[str] = mapped_column(String(10), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(36))
+    parcels: Mapped[int] = mapped_column(Integer)  # what the plan left, as the day's page said
+
+
 class JobRow(Base):
     __tablename__ = "jobs"
 

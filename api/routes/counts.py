@@ -1,6 +1,7 @@
 """The day's parcel counts: replace (PUT), append a later wave (POST), read (GET), check without
-storing (POST .../counts/read), add what an earlier day's plan left undelivered (POST
-.../counts/held-over), and the sheet to fill in (GET /sites/{site}/counts/sheet.csv).
+storing (POST .../counts/read), what an earlier day's plan left undelivered — said (GET), added
+(POST) or taken off the day on purpose (DELETE .../counts/held-over) — and the sheet to fill in
+(GET /sites/{site}/counts/sheet.csv).
 
 Bodies may be JSON (`{"date", "counts": [...]}`), CSV (`text/csv`), an Excel workbook or a
 multipart upload with a `file` field — by the file's name, else its part's type, else its first
@@ -22,7 +23,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import Principal
 from api.config import Settings
-from api.db.models import PlanRow
+from api.db.models import HeldSetAsideRow, PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.history import record
@@ -335,16 +336,13 @@ def held_over_waiting(
     require(principal, site_id, "viewer")
     site_row(session, site_id)
     date = checked_date(date)
-    plan = (
-        _latest_plan_before(session, site_id, date)
-        if plan_id is None
-        else _earlier_plan(session, principal, site_id, date, plan_id)
-    )
+    plan = _named_or_latest(session, principal, site_id, date, plan_id)
     if plan is None:
         return HeldOverOut(
             plan_id=None, plan_date=None, undelivered=0, returned=0, urgent=0, in_counts=0, added=True
         )
     carried = _held_over(session, site_id, date, plan)
+    set_aside = session.get(HeldSetAsideRow, (site_id, date))
     return HeldOverOut(
         plan_id=plan.id,
         plan_date=plan.date,
@@ -353,6 +351,7 @@ def held_over_waiting(
         urgent=sum(r.urgent for r in carried.held),
         in_counts=sum(r.parcels for r in carried.replaced),
         added=carried.in_counts,
+        set_aside=set_aside is not None and set_aside.plan_id == plan.id,
     )
 
 
@@ -378,6 +377,7 @@ def add_held_over(
     carried = _held_over(session, site_id, date, plan)
     merged = carried.day
     save_counts(session, row, date, merged, replace=True)
+    _forget_set_aside(session, site_id, date)
     held = sum(count.parcels for count in merged.rows if count.held_from is not None)
     back = sum(r.parcels for r in carried.returned)
     record(
@@ -394,10 +394,70 @@ def add_held_over(
     return tagged_counts(session, site_id, date, response.headers)
 
 
+@router.delete("/sites/{site_id}/days/{date}/counts/held-over", response_model=CountsOut)
+def remove_held_over(
+    site_id: SiteId,
+    date: DateText,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    plan_id: Annotated[
+        str | None,
+        Query(
+            description="the earlier day's plan whose leftovers are set aside; default: the latest plan "
+            "of the most recent earlier day"
+        ),
+    ] = None,
+) -> CountsOut:
+    """Take the held-over parcels off this day on purpose (fetched at the gate, sent back to the
+    courier company): every row held over from an earlier day goes — not what this day's own trips
+    brought back to go again — and the earlier plan's leftovers are kept as set aside, so the day
+    is not said to lack them (`GET …/counts/held-over` answers `set_aside`; the district's overview
+    leaves them out of `left_before`) until that day is planned again or they are added back."""
+    require(principal, site_id, "courier")
+    row = site_row(session, site_id, lock=True)
+    date = checked_date(date)
+    plan = _named_or_latest(session, principal, site_id, date, plan_id)
+    current = _stored_day(session, site_id, date)
+    kept = tuple(r for r in current.rows if r.held_from is None or r.back_s is not None)
+    save_counts(session, row, date, Day(date=date, rows=kept), replace=True)
+    _forget_set_aside(session, site_id, date)
+    removed = current.parcels - sum(r.parcels for r in kept)
+    if plan is not None:
+        carried = _held_over(session, site_id, date, plan)
+        session.add(
+            HeldSetAsideRow(
+                site_id=site_id, date=date, plan_id=plan.id, parcels=sum(r.parcels for r in carried.held)
+            )
+        )
+    record(
+        session,
+        principal,
+        site_id,
+        "held_over_removed",
+        date=date,
+        parcels=removed,
+        **({"from": plan.date} if plan is not None else {}),
+    )
+    session.commit()
+    return tagged_counts(session, site_id, date, response.headers)
+
+
+def _forget_set_aside(session: Session, site_id: str, date: str) -> None:
+    found = session.get(HeldSetAsideRow, (site_id, date))
+    if found is not None:
+        session.delete(found)
+        session.flush()
+
+
+def _stored_day(session: Session, site_id: str, date: str) -> Day:
+    current = [count_document(r) for r in count_rows(session, site_id, date)]
+    return parse_day_json({"date": date, "counts": current}, source="counts")
+
+
 def _held_over(session: Session, site_id: str, date: str, plan: PlanRow) -> HeldOver:
     """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts."""
-    current = [count_document(r) for r in count_rows(session, site_id, date)]
-    day = parse_day_json({"date": date, "counts": current}, source="counts")
+    day = _stored_day(session, site_id, date)
     returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
     try:
         return held_over(day, plan.document, returned)
@@ -432,6 +492,16 @@ def _earlier_plan(
             zh=f"{date} 之前这个小区没有排过路线，没有留下的件；留下的件请在件数表里写上 held_from（留下日期）",
         )
     return latest
+
+
+def _named_or_latest(
+    session: Session, principal: Principal, site_id: str, date: str, plan_id: str | None
+) -> PlanRow | None:
+    """The earlier plan named, checked, or else the latest of the most recent earlier day (None
+    when there is none)."""
+    if plan_id is None:
+        return _latest_plan_before(session, site_id, date)
+    return _earlier_plan(session, principal, site_id, date, plan_id)
 
 
 def _latest_plan_before(session: Session, site_id: str, date: str) -> PlanRow | None:

@@ -24,7 +24,15 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import CountDayRow, DayOperationsRow, JobRow, PlanRow, SiteRow, TripReportRow
+from api.db.models import (
+    CountDayRow,
+    DayOperationsRow,
+    HeldSetAsideRow,
+    JobRow,
+    PlanRow,
+    SiteRow,
+    TripReportRow,
+)
 from api.deps import PrincipalDep, SessionDep, require, seen_sites
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
@@ -408,8 +416,9 @@ def site_days(session: Session, date: str, sites: Any, accept_language: str) -> 
 def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[str, tuple[str, int]]:
     """Each site's most recent earlier day with a plan, and what it left at the gate: its latest
     plan's undelivered parcels and what the day's trips brought back to go again and were not sent
-    out again that day — as `POST …/counts/held-over` would add them. Two queries, whatever the
-    number of sites; no plan's document is read (`PlanRow.undelivered`)."""
+    out again that day — as `POST …/counts/held-over` would add them — unless the coordinator set
+    them aside (`HeldSetAsideRow`). Two queries, whatever the number of sites; no plan's document
+    is read (`PlanRow.undelivered`)."""
     p, t = PlanRow, TripReportRow
     last_day = (
         select(p.site_id, func.max(p.date).label("date"))
@@ -424,13 +433,20 @@ def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[st
         .group_by(p.site_id, p.date)
         .subquery()
     )
+    set_aside = HeldSetAsideRow
     plans = session.execute(
-        select(p.site_id, p.date, p.undelivered).join(
+        select(p.site_id, p.date, p.undelivered)
+        .join(
             newest,
             (p.site_id == newest.c.site_id)
             & (p.date == newest.c.date)
             & (p.created_at == newest.c.created_at),
         )
+        .outerjoin(
+            set_aside,
+            (set_aside.site_id == p.site_id) & (set_aside.date == date) & (set_aside.plan_id == p.id),
+        )
+        .where(set_aside.plan_id.is_(None))
     )
     left = {site: (earlier, undelivered) for site, earlier, undelivered in plans}
     back = session.execute(

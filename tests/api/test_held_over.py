@@ -159,3 +159,65 @@ def test_the_parcels_an_earlier_day_left_are_said_before_they_are_added(client: 
     assert client.get(f"{waiting_path}?plan_id=nope", headers=ADMIN).status_code == 404
     same_day = client.get(f"{_counts(DAY1)}/held-over?plan_id={first['id']}", headers=ADMIN)
     assert same_day.status_code == 422 and same_day.json()["error"]["field"] == "plan_id"
+
+
+def test_leftovers_taken_off_a_day_on_purpose_are_set_aside_not_waiting(client: TestClient) -> None:
+    """The gate's leftovers fetched and sent back: taken off the day, the day is no longer said to
+    lack them — on the page's note or in the district's overview — until they are added again or
+    the earlier day is planned anew; a viewer cannot take them off."""
+    set_up_gelin(client, ops="ops-3x3.json")
+    waiting_path = f"{_counts(DAY2)}/held-over"
+    day1 = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(_counts(DAY1), content=day1, headers=CSV).status_code == 200
+    first = _plan(client, DAY1)
+    assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
+    assert client.post(waiting_path, headers=ADMIN).status_code == 200
+    with_held = client.get(_counts(DAY2), headers=ADMIN).json()
+    assert with_held["totals"]["held_over"] == first["summary"]["undelivered"] > 0
+
+    def left_before() -> Any:
+        return client.get(f"/sites/gelin-spring/days/{DAY2}", headers=ADMIN).json()["left_before"]
+
+    _, viewer = token(client, "gelin-spring", "viewer")
+    assert client.delete(waiting_path, headers=bearer(viewer)).status_code == 403
+    _, courier = token(client, "gelin-spring", "courier")
+    removed = client.delete(waiting_path, headers=bearer(courier))
+    assert removed.status_code == 200, removed.text
+    counts = removed.json()
+    assert counts["totals"]["held_over"] == 0 and counts["totals"]["parcels"] == 1_000  # the day's own stay
+    assert client.get(_counts(DAY2), headers=ADMIN).headers["ETag"] == removed.headers["ETag"]
+    said = client.get(waiting_path, headers=ADMIN).json()
+    assert (said["plan_id"], said["set_aside"], said["added"], said["in_counts"]) == (
+        first["id"],
+        True,
+        False,
+        0,
+    )
+    assert left_before() is None  # not among those needing attention for it
+    history = client.get("/sites/gelin-spring/history", headers=ADMIN).json()
+    assert history[0]["text"].endswith(
+        f"took the held-over parcels off the day: {first['summary']['undelivered']}; "
+        f"those the plan of {DAY1} left set aside (fetched, sent back)"
+    )
+
+    # Added back: no longer set aside; taken off by hand (a PUT without them) is a day lacking them.
+    assert client.post(waiting_path, headers=ADMIN).status_code == 200
+    assert client.get(waiting_path, headers=ADMIN).json()["set_aside"] is False
+    assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
+    assert client.get(waiting_path, headers=ADMIN).json()["set_aside"] is False
+    assert left_before() == {"date": DAY1, "parcels": first["summary"]["undelivered"]}
+
+    # Set aside again, then the earlier day planned anew: its plan leaves other parcels, waiting.
+    assert client.delete(waiting_path, headers=ADMIN).status_code == 200
+    assert left_before() is None
+    replanned = _plan(client, DAY1)
+    again = client.get(waiting_path, headers=ADMIN).json()
+    assert (again["plan_id"], again["set_aside"]) == (replanned["id"], False)
+    assert left_before() == {"date": DAY1, "parcels": replanned["summary"]["undelivered"]}
+
+    # A day with no earlier plan: its held-over rows (from a sheet) come off, nothing set aside.
+    sheet = "building,parcels,held_from\n1,4,2022-04-20\n2,6,\n"
+    assert client.put(_counts(DAY1), content=sheet, headers=CSV).status_code == 200
+    off = client.delete(f"{_counts(DAY1)}/held-over", headers=ADMIN)
+    assert off.status_code == 200, off.text
+    assert [(row["building"], row["parcels"]) for row in off.json()["rows"]] == [("2", 6)]

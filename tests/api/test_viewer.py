@@ -32,6 +32,7 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/sites/{site_id}/days/{date}/counts"): {"content": SMALL_CSV, "headers": CSV},
     ("POST", "/sites/{site_id}/days/{date}/counts/read"): {"content": SMALL_CSV, "headers": CSV},
     ("POST", "/sites/{site_id}/days/{date}/counts/held-over"): {},
+    ("DELETE", "/sites/{site_id}/days/{date}/counts/held-over"): {},
     ("POST", "/sites/{site_id}/days/{date}/counts/brought-back"): {},
     ("PUT", "/plans/{plan_id}/crews/{crew_id}/trips/{trip}/report"): {"json": {"returned": []}},
     ("DELETE", "/plans/{plan_id}/crews/{crew_id}/trips/{trip}/report"): {},

@@ -1143,6 +1143,14 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
         + (f" ({urgent} of them urgent)" if urgent else "")
         + " that are not in this day's counts yet."
     )
+    # ... and the district office sees them waiting in its table (its overview needs a second compound)
+    set_up_second_site(client)
+    office = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(office, "2022-04-25")
+    office.wait_for_selector('#overview-table tr[data-site="gelin-spring"] .tag.left')
+    tag = office.inner_text('#overview-table tr[data-site="gelin-spring"] .tag.left')
+    assert tag == f"{left} left from 04-24 not added"
+    office.close()
     page.fill(f"#b-{mine}", "7")  # typed, not yet saved: adding the held-over parcels must not lose it
     page.click("#held-waiting-add")
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
@@ -1181,7 +1189,8 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     assert sorted(again["rows"], key=key) == sorted(expected, key=key)  # in grid order
     assert again["totals"]["held_over"] == left
 
-    # Held-over parcels fetched at the gate come off the day; the day's own counts stay.
+    # Held-over parcels fetched at the gate come off the day; the day's own counts stay, and the
+    # day is no longer said to lack them.
     assert page.is_visible("#held-clear")
     page.click("#held-clear")
     page.wait_for_function(
@@ -1191,15 +1200,11 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     assert cleared["totals"]["held_over"] == 0 and cleared["totals"]["parcels"] == 9 + 4
     assert page.inner_text("#total") == "13" and page.inner_text("#held-total") == ""
     assert page.is_hidden("#held-clear") and page.inner_text(f'.cell[data-building="{mine}"] .held') == ""
-    page.wait_for_selector("#held-waiting:not([hidden])")  # still at the gate, as far as the plans know
-    # ... and the district office sees them waiting in its table (its overview needs a second compound)
-    set_up_second_site(client)
-    office = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
-    _open_date(office, "2022-04-25")
-    office.wait_for_selector('#overview-table tr[data-site="gelin-spring"] .tag.left')
-    tag = office.inner_text('#overview-table tr[data-site="gelin-spring"] .tag.left')
-    assert tag == f"{left} left from 04-24 not added"
-    office.close()
+    page.wait_for_selector("#held-waiting.set-aside:not([hidden])")
+    assert page.inner_text("#held-waiting-text") == (
+        f"The {left} parcels 2022-04-24's plan left were taken off this day (fetched, sent back)."
+    )
+    assert page.eval_on_selector("#held-waiting-text", "e => getComputedStyle(e).fontWeight") == "400"
     page.click("#held-over")  # and come back as the earlier plan left them
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")
     assert (

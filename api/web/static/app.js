@@ -1084,10 +1084,13 @@ async function showHeldWaiting(view) {
   if (view !== currentView || !response.ok) return;
   const left = await response.json();
   if (left.added) return;
+  // Taken off this day on purpose (sent back): said, not in red; they can still be added.
+  const setAside = left.set_aside && !left.in_counts;
   const urgent = left.urgent ? L.held_waiting_urgent.replace("{n}", left.urgent) : "";
-  $("held-waiting-text").textContent = (left.in_counts ? L.held_waiting_changed : L.held_waiting)
+  $("held-waiting-text").textContent = (setAside ? L.held_set_aside : left.in_counts ? L.held_waiting_changed : L.held_waiting)
     .replace("{date}", left.plan_date).replace("{n}", left.undelivered + left.returned)
     .replace("{m}", left.in_counts).replace("{urgent}", urgent);
+  note.classList.toggle("set-aside", setAside);
   note.hidden = false;
 }
 
@@ -1327,19 +1330,17 @@ async function addHeldOver() {
   $("held-over-status").textContent = L.held_over_added.replace("{n}", counts.totals.held_over);
 }
 
-// Held-over parcels that went another way (fetched at the gate, sent back) come off the day: it
-// is saved without them, typed counts included. Adding the held-over parcels again brings back
-// what the earlier plan left.
+// Held-over parcels that went another way (fetched at the gate, sent back) come off the day, the
+// grid saved first as for adding; the server keeps them as set aside, so the day is not said to
+// lack them. Adding the held-over parcels again brings back what the earlier plan left.
 async function clearHeld() {
   $("held-over-status").textContent = "";
-  await dayLoaded();
-  const before = loadedRows, removed = heldRows().reduce((sum, row) => sum + row.parcels, 0);
-  loadedRows = loadedRows.filter((row) => !row.held_from || row.back_at);
-  if (!(await saveCounts())) { loadedRows = before; return; }
-  showHeld();
-  updateTotal();
+  if (!(await saveCounts())) return;
+  const removed = heldRows().reduce((sum, row) => sum + row.parcels, 0);
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/held-over`, { method: "DELETE" });
+  if (!response.ok) { $("form-error").textContent = await errorMessage(response); return; }
+  await loadDay();
   $("held-over-status").textContent = L.held_cleared.replace("{n}", removed);
-  showHeldWaiting(currentView);
 }
 
 async function plan(event) {
