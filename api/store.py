@@ -19,7 +19,7 @@ from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
 from optimizer.clock import format_clock
 from optimizer.day import COLUMNS, Day, check_day, parse_day_json, with_building_ids
-from optimizer.graph import SiteGraph, build_graph, reachable_by_mode
+from optimizer.graph import SiteGraph, build_graph, cut_off_by_lane, reachable_by_mode
 from optimizer.operations import Operations, parse_operations
 from optimizer.site import Site, parse_site, sealed_buildings
 
@@ -54,6 +54,9 @@ _REACHABLE_KEPT = 4096
 """Per site version, the buildings each mode reaches from the gate (a few KB): all a plan's input
 check needs of the site's graph, which takes 10–20 ms to build."""
 
+_CUT_OFF: OrderedDict[_SiteKey, dict[str, frozenset[str]]] = OrderedDict()
+"""Per site version, what each lane cuts off while closed (`lanes_cut_off`), as many as reaches."""
+
 _T = TypeVar("_T")
 
 
@@ -75,6 +78,15 @@ def _kept(cache: OrderedDict[_SiteKey, _T], limit: int, key: _SiteKey, make: Cal
 def domain_site(row: SiteRow) -> Site:
     """The row's site, parsed once per version: counts are validated against it on every upload."""
     return _kept(_PARSED_SITES, _PARSED_SITES_KEPT, _site_key(row), lambda: parse_site(row.geojson))
+
+
+def lanes_cut_off(row: SiteRow) -> dict[str, frozenset[str]]:
+    """Per lane of the row's map, the buildings cut off while it is closed, once per map version:
+    the page asks each time a compound opens, and the graph under it takes 20–140 ms to build
+    (gelin-spring, world-garden)."""
+    return _kept(
+        _CUT_OFF, _REACHABLE_KEPT, _site_key(row), lambda: cut_off_by_lane(build_graph(domain_site(row)))
+    )
 
 
 def store_map(row: SiteRow, document: dict[str, Any], site: Site) -> None:

@@ -35,9 +35,9 @@ from api.schemas import (
     ZoneChange,
     ZoneOut,
 )
-from api.store import domain_site, lock_site, remember_site, site_row, store_map
+from api.store import domain_site, lanes_cut_off, lock_site, remember_site, site_row, store_map
 from optimizer.day_state import DayProperty, carried_over
-from optimizer.graph import build_graph, cut_off_by_lane
+from optimizer.graph import build_graph
 from optimizer.osm import site_from_osm
 from optimizer.site import MODES, Building, Lane, Site, Zone, parse_site, sealed_buildings, zone_buildings
 
@@ -317,7 +317,7 @@ def change_zone(
 def list_lanes(site_id: SiteId, session: SessionDep, principal: PrincipalDep) -> list[LaneOut]:
     """The map's lanes, which are closed today, and what each cuts off while closed."""
     require(principal, site_id, "viewer")
-    return _lanes_out(domain_site(site_row(session, site_id)))
+    return _lanes_out(site_row(session, site_id))
 
 
 @router.patch("/sites/{site_id}/lanes/{lane_id}", response_model=list[LaneOut])
@@ -329,11 +329,12 @@ def change_lane(
     (`lane_closed`). Plans made before keep what they were made from, and the day overview calls
     them outdated. Answers every lane, as what one closure cuts off depends on the others."""
     require(principal, site_id, "coordinator")
-    return _lanes_out(_switched(session, principal, site_id, "lane", lane_id, "closed", change.closed))
+    _switched(session, principal, site_id, "lane", lane_id, "closed", change.closed)
+    return _lanes_out(site_row(session, site_id))
 
 
-def _lanes_out(site: Site) -> list[LaneOut]:
-    cut_off = cut_off_by_lane(build_graph(site))
+def _lanes_out(row: SiteRow) -> list[LaneOut]:
+    site, cut_off = domain_site(row), lanes_cut_off(row)
     return [
         LaneOut(
             id=lane.id,
