@@ -173,7 +173,13 @@ class HeldOverOut(BaseModel):
     plan_date: str | None = Field(description="that plan's day")
     undelivered: int = Field(description="parcels the plan left undelivered")
     returned: int = Field(description="parcels its day's trips brought back to go out again")
-    urgent: int = Field(description="urgent parcels among both")
+    forgotten: int = Field(
+        default=0,
+        description="parcels still earlier days left that a later day was planned without (neither "
+        "added nor set aside): still at the gate, so carried on with these",
+    )
+    forgotten_from: str | None = Field(default=None, description="the earliest day they are held over from")
+    urgent: int = Field(description="urgent parcels among all of them")
     in_counts: int = Field(
         description="parcels this day's counts hold over from the same days (adding replaces them)"
     )

@@ -70,11 +70,33 @@ class HeldOver:
     """the later day's rows held over from the same days, which `held` takes the place of"""
     day: Day
     """the later day's counts with `held` in place of `replaced`"""
+    forgotten: tuple[CountRow, ...] = ()
+    """parcels a still earlier day left that the plan's own day was planned without (neither in
+    its counts nor set aside): still at the gate, so carried on with the plan's own leftovers"""
 
     @property
     def held(self) -> tuple[CountRow, ...]:
         """Every parcel the earlier day leaves to the later one."""
-        return (*self.undelivered, *self.returned)
+        return (*self.undelivered, *self.returned, *self.forgotten)
+
+    @property
+    def not_in_counts(self) -> tuple[CountRow, ...]:
+        """What the later day's counts lack of `held`, building by building and day held over from:
+        the parcels that day would be planned without."""
+        have = _by_building(self.replaced)
+        lacking = []
+        for (building, held_from), (parcels, urgent) in _by_building(self.held).items():
+            had_parcels, had_urgent = have.get((building, held_from), (0, 0))
+            if parcels > had_parcels:
+                lacking.append(
+                    CountRow(
+                        building,
+                        parcels - had_parcels,
+                        urgent=min(max(urgent - had_urgent, 0), parcels - had_parcels),
+                        held_from=held_from,
+                    )
+                )
+        return tuple(_numbered(lacking))
 
     @property
     def in_counts(self) -> bool:
@@ -83,13 +105,16 @@ class HeldOver:
         return _by_building(self.held) == _by_building(self.replaced)
 
 
-def held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = ()) -> HeldOver:
+def held_over(
+    day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = (), forgotten: Sequence[CountRow] = ()
+) -> HeldOver:
     """The plan's undelivered parcels, and those its day's trips brought back to go out again
-    (`optimizer.returns.returned_rows`), carried into `day`. Rows held over from the same days as
-    those of the plan are replaced, not added again: carrying the same plan over twice (the
-    coordinator pressed the button twice) counts its parcels once."""
+    (`optimizer.returns.returned_rows`), carried into `day`, with `forgotten` (what the plan's own
+    day lacked of the day before's leftovers, `HeldOver.not_in_counts` there). Rows held over from
+    the same days as those of the plan are replaced, not added again: carrying the same plan over
+    twice (the coordinator pressed the button twice) counts its parcels once."""
     undelivered = held_over_rows(plan)
-    held = (*undelivered, *returned)
+    held = (*undelivered, *returned, *forgotten)
     if day.date is not None and plan.get("date") is not None and plan["date"] >= day.date:
         raise DayError(
             f"the plan is for {plan['date']}; parcels can be held over only into a later day, not {day.date}",
@@ -100,7 +125,11 @@ def held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = 
     replaced = tuple(row for row in day.rows if row.held_from is not None and row.held_from in carried_days)
     kept = [row for row in day.rows if row.held_from is None or row.held_from not in carried_days]
     return HeldOver(
-        undelivered, tuple(returned), replaced, Day(date=day.date, rows=tuple(_numbered([*kept, *held])))
+        undelivered,
+        tuple(returned),
+        replaced,
+        Day(date=day.date, rows=tuple(_numbered([*kept, *held]))),
+        tuple(forgotten),
     )
 
 

@@ -43,7 +43,7 @@ from api.store import (
     site_row,
     tagged_counts,
 )
-from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
+from optimizer.day import CountRow, Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
 from optimizer.errors import DayError, PlanError
 from optimizer.files import decode_text
 from optimizer.held_over import HeldOver, held_over
@@ -348,6 +348,8 @@ def held_over_waiting(
         plan_date=plan.date,
         undelivered=sum(r.parcels for r in carried.undelivered),
         returned=sum(r.parcels for r in carried.returned),
+        forgotten=sum(r.parcels for r in carried.forgotten),
+        forgotten_from=min((r.held_from for r in carried.forgotten if r.held_from), default=None),
         urgent=sum(r.urgent for r in carried.held),
         in_counts=sum(r.parcels for r in carried.replaced),
         added=carried.in_counts,
@@ -455,12 +457,27 @@ def _stored_day(session: Session, site_id: str, date: str) -> Day:
     return parse_day_json({"date": date, "counts": current}, source="counts")
 
 
-def _held_over(session: Session, site_id: str, date: str, plan: PlanRow) -> HeldOver:
-    """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts."""
+FORGOTTEN_DAYS = 14
+"""How many planned days back the leftovers a day was planned without are followed (a fortnight,
+as the page's table of days): each day back reads one more day's counts and plan."""
+
+
+def _held_over(
+    session: Session, site_id: str, date: str, plan: PlanRow, days_back: int = FORGOTTEN_DAYS
+) -> HeldOver:
+    """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts,
+    with what the plan's own day lacked of the leftovers before it (planned without them, not set
+    aside): still at the gate, so a later day carries them on."""
     day = _stored_day(session, site_id, date)
     returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
+    forgotten: tuple[CountRow, ...] = ()
+    before = _latest_plan_before(session, site_id, plan.date) if days_back > 1 else None
+    if before is not None:
+        aside = session.get(HeldSetAsideRow, (site_id, plan.date))
+        if aside is None or aside.plan_id != before.id:
+            forgotten = _held_over(session, site_id, plan.date, before, days_back - 1).not_in_counts
     try:
-        return held_over(day, plan.document, returned)
+        return held_over(day, plan.document, returned, forgotten)
     except PlanError as error:
         raise ApiError(
             422, "invalid", error.message, field="plan_id", zh=error.zh or error.message

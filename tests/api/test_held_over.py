@@ -221,3 +221,39 @@ def test_leftovers_taken_off_a_day_on_purpose_are_set_aside_not_waiting(client: 
     off = client.delete(f"{_counts(DAY1)}/held-over", headers=ADMIN)
     assert off.status_code == 200, off.text
     assert [(row["building"], row["parcels"]) for row in off.json()["rows"]] == [("2", 6)]
+
+
+def test_leftovers_a_day_was_planned_without_are_carried_on_to_the_next(client: TestClient) -> None:
+    """A day planned without the day before's leftovers (the note ignored): they are still at the
+    gate, so the next day's held-over parcels carry them on with that day's own, until a day holds
+    them or sets them aside."""
+    set_up_gelin(client, ops="ops-3x3.json")
+    day3 = "2022-04-30"
+    day1 = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(_counts(DAY1), content=day1, headers=CSV).status_code == 200
+    first = _plan(client, DAY1)
+    assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
+    second = _plan(client, DAY2)  # without the first day's leftovers
+    assert client.put(_counts(day3), content=TODAY, headers=CSV).status_code == 200
+    waiting_path = f"{_counts(day3)}/held-over"
+
+    said = client.get(waiting_path, headers=ADMIN).json()
+    assert (said["plan_id"], said["undelivered"]) == (second["id"], second["summary"]["undelivered"])
+    assert (said["forgotten"], said["forgotten_from"]) == (first["summary"]["undelivered"], DAY1)
+    assert said["urgent"] == sum(
+        item.get("urgent", 0) for item in first["undelivered"] + second["undelivered"]
+    )
+    assert said["added"] is False
+
+    added = client.post(waiting_path, headers=ADMIN)
+    assert added.status_code == 200, added.text
+    rows = added.json()["rows"]
+    assert _held([r for r in rows if r["held_from"] == DAY1]) == _held(
+        [{**item, "held_from": DAY1} for item in first["undelivered"]]
+    )
+    assert added.json()["totals"]["held_over"] == said["undelivered"] + said["forgotten"]
+    assert client.get(waiting_path, headers=ADMIN).json()["added"] is True
+
+    # Set aside on the day planned without them: no longer carried on.
+    assert client.delete(f"{_counts(DAY2)}/held-over", headers=ADMIN).status_code == 200
+    assert client.get(waiting_path, headers=ADMIN).json()["forgotten"] == 0

@@ -96,6 +96,35 @@ def test_what_is_left_over_is_held_into_the_next_day_once_and_planned_there() ->
     ]
 
 
+def test_what_a_day_lacks_of_the_leftovers_is_carried_on_with_the_next_plans() -> None:
+    """`not_in_counts`: per building and day held over from, what the day's counts lack (urgent
+    ones first among what is lacking); carried into the day after as `forgotten`, held from the
+    day they first came, and replaced there like the plan's own leftovers."""
+    plan = {
+        "date": "2022-04-28",
+        "undelivered": [{"building": "B3", "parcels": 60, "urgent": 2}, {"building": "B1", "parcels": 5}],
+    }
+    partly = day(("B2", 10), date="2022-04-29")
+    partly = replace(partly, rows=(*partly.rows, CountRow("B3", 20, held_from="2022-04-28")))
+    lacking = held_over(partly, plan).not_in_counts
+    assert [(r.building, r.parcels, r.urgent, r.held_from) for r in lacking] == [
+        ("B3", 40, 2, "2022-04-28"),
+        ("B1", 5, 0, "2022-04-28"),
+    ]
+    later_plan = {"date": "2022-04-29", "undelivered": [{"building": "B2", "parcels": 4}]}
+    third = day(("B1", 1), date="2022-04-30")
+    carried = held_over(third, later_plan, forgotten=lacking)
+    assert sum(r.parcels for r in carried.held) == 4 + 45 and carried.forgotten == lacking
+    assert [(r.building, r.parcels, r.held_from) for r in carried.day.rows] == [
+        ("B1", 1, None),
+        ("B2", 4, "2022-04-29"),
+        ("B3", 40, "2022-04-28"),
+        ("B1", 5, "2022-04-28"),
+    ]
+    assert held_over(carried.day, later_plan, forgotten=lacking).in_counts  # added once, said so
+    assert held_over(carried.day, later_plan, forgotten=lacking).day.rows == carried.day.rows
+
+
 def test_parcels_held_over_again_keep_the_day_they_first_came() -> None:
     plan = {
         "date": "2022-04-29",
