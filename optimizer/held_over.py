@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from optimizer.day import CountRow, Day
@@ -68,11 +69,19 @@ class HeldOver:
     """the parcels its day's trips brought back to go out again"""
     replaced: tuple[CountRow, ...]
     """the later day's rows held over from the same days, which `held` takes the place of"""
-    day: Day
-    """the later day's counts with `held` in place of `replaced`"""
+    kept: tuple[CountRow, ...]
+    """the later day's other rows"""
+    date: str | None
+    """the later day"""
     forgotten: tuple[CountRow, ...] = ()
     """parcels a still earlier day left that the plan's own day was planned without (neither in
     its counts nor set aside): still at the gate, so carried on with the plan's own leftovers"""
+
+    @cached_property
+    def day(self) -> Day:
+        """The later day's counts with `held` in place of `replaced` (built when asked: a day
+        followed back only to learn what it lacked needs none)."""
+        return Day(date=self.date, rows=tuple(_numbered([*self.kept, *self.held])))
 
     @property
     def held(self) -> tuple[CountRow, ...]:
@@ -84,19 +93,17 @@ class HeldOver:
         """What the later day's counts lack of `held`, building by building and day held over from:
         the parcels that day would be planned without."""
         have = _by_building(self.replaced)
-        lacking = []
+        lacking: list[CountRow] = []
         for (building, held_from), (parcels, urgent) in _by_building(self.held).items():
             had_parcels, had_urgent = have.get((building, held_from), (0, 0))
             if parcels > had_parcels:
-                lacking.append(
-                    CountRow(
-                        building,
-                        parcels - had_parcels,
-                        urgent=min(max(urgent - had_urgent, 0), parcels - had_parcels),
-                        held_from=held_from,
-                    )
+                short = parcels - had_parcels
+                urgent_short = min(max(urgent - had_urgent, 0), short)
+                row = CountRow(
+                    building, short, urgent=urgent_short, line=len(lacking) + 2, held_from=held_from
                 )
-        return tuple(_numbered(lacking))
+                lacking.append(row)
+        return tuple(lacking)
 
     @property
     def in_counts(self) -> bool:
@@ -123,14 +130,8 @@ def held_over(
         )
     carried_days = {row.held_from for row in held} | {plan.get("date")}
     replaced = tuple(row for row in day.rows if row.held_from is not None and row.held_from in carried_days)
-    kept = [row for row in day.rows if row.held_from is None or row.held_from not in carried_days]
-    return HeldOver(
-        undelivered,
-        tuple(returned),
-        replaced,
-        Day(date=day.date, rows=tuple(_numbered([*kept, *held]))),
-        tuple(forgotten),
-    )
+    kept = tuple(row for row in day.rows if row.held_from is None or row.held_from not in carried_days)
+    return HeldOver(undelivered, tuple(returned), replaced, kept, day.date, tuple(forgotten))
 
 
 def with_held_over(day: Day, plan: Mapping[str, Any], returned: Sequence[CountRow] = ()) -> Day:

@@ -23,7 +23,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import Principal
 from api.config import Settings
-from api.db.models import HeldSetAsideRow, PlanRow
+from api.db.models import CountRowRecord, HeldSetAsideRow, PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.history import record
@@ -452,7 +452,19 @@ def _forget_set_aside(session: Session, site_id: str, date: str) -> None:
         session.flush()
 
 
-def _stored_day(session: Session, site_id: str, date: str) -> Day:
+def _stored_day(session: Session, site_id: str, date: str, *, held_only: bool = False) -> Day:
+    """The day's counts as stored; `held_only`: only its rows held over from earlier days, read as
+    plain values (checked when they were stored) — all a day followed back needs, and a fraction
+    of the time for a busy day."""
+    if held_only:
+        r = CountRowRecord
+        held = session.execute(
+            select(r.building, r.parcels, r.urgent, r.held_from)
+            .where(r.site_id == site_id, r.date == date, r.held_from.is_not(None))
+            .order_by(r.position)
+        )
+        rows = (CountRow(b, parcels, urgent=urgent or 0, held_from=h) for b, parcels, urgent, h in held)
+        return Day(date=date, rows=tuple(rows))
     current = [count_document(r) for r in count_rows(session, site_id, date)]
     return parse_day_json({"date": date, "counts": current}, source="counts")
 
@@ -463,19 +475,28 @@ as the page's table of days): each day back reads one more day's counts and plan
 
 
 def _held_over(
-    session: Session, site_id: str, date: str, plan: PlanRow, days_back: int = FORGOTTEN_DAYS
+    session: Session,
+    site_id: str,
+    date: str,
+    plan: PlanRow,
+    days_back: int = FORGOTTEN_DAYS,
+    *,
+    held_only: bool = False,
 ) -> HeldOver:
     """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts,
     with what the plan's own day lacked of the leftovers before it (planned without them, not set
-    aside): still at the gate, so a later day carries them on."""
-    day = _stored_day(session, site_id, date)
+    aside): still at the gate, so a later day carries them on. `held_only` reads only the day's
+    held-over rows: all a day followed back needs."""
+    day = _stored_day(session, site_id, date, held_only=held_only)
     returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
     forgotten: tuple[CountRow, ...] = ()
     before = _latest_plan_before(session, site_id, plan.date) if days_back > 1 else None
     if before is not None:
         aside = session.get(HeldSetAsideRow, (site_id, plan.date))
         if aside is None or aside.plan_id != before.id:
-            forgotten = _held_over(session, site_id, plan.date, before, days_back - 1).not_in_counts
+            forgotten = _held_over(
+                session, site_id, plan.date, before, days_back - 1, held_only=True
+            ).not_in_counts
     try:
         return held_over(day, plan.document, returned, forgotten)
     except PlanError as error:
