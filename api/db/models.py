@@ -142,7 +142,6 @@ class HeldSetAsideRow(Base):
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
     date: Mapped[str] = mapped_column(String(10), primary_key=True)
     plan_id: Mapped[str] = mapped_column(String(36))
-    parcels: Mapped[int] = mapped_column(Integer)  # what the plan left, as the day's page said
 
 
 class JobRow(Base):

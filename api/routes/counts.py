@@ -342,7 +342,6 @@ def held_over_waiting(
             plan_id=None, plan_date=None, undelivered=0, returned=0, urgent=0, in_counts=0, added=True
         )
     carried = _held_over(session, site_id, date, plan)
-    set_aside = session.get(HeldSetAsideRow, (site_id, date))
     return HeldOverOut(
         plan_id=plan.id,
         plan_date=plan.date,
@@ -353,7 +352,7 @@ def held_over_waiting(
         urgent=sum(r.urgent for r in carried.held),
         in_counts=sum(r.parcels for r in carried.replaced),
         added=carried.in_counts,
-        set_aside=set_aside is not None and set_aside.plan_id == plan.id,
+        set_aside=_set_aside(session, site_id, date, plan),
     )
 
 
@@ -426,12 +425,7 @@ def remove_held_over(
     _forget_set_aside(session, site_id, date)
     removed = current.parcels - sum(r.parcels for r in kept)
     if plan is not None:
-        carried = _held_over(session, site_id, date, plan)
-        session.add(
-            HeldSetAsideRow(
-                site_id=site_id, date=date, plan_id=plan.id, parcels=sum(r.parcels for r in carried.held)
-            )
-        )
+        session.add(HeldSetAsideRow(site_id=site_id, date=date, plan_id=plan.id))
     record(
         session,
         principal,
@@ -443,6 +437,12 @@ def remove_held_over(
     )
     session.commit()
     return tagged_counts(session, site_id, date, response.headers)
+
+
+def _set_aside(session: Session, site_id: str, date: str, plan: PlanRow) -> bool:
+    """The day's leftovers from `plan` were taken off it on purpose (the DELETE)."""
+    found = session.get(HeldSetAsideRow, (site_id, date))
+    return found is not None and found.plan_id == plan.id
 
 
 def _forget_set_aside(session: Session, site_id: str, date: str) -> None:
@@ -491,12 +491,10 @@ def _held_over(
     returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
     forgotten: tuple[CountRow, ...] = ()
     before = _latest_plan_before(session, site_id, plan.date) if days_back > 1 else None
-    if before is not None:
-        aside = session.get(HeldSetAsideRow, (site_id, plan.date))
-        if aside is None or aside.plan_id != before.id:
-            forgotten = _held_over(
-                session, site_id, plan.date, before, days_back - 1, held_only=True
-            ).not_in_counts
+    if before is not None and not _set_aside(session, site_id, plan.date, before):
+        forgotten = _held_over(
+            session, site_id, plan.date, before, days_back - 1, held_only=True
+        ).not_in_counts
     try:
         return held_over(day, plan.document, returned, forgotten)
     except PlanError as error:

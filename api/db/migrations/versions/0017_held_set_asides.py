@@ -24,7 +24,6 @@ def upgrade() -> None:
         ),
         sa.Column("date", sa.String(length=10), primary_key=True),
         sa.Column("plan_id", sa.String(length=36), nullable=False),
-        sa.Column("parcels", sa.Integer(), nullable=False),
     )
 
 
