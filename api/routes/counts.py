@@ -452,6 +452,22 @@ def _forget_set_aside(session: Session, site_id: str, date: str) -> None:
         session.flush()
 
 
+def _planned_held_rows(plan: PlanRow) -> Day | None:
+    """The held-over rows of the counts the plan was made from (its snapshot's, checked when they
+    were stored); None for a plan stored without them."""
+    counts = plan.snapshot.get("counts")
+    if not isinstance(counts, list):
+        return None
+    rows = (
+        CountRow(
+            str(c["building"]), int(c["parcels"]), urgent=int(c.get("urgent") or 0), held_from=c["held_from"]
+        )
+        for c in counts
+        if c.get("held_from")
+    )
+    return Day(date=plan.date, rows=tuple(rows))
+
+
 def _stored_day(session: Session, site_id: str, date: str, *, held_only: bool = False) -> Day:
     """The day's counts as stored; `held_only`: only its rows held over from earlier days, read as
     plain values (checked when they were stored) — all a day followed back needs, and a fraction
@@ -481,19 +497,22 @@ def _held_over(
     plan: PlanRow,
     days_back: int = FORGOTTEN_DAYS,
     *,
-    held_only: bool = False,
+    planned_by: PlanRow | None = None,
 ) -> HeldOver:
     """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts,
-    with what the plan's own day lacked of the leftovers before it (planned without them, not set
-    aside): still at the gate, so a later day carries them on. `held_only` reads only the day's
-    held-over rows: all a day followed back needs."""
-    day = _stored_day(session, site_id, date, held_only=held_only)
+    with what the plan's own day was planned without of the leftovers before it (not set aside):
+    still at the gate, so a later day carries them on. `planned_by`: compare with the held-over
+    rows of the counts that plan of the day was made from instead — what went out that day, even
+    where its counts took the leftovers in after it was planned."""
+    day = _planned_held_rows(planned_by) if planned_by is not None else None
+    if day is None:
+        day = _stored_day(session, site_id, date, held_only=planned_by is not None)
     returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
     forgotten: tuple[CountRow, ...] = ()
     before = _latest_plan_before(session, site_id, plan.date) if days_back > 1 else None
     if before is not None and not _set_aside(session, site_id, plan.date, before):
         forgotten = _held_over(
-            session, site_id, plan.date, before, days_back - 1, held_only=True
+            session, site_id, plan.date, before, days_back - 1, planned_by=plan
         ).not_in_counts
     try:
         return held_over(day, plan.document, returned, forgotten)
