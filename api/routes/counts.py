@@ -23,7 +23,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import Principal
 from api.config import Settings
-from api.db.models import CountRowRecord, HeldSetAsideRow, PlanRow
+from api.db.models import HeldSetAsideRow, PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.history import record
@@ -468,26 +468,14 @@ def _planned_held_rows(plan: PlanRow) -> Day | None:
     return Day(date=plan.date, rows=tuple(rows))
 
 
-def _stored_day(session: Session, site_id: str, date: str, *, held_only: bool = False) -> Day:
-    """The day's counts as stored; `held_only`: only its rows held over from earlier days, read as
-    plain values (checked when they were stored) — all a day followed back needs, and a fraction
-    of the time for a busy day."""
-    if held_only:
-        r = CountRowRecord
-        held = session.execute(
-            select(r.building, r.parcels, r.urgent, r.held_from)
-            .where(r.site_id == site_id, r.date == date, r.held_from.is_not(None))
-            .order_by(r.position)
-        )
-        rows = (CountRow(b, parcels, urgent=urgent or 0, held_from=h) for b, parcels, urgent, h in held)
-        return Day(date=date, rows=tuple(rows))
+def _stored_day(session: Session, site_id: str, date: str) -> Day:
     current = [count_document(r) for r in count_rows(session, site_id, date)]
     return parse_day_json({"date": date, "counts": current}, source="counts")
 
 
 FORGOTTEN_DAYS = 14
 """How many planned days back the leftovers a day was planned without are followed (a fortnight,
-as the page's table of days): each day back reads one more day's counts and plan."""
+as the page's table of days): each day back reads one more day's plan, 4–6 ms."""
 
 
 def _held_over(
@@ -503,10 +491,11 @@ def _held_over(
     with what the plan's own day was planned without of the leftovers before it (not set aside):
     still at the gate, so a later day carries them on. `planned_by`: compare with the held-over
     rows of the counts that plan of the day was made from instead — what went out that day, even
-    where its counts took the leftovers in after it was planned."""
+    where its counts took the leftovers in after it was planned (a plan stored without its counts
+    is compared with the counts stored)."""
     day = _planned_held_rows(planned_by) if planned_by is not None else None
     if day is None:
-        day = _stored_day(session, site_id, date, held_only=planned_by is not None)
+        day = _stored_day(session, site_id, date)
     returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
     forgotten: tuple[CountRow, ...] = ()
     before = _latest_plan_before(session, site_id, plan.date) if days_back > 1 else None
