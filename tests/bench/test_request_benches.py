@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bench import held_over, plan_every_site, site_graph, storage
+from bench import held_over, lanes, plan_every_site, site_graph, storage
 
 
 def test_the_one_press_benchmark_leaves_every_compound_waiting() -> None:
@@ -34,3 +34,7 @@ def test_the_held_over_benchmark_carries_on_what_no_day_added() -> None:
     measured = held_over.measure(3, 0.2, 1, add_leftovers=False)
     assert measured["carried on"] > 0  # the first two days' leftovers, as the third was planned
     assert measured["one day"] > 0 and measured["fortnight"] > 0
+
+
+def test_the_lanes_benchmark_asks_every_fixture_compound() -> None:
+    assert list(lanes.measure(2)) == list(lanes.SITES)
