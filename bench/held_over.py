@@ -25,21 +25,11 @@ from fastapi.testclient import TestClient
 from api.config import Settings
 from api.main import create_app
 from api.routes import counts
+from bench.served import plan_finished
 
 GELIN = Path(__file__).resolve().parent.parent / "fixtures" / "gelin-spring"
 ADMIN = {"Authorization": "Bearer bench-admin"}
 FIRST_DAY = date(2022, 4, 1)
-
-
-def _wait(client: TestClient, job_id: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = client.get(f"/jobs/{job_id}", headers=ADMIN).json()["status"]
-        if status in ("done", "failed"):
-            assert status == "done", job_id
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish")
 
 
 def _planned_days(client: TestClient, days: int, time_limit_s: float, *, add_leftovers: bool) -> str:
@@ -58,7 +48,7 @@ def _planned_days(client: TestClient, days: int, time_limit_s: float, *, add_lef
         if add_leftovers and number:
             assert client.post(f"{path}/counts/held-over", headers=ADMIN).status_code == 200
         job = client.post(f"{path}/plans", json={"time_limit_s": time_limit_s}, headers=ADMIN)
-        _wait(client, job.json()["id"])
+        plan_finished(client, job.json()["id"], ADMIN)
     return (FIRST_DAY + timedelta(days=days)).isoformat()
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -22,6 +21,7 @@ from sqlalchemy import text
 
 from api.config import Settings
 from api.main import create_app
+from bench.served import plan_finished
 
 GELIN = Path(__file__).resolve().parent.parent / "fixtures" / "gelin-spring"
 DATE = "2022-04-28"
@@ -37,13 +37,7 @@ COLUMNS = {
 def _plan(client: TestClient) -> None:
     job = client.post(f"/sites/gelin-spring/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN)
     assert job.status_code == 202, job.text
-    for _ in range(600):
-        status = client.get(f"/jobs/{job.json()['id']}", headers=ADMIN).json()["status"]
-        if status in ("done", "failed"):
-            assert status == "done"
-            return
-        time.sleep(0.1)
-    raise TimeoutError("the plan did not finish in a minute")
+    plan_finished(client, job.json()["id"], ADMIN)
 
 
 def measure(plans: int) -> dict[str, float]:
