@@ -415,8 +415,13 @@ class LeftBefore(BaseModel):
 
     date: str = Field(description="the most recent earlier day with a plan")
     parcels: int = Field(
-        description="its latest plan's undelivered and its trips' brought back to go again, less the "
-        "parcels this day's counts hold over"
+        description="its latest plan's undelivered and its trips' brought back to go again, with what "
+        "the days before it left that its plan was made without (followed back a fortnight of planned "
+        "days, unless set aside), less the parcels this day's counts hold over"
+    )
+    since: str = Field(
+        description="the day the oldest of them was left: `date`, or an earlier day when a day was "
+        "planned without the leftovers before it"
     )
 
 

@@ -185,7 +185,7 @@ class PlanRow(Base):
     __tablename__ = "plans"
     # Each site's newest plan of a day, and what it left, read from the index alone: the table's
     # rows hold a plan's document, and a column after it is read by walking the document's pages.
-    __table_args__ = (Index("ix_plans_site_day", "site_id", "date", "created_at", "undelivered"),)
+    __table_args__ = (Index("ix_plans_site_day", "site_id", "date", "created_at", "undelivered", "held_in"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
@@ -202,6 +202,10 @@ class PlanRow(Base):
     # the fingerprint of the counts it was made from (`api.store.counts_fingerprint`), beside the
     # day's own in `CountDayRow.tag`; None: stored without counts
     counts_tag: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # parcels held over from earlier days in the counts it was made from (`api.store.held_in`): set
+    # beside what the days before left, what it was planned without, which the overview carries on
+    # to the next day without opening a plan; None: stored without counts
+    held_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TripReportRow(Base):

@@ -33,6 +33,7 @@ from api.routes.reports import day_trip_reports
 from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountsOut, CountsRead, HeldOverOut
 from api.store import (
+    FORGOTTEN_DAYS,
     check_counts_tag,
     checked_counts,
     count_document,
@@ -471,11 +472,6 @@ def _planned_held_rows(plan: PlanRow) -> Day | None:
 def _stored_day(session: Session, site_id: str, date: str) -> Day:
     current = [count_document(r) for r in count_rows(session, site_id, date)]
     return parse_day_json({"date": date, "counts": current}, source="counts")
-
-
-FORGOTTEN_DAYS = 14
-"""How many planned days back the leftovers a day was planned without are followed (a fortnight,
-as the page's table of days): each day back reads one more day's plan, 4–6 ms."""
 
 
 def _held_over(

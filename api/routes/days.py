@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import (
     CountDayRow,
+    CountRowRecord,
     DayOperationsRow,
     HeldSetAsideRow,
     JobRow,
@@ -49,6 +52,7 @@ from api.schemas import (
     SiteDayStatus,
     TripsBack,
 )
+from api.store import FORGOTTEN_DAYS
 from api.web.labels import WEB_LABELS
 
 router = APIRouter(tags=["days"], responses=ERROR_RESPONSES)
@@ -99,8 +103,14 @@ _DAY_COLUMNS = {
 
 
 _ONE_DAY_COLUMNS = {
-    "en": ("left_before_day", "left_before_not_added", "sealed_buildings_now", "closed_lanes_now"),
-    "zh": ("留下件的日期", "之前留下未加入的件数", "现封控楼数", "现封闭道路数"),
+    "en": (
+        "left_before_day",
+        "left_before_not_added",
+        "left_before_since",
+        "sealed_buildings_now",
+        "closed_lanes_now",
+    ),
+    "zh": ("留下件的日期", "之前留下未加入的件数", "留下件最早的日期", "现封控楼数", "现封闭道路数"),
 }
 """In a sheet of one day (the district's overview), not of many: what an earlier day left at the
 gate and the day's counts do not hold (`SiteDay.left_before`), and the map's seals and closures as
@@ -150,7 +160,13 @@ def _day_sheet(
 
 def _one_day_cells(day: SiteDay) -> tuple[str | int, ...]:
     left = day.left_before
-    return (left.date if left else "", left.parcels if left else 0, day.sealed_buildings, day.closed_lanes)
+    return (
+        left.date if left else "",
+        left.parcels if left else 0,
+        left.since if left else "",
+        day.sealed_buildings,
+        day.closed_lanes,
+    )
 
 
 @router.get("/days/{date}/overview.csv", **SHEET_ROUTE)
@@ -405,61 +421,104 @@ def site_days(session: Session, date: str, sites: Any, accept_language: str) -> 
     for site in found:
         day = days.get((site, date)) or _site_day(site, found[site], accept_language, date=date)
         if site in left:
-            earlier, parcels = left[site]
-            waiting = parcels - (day.counts.held_over if day.counts else 0)
+            earlier = left[site]
+            waiting = earlier.parcels - (day.counts.held_over if day.counts else 0)
             if waiting > 0:
-                day.left_before = LeftBefore(date=earlier, parcels=waiting)
+                day.left_before = LeftBefore(date=earlier.date, parcels=waiting, since=earlier.since)
         out.append(day)
     return out
 
 
-def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[str, tuple[str, int]]:
+@dataclass(frozen=True)
+class _Left:
+    """What an earlier day left at the gate: parcels, and the day the oldest of them was left."""
+
+    date: str  # the most recent earlier day with a plan
+    parcels: int
+    since: str
+
+
+def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[str, _Left]:
     """Each site's most recent earlier day with a plan, and what it left at the gate: its latest
-    plan's undelivered parcels and what the day's trips brought back to go again and were not sent
-    out again that day — as `POST …/counts/held-over` would add them — unless the coordinator set
-    them aside (`HeldSetAsideRow`). Two queries, whatever the number of sites; no plan's document
-    is read (`PlanRow.undelivered`)."""
-    p, t = PlanRow, TripReportRow
-    last_day = (
-        select(p.site_id, func.max(p.date).label("date"))
-        .where(p.date < date, p.site_id.in_(sites))
-        .group_by(p.site_id)
-        .subquery()
-    )
-    on_last_day = (p.site_id == last_day.c.site_id) & (p.date == last_day.c.date)
+    plan's undelivered parcels, what the day's trips brought back to go again and were not sent
+    out again that day, and what the days before it left that its plan was made without, followed
+    back `FORGOTTEN_DAYS` planned days — as `GET …/counts/held-over` counts them, but in parcels,
+    not building by building (a plan's counts holding more of one building's leftovers than it
+    left and fewer of another's count as holding them) — unless the coordinator set them aside
+    (`HeldSetAsideRow`). Four queries, whatever the number of sites; no plan's document is read
+    (`PlanRow.undelivered`, `PlanRow.held_in`)."""
+    p, t, aside = PlanRow, TripReportRow, HeldSetAsideRow
     newest = (
         select(p.site_id, p.date, func.max(p.created_at).label("created_at"))
-        .join(last_day, on_last_day)
+        .where(p.date < date, p.site_id.in_(sites))
         .group_by(p.site_id, p.date)
         .subquery()
     )
-    set_aside = HeldSetAsideRow
+    days_back = func.row_number().over(partition_by=newest.c.site_id, order_by=newest.c.date.desc())
+    ranked = select(newest, days_back.label("back")).subquery()
     plans = session.execute(
-        select(p.site_id, p.date, p.undelivered)
+        select(p.site_id, p.date, p.id, p.undelivered, p.held_in)
         .join(
-            newest,
-            (p.site_id == newest.c.site_id)
-            & (p.date == newest.c.date)
-            & (p.created_at == newest.c.created_at),
+            ranked,
+            (p.site_id == ranked.c.site_id)
+            & (p.date == ranked.c.date)
+            & (p.created_at == ranked.c.created_at),
         )
-        .outerjoin(
-            set_aside,
-            (set_aside.site_id == p.site_id) & (set_aside.date == date) & (set_aside.plan_id == p.id),
+        .where(ranked.c.back <= FORGOTTEN_DAYS)
+        .order_by(p.site_id, p.date)
+    ).all()
+    if not plans:
+        return {}
+    first = min(day for _, day, *_ in plans)
+    back = {
+        (site, day): int(again or 0)
+        for site, day, again in session.execute(
+            select(t.site_id, t.date, func.sum(t.again))
+            .where(t.site_id.in_(sites), t.date >= first, t.date < date, t.sent_again_at.is_(None))
+            .group_by(t.site_id, t.date)
         )
-        .where(set_aside.plan_id.is_(None))
-    )
-    left = {site: (earlier, undelivered) for site, earlier, undelivered in plans}
-    back = session.execute(
-        select(t.site_id, func.sum(t.again))
-        .join(last_day, (t.site_id == last_day.c.site_id) & (t.date == last_day.c.date))
-        .where(t.sent_again_at.is_(None))
-        .group_by(t.site_id)
-    )
-    for site, again in back:
-        if site in left and again:
-            earlier, parcels = left[site]
-            left[site] = (earlier, parcels + int(again))
+    }
+    set_aside = {
+        (site, day): plan_id
+        for site, day, plan_id in session.execute(
+            select(aside.site_id, aside.date, aside.plan_id).where(
+                aside.site_id.in_(sites), aside.date > first, aside.date <= date
+            )
+        )
+    }
+    unknown = any(held is None for *_, held in plans)
+    stored_held = _held_in_counts(session, sites, first, date) if unknown else {}
+    left: dict[str, _Left] = {}
+    for site, days in groupby(plans, key=itemgetter(0)):
+        before: str | None = None  # the day before's plan, oldest day first
+        carried = _Left("", 0, "")  # and what it left
+        for _, day, plan_id, undelivered, held in days:
+            forgotten = 0
+            if carried.parcels and before is not None and set_aside.get((site, day)) != before:
+                if held is None:
+                    held = stored_held.get((site, day), 0)
+                forgotten = max(carried.parcels - held, 0)
+            parcels = undelivered + back.get((site, day), 0) + forgotten
+            before, carried = plan_id, _Left(day, parcels, carried.since if forgotten else day)
+        if set_aside.get((site, date)) != before:
+            left[site] = carried
     return left
+
+
+def _held_in_counts(
+    session: Session, sites: Collection[str], first: str, date: str
+) -> dict[tuple[str, str], int]:
+    """The parcels each site's stored counts hold over from earlier days, per day from `first` to
+    before `date`: what a plan stored without its counts is set beside."""
+    c = CountRowRecord
+    return {
+        (site, day): int(parcels or 0)
+        for site, day, parcels in session.execute(
+            select(c.site_id, c.date, func.sum(c.parcels))
+            .where(c.site_id.in_(sites), c.date >= first, c.date < date, c.held_from.is_not(None))
+            .group_by(c.site_id, c.date)
+        )
+    }
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,10 @@ def test_a_roster_for_one_day_plans_that_day_and_leaves_the_usual_one_for_the_ot
         sheet = client.get(f"/days/{date}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
         header, row = sheet.splitlines()
         assert header.endswith(
-            ",own_roster,left_before_day,left_before_not_added,sealed_buildings_now,closed_lanes_now"
+            ",own_roster,left_before_day,left_before_not_added,left_before_since,sealed_buildings_now,"
+            "closed_lanes_now"
         )
-        assert row.endswith(f",{own_roster},,0,0,0")
+        assert row.endswith(f",{own_roster},,0,,0,0")
 
     site_graph = build_graph(load_site(GELIN / "site.geojson"))
     day = parse_day_csv(SMALL_CSV, date=TODAY)

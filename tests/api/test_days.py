@@ -134,6 +134,7 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
         "否",
         "",
         "0",
+        "",
         "0",
         "0",
     ]  # none back; up to date; no own roster; no earlier day; nothing sealed or closed now

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.db.models import PlanRow
 from optimizer.check import check_plan
 from optimizer.day import parse_day_json
 from optimizer.graph import build_graph
@@ -58,7 +59,7 @@ def test_yesterdays_leftovers_are_held_over_once_and_planned_first(client: TestC
     # lists it among those needing attention though its day is not planned yet.
     district = client.get(f"/days/{DAY2}?needs_attention=true", headers=ADMIN).json()
     [waiting] = [day for day in district["sites"] if day["site"] == "gelin-spring"]
-    assert waiting["left_before"] == {"date": DAY1, "parcels": left}
+    assert waiting["left_before"] == {"date": DAY1, "parcels": left, "since": DAY1}
     sheet = client.get(f"/days/{DAY2}/overview.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
     header, row = (line.split(",") for line in sheet.splitlines())
     assert dict(zip(header, row, strict=True))["left_before_day"] == DAY1
@@ -205,7 +206,7 @@ def test_leftovers_taken_off_a_day_on_purpose_are_set_aside_not_waiting(client: 
     assert client.get(waiting_path, headers=ADMIN).json()["set_aside"] is False
     assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
     assert client.get(waiting_path, headers=ADMIN).json()["set_aside"] is False
-    assert left_before() == {"date": DAY1, "parcels": first["summary"]["undelivered"]}
+    assert left_before() == {"date": DAY1, "parcels": first["summary"]["undelivered"], "since": DAY1}
 
     # Set aside again, then the earlier day planned anew: its plan leaves other parcels, waiting.
     assert client.delete(waiting_path, headers=ADMIN).status_code == 200
@@ -213,7 +214,7 @@ def test_leftovers_taken_off_a_day_on_purpose_are_set_aside_not_waiting(client: 
     replanned = _plan(client, DAY1)
     again = client.get(waiting_path, headers=ADMIN).json()
     assert (again["plan_id"], again["set_aside"]) == (replanned["id"], False)
-    assert left_before() == {"date": DAY1, "parcels": replanned["summary"]["undelivered"]}
+    assert left_before() == {"date": DAY1, "parcels": replanned["summary"]["undelivered"], "since": DAY1}
 
     # A day with no earlier plan: its held-over rows (from a sheet) come off, nothing set aside.
     sheet = "building,parcels,held_from\n1,4,2022-04-20\n2,6,\n"
@@ -247,6 +248,13 @@ def test_leftovers_a_day_was_planned_without_are_carried_on_to_the_next(client: 
     )
     assert said["added"] is False
 
+    # The district's overview counts them too, and says since when.
+    def left_before() -> Any:
+        return client.get(f"/sites/gelin-spring/days/{day3}", headers=ADMIN).json()["left_before"]
+
+    both = second["summary"]["undelivered"] + first["summary"]["undelivered"]
+    assert left_before() == {"date": DAY2, "parcels": both, "since": DAY1}
+
     added = client.post(waiting_path, headers=ADMIN)
     assert added.status_code == 200, added.text
     rows = added.json()["rows"]
@@ -255,7 +263,37 @@ def test_leftovers_a_day_was_planned_without_are_carried_on_to_the_next(client: 
     )
     assert added.json()["totals"]["held_over"] == said["undelivered"] + said["forgotten"]
     assert client.get(waiting_path, headers=ADMIN).json()["added"] is True
+    assert left_before() is None
 
     # Set aside on the day planned without them: no longer carried on.
     assert client.delete(f"{_counts(DAY2)}/held-over", headers=ADMIN).status_code == 200
     assert client.get(waiting_path, headers=ADMIN).json()["forgotten"] == 0
+    assert client.put(_counts(day3), content=TODAY, headers=CSV).status_code == 200
+    assert second["summary"]["undelivered"] == 0  # the busy day's own parcels all went
+    assert left_before() is None
+
+
+def test_a_plan_stored_without_its_counts_is_set_beside_the_counts_stored(client: TestClient) -> None:
+    """A plan kept from before plans kept their counts (no snapshot counts, `held_in` None) is set
+    beside the day's counts as stored, by the page's note and the overview alike: leftovers stored
+    in that day's counts are not said to be forgotten."""
+    set_up_gelin(client, ops="ops-3x3.json")
+    day3 = "2022-04-30"
+    day1 = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(_counts(DAY1), content=day1, headers=CSV).status_code == 200
+    _plan(client, DAY1)
+    assert client.put(_counts(DAY2), content=BUSY, headers=CSV).status_code == 200
+    second = _plan(client, DAY2)  # without the first day's leftovers
+    assert client.post(f"{_counts(DAY2)}/held-over", headers=ADMIN).status_code == 200
+    assert client.put(_counts(day3), content=TODAY, headers=CSV).status_code == 200
+    left = client.get(f"/sites/gelin-spring/days/{day3}", headers=ADMIN).json()["left_before"]
+    assert left is not None and left["since"] == DAY1  # its plan was made without them
+
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        stored = session.get(PlanRow, second["id"])
+        stored.snapshot = {key: value for key, value in stored.snapshot.items() if key != "counts"}
+        stored.held_in = None
+        session.commit()
+    assert client.get(f"{_counts(day3)}/held-over", headers=ADMIN).json()["forgotten"] == 0
+    assert second["summary"]["undelivered"] == 0
+    assert client.get(f"/sites/gelin-spring/days/{day3}", headers=ADMIN).json()["left_before"] is None

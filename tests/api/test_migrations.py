@@ -7,11 +7,31 @@ import json
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from api.db.models import Base
 from api.db.session import upgrade
 from fixtures.generate import barricaded
+
+
+def _a_site(connection: Connection) -> None:
+    """Site `s`, as any migration's tables hold it."""
+    connection.execute(
+        text("INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)")
+    )
+
+
+def _a_plan(
+    connection: Connection, plan_id: str, *, document: object = None, snapshot: object = None
+) -> None:
+    """A plan of site `s` on 2022-04-28 as stored before the migration under test (job `j`)."""
+    connection.execute(
+        text(
+            "INSERT INTO plans (id, site_id, date, job_id, document, snapshot, created_at) "
+            "VALUES (:id, 's', '2022-04-28', 'j', :document, :snapshot, CURRENT_TIMESTAMP)"
+        ),
+        {"id": plan_id, "document": json.dumps(document or {}), "snapshot": json.dumps(snapshot or {})},
+    )
 
 
 def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
@@ -33,11 +53,7 @@ def test_upgrading_keeps_a_finished_jobs_inputs_once_with_its_plan(database_url:
     inputs = '{"site": {"type": "FeatureCollection"}, "counts": [{"building": "1", "parcels": 3}]}'
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)"
-                )
-            )
+            _a_site(connection)
             for job, status, plan in (("j1", "done", "p1"), ("j2", "done", "gone"), ("j3", "waiting", None)):
                 connection.execute(
                     text(
@@ -99,23 +115,13 @@ def test_upgrading_reads_what_each_stored_plan_left_undelivered(database_url: st
     engine = create_engine(database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)"
-                )
-            )
+            _a_site(connection)
             for plan_id, document in (
                 ("left", {"summary": {"parcels": 30, "delivered": 18, "undelivered": 12}}),
                 ("cleared", {"summary": {"parcels": 30, "delivered": 30, "undelivered": 0}}),
                 ("odd", {}),
             ):
-                connection.execute(
-                    text(
-                        "INSERT INTO plans (id, site_id, date, job_id, document, snapshot, created_at) "
-                        "VALUES (:id, 's', '2022-04-28', 'j', :document, '{}', CURRENT_TIMESTAMP)"
-                    ),
-                    {"id": plan_id, "document": json.dumps(document)},
-                )
+                _a_plan(connection, plan_id, document=document)
         upgrade(database_url)
         with engine.connect() as connection:
             left = dict(connection.execute(text("SELECT id, undelivered FROM plans")).all())
@@ -164,11 +170,7 @@ def test_upgrading_sums_up_each_days_counts_and_fingerprints_each_plans(database
     ]
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO sites (id, name, geojson, updated_at) VALUES ('s', 'S', '{}', CURRENT_TIMESTAMP)"
-                )
-            )
+            _a_site(connection)
             for position, (building, parcels, shift, urgent, arrived, held, back) in enumerate(stored):
                 connection.execute(
                     text(
@@ -180,13 +182,7 @@ def test_upgrading_sums_up_each_days_counts_and_fingerprints_each_plans(database
                          arrived=arrived, held=held, back=back),
                 )  # fmt: skip
             for plan_id, counts in (("same", same), ("other", same[:2])):
-                connection.execute(
-                    text(
-                        "INSERT INTO plans (id, site_id, date, job_id, document, snapshot, created_at) "
-                        "VALUES (:id, 's', '2022-04-28', 'j', '{}', :snapshot, CURRENT_TIMESTAMP)"
-                    ),
-                    {"id": plan_id, "snapshot": json.dumps({"counts": counts})},
-                )
+                _a_plan(connection, plan_id, snapshot={"counts": counts})
         upgrade(database_url)
         with engine.connect() as connection:
             [day] = connection.execute(
@@ -197,3 +193,31 @@ def test_upgrading_sums_up_each_days_counts_and_fingerprints_each_plans(database
         engine.dispose()
     assert tuple(day[:7]) == ("s", "2022-04-28", 3, 14, 1, 2, 7)
     assert tags["same"] == day.tag != tags["other"]
+
+
+def test_upgrading_reads_the_held_over_parcels_each_stored_plan_was_made_from(database_url: str) -> None:
+    """0018 sums the held-over rows of the counts each stored plan was made from, for the overview
+    to tell leftovers a day was planned without; a plan that kept no counts gets None (set beside
+    the counts stored), not 0 (which would say it was planned without any)."""
+    upgrade(database_url, "0017")
+    engine = create_engine(database_url)
+    held = [
+        {"building": "1", "parcels": 5, "held_from": None},
+        {"building": "2", "parcels": 7, "held_from": "2022-04-27"},
+        {"building": "3", "parcels": 2, "held_from": "2022-04-26", "back_at": "10:00:00"},
+    ]
+    try:
+        with engine.begin() as connection:
+            _a_site(connection)
+            for plan_id, snapshot in (
+                ("held", {"counts": held}),
+                ("fresh", {"counts": held[:1]}),
+                ("old", {}),
+            ):
+                _a_plan(connection, plan_id, snapshot=snapshot)
+        upgrade(database_url)
+        with engine.connect() as connection:
+            held_in = dict(connection.execute(text("SELECT id, held_in FROM plans")).all())
+    finally:
+        engine.dispose()
+    assert held_in == {"held": 9, "fresh": 0, "old": None}

@@ -150,7 +150,7 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
         "added": False,
     }
     day2 = client.get(f"/sites/gelin-spring/days/{DAY2}", headers=ADMIN).json()
-    assert day2["left_before"] == {"date": DAY1, "parcels": 4}  # what came back, not yet added
+    assert day2["left_before"] == {"date": DAY1, "parcels": 4, "since": DAY1}  # what came back, not yet added
     held = client.post(f"/sites/gelin-spring/days/{DAY2}/counts/held-over", headers=bearer(courier))
     assert held.status_code == 200, held.text
     rows = [(r["building"], r["parcels"], r["held_from"]) for r in held.json()["rows"]]

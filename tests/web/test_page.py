@@ -1096,6 +1096,49 @@ def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
     assert [t["depart"] for t in kept] == departures[:1]
 
 
+def _office_left_tag(browser: object, url: str, client: httpx.Client, date: str) -> str:
+    """What the district office's table tags gelin-spring with on `date` for an earlier day's
+    leftovers (the table needs a second compound, added here)."""
+    set_up_second_site(client)
+    office = _signed_in(browser, url, ADMIN["Authorization"].removeprefix("Bearer "))
+    _open_date(office, date)
+    tag = '#overview-table tr[data-site="gelin-spring"] .tag.left'
+    office.wait_for_selector(tag)
+    text = str(office.inner_text(tag))
+    office.close()
+    return text
+
+
+def test_leftovers_a_day_was_planned_without_are_said_with_the_day_they_were_left(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    """A day planned without the day before's leftovers hands them on: the next day's note counts
+    them in and says since when, and the district office's tag says since when too."""
+    running, client = server
+    ops = json.loads((GELIN / "ops-3x3.json").read_text())
+    assert client.put("/sites/gelin-spring/operations", json=ops, headers=ADMIN).status_code == 200
+    first_id = _planned(client, "2022-04-23", (GELIN / "days" / "2022-04-28-2300.csv").read_text())
+    first = client.get(f"/plans/{first_id}", headers=ADMIN).json()
+    second_id = _planned(client, "2022-04-24", "building,parcels\n1,5\n")  # without them
+    second = client.get(f"/plans/{second_id}", headers=ADMIN).json()
+    left = first["summary"]["undelivered"]
+    assert left > 0 and second["summary"]["undelivered"] == 0
+
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-25")
+    page.wait_for_selector("#held-waiting:not([hidden])")
+    urgent = sum(item.get("urgent", 0) for item in first["undelivered"])
+    assert page.inner_text("#held-waiting-text") == (
+        f"2022-04-24's plan left {left} parcels at the gate"
+        + (f" ({urgent} of them urgent)" if urgent else "")
+        + " that are not in this day's counts yet."
+        + f" {left} of them have been at the gate since 2022-04-23: a later day was planned without them."
+    )
+    assert (
+        _office_left_tag(browser, running.url, client, "2022-04-25") == f"{left} left since 04-23 not added"
+    )
+
+
 def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_planning(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
@@ -1144,13 +1187,7 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
         + " that are not in this day's counts yet."
     )
     # ... and the district office sees them waiting in its table (its overview needs a second compound)
-    set_up_second_site(client)
-    office = _signed_in(browser, running.url, ADMIN["Authorization"].removeprefix("Bearer "))
-    _open_date(office, "2022-04-25")
-    office.wait_for_selector('#overview-table tr[data-site="gelin-spring"] .tag.left')
-    tag = office.inner_text('#overview-table tr[data-site="gelin-spring"] .tag.left')
-    assert tag == f"{left} left from 04-24 not added"
-    office.close()
+    assert _office_left_tag(browser, running.url, client, "2022-04-25") == f"{left} left from 04-24 not added"
     page.fill(f"#b-{mine}", "7")  # typed, not yet saved: adding the held-over parcels must not lose it
     page.click("#held-waiting-add")
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")

@@ -134,7 +134,9 @@ async function loadOverview() {
     if (day.left_before) {  // an earlier day's leftovers at the gate, not in the day's counts
       const tag = document.createElement("span");
       tag.className = "tag left";
-      tag.textContent = L.overview_left_tag.replace("{n}", day.left_before.parcels).replace("{date}", day.left_before.date.slice(5));
+      const left = day.left_before;  // since an earlier day when a day was planned without them
+      const label = left.since === left.date ? L.overview_left_tag : L.overview_left_since_tag;
+      tag.textContent = label.replace("{n}", left.parcels).replace("{date}", left.date.slice(5)).replace("{since}", left.since.slice(5));
       row.cells[0].append(tag);
     }
     row.addEventListener("click", () => {
