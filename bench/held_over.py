@@ -5,7 +5,9 @@ gelin-spring with the 2,300-parcel day's counts on `--days` days in a row, each 
 (`--time-limit` s, one tricycle a shift: ~850 parcels left a day), either with nobody adding the
 day before's leftovers (all carried on, `forgotten`) or with every day adding them (a growing
 backlog, nothing carried on). Prints the median of `--repeat` requests for the day after, following
-one day back and `FORGOTTEN_DAYS` back, alternating. SQLite in a temporary folder, one process.
+one day back and `FORGOTTEN_DAYS` back, alternating, and of the compound's line of the district's
+overview for that day (`GET /sites/{site}/days/{date}`), which reads the plans' columns instead
+and must count as many parcels waiting. SQLite in a temporary folder, one process.
 
 Run: python -m bench.held_over [--days 15] [--time-limit 0.5] [--repeat 10]
 """
@@ -69,11 +71,21 @@ def measure(days: int, time_limit_s: float, repeat: int, *, add_leftovers: bool)
                         times[back].append((time.perf_counter() - started) * 1000)
                     assert answer.status_code == 200, answer.text
                     if back != 1:
-                        carried = answer.json()["forgotten"]
+                        said = answer.json()
+                        carried = said["forgotten"]
+            overview = []  # the compound's line of the district's day overview, which counts the same
+            for _ in range(repeat):
+                started = time.perf_counter()
+                line = client.get(f"/sites/gelin-spring/days/{after}", headers=ADMIN)
+                overview.append((time.perf_counter() - started) * 1000)
+            left = line.json()["left_before"]
+            waiting = said["undelivered"] + said["returned"] + said["forgotten"] - said["in_counts"]
+            assert (left["parcels"] if left else 0) == waiting, (left, said)
             return {
                 "one day": statistics.median(times[1]),
                 "fortnight": statistics.median(times[counts.FORGOTTEN_DAYS]),
                 "carried on": carried,
+                "overview": statistics.median(overview),
             }
 
 
@@ -85,11 +97,15 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'leftovers':<22}{'1 day back ms':>15}{f'{counts.FORGOTTEN_DAYS} days back ms':>17}{'carried on':>12}"
+        f"{'overview line ms':>18}"
     )
     for add in (False, True):
         found = measure(args.days, args.time_limit, args.repeat, add_leftovers=add)
         label = "added every day" if add else "never added"
-        print(f"{label:<22}{found['one day']:>15.0f}{found['fortnight']:>17.0f}{found['carried on']:>12.0f}")
+        print(
+            f"{label:<22}{found['one day']:>15.0f}{found['fortnight']:>17.0f}{found['carried on']:>12.0f}"
+            f"{found['overview']:>18.0f}"
+        )
 
 
 if __name__ == "__main__":
