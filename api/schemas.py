@@ -234,6 +234,13 @@ class PlanAllRequest(BaseModel):
         default=None, gt=0, le=300, description="search seconds a site (default 10)"
     )
     policy: Literal["notify_one", "ring_each"] | None = None
+    held_over: Literal["add", "without"] | None = Field(
+        default=None,
+        description="a site whose gate still holds parcels an earlier day left, not in this day's counts "
+        "nor set aside (`left_before` in the overview): `add` adds them first, as `POST …/counts/held-over` "
+        "does; `without` plans the day without them; by default the site is refused (`held_over_waiting`), "
+        "saying how many and since when",
+    )
 
 
 class SiteRefusal(BaseModel):
@@ -256,6 +263,11 @@ class PlansQueued(BaseModel):
     )
     refused: list[SiteRefusal] = Field(
         description="sites whose counts, map or roster cannot be planned as they are"
+    )
+    held_over_added: dict[str, int] = Field(
+        default_factory=dict,
+        description="with `held_over: add`, the sites whose waiting leftovers were added to the day's counts "
+        "before planning, and the parcels each day now holds over",
     )
 
 

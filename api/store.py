@@ -13,7 +13,15 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from api.db.models import CountDayRow, CountRowRecord, DayOperationsRow, MapRow, PlanRow, SiteRow
+from api.db.models import (
+    CountDayRow,
+    CountRowRecord,
+    DayOperationsRow,
+    MapRow,
+    PlanRow,
+    SiteRow,
+    TripReportRow,
+)
 from api.errors import ApiError, not_found
 from api.schemas import CountOut, CountsOut, CountTotals
 from optimizer import problem
@@ -21,6 +29,7 @@ from optimizer.clock import format_clock
 from optimizer.day import COLUMNS, Day, check_day, parse_day_json, with_building_ids
 from optimizer.graph import SiteGraph, build_graph, cut_off_by_lane, reachable_by_mode
 from optimizer.operations import Operations, parse_operations
+from optimizer.returns import TripReport
 from optimizer.site import Site, parse_site, sealed_buildings
 
 
@@ -378,3 +387,21 @@ def check_plannable(row: SiteRow, snapshot: dict[str, Any]) -> None:
         _REACHABLE, _REACHABLE_KEPT, _site_key(row), lambda: reachable_by_mode(build_graph(site))
     )
     problem.check_reachable(site, snapshot_day(snapshot), operations, reachable)
+
+
+def day_report_rows(session: Session, site_id: str, date: str) -> list[TripReportRow]:
+    """The day's reports by departure."""
+    return list(
+        session.scalars(
+            select(TripReportRow)
+            .where(TripReportRow.site_id == site_id, TripReportRow.date == date)
+            .order_by(TripReportRow.depart, TripReportRow.crew)
+        )
+    )
+
+
+def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripReport]:
+    """The day's reports whose parcels to go again are not in that day's counts, as the optimizer
+    reads them: what they brought back is held over into a later day."""
+    rows = day_report_rows(session, site_id, date)
+    return [TripReport.from_dict(row.report) for row in rows if row.sent_again_at is None]

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -26,17 +25,15 @@ from api.config import Settings
 from api.db.models import HeldSetAsideRow, PlanRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
+from api.held_over import carried_over, forget_set_aside, hold_over, latest_plan_before, set_aside, stored_day
 from api.history import record
 from api.routes.params import DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
-from api.routes.reports import day_trip_reports
 from api.routes.sheets import SHEET_ROUTE, sheet_response
 from api.schemas import CountsOut, CountsRead, HeldOverOut
 from api.store import (
-    FORGOTTEN_DAYS,
     check_counts_tag,
     checked_counts,
-    count_document,
     count_rows,
     counts_out,
     domain_site,
@@ -44,11 +41,9 @@ from api.store import (
     site_row,
     tagged_counts,
 )
-from optimizer.day import CountRow, Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
-from optimizer.errors import DayError, PlanError
+from optimizer.day import Day, counts_sheet, parse_day_csv, parse_day_json, parse_day_xlsx
+from optimizer.errors import DayError
 from optimizer.files import decode_text
-from optimizer.held_over import HeldOver, held_over
-from optimizer.returns import returned_rows
 from optimizer.workbook import XLSX_MEDIA
 
 router = APIRouter(tags=["counts"], responses=ERROR_RESPONSES)
@@ -342,7 +337,7 @@ def held_over_waiting(
         return HeldOverOut(
             plan_id=None, plan_date=None, undelivered=0, returned=0, urgent=0, in_counts=0, added=True
         )
-    carried = _held_over(session, site_id, date, plan)
+    carried = carried_over(session, site_id, date, plan)
     return HeldOverOut(
         plan_id=plan.id,
         plan_date=plan.date,
@@ -353,7 +348,7 @@ def held_over_waiting(
         urgent=sum(r.urgent for r in carried.held),
         in_counts=sum(r.parcels for r in carried.replaced),
         added=carried.in_counts,
-        set_aside=_set_aside(session, site_id, date, plan),
+        set_aside=set_aside(session, site_id, date, plan),
     )
 
 
@@ -376,22 +371,7 @@ def add_held_over(
     row = site_row(session, site_id, lock=True)
     date = checked_date(date)
     plan = _earlier_plan(session, principal, site_id, date, body.plan_id if body else None)
-    carried = _held_over(session, site_id, date, plan)
-    merged = carried.day
-    save_counts(session, row, date, merged, replace=True)
-    _forget_set_aside(session, site_id, date)
-    held = sum(count.parcels for count in merged.rows if count.held_from is not None)
-    back = sum(r.parcels for r in carried.returned)
-    record(
-        session,
-        principal,
-        site_id,
-        "held_over_added",
-        date=date,
-        parcels=held,
-        returned=back,
-        **{"from": plan.date},
-    )
+    hold_over(session, principal, row, date, plan)
     session.commit()
     return tagged_counts(session, site_id, date, response.headers)
 
@@ -420,10 +400,10 @@ def remove_held_over(
     row = site_row(session, site_id, lock=True)
     date = checked_date(date)
     plan = _named_or_latest(session, principal, site_id, date, plan_id)
-    current = _stored_day(session, site_id, date)
+    current = stored_day(session, site_id, date)
     kept = tuple(r for r in current.rows if r.held_from is None or r.back_s is not None)
     save_counts(session, row, date, Day(date=date, rows=kept), replace=True)
-    _forget_set_aside(session, site_id, date)
+    forget_set_aside(session, site_id, date)
     removed = current.parcels - sum(r.parcels for r in kept)
     if plan is not None:
         session.add(HeldSetAsideRow(site_id=site_id, date=date, plan_id=plan.id))
@@ -438,73 +418,6 @@ def remove_held_over(
     )
     session.commit()
     return tagged_counts(session, site_id, date, response.headers)
-
-
-def _set_aside(session: Session, site_id: str, date: str, plan: PlanRow) -> bool:
-    """The day's leftovers from `plan` were taken off it on purpose (the DELETE)."""
-    found = session.get(HeldSetAsideRow, (site_id, date))
-    return found is not None and found.plan_id == plan.id
-
-
-def _forget_set_aside(session: Session, site_id: str, date: str) -> None:
-    found = session.get(HeldSetAsideRow, (site_id, date))
-    if found is not None:
-        session.delete(found)
-        session.flush()
-
-
-def _planned_held_rows(plan: PlanRow) -> Day | None:
-    """The held-over rows of the counts the plan was made from (its snapshot's, checked when they
-    were stored); None for a plan stored without them."""
-    counts = plan.snapshot.get("counts")
-    if not isinstance(counts, list):
-        return None
-    rows = (
-        CountRow(
-            str(c["building"]), int(c["parcels"]), urgent=int(c.get("urgent") or 0), held_from=c["held_from"]
-        )
-        for c in counts
-        if c.get("held_from")
-    )
-    return Day(date=plan.date, rows=tuple(rows))
-
-
-def _stored_day(session: Session, site_id: str, date: str) -> Day:
-    current = [count_document(r) for r in count_rows(session, site_id, date)]
-    return parse_day_json({"date": date, "counts": current}, source="counts")
-
-
-def _held_over(
-    session: Session,
-    site_id: str,
-    date: str,
-    plan: PlanRow,
-    days_back: int = FORGOTTEN_DAYS,
-    *,
-    planned_by: PlanRow | None = None,
-) -> HeldOver:
-    """The earlier plan's leftovers and its day's trips' returns beside the day's stored counts,
-    with what the plan's own day was planned without of the leftovers before it (not set aside):
-    still at the gate, so a later day carries them on. `planned_by`: compare with the held-over
-    rows of the counts that plan of the day was made from instead — what went out that day, even
-    where its counts took the leftovers in after it was planned (a plan stored without its counts
-    is compared with the counts stored)."""
-    day = _planned_held_rows(planned_by) if planned_by is not None else None
-    if day is None:
-        day = _stored_day(session, site_id, date)
-    returned = returned_rows(day_trip_reports(session, site_id, plan.date), held_from=plan.date)
-    forgotten: tuple[CountRow, ...] = ()
-    before = _latest_plan_before(session, site_id, plan.date) if days_back > 1 else None
-    if before is not None and not _set_aside(session, site_id, plan.date, before):
-        forgotten = _held_over(
-            session, site_id, plan.date, before, days_back - 1, planned_by=plan
-        ).not_in_counts
-    try:
-        return held_over(day, plan.document, returned, forgotten)
-    except PlanError as error:
-        raise ApiError(
-            422, "invalid", error.message, field="plan_id", zh=error.zh or error.message
-        ) from error
 
 
 def _earlier_plan(
@@ -522,7 +435,7 @@ def _earlier_plan(
                 zh=f"路线计划 {plan_id} 是小区 {plan.site_id} 在 {plan.date} 的；留下的件要来自本小区 {date} 之前某天的路线",
             )
         return plan
-    latest = _latest_plan_before(session, site_id, date)
+    latest = latest_plan_before(session, site_id, date)
     if latest is None:
         raise ApiError(
             409,
@@ -540,16 +453,5 @@ def _named_or_latest(
     """The earlier plan named, checked, or else the latest of the most recent earlier day (None
     when there is none)."""
     if plan_id is None:
-        return _latest_plan_before(session, site_id, date)
+        return latest_plan_before(session, site_id, date)
     return _earlier_plan(session, principal, site_id, date, plan_id)
-
-
-def _latest_plan_before(session: Session, site_id: str, date: str) -> PlanRow | None:
-    """The latest plan of the most recent earlier day that has one: the day the gate's leftovers
-    come from."""
-    return session.scalar(
-        select(PlanRow)
-        .where(PlanRow.site_id == site_id, PlanRow.date < date)
-        .order_by(PlanRow.date.desc(), PlanRow.created_at.desc())
-        .limit(1)
-    )

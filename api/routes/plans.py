@@ -13,6 +13,7 @@ from api.auth import Principal
 from api.db.models import JobRow, PlanRow, SiteRow
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require, require_role
 from api.errors import ERROR_RESPONSES, ApiError, message_for, not_found
+from api.held_over import hold_over, latest_plan_before
 from api.history import record
 from api.queue import (
     DISTRICT_PRESS,
@@ -32,6 +33,7 @@ from api.routes.params import AcceptLanguage, DateText, SiteId, checked_date
 from api.schemas import (
     JobOut,
     JobProgress,
+    LeftBefore,
     PlanAllRequest,
     PlanRequest,
     PlansQueued,
@@ -153,15 +155,26 @@ def plan_every_site(
     checked_date(date)
     body = body or PlanAllRequest()
     days = site_days(session, date, sites_seen(principal), accept_language)
-    needing = [day.site for day in days if day.status in NEEDS_A_PLAN]
+    needing = [day for day in days if day.status in NEEDS_A_PLAN]
     free = room(session, settings)
     queued: list[JobOut] = []
     waiting: list[JobOut] = []
     refused: list[SiteRefusal] = []
-    for site_id in needing:
+    added: dict[str, int] = {}
+    for day in needing:
+        site_id = day.site
         try:  # refused now, with the reason, rather than failed later
-            inputs = frozen_inputs(session, site_row(session, site_id), date, body.policy)
+            left = day.left_before if body.held_over != "without" else None
+            if left is not None and body.held_over is None:
+                raise _held_over_waiting(left)
+            row = site_row(session, site_id, lock=left is not None)
+            earlier = latest_plan_before(session, site_id, date) if left is not None else None
+            if earlier is not None:
+                added[site_id] = hold_over(session, principal, row, date, earlier)
+            inputs = frozen_inputs(session, row, date, body.policy)
         except (ApiError, OneBellError) as error:  # this site's inputs cannot be planned: the others can
+            session.rollback()  # the leftovers added for it too: its day stays as it was
+            added.pop(site_id, None)
             code = error.code if isinstance(error, ApiError) else "invalid"
             message = message_for(error.message, error.zh, accept_language)
             refused.append(SiteRefusal(site=site_id, code=code, message=message))
@@ -184,7 +197,21 @@ def plan_every_site(
         (queued if starts else waiting).append(job_out(job, accept_language))
     if waiting:
         request.app.state.backlog.wake()  # a job may have ended while these were asked for
-    return PlansQueued(date=date, queued=queued, waiting=waiting, refused=refused)
+    return PlansQueued(date=date, queued=queued, waiting=waiting, refused=refused, held_over_added=added)
+
+
+def _held_over_waiting(left: LeftBefore) -> ApiError:
+    """A day whose gate holds leftovers its counts lack, planned by the district's one press: a
+    plan made now would leave them at the gate another day, so it is asked how."""
+    return ApiError(
+        409,
+        "held_over_waiting",
+        f"{left.parcels} parcels left at the gate since {left.since} are not in this day's counts: add them "
+        "first (on the compound's page, or with “Add the parcels left at the gate first” ticked when "
+        "planning every compound), or take them off the day if they were sent back",
+        zh=f"大门口还有 {left.since} 起留下的 {left.parcels} 件没加进这天的件数：请先加入（在小区页面上，"
+        "或选“先加入大门口留下的件”再为所有小区排路线）；已退回的请从这天去掉",
+    )
 
 
 @router.delete("/days/{date}/plans", response_model=WaitingCancelled)

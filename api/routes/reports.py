@@ -16,7 +16,7 @@ from api.history import record
 from api.routes.params import AcceptLanguage, DateText, Lang, SiteId, checked_date
 from api.routes.plans import visible_plan
 from api.schemas import CountsOut, ReturnedOut, StopTimesOut, TripReportIn, TripReportOut
-from api.store import day_roster, domain_operations, save_counts, site_row, tagged_counts
+from api.store import day_report_rows, day_roster, domain_operations, save_counts, site_row, tagged_counts
 from optimizer.cards.notices import returned_notices_text
 from optimizer.day import Day
 from optimizer.operations import parse_operations
@@ -114,18 +114,7 @@ def day_reports(
     crew and `depart`."""
     require(principal, site_id, "viewer")
     site_row(session, site_id)
-    return [report_out(row, accept_language) for row in _day_rows(session, site_id, date)]
-
-
-def _day_rows(session: Session, site_id: str, date: str) -> list[TripReportRow]:
-    """The day's reports by departure."""
-    return list(
-        session.scalars(
-            select(TripReportRow)
-            .where(TripReportRow.site_id == site_id, TripReportRow.date == checked_date(date))
-            .order_by(TripReportRow.depart, TripReportRow.crew)
-        )
-    )
+    return [report_out(row, accept_language) for row in day_report_rows(session, site_id, checked_date(date))]
 
 
 @router.post("/sites/{site_id}/days/{date}/counts/brought-back", response_model=CountsOut)
@@ -184,7 +173,9 @@ def returned_notices(
     first next time (or, refused, back to the sender)."""
     require(principal, site_id, "viewer")
     site = parse_site(site_row(session, site_id).geojson)
-    reports = [TripReport.from_dict(row.report) for row in _day_rows(session, site_id, date)]
+    reports = [
+        TripReport.from_dict(row.report) for row in day_report_rows(session, site_id, checked_date(date))
+    ]
     return Response(
         returned_notices_text(reports, site, date=date, lang=lang), media_type="text/plain; charset=utf-8"
     )
@@ -199,7 +190,7 @@ def stop_times_of_day(
     the trips' times hold, to set in the roster before the next plan."""
     require(principal, site_id, "viewer")
     row = site_row(session, site_id)
-    rows = _day_rows(session, site_id, date)
+    rows = day_report_rows(session, site_id, checked_date(date))
     own = day_roster(session, site_id, date)
     has_roster = row.operations is not None or (own is not None and own.operations is not None)
     wait_now = domain_operations(session, row, date).stop.wait_s if has_roster else None
@@ -226,13 +217,6 @@ def stop_times_of_day(
         wait_s=wait_now,
         suggested_wait_s=times.suggested_wait_s,
     )
-
-
-def day_trip_reports(session: Session, site_id: str, date: str) -> list[TripReport]:
-    """The day's reports whose parcels to go again are not in that day's counts, as the optimizer
-    reads them: what they brought back is held over into a later day."""
-    rows = _day_rows(session, site_id, date)
-    return [TripReport.from_dict(row.report) for row in rows if row.sent_again_at is None]
 
 
 def _not_another_trip(

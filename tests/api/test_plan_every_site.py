@@ -289,3 +289,68 @@ def test_a_waiting_plan_that_cannot_be_prepared_fails_and_the_next_one_starts(
         failed = session.get(JobRow, broken)
         assert failed is not None and failed.status == "failed"
         assert failed.error == "internal error while preparing this plan: 'a bug'"
+
+
+def test_a_compound_whose_gate_holds_leftovers_is_asked_how_before_the_one_press_plans_it(
+    client: TestClient,
+) -> None:
+    """Planning a day whose counts lack what the day before left would leave those parcels at the
+    gate another day: the one press refuses such a compound, saying how many and since when, and
+    changes nothing there; `held_over: add` adds them first (as the compound's own button does) and
+    plans the day with them; `without` plans the day as it is; a compound that then cannot be
+    planned keeps its counts as they were."""
+    set_up_gelin(client, ops="ops-3x3.json")  # one tricycle a shift: 2,300 parcels do not all go
+    set_up_second_site(client)
+    day_before = "2022-04-24"
+    busy = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert (
+        client.put(f"/sites/gelin-spring/days/{day_before}/counts", content=busy, headers=CSV).status_code
+        == 200
+    )
+    job = client.post(f"/sites/gelin-spring/days/{day_before}/plans", json={"time_limit_s": 1}, headers=ADMIN)
+    left = checked_against_the_counts_now(client, day_before, job.json()["id"])["summary"]["undelivered"]
+    assert left > 0
+    for site_id in ("gelin-spring", "gelin-b"):
+        put = client.put(f"/sites/{site_id}/days/{DATE}/counts", content=SMALL_CSV, headers=CSV)
+        assert put.status_code == 200, put.text
+    counts = f"/sites/gelin-spring/days/{DATE}/counts"
+    before = client.get(counts, headers=ADMIN).json()
+
+    asked = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ADMIN).json()
+    assert [job["site"] for job in asked["queued"] + asked["waiting"]] == ["gelin-b"]
+    [refusal] = asked["refused"]
+    assert (refusal["site"], refusal["code"]) == ("gelin-spring", "held_over_waiting")
+    assert refusal["message"].startswith(f"{left} parcels left at the gate since {day_before} are not in")
+    assert client.get(counts, headers=ADMIN).json() == before and asked["held_over_added"] == {}
+    chinese = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1}, headers=ZH).json()
+    assert chinese["refused"][0]["message"].startswith(f"大门口还有 {day_before} 起留下的 {left} 件")
+    for job in asked["queued"] + asked["waiting"]:
+        checked_against_the_counts_now(client, DATE, job["id"], site="gelin-b")
+
+    # Without: the day planned as it is.
+    without = client.post(
+        f"/days/{DATE}/plans", json={"time_limit_s": 1, "held_over": "without"}, headers=ADMIN
+    )
+    [job] = without.json()["queued"] + without.json()["waiting"]
+    assert without.json()["held_over_added"] == {}
+    assert checked_against_the_counts_now(client, DATE, job["id"])["summary"]["parcels"] == 25
+
+    # The usual roster loses the shift the counts name (the day is planned, so it may): the day
+    # cannot be planned again, and the leftovers are not added to it either.
+    usual = json.loads((GELIN / "ops-3x3.json").read_text())
+    lost = {**usual, "shifts": [shift for shift in usual["shifts"] if shift["id"] != "morning"]}
+    assert client.put("/sites/gelin-spring/operations", json=lost, headers=ADMIN).status_code == 200
+    refused = client.post(f"/days/{DATE}/plans", json={"held_over": "add"}, headers=ADMIN).json()
+    assert [(r["site"], r["code"]) for r in refused["refused"]] == [("gelin-spring", "invalid")]
+    assert refused["held_over_added"] == {} and client.get(counts, headers=ADMIN).json() == before
+    assert client.put("/sites/gelin-spring/operations", json=usual, headers=ADMIN).status_code == 200
+
+    added = client.post(f"/days/{DATE}/plans", json={"time_limit_s": 1, "held_over": "add"}, headers=ADMIN)
+    assert added.status_code == 202, added.text
+    assert added.json()["held_over_added"] == {"gelin-spring": left} and added.json()["refused"] == []
+    [job] = added.json()["queued"] + added.json()["waiting"]
+    plan = checked_against_the_counts_now(client, DATE, job["id"])  # every parcel, the held-over too
+    assert plan["summary"]["parcels"] == 25 + left
+    history = client.get("/sites/gelin-spring/history", headers=ADMIN).json()
+    assert [line["action"] for line in history[:2]] == ["district_plans_asked", "held_over_added"]
+    assert client.get(f"/sites/gelin-spring/days/{DATE}", headers=ADMIN).json()["left_before"] is None

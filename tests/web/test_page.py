@@ -566,6 +566,7 @@ def test_a_district_viewer_sees_the_day_and_the_cards_and_nothing_to_press(
     for control in (
         "#plan",
         "#plan-all",
+        "#plan-all-held",
         "#paste-box",
         "#held-over",
         "#building-edit",
@@ -1096,17 +1097,15 @@ def test_a_later_wave_is_planned_from_the_page_keeping_the_trips_on_the_road(
     assert [t["depart"] for t in kept] == departures[:1]
 
 
-def _office_left_tag(browser: object, url: str, client: httpx.Client, date: str) -> str:
-    """What the district office's table tags gelin-spring with on `date` for an earlier day's
-    leftovers (the table needs a second compound, added here)."""
+def _office_left_tag(browser: object, url: str, client: httpx.Client, date: str) -> tuple[Any, str]:
+    """The district office's page on `date` (the table needs a second compound, added here), and
+    what its table tags gelin-spring with for an earlier day's leftovers."""
     set_up_second_site(client)
     office = _signed_in(browser, url, ADMIN["Authorization"].removeprefix("Bearer "))
     _open_date(office, date)
     tag = '#overview-table tr[data-site="gelin-spring"] .tag.left'
     office.wait_for_selector(tag)
-    text = str(office.inner_text(tag))
-    office.close()
-    return text
+    return office, str(office.inner_text(tag))
 
 
 def test_leftovers_a_day_was_planned_without_are_said_with_the_day_they_were_left(
@@ -1134,9 +1133,23 @@ def test_leftovers_a_day_was_planned_without_are_said_with_the_day_they_were_lef
         + " that are not in this day's counts yet."
         + f" {left} of them have been at the gate since 2022-04-23: a later day was planned without them."
     )
-    assert (
-        _office_left_tag(browser, running.url, client, "2022-04-25") == f"{left} left since 04-23 not added"
+    office, tag = _office_left_tag(browser, running.url, client, "2022-04-25")
+    assert tag == f"{left} left since 04-23 not added"
+    # The office's one press adds them before planning the day (the box is ticked unless unticked).
+    client.put(
+        "/sites/gelin-spring/days/2022-04-25/counts",
+        content="building,parcels\n1,5\n",
+        headers={**ADMIN, "Content-Type": "text/csv"},
     )
+    assert office.is_checked("#plan-all-held")
+    office.click("#plan-all")
+    office.wait_for_function(
+        "document.querySelector('#plan-all-status').textContent.includes('held-over parcels added at 1 compound(s)')"
+    )
+    assert f"({left} held over in their days)" in office.inner_text("#plan-all-status")
+    counts = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
+    assert counts["totals"]["held_over"] == left
+    office.close()
 
 
 def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_planning(
@@ -1187,7 +1200,9 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
         + " that are not in this day's counts yet."
     )
     # ... and the district office sees them waiting in its table (its overview needs a second compound)
-    assert _office_left_tag(browser, running.url, client, "2022-04-25") == f"{left} left from 04-24 not added"
+    office, tag = _office_left_tag(browser, running.url, client, "2022-04-25")
+    assert tag == f"{left} left from 04-24 not added"
+    office.close()
     page.fill(f"#b-{mine}", "7")  # typed, not yet saved: adding the held-over parcels must not lose it
     page.click("#held-waiting-add")
     page.wait_for_function(f"document.querySelector('#held-over-status').textContent.includes('{left}')")

@@ -156,11 +156,16 @@ async function planEverySite() {
   const date = $("date").value;
   $("plan-all-status").textContent = "";
   $("overview-error").textContent = "";
-  const response = await api(`/days/${date}/plans`, { method: "POST" });
+  // Parcels an earlier day left at a compound's gate go into its counts first, unless unticked:
+  // then such a compound is refused, saying how many wait (a plan without them leaves them again).
+  const body = $("plan-all-held").checked ? { held_over: "add" } : {};
+  const response = await api(`/days/${date}/plans`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   if (!response.ok) { $("overview-error").textContent = await errorMessage(response); return; }
-  const { queued, waiting, refused } = await response.json();
+  const { queued, waiting, refused, held_over_added: added } = await response.json();
   const parts = queued.length ? [L.plan_all_queued.replace("{n}", queued.length)] : [];
   if (waiting.length) parts.push(L.plan_all_waiting.replace("{n}", waiting.length));
+  const addedAt = Object.keys(added || {});
+  if (addedAt.length) parts.push(L.plan_all_held_added.replace("{n}", addedAt.length).replace("{p}", Object.values(added).reduce((a, b) => a + b, 0)));
   if (!queued.length && !waiting.length && !refused.length) parts.push(L.plan_all_none);
   $("plan-all-status").textContent = parts.join(" · ");
   $("overview-error").textContent = refused.map((r) => `${L.plan_all_refused} ${allSites.find((s) => s.id === r.site)?.name || r.site}: ${r.message}`).join(" · ");
