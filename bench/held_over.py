@@ -24,9 +24,10 @@ from unittest import mock
 
 from fastapi.testclient import TestClient
 
+from api import held_over
 from api.config import Settings
 from api.main import create_app
-from api.routes import counts
+from api.store import FORGOTTEN_DAYS
 from bench.served import plan_finished
 
 GELIN = Path(__file__).resolve().parent.parent / "fixtures" / "gelin-spring"
@@ -61,11 +62,11 @@ def measure(days: int, time_limit_s: float, repeat: int, *, add_leftovers: bool)
         with TestClient(create_app(settings)) as client:
             after = _planned_days(client, days, time_limit_s, add_leftovers=add_leftovers)
             path = f"/sites/gelin-spring/days/{after}/counts/held-over"
-            times: dict[int, list[float]] = {1: [], counts.FORGOTTEN_DAYS: []}
+            times: dict[int, list[float]] = {1: [], FORGOTTEN_DAYS: []}
             carried = 0
             for _ in range(repeat):
                 for back in times:
-                    with mock.patch.object(counts._held_over, "__defaults__", (back,)):
+                    with mock.patch.object(held_over.carried_over, "__defaults__", (back,)):
                         started = time.perf_counter()
                         answer = client.get(path, headers=ADMIN)
                         times[back].append((time.perf_counter() - started) * 1000)
@@ -83,7 +84,7 @@ def measure(days: int, time_limit_s: float, repeat: int, *, add_leftovers: bool)
             assert (left["parcels"] if left else 0) == waiting, (left, said)
             return {
                 "one day": statistics.median(times[1]),
-                "fortnight": statistics.median(times[counts.FORGOTTEN_DAYS]),
+                "fortnight": statistics.median(times[FORGOTTEN_DAYS]),
                 "carried on": carried,
                 "overview": statistics.median(overview),
             }
@@ -96,7 +97,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     print(
-        f"{'leftovers':<22}{'1 day back ms':>15}{f'{counts.FORGOTTEN_DAYS} days back ms':>17}{'carried on':>12}"
+        f"{'leftovers':<22}{'1 day back ms':>15}{f'{FORGOTTEN_DAYS} days back ms':>17}{'carried on':>12}"
         f"{'overview line ms':>18}"
     )
     for add in (False, True):
