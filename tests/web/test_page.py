@@ -1128,13 +1128,29 @@ def test_leftovers_a_day_was_planned_without_are_said_with_the_day_they_were_lef
     page.wait_for_selector("#held-waiting:not([hidden])")
     urgent = sum(item.get("urgent", 0) for item in first["undelivered"])
     assert page.inner_text("#held-waiting-text") == (
-        f"2022-04-24's plan left {left} parcels at the gate"
+        f"{left} parcels have been at the gate since 2022-04-23"
+        + (f" ({urgent} of them urgent)" if urgent else "")
+        + ": 2022-04-24 was planned without them, and they are not in this day's counts yet."
+    )
+    # 2022-04-24 planned again, busy (still without them): it leaves parcels of its own too.
+    second_id = _planned(client, "2022-04-24", (GELIN / "days" / "2022-04-28-2300.csv").read_text())
+    second = client.get(f"/plans/{second_id}", headers=ADMIN).json()
+    waiting = left + second["summary"]["undelivered"]
+    assert waiting > left
+    _open_date(page, "2022-04-24")
+    _open_date(page, "2022-04-25")
+    page.wait_for_function(
+        "document.querySelector('#held-waiting-text').textContent.startsWith(\"2022-04-24's plan\")"
+    )
+    urgent = sum(item.get("urgent", 0) for item in first["undelivered"] + second["undelivered"])
+    assert page.inner_text("#held-waiting-text") == (
+        f"2022-04-24's plan left {waiting} parcels at the gate"
         + (f" ({urgent} of them urgent)" if urgent else "")
         + " that are not in this day's counts yet."
         + f" {left} of them have been at the gate since 2022-04-23: a later day was planned without them."
     )
     office, tag = _office_left_tag(browser, running.url, client, "2022-04-25")
-    assert tag == f"{left} left since 04-23 not added"
+    assert tag == f"{waiting} left since 04-23 not added"
     # The office's one press adds them before planning the day (the box is ticked unless unticked).
     client.put(
         "/sites/gelin-spring/days/2022-04-25/counts",
@@ -1146,9 +1162,9 @@ def test_leftovers_a_day_was_planned_without_are_said_with_the_day_they_were_lef
     office.wait_for_function(
         "document.querySelector('#plan-all-status').textContent.includes('held-over parcels added at 1 compound(s)')"
     )
-    assert f"({left} held over in their days)" in office.inner_text("#plan-all-status")
+    assert f"({waiting} held over in their days)" in office.inner_text("#plan-all-status")
     counts = client.get("/sites/gelin-spring/days/2022-04-25/counts", headers=ADMIN).json()
-    assert counts["totals"]["held_over"] == left
+    assert counts["totals"]["held_over"] == waiting
     office.close()
 
 

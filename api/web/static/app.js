@@ -1094,10 +1094,13 @@ async function showHeldWaiting(view) {
   // Taken off this day on purpose (sent back): said, not in red; they can still be added.
   const setAside = left.set_aside && !left.in_counts;
   const urgent = left.urgent ? L.held_waiting_urgent.replace("{n}", left.urgent) : "";
-  const forgotten = left.forgotten && !setAside ? L.held_waiting_forgotten.replace("{f}", left.forgotten).replace("{since}", left.forgotten_from) : "";
-  $("held-waiting-text").textContent = (setAside ? L.held_set_aside : left.in_counts ? L.held_waiting_changed : L.held_waiting)
+  // All of them carried on from before the earlier day (its own plan left nothing): said so, not
+  // as if that day's plan had left them.
+  const carriedOnly = !setAside && !left.in_counts && left.forgotten && !(left.undelivered + left.returned);
+  const forgotten = left.forgotten && !setAside && !carriedOnly ? L.held_waiting_forgotten.replace("{f}", left.forgotten).replace("{since}", left.forgotten_from) : "";
+  $("held-waiting-text").textContent = (carriedOnly ? L.held_waiting_carried : setAside ? L.held_set_aside : left.in_counts ? L.held_waiting_changed : L.held_waiting)
     .replace("{date}", left.plan_date).replace("{n}", left.undelivered + left.returned + left.forgotten)
-    .replace("{m}", left.in_counts).replace("{urgent}", urgent) + forgotten;
+    .replace("{m}", left.in_counts).replace("{urgent}", urgent).replace("{since}", left.forgotten_from) + forgotten;
   note.classList.toggle("set-aside", setAside);
   note.hidden = false;
 }
