@@ -27,6 +27,7 @@ FIELDS_ZH = {
     "from": "从哪天",
     "gate": "大门",
     "households": "户数",
+    "held_over": "之前留下的件",
     "idempotency-key": "防重复提交的标识",
     "label": "给谁用",
     "lang": "语言",
