@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import HeldSetAsideRow, PlanRow, SiteRow
+from api.db.models import CountRowRecord, HeldSetAsideRow, PlanRow, SiteRow
 from api.errors import ApiError
 from api.history import record
-from api.store import FORGOTTEN_DAYS, count_document, count_rows, day_trip_reports, save_counts
-from optimizer.day import CountRow, Day, parse_day_json
+from api.store import FORGOTTEN_DAYS, day_trip_reports, save_counts
+from optimizer.day import CountRow, Day
 from optimizer.errors import PlanError
 from optimizer.held_over import HeldOver, held_over
 from optimizer.returns import returned_rows
@@ -117,5 +117,28 @@ def _planned_held_rows(plan: PlanRow) -> Day | None:
 
 
 def stored_day(session: Session, site_id: str, date: str) -> Day:
-    current = [count_document(r) for r in count_rows(session, site_id, date)]
-    return parse_day_json({"date": date, "counts": current}, source="counts")
+    """The day's counts as stored (checked when they were), read as plain columns straight into
+    count rows: no document to write and parse again, as a day's counts are read for every
+    compound the district's one press adds leftovers to."""
+    c = CountRowRecord
+    stored = session.execute(
+        select(c.building, c.parcels, c.shift, c.urgent, c.arrived_s, c.held_from, c.back_s)
+        .where(c.site_id == site_id, c.date == date)
+        .order_by(c.position)
+    )
+    rows = (
+        CountRow(
+            building,
+            parcels,
+            shift=shift,
+            urgent=urgent,
+            line=number,
+            arrived_s=arrived_s,
+            held_from=held_from,
+            back_s=back_s,
+        )
+        for number, (building, parcels, shift, urgent, arrived_s, held_from, back_s) in enumerate(
+            stored, start=1
+        )
+    )
+    return Day(date=date, rows=tuple(rows))

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.db.models import (
@@ -171,22 +171,26 @@ def save_counts(session: Session, row: SiteRow, date: str, day: Day, *, replace:
             )
         )
         start = 0 if last is None else last + 1
-    for offset, count in enumerate(day.rows):
-        session.add(
-            CountRowRecord(
-                site_id=row.id,
-                date=date,
-                position=start + offset,
-                building=count.building,
-                parcels=count.parcels,
-                shift=count.shift,
-                urgent=count.urgent,
-                arrived_s=count.arrived_s,
-                held_from=count.held_from,
-                back_s=count.back_s,
-            )
-        )
+    # One bulk insert, not an ORM object a row: a 2,300-parcel day is hundreds of rows, and an
+    # object each cost ~0.1 ms (the district's one press adding leftovers at hundreds of gates).
+    fields = [
+        {
+            "site_id": row.id,
+            "date": date,
+            "position": start + offset,
+            "building": count.building,
+            "parcels": count.parcels,
+            "shift": count.shift,
+            "urgent": count.urgent,
+            "arrived_s": count.arrived_s,
+            "held_from": count.held_from,
+            "back_s": count.back_s,
+        }
+        for offset, count in enumerate(day.rows)
+    ]
     session.flush()
+    if fields:
+        session.execute(insert(CountRowRecord), fields)
     _sum_up_day(session, row.id, date)
     return day
 
