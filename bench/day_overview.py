@@ -20,15 +20,14 @@ import json
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from api.config import Settings
-from api.db.models import JobRow, PlanRow
 from api.main import create_app
-from api.store import count_rows, counts_fingerprint, held_in, site_row, snapshot
+from api.store import count_rows, site_row, snapshot
+from bench.served import store_as_planned
 from optimizer.day import load_day
 from optimizer.graph import build_graph
 from optimizer.operations import load_operations
@@ -58,23 +57,7 @@ def _add_sites(client: TestClient, first: int, last: int, plan: dict[str, object
             row = site_row(session, site_id)
             frozen = snapshot(session, row, DATE, count_rows(session, site_id, DATE), None)
             for day in _dates(days):
-                job_id = str(uuid.uuid4())
-                session.add(
-                    JobRow(id=job_id, site_id=site_id, date=day, status="done", time_limit_s=10, snapshot={})
-                )
-                session.add(
-                    PlanRow(
-                        id=str(uuid.uuid4()),
-                        site_id=site_id,
-                        date=day,
-                        job_id=job_id,
-                        document={**plan, "site": site_id, "date": day},
-                        snapshot=frozen,
-                        undelivered=plan["summary"]["undelivered"],  # type: ignore[index]
-                        counts_tag=counts_fingerprint(frozen["counts"]),
-                        held_in=held_in(frozen["counts"]),
-                    )
-                )
+                store_as_planned(session, site_id, day, plan, frozen)
             session.commit()
 
 

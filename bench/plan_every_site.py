@@ -16,19 +16,30 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from api.config import Settings
 from api.db.models import JobRow
 from api.main import create_app
+from api.store import count_rows, site_row, snapshot
+from bench.served import store_as_planned
+from optimizer.day import load_day
+from optimizer.graph import build_graph
+from optimizer.operations import load_operations
+from optimizer.planner import plan_day
+from optimizer.site import load_site
 
 GELIN = Path(__file__).resolve().parent.parent / "fixtures" / "gelin-spring"
 DATE = "2022-04-28"
+DAY_BEFORE = "2022-04-27"
 ADMIN = {"Authorization": "Bearer bench-admin"}
 
 
-def _add_sites(client: TestClient, count: int) -> None:
+def _add_sites(client: TestClient, count: int, day_before: dict[str, Any] | None) -> None:
+    """`count` compounds with the day's counts; with `day_before`, that plan stored for the day
+    before, made from the same counts, so its leftovers wait at every gate."""
     site = json.loads((GELIN / "site.geojson").read_text())
     operations = json.loads((GELIN / "ops-more-riders.json").read_text())
     counts = (GELIN / "days" / "2022-04-28-2300.csv").read_bytes()
@@ -38,16 +49,28 @@ def _add_sites(client: TestClient, count: int) -> None:
         site["site"]["id"] = site_id
         assert client.put(f"/sites/{site_id}", json=site, headers=ADMIN).status_code == 201
         assert client.put(f"/sites/{site_id}/operations", json=operations, headers=ADMIN).status_code == 200
-        assert (
-            client.put(f"/sites/{site_id}/days/{DATE}/counts", content=counts, headers=csv).status_code == 200
-        )
+        for date in (DAY_BEFORE, DATE) if day_before else (DATE,):
+            put = client.put(f"/sites/{site_id}/days/{date}/counts", content=counts, headers=csv)
+            assert put.status_code == 200, put.text
+        if day_before:
+            with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+                frozen = snapshot(
+                    session,
+                    site_row(session, site_id),
+                    DAY_BEFORE,
+                    count_rows(session, site_id, DAY_BEFORE),
+                    None,
+                )
+                store_as_planned(session, site_id, DAY_BEFORE, day_before, frozen)
+                session.commit()
 
 
-def _one_press(size: int) -> float:
+def _one_press(size: int, day_before: dict[str, Any] | None = None) -> float:
+    """Seconds the press takes over `size` compounds (with `day_before`: adding its leftovers)."""
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), admin_token="bench-admin", workers=1, max_queued_jobs=1)
         with TestClient(create_app(settings)) as client:
-            _add_sites(client, size)
+            _add_sites(client, size, day_before)
             with client.app.state.sessions() as session:  # type: ignore[attr-defined]
                 session.add(
                     JobRow(
@@ -60,11 +83,13 @@ def _one_press(size: int) -> float:
                     )
                 )
                 session.commit()
+            body = {"held_over": "add"} if day_before else {}
             started = time.perf_counter()
-            response = client.post(f"/days/{DATE}/plans", headers=ADMIN)
+            response = client.post(f"/days/{DATE}/plans", json=body, headers=ADMIN)
             elapsed = time.perf_counter() - started
             assert response.status_code == 202, response.text
             assert len(response.json()["waiting"]) == size
+            assert len(response.json()["held_over_added"]) == (size if day_before else 0)
             return elapsed
 
 
@@ -72,10 +97,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", type=int, nargs="+", default=[10, 100, 300])
     args = parser.parse_args()
-    print(f"{'sites':>6}{'request s':>11}{'ms a site':>11}")
+    day_before = plan_day(
+        build_graph(load_site(GELIN / "site.geojson")),
+        load_day(GELIN / "days" / "2022-04-28-2300.csv"),
+        load_operations(GELIN / "ops-3x3.json"),
+        time_limit_s=1.0,
+    ).to_dict()
+    print(f"{'sites':>6}{'request s':>11}{'ms a site':>11}{'leftovers added s':>19}{'ms a site':>11}")
     for size in sorted(args.sites):
         elapsed = _one_press(size)
-        print(f"{size:>6}{elapsed:>11.2f}{elapsed / size * 1000:>11.1f}")
+        adding = _one_press(size, day_before)
+        print(
+            f"{size:>6}{elapsed:>11.2f}{elapsed / size * 1000:>11.1f}{adding:>19.2f}{adding / size * 1000:>11.1f}"
+        )
 
 
 if __name__ == "__main__":
