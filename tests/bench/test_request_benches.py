@@ -13,6 +13,12 @@ def test_the_one_press_benchmark_leaves_every_compound_waiting() -> None:
     assert plan_every_site._one_press(3) > 0  # it asserts that all three were checked and waited
 
 
+def test_the_one_press_benchmark_adds_the_leftovers_at_every_gate() -> None:
+    day_before = plan_every_site.leaving_parcels(0.5)
+    assert day_before["summary"]["undelivered"] > 0
+    assert plan_every_site._one_press(2, day_before) > 0  # it asserts both added and waited
+
+
 def test_the_graph_benchmark_builds_every_fixture_site(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
