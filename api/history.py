@@ -190,8 +190,22 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
         ),
     ),
     "district_plans_asked": (
-        lambda d: "asked for plans for every compound that needed one",
-        lambda d: "为所有需要的小区要求生成路线",
+        lambda d: (
+            "asked for plans for every compound that needed one"
+            + (
+                f", this one's without the {d['without_held_over']} parcels left at the gate"
+                if d.get("without_held_over")
+                else ""
+            )
+        ),
+        lambda d: (
+            "为所有需要的小区要求生成路线"
+            + (
+                f"，这个小区不加大门口留下的 {d['without_held_over']} 件"
+                if d.get("without_held_over")
+                else ""
+            )
+        ),
     ),
     "plan_taken_back": (lambda d: "took back a plan still waiting", lambda d: "撤回了一次还在排队的排路线"),
     "district_plans_taken_back": (

@@ -190,7 +190,16 @@ def plan_every_site(
             priority=DISTRICT_PRESS,
         )
         session.add(job)
-        record(session, principal, site_id, "district_plans_asked", date=date, job=job.id)
+        without = day.left_before.parcels if body.held_over == "without" and day.left_before else 0
+        record(
+            session,
+            principal,
+            site_id,
+            "district_plans_asked",
+            date=date,
+            job=job.id,
+            **({"without_held_over": without} if without else {}),
+        )
         session.commit()
         if starts:
             request.app.state.runner.submit(job.id)

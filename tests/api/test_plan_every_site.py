@@ -334,6 +334,8 @@ def test_a_compound_whose_gate_holds_leftovers_is_asked_how_before_the_one_press
     [job] = without.json()["queued"] + without.json()["waiting"]
     assert without.json()["held_over_added"] == {}
     assert checked_against_the_counts_now(client, DATE, job["id"])["summary"]["parcels"] == 25
+    said = client.get("/sites/gelin-spring/history", headers=ADMIN).json()[0]["text"]
+    assert said.endswith(f"this one's without the {left} parcels left at the gate")
 
     # The usual roster loses the shift the counts name (the day is planned, so it may): the day
     # cannot be planned again, and the leftovers are not added to it either.
