@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import (
     CountDayRow,
-    CountRowRecord,
     DayOperationsRow,
     HeldSetAsideRow,
     JobRow,
@@ -445,8 +444,8 @@ def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[st
     back `FORGOTTEN_DAYS` planned days — as `GET …/counts/held-over` counts them, but in parcels,
     not building by building (a plan's counts holding more of one building's leftovers than it
     left and fewer of another's count as holding them) — unless the coordinator set them aside
-    (`HeldSetAsideRow`). Four queries, whatever the number of sites; no plan's document is read
-    (`PlanRow.undelivered`, `PlanRow.held_in`)."""
+    (`HeldSetAsideRow`). Three queries whatever the number of sites (four where a plan kept no
+    counts); no plan's document is read (`PlanRow.undelivered`, `PlanRow.held_in`)."""
     p, t, aside = PlanRow, TripReportRow, HeldSetAsideRow
     newest = (
         select(p.site_id, p.date, func.max(p.created_at).label("created_at"))
@@ -509,14 +508,12 @@ def _held_in_counts(
     session: Session, sites: Collection[str], first: str, date: str
 ) -> dict[tuple[str, str], int]:
     """The parcels each site's stored counts hold over from earlier days, per day from `first` to
-    before `date`: what a plan stored without its counts is set beside."""
-    c = CountRowRecord
+    before `date` (the days' counts in short): what a plan stored without its counts is set beside."""
+    c = CountDayRow
     return {
-        (site, day): int(parcels or 0)
-        for site, day, parcels in session.execute(
-            select(c.site_id, c.date, func.sum(c.parcels))
-            .where(c.site_id.in_(sites), c.date >= first, c.date < date, c.held_from.is_not(None))
-            .group_by(c.site_id, c.date)
+        (site, day): held
+        for site, day, held in session.execute(
+            select(c.site_id, c.date, c.held_over).where(c.site_id.in_(sites), c.date >= first, c.date < date)
         )
     }
 
