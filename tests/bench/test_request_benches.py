@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bench import held_over, lanes, plan_every_site, site_graph, storage
+from bench import day_overview, held_over, lanes, plan_every_site, site_graph, storage
 
 
 def test_the_one_press_benchmark_leaves_every_compound_waiting() -> None:
@@ -44,3 +44,12 @@ def test_the_held_over_benchmark_carries_on_what_no_day_added() -> None:
 
 def test_the_lanes_benchmark_asks_every_fixture_compound() -> None:
     assert list(lanes.measure(2)) == list(lanes.SITES)
+
+
+def test_the_overview_benchmark_follows_compounds_planned_on_several_days(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["day_overview", "--sites", "2", "--days", "3"])
+    day_overview.main()  # it asserts every compound is in each answer, and the fortnight's sums
+    [header, line] = capsys.readouterr().out.splitlines()
+    assert header.split()[0] == "sites" and line.split()[0] == "2" and '{"ok": 2}' in line
