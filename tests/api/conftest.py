@@ -21,24 +21,33 @@ ADMIN = {"Authorization": "Bearer admin-secret"}
 POSTGRES_ENV = "ONEBELL_TEST_DATABASE_URL"
 
 
-def _worker_database(url: str) -> str:
-    """The database of this test process: the URL's own, or with tests spread over processes
-    (pytest-xdist), one per process beside it (`test_gw0`, …), made when first needed, so that
-    two processes never drop each other's tables."""
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL database of this test process: the URL's own, or with tests spread over
+    processes (pytest-xdist), one per process beside it (`test_gw0`, …), made for the session and
+    dropped after it, so that two processes never drop each other's tables and the server is left
+    as it was found."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set: PostgreSQL runs skipped (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
-        return url
+        yield url
+        return
     base = make_url(url)
     own = base.set(database=f"{base.database}_{worker}")
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        exists = connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
-        )
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
-    engine.dispose()
-    return own.render_as_string(hide_password=False)
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def _reset_postgres(url: str) -> None:
@@ -53,12 +62,7 @@ def _reset_postgres(url: str) -> None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'onebell.sqlite3'}"
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(
-            f"{POSTGRES_ENV} is not set: PostgreSQL runs skipped (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
-        )
-    url = _worker_database(url)
+    url: str = request.getfixturevalue("postgres_url")
     _reset_postgres(url)
     return url
 
