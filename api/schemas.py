@@ -462,7 +462,8 @@ class SiteDay(BaseModel):
     left_before: LeftBefore | None = Field(
         default=None,
         description="parcels the most recent earlier day's plan left at the gate and this day's counts do "
-        "not hold (POST …/counts/held-over adds them); None: none waiting, or a span of days",
+        "not hold (POST …/counts/held-over adds them): on a day planned already, what its plan was made "
+        "without, unless the counts changed since; None: none waiting",
     )
     status: SiteDayStatus = Field(
         description=(
@@ -495,6 +496,11 @@ class DistrictDay(BaseModel):
     undelivered: int = Field(description="left by the latest plans, for the next day")
     urgent_undelivered: int
     returned: int = Field(default=0, description="brought back to the gate by the trips reported back")
+    left_before: int = Field(
+        default=0,
+        description="parcels earlier days left at the compounds' gates that their counts of the day do "
+        "not hold: the compounds' `left_before` summed",
+    )
 
 
 class DayOverview(BaseModel):

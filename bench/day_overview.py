@@ -5,7 +5,8 @@ plan each; the plan is solved once and stored for every site, as the API stores 
 times the overview in one process (FastAPI's test client, SQLite in a temporary folder) and
 prints the median of five requests per size and the time per site, the median of five for the
 day after (no counts yet: every compound's leftovers are looked up from the plan before), and the
-median of five `GET /days` (the district's fortnight, summed) over the same compounds. With
+median of five `GET /days` (the district's fortnight, summed, each day's leftovers waiting followed
+back as the overview does: its last day's must equal the overview's) over the same compounds. With
 `--days N` each compound's plan is stored for N days in a row, so the day after follows N planned
 days back for leftovers planned without (up to a fortnight; the day's counts are the first day's).
 
@@ -115,6 +116,11 @@ def main() -> None:
                     by_day.append((time.perf_counter() - started) * 1000)
                     assert days.status_code == 200
                     assert {d["date"]: d["parcels"] for d in days.json()}[DATE] == body["totals"]["parcels"]
+                last = days.json()[-1]  # its leftovers waiting as the last day's overview counts them
+                overview = client.get(f"/days/{last['date']}", headers=ADMIN).json()["sites"]
+                assert last["left_before"] == sum(
+                    s["left_before"]["parcels"] for s in overview if s["left_before"]
+                )
                 print(
                     f"{size:>6}{median:>11.0f}{median / size:>11.2f}{statuses:>30}"
                     f"{statistics.median(after_times):>13.0f}{statistics.median(by_day):>14.0f}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -101,33 +102,34 @@ _DAY_COLUMNS = {
 """A compound's day as a sheet's row, after what names the row (the compound, or the date)."""
 
 
-_ONE_DAY_COLUMNS = {
-    "en": (
-        "left_before_day",
-        "left_before_not_added",
-        "left_before_since",
-        "sealed_buildings_now",
-        "closed_lanes_now",
-    ),
-    "zh": ("留下件的日期", "之前留下未加入的件数", "留下件最早的日期", "现封控楼数", "现封闭道路数"),
+_LEFT_COLUMNS = {
+    "en": ("left_before_day", "left_before_not_added", "left_before_since"),
+    "zh": ("留下件的日期", "之前留下未加入的件数", "留下件最早的日期"),
 }
-"""In a sheet of one day (the district's overview), not of many: what an earlier day left at the
-gate and the day's counts do not hold (`SiteDay.left_before`), and the map's seals and closures as
+"""What earlier days left at the gate and the day's counts do not hold (`SiteDay.left_before`)."""
+
+_ONE_DAY_COLUMNS = {
+    "en": ("sealed_buildings_now", "closed_lanes_now"),
+    "zh": ("现封控楼数", "现封闭道路数"),
+}
+"""In a sheet of one day (the district's overview), not of many: the map's seals and closures as
 they are now, which a sheet of many days would have read as each day's."""
 
 
 def _day_sheet(
     lang: Lang, heads: tuple[str, ...], rows: list[tuple[list[str], SiteDay]], *, one_day: bool = False
 ) -> str:
-    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS` (and `_ONE_DAY_COLUMNS`
-    with `one_day`); statuses in `lang`."""
+    """A sheet of days, each row its `heads` then the day's `_DAY_COLUMNS` and `_LEFT_COLUMNS`
+    (and `_ONE_DAY_COLUMNS` with `one_day`); statuses in `lang`."""
     statuses = dict(pair.split("=") for pair in WEB_LABELS[lang]["status_names"].split(","))
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*heads, *_DAY_COLUMNS[lang], *(_ONE_DAY_COLUMNS[lang] if one_day else ())])
+    writer.writerow(
+        [*heads, *_DAY_COLUMNS[lang], *_LEFT_COLUMNS[lang], *(_ONE_DAY_COLUMNS[lang] if one_day else ())]
+    )
     for named, day in rows:
-        counts, plan = day.counts, day.plan
+        counts, plan, left = day.counts, day.plan, day.left_before
         writer.writerow(
             [
                 *named,
@@ -151,21 +153,13 @@ def _day_sheet(
                     else [""] * 10
                 ),
                 yes if day.own_roster else no,
-                *(_one_day_cells(day) if one_day else ()),
+                left.date if left else "",
+                left.parcels if left else 0,
+                left.since if left else "",
+                *((day.sealed_buildings, day.closed_lanes) if one_day else ()),
             ]
         )
     return out.getvalue()
-
-
-def _one_day_cells(day: SiteDay) -> tuple[str | int, ...]:
-    left = day.left_before
-    return (
-        left.date if left else "",
-        left.parcels if left else 0,
-        left.since if left else "",
-        day.sealed_buildings,
-        day.closed_lanes,
-    )
 
 
 @router.get("/days/{date}/overview.csv", **SHEET_ROUTE)
@@ -215,7 +209,11 @@ def site_day_by_day(
     if not found:
         raise not_found(f"site {site_id!r}", f"小区 {site_id}")
     span = _span(session, [site_id], since, until)
-    return [] if span is None else list(_days_between(session, span, found, accept_language).values())
+    if span is None:
+        return []
+    days = _days_between(session, span, found, accept_language)
+    _add_left_before(session, span, days)
+    return list(days.values())
 
 
 @router.get("/sites/{site_id}/days.csv", **SHEET_ROUTE)
@@ -275,8 +273,14 @@ def district_day_by_day(
             .group_by(t.date)
         )
     }
+    dates = sorted({*counted, *planned})
+    held = {key: row.held_over for key, row in _current_counts(session, span, found).items()}
+    left = _left_before(session, span, found, [(site, date) for site in found for date in dates])
+    waiting: Counter[str] = Counter()
+    for (site, date), earlier in left.items():
+        waiting[date] += max(earlier.parcels - held.get((site, date), 0), 0)
     days = []
-    for date in sorted({*counted, *planned}):
+    for date in dates:
         counts, plans_of_day = counted.get(date), planned.get(date, [])
         days.append(
             DistrictDay(
@@ -290,6 +294,7 @@ def district_day_by_day(
                 undelivered=sum(summary["undelivered"] for summary, _ in plans_of_day),
                 urgent_undelivered=sum(item.get("urgent", 0) for _, left in plans_of_day for item in left),
                 returned=returned.get(date, 0),
+                left_before=waiting[date],
             )
         )
     return days
@@ -298,11 +303,11 @@ def district_day_by_day(
 _DISTRICT_COLUMNS = {
     "en": (
         "date", "compounds", "with_counts", "parcels", "held_over", "planned", "delivered", "undelivered",
-        "urgent_undelivered", "brought_back",
+        "urgent_undelivered", "brought_back", "left_before_not_added",
     ),
     "zh": (
         "日期", "小区数", "报了件数的小区", "件数", "之前留下", "有计划的小区", "已送达", "未送达", "加急未送达",
-        "带回件数",
+        "带回件数", "之前留下未加入的件数",
     ),
 }  # fmt: skip
 
@@ -332,6 +337,7 @@ def district_day_by_day_csv(
                 day.undelivered,
                 day.urgent_undelivered,
                 day.returned,
+                day.left_before,
             ]
         )
     return sheet_response(out.getvalue(), "onebell-days.csv")
@@ -415,17 +421,22 @@ def site_days(session: Session, date: str, sites: Any, accept_language: str) -> 
     failure in Chinese where `accept_language` ranks Chinese first."""
     found = _found(session, sites)
     days = _days_between(session, (date, date), found, accept_language)
-    left = _left_before(session, date, found)
-    out = []
     for site in found:
-        day = days.get((site, date)) or _site_day(site, found[site], accept_language, date=date)
-        if site in left:
-            earlier = left[site]
-            waiting = earlier.parcels - (day.counts.held_over if day.counts else 0)
-            if waiting > 0:
-                day.left_before = LeftBefore(date=earlier.date, parcels=waiting, since=earlier.since)
-        out.append(day)
-    return out
+        if (site, date) not in days:
+            days[site, date] = _site_day(site, found[site], accept_language, date=date)
+    _add_left_before(session, (date, date), days)
+    return [days[site, date] for site in found]
+
+
+def _add_left_before(session: Session, span: Days, days: dict[tuple[str, str], SiteDay]) -> None:
+    """Each day's `left_before`: what the earlier days left at the gate, less what its counts
+    hold over."""
+    left = _left_before(session, span, {site for site, _ in days}, days)
+    for key, earlier in left.items():
+        day = days[key]
+        waiting = earlier.parcels - (day.counts.held_over if day.counts else 0)
+        if waiting > 0:
+            day.left_before = LeftBefore(date=earlier.date, parcels=waiting, since=earlier.since)
 
 
 @dataclass(frozen=True)
@@ -437,24 +448,30 @@ class _Left:
     since: str
 
 
-def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[str, _Left]:
-    """Each site's most recent earlier day with a plan, and what it left at the gate: its latest
-    plan's undelivered parcels, what the day's trips brought back to go again and were not sent
-    out again that day, and what the days before it left that its plan was made without, followed
-    back `FORGOTTEN_DAYS` planned days — as `GET …/counts/held-over` counts them, but in parcels,
-    not building by building (a plan's counts holding more of one building's leftovers than it
-    left and fewer of another's count as holding them) — unless the coordinator set them aside
-    (`HeldSetAsideRow`). Three queries whatever the number of sites (four where a plan kept no
-    counts); no plan's document is read (`PlanRow.undelivered`, `PlanRow.held_in`)."""
+def _left_before(
+    session: Session, span: Days, sites: Collection[str], wanted: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], _Left]:
+    """For each (site, date) `wanted` within `span`: the site's most recent earlier day with a
+    plan, and what it left at the gate — its latest plan's undelivered parcels, what the day's
+    trips brought back to go again and were not sent out again that day, and what the days before
+    it left that its plan was made without, followed back `FORGOTTEN_DAYS` planned days — as `GET
+    …/counts/held-over` counts them, but in parcels, not building by building (a plan's counts
+    holding more of one building's leftovers than it left and fewer of another's count as holding
+    them) — unless the coordinator set them aside (`HeldSetAsideRow`). Three queries whatever the
+    number of sites and days (four where a plan kept no counts); no plan's document is read
+    (`PlanRow.undelivered`, `PlanRow.held_in`)."""
+    first, last = span
     p, t, aside = PlanRow, TripReportRow, HeldSetAsideRow
     newest = (
         select(p.site_id, p.date, func.max(p.created_at).label("created_at"))
-        .where(p.date < date, p.site_id.in_(sites))
+        .where(p.date < last, p.site_id.in_(sites))
         .group_by(p.site_id, p.date)
         .subquery()
     )
     days_back = func.row_number().over(partition_by=newest.c.site_id, order_by=newest.c.date.desc())
-    ranked = select(newest, days_back.label("back")).subquery()
+    # the planned days within the span are followed back too, each as far as the span's first
+    in_span = func.sum(case((newest.c.date >= first, 1), else_=0)).over(partition_by=newest.c.site_id)
+    ranked = select(newest, days_back.label("back"), in_span.label("in_span")).subquery()
     plans = session.execute(
         select(p.site_id, p.date, p.id, p.undelivered, p.held_in)
         .join(
@@ -463,17 +480,17 @@ def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[st
             & (p.date == ranked.c.date)
             & (p.created_at == ranked.c.created_at),
         )
-        .where(ranked.c.back <= FORGOTTEN_DAYS)
+        .where(ranked.c.back <= FORGOTTEN_DAYS + ranked.c.in_span)
         .order_by(p.site_id, p.date)
     ).all()
     if not plans:
         return {}
-    first = min(day for _, day, *_ in plans)
+    earliest = min(day for _, day, *_ in plans)
     back = {
         (site, day): int(again or 0)
         for site, day, again in session.execute(
             select(t.site_id, t.date, func.sum(t.again))
-            .where(t.site_id.in_(sites), t.date >= first, t.date < date, t.sent_again_at.is_(None))
+            .where(t.site_id.in_(sites), t.date >= earliest, t.date < last, t.sent_again_at.is_(None))
             .group_by(t.site_id, t.date)
         )
     }
@@ -481,26 +498,36 @@ def _left_before(session: Session, date: str, sites: Collection[str]) -> dict[st
         (site, day): plan_id
         for site, day, plan_id in session.execute(
             select(aside.site_id, aside.date, aside.plan_id).where(
-                aside.site_id.in_(sites), aside.date > first, aside.date <= date
+                aside.site_id.in_(sites), aside.date > earliest, aside.date <= last
             )
         )
     }
     unknown = any(held is None for *_, held in plans)
-    stored_held = _held_in_counts(session, sites, first, date) if unknown else {}
-    left: dict[str, _Left] = {}
-    for site, days in groupby(plans, key=itemgetter(0)):
-        before: str | None = None  # the day before's plan, oldest day first
-        carried = _Left("", 0, "")  # and what it left
-        for _, day, plan_id, undelivered, held in days:
-            forgotten = 0
-            if carried.parcels and before is not None and set_aside.get((site, day)) != before:
-                if held is None:
-                    held = stored_held.get((site, day), 0)
-                forgotten = max(carried.parcels - held, 0)
-            parcels = undelivered + back.get((site, day), 0) + forgotten
-            before, carried = plan_id, _Left(day, parcels, carried.since if forgotten else day)
-        if set_aside.get((site, date)) != before:
-            left[site] = carried
+    stored_held = _held_in_counts(session, sites, earliest, last) if unknown else {}
+    dates_of: dict[str, list[str]] = {}
+    for site, date in wanted:
+        dates_of.setdefault(site, []).append(date)
+    left: dict[tuple[str, str], _Left] = {}
+    for site, rows in groupby(plans, key=itemgetter(0)):
+        planned = list(rows)
+        planned_days = [day for _, day, *_ in planned]
+        for date in dates_of.get(site, ()):
+            until = bisect_left(planned_days, date)
+            if until == 0:
+                continue
+            followed = planned[max(until - FORGOTTEN_DAYS, 0) : until]
+            before: str | None = None  # the day before's plan, oldest day first
+            carried = _Left("", 0, "")  # and what it left
+            for _, day, plan_id, undelivered, held in followed:
+                forgotten = 0
+                if carried.parcels and before is not None and set_aside.get((site, day)) != before:
+                    if held is None:
+                        held = stored_held.get((site, day), 0)
+                    forgotten = max(carried.parcels - held, 0)
+                parcels = undelivered + back.get((site, day), 0) + forgotten
+                before, carried = plan_id, _Left(day, parcels, carried.since if forgotten else day)
+            if set_aside.get((site, date)) != before:
+                left[site, date] = carried
     return left
 
 

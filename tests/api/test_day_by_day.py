@@ -8,6 +8,8 @@ import io
 
 from fastapi.testclient import TestClient
 
+from api.store import FORGOTTEN_DAYS, count_rows, site_row, snapshot
+from bench.served import store_as_planned
 from tests.api.conftest import ADMIN
 from tests.api.helpers import (
     GELIN,
@@ -122,6 +124,7 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
             "undelivered": left,
             "urgent_undelivered": sum(item.get("urgent", 0) for item in plan["undelivered"]),
             "returned": 0,
+            "left_before": 0,
         },
         {
             "date": "2022-04-26",
@@ -134,6 +137,7 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
             "undelivered": 0,
             "urgent_undelivered": 0,
             "returned": 0,
+            "left_before": 0,  # the leftovers were added
         },
     ]
     # each day as the day overview sums it
@@ -152,8 +156,84 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
     ] == [("2022-04-25", 1, 25)]
     sheet = client.get("/days.csv", headers=ADMIN).content.decode("utf-8-sig").splitlines()
     assert (
-        sheet[0] == "日期,小区数,报了件数的小区,件数,之前留下,有计划的小区,已送达,未送达,加急未送达,带回件数"
+        sheet[0]
+        == "日期,小区数,报了件数的小区,件数,之前留下,有计划的小区,已送达,未送达,加急未送达,带回件数,之前留下未加入的件数"
     )
     assert sheet[1] == ",".join(str(v) for v in days[0].values())
     assert client.get("/days?from=2022-04-26&to=2022-04-20", headers=ADMIN).status_code == 422
     assert [d["date"] for d in client.get("/days?from=2022-04-26", headers=ADMIN).json()] == ["2022-04-26"]
+
+
+def test_a_day_planned_without_the_leftovers_before_it_says_how_many_waited(client: TestClient) -> None:
+    set_up_gelin(client, ops="ops-3x3.json")  # one tricycle a shift: 2,300 parcels do not all go
+    busy = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    for date, body in (("2022-04-25", busy), ("2022-04-26", SMALL_CSV), ("2022-04-27", SMALL_CSV)):
+        assert client.put(f"{DAYS}/{date}/counts", content=body, headers=CSV).status_code == 200
+    left = _plan(client, "2022-04-25")["summary"]["undelivered"]  # type: ignore[index]
+    assert left > 0
+    left_again = _plan(client, "2022-04-26")["summary"]["undelivered"]  # planned without them
+
+    days = client.get(DAYS, headers=ADMIN).json()
+    assert [(d["date"], d["left_before"]) for d in days] == [
+        ("2022-04-25", None),
+        ("2022-04-26", {"date": "2022-04-25", "parcels": left, "since": "2022-04-25"}),
+        ("2022-04-27", {"date": "2022-04-26", "parcels": left + left_again, "since": "2022-04-25"}),
+    ]
+    for day in days:  # each as the day's own line says it
+        assert client.get(f"{DAYS}/{day['date']}", headers=ADMIN).json() == day
+    district = client.get("/days", headers=ADMIN).json()
+    assert [(d["date"], d["left_before"]) for d in district] == [
+        ("2022-04-25", 0),
+        ("2022-04-26", left),
+        ("2022-04-27", left + left_again),
+    ]
+    sheet = client.get(f"{DAYS}.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(sheet)))
+    assert [(r["date"], r["left_before_not_added"], r["left_before_since"]) for r in rows] == [
+        ("2022-04-25", "0", ""),
+        ("2022-04-26", str(left), "2022-04-25"),
+        ("2022-04-27", str(left + left_again), "2022-04-25"),
+    ]
+    assert "sealed_buildings_now" not in rows[0]  # the map as it is now: for one day's sheet alone
+    district_sheet = client.get("/days.csv?lang=en", headers=ADMIN).content.decode("utf-8-sig")
+    assert [r["left_before_not_added"] for r in csv.DictReader(io.StringIO(district_sheet))] == [
+        "0",
+        str(left),
+        str(left + left_again),
+    ]
+
+    # 04-27 adds them: none waits there; 04-26 was still planned without them
+    assert client.post(f"{DAYS}/2022-04-27/counts/held-over", headers=ADMIN).status_code == 200
+    days = client.get(DAYS, headers=ADMIN).json()
+    assert [d["left_before"] and d["left_before"]["parcels"] for d in days] == [None, left, None]
+    assert [d["left_before"] for d in client.get("/days", headers=ADMIN).json()] == [0, left, 0]
+
+
+def test_each_day_of_a_long_span_follows_back_its_own_fortnight_of_planned_days(client: TestClient) -> None:
+    set_up_gelin(client, ops="ops-3x3.json")
+    busy = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(f"{DAYS}/2022-04-01/counts", content=busy, headers=CSV).status_code == 200
+    plan = _plan(client, "2022-04-01")
+    left = plan["summary"]["undelivered"]  # type: ignore[index]
+    assert left > 0
+    dates = [f"2022-04-{day:02d}" for day in range(2, 19)]  # 17 more days planned alike, none adding
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        frozen = snapshot(
+            session,
+            site_row(session, "gelin-spring"),
+            "2022-04-01",
+            count_rows(session, "gelin-spring", "2022-04-01"),
+            None,
+        )
+        for date in dates:
+            store_as_planned(session, "gelin-spring", date, plan, frozen)
+        session.commit()
+    assert client.put(f"{DAYS}/2022-04-19/counts", content=SMALL_CSV, headers=CSV).status_code == 200
+
+    days = client.get(f"{DAYS}?from=2022-04-01&to=2022-04-19", headers=ADMIN).json()
+    assert [d["date"] for d in days] == ["2022-04-01", *dates, "2022-04-19"]
+    for day in days:  # each as its own line, which follows back 14 planned days, says it
+        assert client.get(f"{DAYS}/{day['date']}", headers=ADMIN).json() == day
+    waiting = [(d["left_before"] or {}).get("parcels", 0) for d in days]
+    assert waiting == [left * min(k, FORGOTTEN_DAYS) for k in range(len(days))]
+    assert days[-1]["left_before"]["since"] == "2022-04-05"  # the oldest of the 14 followed

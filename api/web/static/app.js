@@ -447,7 +447,7 @@ async function loadHistory() {
 }
 
 // The fortnight up to the shown day, newest first: parcels counted, of them held over from earlier
-// days, delivered, left for the next, and brought back by the trips — whether the team keeps up as a lockdown's counts rise.
+// days, left at the gate and not added, delivered, left for the next, and brought back by the trips — whether the team keeps up as a lockdown's counts rise.
 // A bar a day, to the scale of the fortnight's busiest: delivered, then left. A date opens that
 // day. Read only while the panel is open.
 async function loadDays() {
@@ -461,13 +461,13 @@ async function loadDays() {
     date: day.date,
     counted: day.counts?.parcels,
     planned: day.plan,
-    cells: [day.counts?.parcels, day.counts && day.counts.held_over, day.plan?.delivered, day.plan?.undelivered,
-      day.back?.returned, day.plan?.crew_hours?.toFixed(1), STATUS[day.status] || day.status],
-  })));
+    cells: [day.counts?.parcels, day.counts && day.counts.held_over, day.left_before?.parcels, day.plan?.delivered,
+      day.plan?.undelivered, day.back?.returned, day.plan?.crew_hours?.toFixed(1), STATUS[day.status] || day.status],
+  })), 2);
 }
 
 // The district's fortnight up to the date shown, its compounds' days summed: counted, held over,
-// delivered and left by the latest plans — whether the district keeps up. Read while open.
+// left at the gates and not added, delivered and left by the latest plans — whether the district keeps up. Read while open.
 async function loadDistrictDays() {
   if (!$("district-days").open) return;
   const date = $("date").value;
@@ -477,13 +477,14 @@ async function loadDistrictDays() {
     date: day.date,
     counted: day.parcels,
     planned: day.planned_sites ? day : null,
-    cells: [`${day.counted_sites} / ${day.sites}`, day.parcels, day.held_over, day.delivered, day.undelivered, day.returned],
-  })));
+    cells: [`${day.counted_sites} / ${day.sites}`, day.parcels, day.held_over, day.left_before, day.delivered, day.undelivered, day.returned],
+  })), 3);
 }
 
 // Days newest first, a date opening its day, and a bar a day to the scale of the busiest:
-// delivered and left where planned, else what was counted.
-function fillDays(table, date, days) {
+// delivered and left where planned, else what was counted. `waitingAt`: the cell of parcels left
+// at the gate that the day's counts lack (its plan went without them), red where there are any.
+function fillDays(table, date, days, waitingAt) {
   const body = table.querySelector("tbody");
   body.innerHTML = "";
   const most = Math.max(1, ...days.map((day) => day.counted || 0));
@@ -498,6 +499,8 @@ function fillDays(table, date, days) {
     open.addEventListener("click", () => openDate(day.date));
     row.insertCell().appendChild(open);
     for (const value of day.cells) row.insertCell().textContent = value ?? "";
+    // parcels left at the gate that the day's counts lack (its plan went without them): in red
+    if (day.cells[waitingAt]) row.cells[waitingAt + 1].classList.add("waiting");
     const bar = document.createElement("span");
     bar.className = "bar";
     const parts = day.planned ? [["done", day.planned.delivered], ["left", day.planned.undelivered]] : [["counted", day.counted || 0]];
