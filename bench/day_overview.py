@@ -10,7 +10,7 @@ back as the overview does: its last day's must equal the overview's) over the sa
 `--days N` each compound's plan is stored for N days in a row, so the day after follows N planned
 days back for leftovers planned without (up to a fortnight; the day's counts are the first day's).
 
-Run: python -m bench.day_overview [--sites 10 100 300] [--days 1]
+Run: python -m bench.day_overview [--sites 10 100 300] [--days 1] [--ops ops-3x3.json]
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ DATE = "2022-04-28"
 ADMIN = {"Authorization": "Bearer bench-admin"}
 
 
-def _add_sites(client: TestClient, first: int, last: int, plan: dict[str, object], days: int) -> None:
+def _add_sites(
+    client: TestClient, first: int, last: int, plan: dict[str, object], days: int, ops: str
+) -> None:
     site = json.loads((GELIN / "site.geojson").read_text())
-    operations = json.loads((GELIN / "ops-more-riders.json").read_text())
+    operations = json.loads((GELIN / ops).read_text())
     counts = (GELIN / "days" / "2022-04-28-2300.csv").read_bytes()
     sessions = client.app.state.sessions  # type: ignore[attr-defined]
     for number in range(first, last):
@@ -73,13 +75,19 @@ def main() -> None:
     parser.add_argument(
         "--days", type=int, default=1, help="days in a row each compound's plan is stored for"
     )
+    parser.add_argument(
+        "--ops",
+        default="ops-more-riders.json",
+        help="gelin-spring's roster to plan with: ops-3x3.json leaves parcels at the gate every day, "
+        "which every later day then follows back",
+    )
     args = parser.parse_args()
     next_day = (dt.date.fromisoformat(_dates(args.days)[-1]) + dt.timedelta(days=1)).isoformat()
     site_graph = build_graph(load_site(GELIN / "site.geojson"))
     plan = plan_day(
         site_graph,
         load_day(GELIN / "days" / "2022-04-28-2300.csv"),
-        load_operations(GELIN / "ops-more-riders.json"),
+        load_operations(GELIN / args.ops),
         time_limit_s=2.0,
     ).to_dict()
     with tempfile.TemporaryDirectory() as folder:
@@ -91,7 +99,7 @@ def main() -> None:
             )
             loaded = 0
             for size in sorted(args.sites):
-                _add_sites(client, loaded, size, plan, args.days)
+                _add_sites(client, loaded, size, plan, args.days, args.ops)
                 loaded = size
                 times = []
                 for _ in range(5):

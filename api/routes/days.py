@@ -510,24 +510,27 @@ def _left_before(
     left: dict[tuple[str, str], _Left] = {}
     for site, rows in groupby(plans, key=itemgetter(0)):
         planned = list(rows)
+        if not any(undelivered or back.get((site, day)) for _, day, _, undelivered, _ in planned):
+            continue  # nothing was left at its gate on any of these days: nothing waits
         planned_days = [day for _, day, *_ in planned]
         for date in dates_of.get(site, ()):
             until = bisect_left(planned_days, date)
             if until == 0:
                 continue
-            followed = planned[max(until - FORGOTTEN_DAYS, 0) : until]
             before: str | None = None  # the day before's plan, oldest day first
-            carried = _Left("", 0, "")  # and what it left
-            for _, day, plan_id, undelivered, held in followed:
+            parcels, since = 0, ""  # and what it left, since when
+            for _, day, plan_id, undelivered, held in planned[max(until - FORGOTTEN_DAYS, 0) : until]:
                 forgotten = 0
-                if carried.parcels and before is not None and set_aside.get((site, day)) != before:
+                if parcels and before is not None and set_aside.get((site, day)) != before:
                     if held is None:
                         held = stored_held.get((site, day), 0)
-                    forgotten = max(carried.parcels - held, 0)
+                    forgotten = max(parcels - held, 0)
+                if not forgotten:
+                    since = day
                 parcels = undelivered + back.get((site, day), 0) + forgotten
-                before, carried = plan_id, _Left(day, parcels, carried.since if forgotten else day)
+                before = plan_id
             if set_aside.get((site, date)) != before:
-                left[site, date] = carried
+                left[site, date] = _Left(planned_days[until - 1], parcels, since)
     return left
 
 

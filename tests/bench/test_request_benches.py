@@ -53,3 +53,9 @@ def test_the_overview_benchmark_follows_compounds_planned_on_several_days(
     day_overview.main()  # it asserts every compound is in each answer, and the fortnight's sums
     [header, line] = capsys.readouterr().out.splitlines()
     assert header.split()[0] == "sites" and line.split()[0] == "2" and '{"ok": 2}' in line
+    # planned with one tricycle a shift, each day leaves parcels, which every later day follows back
+    # (the fortnight's last day must count as many waiting as that day's overview)
+    monkeypatch.setattr(sys, "argv", ["day_overview", "--sites", "2", "--days", "3", "--ops", "ops-3x3.json"])
+    day_overview.main()
+    [_, line] = capsys.readouterr().out.splitlines()
+    assert '{"undelivered": 2}' in line
