@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from api.db.models import JobRow, MapRow, PlanRow
 from api.db.session import make_engine
-from api.store import counts_fingerprint, held_in, map_tag, snapshot_day
+from api.store import counts_fingerprint, held_in, map_tag, plan_glance, snapshot_day
 from optimizer.errors import OneBellError
 from optimizer.graph import build_graph
 from optimizer.operations import parse_operations
@@ -137,9 +137,9 @@ def run_job(database_url: str, job_id: str) -> None:
                 job_id=job_id,
                 document=plan,
                 snapshot=inputs,
-                undelivered=plan["summary"]["undelivered"],
                 counts_tag=counts_fingerprint(snapshot["counts"]),
                 held_in=held_in(snapshot["counts"]),
+                **plan_glance(plan),
             )
         )
         job = session.get(JobRow, job_id)

@@ -231,6 +231,21 @@ def held_in(documents: Sequence[dict[str, Any]]) -> int:
     return sum(int(document["parcels"]) for document in documents if document.get("held_from"))
 
 
+def plan_glance(document: dict[str, Any]) -> dict[str, Any]:
+    """A plan's columns beside its document (`PlanRow`): what the day overview and the days one
+    after another show of it, and what it left at the gate."""
+    summary = document["summary"]
+    return {
+        "parcels": int(summary["parcels"]),
+        "delivered": int(summary["delivered"]),
+        "undelivered": int(summary["undelivered"]),
+        "urgent_undelivered": sum(int(item.get("urgent") or 0) for item in document.get("undelivered") or []),
+        "trips": int(summary["trips"]),
+        "crew_s": int(summary["crew_s"]),
+        "replanned_at": document.get("replanned_at"),
+    }
+
+
 class _Headers(Protocol):
     """A response's headers (Starlette's are not a typed mapping)."""
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.db.models import JobRow, PlanRow
-from api.store import counts_fingerprint, held_in
+from api.store import counts_fingerprint, held_in, plan_glance
 
 
 def plan_finished(
@@ -45,8 +45,8 @@ def store_as_planned(
             job_id=job_id,
             document={**plan, "site": site_id, "date": date},
             snapshot=frozen,
-            undelivered=plan["summary"]["undelivered"],
             counts_tag=counts_fingerprint(frozen["counts"]),
             held_in=held_in(frozen["counts"]),
+            **plan_glance(plan),
         )
     )

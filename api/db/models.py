@@ -206,6 +206,14 @@ class PlanRow(Base):
     # beside what the days before left, what it was planned without, which the overview carries on
     # to the next day without opening a plan; None: stored without counts
     held_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # what the overview and the days one after another show of it (`api.store.plan_glance`): read
+    # for hundreds of compounds' days without parsing each plan's document, 100 KB and more
+    parcels: Mapped[int] = mapped_column(Integer, server_default="0")
+    delivered: Mapped[int] = mapped_column(Integer, server_default="0")
+    urgent_undelivered: Mapped[int] = mapped_column(Integer, server_default="0")
+    trips: Mapped[int] = mapped_column(Integer, server_default="0")
+    crew_s: Mapped[int] = mapped_column(Integer, server_default="0")
+    replanned_at: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class TripReportRow(Base):

@@ -4,8 +4,8 @@ compounds checks each morning before it opens any one of them — and one compou
 another, to see whether its team keeps up.
 
 A handful of queries for all sites together, whatever their number; no site's map, no count row
-and no whole plan is read (each day's counts in short, `CountDayRow`; the plans' summaries and
-undelivered lists picked out of their JSON in SQL).
+and no plan's document is read (each day's counts in short, `CountDayRow`; what the plans
+delivered, left and took, their columns beside the document, `api.store.plan_glance`).
 """
 
 from __future__ import annotations
@@ -260,10 +260,12 @@ def district_day_by_day(
             .group_by(c.date)
         )
     }
-    planned: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = {}
-    plans = _newest_plans(session, span, found, PlanRow.document["summary"], PlanRow.document["undelivered"])
-    for _, date, summary, undelivered in plans:
-        planned.setdefault(date, []).append((summary, undelivered or []))
+    planned: dict[str, list[tuple[int, int, int]]] = {}
+    plans = _newest_plans(
+        session, span, found, PlanRow.delivered, PlanRow.undelivered, PlanRow.urgent_undelivered
+    )
+    for _, date, delivered, undelivered, urgent in plans:
+        planned.setdefault(date, []).append((delivered, undelivered, urgent))
     t = TripReportRow
     returned = {
         row.date: int(row.returned)
@@ -290,9 +292,9 @@ def district_day_by_day(
                 parcels=int(counts.parcels) if counts else 0,
                 held_over=int(counts.held_over) if counts else 0,
                 planned_sites=len(plans_of_day),
-                delivered=sum(summary["delivered"] for summary, _ in plans_of_day),
-                undelivered=sum(summary["undelivered"] for summary, _ in plans_of_day),
-                urgent_undelivered=sum(item.get("urgent", 0) for _, left in plans_of_day for item in left),
+                delivered=sum(delivered for delivered, _, _ in plans_of_day),
+                undelivered=sum(undelivered for _, undelivered, _ in plans_of_day),
+                urgent_undelivered=sum(urgent for _, _, urgent in plans_of_day),
                 returned=returned.get(date, 0),
                 left_before=waiting[date],
             )
@@ -675,9 +677,13 @@ def _latest_plans(
         sites,
         PlanRow.id,
         PlanRow.created_at,
-        PlanRow.document["summary"],
-        PlanRow.document["undelivered"],
-        PlanRow.document["replanned_at"],
+        PlanRow.parcels,
+        PlanRow.delivered,
+        PlanRow.undelivered,
+        PlanRow.urgent_undelivered,
+        PlanRow.trips,
+        PlanRow.crew_s,
+        PlanRow.replanned_at,
         PlanRow.counts_tag,
         JobRow.created_at,  # when the plan's inputs were taken
     )
@@ -734,18 +740,19 @@ def _site_day(
         totals = CountTotals(**{field: getattr(counts, field) for field in CountTotals.model_fields})
     glance = None
     if plan is not None:
-        plan_id, created_at, summary, undelivered, replanned_at, counts_tag, inputs_taken_at = plan
+        (plan_id, created_at, parcels, delivered, undelivered, urgent, trips, crew_s, replanned_at) = plan[:9]
+        counts_tag, inputs_taken_at = plan[9:]
         same_counts = counts is not None and counts_tag == counts.tag
         same_site = inputs_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
             id=plan_id,
             created_at=created_at,
-            parcels=summary["parcels"],
-            delivered=summary["delivered"],
-            undelivered=summary["undelivered"],
-            urgent_undelivered=sum(item.get("urgent", 0) for item in undelivered or []),
-            trips=summary["trips"],
-            crew_hours=round(summary["crew_s"] / 3600, 2),
+            parcels=parcels,
+            delivered=delivered,
+            undelivered=undelivered,
+            urgent_undelivered=urgent,
+            trips=trips,
+            crew_hours=round(crew_s / 3600, 2),
             replanned_at=replanned_at,
             up_to_date=same_counts and same_site,
         )

@@ -87,6 +87,12 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     assert days["gelin-b"]["plan"]["undelivered"] == big_summary["undelivered"] > 0  # type: ignore[index]
     urgent_left = sum(item.get("urgent", 0) for item in big["undelivered"])  # type: ignore[attr-defined]
     assert days["gelin-b"]["plan"]["urgent_undelivered"] == urgent_left  # type: ignore[index]
+    glance = days["gelin-b"]["plan"]  # as the plan itself says, without reading it
+    assert (glance["parcels"], glance["trips"], glance["crew_hours"]) == (  # type: ignore[index]
+        big_summary["parcels"],  # type: ignore[index]
+        big_summary["trips"],  # type: ignore[index]
+        round(big_summary["crew_s"] / 3600, 2),  # type: ignore[index]
+    )
     assert overview["totals"] == {
         "sites": 2,
         "parcels": 6025,

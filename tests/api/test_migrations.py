@@ -221,3 +221,37 @@ def test_upgrading_reads_the_held_over_parcels_each_stored_plan_was_made_from(da
     finally:
         engine.dispose()
     assert held_in == {"held": 9, "fresh": 0, "old": None}
+
+
+def test_upgrading_reads_what_the_overview_shows_of_each_stored_plan(database_url: str) -> None:
+    """0019 copies what the day overview shows of each stored plan out of its document: its
+    summary's counts, the urgent parcels of its undelivered list, a re-plan's time; a plan without
+    them (none stored so) shows 0 and no re-plan."""
+    upgrade(database_url, "0018")
+    engine = create_engine(database_url)
+    summary = {"parcels": 30, "delivered": 18, "undelivered": 12, "trips": 4, "crew_s": 7200}
+    left = [{"building": "1", "parcels": 7, "urgent": 2}, {"building": "2", "parcels": 5}]
+    try:
+        with engine.begin() as connection:
+            _a_site(connection)
+            for plan_id, document in (
+                ("left", {"summary": summary, "undelivered": left}),
+                ("again", {"summary": summary, "undelivered": [], "replanned_at": "10:30:00"}),
+                ("odd", {}),
+            ):
+                _a_plan(connection, plan_id, document=document)
+        upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT id, parcels, delivered, urgent_undelivered, trips, crew_s, replanned_at "
+                    "FROM plans ORDER BY id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("again", 30, 18, 0, 4, 7200, "10:30:00"),
+        ("left", 30, 18, 2, 4, 7200, None),
+        ("odd", 0, 0, 0, 0, 0, None),
+    ]
