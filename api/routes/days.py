@@ -515,22 +515,31 @@ def _left_before(
         if not any(undelivered or back.get((site, day)) for _, day, _, undelivered, _ in planned):
             continue  # nothing was left at its gate on any of these days: nothing waits
         planned_days = [day for _, day, *_ in planned]
+        # each planned day: its plan, what it left itself, what its counts held over, a set-aside
+        steps = [
+            (
+                day,
+                plan_id,
+                undelivered + back.get((site, day), 0),
+                stored_held.get((site, day), 0) if held is None else held,
+                set_aside.get((site, day)),
+            )
+            for _, day, plan_id, undelivered, held in planned
+        ]
         for date in dates_of.get(site, ()):
             until = bisect_left(planned_days, date)
             if until == 0:
                 continue
             before: str | None = None  # the day before's plan, oldest day first
             parcels, since = 0, ""  # and what it left, since when
-            for _, day, plan_id, undelivered, held in planned[max(until - FORGOTTEN_DAYS, 0) : until]:
-                forgotten = 0
-                if parcels and before is not None and set_aside.get((site, day)) != before:
-                    if held is None:
-                        held = stored_held.get((site, day), 0)
-                    forgotten = max(parcels - held, 0)
+            for day, plan_id, own, held, aside_from in steps[max(until - FORGOTTEN_DAYS, 0) : until]:
+                # what the day before left and this day was planned without: still at the gate
+                forgotten = (
+                    parcels - held if parcels > held and before is not None and aside_from != before else 0
+                )
                 if not forgotten:
                     since = day
-                parcels = undelivered + back.get((site, day), 0) + forgotten
-                before = plan_id
+                parcels, before = own + forgotten, plan_id
             if set_aside.get((site, date)) != before:
                 left[site, date] = _Left(planned_days[until - 1], parcels, since)
     return left

@@ -1,7 +1,8 @@
 """plans: what the day overview and the days one after another show of each plan — parcels,
 delivered, urgent undelivered, trips, crew seconds, the re-plan's time — beside its document, so
 that hundreds of compounds' days are read without SQL parsing each plan's document (100 KB and
-more; the district's fortnight of 300 compounds whose plans left parcels took 3–4 s)
+more; the district's fortnight of 300 compounds whose plans left parcels took 3–4 s); the plans'
+index holds what the fortnight sums (delivered, urgent undelivered) beside `undelivered`
 
 Read from each stored plan's document on the way up (0 where it lacks them); written with every
 plan from then on (`api.store.plan_glance`).
@@ -21,6 +22,9 @@ branch_labels = None
 depends_on = None
 
 _COUNTS = ("parcels", "delivered", "urgent_undelivered", "trips", "crew_s")
+_INDEXED = ["site_id", "date", "created_at", "undelivered", "held_in"]
+"""The plans' index before: the district's fortnight reads what the plans delivered and left of
+it alone, without walking each plan's document to the columns stored after it."""
 
 
 def upgrade() -> None:
@@ -46,6 +50,8 @@ def upgrade() -> None:
         values = _glance(summary, undelivered, replanned_at)
         if values:
             connection.execute(table.update().where(table.c.id == plan_id).values(**values))
+    op.drop_index("ix_plans_site_day", table_name="plans")
+    op.create_index("ix_plans_site_day", "plans", [*_INDEXED, "delivered", "urgent_undelivered"])
 
 
 def _glance(summary: Any, undelivered: Any, replanned_at: Any) -> dict[str, Any]:
@@ -64,6 +70,8 @@ def _glance(summary: Any, undelivered: Any, replanned_at: Any) -> dict[str, Any]
 
 
 def downgrade() -> None:
+    op.drop_index("ix_plans_site_day", table_name="plans")
+    op.create_index("ix_plans_site_day", "plans", _INDEXED)
     with op.batch_alter_table("plans") as plans:
         for name in (*_COUNTS, "replanned_at"):
             plans.drop_column(name)
