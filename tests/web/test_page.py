@@ -6,6 +6,7 @@ Set ONEBELL_SCREENSHOTS=DIR to also save desktop and phone screenshots there.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -201,6 +202,17 @@ def test_sign_in_paste_plan_print(
     notices = notices_info.value
     assert notices.status == 200 and notices.headers["content-type"].startswith("text/plain")
     assert "lang=en" in notices.url and "shift=" in notices.url
+
+    # The next day: this plan left nothing at the gate, and adding what earlier days left says so
+    assert plan["summary"]["undelivered"] == 0
+    next_day = dt.date.fromisoformat(page.input_value("#date")) + dt.timedelta(days=1)
+    _open_date(page, next_day.isoformat())
+    page.wait_for_selector("#held-over:not([disabled])")
+    page.click("#held-over")
+    page.wait_for_function("document.querySelector('#held-over-status').textContent !== ''")
+    assert page.inner_text("#held-over-status") == (
+        "The latest plan before this day left nothing at the gate: nothing to add"
+    )
 
     shots = os.environ.get("ONEBELL_SCREENSHOTS")
     if shots:

@@ -1339,9 +1339,9 @@ async function addHeldOver() {
   if (!(await saveCounts())) return;
   const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/counts/held-over`, { method: "POST" });
   if (!response.ok) { $("form-error").textContent = await errorMessage(response); return; }
-  const counts = await response.json();
+  const held = (await response.json()).totals.held_over;
   await loadDay();
-  $("held-over-status").textContent = L.held_over_added.replace("{n}", counts.totals.held_over);
+  $("held-over-status").textContent = held ? L.held_over_added.replace("{n}", held) : L.held_over_nothing;
 }
 
 // Held-over parcels that went another way (fetched at the gate, sent back) come off the day, the
