@@ -23,6 +23,11 @@ class OsmSite(BaseModel):
     )
     renamed: list[str] = Field(description="buildings renamed for a house number taken already (7-2)")
     unnumbered: list[str] = Field(description="buildings with no number or name on the map, by OSM id (w123)")
+    cut_off: list[str] = Field(
+        default_factory=list,
+        description="buildings left out, the export holding only part of their outline (an extract cut at "
+        "its edge), by OSM id: export a larger area, or draw them",
+    )
     households_from_map: list[str] = Field(
         default_factory=list,
         description="a compound mapped already: buildings whose households its stored map gave (typed in"

@@ -415,6 +415,11 @@ def _site_from_osm(args: argparse.Namespace) -> int:
         print(f"buildings sharing a house number, renamed: {', '.join(made.renamed)}")
     if made.unnumbered:
         print(f"buildings with no number or name on the map, by their OSM id: {', '.join(made.unnumbered)}")
+    if made.cut_off:
+        print(
+            "buildings left out, the export holding only part of their outline (cut at its edge; export a "
+            f"larger area, or draw them): {', '.join(made.cut_off)}"
+        )
     print("Look at it with `onebell map`, draw any lane the map lacks, then plan with --site")
     return 0
 

@@ -100,6 +100,10 @@ class FromOsm:
     """Buildings a tricycle cannot reach: nearest to steps or a lane cut off from the gate."""
     unnumbered: list[str] = field(default_factory=list)
     """Buildings with no house number, ref or name on the map: their id is the OSM id (w123)."""
+    cut_off: list[str] = field(default_factory=list)
+    """Buildings left out because the export holds only part of their outline (an extract cut at
+    its edge, nodes missing): by OSM id, to export a larger area or draw them. A multipolygon
+    building missing member ways cannot be placed, so is not listed."""
 
 
 @dataclass
@@ -116,9 +120,21 @@ _Node = tuple[str, dict[str, str], Point]
 @dataclass
 class _Export:
     areas: list[_Area]
-    lines: list[tuple[str, dict[str, str], LineString]]
+    lines: list[tuple[str, dict[str, str], LineString | MultiLineString]]
     openings: list[_Node]
     """Gates and doors: nodes tagged barrier=gate or entrance=*."""
+    unassembled: list[_Unassembled] = field(default_factory=list)
+
+
+@dataclass
+class _Unassembled:
+    """An outline (a building's, a compound's) the export holds only part of: an extract cut at
+    its edge leaves a way without some of its nodes, a multipolygon without some of its ways.
+    osmium assembles no area from it, so it would be left out unsaid."""
+
+    osm_id: str
+    tags: dict[str, str]
+    points: list[Point]  # its nodes the export does hold (none known for a relation)
 
 
 def site_from_osm(
@@ -134,8 +150,14 @@ def site_from_osm(
     or "lon,lat" where the parcels arrive; default the one gate on the outline. `households`: by
     building id, for what the map lacks (a building's building:flats tag is used otherwise)."""
     export = _read(path)
-    outline = _compound(export.areas, compound)
+    outline = _compound(export.areas, compound, export.unassembled)
     reach = outline.shape.buffer(REACH_M / _METRES_PER_DEGREE)
+    cut_off = [
+        part.osm_id
+        for part in export.unassembled
+        if part.tags.get("building", "no") not in NOT_HOMES | {"no"}
+        and any(reach.contains(p) for p in part.points)
+    ]
     buildings, without, renamed, doors = _buildings(export.areas, outline, households or {}, export.openings)
     gates = [g for g in export.openings if g[0] not in doors]  # a building's door is no gate
     gate_id, gate_tags, gate_point = _gate(gates, outline, reach, gate)
@@ -159,7 +181,7 @@ def site_from_osm(
     site_graph = build_graph(site)  # a building no lane joins to the gate is named now, not when planning
     unnumbered = [b.id for b in site.buildings if b.id[:1] in "wr" and b.id[1:].isdigit()]
     no_tricycle = unreachable_buildings(site_graph, ["tricycle"])
-    return FromOsm(document, site, gate_id, without, renamed, no_tricycle, unnumbered)
+    return FromOsm(document, site, gate_id, without, renamed, no_tricycle, unnumbered, cut_off)
 
 
 def read_households(path: str | Path) -> dict[str, int]:
@@ -203,8 +225,9 @@ def _read(path: str | Path | bytes) -> _Export:
         source = shown = shown_zh = str(path)
     factory = WKBFactory()
     areas: list[_Area] = []
-    lines: list[tuple[str, dict[str, str], LineString]] = []
+    lines: list[tuple[str, dict[str, str], LineString | MultiLineString]] = []
     openings: list[_Node] = []
+    outlines: dict[str, _Unassembled] = {}  # closed ways and multipolygons a compound or building needs
     try:
         for item in osmium.FileProcessor(source).with_locations().with_areas():
             tags = {tag.k: tag.v for tag in item.tags}
@@ -212,12 +235,19 @@ def _read(path: str | Path | bytes) -> _Export:
                 shape = shapely.from_wkb(factory.create_multipolygon(item))
                 kind = "w" if item.from_way() else "r"
                 areas.append(_Area(f"{kind}{item.orig_id()}", tags, shape))
+            elif isinstance(item, osmium.osm.Way) and tags.get("highway") in LANE_MODES:
+                line = _held_part(item)
+                if line is not None:
+                    lines.append((f"w{item.id}", tags, line))
+            elif isinstance(item, osmium.osm.Way) and _outlines(tags) and item.is_closed():
+                points = [Point(n.lon, n.lat) for n in item.nodes if n.location.valid()]
+                outlines[f"w{item.id}"] = _Unassembled(f"w{item.id}", tags, points)
             elif (
-                isinstance(item, osmium.osm.Way)
-                and tags.get("highway") in LANE_MODES
-                and len(item.nodes) >= 2
+                isinstance(item, osmium.osm.Relation)
+                and _outlines(tags)
+                and tags.get("type") == "multipolygon"
             ):
-                lines.append((f"w{item.id}", tags, shapely.from_wkb(factory.create_linestring(item))))
+                outlines[f"r{item.id}"] = _Unassembled(f"r{item.id}", tags, [])
             elif isinstance(item, osmium.osm.Node) and (tags.get("barrier") == "gate" or "entrance" in tags):
                 openings.append((f"n{item.id}", tags, Point(item.location.lon, item.location.lat)))
     except RuntimeError as failure:  # pyosmium's word for a file it cannot parse
@@ -226,20 +256,62 @@ def _read(path: str | Path | bytes) -> _Export:
             field="osm",
             zh=f"{shown_zh} 不是能读的 OpenStreetMap 文件（{failure}）",
         ) from failure
-    return _Export(areas, lines, openings)
+    assembled = {area.osm_id for area in areas}
+    return _Export(areas, lines, openings, [o for o in outlines.values() if o.osm_id not in assembled])
 
 
-def _compound(areas: list[_Area], asked: str | None) -> _Area:
+def _outlines(tags: Mapping[str, str]) -> bool:
+    """A building's or a compound's outline: what the site needs whole."""
+    return "building" in tags or _residential(tags)
+
+
+def _residential(tags: Mapping[str, str]) -> bool:
+    return any((k, v) in RESIDENTIAL for k, v in tags.items())
+
+
+def _held_part(way: Any) -> LineString | MultiLineString | None:
+    """The way as far as the export holds its nodes: a road leaving an extract cut at its edge
+    keeps its part inside (each run of nodes the export holds); None if no two of them are."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for node in way.nodes:
+        if node.location.valid():
+            runs[-1].append((node.lon, node.lat))
+        elif runs[-1]:
+            runs.append([])
+    parts = [LineString(run) for run in runs if len(set(run)) >= 2]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else MultiLineString(parts)
+
+
+def _compound(areas: list[_Area], asked: str | None, unassembled: list[_Unassembled]) -> _Area:
     """The outline asked for, by name or id (a residential area before, say, a building of the same
     name); without one, the only residential area in the file."""
-    outlines = [a for a in areas if any((k, v) in RESIDENTIAL for k, v in a.tags.items())]
+    outlines = [a for a in areas if _residential(a.tags)]
     found = outlines
+    names = ("name", "name:zh", "name:en")
     if asked:
-        names = ("name", "name:zh", "name:en")
         found = [a for a in areas if asked in (a.osm_id, a.osm_id[1:], *(a.tags.get(n) for n in names))]
         found = [a for a in found if a in outlines] or found
     if len(found) == 1:
         return found[0]
+    if not found:  # the compound is there, but the export holds only part of its outline
+        partial = [
+            part
+            for part in unassembled
+            if (asked in (part.osm_id, part.osm_id[1:], *(part.tags.get(n) for n in names)))
+            or (not asked and _residential(part.tags))
+        ]
+        if partial:
+            shown = "; ".join(f"{part.osm_id} {part.tags.get('name', '(no name)')}" for part in partial[:12])
+            raise SiteError(
+                f"the export holds only part of the compound's outline ({shown}): it was cut at the "
+                "export's edge, so nodes or ways of it are missing. Export an area that holds the whole "
+                "compound",
+                field="compound",
+                zh=f"导出的地图只有小区轮廓的一部分（{shown}）：导出范围的边缘把它切掉了，缺了一些点或线。"
+                "请导出包含整个小区的范围",
+            )
     listed = "; ".join(f"{a.osm_id} {a.tags.get('name', '(no name)')}" for a in outlines[:12]) or "none"
     if not found:
         which = f"no area {asked!r}" if asked else "no compound outline (landuse=residential)"
@@ -338,7 +410,7 @@ def _buildings(
 
 
 def _lanes(
-    lines: Iterable[tuple[str, dict[str, str], LineString]], reach: BaseGeometry
+    lines: Iterable[tuple[str, dict[str, str], LineString | MultiLineString]], reach: BaseGeometry
 ) -> list[dict[str, Any]]:
     """Each highway's part within reach of the outline; one cut in two by the outline gives two lanes."""
     features = []

@@ -211,6 +211,7 @@ async def site_map_from_osm(
         no_tricycle=made.no_tricycle,
         renamed=made.renamed,
         unnumbered=made.unnumbered,
+        cut_off=made.cut_off,
         households_from_map=[b.id for b in made.site.buildings if b.id in stored],
     )
 

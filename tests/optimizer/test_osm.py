@@ -168,3 +168,31 @@ def test_the_command_writes_the_site_and_names_what_to_fix(
     assert main(["site-from-osm", str(GELIN / "site.geojson"), "--out", str(tmp_path / "x.geojson")]) == 2
     assert "不是能读的 OpenStreetMap 文件" in capsys.readouterr().err
     assert not (tmp_path / "x.geojson").exists()
+
+
+def _without_nodes(*node_ids: str) -> bytes:
+    """The fixture export as an extract cut at its edge leaves it: the nodes gone, every way still
+    naming them."""
+    lines = GARDEN.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not any(f'<node id="{n}"' in line for n in node_ids)).encode()
+
+
+def test_an_export_cut_at_its_edge_keeps_what_it_holds_and_names_what_it_cut_off() -> None:
+    # the footway's end (node 12) is outside the extract: its part inside stays, the steps (12-13) go
+    made = site_from_osm(_without_nodes("12"), gate="n1")
+    lanes = _by_kind(made.document, "lane")
+    assert list(lanes) == ["w200", "w201"]
+    assert lanes["w201"]["geometry"]["coordinates"] == ((121.4402, 31.1709), (121.441, 31.1709))
+    assert made.cut_off == []
+    # a building's corner is outside: the building is left out, and said so
+    made = site_from_osm(_without_nodes("362"), gate="n1")
+    assert list(_by_kind(made.document, "building")) == ["1", "2", "3", "4"] and made.cut_off == ["w306"]
+    # the compound's own outline is cut: no site from half a compound, and why
+    with pytest.raises(SiteError) as cut:
+        site_from_osm(_without_nodes("102"), gate="n1")
+    assert cut.value.field == "compound" and cut.value.message.startswith(
+        "the export holds only part of the compound's outline (w100 试验花园)"
+    )
+    assert "请导出包含整个小区的范围" in (cut.value.zh or "")
+    with pytest.raises(SiteError, match="only part of the compound's outline"):
+        site_from_osm(_without_nodes("102"), compound="Test Garden", gate="n1")

@@ -644,7 +644,7 @@ async function readExport(prefix, id, errorId) {
   const read = await response.json();
   $(`${prefix}-summary`).textContent = L.osm_summary.replace("{name}", read.site.site.name).replace("{buildings}", read.buildings)
     .replace("{lanes}", read.lanes).replace("{gate}", read.gate);
-  for (const [key, label] of [["households_from_map", L.map_osm_from_map], ["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed], ["unnumbered", L.osm_unnumbered]]) {
+  for (const [key, label] of [["households_from_map", L.map_osm_from_map], ["without_households", L.osm_without_households], ["no_tricycle", L.osm_no_tricycle], ["renamed", L.osm_renamed], ["unnumbered", L.osm_unnumbered], ["cut_off", L.osm_cut_off]]) {
     if (read[key].length) $(`${prefix}-notes`).appendChild(document.createElement("li")).textContent = label.replace("{list}", read[key].join(", "));
   }
   return read;
