@@ -888,7 +888,8 @@ def test_a_coordinators_plan_waits_in_a_full_queue_and_is_taken_back_from_the_pa
     assert page.inner_text("#form-error") == ""
     day = client.get(f"/sites/gelin-spring/days/{date}", headers=ADMIN).json()
     assert (day["status"], day["job"]) == ("not_planned", None)
-    assert client.get(f"/jobs/{other['id']}", headers=ADMIN).json()["status"] == "running"  # untouched
+    # untouched: still on its way (its solver process may not have started yet on a busy machine)
+    assert client.get(f"/jobs/{other['id']}", headers=ADMIN).json()["status"] in ("queued", "running")
 
 
 def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
