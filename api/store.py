@@ -140,9 +140,16 @@ def domain_operations(session: Session, row: SiteRow, date: str) -> Operations:
     return parse_operations(operations_document(session, row, date))
 
 
-def count_rows(session: Session, site_id: str, date: str) -> list[CountRowRecord]:
-    query = select(CountRowRecord).where(CountRowRecord.site_id == site_id, CountRowRecord.date == date)
-    return list(session.scalars(query.order_by(CountRowRecord.position)))
+def count_rows(session: Session, site_id: str, date: str) -> Sequence[CountFields]:
+    """The day's count rows as stored, in order, as plain columns: a day is hundreds of rows, read
+    for every compound the district's one press adds leftovers to, and an ORM object a row took
+    most of the time of storing a day (summing it up again) and of freezing it for a plan."""
+    c = CountRowRecord
+    return session.execute(
+        select(c.building, c.parcels, c.shift, c.urgent, c.arrived_s, c.held_from, c.back_s)
+        .where(c.site_id == site_id, c.date == date)
+        .order_by(c.position)
+    ).all()
 
 
 def checked_counts(session: Session, row: SiteRow, date: str, day: Day) -> Day:
@@ -280,7 +287,7 @@ def count_totals(rows: Sequence[CountFields]) -> CountTotals:
 
 
 def snapshot(
-    session: Session, row: SiteRow, date: str, rows: list[CountRowRecord], policy: str | None
+    session: Session, row: SiteRow, date: str, rows: Sequence[CountFields], policy: str | None
 ) -> dict[str, Any]:
     """Everything a solve needs, frozen: later edits to the site or counts never change a plan."""
     return {
