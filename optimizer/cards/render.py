@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from optimizer.cards.labels import LABELS, LANGUAGES, vehicle_name
+from optimizer.cards.labels import LABELS, LANGUAGES, shift_name, vehicle_name
 from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
 from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.svg_map import PALETTE, RouteLine, map_aspect, site_map_svg
@@ -113,6 +113,7 @@ class LoadTrip:
 @dataclass(frozen=True)
 class ShiftCards:
     id: str
+    name: str  # as the cards name it (`shift_name`)
     start: str
     end: str
     load_list: tuple[LoadTrip, ...]
@@ -264,6 +265,7 @@ def shift_documents(
         documents.append(
             ShiftCards(
                 shift_plan["id"],
+                shift_name(shift_plan["id"], lang),
                 shift_plan.get("start", "")[:5],
                 shift_plan.get("end", "")[:5],
                 tuple(loads),

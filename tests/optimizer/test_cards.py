@@ -429,8 +429,17 @@ def test_notices_tell_each_contact_household_when_and_how_many() -> None:
         )
         expected.append(f"About {arrive}, {building}: {what}. {who}, please tell your building: {ask}")
     assert text[1:] == expected
+    # on Chinese paper a roster's English shift is named in Chinese (not "morning班"); its own as it is
     assert notices_text(plan, site_graph.site, lang="zh").startswith(
-        "【Three on a lane 2022-04-28 morning班 送货时间】\n约"
+        "【Three on a lane 2022-04-28 上午班 送货时间】\n约"
+    )
+    assert 'data-running="Three on a lane · 2022-04-28 · 班次 上午 ·' in cards_html(
+        plan, site_graph, lang="zh"
+    )
+    for shift in plan["shifts"]:
+        shift["id"] = "早班"
+    assert notices_text(plan, site_graph.site, lang="zh").startswith(
+        "【Three on a lane 2022-04-28 早班 送货时间】"
     )
     with pytest.raises(PlanError, match="no shift 'night'"):
         notices_text(plan, site_graph.site, shift="night")
