@@ -276,7 +276,12 @@ def district_day_by_day(
         )
     }
     dates = sorted({*counted, *planned})
-    held = {key: row.held_over for key, row in _current_counts(session, span, found).items()}
+    held = {
+        (site, date): held_over
+        for site, date, held_over in session.execute(
+            select(c.site_id, c.date, c.held_over).where(_on(c.date, span), c.site_id.in_(found))
+        )
+    }
     left = _left_before(session, span, found, [(site, date) for site in found for date in dates])
     waiting: Counter[str] = Counter()
     for (site, date), earlier in left.items():
