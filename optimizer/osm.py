@@ -227,7 +227,7 @@ def _read(path: str | Path | bytes) -> _Export:
     areas: list[_Area] = []
     lines: list[tuple[str, dict[str, str], LineString | MultiLineString]] = []
     openings: list[_Node] = []
-    outlines: dict[str, _Unassembled] = {}  # closed ways and multipolygons a compound or building needs
+    outlines: dict[str, _Unassembled] = {}  # cut ways, and multipolygons until assembled, of outlines
     try:
         for item in osmium.FileProcessor(source).with_locations().with_areas():
             tags = {tag.k: tag.v for tag in item.tags}
@@ -241,7 +241,8 @@ def _read(path: str | Path | bytes) -> _Export:
                     lines.append((f"w{item.id}", tags, line))
             elif isinstance(item, osmium.osm.Way) and _outlines(tags) and item.is_closed():
                 points = [Point(n.lon, n.lat) for n in item.nodes if n.location.valid()]
-                outlines[f"w{item.id}"] = _Unassembled(f"w{item.id}", tags, points)
+                if len(points) < len(item.nodes):  # nodes missing: osmium will assemble no area
+                    outlines[f"w{item.id}"] = _Unassembled(f"w{item.id}", tags, points)
             elif (
                 isinstance(item, osmium.osm.Relation)
                 and _outlines(tags)
