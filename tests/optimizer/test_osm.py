@@ -196,3 +196,19 @@ def test_an_export_cut_at_its_edge_keeps_what_it_holds_and_names_what_it_cut_off
     assert "请导出包含整个小区的范围" in (cut.value.zh or "")
     with pytest.raises(SiteError, match="only part of the compound's outline"):
         site_from_osm(_without_nodes("102"), compound="Test Garden", gate="n1")
+    # the outline drawn as a multipolygon whose way is cut: refused the same way, naming the relation
+    relation = (
+        _without_nodes("102")
+        .decode()
+        .replace(
+            '<tag k="landuse" v="residential"/><tag k="name" v="试验花园"/><tag k="name:en" v="Test Garden"/>',
+            "",
+        )
+        .replace(
+            "</osm>",
+            '<relation id="900"><member type="way" ref="100" role="outer"/><tag k="type" v="multipolygon"/>'
+            '<tag k="landuse" v="residential"/><tag k="name" v="试验花园"/></relation></osm>',
+        )
+    )
+    with pytest.raises(SiteError, match=r"only part of the compound's outline \(r900 试验花园\)"):
+        site_from_osm(relation.encode(), gate="n1")
