@@ -138,6 +138,15 @@ def _slow(page: object, *endings: str) -> None:
     )
 
 
+def _cells(page: object, table: str) -> list[list[str]]:
+    """A table's body, row by row, each cell's text: read from the cells, not from the rows' laid-out
+    text (which loses its tabs between cells if read while Chromium is not rendering the row)."""
+    rows: list[list[str]] = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        f"{table} tbody tr", "rows => rows.map((row) => [...row.cells].map((cell) => cell.textContent))"
+    )
+    return rows
+
+
 def _planned(client: httpx.Client, date: str, counts_csv: str) -> str:
     """gelin-spring with these counts on `date`, planned through the API; the plan's id."""
     days = f"/sites/gelin-spring/days/{date}"
@@ -681,7 +690,7 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
     _open_date(page, "2022-04-25")
     page.click("#day-by-day summary")
     page.wait_for_selector("#days-table tbody tr[data-date='2022-04-24']")
-    rows = [row.split("\t") for row in page.locator("#days-table tbody tr").all_inner_texts()]
+    rows = _cells(page, "#days-table")
     assert [row[:6] for row in rows] == [  # newest first: counted, held over, not added, delivered, left
         ["2022-04-25", str(left + 5), str(left), "2", "", ""],  # the 2 brought back, not added
         ["2022-04-24", "6000", "0", "", str(6000 - left), str(left)],
@@ -709,7 +718,7 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
     office = _admin_at_the_overview(browser, running.url, "2022-04-25")
     office.click("#district-days summary")
     office.wait_for_selector("#district-days-table tbody tr[data-date='2022-04-24']")
-    rows = [row.split("\t") for row in office.locator("#district-days-table tbody tr").all_inner_texts()]
+    rows = _cells(office, "#district-days-table")
     assert [row[:7] for row in rows] == [
         ["2022-04-25", "2 / 2", str(left + 16), str(left), "2", "0", "0"],
         ["2022-04-24", "1 / 2", "6000", "0", "0", str(6000 - left), str(left)],
@@ -913,9 +922,7 @@ def test_a_district_token_sees_every_compounds_day_and_opens_one_from_it(
     _open_date(page, date)
 
     def rows() -> list[list[str]]:
-        return page.eval_on_selector_all(  # type: ignore[no-any-return]
-            "#overview-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
-        )
+        return _cells(page, "#overview-table")
 
     page.wait_for_function("document.querySelectorAll('#overview-table tbody tr').length === 1")
     picker = page.eval_on_selector_all("#site-pick option", "options => options.map(o => o.value)")
