@@ -45,6 +45,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     from api.main import create_app
 
+    # Migrated here first (the app's start does it again, a no-op) so that a database that cannot be
+    # opened is one line on the terminal, not a traceback from inside the server's start.
+    upgrade(get_settings().resolved_database_url)
     uvicorn.run(create_app(), host=args.host, port=args.port)
     return 0
 

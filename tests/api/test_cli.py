@@ -81,3 +81,51 @@ def test_a_backup_taken_while_the_server_runs_holds_every_day_and_opens_as_the_d
     assert main(["db", "backup", str(command_line / "pg.sqlite3")]) == 2
     err = capsys.readouterr().err
     assert "数据库是 postgresql" in err and "pg_dump -Fc" in err and "secret" not in err
+
+
+def test_a_fresh_checkout_serves_from_a_data_folder_it_makes_itself(
+    command_line: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first thing a new user runs is `onebell serve` where no `./data` exists yet."""
+    fresh = command_line / "not" / "there" / "yet"
+    monkeypatch.setenv("ONEBELL_DATA_DIR", str(fresh))
+    get_settings.cache_clear()
+    assert main(["db", "upgrade"]) == 0
+    assert (fresh / "onebell.sqlite3").is_file()
+
+    newer = command_line / "another"
+    with TestClient(
+        create_app(Settings(data_dir=newer, database_url=None, admin_token="admin-secret"))
+    ) as client:
+        sites = client.get("/sites", headers=bearer("admin-secret"))
+        assert sites.status_code == 200 and sites.json() == []
+    assert (newer / "onebell.sqlite3").is_file()
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_naming_the_setting_and_no_server_starts(
+    command_line: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(args))
+    monkeypatch.setenv("ONEBELL_DATABASE_URL", "postgresql+psycopg://postgres:secret@127.0.0.1:1/onebell")
+    get_settings.cache_clear()
+    assert main(["serve"]) == 2
+    assert started == []
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert error.startswith(
+        "onebell: error: cannot open the database postgresql+psycopg://postgres:***@127.0.0.1:1/"
+    )
+    assert "ONEBELL_DATABASE_URL" in error and "secret" not in error
+
+    monkeypatch.delenv("ONEBELL_DATABASE_URL")
+    blocked = command_line / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("ONEBELL_DATA_DIR", str(blocked / "data"))
+    get_settings.cache_clear()
+    assert main(["db", "upgrade"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"onebell: error: cannot make the data folder {blocked / 'data'}")
+    assert "ONEBELL_DATA_DIR" in error
