@@ -404,6 +404,36 @@ def test_planning_before_the_days_counts_have_come_keeps_them(
     assert page.inner_text("#total") == "8" and page.input_value("#b-2") == "3"
 
 
+def test_enter_in_the_date_field_opens_the_day_and_plans_nothing(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    stored = "building,parcels,shift\n1,5,morning\n2,7,morning\n"
+    where = "/sites/gelin-spring/days/2022-04-27/counts"
+    assert client.put(where, content=stored, headers={**ADMIN, "Content-Type": "text/csv"}).status_code == 200
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-26")
+    page.wait_for_function("document.querySelector('#total').textContent === '0'")
+    posted: list[str] = []
+    page.on(  # type: ignore[attr-defined]
+        "request",  # anything but reads (and the roster's check, which stores nothing)
+        lambda request: (
+            None
+            if request.method == "GET" or request.url.endswith("/operations/read")
+            else posted.append(f"{request.method} {request.url}")
+        ),
+    )
+    # typed in, as a keyboard does, and Enter before the field's change has opened it
+    page.evaluate("document.querySelector('#date').value = '2022-04-27'")
+    page.press("#date", "Enter")
+    page.wait_for_function("document.querySelector('#total').textContent === '12'")
+    assert page.input_value("#b-2") == "7"
+    page.press("#date", "Enter")  # again, on the day open: nothing
+    page.wait_for_timeout(500)
+    assert posted == [] and page.is_hidden("#result")
+    assert client.get(where, headers=ADMIN).json()["rows"][1]["parcels"] == 7
+
+
 def test_counts_typed_and_not_saved_are_not_given_up_unasked(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:

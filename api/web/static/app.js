@@ -1746,6 +1746,12 @@ $("plan-all-cancel").addEventListener("click", cancelWaitingPlans);
 $("plan-cancel").addEventListener("click", cancelPlan);
 $("upload").addEventListener("change", async (event) => { const file = event.target.files[0]; if (file) await uploadFile(file); event.target.value = ""; });
 $("date").addEventListener("change", () => openDate($("date").value));
+// Enter in the date field opens that day: left to the form, it would save the grid into it and plan it.
+$("date").addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault();
+  if ($("date").value && $("date").value !== shownDate) openDate($("date").value);
+});
 window.addEventListener("beforeunload", (event) => { if (unsaved) { event.preventDefault(); event.returnValue = ""; } });
 $("attention-only").addEventListener("change", loadOverview);
 $("edit-building").addEventListener("change", showBuildingDetails);
