@@ -92,9 +92,53 @@ class _Walker:
             number, shift = shifts[shift_id]
             self.check_shift(number, shift, shift_plan, totals)
         self.check_counts()
+        self.check_groups()
         self.check_standing()
         self.check_summary(totals)
         return self.violations
+
+    def check_groups(self) -> None:
+        """The groups the page and the command line show instead of every building's line must say
+        the same: each undelivered entry in exactly one group of its shift, cause and day held from,
+        and each group's parcels its entries' (plans made before groups have none: nothing to check)."""
+        if "undelivered_groups" not in self.plan:
+            return
+        entries = {
+            (item.get("shift"), item.get("cause"), item.get("held_from"), item.get("building")): item.get(
+                "parcels"
+            )
+            for item in _list(self.plan, "undelivered")
+        }
+        grouped: set[tuple[Any, ...]] = set()
+        for number, group in enumerate(_list(self.plan, "undelivered_groups")):
+            key = (group.get("shift"), group.get("cause"), group.get("held_from"))
+            buildings = group.get("buildings")
+            if not isinstance(buildings, list) or not buildings:
+                self.fail(f"undelivered group {number}: lists no buildings")
+                continue
+            members = [(*key, building) for building in buildings]
+            missing = [m[3] for m in members if m not in entries]
+            twice = [m[3] for m in members if m in grouped]
+            grouped.update(members)
+            if missing or twice:
+                self.fail(
+                    f"undelivered group {number} ({key[0]}, {key[1]}): buildings {', '.join(map(str, missing))} have no "
+                    f"undelivered entry of its shift and cause"
+                    if missing
+                    else f"undelivered group {number}: buildings {', '.join(map(str, twice))} are in another group too"
+                )
+                continue
+            parcels = sum(count for m in members if isinstance(count := entries[m], int))
+            if group.get("parcels") != parcels:
+                self.fail(
+                    f"undelivered group {number}: says {group.get('parcels')!r} parcels, its buildings' entries {parcels}"
+                )
+            if not str(group.get("reason") or "").strip():
+                self.fail(f"undelivered group {number}: no reason given")
+        for entry in sorted(set(entries) - grouped, key=str):
+            self.fail(
+                f"undelivered entry for building {entry[3]} ({entry[0]}, {entry[1]}) is in no undelivered group"
+            )
 
     def check_shift(
         self, number: int, shift: Shift, shift_plan: Mapping[str, Any], totals: dict[str, int]

@@ -513,11 +513,23 @@ def print_summary(plan: Plan, stream: TextIO) -> None:
             file=stream,
         )
     if plan.undelivered:
-        print(f"undelivered ({len(plan.undelivered)} entries):", file=stream)
-        for item in plan.undelivered[:10]:
-            print(f"  - {item.reason}", file=stream)
-        if len(plan.undelivered) > 10:
-            print(f"  ... and {len(plan.undelivered) - 10} more in the plan file", file=stream)
+        left = sum(item.parcels for item in plan.undelivered)
+        buildings = len({item.building for item in plan.undelivered})
+        print(f"undelivered: {_count(left, 'parcel')} at {_count(buildings, 'building')}:", file=stream)
+        left_at = {
+            (item.shift, item.cause, item.held_from, item.building): item.parcels for item in plan.undelivered
+        }
+        for group in plan.undelivered_groups:
+            print(f"  - {group.reason}", file=stream)
+            if len(group.buildings) > 1:
+                each = ", ".join(
+                    f"{b} ({left_at[group.shift, group.cause, group.held_from, b]})" for b in group.buildings
+                )
+                print(f"    {each}", file=stream)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _write_atomically(path: Path, content: str | bytes) -> None:

@@ -20,6 +20,7 @@ import networkx as nx
 from optimizer.clock import format_clock
 from optimizer.graph import unreachable_buildings
 from optimizer.problem import DayModel
+from optimizer.site import building_order
 from optimizer.stop_cost import stop_s
 from optimizer.travel import ride_s
 
@@ -110,6 +111,21 @@ class Undelivered:
 
 
 @dataclass(frozen=True)
+class UndeliveredGroup:
+    """The buildings whose parcels stayed for the same reason in the same shift, said once: the
+    page and the command line show these, the plan's `undelivered` keeps every building's line."""
+
+    shift: str
+    cause: str
+    held_from: str | None
+    parcels: int
+    urgent: int
+    buildings: tuple[str, ...]
+    reason: str
+    reason_zh: str
+
+
+@dataclass(frozen=True)
 class Plan:
     site: str
     date: str | None
@@ -119,6 +135,7 @@ class Plan:
     parcels: int
     solver: dict[str, Any] = field(default_factory=dict)
     replanned_at_s: int | None = None  # a re-plan: trips that departed by then were kept
+    undelivered_groups: tuple[UndeliveredGroup, ...] = ()
 
     @property
     def delivered(self) -> int:
@@ -161,6 +178,7 @@ class Plan:
             **({} if self.replanned_at_s is None else {"replanned_at": format_clock(self.replanned_at_s)}),
             "shifts": [_shift_dict(shift) for shift in self.shifts],
             "undelivered": [_undelivered_document(item) for item in self.undelivered],
+            "undelivered_groups": [_group_document(group) for group in self.undelivered_groups],
             "summary": {
                 "parcels": self.parcels,
                 "delivered": self.delivered,
@@ -305,7 +323,8 @@ def build_plan(
         solver=solver or {},
         replanned_at_s=now_s,
     )
-    return replace(plan, undelivered=explain_undelivered(model, plan, served, held_back))
+    undelivered, groups = explain_undelivered(model, plan, served, held_back)
+    return replace(plan, undelivered=undelivered, undelivered_groups=groups)
 
 
 def _crew_id(model: DayModel, crew: int) -> str:
@@ -395,6 +414,14 @@ def _undelivered_document(item: Undelivered) -> dict[str, Any]:
     return document
 
 
+def _group_document(group: UndeliveredGroup) -> dict[str, Any]:
+    document = asdict(group)
+    document["buildings"] = list(group.buildings)
+    if group.held_from is None:
+        del document["held_from"]
+    return document
+
+
 def _batch_document(batch: Batch) -> dict[str, Any]:
     if batch.back_s is not None:
         held = {} if batch.held_from is None else {"held_from": batch.held_from}
@@ -407,8 +434,10 @@ def _batch_document(batch: Batch) -> dict[str, Any]:
 
 def explain_undelivered(
     model: DayModel, plan: Plan, served: set[int], held_back: dict[int, str]
-) -> tuple[Undelivered, ...]:
-    """Group what did not go out by building and arrival shift, with a cause and what would fix it."""
+) -> tuple[tuple[Undelivered, ...], tuple[UndeliveredGroup, ...]]:
+    """Group what did not go out by building and arrival shift, with a cause and what would fix it;
+    and the same by shift and reason, each group's sentence said once for all its buildings (a
+    short day leaves a hundred buildings for one reason, which a coordinator reads as one line)."""
     operations = model.operations
     site = model.site_graph.site
     left: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
@@ -420,115 +449,164 @@ def explain_undelivered(
             left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
     items = []
+    grouped: dict[tuple[int, str, str, str, str], list[Undelivered]] = defaultdict(list)
     for (building_id, shift_number, cause, held_from), nodes in sorted(
-        left.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][3])
+        left.items(), key=lambda kv: (kv[0][1], building_order(kv[0][0]), kv[0][3])
     ):
         parcels = sum(model.visits[n].parcels for n in nodes)
         urgent = sum(model.visits[n].urgent for n in nodes)
         shift = operations.shifts[shift_number]
         name = site.building(building_id).name
-        source = f"held over from {held_from}" if held_from else f"from the {shift.id} shift"
-        what = f"building {building_id} ({name}): {_parcels(parcels)} {source}"
+        what = f"building {building_id} ({name}): {_parcels(parcels)} {_source(shift.id, held_from)}"
         building_zh = name if name == building_id else f"{name}（楼号 {building_id}）"
-        source_zh = f"之前 {held_from} 留下" if held_from else f"{shift.id} 班次"
-        what_zh = f"{building_zh} {source_zh}的 {parcels} 件"
-        if cause == "no_sealed_team":
-            reason, reason_zh = _no_sealed_team(model, shift_number, what, what_zh)
-        elif cause == "no_crew":
-            modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
-            reason = f"{what}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift"
-            reason_zh = (
-                f"{what_zh}：之后没有组骑能到这栋楼的车（{'、'.join(modes)}）；请在 {shift.id} 班次安排一组"
-            )
-        elif cause == "behind_sealed_zone":
-            zones = ", ".join(z.name for z in site.zones if z.sealed)
-            reason = (
-                f"{what}: the only lanes to it run through the sealed zone ({zones}), which only a designated "
-                "pair may enter; put one (a fleet entry with sealed_ok) on the roster, or draw the lane round the fence"
-            )
-            reason_zh = (
-                f"{what_zh}：去这栋楼的路都要穿过封控区（{zones}），只有指定的两人组能进；"
-                "请在班表里安排指定的两人组（车队中 sealed_ok 的一项），或把绕开围挡的路画上"
-            )
-        elif cause == "lane_closed":
-            names = ", ".join(reach.closed_on_the_way(model, building_id))
-            reason = (
-                f"{what}: every way to it runs along a lane closed today ({names}); open the lane again "
-                "when it can be ridden, or draw the way round"
-            )
-            reason_zh = f"{what_zh}：去这栋楼的路都要经过今天封闭的道路（{names}）；道路能走时把它重新打开，或把绕行的路画上"
-        elif cause == "urgent_window":
-            opens = max(model.urgent_opens_s(n) for n in nodes)
-            late_wave = opens > shift.start_s
-            since = (
-                f"of {format_clock(opens)[:5]}, when they could first be loaded"
-                if late_wave
-                else f"of the {shift.id} shift"
-            )
-            since_zh = f"{format_clock(opens)[:5]}（最早能装车时）" if late_wave else f"{shift.id} 班次开始"
-            reason = (
-                f"{what} ({urgent} urgent) could not be there within the first {operations.urgent_within_min} "
-                f"minutes {since}; send them on the first trip or add a crew"
-            )
-            reason_zh = (
-                f"{what_zh}（其中加急 {urgent} 件）没法在 {since_zh}后 {operations.urgent_within_min} 分钟内送到；"
-                "请放在第一趟送，或加一组"
-            )
-        elif cause == "sorter_pace":
-            reason = f"{what}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift"
-            reason_zh = f"{what_zh}：分拣员在班次结束前分不完；请在 {shift.id} 班次加一名分拣员"
-        elif cause == "standing" and all(model.visits[n].arrived_s is None for n in nodes):
-            ready = model.loadable_from_s(nodes)  # brought back by a trip (`back_at`), not standing
-            reason = (
-                f"{what}: a trip brought them back to the gate at {format_clock(ready)}, too late for a "
-                "crew's trip to be back before its shift ends; they are held over into the next day, "
-                "or staff a later shift"
-            )
-            reason_zh = (
-                f"{what_zh}：{format_clock(ready)} 才被带回大门，来不及在班次结束前再送一趟回来；"
-                "留到第二天送，或安排更晚的班次"
-            )
-        elif cause == "standing":
-            ready = model.loadable_from_s(nodes)
-            reason = (
-                f"{what}: they may be loaded only from {format_clock(ready)} (after standing "
-                f"{operations.gate.stand_min} min at the gate), too late for a crew's trip to be back "
-                "before its shift ends; disinfect them sooner or staff a later shift"
-            )
-            reason_zh = (
-                f"{what_zh}：要在门口静置 {operations.gate.stand_min} 分钟，{format_clock(ready)} 才能装车，"
-                "来不及在班次结束前送完回来；请早点消杀，或安排更晚的班次"
-            )
-        else:
-            vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
-            fleet_entry = operations.vehicle(vehicle)
-            out = sum(
-                1
-                for c in model.crews
-                if c.shift == shift_number and operations.fleet[c.vehicle] == fleet_entry
-            )
-            # What one more crew takes: riders, and a vehicle too when every one is out already.
-            needs, needs_zh = f"{fleet_entry.crew} more riders", f"{fleet_entry.crew} 名骑手"
-            available = fleet_entry.count_in(shift.id)
-            if out >= available:
-                needs += f" and a {vehicle} beyond the {available} out already"
-                needs_zh += f"和第 {available + 1} 辆 {vehicle}"
-            more = (
-                f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels ({needs})"
-                if capacity
-                else ""
-            )
-            more_zh = (
-                f"；{shift.id} 班次再加一组 {vehicle}（{needs_zh}）大约能多送 {capacity} 件"
-                if capacity
-                else ""
-            )
-            reason = f"{what} did not fit in the crews' time{more}"
-            reason_zh = f"{what_zh}在各组的时间里送不完{more_zh}"
-        items.append(
-            Undelivered(building_id, parcels, shift.id, cause, reason, urgent, held_from or None, reason_zh)
+        what_zh = f"{building_zh} {_source_zh(shift.id, held_from)}的 {parcels} 件"
+        why, why_zh = _why(model, cause, shift_number, building_id, nodes, reach, per_crew)
+        item = Undelivered(
+            building_id,
+            parcels,
+            shift.id,
+            cause,
+            _worded(why, what, urgent),
+            urgent,
+            held_from or None,
+            _worded(why_zh, what_zh, urgent),
         )
-    return tuple(items)
+        items.append(item)
+        grouped[(shift_number, cause, held_from, why, why_zh)].append(item)
+    groups = []
+    for (shift_number, cause, held_from, why, why_zh), members in grouped.items():
+        if len(members) == 1:
+            what, what_zh = members[0].reason, members[0].reason_zh
+        else:
+            shift_id = operations.shifts[shift_number].id
+            parcels = sum(item.parcels for item in members)
+            what = _worded(
+                why, f"{_parcels(parcels)} {_source(shift_id, held_from)} at {len(members)} buildings", 0
+            )
+            what_zh = _worded(
+                why_zh, f"{len(members)} 栋楼 {_source_zh(shift_id, held_from)}的 {parcels} 件", 0
+            )
+        groups.append(
+            UndeliveredGroup(
+                shift=members[0].shift,
+                cause=cause,
+                held_from=held_from or None,
+                parcels=sum(item.parcels for item in members),
+                urgent=sum(item.urgent for item in members),
+                buildings=tuple(item.building for item in members),
+                reason=what,
+                reason_zh=what_zh,
+            )
+        )
+    return tuple(items), tuple(groups)
+
+
+def _source(shift_id: str, held_from: str) -> str:
+    return f"held over from {held_from}" if held_from else f"from the {shift_id} shift"
+
+
+def _source_zh(shift_id: str, held_from: str) -> str:
+    return f"之前 {held_from} 留下" if held_from else f"{shift_id} 班次"
+
+
+def _worded(why: str, what: str, urgent: int) -> str:
+    """A reason's sentence with its parcels named: one building's, or a group's."""
+    return why.replace("{what}", what).replace("{urgent}", str(urgent))
+
+
+def _why(
+    model: DayModel,
+    cause: str,
+    shift_number: int,
+    building_id: str,
+    nodes: Sequence[int],
+    reach: _Reach,
+    per_crew: Mapping[str, tuple[str, int]],
+) -> tuple[str, str]:
+    """The sentence saying why parcels stayed and what would fix it, in English and Chinese, with
+    `{what}` where the parcels are named (and `{urgent}` for how many were urgent): the same words
+    for every building left for the same reason, so that they are grouped by them."""
+    operations = model.operations
+    site = model.site_graph.site
+    shift = operations.shifts[shift_number]
+    if cause == "no_sealed_team":
+        return _no_sealed_team(model, shift_number, "{what}", "{what}")
+    if cause == "no_crew":
+        modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
+        return (
+            f"{{what}}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift",
+            f"{{what}}：之后没有组骑能到这栋楼的车（{'、'.join(modes)}）；请在 {shift.id} 班次安排一组",
+        )
+    if cause == "behind_sealed_zone":
+        zones = ", ".join(z.name for z in site.zones if z.sealed)
+        return (
+            f"{{what}}: the only lanes to it run through the sealed zone ({zones}), which only a designated "
+            "pair may enter; put one (a fleet entry with sealed_ok) on the roster, or draw the lane round the fence",
+            f"{{what}}：去这栋楼的路都要穿过封控区（{zones}），只有指定的两人组能进；"
+            "请在班表里安排指定的两人组（车队中 sealed_ok 的一项），或把绕开围挡的路画上",
+        )
+    if cause == "lane_closed":
+        names = ", ".join(reach.closed_on_the_way(model, building_id))
+        return (
+            f"{{what}}: every way to it runs along a lane closed today ({names}); open the lane again "
+            "when it can be ridden, or draw the way round",
+            f"{{what}}：去这栋楼的路都要经过今天封闭的道路（{names}）；道路能走时把它重新打开，或把绕行的路画上",
+        )
+    if cause == "urgent_window":
+        opens = max(model.urgent_opens_s(n) for n in nodes)
+        late_wave = opens > shift.start_s
+        since = (
+            f"of {format_clock(opens)[:5]}, when they could first be loaded"
+            if late_wave
+            else f"of the {shift.id} shift"
+        )
+        since_zh = f"{format_clock(opens)[:5]}（最早能装车时）" if late_wave else f"{shift.id} 班次开始"
+        return (
+            f"{{what}} ({{urgent}} urgent) could not be there within the first {operations.urgent_within_min} "
+            f"minutes {since}; send them on the first trip or add a crew",
+            f"{{what}}（其中加急 {{urgent}} 件）没法在 {since_zh}后 {operations.urgent_within_min} 分钟内送到；"
+            "请放在第一趟送，或加一组",
+        )
+    if cause == "sorter_pace":
+        return (
+            f"{{what}}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift",
+            f"{{what}}：分拣员在班次结束前分不完；请在 {shift.id} 班次加一名分拣员",
+        )
+    if cause == "standing" and all(model.visits[n].arrived_s is None for n in nodes):
+        ready = model.loadable_from_s(nodes)  # brought back by a trip (`back_at`), not standing
+        return (
+            f"{{what}}: a trip brought them back to the gate at {format_clock(ready)}, too late for a "
+            "crew's trip to be back before its shift ends; they are held over into the next day, "
+            "or staff a later shift",
+            f"{{what}}：{format_clock(ready)} 才被带回大门，来不及在班次结束前再送一趟回来；留到第二天送，或安排更晚的班次",
+        )
+    if cause == "standing":
+        ready = model.loadable_from_s(nodes)
+        return (
+            f"{{what}}: they may be loaded only from {format_clock(ready)} (after standing "
+            f"{operations.gate.stand_min} min at the gate), too late for a crew's trip to be back "
+            "before its shift ends; disinfect them sooner or staff a later shift",
+            f"{{what}}：要在门口静置 {operations.gate.stand_min} 分钟，{format_clock(ready)} 才能装车，"
+            "来不及在班次结束前送完回来；请早点消杀，或安排更晚的班次",
+        )
+    vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
+    fleet_entry = operations.vehicle(vehicle)
+    out = sum(
+        1 for c in model.crews if c.shift == shift_number and operations.fleet[c.vehicle] == fleet_entry
+    )
+    # What one more crew takes: riders, and a vehicle too when every one is out already.
+    needs, needs_zh = f"{fleet_entry.crew} more riders", f"{fleet_entry.crew} 名骑手"
+    available = fleet_entry.count_in(shift.id)
+    if out >= available:
+        needs += f" and a {vehicle} beyond the {available} out already"
+        needs_zh += f"和第 {available + 1} 辆 {vehicle}"
+    more = (
+        f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels ({needs})"
+        if capacity
+        else ""
+    )
+    more_zh = f"；{shift.id} 班次再加一组 {vehicle}（{needs_zh}）大约能多送 {capacity} 件" if capacity else ""
+    return f"{{what}} did not fit in the crews' time{more}", f"{{what}}在各组的时间里送不完{more_zh}"
 
 
 def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str) -> tuple[str, str]:

@@ -31,6 +31,14 @@ def house_number(text: str) -> str:
     return _HOUSE_NUMBER_SUFFIX.sub("", stripped) or stripped
 
 
+def building_order(building_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Buildings in the order their numbers go (2 before 12, 12A after 12), as a list of buildings
+    a coordinator scans is read, not as text sorts them."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", building_id) if part
+    )
+
+
 DOORBELLS: tuple[str, ...] = ("working", "broken")
 KINDS: tuple[str, ...] = ("gate", "building", "lane", "zone")
 KINDS_ZH = {"gate": "大门", "building": "楼", "lane": "道路", "zone": "片区"}

@@ -117,6 +117,39 @@ def test_a_dropped_stop_must_be_listed_as_undelivered(valid_plan: dict[str, Any]
     assert any("no reason given" in v for v in violations), violations
 
 
+def test_undelivered_groups_that_do_not_say_what_the_entries_say_are_caught() -> None:
+    short = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:09", "riders": 2}])
+    the_day = day(("B1", 10), ("B2", 10), ("B3", 10))
+    plan = json.loads(json.dumps(plan_day(SITE_GRAPH, the_day, short, time_limit_s=1.0).to_dict()))
+    assert check_plan(SITE_GRAPH, the_day, short, plan) == []
+    [group] = plan["undelivered_groups"]
+    assert group["buildings"] == ["B2", "B3"]
+
+    def violations(tamper: Callable[[dict[str, Any]], None]) -> list[str]:
+        tampered = copy.deepcopy(plan)
+        tamper(tampered)
+        return check_plan(SITE_GRAPH, the_day, short, tampered)
+
+    assert violations(_set(lambda p: p["undelivered_groups"][0], "parcels", 19)) == [
+        "undelivered group 0: says 19 parcels, its buildings' entries 20"
+    ]
+    assert violations(_set(lambda p: p["undelivered_groups"][0], "buildings", ["B2"])) == [
+        "undelivered group 0: says 20 parcels, its buildings' entries 10",
+        "undelivered entry for building B3 (morning, shift_capacity) is in no undelivered group",
+    ]
+    assert violations(_set(lambda p: p["undelivered_groups"][0], "buildings", ["B2", "B3", "B1"])) == [
+        "undelivered group 0 (morning, shift_capacity): buildings B1 have no undelivered entry of its shift and cause"
+    ]
+    assert violations(lambda p: p["undelivered_groups"].append(copy.deepcopy(group))) == [
+        "undelivered group 1: buildings B2, B3 are in another group too"
+    ]
+    assert violations(_set(lambda p: p["undelivered_groups"][0], "reason", " ")) == [
+        "undelivered group 0: no reason given"
+    ]
+    # a plan made before the groups has none, and is not held to them
+    assert violations(lambda p: p.pop("undelivered_groups")) == []
+
+
 def test_an_overloaded_trip_is_caught() -> None:
     the_day = day(("B1", 90))
     plan = json.loads(json.dumps(plan_day(SITE_GRAPH, the_day, OPS, time_limit_s=1.0).to_dict()))

@@ -77,6 +77,24 @@ def test_plan_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "after the shift ends" in capsys.readouterr().out
 
 
+def test_a_short_day_prints_one_line_per_reason_with_its_buildings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def short(document: dict[str, Any]) -> None:
+        document["shifts"] = [{"id": "morning", "start": "08:00", "end": "08:09", "riders": 2, "sorters": 1}]
+
+    paths = _files(tmp_path, counts="building,parcels\nB1,10\nB2,10\nB3,10\n", ops=_ops_with(short))
+    out = tmp_path / "plan.json"
+    assert main(_plan_args(paths, out)) == 0
+    printed = capsys.readouterr().out.splitlines()
+    start = printed.index("undelivered: 20 parcels at 2 buildings:")
+    assert printed[start + 1].startswith(
+        "  - 20 parcels from the morning shift at 2 buildings did not fit in the crews' time; one more"
+    )
+    assert printed[start + 2] == "    B2 (10), B3 (10)"
+    assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 0
+
+
 def _site_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     document = three_on_a_lane().document()
     change(document)

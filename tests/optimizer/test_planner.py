@@ -96,6 +96,17 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
         "B3 morning 班次的 10 件在各组的时间里送不完；"
         "morning 班次再加一组 tricycle（2 名骑手和第 2 辆 tricycle）大约能多送 20 件"
     )
+    # a group of one building reads as its entry
+    [group] = document["undelivered_groups"]
+    assert group == {
+        "shift": "morning",
+        "cause": "shift_capacity",
+        "parcels": 10,
+        "urgent": 0,
+        "buildings": ["B3"],
+        "reason": left["reason"],
+        "reason_zh": left["reason_zh"],
+    }
     # A second tricycle standing at the gate: riders are all one more crew needs.
     spare = operations(
         shifts=[{"id": "morning", "start": "08:00", "end": "08:12", "riders": 2}],
@@ -105,6 +116,47 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
     [left] = assert_valid(site_graph, the_day, spare, spare_plan)["undelivered"]
     assert left["reason"].endswith("carries about 20 parcels (2 more riders)")
     assert left["reason_zh"].endswith("再加一组 tricycle（2 名骑手）大约能多送 20 件")
+
+
+def test_buildings_left_for_the_same_reason_are_said_once_in_the_order_their_numbers_go() -> None:
+    """A short day leaves a hundred buildings for one reason: the coordinator reads it as one line
+    per shift and reason, not a hundred, with the buildings (2 before 12) under it."""
+    ops = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "08:09", "riders": 2},
+            {"id": "afternoon", "start": "13:00", "end": "13:09", "riders": 2},
+        ]
+    )
+    site_graph = graph_of(
+        three_on_a_lane({"B2": {"id": "12", "name": "12号楼"}, "B3": {"id": "2", "name": "2号楼"}})
+    )
+    the_day = day(("B1", 10, "morning"), ("12", 10, "morning"), ("2", 10, "morning"), ("12", 4, "afternoon"))
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    entries = {(item["shift"], item["building"]): item for item in document["undelivered"]}
+    groups = document["undelivered_groups"]
+    assert [(g["shift"], g["cause"], g["buildings"], g["parcels"]) for g in groups] == [
+        ("morning", "shift_capacity", ["2", "12"], 20),
+        ("afternoon", "shift_capacity", ["12"], 4),
+    ]
+    assert [i["building"] for i in document["undelivered"] if i["shift"] == "morning"] == ["2", "12"]
+    morning, afternoon = groups
+    assert morning["reason"] == (
+        "20 parcels from the morning shift at 2 buildings did not fit in the crews' time; one more "
+        "tricycle crew in the morning shift carries about 10 parcels (2 more riders and a tricycle "
+        "beyond the 1 out already)"
+    )
+    assert morning["reason_zh"] == (
+        "2 栋楼 morning 班次的 20 件在各组的时间里送不完；"
+        "morning 班次再加一组 tricycle（2 名骑手和第 2 辆 tricycle）大约能多送 10 件"
+    )
+    # each building's own line is the group's sentence with the building named
+    assert entries["morning", "12"]["reason"] == morning["reason"].replace(
+        "20 parcels from the morning shift at 2 buildings",
+        "building 12 (12号楼): 10 parcels from the morning shift",
+    )
+    assert afternoon["reason"] == entries["afternoon", "12"]["reason"]
 
 
 def test_parcels_wait_for_their_arrival_shift_and_go_out_in_it() -> None:

@@ -1242,9 +1242,23 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     chinese.wait_for_selector(".cell input")
     _open_date(chinese, "2022-04-24")
     chinese.wait_for_selector("#result:not([hidden]) #undelivered li")
-    shown = chinese.locator("#undelivered li").all_inner_texts()
-    assert shown == [item["reason_zh"] for item in before["undelivered"]]
+    # one line per shift and reason, its buildings and what each left under it
+    groups = before["undelivered_groups"]
+    assert sum(g["parcels"] for g in groups) == left and len(groups) < len(before["undelivered"])
+    lines = chinese.locator("#undelivered li")
+    shown = lines.evaluate_all("items => items.map((li) => li.firstChild.textContent)")
+    assert shown == [group["reason_zh"] for group in groups]
     assert "在各组的时间里送不完" in shown[0]
+    left_at = {(i["shift"], i["cause"], i["building"]): i["parcels"] for i in before["undelivered"]}
+    for number, group in enumerate(groups):
+        if len(group["buildings"]) == 1:
+            assert lines.nth(number).locator(".left-buildings").count() == 0
+            continue
+        each = lines.nth(number).locator(".left-buildings").inner_text().split(" · ")
+        assert [int(text.rsplit("×", 1)[1]) for text in each] == [
+            left_at[group["shift"], group["cause"], b] for b in group["buildings"]
+        ]
+        assert [text.rsplit(" ×", 1)[0] for text in each] == [f"{b}号楼" for b in group["buildings"]]
     # Left for want of crews: one press opens the crews, at the riders of a shift that was short.
     chinese.click("#more-crews")
     short = next(i["shift"] for i in before["undelivered"] if i["cause"] in ("shift_capacity", "no_crew"))

@@ -1445,11 +1445,23 @@ function showPlan(planned, glance) {
     row.appendChild(actions);
     body.appendChild(row);
   }
+  const names = new Map(buildings.map((b) => [b.id, b.name]));
+  // What stayed, one line per shift and reason (a short day leaves a hundred buildings for one), its
+  // buildings under it; a plan made before the groups has a line per building.
   const undelivered = $("undelivered");
   undelivered.innerHTML = "";
-  for (const item of planned.undelivered) {
+  const leftAt = new Map(planned.undelivered.map((i) => [`${i.shift}\t${i.cause}\t${i.held_from || ""}\t${i.building}`, i.parcels]));
+  const groups = planned.undelivered_groups || planned.undelivered.map((item) => ({ ...item, buildings: [item.building] }));
+  for (const group of groups) {
     const li = document.createElement("li");
-    li.textContent = pageLang() === "zh" && item.reason_zh ? item.reason_zh : item.reason;
+    li.textContent = pageLang() === "zh" && group.reason_zh ? group.reason_zh : group.reason;
+    if (group.buildings.length > 1) {
+      const each = document.createElement("div");
+      each.className = "left-buildings";
+      const key = `${group.shift}\t${group.cause}\t${group.held_from || ""}`;
+      each.textContent = group.buildings.map((b) => `${names.get(b) || b} ×${leftAt.get(`${key}\t${b}`)}`).join(" · ");
+      li.appendChild(each);
+    }
     undelivered.appendChild(li);
   }
   if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
@@ -1461,7 +1473,6 @@ function showPlan(planned, glance) {
   $("closed-lanes").hidden = !planned.undelivered.some((item) => item.cause === "lane_closed");  // a viewer's page hides .writes
   const stops = $("stops");
   stops.innerHTML = "";
-  const names = new Map(buildings.map((b) => [b.id, b.name]));
   for (const shift of planned.shifts) for (const crew of shift.crews) for (const trip of crew.trips) for (const stop of trip.stops) {
     const li = document.createElement("li");
     li.dataset.building = stop.building;
