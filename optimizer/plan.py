@@ -19,6 +19,7 @@ import networkx as nx
 
 from optimizer.clock import format_clock
 from optimizer.graph import unreachable_buildings
+from optimizer.names import fleet_name, shift_label, vehicle_name
 from optimizer.problem import DayModel
 from optimizer.site import building_order
 from optimizer.stop_cost import stop_s
@@ -484,7 +485,7 @@ def explain_undelivered(
                 why, f"{_parcels(parcels)} {_source(shift_id, held_from)} at {len(members)} buildings", 0
             )
             what_zh = _worded(
-                why_zh, f"{len(members)} 栋楼 {_source_zh(shift_id, held_from)}的 {parcels} 件", 0
+                why_zh, f"{len(members)} 栋楼{_source_zh(shift_id, held_from)}的 {parcels} 件", 0
             )
         groups.append(
             UndeliveredGroup(
@@ -506,7 +507,7 @@ def _source(shift_id: str, held_from: str) -> str:
 
 
 def _source_zh(shift_id: str, held_from: str) -> str:
-    return f"之前 {held_from} 留下" if held_from else f"{shift_id} 班次"
+    return f"之前 {held_from} 留下" if held_from else shift_label(shift_id, "zh")
 
 
 def _worded(why: str, what: str, urgent: int) -> str:
@@ -529,13 +530,14 @@ def _why(
     operations = model.operations
     site = model.site_graph.site
     shift = operations.shifts[shift_number]
+    label = shift_label(shift.id, "zh")  # 上午班: the page and the cards in Chinese call it so
     if cause == "no_sealed_team":
         return _no_sealed_team(model, shift_number, "{what}", "{what}")
     if cause == "no_crew":
         modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
         return (
             f"{{what}}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift",
-            f"{{what}}：之后没有组骑能到这栋楼的车（{'、'.join(modes)}）；请在 {shift.id} 班次安排一组",
+            f"{{what}}：之后没有组骑能到这栋楼的车（{'、'.join(vehicle_name(m, 'zh') for m in modes)}）；请在{label}安排一组",
         )
     if cause == "behind_sealed_zone":
         zones = ", ".join(z.name for z in site.zones if z.sealed)
@@ -560,17 +562,17 @@ def _why(
             if late_wave
             else f"of the {shift.id} shift"
         )
-        since_zh = f"{format_clock(opens)[:5]}（最早能装车时）" if late_wave else f"{shift.id} 班次开始"
+        since_zh = f" {format_clock(opens)[:5]}（最早能装车时）" if late_wave else f"{label}开始"
         return (
             f"{{what}} ({{urgent}} urgent) could not be there within the first {operations.urgent_within_min} "
             f"minutes {since}; send them on the first trip or add a crew",
-            f"{{what}}（其中加急 {{urgent}} 件）没法在 {since_zh}后 {operations.urgent_within_min} 分钟内送到；"
+            f"{{what}}（其中加急 {{urgent}} 件）没法在{since_zh}后 {operations.urgent_within_min} 分钟内送到；"
             "请放在第一趟送，或加一组",
         )
     if cause == "sorter_pace":
         return (
             f"{{what}}: the sorter could not have them ready before the shift ended; add a sorter in the {shift.id} shift",
-            f"{{what}}：分拣员在班次结束前分不完；请在 {shift.id} 班次加一名分拣员",
+            f"{{what}}：分拣员在班次结束前分不完；请在{label}加一名分拣员",
         )
     if cause == "standing" and all(model.visits[n].arrived_s is None for n in nodes):
         ready = model.loadable_from_s(nodes)  # brought back by a trip (`back_at`), not standing
@@ -596,16 +598,17 @@ def _why(
     )
     # What one more crew takes: riders, and a vehicle too when every one is out already.
     needs, needs_zh = f"{fleet_entry.crew} more riders", f"{fleet_entry.crew} 名骑手"
+    called = fleet_name(vehicle, fleet_entry.mode, "zh")
     available = fleet_entry.count_in(shift.id)
     if out >= available:
         needs += f" and a {vehicle} beyond the {available} out already"
-        needs_zh += f"和第 {available + 1} 辆 {vehicle}"
+        needs_zh += f"和第 {available + 1} 辆{called}"
     more = (
         f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels ({needs})"
         if capacity
         else ""
     )
-    more_zh = f"；{shift.id} 班次再加一组 {vehicle}（{needs_zh}）大约能多送 {capacity} 件" if capacity else ""
+    more_zh = f"；{label}再加一组{called}（{needs_zh}）大约能多送 {capacity} 件" if capacity else ""
     return f"{{what}} did not fit in the crews' time{more}", f"{{what}}在各组的时间里送不完{more_zh}"
 
 
@@ -622,13 +625,13 @@ def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str)
         ids = ", ".join(v.id for v in on_roster)
         return (
             f"{what}: the building is sealed and the designated pair ({ids}) does not run in the {shift.id} shift; add {shift.id} to its shifts",
-            f"{what_zh}：楼已封控，指定的两人组（{ids}）在 {shift.id} 班次不出车；请把 {shift.id} 加到它的出车班次里",
+            f"{what_zh}：楼已封控，指定的两人组（{ids}）在{shift_label(shift.id, 'zh')}不出车；请把 {shift.id} 加到它的出车班次里",
         )
     if not fielded and crew > shift.riders:
         ids, more = ", ".join(v.id for v in pairs), crew - shift.riders
         return (
             f"{what}: the building is sealed and the designated pair ({ids}) needs {crew} riders, the {shift.id} shift has {shift.riders}; add {more} {'rider' if more == 1 else 'riders'} to it",
-            f"{what_zh}：楼已封控，指定的两人组（{ids}）要 {crew} 名骑手，{shift.id} 班次只有 {shift.riders} 名；请给这个班次加 {more} 名骑手",
+            f"{what_zh}：楼已封控，指定的两人组（{ids}）要 {crew} 名骑手，{shift_label(shift.id, 'zh')}只有 {shift.riders} 名；请给这个班次加 {more} 名骑手",
         )
     return (
         f"{what}: the building is sealed and no crew from then on may serve it; put a designated pair (a fleet entry with sealed_ok) on the roster",

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.cards.labels import vehicle_name
 from optimizer.day import Day, check_day
 from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
+from optimizer.names import vehicle_name
 from optimizer.operations import Operations, Vehicle
 from optimizer.site import Site, sealed_buildings
 from optimizer.stop_cost import arrival_s, bell_s, expected_households

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from optimizer.cards.labels import vehicle_name
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow, Day
 from optimizer.errors import DayError, PlanError
+from optimizer.names import crew_name, vehicle_name
 from optimizer.operations import Operations
 from optimizer.plan import Batch, Stop, Trip
 from optimizer.problem import fielded_crews
@@ -141,7 +141,7 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
             f"crew {crew_id} is on the road at {format_clock(now_s)[:5]} in the frozen plan, but the roster "
             f"no longer fields it; give its shift back the riders and vehicle it had ({vehicle})",
             field="frozen",
-            zh=f"{format_clock(now_s)[:5]} 时小组 {crew_id} 还在路上，但班表里已经没有这个小组；"
+            zh=f"{format_clock(now_s)[:5]} 时{crew_name(crew_id, 'zh')}还在路上，但班表里已经没有这个小组；"
             f"请把这个班次原来的人和车（{vehicle_name(vehicle, 'zh')}）加回班表",
         )
     if crews_now[crew_id] != vehicle:
@@ -150,7 +150,7 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
             f"frozen plan, but the roster now gives it {crews_now[crew_id]!r}; the crews' vehicles must stay "
             "as they were when re-planning",
             field="frozen",
-            zh=f"{format_clock(now_s)[:5]} 时小组 {crew_id} 骑着{vehicle_name(vehicle, 'zh')}还在路上，"
+            zh=f"{format_clock(now_s)[:5]} 时{crew_name(crew_id, 'zh')}骑着{vehicle_name(vehicle, 'zh')}还在路上，"
             f"但班表现在给它的是{vehicle_name(crews_now[crew_id], 'zh')}；重排时各小组的车不能换",
         )
 

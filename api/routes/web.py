@@ -12,8 +12,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import SettingsDep
 from api.web.labels import WEB_LABELS
-from optimizer.cards.labels import vehicle_name
 from optimizer.day import COLUMN_NAMES_ZH
+from optimizer.names import SHIFT_NAMES, vehicle_name
 from optimizer.operations import SEALED_PAIR, VEHICLE_DEFAULTS, StopSettings, starting_operations
 from optimizer.returns import REASONS
 
@@ -43,6 +43,7 @@ def coordinator_page(request: Request, settings: SettingsDep, lang: str = "zh") 
         column_names=_COLUMN_NAMES,
         reasons={reason: words[lang == "zh"] for reason, words in REASONS.items()},
         vehicles=vehicles,
+        shift_names=SHIFT_NAMES[lang],
         starting=starting_operations(lang),
         default_wait_s=StopSettings().wait_s,
     )

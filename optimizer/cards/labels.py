@@ -37,8 +37,6 @@ LABELS: dict[str, dict[str, str]] = {
         "broken": "门铃坏：上楼敲门通知",
         "sealed": "封控楼：由指定人员送到门口，不按铃",
         "urgent": "急件{n}件，先送",
-        "vehicle_names": "tricycle=三轮车,ebike=电动车,bicycle=自行车,cart=手推车,foot=步行",
-        "shift_names": "morning=上午,afternoon=下午,evening=晚上,night=夜间",
         "no_trips": "本班次无送货",
         "kept_trips": "{at}重排前已出发的{n}趟不在此列",
         "closed_lanes": "今天封闭的道路：{lanes}（按地图绕行）",
@@ -95,8 +93,6 @@ LABELS: dict[str, dict[str, str]] = {
         "broken": "Doorbell broken: go up and knock",
         "sealed": "Sealed building: door delivery by the designated pair, do not ring",
         "urgent": "{n} urgent, deliver first",
-        "vehicle_names": "tricycle=tricycle,ebike=e-bike,bicycle=bicycle,cart=hand cart,foot=on foot",
-        "shift_names": "",
         "no_trips": "No deliveries this shift",
         "kept_trips": "{n} trip(s) already on the road at the {at} re-plan are not listed",
         "closed_lanes": "Closed today: {lanes} (go round as the map shows)",
@@ -121,17 +117,3 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 LANGUAGES = tuple(LABELS)
-
-
-def vehicle_name(mode: str, lang: str) -> str:
-    names = dict(pair.split("=") for pair in LABELS[lang]["vehicle_names"].split(","))
-    return names.get(mode, mode)
-
-
-def shift_name(shift_id: str, lang: str) -> str:
-    """A shift as a card or a residents' notice names it: the roster's own id, but on Chinese
-    paper the English ids of a roster written in English (morning: 上午), so that a notice on a
-    stairwell door does not read "morning班"."""
-    pairs = LABELS[lang]["shift_names"]
-    names = dict(pair.split("=") for pair in pairs.split(",")) if pairs else {}
-    return names.get(shift_id.strip().lower(), shift_id)

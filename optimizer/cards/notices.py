@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.cards.labels import LABELS, shift_name
+from optimizer.cards.labels import LABELS
 from optimizer.cards.render import chosen_shifts, unknown_building
+from optimizer.names import shift_label
 from optimizer.returns import REASONS, Returned, TripReport
 from optimizer.site import Site, sealed_buildings
 
@@ -147,9 +148,7 @@ def notices_text(plan: Mapping[str, Any], site: Site, *, shift: str | None = Non
             if item.shift == shift_id
         ]
         if lines:
-            shown = shift_name(shift_id, lang)
-            if lang == "zh" and not shown.endswith("班"):
-                shown += "班"  # 上午班; a roster's own 早班 as it is
+            shown = shift_label(shift_id, lang)  # 上午班; a roster's own 早班 as it is
             head = labels["notice_head"].format(site=site.name, date=plan.get("date") or "", shift=shown)
             blocks.append("\n".join([head, *lines]))
     return "\n\n".join(blocks or [labels["no_trips"]]) + "\n"

@@ -13,12 +13,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from optimizer.cards.labels import LABELS, LANGUAGES, shift_name, vehicle_name
+from optimizer.cards.labels import LABELS, LANGUAGES
 from optimizer.cards.layout import PAPERS as PAGE_LAYOUTS
 from optimizer.cards.layout import MapBox, map_box
 from optimizer.cards.svg_map import PALETTE, RouteLine, map_aspect, site_map_svg
 from optimizer.errors import PlanError
 from optimizer.graph import SiteGraph
+from optimizer.names import crew_name, shift_name, vehicle_name
 from optimizer.site import Site, sealed_buildings
 
 PAPERS = tuple(PAGE_LAYOUTS)
@@ -51,7 +52,8 @@ class CardTrip:
 
 @dataclass(frozen=True)
 class CrewCard:
-    crew: str
+    crew: str  # the plan's id (the page's trip reports name it so)
+    crew_name: str  # as people call it (`crew_name`: 上午1组)
     vehicle: str
     riders: int
     start: str
@@ -105,6 +107,7 @@ class LoadBatch:
 class LoadTrip:
     depart: str
     crew: str
+    crew_name: str
     number: int
     parcels: int
     loading_order: tuple[LoadItem, ...]  # last stop first
@@ -179,6 +182,7 @@ def shift_documents(
         shift_on_the_road = 0
         for crew_number, crew in enumerate(shift_plan.get("crews", [])):
             colour = PALETTE[crew_number % len(PALETTE)]
+            called = crew_name(crew["id"], lang)
             trips = []
             on_the_road = sum(1 for trip in crew["trips"] if trip.get("kept"))
             shift_on_the_road += on_the_road
@@ -213,11 +217,11 @@ def shift_documents(
                     tuple(s.building for s in stops),
                     crew.get("mode", "tricycle"),
                     colour,
-                    f"{crew['id']} {number}",
+                    f"{called} {number}",
                     fenced=not crew.get("sealed_ok", False),
                 )
                 map_svg = site_map_svg(
-                    site_graph, [route], width_px=520, title=f"{crew['id']} {labels['trip'].format(n=number)}"
+                    site_graph, [route], width_px=520, title=f"{called} {labels['trip'].format(n=number)}"
                 )
                 trips.append(
                     CardTrip(
@@ -235,6 +239,7 @@ def shift_documents(
                     LoadTrip(
                         trip["depart"][:5],
                         crew["id"],
+                        called,
                         number,
                         trip["parcels"],
                         tuple(
@@ -252,6 +257,7 @@ def shift_documents(
             cards.append(
                 CrewCard(
                     crew["id"],
+                    called,
                     vehicle_name(crew.get("mode", crew["vehicle"]), lang),
                     crew["riders"],
                     trips[0].load,

@@ -11,6 +11,7 @@ from optimizer.check import check_plan
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import Day, parse_day_csv
 from optimizer.graph import build_graph
+from optimizer.names import crew_name
 from optimizer.operations import parse_operations
 from optimizer.replan import frozen_part
 from optimizer.site import load_site
@@ -149,7 +150,9 @@ def test_a_replan_that_cannot_work_is_refused_naming_what_to_fix(client: TestCli
     assert (gone["status"], gone["field"]) == (422, "replan.plan_id")
     first_crew = first["shifts"][0]["crews"][0]["id"]
     assert f"crew {first_crew} is on the road at 11:00" in gone["message"]
-    assert refused({"now": "11:00"}, ZH)["message"].startswith(f"11:00 时小组 {first_crew} 还在路上")
+    assert refused({"now": "11:00"}, ZH)["message"].startswith(
+        f"11:00 时{crew_name(first_crew, 'zh')}还在路上"
+    )
 
     latest = client.get(f"{PLANS}/latest", headers=ADMIN).json()
     assert latest["id"] == first["id"]  # nothing refused became a plan

@@ -433,9 +433,13 @@ def test_notices_tell_each_contact_household_when_and_how_many() -> None:
     assert notices_text(plan, site_graph.site, lang="zh").startswith(
         "【Three on a lane 2022-04-28 上午班 送货时间】\n约"
     )
-    assert 'data-running="Three on a lane · 2022-04-28 · 班次 上午 ·' in cards_html(
-        plan, site_graph, lang="zh"
-    )
+    # ... and its crews as people call them (上午1组), the plan's id kept where the page looks it up
+    chinese = cards_html(plan, site_graph, lang="zh")
+    assert 'data-running="Three on a lane · 2022-04-28 · 班次 上午 · 小组 上午1组 · 第1趟"' in chinese
+    assert '<section class="page card" data-crew="morning-1">' in chinese
+    assert "<b>上午1组</b>" in chinese and "上午1组 · 第1趟</td>" in chinese
+    assert "morning-1" not in chinese.replace('data-crew="morning-1"', "").replace("morning-1/", "")
+    assert "Crew <b>morning-1</b>" in cards_html(plan, site_graph, lang="en")
     for shift in plan["shifts"]:
         shift["id"] = "早班"
     assert notices_text(plan, site_graph.site, lang="zh").startswith(

@@ -59,9 +59,7 @@ def test_urgent_parcels_that_cannot_make_the_window_are_undelivered_with_that_ca
     [late] = document["undelivered"]
     assert (late["building"], late["parcels"], late["urgent"], late["cause"]) == ("B3", 3, 3, "urgent_window")
     assert "within the first 5 minutes of the morning shift" in late["reason"]
-    assert late["reason_zh"].startswith(
-        "B3 morning 班次的 3 件（其中加急 3 件）没法在 morning 班次开始后 5 分钟内送到"
-    )
+    assert late["reason_zh"].startswith("B3 上午班的 3 件（其中加急 3 件）没法在上午班开始后 5 分钟内送到")
     assert sum(s["parcels"] for s in _stops(document)) == 17  # B1's urgent parcel makes it: 08:04:50
 
 
@@ -124,7 +122,7 @@ def test_a_designated_pair_goes_out_before_a_tricycle_and_too_few_riders_for_it_
         "the designated pair (pair) needs 2 riders, the morning shift has 1; add 1 rider to it"
     )
     assert left["reason_zh"].endswith(
-        "指定的两人组（pair）要 2 名骑手，morning 班次只有 1 名；请给这个班次加 1 名骑手"
+        "指定的两人组（pair）要 2 名骑手，上午班只有 1 名；请给这个班次加 1 名骑手"
     )
 
 
@@ -188,9 +186,7 @@ def test_a_designated_pair_on_the_morning_only_leaves_the_afternoons_sealed_parc
     assert left["reason"].endswith(
         "the designated pair (pair) does not run in the afternoon shift; add afternoon to its shifts"
     )
-    assert left["reason_zh"].endswith(
-        "指定的两人组（pair）在 afternoon 班次不出车；请把 afternoon 加到它的出车班次里"
-    )
+    assert left["reason_zh"].endswith("指定的两人组（pair）在下午班不出车；请把 afternoon 加到它的出车班次里")
     [sealed_stop] = [s for s in _stops(document) if s["building"] == "B2"]
     assert (sealed_stop["shift"], sealed_stop["vehicle"], sealed_stop["parcels"]) == ("morning", "pair", 5)
 

@@ -93,8 +93,7 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
         "(2 more riders and a tricycle beyond the 1 out already)"
     )
     assert left["reason_zh"] == (
-        "B3 morning 班次的 10 件在各组的时间里送不完；"
-        "morning 班次再加一组 tricycle（2 名骑手和第 2 辆 tricycle）大约能多送 20 件"
+        "B3 上午班的 10 件在各组的时间里送不完；上午班再加一组三轮车（2 名骑手和第 2 辆三轮车）大约能多送 20 件"
     )
     # a group of one building reads as its entry
     [group] = document["undelivered_groups"]
@@ -115,7 +114,7 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
     spare_plan = plan_day(site_graph, the_day, spare, time_limit_s=LIMIT_S)
     [left] = assert_valid(site_graph, the_day, spare, spare_plan)["undelivered"]
     assert left["reason"].endswith("carries about 20 parcels (2 more riders)")
-    assert left["reason_zh"].endswith("再加一组 tricycle（2 名骑手）大约能多送 20 件")
+    assert left["reason_zh"].endswith("再加一组三轮车（2 名骑手）大约能多送 20 件")
 
 
 def test_buildings_left_for_the_same_reason_are_said_once_in_the_order_their_numbers_go() -> None:
@@ -148,8 +147,7 @@ def test_buildings_left_for_the_same_reason_are_said_once_in_the_order_their_num
         "beyond the 1 out already)"
     )
     assert morning["reason_zh"] == (
-        "2 栋楼 morning 班次的 20 件在各组的时间里送不完；"
-        "morning 班次再加一组 tricycle（2 名骑手和第 2 辆 tricycle）大约能多送 10 件"
+        "2 栋楼上午班的 20 件在各组的时间里送不完；上午班再加一组三轮车（2 名骑手和第 2 辆三轮车）大约能多送 10 件"
     )
     # each building's own line is the group's sentence with the building named
     assert entries["morning", "12"]["reason"] == morning["reason"].replace(

@@ -102,7 +102,7 @@ def test_a_crew_on_the_road_must_still_be_on_the_roster_with_its_vehicle() -> No
     ) as changed:
         frozen_part(first, site_id=SITE.site.id, date=None, operations=cart, now_s=now_s)
     assert changed.value.zh == (
-        "08:05 时小组 morning-1 骑着三轮车还在路上，但班表现在给它的是手推车；重排时各小组的车不能换"
+        "08:05 时上午1组骑着三轮车还在路上，但班表现在给它的是手推车；重排时各小组的车不能换"
     )
     # Before any trip left, nothing is on the road and any roster will do.
     assert (

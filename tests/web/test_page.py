@@ -1259,6 +1259,14 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
             left_at[group["shift"], group["cause"], b] for b in group["buildings"]
         ]
         assert [text.rsplit(" ×", 1)[0] for text in each] == [f"{b}号楼" for b in group["buildings"]]
+    # The roster's English shifts and crews as the Chinese cards call them; the ids stay the keys.
+    assert [row[0] for row in _cells(chinese, "#shifts")] == ["上午班", "下午班", "晚上班"]
+    assert (
+        chinese.locator("#stops li")
+        .first.inner_text()
+        .endswith(f"(上午1组 {before['shifts'][0]['crews'][0]['trips'][0]['stops'][0]['arrive'][:5]})")
+    )
+    assert "morning" not in chinese.inner_text("#result")
     # Left for want of crews: one press opens the crews, at the riders of a shift that was short.
     chinese.click("#more-crews")
     short = next(i["shift"] for i in before["undelivered"] if i["cause"] in ("shift_capacity", "no_crew"))
@@ -1267,6 +1275,8 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
         "[document.activeElement.className, document.activeElement.closest('tr').dataset.shift]"
     )
     assert focused == ["riders", short]
+    labels = {"morning": "上午班 (morning)", "afternoon": "下午班 (afternoon)", "evening": "晚上班 (evening)"}
+    assert chinese.locator(f"#roster-shifts tr[data-shift='{short}'] th").inner_text() == labels[short]
     chinese.close()
 
     page = _signed_in(browser, running.url, coordinator)

@@ -856,7 +856,7 @@ function vehicleLabel(vehicle) {
 // is when the roster is saved) says which.
 function fleetRowLabel(vehicle) {
   const label = vehicleLabel(vehicle);
-  return vehicle.shifts ? `${label} · ${L.vehicle_shifts.replace("{shifts}", vehicle.shifts.join(", "))}` : label;
+  return vehicle.shifts ? `${label} · ${L.vehicle_shifts.replace("{shifts}", vehicle.shifts.map(shiftLabel).join(", "))}` : label;
 }
 
 function fillRoster() {
@@ -875,7 +875,11 @@ function fillRoster() {
   wait.value = roster === null ? "" : String(roster.stop?.wait_s ?? wait.dataset.default);
   wait.dataset.shown = wait.value;
   if (roster === null) return;
-  for (const shift of roster.shifts) shifts.appendChild(rosterRow(shift.id, SHIFT_FIELDS, shift, "shift", shift.id));
+  // a shift the page calls otherwise (上午班) keeps its id beside it: the server's messages name the id
+  for (const shift of roster.shifts) {
+    const label = shiftLabel(shift.id) === shift.id ? shift.id : `${shiftLabel(shift.id)} (${shift.id})`;
+    shifts.appendChild(rosterRow(label, SHIFT_FIELDS, shift, "shift", shift.id));
+  }
   for (const vehicle of roster.fleet) {
     const row = rosterRow(fleetRowLabel(vehicle), VEHICLE_FIELDS, vehicle, "vehicle", vehicle.id);
     row.dataset.kind = vehicleKind(vehicle);  // what "Add a kind of vehicle" adds one more of
@@ -1428,7 +1432,7 @@ function showPlan(planned, glance) {
     const parcels = shift.crews.reduce((n, c) => n + c.trips.reduce((m, t) => m + t.parcels, 0), 0);
     const row = document.createElement("tr");
     row.dataset.shift = shift.id;
-    for (const text of [shift.id, shift.crews.length, trips, parcels, shift.crews.map((c) => c.finish.slice(0, 5)).join(" ") || "—"]) {
+    for (const text of [shiftLabel(shift.id), shift.crews.length, trips, parcels, shift.crews.map((c) => c.finish.slice(0, 5)).join(" ") || "—"]) {
       const cell = document.createElement("td");
       cell.textContent = text;
       row.appendChild(cell);
@@ -1476,7 +1480,7 @@ function showPlan(planned, glance) {
   for (const shift of planned.shifts) for (const crew of shift.crews) for (const trip of crew.trips) for (const stop of trip.stops) {
     const li = document.createElement("li");
     li.dataset.building = stop.building;
-    li.textContent = `${names.get(stop.building) || stop.building} ×${stop.parcels} (${crew.id} ${stop.arrive.slice(0, 5)})`;
+    li.textContent = `${names.get(stop.building) || stop.building} ×${stop.parcels} (${crewName(crew.id)} ${stop.arrive.slice(0, 5)})`;
     stops.appendChild(li);
   }
   loadTripsBack(planned);
@@ -1554,7 +1558,7 @@ function showTripsBack(planned) {
       if (report.late_min) state += ` · ${lateness(report.late_min)}`;
       if (report.sent_again_at) state += ` (${L.back_sent})`;
     }
-    for (const text of [crew, number, trip.depart.slice(0, 5), stops, state]) {
+    for (const text of [crewName(crew), number, trip.depart.slice(0, 5), stops, state]) {
       const cell = document.createElement("td");
       cell.textContent = text;
       row.appendChild(cell);
@@ -1710,6 +1714,16 @@ async function sendTripBack(planned, crew, number, returned, backAt = null) {
 }
 
 function pageLang() { return document.documentElement.lang.startsWith("zh") ? "zh" : "en"; }
+
+// Shifts and crews as the cards call them (上午班, 上午1组; optimizer/names.py): a roster written in
+// English keeps its ids as the keys the server and the counts' shift column know.
+const SHIFT_NAMES = JSON.parse(document.getElementById("shift-names").textContent);
+function shiftName(id) { return SHIFT_NAMES[id.trim().toLowerCase()] || id; }
+function shiftLabel(id) { const name = shiftName(id); return pageLang() !== "zh" || name.endsWith("班") ? name : `${name}班`; }
+function crewName(id) {
+  const numbered = /^(.+)-(\d+)$/.exec(id);
+  return pageLang() === "zh" && numbered ? `${shiftName(numbered[1])}${numbered[2]}组` : id;
+}
 
 // Cards and load lists open as PDFs, notices as text to copy into the buildings' group chats.
 function openButton(label, kind, path) {
