@@ -202,7 +202,8 @@ def site_day_by_day(
     """The compound's days from `from` to `to`, oldest first, each as the day overview reports it:
     whether the team keeps up, day after day — parcels counted, held over from earlier days,
     delivered and left for the next. Days with nothing (no counts, plan, job or roster of their
-    own) are left out; at most 92 days."""
+    own) are left out, but for the last, `to`, when earlier days left parcels waiting for it (today,
+    before its counts come: the fortnight then shows them waiting); at most 92 days."""
     require(principal, site_id, "viewer")
     sites = SITES.where(SiteRow.id == site_id)
     found = _found(session, sites)
@@ -212,7 +213,12 @@ def site_day_by_day(
     if span is None:
         return []
     days = _days_between(session, span, found, accept_language)
+    last, added = (site_id, span[1]), (site_id, span[1]) not in days
+    if added:
+        days[last] = _site_day(site_id, found[site_id], accept_language, date=span[1])
     _add_left_before(session, span, days)
+    if added and days[last].left_before is None:
+        del days[last]
     return list(days.values())
 
 
@@ -241,7 +247,8 @@ def district_day_by_day(
     """Every compound the token sees (not archived), day by day from `from` to `to`, oldest first:
     whether the district keeps up as the counts rise — parcels counted and held over, and what
     the latest plans deliver and leave. Summed in SQL and from the plans' summaries, whatever the
-    number of compounds; days without counts or plans anywhere are left out; at most 92 days."""
+    number of compounds; days without counts or plans anywhere are left out, but for the last, `to`,
+    when earlier days left parcels waiting for it; at most 92 days."""
     found = _found(session, sites_seen(principal))
     span = _span(session, list(found), since, until) if found else None
     if span is None:
@@ -275,7 +282,8 @@ def district_day_by_day(
             .group_by(t.date)
         )
     }
-    dates = sorted({*counted, *planned})
+    # the last day, `to`, also when nothing is on it yet but what earlier days left waiting for it
+    dates = sorted({*counted, *planned, span[1]})
     held = {
         (site, date): held_over
         for site, date, held_over in session.execute(
@@ -289,6 +297,8 @@ def district_day_by_day(
     days = []
     for date in dates:
         counts, plans_of_day = counted.get(date), planned.get(date, [])
+        if not (counts or plans_of_day or waiting[date]):
+            continue
         days.append(
             DistrictDay(
                 date=date,

@@ -57,7 +57,11 @@ def test_the_days_show_a_backlog_carried_from_one_day_to_the_next(client: TestCl
     assert [d["date"] for d in april] == ["2022-04-05", "2022-04-25"]
     since = client.get(f"{DAYS}?from=2022-04-26", headers=ADMIN).json()
     assert [d["date"] for d in since] == ["2022-04-26"]
-    assert client.get(f"{DAYS}?from=2022-05-01", headers=ADMIN).json() == []  # after the latest
+    # after the latest day: nothing on it but the parcels 04-25 left, which 04-26 (never planned) holds
+    after = client.get(f"{DAYS}?from=2022-05-01", headers=ADMIN).json()
+    assert [(d["date"], d["counts"], d["plan"], d["left_before"]["parcels"]) for d in after] == [
+        ("2022-05-01", None, None, left)
+    ]
 
     sheet = client.get(f"{DAYS}.csv?lang=en&from=2022-04-01", headers=ADMIN).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(sheet)))
@@ -207,6 +211,49 @@ def test_a_day_planned_without_the_leftovers_before_it_says_how_many_waited(clie
     days = client.get(DAYS, headers=ADMIN).json()
     assert [d["left_before"] and d["left_before"]["parcels"] for d in days] == [None, left, None]
     assert [d["left_before"] for d in client.get("/days", headers=ADMIN).json()] == [0, left, 0]
+
+
+def test_the_day_looked_at_shows_what_waits_for_it_before_its_counts_come(client: TestClient) -> None:
+    """Today, before its counts come, has nothing of its own: its line in the fortnights is there
+    when earlier days left parcels waiting for it, so the red "left, not added" shows on the day
+    they wait for — and not when nothing waits."""
+    set_up_gelin(client, ops="ops-3x3.json")  # one tricycle a shift: 2,300 parcels do not all go
+    assert client.put(f"{DAYS}/2022-04-05/counts", content=SMALL_CSV, headers=CSV).status_code == 200
+    assert _plan(client, "2022-04-05")["summary"]["undelivered"] == 0  # type: ignore[index]
+    quiet = client.get(f"{DAYS}?from=2022-04-01&to=2022-04-06", headers=ADMIN).json()
+    assert [d["date"] for d in quiet] == ["2022-04-05"]  # nothing waits for 04-06: no line
+    assert [d["date"] for d in client.get("/days?from=2022-04-01&to=2022-04-06", headers=ADMIN).json()] == [
+        "2022-04-05"
+    ]
+
+    busy = (GELIN / "days" / "2022-04-28-2300.csv").read_text()
+    assert client.put(f"{DAYS}/2022-04-25/counts", content=busy, headers=CSV).status_code == 200
+    left = _plan(client, "2022-04-25")["summary"]["undelivered"]  # type: ignore[index]
+    assert left > 0
+    days = client.get(f"{DAYS}?to=2022-04-26", headers=ADMIN).json()
+    assert [(d["date"], d["status"]) for d in days] == [
+        ("2022-04-25", "undelivered"),
+        ("2022-04-26", "no_counts"),
+    ]
+    assert days[-1]["left_before"] == {"date": "2022-04-25", "parcels": left, "since": "2022-04-25"}
+    assert days[-1] == client.get(f"{DAYS}/2022-04-26", headers=ADMIN).json()  # as its own line says
+    district = client.get("/days?to=2022-04-26", headers=ADMIN).json()
+    assert [(d["date"], d["counted_sites"], d["planned_sites"], d["left_before"]) for d in district] == [
+        ("2022-04-25", 1, 1, 0),
+        ("2022-04-26", 0, 0, left),
+    ]
+    sheet = client.get(f"{DAYS}.csv?lang=en&to=2022-04-26", headers=ADMIN).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(sheet)))
+    assert [(r["date"], r["parcels"], r["left_before_not_added"]) for r in rows][-1] == (
+        "2022-04-26",
+        "",
+        str(left),
+    )
+
+    # added: the day has counts holding them, and nothing waits
+    assert client.post(f"{DAYS}/2022-04-26/counts/held-over", headers=ADMIN).status_code == 200
+    days = client.get(f"{DAYS}?to=2022-04-26", headers=ADMIN).json()
+    assert days[-1]["counts"]["held_over"] == left and days[-1]["left_before"] is None
 
 
 def test_each_day_of_a_long_span_follows_back_its_own_fortnight_of_planned_days(client: TestClient) -> None:

@@ -737,6 +737,15 @@ def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
     page.wait_for_selector("#result:not([hidden]) #undelivered li")
     assert page.input_value("#b-120") == "6000"
     page.wait_for_selector("#days-table tbody tr.current[data-date='2022-04-24']")
+    # A day with nothing yet but what earlier days left waiting for it has its line, on top, in red.
+    _open_date(page, "2022-04-26")
+    page.wait_for_selector("#days-table tbody tr.current[data-date='2022-04-26']")
+    waiting = client.get("/sites/gelin-spring/days/2022-04-26", headers=ADMIN).json()["left_before"][
+        "parcels"
+    ]
+    top = _cells(page, "#days-table")[0]
+    assert top[:4] == ["2022-04-26", "", "", str(waiting)] and top[8] == "no counts"
+    assert page.locator("#days-table tr[data-date='2022-04-26'] td.waiting").inner_text() == str(waiting)
 
     # The district's fortnight: the compounds' days summed, on the overview of a token seeing several.
     set_up_second_site(client)
