@@ -1270,11 +1270,20 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
         assert [text.rsplit(" ×", 1)[0] for text in each] == [f"{b}号楼" for b in group["buildings"]]
     # The roster's English shifts and crews as the Chinese cards call them; the ids stay the keys.
     assert [row[0] for row in _cells(chinese, "#shifts")] == ["上午班", "下午班", "晚上班"]
-    assert (
-        chinese.locator("#stops li")
-        .first.inner_text()
-        .endswith(f"(上午1组 {before['shifts'][0]['crews'][0]['trips'][0]['stops'][0]['arrive'][:5]})")
+    # each building once, in the order their numbers go, with when its parcels come and what cannot
+    first = before["shifts"][0]["crews"][0]["trips"][0]["stops"][0]
+    listed = chinese.eval_on_selector_all(
+        "#stops li", "items => items.map((li) => [li.dataset.building, li.innerText])"
     )
+    ids = [building for building, _ in listed]
+    assert ids == sorted(ids, key=int) and len(ids) == len(set(ids))
+    shown = dict(listed)
+    assert f"{first['arrive'][:5]} 上午1组 ×{first['parcels']}" in shown[first["building"]]
+    not_today: dict[str, int] = {}
+    for item in before["undelivered"]:
+        not_today[item["building"]] = not_today.get(item["building"], 0) + item["parcels"]
+    for building, parcels in not_today.items():
+        assert shown[building].endswith(f"还有 {parcels} 件今天送不了")
     assert "morning" not in chinese.inner_text("#result")
     # Left for want of crews: one press opens the crews, at the riders of a shift that was short.
     chinese.click("#more-crews")

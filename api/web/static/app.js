@@ -1475,12 +1475,29 @@ function showPlan(planned, glance) {
   $("more-crews").dataset.shift = short ? short.shift : "";
   // Parcels held up by a closed lane: the lanes are one press away, to open it when it can be ridden.
   $("closed-lanes").hidden = !planned.undelivered.some((item) => item.cause === "lane_closed");  // a viewer's page hides .writes
+  // When each building gets its parcels, buildings in the order their numbers go and each one's
+  // stops by time: what the coordinator answers a resident who asks (the route order is on the cards).
   const stops = $("stops");
   stops.innerHTML = "";
+  const visits = new Map();
   for (const shift of planned.shifts) for (const crew of shift.crews) for (const trip of crew.trips) for (const stop of trip.stops) {
+    if (!visits.has(stop.building)) visits.set(stop.building, []);
+    visits.get(stop.building).push({ at: stop.arrive, text: `${stop.arrive.slice(0, 5)} ${crewName(crew.id)} ×${stop.parcels}` });
+  }
+  const leftHere = new Map();
+  for (const item of planned.undelivered) leftHere.set(item.building, (leftHere.get(item.building) || 0) + item.parcels);
+  const ids = [...new Set([...visits.keys(), ...leftHere.keys()])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  for (const id of ids) {
     const li = document.createElement("li");
-    li.dataset.building = stop.building;
-    li.textContent = `${names.get(stop.building) || stop.building} ×${stop.parcels} (${crewName(crew.id)} ${stop.arrive.slice(0, 5)})`;
+    li.dataset.building = id;
+    const times = (visits.get(id) || []).sort((a, b) => a.at.localeCompare(b.at)).map((visit) => visit.text);
+    li.textContent = [names.get(id) || id, times.join(" · ")].filter(Boolean).join(" ");
+    if (leftHere.get(id)) {
+      const left = document.createElement("span");
+      left.className = "stops-left";
+      left.textContent = `${times.length ? " · " : " "}${L.stops_left.replace("{n}", leftHere.get(id))}`;
+      li.appendChild(left);
+    }
     stops.appendChild(li);
   }
   loadTripsBack(planned);
