@@ -197,6 +197,7 @@ def test_sign_in_paste_plan_print(
     }
     shown = set(page.eval_on_selector_all("#stops li", "items => items.map(i => i.dataset.building)"))
     assert planned and shown == planned
+    assert page.is_visible("#stops-head")
     # the map is fetched after the plan is shown: wait for it rather than race it
     trips = sum(len(c["trips"]) for s in plan["shifts"] for c in s["crews"])
     page.wait_for_function(f"document.querySelectorAll('#map path.route').length === {trips}", timeout=30_000)
@@ -217,6 +218,7 @@ def test_sign_in_paste_plan_print(
     next_day = dt.date.fromisoformat(page.input_value("#date")) + dt.timedelta(days=1)
     _open_date(page, next_day.isoformat())
     page.wait_for_selector("#held-over:not([disabled])")
+    assert page.is_hidden("#stops-head")  # no plan: no list, no heading over nothing
     page.click("#held-over")
     page.wait_for_function("document.querySelector('#held-over-status').textContent !== ''")
     assert page.inner_text("#held-over-status") == (

@@ -1122,6 +1122,7 @@ async function loadCounts(view) {
   $("replan-row").hidden = true;
   $("keep-departed").checked = false;
   $("stops").innerHTML = "";
+  $("stops-head").hidden = true;
   $("plan").disabled = false;
   $("plan-cancel").hidden = true;
   $("progress").textContent = "";
@@ -1500,6 +1501,7 @@ function showPlan(planned, glance) {
     }
     stops.appendChild(li);
   }
+  $("stops-head").hidden = !ids.length;
   loadTripsBack(planned);
 }
 
