@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -122,11 +123,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.render_pool.shutdown(wait=False, cancel_futures=True)
             engine.dispose()
 
-    app = FastAPI(
+    # The API's pages (/docs, /redoc) with their scripts served from here, not from a CDN: the
+    # server runs in a sealed compound's office, where a foreign CDN may be slow or out of reach.
+    app = FastAPIOffline(
         title="OneBell",
         version="0.1.0",
         summary="Parcel routes for volunteer courier teams: sites, daily counts, a plan per shift.",
         lifespan=lifespan,
+        static_url="/static-docs",
     )
     app.dependency_overrides[get_settings] = lambda: settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -1941,3 +1941,21 @@ def test_a_compound_is_mapped_again_from_a_fresh_openstreetmap_export(
     assert page.is_hidden("#map-osm-send")
     buildings = {b["id"]: b for b in client.get("/sites/test-garden/buildings", headers=ADMIN).json()}
     assert (buildings["2"]["households"], buildings["1"]["sealed"]) == (30, True)
+
+
+def test_the_api_page_renders_without_reaching_any_other_server(
+    server: tuple[Server, httpx.Client], browser: object
+) -> None:
+    running, _ = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    elsewhere: list[str] = []
+    page.on(  # anything not asked of this server
+        "request",
+        lambda request: None if request.url.startswith(running.url) else elsewhere.append(request.url),
+    )
+    page.goto(f"{running.url}/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=30_000)  # Swagger UI drew the operations
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/sites/{site_id}/days/{date}/counts" in path for path in paths)
+    assert elsewhere == []
+    page.close()
