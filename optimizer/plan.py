@@ -476,24 +476,24 @@ def explain_undelivered(
         grouped[(shift_number, cause, held_from, why, why_zh)].append(item)
     groups = []
     for (shift_number, cause, held_from, why, why_zh), members in grouped.items():
+        parcels = sum(item.parcels for item in members)
+        urgent = sum(item.urgent for item in members)
         if len(members) == 1:
             what, what_zh = members[0].reason, members[0].reason_zh
         else:
             shift_id = operations.shifts[shift_number].id
-            parcels = sum(item.parcels for item in members)
-            what = _worded(
-                why, f"{_parcels(parcels)} {_source(shift_id, held_from)} at {len(members)} buildings", 0
-            )
+            many = f"{_parcels(parcels)} {_source(shift_id, held_from)} at {len(members)} buildings"
+            what = _worded(why, many, urgent)
             what_zh = _worded(
-                why_zh, f"{len(members)} 栋楼{_source_zh(shift_id, held_from)}的 {parcels} 件", 0
+                why_zh, f"{len(members)} 栋楼{_source_zh(shift_id, held_from)}的 {parcels} 件", urgent
             )
         groups.append(
             UndeliveredGroup(
                 shift=members[0].shift,
                 cause=cause,
                 held_from=held_from or None,
-                parcels=sum(item.parcels for item in members),
-                urgent=sum(item.urgent for item in members),
+                parcels=parcels,
+                urgent=urgent,
                 buildings=tuple(item.building for item in members),
                 reason=what,
                 reason_zh=what_zh,

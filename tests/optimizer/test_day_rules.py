@@ -63,6 +63,24 @@ def test_urgent_parcels_that_cannot_make_the_window_are_undelivered_with_that_ca
     assert sum(s["parcels"] for s in _stops(document)) == 17  # B1's urgent parcel makes it: 08:04:50
 
 
+def test_urgent_parcels_late_at_several_buildings_are_said_once_with_how_many_were_urgent() -> None:
+    ops = operations(urgent_within_min=5)  # loading takes 4 min: B2 and B3 are too far for the window
+    document = _plan(three_on_a_lane(), day(("B2", 10, None, 2), ("B3", 10, None, 3)), ops)
+    [group] = document["undelivered_groups"]
+    assert (group["cause"], group["buildings"], group["parcels"], group["urgent"]) == (
+        "urgent_window",
+        ["B2", "B3"],
+        5,
+        5,
+    )
+    assert group["reason"].startswith(
+        "5 parcels from the morning shift at 2 buildings (5 urgent) could not be there"
+    )
+    assert group["reason_zh"].startswith(
+        "2 栋楼上午班的 5 件（其中加急 5 件）没法在上午班开始后 5 分钟内送到"
+    )
+
+
 def test_urgent_parcels_wait_for_their_shift_and_keep_its_window() -> None:
     document = _plan(three_on_a_lane(), day(("B1", 10), ("B2", 6, "afternoon", 6)), operations())
     [urgent_stop] = [s for s in _stops(document) if s["urgent"]]
