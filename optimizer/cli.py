@@ -483,7 +483,7 @@ def print_summary(plan: Plan, stream: TextIO) -> None:
     data: dict[str, Any] = plan.to_dict()
     summary = data["summary"]
     print(
-        f"{plan.site} {plan.date or ''} ({plan.policy}): {summary['parcels']} parcels, "
+        f"{' '.join(filter(None, (plan.site, plan.date)))} ({plan.policy}): {summary['parcels']} parcels, "
         f"{summary['delivered']} delivered, {summary['undelivered']} undelivered",
         file=stream,
     )

@@ -149,7 +149,11 @@ def notices_text(plan: Mapping[str, Any], site: Site, *, shift: str | None = Non
         ]
         if lines:
             shown = shift_label(shift_id, lang)  # 上午班; a roster's own 早班 as it is
-            head = labels["notice_head"].format(site=site.name, date=plan.get("date") or "", shift=shown)
+            date = plan.get("date") or ""
+            head = (
+                labels["notice_head"] if date else labels["notice_head"].replace(" {date}", "")
+            )  # a day file with no date
+            head = head.format(site=site.name, date=date, shift=shown)
             blocks.append("\n".join([head, *lines]))
     return "\n\n".join(blocks or [labels["no_trips"]]) + "\n"
 

@@ -445,6 +445,11 @@ def test_notices_tell_each_contact_household_when_and_how_many() -> None:
     assert notices_text(plan, site_graph.site, lang="zh").startswith(
         "【Three on a lane 2022-04-28 早班 送货时间】"
     )
+    plan["date"] = None  # a day file named without its date: the head goes without one
+    assert notices_text(plan, site_graph.site, lang="zh").startswith("【Three on a lane 早班 送货时间】\n")
+    assert notices_text(plan, site_graph.site, lang="en").startswith(
+        "[Three on a lane, 早班 shift: delivery times]\n"
+    )
     with pytest.raises(PlanError, match="no shift 'night'"):
         notices_text(plan, site_graph.site, shift="night")
 
