@@ -215,7 +215,7 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "back_late": "比计划晚 {n} 分钟",
         "back_early": "比计划早 {n} 分钟",
         "back_mean": "平均{late}",
-        "back_other": "另一份路线里的 {crew} 组第 {n} 趟（{time} 出发）回来了，带回 {back} 件。",
+        "back_other": "另一份路线里{crew}的第 {n} 趟（{time} 出发）回来了，带回 {back} 件。",
         "stop_slower": "按 {trips} 趟的回来时间，每栋楼比计划多用了 {s} 秒（每趟自己耽误的，不算前一趟晚回来连带的）：",
         "stop_faster": "按 {trips} 趟的回来时间，每栋楼比计划少用了 {s} 秒：",
         "stop_suggest": "把「在楼下等住户」改成 {new} 秒（现在是 {now} 秒），下一次的路线就更准。",

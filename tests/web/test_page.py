@@ -1287,6 +1287,9 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
     for building, parcels in not_today.items():
         assert shown[building].endswith(f"还有 {parcels} 件今天送不了")
     assert "morning" not in chinese.inner_text("#result")
+    assert chinese.evaluate("L.back_other.replace('{crew}', crewName('morning-2'))").startswith(
+        "另一份路线里上午2组的第 {n} 趟"
+    )
     # Left for want of crews: one press opens the crews, at the riders of a shift that was short.
     chinese.click("#more-crews")
     short = next(i["shift"] for i in before["undelivered"] if i["cause"] in ("shift_capacity", "no_crew"))
@@ -1712,6 +1715,7 @@ def test_the_sorter_reports_a_trip_back_with_parcels_and_takes_a_wrong_report_ba
     page.wait_for_function(
         "document.querySelector('#back-other').textContent.includes('came back with 2 parcels')"
     )
+    assert page.inner_text("#back-other").startswith("Trip 1 of crew morning-1 (out ")
     assert "brought back" not in page.inner_text("#back-table")
     assert "(0 of" in page.inner_text("#back-of")
     # That trip of the plan made afresh never went: reporting it is refused, the report stays.

@@ -1618,7 +1618,7 @@ function showTripsBack(planned) {
   $("back-of").textContent = `(${L.back_of.replace("{n}", matched.size).replace("{all}", trips.length)}${mean ? ` · ${L.back_mean.replace("{late}", lateness(mean))}` : ""})`;
   // Reports of trips this plan does not have: still counted (held over, brought back), so shown.
   $("back-other").textContent = tripReports.filter((r) => !matched.has(r))
-    .map((r) => L.back_other.replace("{crew}", r.crew).replace("{n}", r.trip).replace("{time}", r.depart.slice(0, 5)).replace("{back}", r.returned_parcels))
+    .map((r) => L.back_other.replace("{crew}", crewName(r.crew)).replace("{n}", r.trip).replace("{time}", r.depart.slice(0, 5)).replace("{back}", r.returned_parcels))
     .join(" ");
 }
 
