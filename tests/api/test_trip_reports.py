@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from optimizer.clock import parse_clock
+from optimizer.names import crew_name
 from tests.api.conftest import ADMIN
 from tests.api.helpers import (
     SMALL_CSV,
@@ -120,6 +121,11 @@ def test_a_trip_back_with_parcels_is_reported_kept_across_a_replan_and_held_over
         f"reported trip {number} of crew {crew} (out at {trip['depart'][:5]})"
     )
     assert history[0]["text"].endswith("5 parcels brought back, 4 to go out again")
+    chinese = client.get("/sites/gelin-spring/history", headers={**ADMIN, "Accept-Language": "zh-CN"}).json()
+    assert chinese[0]["text"].startswith(
+        f"报告{crew_name(crew, 'zh')}第 {number} 趟（{trip['depart'][:5]} 出发）"
+    )
+    assert crew_name(crew, "zh").endswith("组") and "morning" not in chinese[0]["text"]
 
     # A re-plan after the trip left keeps it as it was: reported again on the new plan, the trip
     # has one report, not two.
