@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.db.models import EventRow
 from api.errors import ROLES_ZH
-from optimizer.names import crew_name
+from optimizer.names import crew_said_zh
 
 
 def record(
@@ -166,7 +166,7 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
             )
         ),
         lambda d: (
-            f"报告{_crew_zh(d['crew'])}第 {d['trip']} 趟（{d['depart'][:5]} 出发）回到大门："
+            f"报告{crew_said_zh(d['crew'])}第 {d['trip']} 趟（{d['depart'][:5]} 出发）回到大门："
             + (f"带回 {d['returned']} 件，其中 {d['again']} 件要再送" if d["returned"] else "全部送到")
         ),
     ),
@@ -178,7 +178,7 @@ _TEXTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], Callable[[Mapping[st
     ),
     "trip_report_withdrawn": (
         lambda d: f"took back the report of trip {d['trip']} of crew {d['crew']}",
-        lambda d: f"撤回了{_crew_zh(d['crew'])}第 {d['trip']} 趟的回程报告",
+        lambda d: f"撤回了{crew_said_zh(d['crew'])}第 {d['trip']} 趟的回程报告",
     ),
     "plan_asked": (
         lambda d: (
@@ -252,9 +252,3 @@ def event_text(row: EventRow, chinese: bool) -> str:
     """The line as the page shows it: what was done, in the page's language."""
     english, zh = _TEXTS[row.action]
     return (zh if chinese else english)(row.detail)
-
-
-def _crew_zh(crew_id: str) -> str:
-    """A crew as the Chinese cards call it (上午1组); an id that is no plan's numbering as "pair 组"."""
-    called = crew_name(crew_id, "zh")
-    return called if called.endswith("组") else f" {called} 组"

@@ -10,6 +10,7 @@ and "morning-1". A roster written in Chinese (上午, 早班) is shown as writte
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 SHIFT_NAMES: dict[str, dict[str, str]] = {
     "zh": {"morning": "上午", "afternoon": "下午", "evening": "晚上", "night": "夜间"},
@@ -46,6 +47,24 @@ def crew_name(crew_id: str, lang: str) -> str:
     if lang != "zh" or matched is None:
         return crew_id
     return f"{shift_name(matched['shift'], lang)}{matched['number']}组"
+
+
+def crew_said_zh(crew_id: str) -> str:
+    """A crew in a Chinese sentence: 上午1组; an id that is no plan's numbering as "pair 组"."""
+    called = crew_name(crew_id, "zh")
+    return called if called.endswith("组") else f"{called} 组"
+
+
+def crew_meant(written: str, crew_ids: Iterable[str]) -> str:
+    """The crew id a person wrote, as the plan has it or as the Chinese cards and load list print it
+    (上午1组, or 上午1): a sorter copying the load list into the sheet of what came back writes
+    what the paper says. Anything else as written, for the caller to refuse by name."""
+    text = written.strip()
+    for crew_id in crew_ids:
+        called = crew_name(crew_id, "zh")
+        if text in (crew_id, called, called.removesuffix("组")):
+            return crew_id
+    return text
 
 
 def vehicle_name(mode_or_id: str, lang: str) -> str:

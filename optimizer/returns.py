@@ -24,6 +24,7 @@ from typing import Any
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow
 from optimizer.errors import OneBellError
+from optimizer.names import crew_meant, crew_said_zh
 
 RETRY = ("no_answer", "sealed", "other")
 """Reasons whose parcels go out again on a later day."""
@@ -163,6 +164,7 @@ def trip_report(
     building it names is a stop of the trip, and no more parcels (or urgent ones) came back from a
     building than the trip took there. `returned` items: building, parcels, reason, urgent.
     `back_at` (HH:MM): when it was back at the gate, after it left."""
+    crew = crew_meant(crew, _crew_ids(plan))  # as the plan has it, or as the Chinese paper prints it
     shift, found = _trip(plan, crew, trip)
     back_s = None
     if back_at is not None:
@@ -173,7 +175,7 @@ def trip_report(
                 f"back_at: trip {trip} of crew {crew} left at {found['depart'][:5]}, so it cannot be back at "
                 f"{back_at!r}; give the time it was back (HH:MM), after it left",
                 field="back_at",
-                zh=f"back_at：{crew} 组第 {trip} 趟 {found['depart'][:5]} 出发，不可能在「{back_at}」回来；"
+                zh=f"back_at：{crew_said_zh(crew)}第 {trip} 趟 {found['depart'][:5]} 出发，不可能在「{back_at}」回来；"
                 "请写回到大门的时间（时:分），要在出发之后",
             )
     stops = {stop["building"]: stop for stop in found.get("stops", [])}
@@ -189,7 +191,7 @@ def trip_report(
                 f"{where}.building: trip {trip} of crew {crew} did not go to building {building!r}; "
                 f"its stops are {', '.join(stops) or 'none'}",
                 field=f"{where}.building",
-                zh=f"{where}.building：{crew} 组第 {trip} 趟没有去 {building} 号楼；"
+                zh=f"{where}.building：{crew_said_zh(crew)}第 {trip} 趟没有去 {building} 号楼；"
                 f"这一趟去的是 {'、'.join(stops) or '（没有）'}",
             )
         if reason not in REASONS:
@@ -205,7 +207,7 @@ def trip_report(
                 f"{building}, so {total + (parcels if isinstance(parcels, int) else 0)} cannot have come "
                 "back; give from 1 up to what it took",
                 field=f"{where}.parcels",
-                zh=f"{where}.parcels：{crew} 组第 {trip} 趟给 {building} 号楼送了 {stop['parcels']} 件，"
+                zh=f"{where}.parcels：{crew_said_zh(crew)}第 {trip} 趟给 {building} 号楼送了 {stop['parcels']} 件，"
                 f"带回的件数要在 1 到 {stop['parcels']} 之间（同一栋楼加起来）",
             )
         if not isinstance(urgent, int) or urgent < 0 or urgent > parcels:
@@ -219,7 +221,7 @@ def trip_report(
                 f"{where}.urgent: trip {trip} of crew {crew} took {stop.get('urgent', 0)} urgent parcels "
                 f"to building {building}, so {urgent_total + urgent} cannot have come back",
                 field=f"{where}.urgent",
-                zh=f"{where}.urgent：{crew} 组第 {trip} 趟给 {building} 号楼送了 {stop.get('urgent', 0)} 件急件，"
+                zh=f"{where}.urgent：{crew_said_zh(crew)}第 {trip} 趟给 {building} 号楼送了 {stop.get('urgent', 0)} 件急件，"
                 f"带不回 {urgent_total + urgent} 件",
             )
         back[building] = [total + parcels, urgent_total + urgent]
@@ -238,13 +240,17 @@ def trip_report(
     )
 
 
+def _crew_ids(plan: Mapping[str, Any]) -> list[str]:
+    return [c["id"] for shift in plan.get("shifts", []) for c in shift["crews"]]
+
+
 def _trip(plan: Mapping[str, Any], crew: str, trip: int) -> tuple[str, Mapping[str, Any]]:
     crews = {c["id"]: (shift["id"], c) for shift in plan.get("shifts", []) for c in shift["crews"]}
     if crew not in crews:
         raise ReportError(
             f"crew: the plan has no crew {crew!r}; its crews are {', '.join(crews) or 'none'}",
             field="crew",
-            zh=f"crew：路线计划里没有 {crew} 组；有的是 {'、'.join(crews) or '（没有）'}",
+            zh=f"crew：路线计划里没有「{crew}」这个组；有的是 {'、'.join(map(crew_said_zh, crews)) or '（没有）'}",
         )
     shift, found = crews[crew]
     trips = found["trips"]
@@ -252,7 +258,7 @@ def _trip(plan: Mapping[str, Any], crew: str, trip: int) -> tuple[str, Mapping[s
         raise ReportError(
             f"trip: crew {crew} has trips 1 to {len(trips)} in this plan, not {trip}",
             field="trip",
-            zh=f"trip：{crew} 组在这份路线里是第 1 到第 {len(trips)} 趟，没有第 {trip} 趟",
+            zh=f"trip：{crew_said_zh(crew)}在这份路线里是第 1 到第 {len(trips)} 趟，没有第 {trip} 趟",
         )
     return shift, trips[trip - 1]
 
@@ -318,7 +324,7 @@ def read_returned_csv(
                 field=f"line {line}",
                 zh=f"{source}：第 {line} 行：趟、件数和急件要写整数",
             ) from None
-        key = (cell["crew"], trip)
+        key = (crew_meant(cell["crew"], _crew_ids(plan)), trip)
         rows_of_trip = trips.setdefault(key, [])
         if cell["back_at"]:
             earlier = back.setdefault(key, (line, cell["back_at"]))
@@ -327,7 +333,7 @@ def read_returned_csv(
                     f"{source}: line {line}: trip {trip} of crew {cell['crew']} was back at {earlier[1]} "
                     f"(line {earlier[0]}), not {cell['back_at']}; give one time a trip",
                     field=f"line {line}",
-                    zh=f"{source}：第 {line} 行：{cell['crew']} 组第 {trip} 趟第 {earlier[0]} 行写的是 "
+                    zh=f"{source}：第 {line} 行：{crew_said_zh(key[0])}第 {trip} 趟第 {earlier[0]} 行写的是 "
                     f"{earlier[1]} 回来，这里是 {cell['back_at']}；一趟只写一个时间",
                 )
         if time_only:

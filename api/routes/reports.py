@@ -19,6 +19,7 @@ from api.schemas import CountsOut, ReturnedOut, StopTimesOut, TripReportIn, Trip
 from api.store import day_report_rows, day_roster, domain_operations, save_counts, site_row, tagged_counts
 from optimizer.cards.notices import returned_notices_text
 from optimizer.day import Day
+from optimizer.names import crew_said_zh
 from optimizer.operations import parse_operations
 from optimizer.returns import REASONS, TripReport, returned_rows, trip_report
 from optimizer.site import parse_site
@@ -91,7 +92,9 @@ def withdraw_report(
     found = trip_report(plan.document, crew_id, trip, [])
     row = _report_row(session, plan.site_id, plan.date, found.crew, found.depart)
     if row is None:
-        raise not_found(f"a report of trip {trip} of crew {crew_id!r}", f"{crew_id} 组第 {trip} 趟的回程记录")
+        raise not_found(
+            f"a report of trip {trip} of crew {crew_id!r}", f"{crew_said_zh(crew_id)}第 {trip} 趟的回程记录"
+        )
     _not_another_trip(session, row, plan, found.crew, trip, found.depart)
     _unchanged_since_sent(row, found.crew, trip)
     session.delete(row)
@@ -240,7 +243,7 @@ def _not_another_trip(
         f"one, of an earlier plan and to other buildings, was reported back already{brought}. A plan "
         "made afresh after trips had left has trips that never went; report the trips that went (plan "
         "again with 'Keep the trips already on the road' to keep them)",
-        zh=f"{crew} 组第 {trip} 趟（{depart[:5]} 出发）不是这个组那个时间真正出发的那一趟：那一趟在之前的路线里，"
+        zh=f"{crew_said_zh(crew)}第 {trip} 趟（{depart[:5]} 出发）不是这个组那个时间真正出发的那一趟：那一趟在之前的路线里，"
         f"去的楼不一样，已经报告回来了{brought_zh}。车出发以后从头重排的路线里有没出过的车次；"
         "请报告真正出发的车次（重排时勾选「保留已出发的车次」就能保留它们）",
     )
@@ -265,7 +268,7 @@ def _unchanged_since_sent(row: TripReportRow | None, crew: str, trip: int) -> No
             "sent_again",
             f"what trip {trip} of crew {crew} brought back is in the day's counts already (added to go "
             "again today); change the counts instead",
-            zh=f"{crew} 组第 {trip} 趟带回的件已经加进当天的件数（今天再送）；请改件数",
+            zh=f"{crew_said_zh(crew)}第 {trip} 趟带回的件已经加进当天的件数（今天再送）；请改件数",
         )
 
 

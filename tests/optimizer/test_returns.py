@@ -363,6 +363,23 @@ def test_a_sheet_of_what_came_back_is_read_trip_by_trip_and_checked_naming_its_l
         read_returned_csv("crew,trip,building\n", planned)
 
 
+def test_a_sheet_names_a_crew_as_the_chinese_load_list_prints_it(planned: dict[str, Any]) -> None:
+    """The load list in Chinese says 上午1组 where the plan says morning-1: a sorter copying it into
+    the sheet of what came back writes either, and both mean the one trip."""
+    crew = _crew(planned)
+    assert crew == "morning-1"
+    sheet = "组,趟,楼号,件数,原因\n上午1组,1,B1,3,没人下来取\nmorning-1,1,B2,2,refused\n上午1,1,B1,1,\n"
+    [report] = read_returned_csv(sheet, planned, source="back.csv")
+    assert report.crew == crew
+    assert [(r.building, r.parcels) for r in report.returned] == [("B1", 3), ("B2", 2), ("B1", 1)]
+    with pytest.raises(ReportError) as refused:
+        read_returned_csv("组,趟,楼号,件数\n下午1组,1,B1,3\n", planned, source="back.csv")
+    assert refused.value.zh == "back.csv：第 2 行：crew：路线计划里没有「下午1组」这个组；有的是 上午1组"
+    with pytest.raises(ReportError) as refused:
+        trip_report(planned, "上午1组", 1, [{"building": "B3", "parcels": 1, "reason": "no_answer"}])
+    assert refused.value.zh.startswith("returned[0].building：上午1组第 1 趟没有去 B3 号楼")
+
+
 def test_cli_held_over_adds_what_the_trips_brought_back(
     planned: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
