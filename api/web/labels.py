@@ -246,7 +246,7 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "title": "OneBell · Day plan",
         "help": "How it works",
         "help_1": 'Pick the date and type each building\'s parcels into its field. Or use "{download_sheet}", fill it in Excel or WPS and "{upload}", or copy the building and parcels columns of your own sheet and paste them.',
-        "help_2": 'Press "{plan}" (or Enter in a building\'s field). In about {seconds} s each shift\'s routes appear; parcels that cannot go out are listed by reason, with what would fix it. A resident asking when their parcels come: each building\'s times are under the map.',
+        "help_2": "Press \"{plan}\" (or Enter in a building's field). In about {seconds} s each shift's routes appear; parcels that cannot go out are listed by reason, with what would fix it. A resident asking when their parcels come: each building's times are under the map.",
         "help_3": 'For each shift: "{cards}" for the two riders, "{load_list}" for the sorter at the gate, "{notices}" to copy into each building\'s group chat. At each building one household is notified and tells the rest; unload and move on.',
         "help_4": 'A new batch reaches the gate mid-shift: add it to the counts, tick "Keep the trips already on the road", give the time now and press "{plan}" again; trips already on the road stay as they are.',
         "help_5": 'A trip back at the gate: press "{back_press}" beside it in "{back_title}" and say what it brought back. Parcels earlier days left, and those brought back to go again: "{held_over}". Parcels fetched at the gate or sent back: "{held_clear}".',
