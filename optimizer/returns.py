@@ -307,6 +307,7 @@ def read_returned_csv(
             zh=f"{source}：第 1 行要有 组,趟,楼号,件数 这几列；缺 {'、'.join(missing)}",
         )
     words = {text: key for key, pair in REASONS.items() for text in (key, *pair)}
+    crews = _crew_ids(plan)
     trips: dict[tuple[str, int], list[tuple[int, dict[str, Any]]]] = {}
     back: dict[tuple[str, int], tuple[int, str]] = {}  # a trip's time back, and the line giving it
     for line, row in enumerate(reader, start=2):
@@ -324,7 +325,7 @@ def read_returned_csv(
                 field=f"line {line}",
                 zh=f"{source}：第 {line} 行：趟、件数和急件要写整数",
             ) from None
-        key = (crew_meant(cell["crew"], _crew_ids(plan)), trip)
+        key = (crew_meant(cell["crew"], crews), trip)
         rows_of_trip = trips.setdefault(key, [])
         if cell["back_at"]:
             earlier = back.setdefault(key, (line, cell["back_at"]))
