@@ -41,6 +41,7 @@ class _Walker:
         self.buildings = {b.id: b for b in self.site.buildings}
         self.sealed = sealed_buildings(self.site)
         self.urgent_delivered: dict[tuple[str, int], int] = defaultdict(int)
+        self.urgent_late: dict[str, int] = defaultdict(int)  # per building, past their window
         self.loaded: dict[str, list[tuple[int, int]]] = defaultdict(list)  # building: (load time, parcels)
         self.batches: dict[tuple[str, int], int] = defaultdict(int)  # (building, arrived): parcels loaded
         self.held_batches: dict[tuple[str, str], int] = defaultdict(int)  # (building, held from): loaded
@@ -238,18 +239,23 @@ class _Walker:
                     self.fail(
                         f"{at}: {leave - arrive} s at building {building.id}, the stop takes {needed} s"
                     )
-                urgent = stop.get("urgent", 0)
+                urgent, late = stop.get("urgent", 0), stop.get("late_urgent", 0)
                 if not isinstance(urgent, int) or not 0 <= urgent <= count:
                     self.fail(f"{at}: urgent must be a whole number from 0 to the stop's parcels")
+                elif not isinstance(late, int) or not 0 <= late <= urgent:
+                    self.fail(f"{at}: late_urgent must be a whole number from 0 to the stop's urgent parcels")
                 elif urgent:
+                    # parcels listed late are held to no window; the rest are, and count as in time
+                    self.urgent_late[building.id] += late
                     deadline = self.urgent_deadline_s(number, shift, building.id, stop, count)
-                    if arrive > deadline:
+                    if urgent > late and arrive > deadline:
                         self.fail(
-                            f"{at}: {urgent} urgent parcels reach building {building.id} at "
-                            f"{format_clock(arrive)}, after {format_clock(deadline)}"
+                            f"{at}: {urgent - late} urgent parcels reach building {building.id} at "
+                            f"{format_clock(arrive)}, after {format_clock(deadline)}, and the plan "
+                            "does not list them late"
                         )
-                    else:
-                        self.urgent_delivered[(building.id, number)] += urgent
+                    elif urgent > late:
+                        self.urgent_delivered[(building.id, number)] += urgent - late
                 self.delivered[building.id][number] += count
                 self.loaded[building.id].append((load, count))
                 self.check_batches(at, building.id, stop, count, load)
@@ -330,12 +336,17 @@ class _Walker:
             urgent_left[(building, shift_number[shift])] += (
                 listed_urgent if isinstance(listed_urgent, int) else 0
             )
-        for (building, arrival), count in urgent.items():
+        # urgent parcels neither in time nor listed undelivered must have gone late
+        late_left = dict(self.urgent_late)
+        for (building, arrival), count in sorted(urgent.items()):
             in_time, listed = self.urgent_delivered[(building, arrival)], urgent_left[(building, arrival)]
-            if count and in_time + listed < count:
+            short = count - in_time - listed
+            late = min(max(short, 0), late_left.get(building, 0))
+            late_left[building] = late_left.get(building, 0) - late
+            if count and short > late:
                 self.fail(
                     f"building {building}: {count} urgent parcels for the {self.operations.shifts[arrival].id} "
-                    f"shift, {in_time} delivered in time and {listed} listed undelivered"
+                    f"shift, {in_time} delivered in time, {late} late and {listed} listed undelivered"
                 )
         names = [s.id for s in self.operations.shifts]
         for building in sorted(set(available) | set(self.delivered) | set(left)):

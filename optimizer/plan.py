@@ -50,6 +50,9 @@ class Stop:
     batches: tuple[Batch, ...] = ()
     """Held-over parcels (oldest first), then parcels with an arrival time (earliest first), then
     parcels brought back (earliest first); the rest were there before the shift."""
+    late_urgent: int = 0
+    """Of `urgent`, those past their window (`urgent_within_min`): no crew could bring them in
+    time, and late is better than tomorrow."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,21 @@ class Plan:
         return sum(trip.parcels for shift in self.shifts for crew in shift.crews for trip in crew.trips)
 
     @property
+    def late_urgent(self) -> int:
+        return sum(
+            stop.late_urgent
+            for shift in self.shifts
+            for crew in shift.crews
+            for trip in crew.trips
+            for stop in trip.stops
+        )
+
+    def at_least_as_good(self, other: Plan) -> bool:
+        """Delivers as many parcels as `other`, and as many urgent ones in their window: what a
+        pass after the search must keep while it saves crew time."""
+        return self.delivered >= other.delivered and self.late_urgent <= other.late_urgent
+
+    @property
     def trip_count(self) -> int:
         return sum(len(crew.trips) for shift in self.shifts for crew in shift.crews)
 
@@ -184,6 +202,7 @@ class Plan:
                 "parcels": self.parcels,
                 "delivered": self.delivered,
                 "undelivered": self.parcels - self.delivered,
+                "late_urgent": self.late_urgent,
                 "trips": self.trip_count,
                 "crews": sum(len(shift.crews) for shift in self.shifts),
                 "crew_s": self.crew_s,
@@ -225,6 +244,7 @@ def _shift_dict(shift: ShiftPlan) -> dict[str, Any]:
                                 "building": stop.building,
                                 "parcels": stop.parcels,
                                 "urgent": stop.urgent,
+                                **({"late_urgent": stop.late_urgent} if stop.late_urgent else {}),
                                 "arrive": format_clock(stop.arrive_s),
                                 "depart": format_clock(stop.depart_s),
                                 **(
@@ -257,9 +277,10 @@ def build_plan(
 
     Shift by shift, the crew that is free first loads its next trip; the sorter sorts trips in
     that order, so a trip departs once it is loaded and its last parcel is sorted. A trip that
-    this would push past the end of the shift, or urgent parcels past their deadline, does not
-    go out: its parcels are listed undelivered with the reason. When re-planning, `kept` trips
-    (by crew id) come first, unchanged, and the sorter starts on the rest at `now_s`.
+    this would push past the end of the shift does not go out: its parcels are listed undelivered
+    with the reason. Urgent parcels it brings past their window still go, counted late
+    (`Stop.late_urgent`). When re-planning, `kept` trips (by crew id) come first, unchanged, and
+    the sorter starts on the rest at `now_s`.
     """
     kept = kept or {}
     operations = model.operations
@@ -276,20 +297,11 @@ def build_plan(
             crew = min((c for c in crews if queues[c]), key=lambda c: (ready[c], c))
             nodes = queues[crew].pop(0)
             vehicle = model.crews[crew].vehicle
-            late_urgent = []
-            while nodes:
-                load = sum(model.visits[n].parcels for n in nodes)
-                sorted_by = sorter.peek(load)
-                standing = model.loadable_from_s(nodes)
-                load_s = max(ready[crew], standing)
-                trip = _timed_trip(model, vehicle, nodes, load_s=load_s, sorted_by_s=sorted_by)
-                late_urgent = [n for n in nodes if _misses_deadline(model, trip, n)]
-                if not late_urgent:
-                    break
-                nodes = [n for n in nodes if n not in late_urgent]
-                held_back.update({n: "urgent_window" for n in late_urgent})
-            if not nodes:
-                continue
+            load = sum(model.visits[n].parcels for n in nodes)
+            sorted_by = sorter.peek(load)
+            standing = model.loadable_from_s(nodes)
+            load_s = max(ready[crew], standing)
+            trip = _timed_trip(model, vehicle, shift_number, nodes, load_s=load_s, sorted_by_s=sorted_by)
             if trip.return_s > shift.end_s:
                 held_back.update({n: "standing" if standing > ready[crew] else "sorter_pace" for n in nodes})
                 continue
@@ -346,14 +358,6 @@ class _Sorter:
         self.done_s += self.rate * parcels
 
 
-def _misses_deadline(model: DayModel, trip: Trip, node: int) -> bool:
-    visit = model.visits[node]
-    if not visit.urgent:
-        return False
-    arrival = next(stop.arrive_s for stop in trip.stops if stop.building == visit.building)
-    return arrival > model.urgent_deadline_s(node)
-
-
 def travel_s(model: DayModel, vehicle: int, from_place: int, to_place: int) -> int:
     """Riding time between two places for a fleet entry, in whole seconds."""
     entry = model.operations.fleet[vehicle]
@@ -361,7 +365,13 @@ def travel_s(model: DayModel, vehicle: int, from_place: int, to_place: int) -> i
 
 
 def _timed_trip(
-    model: DayModel, vehicle: int, nodes: Sequence[int], *, load_s: int, sorted_by_s: int | None = None
+    model: DayModel,
+    vehicle: int,
+    shift: int,
+    nodes: Sequence[int],
+    *,
+    load_s: int,
+    sorted_by_s: int | None = None,
 ) -> Trip:
     site = model.site_graph.site
     grouped: list[list[int]] = []  # consecutive nodes of one building are one stop
@@ -381,7 +391,13 @@ def _timed_trip(
         door = model.operations.sealed if building_id in model.sealed else None
         leave = arrive + stop_s(site.building(building_id), parcels, model.operations.stop, door)
         urgent = sum(model.visits[n].urgent for n in group)
-        stops.append(Stop(building_id, parcels, arrive, leave, urgent, _batches(model, group)))
+        late = sum(
+            model.visits[n].urgent
+            for n in group
+            if model.visits[n].urgent
+            and (shift > model.visits[n].available_shift or arrive > model.urgent_deadline_s(n))
+        )
+        stops.append(Stop(building_id, parcels, arrive, leave, urgent, _batches(model, group), late))
         clock, place = leave, visit.place
     return Trip(load_s, depart_s, clock + travel_s(model, vehicle, place, 0), tuple(stops), sorted_by_s)
 
@@ -444,8 +460,8 @@ def explain_undelivered(
     left: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
     reach = _Reach.of(model)
     for node in range(1, model.node_count):
-        if node not in served:
-            visit = model.visits[node]
+        visit = model.visits[node]
+        if visit.late_for is None and node not in served and model.late_twin.get(node) not in served:
             cause = _cause(model, node, held_back, reach)
             left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
@@ -467,10 +483,10 @@ def explain_undelivered(
             parcels,
             shift.id,
             cause,
-            _worded(why, what, urgent),
+            _worded(why, what, urgent, "en"),
             urgent,
             held_from or None,
-            _worded(why_zh, what_zh, urgent),
+            _worded(why_zh, what_zh, urgent, "zh"),
         )
         items.append(item)
         grouped[(shift_number, cause, held_from, why, why_zh)].append(item)
@@ -483,9 +499,9 @@ def explain_undelivered(
         else:
             shift_id = operations.shifts[shift_number].id
             many = f"{_parcels(parcels)} {_source(shift_id, held_from)} at {len(members)} buildings"
-            what = _worded(why, many, urgent)
+            what = _worded(why, many, urgent, "en")
             what_zh = _worded(
-                why_zh, f"{len(members)} 栋楼{_source_zh(shift_id, held_from)}的 {parcels} 件", urgent
+                why_zh, f"{len(members)} 栋楼{_source_zh(shift_id, held_from)}的 {parcels} 件", urgent, "zh"
             )
         groups.append(
             UndeliveredGroup(
@@ -510,9 +526,12 @@ def _source_zh(shift_id: str, held_from: str) -> str:
     return f"之前 {held_from} 留下" if held_from else shift_label(shift_id, "zh")
 
 
-def _worded(why: str, what: str, urgent: int) -> str:
-    """A reason's sentence with its parcels named: one building's, or a group's."""
-    return why.replace("{what}", what).replace("{urgent}", str(urgent))
+def _worded(why: str, what: str, urgent: int, lang: str) -> str:
+    """A reason's sentence with its parcels named (one building's, or a group's), and how many of
+    them are urgent: medicine left for tomorrow is what a coordinator must see first."""
+    if urgent:
+        what += f" ({urgent} urgent)" if lang == "en" else f"（其中加急 {urgent} 件）"
+    return why.replace("{what}", what)
 
 
 def _why(
@@ -525,8 +544,8 @@ def _why(
     per_crew: Mapping[str, tuple[str, int]],
 ) -> tuple[str, str]:
     """The sentence saying why parcels stayed and what would fix it, in English and Chinese, with
-    `{what}` where the parcels are named (and `{urgent}` for how many were urgent): the same words
-    for every building left for the same reason, so that they are grouped by them."""
+    `{what}` where the parcels are named: the same words for every building left for the same
+    reason, so that they are grouped by them."""
     operations = model.operations
     site = model.site_graph.site
     shift = operations.shifts[shift_number]
@@ -553,21 +572,6 @@ def _why(
             f"{{what}}: every way to it runs along a lane closed today ({names}); open the lane again "
             "when it can be ridden, or draw the way round",
             f"{{what}}：去这栋楼的路都要经过今天封闭的道路（{names}）；道路能走时把它重新打开，或把绕行的路画上",
-        )
-    if cause == "urgent_window":
-        opens = max(model.urgent_opens_s(n) for n in nodes)
-        late_wave = opens > shift.start_s
-        since = (
-            f"of {format_clock(opens)[:5]}, when they could first be loaded"
-            if late_wave
-            else f"of the {shift.id} shift"
-        )
-        since_zh = f" {format_clock(opens)[:5]}（最早能装车时）" if late_wave else f"{label}开始"
-        return (
-            f"{{what}} ({{urgent}} urgent) could not be there within the first {operations.urgent_within_min} "
-            f"minutes {since}; send them on the first trip or add a crew",
-            f"{{what}}（其中加急 {{urgent}} 件）没法在{since_zh}后 {operations.urgent_within_min} 分钟内送到；"
-            "请放在第一趟送，或加一组",
         )
     if cause == "sorter_pace":
         return (
@@ -692,13 +696,14 @@ class _Reach:
 
 
 def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach) -> str:
-    if node in held_back:
-        return held_back[node]
     visit = model.visits[node]
-    possible = [crew for crew in model.crews if model.can_serve(crew, node)]
-    if possible:
-        return "urgent_window" if visit.urgent else "shift_capacity"
-    if any(model.can_serve(crew, node, standing=False) for crew in model.crews):
+    either = [node, *([model.late_twin[node]] if node in model.late_twin else [])]
+    for n in either:
+        if n in held_back:
+            return held_back[n]
+    if any(model.can_serve(crew, n) for crew in model.crews for n in either):
+        return "shift_capacity"
+    if any(model.can_serve(crew, n, standing=False) for crew in model.crews for n in either):
         return "standing"
     reachable = [
         crew

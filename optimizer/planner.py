@@ -78,6 +78,7 @@ def plan_day(
     merge_stops: bool = True,
     wave_by_wave: bool = True,
     overload_seed: bool = True,
+    late_urgent: bool = True,
 ) -> Plan:
     """The day's plan. With `frozen`, its trips stay as they were and only the rest is planned.
     `merge_stops=False` leaves a building's two stops in a shift as the search left them (to
@@ -90,7 +91,10 @@ def plan_day(
     then each wave when it is ready, the trips that have left kept — and the plan that delivers
     more (then costs less crew time) is kept; `wave_by_wave=False` plans the whole day only.
     `overload_seed=False` seeds a day the crews cannot clear as one that they can (to measure what
-    re-cutting left-over parcels and taking the most parcels per minute first deliver more)."""
+    re-cutting left-over parcels and taking the most parcels per minute first deliver more).
+    `late_urgent=False` gives urgent parcels no late stand-ins, so the search leaves those that
+    cannot make their window undelivered, as it did before they could go late (to measure what
+    sending them late delivers)."""
     waves = wave_times(day, operations, frozen) if wave_by_wave else []
     if not waves:
         return _plan_once(
@@ -102,6 +106,7 @@ def plan_day(
             frozen=frozen,
             merge_stops=merge_stops,
             overload_seed=overload_seed,
+            late_urgent=late_urgent,
         )
     started = time.monotonic()
 
@@ -119,6 +124,7 @@ def plan_day(
         frozen=frozen,
         merge_stops=merge_stops,
         overload_seed=overload_seed,
+        late_urgent=late_urgent,
     )
     left = max(time_limit_s - (time.monotonic() - started), 0.1 * (len(waves) + 1))
     staged = _plan_wave_by_wave(
@@ -131,9 +137,14 @@ def plan_day(
         frozen=frozen,
         merge_stops=merge_stops,
         overload_seed=overload_seed,
+        late_urgent=late_urgent,
     )
     overall = {"time_limit_s": time_limit_s, "solve_s": round(time.monotonic() - started, 2)}
-    if (staged.delivered, -staged.crew_s) > (whole.delivered, -whole.crew_s):
+    if (staged.delivered, -staged.late_urgent, -staged.crew_s) > (
+        whole.delivered,
+        -whole.late_urgent,
+        -whole.crew_s,
+    ):
         staged.solver.update(overall, whole_day_delivered=whole.delivered)
         return staged
     whole.solver.update(overall, wave_by_wave_delivered=staged.delivered)
@@ -179,6 +190,7 @@ def _plan_wave_by_wave(
     frozen: Frozen | None,
     merge_stops: bool,
     overload_seed: bool,
+    late_urgent: bool,
 ) -> Plan:
     """Plan what is loadable from the start, then re-plan at each wave's time with the trips that
     have left kept; each stage knows the rows loadable before the next wave (they keep their own
@@ -206,6 +218,7 @@ def _plan_wave_by_wave(
         frozen=frozen,
         merge_stops=merge_stops,
         overload_seed=overload_seed,
+        late_urgent=late_urgent,
     )
     for number, at in enumerate(waves):
         on_the_road = frozen_part(
@@ -220,6 +233,7 @@ def _plan_wave_by_wave(
             frozen=on_the_road,
             merge_stops=merge_stops,
             overload_seed=overload_seed,
+            late_urgent=late_urgent,
         )
     kept_by_crew = {} if frozen is None else {crew: len(trips) for crew, trips in frozen.trips.items()}
     day_plan = plan.kept_only(kept_by_crew, None if frozen is None else frozen.now_s)
@@ -237,14 +251,21 @@ def _plan_once(
     frozen: Frozen | None = None,
     merge_stops: bool = True,
     overload_seed: bool = True,
+    late_urgent: bool = True,
 ) -> Plan:
     """One plan of the day (or of what is left of it, with `frozen`) by one search."""
     started = time.monotonic()
     kept: dict[str, Any] = {}
     if frozen is None:
-        model = build_day_model(site_graph, day, operations)
+        model = build_day_model(site_graph, day, operations, late_urgent=late_urgent)
     else:
-        model = build_day_model(site_graph, remaining_day(day, frozen), operations, ready_s=frozen.ready_s)
+        model = build_day_model(
+            site_graph,
+            remaining_day(day, frozen),
+            operations,
+            ready_s=frozen.ready_s,
+            late_urgent=late_urgent,
+        )
         kept = {"kept": frozen.trips, "now_s": frozen.now_s, "parcels": day.parcels}
     if not model.crews or model.node_count == 1:
         return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"}, **kept)
@@ -314,13 +335,14 @@ def _plan_once(
     targets = _finish_targets(model, plan)
     if targets:
         # Balance: crews finishing long after the first of their shift get a soft target; the
-        # result is kept only if it delivers as much and costs at most 2% more crew time.
+        # result is kept only if it delivers as much (as many urgent parcels in time) and costs
+        # at most 2% more crew time.
         balanced_problem, _ = crews_problem(model, trips_per_crew=slots, finish_by_s=targets)
         left = max(time_limit_s - (time.monotonic() - started), 0.1)
         balanced = search(balanced_problem, time_limit_s=left, initial_routes=routes)
         if balanced.found:
             candidate = planned(trips_of(balanced.routes), f"{status}, balanced")
-            if candidate.delivered >= plan.delivered and candidate.crew_s <= 1.02 * plan.crew_s:
+            if candidate.at_least_as_good(plan) and candidate.crew_s <= 1.02 * plan.crew_s:
                 crew_trips, plan, status = trips_of(balanced.routes), candidate, f"{status}, balanced"
     if not merge_stops:
         return plan

@@ -18,7 +18,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,6 +48,15 @@ class Visit:
     arrived_s: int | None = None  # the count rows' `arrived`: how the sorter tells this batch apart
     held_from: str | None = None  # parcels held over from this earlier day (the count rows' `held_from`)
     back_s: int | None = None  # a trip brought them back to the gate then (the count rows' `back_at`)
+    late_for: int | None = None
+    """The node of the urgent visit this one stands in for when it cannot make its window: the
+    same parcels, no deadline, any crew from their shift on, at a price (`crews_problem`).
+    Medicine delivered late is better than medicine left for tomorrow while a later crew idles."""
+
+    @property
+    def due(self) -> bool:
+        """Urgent parcels held to their window: their own shift's crews only, by the deadline."""
+        return self.urgent > 0 and self.late_for is None
 
 
 @dataclass(frozen=True)
@@ -100,8 +109,11 @@ class VrpProblem:
     sort_bounds: Sequence[SortBound] = ()
     soft_end_s: Sequence[tuple[int, int] | None] | None = None
     """Per vehicle (bound, cost per second): returning after `bound` costs, to balance crews."""
-    deadline_s: Sequence[tuple[int, int] | None] | None = None
-    """Per node (opens, deadline): arrived by the deadline, a small cost per second after opening."""
+    deadline_s: Sequence[tuple[int, int | None] | None] | None = None
+    """Per node (opens, deadline): arrived by the deadline (if any), a small cost per second after
+    opening."""
+    late_twins: Sequence[tuple[int, int]] = ()
+    """(urgent node, its late stand-in): one disjunction, so at most one of the two is served."""
     loadable_s: Sequence[int] | None = None
     """Per node: the trip that carries it starts loading no earlier (parcels standing at the gate)."""
 
@@ -152,6 +164,11 @@ class DayModel:
         """When a trip carrying these visits may start loading: its last parcels have stood."""
         return max(self.visits[n].loadable_s for n in nodes)
 
+    @functools.cached_property
+    def late_twin(self) -> dict[int, int]:
+        """Per urgent node, the node of its late stand-in (`Visit.late_for`)."""
+        return {v.late_for: n for n, v in enumerate(self.visits) if v.late_for is not None}
+
     def crews_of_shift(self, shift: int) -> list[int]:
         return [n for n, crew in enumerate(self.crews) if crew.shift == shift]
 
@@ -162,7 +179,7 @@ class DayModel:
         within the crew's shift."""
         visit = self.visits[node]
         vehicle = self.operations.fleet[crew.vehicle]
-        in_time = crew.shift == visit.available_shift if visit.urgent else crew.shift >= visit.available_shift
+        in_time = crew.shift == visit.available_shift if visit.due else crew.shift >= visit.available_shift
         able = (
             in_time
             and bool(self.reachable[crew.vehicle, node])
@@ -270,8 +287,10 @@ def build_day_model(
     operations: Operations,
     *,
     ready_s: Callable[[str, int], int] | None = None,
+    late_urgent: bool = True,
 ) -> DayModel:
-    """Validate the day against the site and roster and build the shared matrices."""
+    """Validate the day against the site and roster and build the shared matrices; with
+    `late_urgent`, each urgent visit gets a late stand-in (`Visit.late_for`)."""
     check_plannable(site_graph, day, operations)
     site = site_graph.site
     fleet = operations.fleet
@@ -280,6 +299,8 @@ def build_day_model(
 
     visits = [Visit(building=None, place=0, parcels=0, available_shift=0)]
     visits += _visits(day, operations, place_of, fleet, distance_m)
+    if late_urgent:
+        visits += [replace(v, late_for=n) for n, v in enumerate(visits) if v.urgent]
     crews = _crews(operations)
 
     places = np.array([v.place for v in visits])
@@ -566,6 +587,32 @@ def trips_problem(model: DayModel, *, vehicle: int, nodes: Sequence[int]) -> Vrp
     return VrpProblem(demand=demand, transit_s=[transit], arc_cost=[transit], vehicles=[trip] * count)
 
 
+def in_time_problem(model: DayModel, *, crew: int, from_s: int, nodes: Sequence[int]) -> VrpProblem:
+    """One trip of `crew`, loading from `from_s`, that brings as many of these urgent visits' parcels
+    within their window as it can: each parcel brought weighs more than the whole shift's time, so
+    the trip's length only decides between equally many."""
+    the_crew = model.crews[crew]
+    keep = [0, *nodes]
+    transit = model.transit_s[the_crew.vehicle][np.ix_(keep, keep)]
+    demand = np.array([model.visits[n].parcels for n in keep])
+    shift = model.operations.shifts[the_crew.shift]
+    trip = TripVehicle(
+        model.operations.fleet[the_crew.vehicle].capacity,
+        transit=0,
+        cost=0,
+        earliest_s=from_s,
+        latest_s=shift.end_s,
+    )
+    return VrpProblem(
+        demand=demand,
+        transit_s=[transit],
+        arc_cost=[transit],
+        vehicles=[trip],
+        drop_penalty=demand * (shift.length_s + 1),
+        deadline_s=[None, *((model.urgent_opens_s(n), model.urgent_model_deadline_s(n)) for n in nodes)],
+    )
+
+
 @dataclass(frozen=True)
 class CrewTrips:
     """Which routing vehicles of `crews_problem` belong to which crew, in time order."""
@@ -587,11 +634,23 @@ def crews_problem(
     chains: list[tuple[int, int]] = []
     trips_of_crew: list[tuple[int, ...]] = []
     sort_bounds: list[SortBound] = []
-    urgent = np.array([v.urgent > 0 for v in model.visits])
+    due = np.array([v.due for v in model.visits])
+    drop_weight = _drop_weight(model)
+    # A late stand-in costs one drop weight a parcel less than dropping the urgent parcels, so it
+    # goes whenever a crew has the time; and sending them on time instead saves at least the drop
+    # weight of one of the day's own parcels, so no parcel is sent before urgent ones on time.
+    late_twin_cost = np.array(
+        [
+            (drop_weight[n] - 1) * v.parcels * model.drop_penalty_per_parcel if v.late_for is not None else 0
+            for n, v in enumerate(model.visits)
+        ],
+        dtype=np.int64,
+    )
     for crew_number, (crew, count) in enumerate(zip(model.crews, trips_per_crew, strict=True)):
         key = (crew.vehicle, crew.shift)
         if key not in cost_index:
             lateness = np.maximum(crew.shift - available, 0) * parcels * model.late_penalty_per_parcel
+            lateness += late_twin_cost
             cost_index[key] = len(arc_cost)
             arc_cost.append(crew.riders * model.transit_s[crew.vehicle] + lateness[None, :])
         shift = shifts[crew.shift]
@@ -622,8 +681,12 @@ def crews_problem(
         allowed.append(
             [v for c, crew in enumerate(model.crews) if model.can_serve(crew, node) for v in trips_of_crew[c]]
         )
-    deadlines: list[tuple[int, int] | None] = [
-        (model.urgent_opens_s(node), model.urgent_model_deadline_s(node)) if urgent[node] else None
+    deadlines: list[tuple[int, int | None] | None] = [
+        (model.urgent_opens_s(node), model.urgent_model_deadline_s(node))
+        if due[node]
+        else (model.urgent_opens_s(node), None)
+        if model.visits[node].late_for is not None
+        else None
         for node in range(model.node_count)
     ]
     problem = VrpProblem(
@@ -633,8 +696,9 @@ def crews_problem(
         vehicles=vehicles,
         chains=chains,
         allowed=allowed,
-        drop_penalty=parcels * model.drop_penalty_per_parcel * _drop_weight(model),
+        drop_penalty=parcels * model.drop_penalty_per_parcel * drop_weight,
         deadline_s=deadlines,
+        late_twins=sorted(model.late_twin.items()),
         loadable_s=[v.loadable_s for v in model.visits] if any(v.loadable_s for v in model.visits) else None,
         sort_bounds=sort_bounds,
         # Balancing: each second a crew works past its target costs as much as a rider's second.

@@ -94,6 +94,7 @@ def frozen_part(
                             _clock(s["depart"]),
                             s.get("urgent", 0),
                             tuple(_batch(b) for b in s.get("batches", ())),
+                            s.get("late_urgent", 0),
                         )
                         for s in trip["stops"]
                     )

@@ -324,10 +324,17 @@ class _Search:
         )
         if problem.timed:
             _add_time(routing, self.manager, problem, transit_ids)
+        late_twin = dict(problem.late_twins)
+        stand_ins = set(late_twin.values())
+        if stand_ins and problem.drop_penalty is None:
+            raise ValueError("late stand-ins need optional visits (a drop penalty)")
         for node in range(1, problem.node_count):
             solver_index = self.manager.NodeToIndex(node)
-            if problem.drop_penalty is not None:
-                routing.AddDisjunction([solver_index], int(problem.drop_penalty[node]))
+            if problem.drop_penalty is not None and node not in stand_ins:
+                either = [node, *([late_twin[node]] if node in late_twin else [])]
+                routing.AddDisjunction(
+                    [self.manager.NodeToIndex(n) for n in either], int(problem.drop_penalty[node])
+                )
             if problem.allowed is not None and problem.allowed[node] is not None:
                 allowed = list(problem.allowed[node] or [])
                 if allowed:  # -1 = not visited, which the disjunction may still choose
@@ -530,7 +537,8 @@ def _add_time(
             if window is not None:
                 opens, deadline = window
                 solver_index = manager.NodeToIndex(node)
-                time_dimension.CumulVar(solver_index).SetMax(deadline)
+                if deadline is not None:
+                    time_dimension.CumulVar(solver_index).SetMax(deadline)
                 # served first where that costs little: a small price on every second after opening
                 time_dimension.SetCumulVarSoftUpperBound(solver_index, opens, 1)
     for before, after in problem.chains:

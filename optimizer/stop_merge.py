@@ -6,7 +6,7 @@ hour's urgent run, then the rest hours later: two stops, two households called d
 delay the urgent run's later stops by handing over more parcels at one of them. Moving one of the two visits next to the other, in the other's trip, saves a stop's bell and
 wait whenever that trip has room; whether the crews' days still fit is for the forward pass that
 times the plan (`plan.build_plan`) to say, so every move is tried on the whole plan and kept only
-if it delivers as much for less crew time.
+if it delivers as much, with no more urgent parcels past their window, for less crew time.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def merge_split_stops(
         moved = False
         for candidate in _moves(model, current):
             tried = build(candidate)
-            if tried.delivered >= plan.delivered and tried.crew_s < plan.crew_s:
+            if tried.at_least_as_good(plan) and tried.crew_s < plan.crew_s:
                 current, plan, moved = candidate, tried, True
                 moves += 1
                 break

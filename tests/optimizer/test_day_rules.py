@@ -53,32 +53,114 @@ def test_urgent_parcels_go_first_when_it_costs_nothing() -> None:
     assert stops[0]["urgent"] == 2 and stops[0]["arrive"] <= "09:00:00"
 
 
-def test_urgent_parcels_that_cannot_make_the_window_are_undelivered_with_that_cause() -> None:
+def test_urgent_parcels_that_cannot_make_the_window_go_late_and_the_plan_says_so() -> None:
     ops = operations(urgent_within_min=5)  # loading takes 4 min and B3 is 150 s away: too late
     document = _plan(three_on_a_lane(), day(("B1", 10, None, 1), ("B3", 10, None, 3)), ops)
-    [late] = document["undelivered"]
-    assert (late["building"], late["parcels"], late["urgent"], late["cause"]) == ("B3", 3, 3, "urgent_window")
-    assert "within the first 5 minutes of the morning shift" in late["reason"]
-    assert late["reason_zh"].startswith("B3 上午班的 3 件（其中加急 3 件）没法在上午班开始后 5 分钟内送到")
-    assert sum(s["parcels"] for s in _stops(document)) == 17  # B1's urgent parcel makes it: 08:04:50
+    assert document["undelivered"] == [] and document["summary"]["late_urgent"] == 3
+    by_building = {s["building"]: s for s in _stops(document)}
+    # B1's urgent parcel makes it (08:04:50); B3's three cannot, and go rather than wait a day
+    assert by_building["B1"]["urgent"] == 1 and "late_urgent" not in by_building["B1"]
+    assert (by_building["B3"]["urgent"], by_building["B3"]["late_urgent"]) == (3, 3)
+
+    # The checker holds urgent parcels not listed late to their window.
+    site_graph = graph_of(three_on_a_lane())
+    the_day = day(("B1", 10, None, 1), ("B3", 10, None, 3))
+    [b3] = [
+        stop
+        for crew in document["shifts"][0]["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+        if stop["building"] == "B3"
+    ]
+    del b3["late_urgent"]
+    violations = check_plan(site_graph, the_day, ops, document)
+    assert any(
+        "3 urgent parcels reach building B3" in v and "does not list them late" in v for v in violations
+    )
+    # ... counts every urgent parcel: in time, late or listed undelivered ...
+    b3["urgent"] = 0
+    assert (
+        "building B3: 3 urgent parcels for the morning shift, 0 delivered in time, 0 late and 0 listed "
+        "undelivered"
+    ) in check_plan(site_graph, the_day, ops, document)
+    # ... and no more late than urgent at a stop
+    b3["urgent"], b3["late_urgent"] = 2, 3
+    assert any(
+        "late_urgent must be a whole number from 0 to the stop's urgent parcels" in v
+        for v in check_plan(site_graph, the_day, ops, document)
+    )
 
 
-def test_urgent_parcels_late_at_several_buildings_are_said_once_with_how_many_were_urgent() -> None:
-    ops = operations(urgent_within_min=5)  # loading takes 4 min: B2 and B3 are too far for the window
-    document = _plan(three_on_a_lane(), day(("B2", 10, None, 2), ("B3", 10, None, 3)), ops)
+def test_urgent_parcels_no_crew_has_time_for_are_left_saying_how_many_are_urgent() -> None:
+    # Twelve minutes and one tricycle: one short trip with B1's 70 parcels; B2's and B3's stay
+    ops = operations(
+        urgent_within_min=5, shifts=[{"id": "morning", "start": "08:00", "end": "08:12", "riders": 2}]
+    )
+    document = _plan(three_on_a_lane(), day(("B1", 70), ("B2", 10, None, 2), ("B3", 10, None, 3)), ops)
     [group] = document["undelivered_groups"]
     assert (group["cause"], group["buildings"], group["parcels"], group["urgent"]) == (
-        "urgent_window",
+        "shift_capacity",
         ["B2", "B3"],
-        5,
+        20,
         5,
     )
     assert group["reason"].startswith(
-        "5 parcels from the morning shift at 2 buildings (5 urgent) could not be there"
+        "20 parcels from the morning shift at 2 buildings (5 urgent) did not fit in the crews' time"
     )
-    assert group["reason_zh"].startswith(
-        "2 栋楼上午班的 5 件（其中加急 5 件）没法在上午班开始后 5 分钟内送到"
+    assert group["reason_zh"].startswith("2 栋楼上午班的 20 件（其中加急 5 件）在各组的时间里送不完")
+
+
+def test_urgent_parcels_the_shift_has_no_time_for_go_late_with_a_later_crew() -> None:
+    # The morning is five minutes long, too short for any trip: the afternoon crew brings the
+    # medicine (late) instead of the plan leaving it for tomorrow.
+    ops = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "08:05", "riders": 2},
+            {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2},
+        ]
     )
+    document = _plan(three_on_a_lane(), day(("B3", 10, "morning", 4), ("B1", 5, "afternoon")), ops)
+    assert document["undelivered"] == []
+    [b3] = [s for s in _stops(document) if s["building"] == "B3"]
+    assert (b3["shift"], b3["urgent"], b3["late_urgent"]) == ("afternoon", 4, 4)
+
+
+def test_a_re_plan_keeps_a_trip_on_the_road_with_urgent_parcels_late() -> None:
+    ops = operations(urgent_within_min=5)  # B3's three urgent parcels cannot make it
+    the_day = day(("B1", 10, None, 1), ("B3", 10, None, 3))
+    site_graph = graph_of(three_on_a_lane())
+    first = _plan(three_on_a_lane(), the_day, ops)
+    [trip] = [
+        t
+        for c in first["shifts"][0]["crews"]
+        for t in c["trips"]
+        if any(s.get("late_urgent") for s in t["stops"])
+    ]
+    now = (parse_clock(trip["depart"]) or 0) + 60
+    frozen = frozen_part(first, site_id=site_graph.site.id, date=None, operations=ops, now_s=now)
+    again = json.loads(
+        json.dumps(plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S, frozen=frozen).to_dict())
+    )
+    assert check_plan(site_graph, the_day, ops, again, frozen=frozen) == []
+    assert again["summary"]["late_urgent"] == 3 and again["undelivered"] == []
+
+
+def test_when_not_every_urgent_parcel_can_make_the_window_the_most_do() -> None:
+    from optimizer.problem import build_day_model
+    from optimizer.seed import most_in_time, nearest_neighbour_trip
+
+    # Eight minutes: loading (4 min) and one stop, B1 (1 urgent parcel, nearest) or B3 (5).
+    ops = operations(urgent_within_min=8)
+    model = build_day_model(graph_of(three_on_a_lane()), day(("B1", 1, None, 1), ("B3", 5, None, 5)), ops)
+    node = _nodes(model)
+    waiting = {node[("B1", 1)], node[("B3", 5)]}
+    start = parse_clock("08:00") or 0
+    assert nearest_neighbour_trip(model, 0, start, 0, waiting)[0] == (node[("B1", 1)],)
+    assert most_in_time(model, 0, start, 0, waiting)[0] == (node[("B3", 5)],)
+
+    document = _plan(three_on_a_lane(), day(("B1", 1, None, 1), ("B3", 5, None, 5)), ops)
+    late = {s["building"]: s.get("late_urgent", 0) for s in _stops(document)}
+    assert late == {"B1": 1, "B3": 0} and document["summary"]["late_urgent"] == 1
 
 
 def test_urgent_parcels_wait_for_their_shift_and_keep_its_window() -> None:
@@ -101,12 +183,10 @@ def test_urgent_parcels_arriving_mid_shift_get_their_window_from_when_they_may_b
     late = operations(gate={"reload_s": 240, "stand_min": 20}, urgent_within_min=1)
     violations = check_plan(site_graph, the_day, late, document)
     assert any(f"after {format_clock(parse_clock('09:31') or 0)}" in v for v in violations), violations
-    # Too short a window for any trip: undelivered, and the reason names 09:30.
-    [left] = plan_day(site_graph, the_day, late, time_limit_s=LIMIT_S).to_dict()["undelivered"]
-    assert (
-        left["cause"] == "urgent_window"
-        and "first 1 minutes of 09:30, when they could first be loaded" in left["reason"]
-    )
+    # Too short a window for any trip: they go late, and the checker takes them so.
+    document = _plan(three_on_a_lane(), the_day, late)
+    [urgent_stop] = [s for s in _stops(document) if s["urgent"]]
+    assert document["undelivered"] == [] and urgent_stop["late_urgent"] == 2
 
 
 def test_a_sealed_building_needs_a_sealed_team() -> None:
@@ -528,7 +608,7 @@ def test_the_checker_catches_a_batch_loaded_early_or_one_the_day_does_not_have()
 
 def _nodes(model: Any) -> dict[tuple[str, int], int]:
     """(building, urgent parcels) -> node, for days with at most one node of each kind."""
-    return {(str(v.building), v.urgent): n for n, v in enumerate(model.visits) if n}
+    return {(str(v.building), v.urgent): n for n, v in enumerate(model.visits) if n and v.late_for is None}
 
 
 def test_a_building_reached_twice_in_a_shift_is_served_once_where_the_trip_has_room() -> None:

@@ -49,6 +49,7 @@ def test_one_trip_serves_the_whole_lane() -> None:
         "parcels": 30,
         "delivered": 30,
         "undelivered": 0,
+        "late_urgent": 0,
         "trips": 1,
         "crews": 1,
         "crew_s": 1860,
