@@ -26,7 +26,7 @@ from optimizer.plan import Plan
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows
-from optimizer.site import load_site
+from optimizer.site import building_order, load_site
 from optimizer.staffing import staffing
 from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
 
@@ -510,6 +510,28 @@ def print_summary(plan: Plan, stream: TextIO) -> None:
         print(
             f"re-planned at {format_clock(plan.replanned_at_s)[:5]}: {kept} trip(s) on the road kept as they "
             "were (cards, load list and notices leave them out)",
+            file=stream,
+        )
+    if plan.late_urgent:
+        late = [
+            (stop.building, stop.late_urgent, stop.arrive_s)
+            for shift in plan.shifts
+            for crew in shift.crews
+            for trip in crew.trips
+            for stop in trip.stops
+            if stop.late_urgent
+        ]
+        print(
+            f"late: {_count(plan.late_urgent, 'urgent parcel')} past their window at "
+            f"{_count(len({b for b, _, _ in late}), 'building')} (no crew could bring them sooner):",
+            file=stream,
+        )
+        print(
+            "    "
+            + ", ".join(
+                f"{b} ({n}, {format_clock(at)[:5]})"
+                for b, n, at in sorted(late, key=lambda x: (building_order(x[0]), x[2]))
+            ),
             file=stream,
         )
     if plan.undelivered:

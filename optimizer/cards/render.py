@@ -196,7 +196,10 @@ def shift_documents(
                         raise unknown_building(stop["building"])
                     notes = []
                     if stop.get("urgent"):
-                        notes.append(labels["urgent"].format(n=stop["urgent"]))
+                        late = stop.get("late_urgent", 0)
+                        notes.append(
+                            labels["urgent_late" if late else "urgent"].format(n=stop["urgent"], late=late)
+                        )
                     if building.has_broken_doorbell:
                         notes.append(labels["broken"])
                     if building.id in sealed:

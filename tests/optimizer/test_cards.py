@@ -342,6 +342,14 @@ def test_broken_doorbell_sealed_and_urgent_instructions_appear() -> None:
     assert "Doorbell broken" in html_en and "Sealed building" in html_en and "2 urgent" in html_en
 
 
+def test_urgent_parcels_past_their_window_are_marked_so_on_the_card() -> None:
+    ops = operations(fleet=[TRICYCLE_SEALED_OK], urgent_within_min=5)  # B2 is too far for 5 minutes
+    plan = plan_day(LANE_SITE, day(("B1", 10), ("B2", 30, None, 2)), ops, time_limit_s=1.0).to_dict()
+    assert plan["summary"]["late_urgent"] == 2
+    assert "急件2件（2件已过时限），先送" in cards_html(plan, LANE_SITE)
+    assert "2 urgent (2 past their window), deliver first" in cards_html(plan, LANE_SITE, lang="en")
+
+
 def test_a_building_in_a_sealed_zone_is_marked_sealed_on_the_card() -> None:
     drawing = three_on_a_lane()
     drawing.zone("Z", "Zone Z", (90, 0, 110, 20), sealed=True)  # round B1 alone

@@ -95,6 +95,23 @@ def test_a_short_day_prints_one_line_per_reason_with_its_buildings(
     assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 0
 
 
+def test_urgent_parcels_gone_late_are_listed_with_their_times(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def five_minutes(document: dict[str, Any]) -> None:
+        document["urgent_within_min"] = 5  # loading takes 4: B3 is too far
+
+    paths = _files(tmp_path, counts="building,parcels,shift,urgent\nB3,10,,3\n", ops=_ops_with(five_minutes))
+    out = tmp_path / "plan.json"
+    assert main(_plan_args(paths, out)) == 0
+    printed = capsys.readouterr().out.splitlines()
+    start = printed.index(
+        "late: 3 urgent parcels past their window at 1 building (no crew could bring them sooner):"
+    )
+    [stop] = json.loads(out.read_text())["shifts"][0]["crews"][0]["trips"][0]["stops"]
+    assert printed[start + 1] == f"    B3 (3, {stop['arrive'][:5]})"
+
+
 def _site_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     document = three_on_a_lane().document()
     change(document)

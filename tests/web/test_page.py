@@ -699,6 +699,42 @@ def test_the_days_history_says_who_sent_the_counts_and_asked_for_the_plan(
     page.wait_for_selector("#result:not([hidden])", timeout=60_000)
 
 
+def test_urgent_parcels_gone_late_are_said_in_red_and_at_their_buildings(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    # 3 urgent parcels at each of 60 buildings: more than one trip brings in the first hour
+    rows = "".join(f"{n},3,morning,3\n" for n in range(1, 61))
+    plan_id = _planned(client, "2022-04-23", "building,parcels,shift,urgent\n" + rows)
+    plan = client.get(f"/plans/{plan_id}", headers=ADMIN).json()
+    late = plan["summary"]["late_urgent"]
+    assert late > 0
+    late_at = {
+        stop["building"]: stop["late_urgent"]
+        for shift in plan["shifts"]
+        for crew in shift["crews"]
+        for trip in crew["trips"]
+        for stop in trip["stops"]
+        if stop.get("late_urgent")
+    }
+    page = _signed_in(browser, running.url, coordinator)
+    _open_date(page, "2022-04-23")
+    page.wait_for_selector("#result:not([hidden]) #late-urgent:not([hidden])")
+    assert page.inner_text("#late-urgent").startswith(f"{late} urgent parcels cannot reach their buildings")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('#late-urgent')).color") == "rgb(179, 38, 30)"
+    )
+    shown = dict(
+        page.eval_on_selector_all(
+            "#stops li", "items => items.map((li) => [li.dataset.building, li.innerText])"
+        )
+    )
+    for building, count in late_at.items():
+        assert f"({count} urgent past their window)" in shown[building]
+    on_time = next(b for b in shown if b not in late_at and b in {str(n) for n in range(1, 61)})
+    assert "past their window" not in shown[on_time]
+
+
 def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:

@@ -1470,6 +1470,11 @@ function showPlan(planned, glance) {
     undelivered.appendChild(li);
   }
   if (!planned.undelivered.length) undelivered.innerHTML = `<li>${L.none}</li>`;
+  // Urgent parcels no crew could bring within the window go late rather than tomorrow: said apart,
+  // for the coordinator to phone whoever waits for medicine.
+  const late = planned.summary.late_urgent || 0;
+  $("late-urgent").hidden = !late;
+  $("late-urgent").textContent = late ? L.late_urgent.replace("{n}", late) : "";
   // Parcels left for want of crews: the way to more crews is one press away (coordinators only).
   const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team", "behind_sealed_zone"].includes(item.cause));
   $("more-crews").hidden = !short || $("roster-edit").hidden;
@@ -1483,7 +1488,8 @@ function showPlan(planned, glance) {
   const visits = new Map();
   for (const shift of planned.shifts) for (const crew of shift.crews) for (const trip of crew.trips) for (const stop of trip.stops) {
     if (!visits.has(stop.building)) visits.set(stop.building, []);
-    visits.get(stop.building).push({ at: stop.arrive, text: `${stop.arrive.slice(0, 5)} ${crewName(crew.id)} ×${stop.parcels}` });
+    const lateHere = stop.late_urgent ? L.stops_late.replace("{n}", stop.late_urgent) : "";
+    visits.get(stop.building).push({ at: stop.arrive, text: `${stop.arrive.slice(0, 5)} ${crewName(crew.id)} ×${stop.parcels}${lateHere}` });
   }
   const leftHere = new Map();
   for (const item of planned.undelivered) leftHere.set(item.building, (leftHere.get(item.building) || 0) + item.parcels);
