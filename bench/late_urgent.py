@@ -1,0 +1,118 @@
+"""What sending urgent parcels late delivers, when more are urgent than the crews can bring within
+their window: planned with and without late stand-ins (`Visit.late_for`), side by side in one run,
+each plan checked; and the seed's trip that brings the most urgent parcels in time, nearest first
+against the short search that betters it (`seed.most_in_time`).
+
+Run: python -m bench.late_urgent [--time-limit 10] [--runs 3]
+The days: gelin-spring with every parcel urgent — 3 at each of its 125 buildings, and draws of
+1, 2 or 5 at each — and one tricycle crew in the morning and one in the evening (ops-3x3 without
+its afternoon riders), so the first hour holds one trip and the evening crew would stand idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+from dataclasses import replace
+
+from bench.fixture_days import fixture_day
+from optimizer.check import check_plan
+from optimizer.day import CountRow, Day
+from optimizer.operations import Operations
+from optimizer.planner import plan_day
+from optimizer.problem import build_day_model
+from optimizer.seed import IN_TIME_S, most_in_time, nearest_neighbour_trip
+
+FIXTURE_DAYS = [
+    ("2022-04-20-2000.csv", "ops-3x3.json"),
+    ("2022-04-28-2300.csv", "ops-3x3.json"),
+    ("2022-04-28-2300.csv", "ops-more-riders.json"),
+]
+"""gelin-spring days with 19–22 urgent parcels: two the crews cannot clear, one they can."""
+
+
+def urgent_day(buildings: list[str], draw: int | None) -> Day:
+    """Every parcel urgent: 3 at each building, or (with `draw`) 1, 2 or 5 drawn for each."""
+    rng = random.Random(draw)
+    rows = []
+    for line, building in enumerate(buildings, start=2):
+        parcels = 3 if draw is None else rng.choice([1, 1, 1, 2, 5])
+        rows.append(CountRow(building=building, parcels=parcels, shift="morning", urgent=parcels, line=line))
+    return Day(date="2022-05-01", rows=tuple(rows))
+
+
+def morning_and_evening(operations: Operations) -> Operations:
+    shifts = tuple(replace(s, riders=0) if s.id == "afternoon" else s for s in operations.shifts)
+    return replace(operations, shifts=shifts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    site_graph, _, ops = fixture_day("gelin-spring", "2022-04-08-600.csv", "ops-3x3.json")
+    ops = morning_and_evening(ops)
+    buildings = [b.id for b in site_graph.site.buildings]
+
+    print("Plans (median of runs): urgent parcels in the first hour, late, left undelivered")
+    print(
+        f"{'day':<14}{'parcels':>8}{'in time off':>13}{'on':>6}{'late off':>10}{'on':>6}{'left off':>10}{'on':>6}  check"
+    )
+    for draw in (None, 0):
+        day = urgent_day(buildings, draw)
+        rows: dict[bool, list[tuple[int, int, int]]] = {False: [], True: []}
+        problems = 0
+        for _ in range(args.runs):
+            for late in (False, True):  # interleaved: the machine's load hits both alike
+                document = plan_day(
+                    site_graph, day, ops, time_limit_s=args.time_limit, late_urgent=late
+                ).to_dict()
+                problems += len(check_plan(site_graph, day, ops, document))
+                summary = document["summary"]
+                late_count = summary["late_urgent"]
+                rows[late].append((summary["delivered"] - late_count, late_count, summary["undelivered"]))
+        off, on = ([statistics.median(r[k] for r in rows[flag]) for k in range(3)] for flag in (False, True))
+        name = "3 each" if draw is None else f"draw {draw}"
+        print(
+            f"{name:<14}{day.parcels:>8}{off[0]:>13.0f}{on[0]:>6.0f}{off[1]:>10.0f}{on[1]:>6.0f}"
+            f"{off[2]:>10.0f}{on[2]:>6.0f}  {'valid' if not problems else f'{problems} violations'}"
+        )
+
+    print()
+    print("Fixture days, whose urgent parcels make their window: what the stand-ins cost the search")
+    print(f"{'day':<22}{'roster':<22}{'delivered off':>14}{'on':>6}{'crew-h off':>11}{'on':>7}  check")
+    for day_file, ops_file in FIXTURE_DAYS:
+        site, day, roster = fixture_day("gelin-spring", day_file, ops_file)
+        results: dict[bool, list[tuple[int, float]]] = {False: [], True: []}
+        problems = 0
+        for _ in range(args.runs):
+            for late in (False, True):
+                document = plan_day(
+                    site, day, roster, time_limit_s=args.time_limit, late_urgent=late
+                ).to_dict()
+                problems += len(check_plan(site, day, roster, document))
+                results[late].append((document["summary"]["delivered"], document["summary"]["crew_s"] / 3600))
+        off_delivered, on_delivered = (statistics.median(d for d, _ in results[f]) for f in (False, True))
+        off_hours, on_hours = (statistics.median(h for _, h in results[f]) for f in (False, True))
+        print(
+            f"{day_file:<22}{ops_file:<22}{off_delivered:>14.0f}{on_delivered:>6.0f}{off_hours:>11.2f}{on_hours:>7.2f}"
+            f"  {'valid' if not problems else f'{problems} violations'}"
+        )
+
+    print()
+    print(f"The first trip's urgent parcels in time: nearest first, and bettered by a {IN_TIME_S} s search")
+    print(f"{'day':<14}{'nearest':>9}{'search':>8}")
+    start = ops.shifts[0].start_s
+    for draw in range(4):
+        model = build_day_model(site_graph, urgent_day(buildings, draw), ops)
+        waiting = {n for n in range(1, model.node_count) if model.visits[n].late_for is None}
+        nearest, _ = nearest_neighbour_trip(model, 0, start, 0, waiting)
+        best, _ = most_in_time(model, 0, start, 0, waiting)
+        parcels = [sum(model.visits[n].parcels for n in trip) for trip in (nearest, best)]
+        print(f"{f'draw {draw}':<14}{parcels[0]:>9}{parcels[1]:>8}")
+
+
+if __name__ == "__main__":
+    main()
