@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from optimizer.check import check_plan
-from optimizer.clock import format_clock
 from optimizer.day import CountRow, Day, counts_sheet, day_csv, load_day, with_building_ids
 from optimizer.errors import OneBellError, PlanError
 from optimizer.files import excel_csv, os_reason_zh, read_json, read_text
@@ -23,10 +22,11 @@ from optimizer.graph import SiteGraph, build_graph
 from optimizer.held_over import with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations, starting_operations
 from optimizer.plan import Plan
+from optimizer.plan_summary import summary_lines
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows
-from optimizer.site import building_order, load_site
+from optimizer.site import load_site
 from optimizer.staffing import staffing
 from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
 
@@ -232,8 +232,9 @@ def _plan(args: argparse.Namespace) -> int:
     if progress is not None:
         print(file=sys.stderr)
     _write_atomically(Path(args.out), json.dumps(plan.to_dict(), ensure_ascii=False, indent=1) + "\n")
-    print_summary(plan, sys.stdout)
-    print(f"plan written to {args.out}")
+    lang = "zh" if _chinese_locale(os.environ) else "en"
+    print_summary(plan, sys.stdout, lang)
+    print(f"路线计划已写入 {args.out}" if lang == "zh" else f"plan written to {args.out}")
     return 0
 
 
@@ -243,13 +244,19 @@ def _check(args: argparse.Namespace) -> int:
     plan = read_json(args.plan, what="plan", error=PlanError)
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
     violations = check_plan(site_graph, day, operations, plan, frozen=frozen)
+    zh = _chinese_locale(os.environ)
     for violation in violations:
-        print(violation)
+        print(violation)  # in English: the checker's words are for whoever mends the plan
     if violations:
-        print(f"{len(violations)} violation(s)")
+        print(f"{len(violations)} 处不符" if zh else f"{len(violations)} violation(s)")
         return 1
     summary = plan.get("summary", {})
-    print(f"plan is valid: {summary.get('delivered')} of {summary.get('parcels')} parcels delivered")
+    delivered, parcels = summary.get("delivered"), summary.get("parcels")
+    print(
+        f"路线计划无误：{parcels} 件中送达 {delivered} 件"
+        if zh
+        else f"plan is valid: {delivered} of {parcels} parcels delivered"
+    )
     return 0
 
 
@@ -479,79 +486,9 @@ def _progress_printer(stream: TextIO) -> Callable[[PlanProgress], None]:
     return show
 
 
-def print_summary(plan: Plan, stream: TextIO) -> None:
-    data: dict[str, Any] = plan.to_dict()
-    summary = data["summary"]
-    print(
-        f"{' '.join(filter(None, (plan.site, plan.date)))} ({plan.policy}): {summary['parcels']} parcels, "
-        f"{summary['delivered']} delivered, {summary['undelivered']} undelivered",
-        file=stream,
-    )
-    print(
-        f"{'shift':<12}{'window':<14}{'crews':>6}{'trips':>7}{'parcels':>9}{'crew-h':>8}  finish", file=stream
-    )
-    for shift in plan.shifts:
-        trips = sum(len(c.trips) for c in shift.crews)
-        parcels = sum(t.parcels for c in shift.crews for t in c.trips)
-        hours = sum(c.crew_s for c in shift.crews) / 3600
-        finish = " ".join(format_clock(c.finish_s) for c in shift.crews) or "-"
-        window = f"{format_clock(shift.start_s)[:5]}-{format_clock(shift.end_s)[:5]}"
-        print(
-            f"{shift.id:<12}{window:<14}{len(shift.crews):>6}{trips:>7}{parcels:>9}{hours:>8.2f}  {finish}",
-            file=stream,
-        )
-    print(
-        f"total: {summary['trips']} trips, {summary['crew_s'] / 3600:.2f} crew-hours "
-        f"({summary['crew_s']} crew-s); search {plan.solver.get('solve_s', 0)} s",
-        file=stream,
-    )
-    if plan.replanned_at_s is not None:
-        kept = sum(trip.kept for shift in plan.shifts for crew in shift.crews for trip in crew.trips)
-        print(
-            f"re-planned at {format_clock(plan.replanned_at_s)[:5]}: {kept} trip(s) on the road kept as they "
-            "were (cards, load list and notices leave them out)",
-            file=stream,
-        )
-    if plan.late_urgent:
-        late = [
-            (stop.building, stop.late_urgent, stop.arrive_s)
-            for shift in plan.shifts
-            for crew in shift.crews
-            for trip in crew.trips
-            for stop in trip.stops
-            if stop.late_urgent
-        ]
-        print(
-            f"late: {_count(plan.late_urgent, 'urgent parcel')} past their window at "
-            f"{_count(len({b for b, _, _ in late}), 'building')} (no crew could bring them sooner):",
-            file=stream,
-        )
-        print(
-            "    "
-            + ", ".join(
-                f"{b} ({n}, {format_clock(at)[:5]})"
-                for b, n, at in sorted(late, key=lambda x: (building_order(x[0]), x[2]))
-            ),
-            file=stream,
-        )
-    if plan.undelivered:
-        left = sum(item.parcels for item in plan.undelivered)
-        buildings = len({item.building for item in plan.undelivered})
-        print(f"undelivered: {_count(left, 'parcel')} at {_count(buildings, 'building')}:", file=stream)
-        left_at = {
-            (item.shift, item.cause, item.held_from, item.building): item.parcels for item in plan.undelivered
-        }
-        for group in plan.undelivered_groups:
-            print(f"  - {group.reason}", file=stream)
-            if len(group.buildings) > 1:
-                each = ", ".join(
-                    f"{b} ({left_at[group.shift, group.cause, group.held_from, b]})" for b in group.buildings
-                )
-                print(f"    {each}", file=stream)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def print_summary(plan: Plan, stream: TextIO, lang: str = "en") -> None:
+    for line in summary_lines(plan, lang):
+        print(line, file=stream)
 
 
 def _write_atomically(path: Path, content: str | bytes) -> None:

@@ -112,6 +112,32 @@ def test_urgent_parcels_gone_late_are_listed_with_their_times(
     assert printed[start + 1] == f"    B3 (3, {stop['arrive'][:5]})"
 
 
+def test_a_chinese_terminal_gets_the_plan_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def short(document: dict[str, Any]) -> None:
+        document["shifts"] = [{"id": "morning", "start": "08:00", "end": "08:09", "riders": 2, "sorters": 1}]
+        document["urgent_within_min"] = 5
+
+    paths = _files(
+        tmp_path, counts="building,parcels,shift,urgent\nB1,10,,1\nB2,10,,0\nB3,10,,0\n", ops=_ops_with(short)
+    )
+    out = tmp_path / "plan.json"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(_plan_args(paths, out)) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].endswith("（每栋通知一户）：共 30 件，送达 10 件，未送达 20 件")
+    # the table's columns line up in a terminal, where a Chinese character takes two
+    head, morning = printed[1], printed[2]
+    assert head.startswith("班次        时间") and morning.startswith("上午班      08:00-08:09")
+    assert printed[3].startswith("合计：1 趟，")
+    start = printed.index("未送达：2 栋楼的 20 件：")
+    assert printed[start + 1].startswith("  - 2 栋楼上午班的 20 件在各组的时间里送不完")
+    assert printed[-1] == f"路线计划已写入 {out}"
+    assert main(["check", str(paths["site"]), str(paths["day"]), str(paths["ops"]), str(out)]) == 0
+    assert capsys.readouterr().out == "路线计划无误：30 件中送达 10 件\n"
+
+
 def _site_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     document = three_on_a_lane().document()
     change(document)
