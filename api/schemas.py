@@ -376,6 +376,9 @@ class PlanGlance(BaseModel):
     delivered: int
     undelivered: int
     urgent_undelivered: int
+    late_urgent: int = Field(
+        default=0, description="urgent parcels it brings past their window (no crew could sooner)"
+    )
     trips: int
     crew_hours: float
     replanned_at: str | None = Field(
@@ -487,6 +490,7 @@ class DayTotals(BaseModel):
     delivered: int = Field(description="by the latest plans")
     undelivered: int
     urgent_undelivered: int
+    late_urgent: int = Field(default=0, description="urgent parcels the latest plans bring past their window")
     statuses: dict[str, int]
 
 

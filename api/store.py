@@ -247,6 +247,7 @@ def plan_glance(document: dict[str, Any]) -> dict[str, Any]:
         "delivered": int(summary["delivered"]),
         "undelivered": int(summary["undelivered"]),
         "urgent_undelivered": sum(int(item.get("urgent") or 0) for item in document.get("undelivered") or []),
+        "late_urgent": int(summary.get("late_urgent") or 0),
         "trips": int(summary["trips"]),
         "crew_s": int(summary["crew_s"]),
         "replanned_at": document.get("replanned_at"),

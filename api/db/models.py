@@ -223,6 +223,7 @@ class PlanRow(Base):
     parcels: Mapped[int] = mapped_column(Integer, server_default="0")
     delivered: Mapped[int] = mapped_column(Integer, server_default="0")
     urgent_undelivered: Mapped[int] = mapped_column(Integer, server_default="0")
+    late_urgent: Mapped[int] = mapped_column(Integer, server_default="0")  # brought past their window
     trips: Mapped[int] = mapped_column(Integer, server_default="0")
     crew_s: Mapped[int] = mapped_column(Integer, server_default="0")
     replanned_at: Mapped[str | None] = mapped_column(String(8), nullable=True)

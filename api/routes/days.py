@@ -65,8 +65,9 @@ def day_overview(
     principal: PrincipalDep,
     needs_attention: bool = Query(
         default=False,
-        description="only the sites whose status is not 'ok' (no plan, outdated, …) or that an earlier "
-        "day left parcels at the gate the day's counts do not hold (`left_before`)",
+        description="only the sites whose status is not 'ok' (no plan, outdated, …), that an earlier "
+        "day left parcels at the gate the day's counts do not hold (`left_before`), or whose plan "
+        "brings urgent parcels past their window (`plan.late_urgent`)",
     ),
     accept_language: AcceptLanguage = "",
 ) -> DayOverview:
@@ -82,20 +83,25 @@ def day_overview(
         delivered=sum(day.plan.delivered for day in days if day.plan),
         undelivered=sum(day.plan.undelivered for day in days if day.plan),
         urgent_undelivered=sum(day.plan.urgent_undelivered for day in days if day.plan),
+        late_urgent=sum(day.plan.late_urgent for day in days if day.plan),
         statuses=dict(Counter(day.status for day in days)),
     )
     if needs_attention:
-        days = [day for day in days if day.status != "ok" or day.left_before]
+        days = [
+            day
+            for day in days
+            if day.status != "ok" or day.left_before or (day.plan and day.plan.late_urgent)
+        ]
     return DayOverview(date=date, sites=days, totals=totals)
 
 
 _DAY_COLUMNS = {
     "en": (
-        "status", "parcels", "held_over", "delivered", "undelivered", "urgent_undelivered", "trips",
-        "crew_hours", "trips_back", "brought_back", "plan_id", "planned_at", "plan_up_to_date", "own_roster",
+        "status", "parcels", "held_over", "delivered", "undelivered", "urgent_undelivered", "late_urgent",
+        "trips", "crew_hours", "trips_back", "brought_back", "plan_id", "planned_at", "plan_up_to_date", "own_roster",
     ),
     "zh": (
-        "状态", "件数", "之前留下", "已送达", "未送达", "加急未送达", "趟数",
+        "状态", "件数", "之前留下", "已送达", "未送达", "加急未送达", "加急超时送达", "趟数",
         "人时", "已回大门的趟数", "带回件数", "计划编号", "计划时间", "计划是否最新", "当日单独班表",
     ),
 }  # fmt: skip
@@ -141,6 +147,7 @@ def _day_sheet(
                         plan.delivered,
                         plan.undelivered,
                         plan.urgent_undelivered,
+                        plan.late_urgent,
                         plan.trips,
                         f"{plan.crew_hours:.2f}",
                         day.back.trips if day.back else 0,
@@ -150,7 +157,7 @@ def _day_sheet(
                         yes if plan.up_to_date else no,
                     )
                     if plan
-                    else [""] * 10
+                    else [""] * 11
                 ),
                 yes if day.own_roster else no,
                 left.date if left else "",
@@ -705,6 +712,7 @@ def _latest_plans(
         PlanRow.delivered,
         PlanRow.undelivered,
         PlanRow.urgent_undelivered,
+        PlanRow.late_urgent,
         PlanRow.trips,
         PlanRow.crew_s,
         PlanRow.replanned_at,
@@ -764,8 +772,10 @@ def _site_day(
         totals = CountTotals(**{field: getattr(counts, field) for field in CountTotals.model_fields})
     glance = None
     if plan is not None:
-        (plan_id, created_at, parcels, delivered, undelivered, urgent, trips, crew_s, replanned_at) = plan[:9]
-        counts_tag, inputs_taken_at = plan[9:]
+        (plan_id, created_at, parcels, delivered, undelivered, urgent, late, trips, crew_s, replanned_at) = (
+            plan[:10]
+        )
+        counts_tag, inputs_taken_at = plan[10:]
         same_counts = counts is not None and counts_tag == counts.tag
         same_site = inputs_changed_at <= (inputs_taken_at or created_at)
         glance = PlanGlance(
@@ -775,6 +785,7 @@ def _site_day(
             delivered=delivered,
             undelivered=undelivered,
             urgent_undelivered=urgent,
+            late_urgent=late,
             trips=trips,
             crew_hours=round(crew_s / 3600, 2),
             replanned_at=replanned_at,

@@ -87,6 +87,7 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
     assert days["gelin-b"]["plan"]["undelivered"] == big_summary["undelivered"] > 0  # type: ignore[index]
     urgent_left = sum(item.get("urgent", 0) for item in big["undelivered"])  # type: ignore[attr-defined]
     assert days["gelin-b"]["plan"]["urgent_undelivered"] == urgent_left  # type: ignore[index]
+    assert days["gelin-b"]["plan"]["late_urgent"] == big_summary["late_urgent"]  # type: ignore[index]
     glance = days["gelin-b"]["plan"]  # as the plan itself says, without reading it
     assert (glance["parcels"], glance["trips"], glance["crew_hours"]) == (  # type: ignore[index]
         big_summary["parcels"],  # type: ignore[index]
@@ -100,6 +101,7 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
         "delivered": 25 + big_summary["delivered"],  # type: ignore[index]
         "undelivered": big_summary["undelivered"],  # type: ignore[index]
         "urgent_undelivered": urgent_left,
+        "late_urgent": big_summary["late_urgent"],  # type: ignore[index]
         "statuses": {"ok": 1, "undelivered": 1},
     }
 
@@ -131,11 +133,12 @@ def test_a_day_across_sites_from_no_counts_to_plans(client: TestClient) -> None:
         ],  # type: ignore[index]
         ["gelin-spring", rows[2][1], "计划已过时", "32", "0", "25", "0"],
     ]
-    assert rows[2][10:] == [
+    assert rows[0][7:9] == ["加急未送达", "加急超时送达"]
+    assert rows[2][11:] == [
         "0",
         "0",
         small["id"],
-        rows[2][13],
+        rows[2][14],
         "否",
         "否",
         "",

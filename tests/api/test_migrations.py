@@ -255,3 +255,22 @@ def test_upgrading_reads_what_the_overview_shows_of_each_stored_plan(database_ur
         ("left", 30, 18, 2, 4, 7200, None),
         ("odd", 0, 0, 0, 0, 0, None),
     ]
+
+
+def test_upgrading_reads_the_urgent_parcels_each_stored_plan_brings_late(database_url: str) -> None:
+    """0020 copies a plan's `late_urgent` out of its summary; plans made before urgent parcels could
+    go late have none, and show 0."""
+    upgrade(database_url, "0019")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            _a_site(connection)
+            _a_plan(connection, "late", document={"summary": {"parcels": 30, "late_urgent": 4}})
+            _a_plan(connection, "before", document={"summary": {"parcels": 30}})
+            _a_plan(connection, "odd", document={})
+        upgrade(database_url)
+        with engine.connect() as connection:
+            late = dict(connection.execute(text("SELECT id, late_urgent FROM plans")).all())
+    finally:
+        engine.dispose()
+    assert late == {"late": 4, "before": 0, "odd": 0}

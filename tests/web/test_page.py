@@ -699,7 +699,7 @@ def test_the_days_history_says_who_sent_the_counts_and_asked_for_the_plan(
     page.wait_for_selector("#result:not([hidden])", timeout=60_000)
 
 
-def test_urgent_parcels_gone_late_are_said_in_red_and_at_their_buildings(
+def test_urgent_parcels_gone_late_are_said_in_red_at_their_buildings_and_on_the_overview(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str
 ) -> None:
     running, client = server
@@ -733,6 +733,17 @@ def test_urgent_parcels_gone_late_are_said_in_red_and_at_their_buildings(
         assert f"({count} urgent past their window)" in shown[building]
     on_time = next(b for b in shown if b not in late_at and b in {str(n) for n in range(1, 61)})
     assert "past their window" not in shown[on_time]
+    # The district's overview tags the compound whose medicine goes late, and sums it ...
+    set_up_second_site(client)  # an office seeing several compounds
+    # ... among those needing attention, although its plan is up to date and leaves nothing
+    overview = client.get("/days/2022-04-23?needs_attention=true", headers=ADMIN).json()
+    [mine] = [day for day in overview["sites"] if day["site"] == "gelin-spring"]
+    assert (mine["status"], mine["plan"]["late_urgent"]) == ("ok", late)
+    office = _admin_at_the_overview(browser, running.url, "2022-04-23")
+    tag = office.locator("#overview-table tr[data-site='gelin-spring'] .tag.late")
+    tag.wait_for()
+    assert tag.inner_text() == f"{late} urgent late"
+    assert f"{late} urgent late" in office.inner_text("#overview-totals")
 
 
 def test_the_last_two_weeks_show_the_backlog_and_a_date_opens_its_day(

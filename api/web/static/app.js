@@ -108,6 +108,7 @@ async function loadOverview() {
     L.overview_totals.replace("{sites}", totals.sites).replace("{parcels}", totals.parcels)
       .replace("{delivered}", totals.delivered).replace("{undelivered}", totals.undelivered),
     ...(totals.held_over ? [L.overview_held.replace("{n}", totals.held_over)] : []),  // the backlog
+    ...(totals.late_urgent ? [L.overview_late_tag.replace("{n}", totals.late_urgent)] : []),
     ...statuses,
   ].join(" · ");
   const body = document.querySelector("#overview-table tbody");
@@ -123,8 +124,9 @@ async function loadOverview() {
       if (k === 1) cell.className = `status-${day.status}`;
       row.appendChild(cell);
     });
-    // crews and vehicles set for this day alone; the map's seals and closures as they are now
-    for (const [shown, kind, label] of [[day.own_roster, "own", L.roster_own_tag], [day.sealed_buildings, "sealed", L.overview_sealed_tag], [day.closed_lanes, "closed", L.overview_closed_tag]]) {
+    // crews and vehicles set for this day alone; the map's seals and closures as they are now;
+    // urgent parcels the plan brings past their window (medicine late: the compound needs crews)
+    for (const [shown, kind, label] of [[day.own_roster, "own", L.roster_own_tag], [day.sealed_buildings, "sealed", L.overview_sealed_tag], [day.closed_lanes, "closed", L.overview_closed_tag], [day.plan?.late_urgent, "late", L.overview_late_tag]]) {
       if (!shown) continue;
       const tag = document.createElement("span");
       tag.className = `tag ${kind}`;
