@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -733,6 +734,27 @@ def test_urgent_parcels_gone_late_are_said_in_red_at_their_buildings_and_on_the_
         assert f"({count} urgent past their window)" in shown[building]
     on_time = next(b for b in shown if b not in late_at and b in {str(n) for n in range(1, 61)})
     assert "past their window" not in shown[on_time]
+    # On a phone in Chinese the shifts' table keeps 上午班 and its headings on one line each, and
+    # stays within the screen (its buttons stack); the plan's time is written 24-hour.
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")  # type: ignore[attr-defined]
+    phone.goto(f"{running.url}/?lang=zh")
+    phone.fill("#token", coordinator)
+    phone.press("#token", "Enter")
+    phone.wait_for_selector(".cell input")
+    _open_date(phone, "2022-04-23")
+    phone.wait_for_selector("#result:not([hidden]) #shifts tbody tr")
+    heights = phone.eval_on_selector_all(
+        "#shifts th, #shifts tbody td:first-child",
+        "cells => cells.map((c) => c.getBoundingClientRect().height)",
+    )
+    line = phone.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('#shifts th')).lineHeight) || 24"
+    )
+    assert max(heights[:5]) < 2 * line, heights  # the headings: one line each
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert re.fullmatch(r"\d\d:\d\d 生成的计划", phone.inner_text("#plan-note")), phone.inner_text(
+        "#plan-note"
+    )
     # The district's overview tags the compound whose medicine goes late, and sums it ...
     set_up_second_site(client)  # an office seeing several compounds
     # ... among those needing attention, although its plan is up to date and leaves nothing

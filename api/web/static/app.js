@@ -441,7 +441,7 @@ async function loadHistory() {
     const when = document.createElement("span");
     when.className = "when";
     const at = new Date(line.at);
-    when.textContent = at.toLocaleDateString("sv") === date ? at.toTimeString().slice(0, 5) : at.toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    when.textContent = at.toLocaleDateString("sv") === date ? at.toTimeString().slice(0, 5) : at.toLocaleString(timeLocale(), { dateStyle: "short", timeStyle: "short" });
     item.append(when, ` ${line.who}: ${line.text}`);
     list.appendChild(item);
   }
@@ -685,7 +685,7 @@ async function loadTokens() {
     const row = document.createElement("tr");
     row.dataset.token = t.id;
     row.classList.toggle("revoked", t.revoked);
-    const when = new Date(t.created_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    const when = new Date(t.created_at).toLocaleString(timeLocale(), { dateStyle: "short", timeStyle: "short" });
     for (const text of [t.label || "—", L[`role_${t.role}`] || t.role, when]) {
       const cell = document.createElement("td");
       cell.textContent = text;
@@ -1422,7 +1422,7 @@ function showPlan(planned, glance) {
   $("result").hidden = false;
   loadDays();  // the day's delivered and left, as planned now
   const note = $("plan-note");
-  note.textContent = glance ? L.plan_made.replace("{time}", new Date(glance.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })) : "";
+  note.textContent = glance ? L.plan_made.replace("{time}", new Date(glance.created_at).toLocaleTimeString(timeLocale(), { hour: "2-digit", minute: "2-digit" })) : "";
   note.classList.toggle("outdated", Boolean(glance && !glance.up_to_date));
   if (glance && !glance.up_to_date) note.textContent += ` · ${L.plan_outdated}`;
   const kept = planned.shifts.reduce((n, s) => n + s.crews.reduce((m, c) => m + c.trips.filter((t) => t.kept).length, 0), 0);
@@ -1579,7 +1579,7 @@ function showTripsBack(planned) {
     const stops = `${shown}${trip.stops.length > 4 ? " …" : ""} (${L.back_load.replace("{n}", trip.stops.length).replace("{p}", trip.parcels)})`;
     let state = L.back_not;
     if (report) {
-      const time = report.back_at ? report.back_at.slice(0, 5) : new Date(report.reported_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      const time = report.back_at ? report.back_at.slice(0, 5) : new Date(report.reported_at).toLocaleTimeString(timeLocale(), { hour: "2-digit", minute: "2-digit" });
       const what = report.returned.map((r) => `${names.get(r.building) || r.building} ×${r.parcels} ${r.reason_text}`).join("；");
       state = (report.returned_parcels ? L.back_some.replace("{n}", report.returned_parcels).replace("{what}", what) : L.back_all).replace("{time}", time);
       if (report.late_min) state += ` · ${lateness(report.late_min)}`;
@@ -1738,6 +1738,11 @@ async function sendTripBack(planned, crew, number, returned, backAt = null) {
   await loadTripsBack(planned);
   loadHistory();
   loadDays();
+}
+
+// Times as the page's language writes them: 07:51 on the page in Chinese, not a browser's "07:51 AM".
+function timeLocale() {
+  return pageLang() === "zh" ? "zh-CN" : [];
 }
 
 function pageLang() { return document.documentElement.lang.startsWith("zh") ? "zh" : "en"; }
