@@ -53,14 +53,14 @@ def summary_lines(plan: Plan, lang: str = "en") -> list[str]:
     """The plan's head line, a row per shift, the total, and what goes late or stays, each reason
     once with its buildings under it (`Plan.undelivered_groups`)."""
     words = _WORDS[lang]
-    summary = plan.to_dict()["summary"]
+    delivered = plan.delivered
     lines = [
         words["head"].format(
             what=" ".join(filter(None, (plan.site, plan.date))),
             policy=_POLICIES.get(lang, {}).get(plan.policy, plan.policy),
-            parcels=summary["parcels"],
-            delivered=summary["delivered"],
-            undelivered=summary["undelivered"],
+            parcels=plan.parcels,
+            delivered=delivered,
+            undelivered=plan.parcels - delivered,
         )
     ]
     widths = (12, 14, -6, -7, -9, -8, 0)  # negative: aligned right
@@ -76,12 +76,10 @@ def summary_lines(plan: Plan, lang: str = "en") -> list[str]:
     for row in rows:
         cells = [_padded(text, width) for text, width in zip(row, widths, strict=True)]
         lines.append("".join(cells[:-1]) + "  " + cells[-1])
+    crew_s = plan.crew_s
     lines.append(
         words["total"].format(
-            trips=summary["trips"],
-            hours=summary["crew_s"] / 3600,
-            crew_s=summary["crew_s"],
-            solve_s=plan.solver.get("solve_s", 0),
+            trips=plan.trip_count, hours=crew_s / 3600, crew_s=crew_s, solve_s=plan.solver.get("solve_s", 0)
         )
     )
     if plan.replanned_at_s is not None:

@@ -191,19 +191,19 @@ def _place_in_time_order(
                 t.duration_s if t.urgent else rest(t),
             ),
         )
+        # More urgent parcels than make their window on the trips as cut: the trip that brings
+        # the most of them in time goes in place of an urgent trip, the rest later, late (`_late`).
+        urgent_now = [t for t in mine if t.urgent and t.loadable_s <= free]
+        best: tuple[int, ...] = ()
+        best_end = 0
+        if any(trip_end_s(model, crew, t.nodes, free, loaded[crew]) is None for t in urgent_now):
+            waiting = {n for t in urgent_now for n in t.nodes}
+            best, best_end = most_in_time(model, crew, free, loaded[crew], waiting)
         for trip in order:
             end = trip_end_s(model, crew, trip.nodes, free, loaded[crew])
             placed = trip.nodes
-            urgent_now = [t for t in mine if t.urgent and t.loadable_s <= free]
-            if trip.urgent and any(
-                trip_end_s(model, crew, t.nodes, free, loaded[crew]) is None for t in urgent_now
-            ):
-                # More urgent parcels than make their window on the trips as cut: the trip that
-                # brings the most of them in time goes now, the rest later, late (`_late`).
-                waiting = {n for t in urgent_now for n in t.nodes}
-                best, best_end = most_in_time(model, crew, free, loaded[crew], waiting)
-                if best and (end is None or _parcels(model, best) > _parcels(model, placed)):
-                    placed, end = best, best_end
+            if trip.urgent and best and (end is None or _parcels(model, best) > _parcels(model, placed)):
+                placed, end = best, best_end
             if end is not None:
                 per_crew[crew].append(placed)
                 clock[crew] = end
