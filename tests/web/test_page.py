@@ -104,8 +104,8 @@ def _day_csv() -> str:
     return "building,parcels\n" + "\n".join(f"{b},{n}" for b, n in totals.items() if n % 3 == 0)
 
 
-def _sign_in(page: object, url: str, secret: str) -> None:
-    page.goto(f"{url}/?lang=en")  # type: ignore[attr-defined]
+def _sign_in(page: object, url: str, secret: str, lang: str = "en") -> None:
+    page.goto(f"{url}/?lang={lang}")  # type: ignore[attr-defined]
     page.fill("#token", secret)  # type: ignore[attr-defined]
     page.press("#token", "Enter")  # type: ignore[attr-defined]
     page.wait_for_selector(".cell input")  # type: ignore[attr-defined]
@@ -323,11 +323,8 @@ def test_the_sheet_to_fill_in_downloads_and_uploads_back(
     assert page.input_value("#b-3") == "2"  # a workbook with a bad row changes nothing
 
     chinese = browser.new_page()  # type: ignore[attr-defined]
-    chinese.goto(f"{running.url}/?lang=zh")
     # Signed in on the page in Chinese, the server words its message about the sheet in Chinese.
-    chinese.fill("#token", courier)
-    chinese.press("#token", "Enter")
-    chinese.wait_for_selector(".cell input")
+    _sign_in(chinese, running.url, courier, "zh")
     # What a request's schema refuses comes in the page's language too, naming the field.
     refused = chinese.evaluate("async () => errorMessage(await api('/sites/gelin-spring/history?limit=0'))")
     assert refused == "limit（条数）：不能小于 1，写的是「0」"
@@ -737,10 +734,7 @@ def test_urgent_parcels_gone_late_are_said_in_red_at_their_buildings_and_on_the_
     # On a phone in Chinese the shifts' table keeps 上午班 and its headings on one line each, and
     # stays within the screen (its buttons stack); the plan's time is written 24-hour.
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="en-US")  # type: ignore[attr-defined]
-    phone.goto(f"{running.url}/?lang=zh")
-    phone.fill("#token", coordinator)
-    phone.press("#token", "Enter")
-    phone.wait_for_selector(".cell input")
+    _sign_in(phone, running.url, coordinator, "zh")
     _open_date(phone, "2022-04-23")
     phone.wait_for_selector("#result:not([hidden]) #shifts tbody tr")
     heights = phone.eval_on_selector_all(
@@ -1316,10 +1310,7 @@ def test_the_parcels_the_day_before_left_are_added_from_the_page_and_kept_when_p
 
     # On the page in Chinese, the day before says in Chinese why its parcels were left.
     chinese = browser.new_page()  # type: ignore[attr-defined]
-    chinese.goto(f"{running.url}/?lang=zh")
-    chinese.fill("#token", coordinator)
-    chinese.press("#token", "Enter")
-    chinese.wait_for_selector(".cell input")
+    _sign_in(chinese, running.url, coordinator, "zh")
     _open_date(chinese, "2022-04-24")
     chinese.wait_for_selector("#result:not([hidden]) #undelivered li")
     # one line per shift and reason, its buildings and what each left under it
