@@ -6,7 +6,8 @@ against the short search that betters it (`seed.most_in_time`).
 Run: python -m bench.late_urgent [--time-limit 10] [--runs 3]
 The days: gelin-spring with every parcel urgent — 3 at each of its 125 buildings, and draws of
 1, 2 or 5 at each — and one tricycle crew in the morning and one in the evening (ops-3x3 without
-its afternoon riders), so the first hour holds one trip and the evening crew would stand idle.
+its afternoon riders), so the first hour holds one trip and the evening crew would stand idle;
+and the 2,300-parcel day with 3 urgent at each building on top, which those crews cannot clear.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ def urgent_day(buildings: list[str], draw: int | None) -> Day:
         parcels = 3 if draw is None else rng.choice([1, 1, 1, 2, 5])
         rows.append(CountRow(building=building, parcels=parcels, shift="morning", urgent=parcels, line=line))
     return Day(date="2022-05-01", rows=tuple(rows))
+
+
+def with_urgent(day: Day, urgent: Day) -> Day:
+    """The day's own rows and then the urgent ones, numbered on as lines of one file."""
+    after = len(day.rows) + 2
+    return replace(day, rows=(*day.rows, *(replace(r, line=after + k) for k, r in enumerate(urgent.rows))))
 
 
 def morning_and_evening(operations: Operations) -> Operations:
@@ -100,6 +107,32 @@ def main() -> None:
             f"{day_file:<22}{ops_file:<22}{off_delivered:>14.0f}{on_delivered:>6.0f}{off_hours:>11.2f}{on_hours:>7.2f}"
             f"  {'valid' if not problems else f'{problems} violations'}"
         )
+
+    print()
+    print("Urgent parcels, 3 at each building, on top of the 2,300-parcel day: more than the crews can clear")
+    print(
+        f"{'parcels':<9}{'urgent in time off':>19}{'on':>6}{'late off':>10}{'on':>6}{'left off':>10}{'on':>6}"
+        f"{'own delivered off':>19}{'on':>6}  check"
+    )
+    site, own_day, roster = fixture_day("gelin-spring", "2022-04-28-2300.csv", "ops-3x3.json")
+    mixed = with_urgent(own_day, urgent_day(buildings, None))
+    counts: dict[bool, list[tuple[int, int, int, int]]] = {False: [], True: []}
+    problems = 0
+    for _ in range(args.runs):
+        for late in (False, True):
+            plan = plan_day(
+                site, mixed, morning_and_evening(roster), time_limit_s=args.time_limit, late_urgent=late
+            )
+            problems += len(check_plan(site, mixed, morning_and_evening(roster), plan.to_dict()))
+            urgent = sum(r.urgent for r in mixed.rows) - plan.urgent_left
+            counts[late].append(
+                (urgent - plan.late_urgent, plan.late_urgent, plan.urgent_left, plan.delivered - urgent)
+            )
+    off, on = ([statistics.median(r[k] for r in counts[flag]) for k in range(4)] for flag in (False, True))
+    print(
+        f"{mixed.parcels:<9}{off[0]:>19.0f}{on[0]:>6.0f}{off[1]:>10.0f}{on[1]:>6.0f}{off[2]:>10.0f}{on[2]:>6.0f}"
+        f"{off[3]:>19.0f}{on[3]:>6.0f}  {'valid' if not problems else f'{problems} violations'}"
+    )
 
     print()
     print(f"The first trip's urgent parcels in time: nearest first, and bettered by a {IN_TIME_S} s search")

@@ -155,10 +155,25 @@ class Plan:
             for stop in trip.stops
         )
 
+    @property
+    def urgent_left(self) -> int:
+        """Urgent parcels not delivered today, in their window or late."""
+        return sum(u.urgent for u in self.undelivered)
+
+    @property
+    def rank(self) -> tuple[int, int, int, int]:
+        """Two plans of one day compared: parcels delivered, then urgent ones among them, then
+        urgent ones in their window, then crew time."""
+        return (self.delivered, -self.urgent_left, -self.late_urgent, -self.crew_s)
+
     def at_least_as_good(self, other: Plan) -> bool:
-        """Delivers as many parcels as `other`, and as many urgent ones in their window: what a
-        pass after the search must keep while it saves crew time."""
-        return self.delivered >= other.delivered and self.late_urgent <= other.late_urgent
+        """Delivers as many parcels as `other`, as many of them urgent, and as many urgent ones in
+        their window: what a pass after the search must keep while it saves crew time."""
+        return (
+            self.urgent_left <= other.urgent_left
+            and self.delivered >= other.delivered
+            and self.late_urgent <= other.late_urgent
+        )
 
     @property
     def trip_count(self) -> int:

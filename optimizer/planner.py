@@ -140,11 +140,7 @@ def plan_day(
         late_urgent=late_urgent,
     )
     overall = {"time_limit_s": time_limit_s, "solve_s": round(time.monotonic() - started, 2)}
-    if (staged.delivered, -staged.late_urgent, -staged.crew_s) > (
-        whole.delivered,
-        -whole.late_urgent,
-        -whole.crew_s,
-    ):
+    if staged.rank > whole.rank:
         staged.solver.update(overall, whole_day_delivered=whole.delivered)
         return staged
     whole.solver.update(overall, wave_by_wave_delivered=staged.delivered)

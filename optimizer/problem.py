@@ -559,13 +559,18 @@ def _drop_weight(model: DayModel) -> np.ndarray:
     """What leaving a visit's parcels undelivered weighs, per parcel, when not everything fits:
     the day's own parcels 1; parcels held over from an earlier day 2, and one more for each day
     of held-over parcels that came after them (oldest first: a backlog several days deep is
-    cleared in the order it came); urgent parcels one more than the oldest held over (medicine
-    first). A dropped parcel costs (shifts + 1) times the price of putting it off by a shift, so at
-    2 a held-over parcel delivered even in the last shift is worth more than any of the day's own
-    delivered on time: the backlog cannot grow while it waits."""
+    cleared in the order it came). A dropped parcel costs (shifts + 1) times the price of putting it
+    off by a shift, so at 2 a held-over parcel delivered even in the last shift is worth more than
+    any of the day's own delivered on time: the backlog cannot grow while it waits.
+
+    Urgent parcels (medicine) weigh two more than the oldest held over, so that an urgent parcel
+    weighs more than any other even sent late (the late stand-in gives one back, `crews_problem`);
+    at one more, as before 2026-12-07, a crew with time for one of two buildings took five of the
+    day's own parcels nearby before five late urgent ones further off. It is a weight a parcel,
+    not a rank: seventy parcels of food are not left for three of medicine."""
     held_days = sorted({v.held_from for v in model.visits if v.held_from is not None}, reverse=True)
     weight = {day: 2 + newer for newer, day in enumerate(held_days)}
-    urgent = 2 + len(held_days)
+    urgent = 3 + len(held_days)
     return np.array(
         [
             urgent if v.urgent > 0 else weight[v.held_from] if v.held_from is not None else 1
@@ -636,12 +641,12 @@ def crews_problem(
     sort_bounds: list[SortBound] = []
     due = np.array([v.due for v in model.visits])
     drop_weight = _drop_weight(model)
-    # A late stand-in costs one drop weight a parcel less than dropping the urgent parcels, so it
-    # goes whenever a crew has the time; and sending them on time instead saves at least the drop
-    # weight of one of the day's own parcels, so no parcel is sent before urgent ones on time.
+    # A late stand-in costs one of the day's own parcels' drop weight a parcel: sending urgent
+    # parcels late still saves more a parcel than sending any other parcel, and sending them on
+    # time saves one ordinary parcel's weight more, so no parcel goes before urgent ones on time.
     late_twin_cost = np.array(
         [
-            (drop_weight[n] - 1) * v.parcels * model.drop_penalty_per_parcel if v.late_for is not None else 0
+            v.parcels * model.drop_penalty_per_parcel if v.late_for is not None else 0
             for n, v in enumerate(model.visits)
         ],
         dtype=np.int64,

@@ -42,22 +42,28 @@ def seed_trips(model: DayModel, *, time_limit_s: float) -> list[SeedTrip]:
     staffed: dict[int, int] = defaultdict(int)
     for crew in model.crews:
         staffed[crew.vehicle] += 1
-    groups: dict[tuple[int, int, bool, int, bool], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, int, bool, int, bool, bool], list[int]] = defaultdict(list)
     for node in range(1, model.node_count):
         visit = model.visits[node]
         if visit.late_for is not None:
             continue  # a stand-in goes out only for urgent parcels no crew could take in time
         able = sorted({crew.vehicle for crew in model.crews if model.can_serve(crew, node)})
+        if not able and node in model.late_twin:
+            # no crew in their own shift at all (its riders set to 0): late, with a later one
+            node = model.late_twin[node]
+            visit = model.visits[node]
+            able = sorted({crew.vehicle for crew in model.crews if model.can_serve(crew, node)})
         if able:
             best = max(able, key=lambda k: (staffed[k], model.operations.fleet[k].capacity))
             # parcels that stand till different times ride apart: together, all would wait; and
             # held-over parcels apart from the day's own, so their trips can be placed first
             held = visit.held_from is not None
-            groups[(visit.available_shift, best, visit.due, visit.loadable_s, held)].append(node)
+            late = visit.late_for is not None
+            groups[(visit.available_shift, best, visit.due, visit.loadable_s, held, late)].append(node)
     trips: list[SeedTrip] = []
     total_nodes = sum(len(nodes) for nodes in groups.values()) or 1
-    for (shift, vehicle, urgent, ready, held), nodes in sorted(groups.items()):
-        like = SeedTrip(vehicle, (), 0, shift, urgent, ready, held)
+    for (shift, vehicle, urgent, ready, held, late), nodes in sorted(groups.items()):
+        like = SeedTrip(vehicle, (), 0, shift, urgent, ready, held, late)
         trips += _cut(model, like, nodes, time_limit_s * len(nodes) / total_nodes)
     return trips
 
@@ -204,6 +210,12 @@ def _place_in_time_order(
             placed = trip.nodes
             if trip.urgent and best and (end is None or _parcels(model, best) > _parcels(model, placed)):
                 placed, end = best, best_end
+            elif trip.urgent and end is None and not best and trip in urgent_now and model.late_twin:
+                # none of the urgent parcels waiting can make their window now: they go late, and
+                # still before any other parcel (`problem._drop_weight`), not after the shift's own
+                late = _late(model, trip)
+                left[left.index(trip)] = late
+                placed, end = late.nodes, trip_end_s(model, crew, late.nodes, free, loaded[crew])
             if end is not None:
                 per_crew[crew].append(placed)
                 clock[crew] = end
