@@ -504,6 +504,7 @@ class DistrictDay(BaseModel):
     delivered: int = Field(description="by the latest plans")
     undelivered: int = Field(description="left by the latest plans, for the next day")
     urgent_undelivered: int
+    late_urgent: int = Field(default=0, description="urgent parcels the latest plans bring past their window")
     returned: int = Field(default=0, description="brought back to the gate by the trips reported back")
     left_before: int = Field(
         default=0,

@@ -196,6 +196,7 @@ class PlanRow(Base):
             "held_in",
             "delivered",
             "urgent_undelivered",
+            "late_urgent",
         ),
     )
 

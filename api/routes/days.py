@@ -274,12 +274,18 @@ def district_day_by_day(
             .group_by(c.date)
         )
     }
-    planned: dict[str, list[tuple[int, int, int]]] = {}
+    planned: dict[str, list[tuple[int, int, int, int]]] = {}
     plans = _newest_plans(
-        session, span, found, PlanRow.delivered, PlanRow.undelivered, PlanRow.urgent_undelivered
+        session,
+        span,
+        found,
+        PlanRow.delivered,
+        PlanRow.undelivered,
+        PlanRow.urgent_undelivered,
+        PlanRow.late_urgent,
     )
-    for _, date, delivered, undelivered, urgent in plans:
-        planned.setdefault(date, []).append((delivered, undelivered, urgent))
+    for _, date, delivered, undelivered, urgent, late in plans:
+        planned.setdefault(date, []).append((delivered, undelivered, urgent, late))
     t = TripReportRow
     returned = {
         row.date: int(row.returned)
@@ -314,9 +320,10 @@ def district_day_by_day(
                 parcels=int(counts.parcels) if counts else 0,
                 held_over=int(counts.held_over) if counts else 0,
                 planned_sites=len(plans_of_day),
-                delivered=sum(delivered for delivered, _, _ in plans_of_day),
-                undelivered=sum(undelivered for _, undelivered, _ in plans_of_day),
-                urgent_undelivered=sum(urgent for _, _, urgent in plans_of_day),
+                delivered=sum(delivered for delivered, _, _, _ in plans_of_day),
+                undelivered=sum(undelivered for _, undelivered, _, _ in plans_of_day),
+                urgent_undelivered=sum(urgent for _, _, urgent, _ in plans_of_day),
+                late_urgent=sum(late for _, _, _, late in plans_of_day),
                 returned=returned.get(date, 0),
                 left_before=waiting[date],
             )
@@ -327,11 +334,11 @@ def district_day_by_day(
 _DISTRICT_COLUMNS = {
     "en": (
         "date", "compounds", "with_counts", "parcels", "held_over", "planned", "delivered", "undelivered",
-        "urgent_undelivered", "brought_back", "left_before_not_added",
+        "urgent_undelivered", "late_urgent", "brought_back", "left_before_not_added",
     ),
     "zh": (
         "日期", "小区数", "报了件数的小区", "件数", "之前留下", "有计划的小区", "已送达", "未送达", "加急未送达",
-        "带回件数", "之前留下未加入的件数",
+        "加急超时送达", "带回件数", "之前留下未加入的件数",
     ),
 }  # fmt: skip
 
@@ -360,6 +367,7 @@ def district_day_by_day_csv(
                 day.delivered,
                 day.undelivered,
                 day.urgent_undelivered,
+                day.late_urgent,
                 day.returned,
                 day.left_before,
             ]

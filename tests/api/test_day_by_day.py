@@ -127,6 +127,7 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
             "delivered": 6000 - left,
             "undelivered": left,
             "urgent_undelivered": sum(item.get("urgent", 0) for item in plan["undelivered"]),
+            "late_urgent": plan["summary"]["late_urgent"],
             "returned": 0,
             "left_before": 0,
         },
@@ -140,6 +141,7 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
             "delivered": 0,
             "undelivered": 0,
             "urgent_undelivered": 0,
+            "late_urgent": 0,
             "returned": 0,
             "left_before": 0,  # the leftovers were added
         },
@@ -161,11 +163,42 @@ def test_a_district_sees_its_compounds_day_by_day_summed(client: TestClient) -> 
     sheet = client.get("/days.csv", headers=ADMIN).content.decode("utf-8-sig").splitlines()
     assert (
         sheet[0]
-        == "日期,小区数,报了件数的小区,件数,之前留下,有计划的小区,已送达,未送达,加急未送达,带回件数,之前留下未加入的件数"
+        == "日期,小区数,报了件数的小区,件数,之前留下,有计划的小区,已送达,未送达,加急未送达,加急超时送达,带回件数,"
+        "之前留下未加入的件数"
     )
     assert sheet[1] == ",".join(str(v) for v in days[0].values())
     assert client.get("/days?from=2022-04-26&to=2022-04-20", headers=ADMIN).status_code == 422
     assert [d["date"] for d in client.get("/days?from=2022-04-26", headers=ADMIN).json()] == ["2022-04-26"]
+
+
+def test_the_districts_days_count_the_urgent_parcels_their_plans_bring_late(client: TestClient) -> None:
+    set_up_gelin(client)
+    set_up_second_site(client)
+    # 3 urgent parcels at each of 60 buildings: more than one trip brings in the first hour
+    rows = "".join(f"{n},3,morning,3\n" for n in range(1, 61))
+    for site in ("gelin-spring", "gelin-b"):
+        put = client.put(
+            f"/sites/{site}/days/2022-04-25/counts",
+            content="building,parcels,shift,urgent\n" + rows,
+            headers=CSV,
+        )
+        assert put.status_code == 200, put.text
+    late = []
+    for site in ("gelin-spring", "gelin-b"):
+        job = client.post(f"/sites/{site}/days/2022-04-25/plans", json={"time_limit_s": 2}, headers=ADMIN)
+        late.append(
+            checked_against_the_counts_now(client, "2022-04-25", job.json()["id"], site)["summary"][
+                "late_urgent"
+            ]
+        )
+    assert min(late) > 0
+    [day] = client.get("/days", headers=ADMIN).json()
+    assert (day["late_urgent"], day["urgent_undelivered"]) == (sum(late), 0)
+    assert client.get("/days/2022-04-25", headers=ADMIN).json()["totals"]["late_urgent"] == sum(late)
+    sheet = list(
+        csv.DictReader(io.StringIO(client.get("/days.csv?lang=en", headers=ADMIN).text.lstrip("\ufeff")))
+    )
+    assert [row["late_urgent"] for row in sheet] == [str(sum(late))]
 
 
 def test_a_day_planned_without_the_leftovers_before_it_says_how_many_waited(client: TestClient) -> None:
