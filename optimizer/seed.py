@@ -207,7 +207,7 @@ def _place_in_time_order(
             best, best_end = most_in_time(model, crew, free, loaded[crew], waiting)
         for trip in order:
             end = trip_end_s(model, crew, trip.nodes, free, loaded[crew])
-            placed = trip.nodes
+            placed, late_now = trip.nodes, trip.late
             if trip.urgent and best and (end is None or _parcels(model, best) > _parcels(model, placed)):
                 placed, end = best, best_end
             elif trip.urgent and end is None and not best and trip in urgent_now and model.late_twin:
@@ -215,7 +215,15 @@ def _place_in_time_order(
                 # still before any other parcel (`problem._drop_weight`), not after the shift's own
                 late = _late(model, trip)
                 left[left.index(trip)] = late
-                placed, end = late.nodes, trip_end_s(model, crew, late.nodes, free, loaded[crew])
+                placed, late_now = late.nodes, True
+                end = trip_end_s(model, crew, placed, free, loaded[crew])
+            # an urgent trip in time only when no other urgent parcels wait: the time its
+            # buildings' other parcels take would come out of theirs
+            if end is not None and (
+                late_now
+                or (trip.urgent and not {n for t in left if t.urgent for n in t.nodes}.difference(placed))
+            ):
+                placed, end = _topped_up(model, crew, placed, end, free, loaded[crew], left)
             if end is not None:
                 per_crew[crew].append(placed)
                 clock[crew] = end
@@ -231,6 +239,45 @@ def _place_in_time_order(
         else:
             active.discard(crew)
     return left
+
+
+def _topped_up(
+    model: DayModel,
+    crew: int,
+    nodes: tuple[int, ...],
+    end: int,
+    free_s: int,
+    parcels_before: int,
+    left: Sequence[SeedTrip],
+) -> tuple[tuple[int, ...], int]:
+    """An urgent trip (in time or late) with the other parcels waiting for its buildings added,
+    each right after the urgent ones at its building, as far as the load and every urgent
+    parcel's window allow: urgent parcels are nodes of their own and are cut into trips of their
+    own, a few parcels at each of many buildings, whose stops would otherwise be made again by
+    another trip for the rest."""
+    vehicle = model.crews[crew].vehicle
+    loadable = model.loadable_from_s(nodes)
+    waiting = [
+        n
+        for t in left
+        if t.vehicle == vehicle and not t.urgent and not t.late and t.loadable_s <= max(free_s, loadable)
+        for n in t.nodes
+        if n not in nodes
+    ]
+    by_place: dict[int, list[int]] = defaultdict(list)
+    for n in waiting:
+        by_place[model.visits[n].place].append(n)
+    trip = list(nodes)
+    # from the trip's last stop back: parcels added there delay no urgent stop after them
+    for position in range(len(trip) - 1, -1, -1):
+        for extra in sorted(
+            by_place.pop(model.visits[trip[position]].place, []), key=lambda n: -model.visits[n].parcels
+        ):
+            tried = [*trip[: position + 1], extra, *trip[position + 1 :]]
+            tried_end = trip_end_s(model, crew, tried, free_s, parcels_before)
+            if tried_end is not None:
+                trip, end = tried, tried_end
+    return tuple(trip), end
 
 
 def trip_end_s(

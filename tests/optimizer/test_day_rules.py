@@ -209,6 +209,27 @@ def test_the_seed_sends_urgent_parcels_past_their_window_before_the_shifts_own()
     ] == [[("B3", True)]]
 
 
+def test_the_seeds_urgent_trip_takes_its_buildings_other_parcels_where_every_window_allows() -> None:
+    from optimizer.problem import build_day_model
+    from optimizer.seed import schedule_seed, seed_trips
+
+    def first_trips(within: int | None) -> list[list[tuple[str | None, int]]]:
+        ops = operations(urgent_within_min=within) if within else operations()
+        model = build_day_model(
+            graph_of(three_on_a_lane()), day(("B1", 40, None, 1), ("B3", 12, None, 2)), ops
+        )
+        morning = schedule_seed(model, seed_trips(model, time_limit_s=0.5))[0]
+        return [[(model.visits[n].building, model.visits[n].urgent) for n in trip] for trip in morning]
+
+    # an hour's window: one trip, each building's other parcels right after its urgent ones
+    assert first_trips(None) == [[("B1", 1), ("B1", 0), ("B3", 2), ("B3", 0)]]
+    # ten minutes: B1's 39 would make B3's urgent parcels late, so only B3's 10 ride along
+    assert first_trips(10) == [[("B1", 1), ("B3", 2), ("B3", 0)], [("B1", 0)]]
+    # nine: the urgent parcels need two trips; the first takes nothing more, which would delay the
+    # second, and the last takes B3's
+    assert first_trips(9) == [[("B1", 1)], [("B3", 2), ("B3", 0)], [("B1", 0)]]
+
+
 def test_urgent_parcels_of_a_shift_without_riders_start_late_with_a_later_crew() -> None:
     from optimizer.problem import build_day_model
     from optimizer.seed import schedule_seed, seed_trips
