@@ -217,10 +217,12 @@ def _place_in_time_order(
                 left[left.index(trip)] = late
                 placed, late_now = late.nodes, True
                 end = trip_end_s(model, crew, placed, free, loaded[crew])
-            # an urgent trip in time only when no other urgent parcels wait: the time its
-            # buildings' other parcels take would come out of theirs
+            # trips cut apart from the day's own parcels take those at their buildings; an urgent
+            # trip in time only when no other urgent parcels wait: the time the others take
+            # would come out of theirs
             if end is not None and (
                 late_now
+                or trip.held
                 or (trip.urgent and not {n for t in left if t.urgent for n in t.nodes}.difference(placed))
             ):
                 placed, end = _topped_up(model, crew, placed, end, free, loaded[crew], left)
@@ -250,11 +252,11 @@ def _topped_up(
     parcels_before: int,
     left: Sequence[SeedTrip],
 ) -> tuple[tuple[int, ...], int]:
-    """An urgent trip (in time or late) with the other parcels waiting for its buildings added,
-    each right after the urgent ones at its building, as far as the load and every urgent
-    parcel's window allow: urgent parcels are nodes of their own and are cut into trips of their
-    own, a few parcels at each of many buildings, whose stops would otherwise be made again by
-    another trip for the rest."""
+    """An urgent trip (in time or late) or a held-over one with the other parcels waiting for its
+    buildings added, each right after that building's stop, as far as the load and every urgent
+    parcel's window allow: urgent and held-over parcels are nodes of their own, cut into trips of
+    their own — often a few parcels at each of many buildings — whose stops another trip would
+    otherwise make again for the rest."""
     vehicle = model.crews[crew].vehicle
     loadable = model.loadable_from_s(nodes)
     waiting = [

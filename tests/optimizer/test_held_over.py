@@ -235,3 +235,16 @@ def test_cli_held_over_writes_the_next_days_counts(
     assert main([*args, "--date", "2022-04-28", "--out", str(refused)]) == 2
     assert "only into a later day" in capsys.readouterr().err
     assert not refused.exists()
+
+
+def test_the_seeds_held_over_trip_takes_the_days_own_parcels_at_its_buildings() -> None:
+    from optimizer.problem import build_day_model
+    from optimizer.seed import schedule_seed, seed_trips
+
+    # B3's 30 held over ride apart from the day's own (they go first); its 20 of today ride with
+    # them, rather than on a second trip that stops at B3 again
+    the_day = _held(day(("B3", 30), ("B1", 40), ("B3", 20)), 0, "2022-04-27")
+    model = build_day_model(graph_of(three_on_a_lane()), the_day, operations())
+    [morning, *_] = schedule_seed(model, seed_trips(model, time_limit_s=0.5))
+    first = [(model.visits[n].building, model.visits[n].held_from) for n in morning[0]]
+    assert first == [("B3", "2022-04-27"), ("B3", None)]
