@@ -103,7 +103,7 @@ class FromOsm:
     cut_off: list[str] = field(default_factory=list)
     """Buildings left out because the export holds only part of their outline (an extract cut at
     its edge, nodes missing): by OSM id, to export a larger area or draw them. A multipolygon
-    building missing member ways cannot be placed, so is not listed."""
+    building is placed by the nodes its member ways the export holds; one with none is not listed."""
 
 
 @dataclass
@@ -134,7 +134,7 @@ class _Unassembled:
 
     osm_id: str
     tags: dict[str, str]
-    points: list[Point]  # its nodes the export does hold (none known for a relation)
+    points: list[Point]  # its nodes the export does hold (a relation's: its member ways')
 
 
 def site_from_osm(
@@ -217,19 +217,35 @@ def read_households(path: str | Path) -> dict[str, int]:
 
 
 def _read(path: str | Path | bytes) -> _Export:
-    if isinstance(path, bytes):  # an upload: XML, or else the binary PBF
-        source: Any = osmium.io.FileBuffer(path, "osm" if path.lstrip()[:1] == b"<" else "pbf")
+    def source() -> Any:  # read twice: a buffer is used up by one pass
+        if isinstance(path, bytes):  # an upload: XML, or else the binary PBF
+            return osmium.io.FileBuffer(path, "osm" if path.lstrip()[:1] == b"<" else "pbf")
+        return str(path)
+
+    if isinstance(path, bytes):
         shown, shown_zh = "the upload", "上传的文件"
     else:
         read_bytes(path, what="OpenStreetMap export", error=SiteError)  # a missing file named as such
-        source = shown = shown_zh = str(path)
+        shown = shown_zh = str(path)
     factory = WKBFactory()
     areas: list[_Area] = []
     lines: list[tuple[str, dict[str, str], LineString | MultiLineString]] = []
     openings: list[_Node] = []
     outlines: dict[str, _Unassembled] = {}  # cut ways, and multipolygons until assembled, of outlines
     try:
-        for item in osmium.FileProcessor(source).with_locations().with_areas():
+        # Multipolygon outlines first (relations come last in a file): the points their member
+        # ways hold place one the extract cut, to be named among the buildings it cut off.
+        member_of: dict[int, _Unassembled] = {}
+        for item in osmium.FileProcessor(source(), osmium.osm.RELATION):
+            tags = {tag.k: tag.v for tag in item.tags}
+            if (
+                isinstance(item, osmium.osm.Relation)
+                and _outlines(tags)
+                and tags.get("type") == "multipolygon"
+            ):
+                outline = outlines[f"r{item.id}"] = _Unassembled(f"r{item.id}", tags, [])
+                member_of.update((m.ref, outline) for m in item.members if m.type == "w")
+        for item in osmium.FileProcessor(source()).with_locations().with_areas():
             tags = {tag.k: tag.v for tag in item.tags}
             if isinstance(item, osmium.osm.Area) and tags:
                 shape = shapely.from_wkb(factory.create_multipolygon(item))
@@ -243,12 +259,10 @@ def _read(path: str | Path | bytes) -> _Export:
                 points = [Point(n.lon, n.lat) for n in item.nodes if n.location.valid()]
                 if len(points) < len(item.nodes):  # nodes missing: osmium will assemble no area
                     outlines[f"w{item.id}"] = _Unassembled(f"w{item.id}", tags, points)
-            elif (
-                isinstance(item, osmium.osm.Relation)
-                and _outlines(tags)
-                and tags.get("type") == "multipolygon"
-            ):
-                outlines[f"r{item.id}"] = _Unassembled(f"r{item.id}", tags, [])
+            elif isinstance(item, osmium.osm.Way) and item.id in member_of:
+                member_of[item.id].points.extend(
+                    Point(n.lon, n.lat) for n in item.nodes if n.location.valid()
+                )
             elif isinstance(item, osmium.osm.Node) and (tags.get("barrier") == "gate" or "entrance" in tags):
                 openings.append((f"n{item.id}", tags, Point(item.location.lon, item.location.lat)))
     except RuntimeError as failure:  # pyosmium's word for a file it cannot parse

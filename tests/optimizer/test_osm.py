@@ -187,6 +187,25 @@ def test_an_export_cut_at_its_edge_keeps_what_it_holds_and_names_what_it_cut_off
     # a building's corner is outside: the building is left out, and said so
     made = site_from_osm(_without_nodes("362"), gate="n1")
     assert list(_by_kind(made.document, "building")) == ["1", "2", "3", "4"] and made.cut_off == ["w306"]
+
+    # ... a building drawn as a multipolygon too, placed by the nodes its member way still holds
+    def as_relation(export: bytes) -> bytes:
+        text = export.decode()
+        way = text[text.index('<way id="306">') :]
+        way = way[: way.index("</way>")]
+        return (
+            text.replace(way, way.replace('<tag k="building" v="yes"/>', ""))
+            .replace(
+                "</osm>",
+                '<relation id="901"><member type="way" ref="306" role="outer"/><tag k="type" v="multipolygon"/>'
+                '<tag k="building" v="yes"/></relation></osm>',
+            )
+            .encode()
+        )
+
+    assert site_from_osm(as_relation(_without_nodes("362")), gate="n1").cut_off == ["r901"]
+    whole = site_from_osm(as_relation(_without_nodes()), gate="n1")
+    assert whole.cut_off == [] and "r901" in _by_kind(whole.document, "building")
     # the compound's own outline is cut: no site from half a compound, and why
     with pytest.raises(SiteError) as cut:
         site_from_osm(_without_nodes("102"), gate="n1")
