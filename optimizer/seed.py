@@ -5,7 +5,8 @@ optional visits it dropped every building). So the day is seeded in two easy ste
 parcels into good trips with a plain CVRP per arrival shift and vehicle (urgent parcels in trips
 of their own; OR-Tools' ruin-and-recreate search, which gets further than guided search in the
 second or so each group gets), then place those trips on the crews' clocks, shift by shift —
-urgent trips first, then longest first — and fill idle crews with nearest-neighbour trips. Every
+urgent trips first, then longest first, an urgent or held-over trip taking along the other
+parcels of its buildings — and fill idle crews with nearest-neighbour trips. Every
 placement is checked against the same rules as the model (shift end, urgent deadlines, the
 sorter's pace), so the seed is feasible; whatever does not fit is left out and the guided search
 takes it from there.
