@@ -611,6 +611,9 @@ def _why(
             "来不及在班次结束前送完回来；请早点消杀，或安排更晚的班次",
         )
     vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
+    unstaffed = shift.id not in per_crew and bool(per_crew)
+    if unstaffed:  # no crew out in the shift at all (its riders 0): what a crew carried in another
+        vehicle, capacity = max(per_crew.values(), key=lambda busiest: busiest[1])
     fleet_entry = operations.vehicle(vehicle)
     out = sum(
         1 for c in model.crews if c.shift == shift_number and operations.fleet[c.vehicle] == fleet_entry
@@ -622,6 +625,13 @@ def _why(
     if out >= available:
         needs += f" and a {vehicle} beyond the {available} out already"
         needs_zh += f"和第 {available + 1} 辆{called}"
+    if unstaffed:
+        return (
+            f"{{what}} did not fit in the crews' time; no crew goes out in the {shift.id} shift: a "
+            f"{vehicle} crew there carries about {capacity} parcels ({needs}), as one did in another shift",
+            f"{{what}}在各组的时间里送不完；{label}没有组出车：安排一组{called}（{needs_zh}）大约能送 {capacity} 件"
+            "（按别的班次一组送的件数）",
+        )
     more = (
         f"; one more {vehicle} crew in the {shift.id} shift carries about {capacity} parcels ({needs})"
         if capacity

@@ -110,6 +110,30 @@ def test_urgent_parcels_no_crew_has_time_for_are_left_saying_how_many_are_urgent
     assert group["reason_zh"].startswith("2 栋楼上午班的 20 件（其中加急 5 件）在各组的时间里送不完")
 
 
+def test_parcels_left_from_a_shift_nobody_rides_say_to_staff_it() -> None:
+    # Nobody rides in the morning; the afternoon's one short trip takes B1's 70 of the morning's
+    # parcels, and B3's 30 stay: the reason says the morning has no crew and what one would carry.
+    ops = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "11:00", "riders": 0},
+            {"id": "afternoon", "start": "14:00", "end": "14:12", "riders": 2},
+        ]
+    )
+    document = _plan(three_on_a_lane(), day(("B1", 70, "morning"), ("B3", 30, "morning")), ops)
+    [group] = document["undelivered_groups"]
+    assert (group["shift"], group["cause"], group["buildings"], group["parcels"]) == (
+        "morning",
+        "shift_capacity",
+        ["B3"],
+        30,
+    )
+    assert group["reason"].endswith(
+        "no crew goes out in the morning shift: a tricycle crew there carries about 70 parcels "
+        "(2 more riders), as one did in another shift"
+    )
+    assert "上午班没有组出车：安排一组三轮车（2 名骑手）大约能送 70 件" in group["reason_zh"]
+
+
 def test_urgent_parcels_the_shift_has_no_time_for_go_late_with_a_later_crew() -> None:
     # The morning is five minutes long, too short for any trip: the afternoon crew brings the
     # medicine (late) instead of the plan leaving it for tomorrow.
