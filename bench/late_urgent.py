@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+from collections.abc import Callable
 from dataclasses import replace
 
 from bench.fixture_days import fixture_day
 from optimizer.check import check_plan
 from optimizer.day import CountRow, Day
+from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
+from optimizer.plan import Plan
 from optimizer.planner import plan_day
 from optimizer.problem import build_day_model
 from optimizer.seed import IN_TIME_S, most_in_time, nearest_neighbour_trip
@@ -65,6 +68,29 @@ def morning_and_evening(operations: Operations) -> Operations:
     return replace(operations, shifts=shifts)
 
 
+def _off_and_on(
+    site: SiteGraph,
+    day: Day,
+    ops: Operations,
+    args: argparse.Namespace,
+    measure: Callable[[Plan], tuple[float, ...]],
+) -> tuple[list[float], list[float], str]:
+    """The day planned without and with late stand-ins, interleaved run by run so the machine's
+    load hits both alike: the medians of `measure` for each, and whether every plan checked."""
+    rows: dict[bool, list[tuple[float, ...]]] = {False: [], True: []}
+    problems = 0
+    for _ in range(args.runs):
+        for late in (False, True):
+            plan = plan_day(site, day, ops, time_limit_s=args.time_limit, late_urgent=late)
+            problems += len(check_plan(site, day, ops, plan.to_dict()))
+            rows[late].append(measure(plan))
+    off, on = (
+        [statistics.median(r[k] for r in rows[flag]) for k in range(len(rows[flag][0]))]
+        for flag in (False, True)
+    )
+    return off, on, "valid" if not problems else f"{problems} violations"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--time-limit", type=float, default=10.0)
@@ -80,22 +106,17 @@ def main() -> None:
     )
     for draw in (None, 0):
         day = urgent_day(buildings, draw)
-        rows: dict[bool, list[tuple[int, int, int]]] = {False: [], True: []}
-        problems = 0
-        for _ in range(args.runs):
-            for late in (False, True):  # interleaved: the machine's load hits both alike
-                document = plan_day(
-                    site_graph, day, ops, time_limit_s=args.time_limit, late_urgent=late
-                ).to_dict()
-                problems += len(check_plan(site_graph, day, ops, document))
-                summary = document["summary"]
-                late_count = summary["late_urgent"]
-                rows[late].append((summary["delivered"] - late_count, late_count, summary["undelivered"]))
-        off, on = ([statistics.median(r[k] for r in rows[flag]) for k in range(3)] for flag in (False, True))
+        off, on, check = _off_and_on(
+            site_graph,
+            day,
+            ops,
+            args,
+            lambda p: (p.delivered - p.late_urgent, p.late_urgent, sum(u.parcels for u in p.undelivered)),
+        )
         name = "3 each" if draw is None else f"draw {draw}"
         print(
             f"{name:<14}{day.parcels:>8}{off[0]:>13.0f}{on[0]:>6.0f}{off[1]:>10.0f}{on[1]:>6.0f}"
-            f"{off[2]:>10.0f}{on[2]:>6.0f}  {'valid' if not problems else f'{problems} violations'}"
+            f"{off[2]:>10.0f}{on[2]:>6.0f}  {check}"
         )
 
     print()
@@ -103,20 +124,9 @@ def main() -> None:
     print(f"{'day':<22}{'roster':<22}{'delivered off':>14}{'on':>6}{'crew-h off':>11}{'on':>7}  check")
     for day_file, ops_file in FIXTURE_DAYS:
         site, day, roster = fixture_day("gelin-spring", day_file, ops_file)
-        results: dict[bool, list[tuple[int, float]]] = {False: [], True: []}
-        problems = 0
-        for _ in range(args.runs):
-            for late in (False, True):
-                document = plan_day(
-                    site, day, roster, time_limit_s=args.time_limit, late_urgent=late
-                ).to_dict()
-                problems += len(check_plan(site, day, roster, document))
-                results[late].append((document["summary"]["delivered"], document["summary"]["crew_s"] / 3600))
-        off_delivered, on_delivered = (statistics.median(d for d, _ in results[f]) for f in (False, True))
-        off_hours, on_hours = (statistics.median(h for _, h in results[f]) for f in (False, True))
+        off, on, check = _off_and_on(site, day, roster, args, lambda p: (p.delivered, p.crew_s / 3600))
         print(
-            f"{day_file:<22}{ops_file:<22}{off_delivered:>14.0f}{on_delivered:>6.0f}{off_hours:>11.2f}{on_hours:>7.2f}"
-            f"  {'valid' if not problems else f'{problems} violations'}"
+            f"{day_file:<22}{ops_file:<22}{off[0]:>14.0f}{on[0]:>6.0f}{off[1]:>11.2f}{on[1]:>7.2f}  {check}"
         )
 
     print()
@@ -127,22 +137,16 @@ def main() -> None:
     )
     site, own_day, roster = fixture_day("gelin-spring", "2022-04-28-2300.csv", "ops-3x3.json")
     mixed = with_urgent(own_day, urgent_day(buildings, None))
-    counts: dict[bool, list[tuple[int, int, int, int]]] = {False: [], True: []}
-    problems = 0
-    for _ in range(args.runs):
-        for late in (False, True):
-            plan = plan_day(
-                site, mixed, morning_and_evening(roster), time_limit_s=args.time_limit, late_urgent=late
-            )
-            problems += len(check_plan(site, mixed, morning_and_evening(roster), plan.to_dict()))
-            urgent = sum(r.urgent for r in mixed.rows) - plan.urgent_left
-            counts[late].append(
-                (urgent - plan.late_urgent, plan.late_urgent, plan.urgent_left, plan.delivered - urgent)
-            )
-    off, on = ([statistics.median(r[k] for r in counts[flag]) for k in range(4)] for flag in (False, True))
+    urgent = sum(r.urgent for r in mixed.rows)
+
+    def urgent_and_own(plan: Plan) -> tuple[float, ...]:
+        sent = urgent - plan.urgent_left
+        return (sent - plan.late_urgent, plan.late_urgent, plan.urgent_left, plan.delivered - sent)
+
+    off, on, check = _off_and_on(site, mixed, morning_and_evening(roster), args, urgent_and_own)
     print(
         f"{mixed.parcels:<9}{off[0]:>19.0f}{on[0]:>6.0f}{off[1]:>10.0f}{on[1]:>6.0f}{off[2]:>10.0f}{on[2]:>6.0f}"
-        f"{off[3]:>19.0f}{on[3]:>6.0f}  {'valid' if not problems else f'{problems} violations'}"
+        f"{off[3]:>19.0f}{on[3]:>6.0f}  {check}"
     )
 
     print()
@@ -154,27 +158,16 @@ def main() -> None:
     for ops_file in ("ops-3x3.json", "ops-more-riders.json"):
         site, own_day, roster = fixture_day("gelin-spring", "2022-04-28-2300.csv", ops_file)
         waved = with_urgent(own_day, urgent_wave(buildings[::2], "afternoon", 14 * 3600 + 1800))
-        urgent = sum(r.urgent for r in waved.rows)
-        counts = {False: [], True: []}
-        problems = 0
-        for _ in range(args.runs):
-            for late in (False, True):
-                plan = plan_day(site, waved, roster, time_limit_s=args.time_limit, late_urgent=late)
-                problems += len(check_plan(site, waved, roster, plan.to_dict()))
-                counts[late].append(
-                    (
-                        urgent - plan.urgent_left - plan.late_urgent,
-                        plan.late_urgent,
-                        plan.urgent_left,
-                        plan.delivered,
-                    )
-                )
-        off, on = (
-            [statistics.median(r[k] for r in counts[flag]) for k in range(4)] for flag in (False, True)
-        )
+        waved_urgent = sum(r.urgent for r in waved.rows)
+
+        def in_time_late_left(plan: Plan, urgent: int = waved_urgent) -> tuple[float, ...]:
+            in_time = urgent - plan.urgent_left - plan.late_urgent
+            return (in_time, plan.late_urgent, plan.urgent_left, plan.delivered)
+
+        off, on, check = _off_and_on(site, waved, roster, args, in_time_late_left)
         print(
-            f"{ops_file:<22}{urgent:>7}{off[0]:>12.0f}{on[0]:>6.0f}{off[1]:>10.0f}{on[1]:>6.0f}{off[2]:>10.0f}"
-            f"{on[2]:>6.0f}{off[3]:>15.0f}{on[3]:>6.0f}  {'valid' if not problems else f'{problems} violations'}"
+            f"{ops_file:<22}{waved_urgent:>7}{off[0]:>12.0f}{on[0]:>6.0f}{off[1]:>10.0f}{on[1]:>6.0f}{off[2]:>10.0f}"
+            f"{on[2]:>6.0f}{off[3]:>15.0f}{on[3]:>6.0f}  {check}"
         )
 
     print()
