@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from optimizer.day import Day
+from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
 from optimizer.plan import Plan, build_plan
@@ -95,6 +95,8 @@ def plan_day(
     `late_urgent=False` gives urgent parcels no late stand-ins, so the search leaves those that
     cannot make their window undelivered, as it did before they could go late (to measure what
     sending them late delivers)."""
+    # before the waves are read off the rows, which would stumble on a shift the roster lacks
+    check_day(day, site_graph.site, operations)
     waves = wave_times(day, operations, frozen) if wave_by_wave else []
     if not waves:
         return _plan_once(

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from optimizer.clock import format_clock
-from optimizer.day import Day
+from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
 from optimizer.planner import plan_day
@@ -46,6 +46,7 @@ def staffing(
     policies: Sequence[str],
     time_limit_s: float = 3.0,
 ) -> list[StaffingRow]:
+    check_day(day, site_graph.site, operations)  # a row of a shift it lacks would fall in none
     rows = []
     for policy in policies:
         ops = operations.with_policy(policy)

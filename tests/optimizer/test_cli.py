@@ -182,6 +182,11 @@ BAD = [
     ("negative count", {"counts": "building,parcels\nB1,-3\n"}, "line 2: parcels must not be negative"),
     ("non-integer count", {"counts": "building,parcels\nB1,1.5\n"}, "line 2: parcels must be a whole number"),
     (
+        "unknown shift",
+        {"counts": "building,parcels,shift\nB1,3,morning\nB2,2,noon\n"},
+        "line 3: unknown shift 'noon' for building B2; the roster has afternoon, morning",
+    ),
+    (
         "shift ends first",
         {"ops": _ops_with(lambda d: d["shifts"][0].update(end="07:00"))},
         "shift 'morning' ends (07:00) before it starts (08:00)",
@@ -257,6 +262,18 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert message in error
     assert not out.exists()
     assert set(tmp_path.iterdir()) == set(paths.values())
+
+
+def test_staffing_refuses_counts_for_a_shift_the_roster_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it split the day by shift and dropped such rows: "0 parcels" in every shift, no word why
+    paths = _files(tmp_path, counts="building,parcels,shift\nB1,3,noon\n")
+    args = ["staffing", "--site", str(paths["site"]), "--day", str(paths["day"]), "--ops", str(paths["ops"])]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert "line 2: unknown shift 'noon' for building B1" in captured.err
+    assert captured.out == ""
 
 
 def test_a_chinese_terminal_gets_the_messages_in_chinese(
