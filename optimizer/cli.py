@@ -22,6 +22,7 @@ from optimizer.graph import SiteGraph, build_graph
 from optimizer.held_over import with_held_over
 from optimizer.operations import POLICIES, Operations, load_operations, starting_operations
 from optimizer.plan import Plan
+from optimizer.plan_file import load_plan_file
 from optimizer.plan_summary import summary_lines
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
@@ -241,7 +242,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     site_graph, day = _site_and_day(args)
     operations = load_operations(args.ops)
-    plan = read_json(args.plan, what="plan", error=PlanError)
+    plan = read_json(args.plan, what="plan", error=PlanError)  # the checker lists what is wrong
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
     violations = check_plan(site_graph, day, operations, plan, frozen=frozen)
     zh = _chinese_locale(os.environ)
@@ -272,7 +273,7 @@ def _frozen(
             zh="重排要同时给出 --frozen 路线计划文件 和 --now 时:分",
         )
     now_s = parse_now(args.now, operations)
-    document = read_json(args.frozen, what="frozen plan", error=PlanError)
+    document = load_plan_file(args.frozen, what="frozen plan")
     return frozen_part(document, site_id=site_id, date=date, operations=operations, now_s=now_s)
 
 
@@ -299,7 +300,7 @@ def _staffing(args: argparse.Namespace) -> int:
 
 
 def _held_over(args: argparse.Namespace) -> int:
-    plan = read_json(args.plan, what="plan", error=PlanError)
+    plan = load_plan_file(args.plan)
     returned: tuple[CountRow, ...] = ()
     if args.returned:
         returned = returned_rows(_returned(args.returned, plan), held_from=plan.get("date"))
@@ -321,7 +322,7 @@ def _returned(path: str, plan: Mapping[str, Any]) -> tuple[TripReport, ...]:
 
 
 def _send_again(args: argparse.Namespace) -> int:
-    plan = read_json(args.plan, what="plan", error=PlanError)
+    plan = load_plan_file(args.plan)
     day = load_day(args.day)
     if day.date is not None and plan.get("date") not in (None, day.date):
         raise PlanError(
@@ -344,7 +345,7 @@ def _send_again(args: argparse.Namespace) -> int:
 
 
 def _stop_times(args: argparse.Namespace) -> int:
-    plan = read_json(args.plan, what="plan", error=PlanError)
+    plan = load_plan_file(args.plan)
     operations = load_operations(args.ops)
     times = stop_times(
         _returned(args.returned, plan),
@@ -369,7 +370,7 @@ def _cards(args: argparse.Namespace) -> int:
     from optimizer.cards.render import cards_html, cards_pdf
 
     site_graph = build_graph(load_site(args.site))
-    plan = read_json(args.plan, what="plan", error=PlanError)
+    plan = load_plan_file(args.plan)
     output_format = args.format or ("html" if str(args.out).lower().endswith((".html", ".htm")) else "pdf")
     options = {"shift": args.shift, "lang": args.lang, "paper": args.paper, "part": args.part}
     if output_format == "html":
@@ -383,7 +384,7 @@ def _cards(args: argparse.Namespace) -> int:
 def _notices(args: argparse.Namespace) -> int:
     from optimizer.cards.notices import notices_text
 
-    plan = read_json(args.plan, what="plan", error=PlanError)
+    plan = load_plan_file(args.plan)
     text = notices_text(plan, load_site(args.site), shift=args.shift, lang=args.lang)
     if args.out:
         _write_atomically(Path(args.out), text)
@@ -466,7 +467,7 @@ def _map(args: argparse.Namespace) -> int:
     from optimizer.cards.render import day_map_svg
 
     site_graph = build_graph(load_site(args.site))
-    plan = read_json(args.plan, what="plan", error=PlanError) if args.plan else None
+    plan = load_plan_file(args.plan) if args.plan else None
     _write_atomically(Path(args.out), day_map_svg(site_graph, plan))
     print(f"map written to {args.out}")
     return 0

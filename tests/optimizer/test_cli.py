@@ -14,6 +14,7 @@ import pytest
 from optimizer.cli import main
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import load_day, with_building_ids
+from optimizer.plan_file import check_plan_shape
 from optimizer.site import load_site
 from tests.helpers import FIXTURES, three_on_a_lane
 
@@ -338,7 +339,7 @@ def test_a_chinese_terminal_gets_the_messages_about_plan_files_in_chinese(
         (["notices", str(other_site), "--site", site], "路线计划是小区 elsewhere 的"),
         (
             ["held-over", str(no_list), "--day", str(paths["day"]), "--date", "2022-04-29", "--out", cards],
-            "路线计划里没有未送达清单（undelivered）",
+            "no-list.json：缺少 undelivered；这是一铃写出的完整、没改过的路线计划吗？",
         ),
         (
             ["held-over", str(plan), "--day", str(paths["day"]), "--date", "2022-04-28", "--out", cards],
@@ -354,6 +355,92 @@ def test_a_chinese_terminal_gets_the_messages_about_plan_files_in_chinese(
         error = capsys.readouterr().err
         assert error.startswith("onebell: 错误：") and said in error and error.count("\n") == 1, (args, error)
     assert not (tmp_path / "cards.pdf").exists() and not (tmp_path / "again.json").exists()
+
+
+def _edited(document: dict[str, Any], change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(document))
+    change(copy)
+    return copy
+
+
+def _first_stop(document: dict[str, Any]) -> dict[str, Any]:
+    return document["shifts"][0]["crews"][0]["trips"][0]["stops"][0]  # type: ignore[no-any-return]
+
+
+PLAN_EDITS: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
+    (
+        "stop time deleted",
+        lambda d: _first_stop(d).pop("arrive"),
+        "stop 1 (building B1): 'arrive' is missing",
+    ),
+    (
+        "count typed as a word",
+        lambda d: _first_stop(d).update(parcels="ten"),
+        "stop 1 (building B1): 'parcels' must be a whole number, 1 or more, got 'ten'",
+    ),
+    (
+        "trips emptied to null",
+        lambda d: d["shifts"][0]["crews"][0].update(trips=None),
+        "shift morning crew morning-1: 'trips' must be a list, got None",
+    ),
+    ("cut short", lambda d: d.pop("shifts"), "'shifts' is missing"),
+    (
+        "clock mistyped",
+        lambda d: d["shifts"][0]["crews"][0]["trips"][0].update(depart="8.04"),
+        "trip 1: 'depart' must be a time HH:MM:SS, got '8.04'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "message"), PLAN_EDITS, ids=[e[0] for e in PLAN_EDITS])
+def test_a_plan_file_edited_out_of_shape_is_refused_naming_the_item(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    change: Callable[[dict[str, Any]], object],
+    message: str,
+) -> None:
+    """Every command that reads a plan file back, before it walks the plan (the cards and notices
+    raised a KeyError or TypeError from deep in the renderer)."""
+    paths = _files(tmp_path)
+    plan = tmp_path / "plan.json"
+    assert main(_plan_args(paths, plan)) == 0
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(_edited(json.loads(plan.read_text()), change)))
+    out = tmp_path / "out"
+    site = str(paths["site"])
+    capsys.readouterr()
+    for args in (
+        ["cards", str(edited), "--site", site, "--out", str(out)],
+        ["notices", str(edited), "--site", site, "--out", str(out)],
+        ["map", "--site", site, "--plan", str(edited), "--out", str(out)],
+        ["held-over", str(edited), "--day", str(paths["day"]), "--date", "2022-04-29", "--out", str(out)],
+        _plan_args(paths, out, "--frozen", str(edited), "--now", "09:00"),
+    ):
+        assert main(args) == 2, args
+        error = capsys.readouterr().err
+        assert error.startswith("onebell: error: ") and error.count("\n") == 1, (args, error)
+        assert "edited.json: " in error and message in error, (args, error)
+    assert not out.exists()
+    # the checker is the tool for a plan gone wrong: it lists every violation instead
+    assert main(["check", site, str(paths["day"]), str(paths["ops"]), str(edited)]) == 1
+    assert capsys.readouterr().out.endswith("violation(s)\n")
+
+
+def test_every_plan_onebell_writes_has_the_shape_its_commands_read(tmp_path: Path) -> None:
+    """A re-plan too, whose trips are marked kept and whose stops carry their parcels' batches."""
+    paths = _files(
+        tmp_path, counts="building,parcels,arrived,held_from\nB1,10,,\nB2,5,08:30,\nB3,4,,2022-04-27\n"
+    )
+    plan, again = tmp_path / "plan.json", tmp_path / "again.json"
+    assert main(_plan_args(paths, plan)) == 0
+    assert main(_plan_args(paths, again, "--frozen", str(plan), "--now", "09:00")) == 0
+    for path in (plan, again):
+        check_plan_shape(json.loads(path.read_text()))
+    document = json.loads(again.read_text())
+    trips = [t for s in document["shifts"] for c in s["crews"] for t in c["trips"]]
+    assert any(t.get("kept") for t in trips)
+    assert any(stop.get("batches") for t in trips for stop in t["stops"])
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -220,6 +220,7 @@ def test_cli_held_over_writes_the_next_days_counts(
     plan = {
         "date": "2022-04-28",
         "site": "three-on-a-lane",
+        "shifts": [],  # nobody rode: every parcel of the day is left
         "undelivered": [{"building": "B3", "parcels": 6}],
     }
     (tmp_path / "plan.json").write_text(json.dumps(plan))
