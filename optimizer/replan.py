@@ -118,11 +118,17 @@ def frozen_part(
                 if kept:
                     _check_crew(crew, crews_now, now_s)
                     trips[crew["id"]] = tuple(kept)
-    except (KeyError, TypeError) as error:
+    except KeyError as error:
         raise PlanError(
             f"the frozen plan is not a OneBell plan (missing {error})",
             field="frozen",
             zh=f"要保留的路线计划不是一铃的路线计划（缺少 {error}）",
+        ) from error
+    except TypeError as error:  # a field of the wrong kind (`plan_file` names it, for a file)
+        raise PlanError(
+            f"the frozen plan is not a OneBell plan (a field of the wrong kind: {error})",
+            field="frozen",
+            zh=f"要保留的路线计划不是一铃的路线计划（有一项的类型不对：{error}）",
         ) from error
     return Frozen(
         now_s=now_s,

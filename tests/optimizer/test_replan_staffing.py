@@ -59,6 +59,15 @@ def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() ->
         frozen_part(first, site_id=SITE.site.id, date="2022-04-29", operations=ops, now_s=30000)
     with pytest.raises(PlanError, match="the re-plan time '23:00' is outside the day"):
         parse_now("23:00", ops)
+    broken = copy.deepcopy(first)
+    del broken["shifts"][0]["crews"][0]["trips"][0]["stops"][0]["arrive"]
+    with pytest.raises(PlanError, match=r"not a OneBell plan \(missing 'arrive'\)"):
+        frozen_part(broken, site_id=SITE.site.id, date=None, operations=ops, now_s=30000)
+    broken = copy.deepcopy(first)
+    broken["shifts"][0]["crews"][0]["trips"][0]["stops"][0]["parcels"] = "ten"
+    with pytest.raises(PlanError, match=r"not a OneBell plan \(a field of the wrong kind: ") as raised:
+        frozen_part(broken, site_id=SITE.site.id, date=None, operations=ops, now_s=30000)
+    assert raised.value.zh is not None and "有一项的类型不对" in raised.value.zh
     frozen = frozen_part(
         first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("08:05", ops)
     )
