@@ -182,6 +182,7 @@ def parse_operations(document: Any) -> Operations:
         ),
         stand_min=int(_number(gate_raw, "stand_min", "gate", default=0, minimum=0)),
     )
+    _check_sorters(shifts, gate)
     sealed_raw = _object(document, "sealed")
     sealed = SealedSettings(
         door_s=int(_number(sealed_raw, "door_s", "sealed", default=SealedSettings.door_s, minimum=0)),
@@ -203,6 +204,26 @@ def parse_operations(document: Any) -> Operations:
         urgent_within_min=urgent_within,
         balance_min=balance,
     )
+
+
+def _check_sorters(shifts: Sequence[Shift], gate: GateSettings) -> None:
+    """With a sorting pace, a shift whose riders go out needs someone sorting: the model would
+    otherwise take its sorting as keeping up, and plan the shift faster with no sorter than with
+    one. Riders who sort their own loads are a longer `reload_s`."""
+    if gate.sort_s_per_parcel <= 0:
+        return
+    for shift in shifts:
+        if shift.riders > 0 and shift.sorters == 0:
+            raise OperationsError(
+                f"shift {shift.id!r} has riders but no sorter, and the gate sorts at "
+                f"{gate.sort_s_per_parcel:g} s a parcel: put a sorter on it (sorters 1 or more), or, "
+                "where the riders sort their own loads, set gate.sort_s_per_parcel to 0 and add their "
+                "sorting time to gate.reload_s",
+                field="sorters",
+                zh=f"班次 {shift.id} 有骑手但没有分拣员，而大门分拣每件要 {gate.sort_s_per_parcel:g} 秒："
+                "请安排分拣员（至少 1 人）；若骑手自己分拣，请把「每件分拣用时（秒）」设为 0，"
+                "并把分拣用的时间加到「每趟装车用时（秒）」里",
+            )
 
 
 def _list(document: Mapping[str, Any], name: str) -> list[Any]:

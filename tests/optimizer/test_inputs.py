@@ -458,6 +458,19 @@ def test_a_vehicle_named_for_a_shift_the_roster_lacks_says_so_in_chinese_too() -
     assert operations(fleet=[{**ebike, "shifts": ["afternoon"]}]).fleet[0].count_in("morning") == 0
 
 
+def test_a_shift_that_rides_with_nobody_sorting_at_a_sorting_pace_is_refused() -> None:
+    # with no sorter the model took the sorting as keeping up: faster than with one sorter
+    idle = {"id": "morning", "start": "08:00", "end": "10:00", "riders": 0, "sorters": 0}
+    unsorted = {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2, "sorters": 0}
+    with pytest.raises(OperationsError, match="shift 'afternoon' has riders but no sorter") as raised:
+        operations(shifts=[idle, unsorted], gate={"reload_s": 240, "sort_s_per_parcel": 4})
+    assert raised.value.field == "sorters"
+    assert raised.value.zh is not None and raised.value.zh.startswith("班次 afternoon 有骑手但没有分拣员")
+    # a shift nobody works, or no sorting pace at all: nothing to refuse
+    assert operations(shifts=[idle], gate={"reload_s": 240, "sort_s_per_parcel": 4}).shifts[0].sorters == 0
+    assert operations(shifts=[idle, unsorted], gate={"reload_s": 300}).shifts[1].sorters == 0
+
+
 def test_unknown_policy_override_is_rejected() -> None:
     with pytest.raises(OperationsError, match="unknown stop policy 'loud'"):
         operations().with_policy("loud")
