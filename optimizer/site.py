@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shapely.affinity import affine_transform
 from shapely.geometry import LineString, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -274,6 +275,32 @@ def _check_lonlat(geometry: BaseGeometry, where: _Where) -> None:
         )
 
 
+ENTRANCE_MAX_M = 50.0
+"""How far an entrance may lie from its building's outline: on it (as OpenStreetMap maps one) or
+across a forecourt. Farther is a mistyped coordinate, which would otherwise put the building's
+stop wherever it points and leave its parcels "out of the crews' time" with no hint why."""
+
+_M_PER_DEGREE_LAT = 110_574.0
+_M_PER_DEGREE_LON_AT_EQUATOR = 111_320.0
+
+
+def _check_entrance_at_building(
+    entrance: tuple[float, float], footprint: BaseGeometry, where: _Where
+) -> None:
+    """Within a compound an equirectangular scale is exact to well under a metre in 50."""
+    x_scale = _M_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(entrance[1]))
+    scaled = affine_transform(footprint, [x_scale, 0, 0, _M_PER_DEGREE_LAT, 0, 0])
+    gap_m = scaled.distance(Point(entrance[0] * x_scale, entrance[1] * _M_PER_DEGREE_LAT))
+    if gap_m > ENTRANCE_MAX_M:
+        raise where.error(
+            f"its entrance is {gap_m:,.0f} m from the building's outline; an entrance is at its "
+            f"building (within {ENTRANCE_MAX_M:.0f} m): check the entrance's [longitude, latitude]",
+            f"楼门离楼的轮廓有 {gap_m:.0f} 米；楼门应在楼边上（{ENTRANCE_MAX_M:.0f} 米以内）："
+            "请检查楼门的 [经度, 纬度]",
+            field="entrance",
+        )
+
+
 def _gate(gate_id: str, props: Mapping[str, Any], geometry: BaseGeometry, where: _Where) -> Gate:
     if not isinstance(geometry, Point):
         raise where.error(
@@ -312,6 +339,7 @@ def _building(building_id: str, props: Mapping[str, Any], geometry: BaseGeometry
             )
         entrance_lonlat = (float(entrance[0]), float(entrance[1]))
         _check_lonlat(Point(entrance_lonlat), _Where(f"{where.en} entrance", f"{where.zh}楼门"))
+        _check_entrance_at_building(entrance_lonlat, geometry, where)
     doorbell = props.get("doorbell", "working")
     if doorbell not in DOORBELLS:
         raise where.error(

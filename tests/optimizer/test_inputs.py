@@ -38,6 +38,12 @@ def _feature(document: dict[str, Any], feature_id: str) -> dict[str, Any]:
     return next(f for f in document["features"] if f["properties"].get("id") == feature_id)
 
 
+def test_an_entrance_across_a_forecourt_is_no_mistake() -> None:
+    document = _site_doc()
+    _feature(document, "B1")["properties"]["entrance"] = [121.0010471, 31.0004]  # 29 m north of it
+    assert parse_site(document).buildings[0].entrance == (121.0010471, 31.0004)
+
+
 def test_a_valid_site_loads() -> None:
     site = parse_site(_site_doc())
     assert site.building_ids == ("B1", "B2", "B3")
@@ -87,6 +93,12 @@ def test_a_valid_site_loads() -> None:
             lambda d: _feature(d, "B3")["properties"].update(entrance=[121.0]),
             "building 'B3'.*entrance must be",
             r"^楼 B3.*entrance（楼门）要写成 \[经度, 纬度\]",
+        ),
+        (
+            # latitude typed 31.01 for 31.0001: 1.1 km north of the building
+            lambda d: _feature(d, "B3")["properties"].update(entrance=[121.0031412, 31.01]),
+            r"building 'B3'.*its entrance is 1,091 m from the building's outline; .*within 50 m",
+            r"^楼 B3.*楼门离楼的轮廓有 1091 米；楼门应在楼边上（50 米以内）",
         ),
         (
             lambda d: _feature(d, "lane")["properties"].update(modes=["hovercraft"]),
