@@ -289,6 +289,8 @@ def _check_entrance_at_building(
 ) -> None:
     """Within a compound an equirectangular scale is exact to well under a metre in 50."""
     x_scale = _M_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(entrance[1]))
+    if footprint.distance(Point(entrance)) * max(x_scale, _M_PER_DEGREE_LAT) <= ENTRANCE_MAX_M:
+        return  # no farther in metres than this bound: the common case, without scaling the outline
     scaled = affine_transform(footprint, [x_scale, 0, 0, _M_PER_DEGREE_LAT, 0, 0])
     gap_m = scaled.distance(Point(entrance[0] * x_scale, entrance[1] * _M_PER_DEGREE_LAT))
     if gap_m > ENTRANCE_MAX_M:
