@@ -54,6 +54,9 @@ class _Place:
 
     @classmethod
     def of(cls, source: str, unit: str, line: int | str) -> _Place:
+        if unit == "entry":  # the n-th entry of a JSON document's counts list
+            named = f"{source} " if source not in ("", "counts") else ""
+            return cls(f"{named}counts[{int(line) - 1}]", f"{_source_zh(source)}第 {line} 条")
         return cls(f"{source} {unit} {line}".lstrip(), f"{_source_zh(source)}第 {line} 行")
 
     def error(self, en: str, zh: str, *, field: str | None = None) -> DayError:
@@ -76,7 +79,7 @@ class CountRow:
     shift: str | None = None  # first shift the parcels are available in; None = the first shift
     urgent: int = 0
     line: int = 0  # CSV line, Excel row or JSON position (1-based), for messages
-    unit: str = "line"  # what messages call it: "row" for an Excel row
+    unit: str = "line"  # what messages call it: "row" for an Excel row, "entry" for JSON
     arrived_s: int | None = None  # when the parcels reached the gate; None = before their shift
     held_from: str | None = None
     """The earlier day (YYYY-MM-DD) these parcels reached the gate and were not delivered: they go
@@ -283,10 +286,10 @@ def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> 
         )
     rows = []
     for number, record in enumerate(document["counts"], start=1):
-        where = _Place(f"{source} counts[{number - 1}]", f"{_source_zh(source)}第 {number} 条")
+        where = _Place.of(source, "entry", number)
         if not isinstance(record, Mapping):
             raise where.error("expected an object", "应是一个对象", field=f"counts[{number - 1}]")
-        rows.append(_row(record, where, number))
+        rows.append(_row(record, where, number, unit="entry"))
     return Day(date=date, rows=tuple(rows))
 
 

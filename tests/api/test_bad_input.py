@@ -60,6 +60,22 @@ def test_count_errors_name_the_line(client: TestClient, body: str, message: str)
     assert message in _error(response)["message"]
 
 
+def test_json_count_errors_name_the_entry_not_a_line(client: TestClient) -> None:
+    # a JSON document has no lines: its rows' later checks said "line 2" of a list of entries
+    set_up_gelin(client)
+    where = "/sites/gelin-spring/days/2022-04-25/counts"
+    body = {"counts": [{"building": "1", "parcels": 3}, {"building": "2", "parcels": 2, "shift": "noon"}]}
+    for language, expected in [
+        ("en", "counts[1]: unknown shift 'noon' for building 2; the roster has afternoon, evening, morning"),
+        ("zh", "第 2 条：楼 2 的班次「noon」不在班表里；班表有 afternoon、evening、morning"),
+    ]:
+        response = client.put(where, json=body, headers={**ADMIN, "Accept-Language": language})
+        assert response.status_code == 422
+        assert _error(response)["message"] == expected, language
+    negative = client.put(where, json={"counts": [{"building": "1", "parcels": -1}]}, headers=ADMIN)
+    assert _error(negative)["message"] == "counts[0]: parcels must not be negative, got -1"
+
+
 def test_count_errors_come_in_chinese_to_a_client_that_asks(client: TestClient) -> None:
     set_up_gelin(client)
     where = "/sites/gelin-spring/days/2022-04-25/counts"
