@@ -25,6 +25,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow
 from optimizer.errors import OneBellError
 from optimizer.names import crew_meant, crew_said_zh
+from optimizer.site import house_number
 
 RETRY = ("no_answer", "sealed", "other")
 """Reasons whose parcels go out again on a later day."""
@@ -185,13 +186,15 @@ def trip_report(
         where = f"returned[{number}]"
         building, parcels = item.get("building"), item.get("parcels")
         urgent, reason = item.get("urgent", 0) or 0, item.get("reason")
+        if isinstance(building, str) and building not in stops and house_number(building) in stops:
+            building = house_number(building)  # "64号楼" as the sorter writes it, for stop 64
         stop = stops.get(building) if isinstance(building, str) else None
         if stop is None or not isinstance(building, str):
             raise ReportError(
                 f"{where}.building: trip {trip} of crew {crew} did not go to building {building!r}; "
                 f"its stops are {', '.join(stops) or 'none'}",
                 field=f"{where}.building",
-                zh=f"{where}.building：{crew_said_zh(crew)}第 {trip} 趟没有去 {building} 号楼；"
+                zh=f"{where}.building：{crew_said_zh(crew)}第 {trip} 趟没有去「{building}」；"
                 f"这一趟去的是 {'、'.join(stops) or '（没有）'}",
             )
         if reason not in REASONS:

@@ -376,7 +376,16 @@ def test_a_sheet_names_a_crew_as_the_chinese_load_list_prints_it(planned: dict[s
     assert refused.value.zh == "back.csv：第 2 行：crew：路线计划里没有「下午1组」这个组；有的是 上午1组"
     with pytest.raises(ReportError) as refused:
         trip_report(planned, "上午1组", 1, [{"building": "B3", "parcels": 1, "reason": "no_answer"}])
-    assert refused.value.zh.startswith("returned[0].building：上午1组第 1 趟没有去 B3 号楼")
+    assert refused.value.zh.startswith("returned[0].building：上午1组第 1 趟没有去「B3」")
+
+
+def test_a_sheet_names_a_building_as_people_write_its_number(planned: dict[str, Any]) -> None:
+    """The load list prints 64号楼 for stop 64 (here B1号楼 for B1): copied as printed, it is that stop."""
+    sheet = "组,趟,楼号,件数\n上午1组,1,B1号楼,2\n上午1组,1,B2栋,1\n"
+    [report] = read_returned_csv(sheet, planned, source="back.csv")
+    assert [(r.building, r.parcels) for r in report.returned] == [("B1", 2), ("B2", 1)]
+    with pytest.raises(ReportError, match="did not go to building 'B3号楼'"):
+        trip_report(planned, "morning-1", 1, [{"building": "B3号楼", "parcels": 1, "reason": "no_answer"}])
 
 
 def test_cli_held_over_adds_what_the_trips_brought_back(
