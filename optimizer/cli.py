@@ -28,7 +28,7 @@ from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows
 from optimizer.site import load_site
-from optimizer.staffing import staffing
+from optimizer.staffing import StaffingRow, staffing
 from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
 
 EXIT_INPUT = 2
@@ -289,7 +289,7 @@ def _staffing(args: argparse.Namespace) -> int:
     )
     for row in rows:
         vehicles = ", ".join(f"{n} {v}" for v, n in row.vehicles.items()) or "-"
-        note = "" if row.clears else "  does not clear with the whole fleet"
+        note = _staffing_note(row)
         print(
             f"{row.policy:<12}{row.shift:<12}{row.parcels:>8}{row.riders:>8}  {vehicles:<22}{row.delivered:>10}  "
             f"{row.finish or '-':<9}{row.crew_hours:>7.2f}{note}"
@@ -297,6 +297,15 @@ def _staffing(args: argparse.Namespace) -> int:
     if args.json:
         _write_atomically(Path(args.json), json.dumps([row.to_dict() for row in rows], indent=1) + "\n")
     return 0
+
+
+def _staffing_note(row: StaffingRow) -> str:
+    more = ", ".join(f"{n} more {vehicle}" for vehicle, n in row.added.items())
+    if row.clears:
+        return f"  clears with {more} than the fleet has" if more else ""
+    if more:
+        return f"  does not clear even with {more}"
+    return "  does not clear with the whole fleet"
 
 
 def _held_over(args: argparse.Namespace) -> int:

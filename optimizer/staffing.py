@@ -4,20 +4,22 @@ shift it arrives for, found by planning each shift with more and more crews.
 Riders are added one at a time, as far as the fleet has places for them; each count that fields
 other crews than one rider fewer (`problem.shift_crews`) is planned with them. (Adding a vehicle's
 crew at a time in the order of parcels per rider skipped counts: with two tricycles and an e-bike it
-tried 1, 3 and 5 riders, never the two tricycles of 4.)
+tried 1, 3 and 5 riders, never the two tricycles of 4.) A shift the whole fleet cannot clear is
+then planned with more of its busiest vehicle, one at a time (`MAX_ADDED_VEHICLES`), so the answer
+is a number to borrow rather than "not with this fleet".
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from optimizer.clock import format_clock
 from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
-from optimizer.operations import Operations
+from optimizer.operations import Operations, Vehicle
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 
@@ -33,6 +35,8 @@ class StaffingRow:
     finish: str | None
     crew_hours: float
     clears: bool
+    added: dict[str, int] = field(default_factory=dict)
+    """Vehicles beyond the roster's fleet this row was planned with (see MAX_ADDED_VEHICLES)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +63,13 @@ def staffing(
     return rows
 
 
+MAX_ADDED_VEHICLES = 4
+"""A shift the whole fleet cannot clear is planned again with one more of its busiest vehicle at a
+time (with that vehicle's crew), up to this many: "does not clear" alone leaves the coordinator
+asking how many tricycles to borrow. Four more is past any compound day measured (gelin-spring's
+2,300 parcels need two tricycles a shift)."""
+
+
 def _fewest_riders(
     site_graph: SiteGraph, day: Day, operations: Operations, number: int, policy: str, time_limit_s: float
 ) -> StaffingRow:
@@ -67,25 +78,56 @@ def _fewest_riders(
         return StaffingRow(policy, shift.id, 0, 0, {}, 0, None, 0.0, True)
     row = StaffingRow(policy, shift.id, day.parcels, 0, {}, 0, None, 0.0, False)  # no vehicle runs in it
     fielded_before: dict[str, int] = {}
-    for riders in range(1, sum(v.count_in(shift.id) * v.crew for v in operations.fleet) + 1):
+    busiest: str | None = None  # the fleet entry whose crew moved the most parcels
+    for riders in range(1, _seats(operations.fleet, shift.id) + 1):
         alone = replace(operations, shifts=(replace(shift, riders=riders),))
         [fielded] = shift_crews(alone)
         if fielded.crews == fielded_before:  # the same crews as one rider fewer: nothing to try
             continue
         fielded_before = fielded.crews
-        plan = plan_day(site_graph, day, alone, time_limit_s=time_limit_s)
-        crews = [crew for s in plan.shifts for crew in s.crews]
-        row = StaffingRow(
-            policy=policy,
-            shift=shift.id,
-            parcels=day.parcels,
-            riders=riders,
-            vehicles=dict(Counter(crew.vehicle for crew in crews)),
-            delivered=plan.delivered,
-            finish=max((format_clock(crew.finish_s) for crew in crews), default=None),
-            crew_hours=round(plan.crew_s / 3600, 2),
-            clears=plan.delivered == day.parcels,
-        )
+        row, busiest = _planned(site_graph, day, alone, policy, time_limit_s)
         if row.clears:
             return row
+    if busiest is None:
+        return row
+    for added in range(1, MAX_ADDED_VEHICLES + 1):
+        fleet = tuple(replace(v, count=v.count + added) if v.id == busiest else v for v in operations.fleet)
+        more = replace(operations, fleet=fleet, shifts=(replace(shift, riders=_seats(fleet, shift.id)),))
+        row, _ = _planned(site_graph, day, more, policy, time_limit_s, added={busiest: added})
+        if row.clears:
+            break
     return row
+
+
+def _seats(fleet: Sequence[Vehicle], shift_id: str) -> int:
+    """Riders the fleet has places for in the shift."""
+    return sum(v.count_in(shift_id) * v.crew for v in fleet)
+
+
+def _planned(
+    site_graph: SiteGraph,
+    day: Day,
+    alone: Operations,
+    policy: str,
+    time_limit_s: float,
+    *,
+    added: dict[str, int] | None = None,
+) -> tuple[StaffingRow, str | None]:
+    """The row of one shift planned alone (`alone` holds only it), and its busiest vehicle."""
+    [shift] = alone.shifts
+    plan = plan_day(site_graph, day, alone, time_limit_s=time_limit_s)
+    crews = [crew for s in plan.shifts for crew in s.crews]
+    busiest = max(crews, key=lambda crew: sum(t.parcels for t in crew.trips), default=None)
+    row = StaffingRow(
+        policy=policy,
+        shift=shift.id,
+        parcels=day.parcels,
+        riders=shift.riders,
+        vehicles=dict(Counter(crew.vehicle for crew in crews)),
+        delivered=plan.delivered,
+        finish=max((format_clock(crew.finish_s) for crew in crews), default=None),
+        crew_hours=round(plan.crew_s / 3600, 2),
+        clears=plan.delivered == day.parcels,
+        added=added or {},
+    )
+    return row, None if busiest is None else busiest.vehicle

@@ -277,6 +277,21 @@ def test_staffing_refuses_counts_for_a_shift_the_roster_lacks(
     assert captured.out == ""
 
 
+def test_staffing_says_how_many_more_vehicles_clear_a_shift_the_fleet_cannot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 25 minutes: one tricycle takes B3's 80 parcels or B1's, not both; the roster has one
+    short = _ops_with(lambda d: [shift.update(end=shift["start"][:3] + "25") for shift in d["shifts"]])
+    paths = _files(tmp_path, counts="building,parcels\nB1,80\nB3,80\n", ops=short)
+    table = tmp_path / "staffing.json"
+    args = ["staffing", "--site", str(paths["site"]), "--day", str(paths["day"]), "--ops", str(paths["ops"])]
+    assert main([*args, "--time-limit", "0.5", "--json", str(table)]) == 0
+    morning = capsys.readouterr().out.splitlines()[1]
+    assert morning.split()[:3] == ["notify_one", "morning", "160"]
+    assert morning.endswith("clears with 1 more tricycle than the fleet has")
+    assert json.loads(table.read_text())[0]["added"] == {"tricycle": 1}
+
+
 def test_a_chinese_terminal_gets_the_messages_in_chinese(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,7 +14,7 @@ from optimizer.errors import DayError, PlanError
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 from optimizer.replan import frozen_part, parse_now, remaining_day
-from optimizer.staffing import staffing
+from optimizer.staffing import MAX_ADDED_VEHICLES, staffing
 from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations
 
 SITE = graph_of(three_on_a_lane())
@@ -150,6 +150,33 @@ def test_staffing_finds_the_fewest_riders_that_clear_each_shift() -> None:
     morning_day = day(("B1", 80, "morning"), ("B3", 80, "morning"))
     [morning] = staffing(SITE, morning_day, mixed, policies=["notify_one"], time_limit_s=0.5)
     assert (morning.riders, morning.vehicles, morning.clears) == (4, {"tricycle": 2}, True)
+
+
+def test_a_shift_the_whole_fleet_cannot_clear_is_tried_with_more_of_its_busiest_vehicle() -> None:
+    # the morning of the test above needs two tricycles; the roster has one
+    ops = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "08:25", "riders": 2},
+            {"id": "afternoon", "start": "14:00", "end": "14:25", "riders": 2},
+            {"id": "evening", "start": "18:00", "end": "18:10", "riders": 2},
+        ],
+        fleet=[{**SMALL, "capacity": 80, "count": 1}],
+    )
+    the_day = day(
+        ("B1", 80, "morning"), ("B3", 80, "morning"), ("B1", 900, "afternoon"), ("B3", 10, "evening")
+    )
+    morning, afternoon, evening = staffing(SITE, the_day, ops, policies=["notify_one"], time_limit_s=0.5)
+    assert (morning.riders, morning.vehicles, morning.added, morning.clears) == (
+        4,
+        {"tricycle": 2},
+        {"tricycle": 1},
+        True,
+    )
+    # 900 parcels in 25 minutes: two trips a crew at most, past what four more tricycles carry
+    assert (afternoon.added, afternoon.clears) == ({"tricycle": MAX_ADDED_VEHICLES}, False)
+    assert afternoon.riders == 2 * (1 + MAX_ADDED_VEHICLES) and 0 < afternoon.delivered < 900
+    # ten minutes do not reach B3 and back (950 s): no crew made a trip, so no more are tried
+    assert (evening.added, evening.clears, evening.delivered) == ({}, False, 0)
 
 
 def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
