@@ -300,11 +300,11 @@ def _staffing(args: argparse.Namespace) -> int:
 
 
 def _staffing_note(row: StaffingRow) -> str:
-    more = ", ".join(f"{n} more {vehicle}" for vehicle, n in row.added.items())
+    more = ", ".join(f"{vehicle} +{n}" for vehicle, n in row.added.items())  # ids do not pluralise
     if row.clears:
-        return f"  clears with {more} than the fleet has" if more else ""
+        return f"  clears with {more} beyond the fleet" if more else ""
     if more:
-        return f"  does not clear even with {more}"
+        return f"  does not clear even with {more} beyond the fleet"
     return "  does not clear with the whole fleet"
 
 

@@ -288,7 +288,7 @@ def test_staffing_says_how_many_more_vehicles_clear_a_shift_the_fleet_cannot(
     assert main([*args, "--time-limit", "0.5", "--json", str(table)]) == 0
     morning = capsys.readouterr().out.splitlines()[1]
     assert morning.split()[:3] == ["notify_one", "morning", "160"]
-    assert morning.endswith("clears with 1 more tricycle than the fleet has")
+    assert morning.endswith("clears with tricycle +1 beyond the fleet")
     assert json.loads(table.read_text())[0]["added"] == {"tricycle": 1}
 
 
