@@ -114,7 +114,11 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
     staff = commands.add_parser("staffing", help="fewest riders per shift that clear each shift's parcels")
     staff.add_argument("--site", required=True)
     staff.add_argument("--day", required=True)
-    staff.add_argument("--ops", required=True, help="operations; its fleet bounds the vehicles tried")
+    staff.add_argument(
+        "--ops",
+        required=True,
+        help="operations; its fleet is tried first, then up to 4 more of its busiest vehicle where it cannot clear",
+    )
     staff.add_argument("--policy", default="notify_one", help="notify_one, ring_each or both")
     staff.add_argument(
         "--time-limit", type=_positive_seconds, default=3.0, help="search seconds per try (default 3)"
