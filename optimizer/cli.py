@@ -28,7 +28,7 @@ from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import Frozen, frozen_part, parse_now
 from optimizer.returns import ReportError, TripReport, read_returned_csv, returned_rows
 from optimizer.site import load_site
-from optimizer.staffing import StaffingRow, staffing
+from optimizer.staffing import staffing, table_lines
 from optimizer.trip_times import MIN_TRIPS, door_crews, stop_times
 
 EXIT_INPUT = 2
@@ -288,28 +288,11 @@ def _staffing(args: argparse.Namespace) -> int:
     for policy in policies:
         operations.with_policy(policy)  # an unknown policy fails here, before any solving
     rows = staffing(site_graph, day, operations, policies=policies, time_limit_s=args.time_limit)
-    print(
-        f"{'policy':<12}{'shift':<12}{'parcels':>8}{'riders':>8}  {'vehicles':<22}{'delivered':>10}  {'finish':<9}{'crew-h':>7}"
-    )
-    for row in rows:
-        vehicles = ", ".join(f"{n} {v}" for v, n in row.vehicles.items()) or "-"
-        note = _staffing_note(row)
-        print(
-            f"{row.policy:<12}{row.shift:<12}{row.parcels:>8}{row.riders:>8}  {vehicles:<22}{row.delivered:>10}  "
-            f"{row.finish or '-':<9}{row.crew_hours:>7.2f}{note}"
-        )
+    for line in table_lines(rows, "zh" if _chinese_locale(os.environ) else "en"):
+        print(line)
     if args.json:
         _write_atomically(Path(args.json), json.dumps([row.to_dict() for row in rows], indent=1) + "\n")
     return 0
-
-
-def _staffing_note(row: StaffingRow) -> str:
-    more = ", ".join(f"{vehicle} +{n}" for vehicle, n in row.added.items())  # ids do not pluralise
-    if row.clears:
-        return f"  clears with {more} beyond the fleet" if more else ""
-    if more:
-        return f"  does not clear even with {more} beyond the fleet"
-    return "  does not clear with the whole fleet"
 
 
 def _held_over(args: argparse.Namespace) -> int:
@@ -320,10 +303,14 @@ def _held_over(args: argparse.Namespace) -> int:
     day = with_held_over(load_day(args.day, date=args.date), plan, returned)
     _write_atomically(Path(args.out), day_csv(day))
     held = [row for row in day.rows if row.held_from is not None]
-    back = f", {sum(r.parcels for r in returned)} of them brought back" if returned else ""
-    print(
-        f"{sum(r.parcels for r in held)} parcels of {len({r.building for r in held})} buildings held over "
-        f"({', '.join(sorted({r.held_from or '' for r in held})) or 'none'}){back}; counts written to {args.out}"
+    parcels, buildings = sum(r.parcels for r in held), len({r.building for r in held})
+    days = sorted({r.held_from or "" for r in held})
+    back = sum(r.parcels for r in returned)
+    _say(
+        f"{parcels} parcels of {buildings} buildings held over ({', '.join(days) or 'none'})"
+        f"{f', {back} of them brought back' if returned else ''}; counts written to {args.out}",
+        f"留到这一天的件：{buildings} 栋楼共 {parcels} 件（{'、'.join(days) or '没有'}）"
+        f"{f'，其中 {back} 件是带回的' if returned else ''}；件数表已写入 {args.out}",
     )
     return 0
 
@@ -349,10 +336,12 @@ def _send_again(args: argparse.Namespace) -> int:
     _write_atomically(
         Path(args.out), day_csv(Day(date=day.date or plan.get("date"), rows=(*day.rows, *returned)))
     )
-    print(
-        f"{sum(r.parcels for r in returned)} parcels brought back added to go out again "
-        f"({sum(r.urgent for r in returned)} urgent); counts written to {args.out}: plan again with "
-        "--frozen and --now to keep the trips on the road"
+    back, urgent = sum(r.parcels for r in returned), sum(r.urgent for r in returned)
+    _say(
+        f"{back} parcels brought back added to go out again ({urgent} urgent); counts written to "
+        f"{args.out}: plan again with --frozen and --now to keep the trips on the road",
+        f"带回的 {back} 件（急件 {urgent} 件）已加回当天再送；件数表已写入 {args.out}："
+        "重排时加上 --frozen 和 --now，已出发的趟次保持原样",
     )
     return 0
 
@@ -368,14 +357,25 @@ def _stop_times(args: argparse.Namespace) -> int:
     )
     per_stop, suggested = times.per_stop_s, times.suggested_wait_s
     if per_stop is None:
-        print(f"{times.trips} trips back with a time; {MIN_TRIPS} are needed to read the wait off them")
+        _say(
+            f"{times.trips} trips back with a time; {MIN_TRIPS} are needed to read the wait off them",
+            f"写了回来时间的只有 {times.trips} 趟；要 {MIN_TRIPS} 趟才能算出在每栋楼等多久",
+        )
         return 0
     said = f"by the times {times.trips} trips were back ({times.stops} stops), each building took"
     said += f" {abs(per_stop):.0f} s {'more' if per_stop > 0 else 'less'} than planned"
+    said_zh = (
+        f"按 {times.trips} 趟（{times.stops} 站）回来的时间，每栋楼比计划{'多' if per_stop > 0 else '少'}用"
+    )
+    said_zh += f" {abs(per_stop):.0f} 秒"
+    wait = operations.stop.wait_s
     if suggested is None:
-        print(f"{said}: the plan's wait of {operations.stop.wait_s} s holds")
+        _say(f"{said}: the plan's wait of {wait} s holds", f"{said_zh}：计划的等候时间 {wait} 秒不用改")
     else:
-        print(f"{said}: set stop.wait_s to {suggested} (now {operations.stop.wait_s}) in {args.ops}")
+        _say(
+            f"{said}: set stop.wait_s to {suggested} (now {wait}) in {args.ops}",
+            f"{said_zh}：请把 {args.ops} 里的 stop.wait_s（等候时间）改为 {suggested}（现在是 {wait}）",
+        )
     return 0
 
 
@@ -390,7 +390,7 @@ def _cards(args: argparse.Namespace) -> int:
         _write_atomically(Path(args.out), cards_html(plan, site_graph, **options))
     else:
         _write_atomically(Path(args.out), cards_pdf(plan, site_graph, **options))
-    print(f"cards written to {args.out}")
+    _say(f"cards written to {args.out}", f"路线卡已写入 {args.out}")
     return 0
 
 
@@ -401,7 +401,7 @@ def _notices(args: argparse.Namespace) -> int:
     text = notices_text(plan, load_site(args.site), shift=args.shift, lang=args.lang)
     if args.out:
         _write_atomically(Path(args.out), text)
-        print(f"notices written to {args.out}")
+        _say(f"notices written to {args.out}", f"楼栋通知已写入 {args.out}")
     else:
         sys.stdout.write(text)
     return 0
@@ -445,6 +445,11 @@ def _site_from_osm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say(english: str, chinese: str) -> None:
+    """A command's closing line, in the terminal's language (as its errors are)."""
+    print(chinese if _chinese_locale(os.environ) else english)
+
+
 def _refuse_existing(path: Path, shown: str) -> None:
     """A file the coordinator may have edited is not replaced unasked."""
     if path.exists():
@@ -460,9 +465,11 @@ def _roster(args: argparse.Namespace) -> int:
     _refuse_existing(path, args.out)  # an edited roster is not to be replaced by the starting one
     document = starting_operations(args.lang)
     _write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-    shifts = ", ".join(f"{s['id']} {s['start']}-{s['end']}" for s in document["shifts"])
-    print(
-        f"operations written to {args.out}: {shifts}; 2 riders and 1 sorter each, 1 tricycle. Edit them, then plan with --ops"
+    shifts = [f"{s['id']} {s['start']}-{s['end']}" for s in document["shifts"]]
+    _say(
+        f"operations written to {args.out}: {', '.join(shifts)}; 2 riders and 1 sorter each, 1 tricycle. "
+        "Edit them, then plan with --ops",
+        f"班表已写入 {args.out}：{'、'.join(shifts)}；每班 2 名骑手、1 名分拣员、1 辆三轮车。改好后用 --ops 排路线",
     )
     return 0
 
@@ -470,8 +477,9 @@ def _roster(args: argparse.Namespace) -> int:
 def _sheet(args: argparse.Namespace) -> int:
     site = load_site(args.site)
     _write_atomically(Path(args.out), excel_csv(counts_sheet(site, chinese=args.lang == "zh")))
-    print(
-        f"sheet of {len(site.buildings)} buildings written to {args.out}; fill in the parcels, then plan with --day"
+    _say(
+        f"sheet of {len(site.buildings)} buildings written to {args.out}; fill in the parcels, then plan with --day",
+        f"{len(site.buildings)} 栋楼的件数表已写入 {args.out}；填好件数后用 --day 排路线",
     )
     return 0
 
@@ -482,7 +490,7 @@ def _map(args: argparse.Namespace) -> int:
     site_graph = build_graph(load_site(args.site))
     plan = load_plan_file(args.plan) if args.plan else None
     _write_atomically(Path(args.out), day_map_svg(site_graph, plan))
-    print(f"map written to {args.out}")
+    _say(f"map written to {args.out}", f"地图已写入 {args.out}")
     return 0
 
 

@@ -46,7 +46,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-_POLICIES = {"zh": {"notify_one": "每栋通知一户", "ring_each": "每户按铃"}}
+POLICY_NAMES = {"zh": {"notify_one": "每栋通知一户", "ring_each": "每户按铃"}}
 
 
 def summary_lines(plan: Plan, lang: str = "en") -> list[str]:
@@ -57,7 +57,7 @@ def summary_lines(plan: Plan, lang: str = "en") -> list[str]:
     lines = [
         words["head"].format(
             what=" ".join(filter(None, (plan.site, plan.date))),
-            policy=_POLICIES.get(lang, {}).get(plan.policy, plan.policy),
+            policy=POLICY_NAMES.get(lang, {}).get(plan.policy, plan.policy),
             parcels=plan.parcels,
             delivered=delivered,
             undelivered=plan.parcels - delivered,
@@ -74,7 +74,7 @@ def summary_lines(plan: Plan, lang: str = "en") -> list[str]:
         name = shift_label(shift.id, lang) if lang == "zh" else shift.id
         rows.append([name, window, str(len(shift.crews)), str(trips), str(parcels), f"{hours:.2f}", finish])
     for row in rows:
-        cells = [_padded(text, width) for text, width in zip(row, widths, strict=True)]
+        cells = [padded(text, width) for text, width in zip(row, widths, strict=True)]
         lines.append("".join(cells[:-1]) + "  " + cells[-1])
     crew_s = plan.crew_s
     lines.append(
@@ -129,7 +129,7 @@ def _counted(words: Mapping[str, str], n: int, noun: str) -> str:
     return words[noun] if n == 1 else words[f"{noun}s"].format(n=n)
 
 
-def _padded(text: str, width: int) -> str:
+def padded(text: str, width: int) -> str:
     """`text` padded to `width` terminal columns (right-aligned where negative): a Chinese
     character takes two columns, so padding by characters would push the table out of line."""
     shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -12,14 +12,16 @@ is a number to borrow rather than "not with this fleet".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from optimizer.clock import format_clock
 from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
+from optimizer.names import shift_label
 from optimizer.operations import Operations, Vehicle
+from optimizer.plan_summary import POLICY_NAMES, padded
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 
@@ -131,3 +133,58 @@ def _planned(
         added=added or {},
     )
     return row, None if busiest is None else busiest.vehicle
+
+
+_TABLE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "columns": "policy|shift|parcels|riders|vehicles|delivered|finish|crew-h",
+        "vehicle": "{n} {vehicle}",
+        "cleared_with": "clears with {more} beyond the fleet",
+        "not_even_with": "does not clear even with {more} beyond the fleet",
+        "not_with_fleet": "does not clear with the whole fleet",
+    },
+    "zh": {
+        "columns": "停靠方式|班次|件数|骑手|车辆|送达|最后回来|人时",
+        "vehicle": "{vehicle} ×{n}",
+        "cleared_with": "车队再加 {more} 能送完",
+        "not_even_with": "车队再加 {more} 也送不完",
+        "not_with_fleet": "整个车队也送不完",
+    },
+}
+
+
+def table_lines(rows: Sequence[StaffingRow], lang: str = "en") -> list[str]:
+    """What `onebell staffing` prints: a row per policy and shift, and how each shift clears (or
+    what more it would take); Chinese for a coordinator whose machine is set up in Chinese."""
+    words = _TABLE_WORDS[lang]
+    widths = (12, 10, -7, -6, 22, -9, 8, -6)  # terminal columns; negative: aligned right
+    table = [words["columns"].split("|")]
+    notes = [""]
+    for row in rows:
+        vehicles = ", ".join(words["vehicle"].format(n=n, vehicle=v) for v, n in row.vehicles.items())
+        table.append(
+            [
+                POLICY_NAMES.get(lang, {}).get(row.policy, row.policy),
+                shift_label(row.shift, lang) if lang == "zh" else row.shift,
+                str(row.parcels),
+                str(row.riders),
+                vehicles or "-",
+                str(row.delivered),
+                row.finish or "-",
+                f"{row.crew_hours:.2f}",
+            ]
+        )
+        notes.append(_note(row, words))
+    return [
+        ("  ".join(padded(text, width) for text, width in zip(cells, widths, strict=True)) + note).rstrip()
+        for cells, note in zip(table, notes, strict=True)
+    ]
+
+
+def _note(row: StaffingRow, words: Mapping[str, str]) -> str:
+    more = ", ".join(f"{vehicle} +{n}" for vehicle, n in row.added.items())  # ids do not pluralise
+    if row.clears:
+        return "  " + words["cleared_with"].format(more=more) if more else ""
+    if more:
+        return "  " + words["not_even_with"].format(more=more)
+    return "  " + words["not_with_fleet"]

@@ -278,7 +278,7 @@ def test_staffing_refuses_counts_for_a_shift_the_roster_lacks(
 
 
 def test_staffing_says_how_many_more_vehicles_clear_a_shift_the_fleet_cannot(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 25 minutes: one tricycle takes B3's 80 parcels or B1's, not both; the roster has one
     short = _ops_with(lambda d: [shift.update(end=shift["start"][:3] + "25") for shift in d["shifts"]])
@@ -290,6 +290,16 @@ def test_staffing_says_how_many_more_vehicles_clear_a_shift_the_fleet_cannot(
     assert morning.split()[:3] == ["notify_one", "morning", "160"]
     assert morning.endswith("clears with tricycle +1 beyond the fleet")
     assert json.loads(table.read_text())[0]["added"] == {"tricycle": 1}
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the table a coordinator set up in Chinese reads
+    assert main([*args, "--time-limit", "0.5"]) == 0
+    head, morning, afternoon = capsys.readouterr().out.splitlines()
+    assert head.split() == ["停靠方式", "班次", "件数", "骑手", "车辆", "送达", "最后回来", "人时"]
+    assert morning.split()[:5] == ["每栋通知一户", "上午班", "160", "4", "tricycle"]
+    assert morning.endswith("车队再加 tricycle +1 能送完") and afternoon.split()[:3] == [
+        "每栋通知一户",
+        "下午班",
+        "0",
+    ]
 
 
 def test_a_chinese_terminal_gets_the_messages_in_chinese(
@@ -456,6 +466,41 @@ def test_every_plan_onebell_writes_has_the_shape_its_commands_read(tmp_path: Pat
     trips = [t for s in document["shifts"] for c in s["crews"] for t in c["trips"]]
     assert any(t.get("kept") for t in trips)
     assert any(stop.get("batches") for t in trips for stop in t["stops"])
+
+
+def test_a_chinese_terminal_gets_each_commands_closing_line_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the errors and the plan: what a command says it wrote, too."""
+    paths = _files(tmp_path)
+    plan = tmp_path / "plan.json"
+    assert main(_plan_args(paths, plan)) == 0
+    site = str(paths["site"])
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    capsys.readouterr()
+    for args, said in (
+        (["roster", "--out", str(tmp_path / "ops-new.json")], "班表已写入 "),
+        (["sheet", "--site", site, "--out", str(tmp_path / "sheet.csv")], "3 栋楼的件数表已写入 "),
+        (["cards", str(plan), "--site", site, "--out", str(tmp_path / "cards.html")], "路线卡已写入 "),
+        (["notices", str(plan), "--site", site, "--out", str(tmp_path / "notices.txt")], "楼栋通知已写入 "),
+        (["map", "--site", site, "--plan", str(plan), "--out", str(tmp_path / "map.svg")], "地图已写入 "),
+        (
+            [
+                "held-over",
+                str(plan),
+                "--day",
+                str(paths["day"]),
+                "--date",
+                "2022-04-29",
+                "--out",
+                str(tmp_path / "d.csv"),
+            ],
+            "留到这一天的件：0 栋楼共 0 件（没有）；件数表已写入 ",
+        ),
+    ):
+        assert main(args) == 0, args
+        out = capsys.readouterr().out
+        assert out.startswith(said) and out.count("\n") == 1, (args, out)
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
