@@ -418,30 +418,48 @@ def _site_from_osm(args: argparse.Namespace) -> int:
     )
     _write_atomically(path, json.dumps(made.document, ensure_ascii=False, indent=1) + "\n")
     site = made.site
-    print(
+    _say(
         f"site {site.id} ({site.name}) written to {args.out}: {len(site.buildings)} buildings, "
-        f"{len(site.lanes)} lanes, gate {made.gate}"
+        f"{len(site.lanes)} lanes, gate {made.gate}",
+        f"小区 {site.id}（{site.name}）地图已写入 {args.out}：{len(site.buildings)} 栋楼，"
+        f"{len(site.lanes)} 条路，大门 {made.gate}",
     )
     if made.without_households:
-        print(
+        listed, listed_zh = ", ".join(made.without_households), "、".join(made.without_households)
+        _say(
             f"{len(made.without_households)} buildings have no households in the map (written as 0; fill them "
-            f"in, or give --households): {', '.join(made.without_households)}"
+            f"in, or give --households): {listed}",
+            f"{len(made.without_households)} 栋楼地图上没有户数（先写作 0；请填上，或用 --households 给出）：{listed_zh}",
         )
     if made.no_tricycle:
-        print(
+        listed, listed_zh = ", ".join(made.no_tricycle), "、".join(made.no_tricycle)
+        _say(
             "buildings a tricycle cannot reach (their nearest lane is steps, or cut off from the gate; "
-            f"check the lanes near them): {', '.join(made.no_tricycle)}"
+            f"check the lanes near them): {listed}",
+            f"三轮车到不了的楼（最近的路是台阶，或与大门不通；请查看附近的路）：{listed_zh}",
         )
     if made.renamed:
-        print(f"buildings sharing a house number, renamed: {', '.join(made.renamed)}")
-    if made.unnumbered:
-        print(f"buildings with no number or name on the map, by their OSM id: {', '.join(made.unnumbered)}")
-    if made.cut_off:
-        print(
-            "buildings left out, the export holding only part of their outline (cut at its edge; export a "
-            f"larger area, or draw them): {', '.join(made.cut_off)}"
+        listed, listed_zh = ", ".join(made.renamed), "、".join(made.renamed)
+        _say(
+            f"buildings sharing a house number, renamed: {listed_zh}", f"门牌号重复、已改名的楼：{listed_zh}"
         )
-    print("Look at it with `onebell map`, draw any lane the map lacks, then plan with --site")
+    if made.unnumbered:
+        listed, listed_zh = ", ".join(made.unnumbered), "、".join(made.unnumbered)
+        _say(
+            f"buildings with no number or name on the map, by their OSM id: {listed}",
+            f"地图上没有楼号或楼名的楼（按 OSM 编号）：{listed_zh}",
+        )
+    if made.cut_off:
+        listed, listed_zh = ", ".join(made.cut_off), "、".join(made.cut_off)
+        _say(
+            "buildings left out, the export holding only part of their outline (cut at its edge; export a "
+            f"larger area, or draw them): {listed}",
+            f"没有收进来的楼：导出的范围只截到它们的一部分轮廓（请导出更大的范围，或自己画上）：{listed_zh}",
+        )
+    _say(
+        "Look at it with `onebell map`, draw any lane the map lacks, then plan with --site",
+        "请用 `onebell map` 看一看，画上地图缺的路，再用 --site 排路线",
+    )
     return 0
 
 

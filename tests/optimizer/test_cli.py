@@ -501,6 +501,12 @@ def test_a_chinese_terminal_gets_each_commands_closing_line_in_chinese(
         assert main(args) == 0, args
         out = capsys.readouterr().out
         assert out.startswith(said) and out.count("\n") == 1, (args, out)
+    osm = ["site-from-osm", str(FIXTURES / "osm" / "test-garden.osm"), "--gate", "n1"]
+    assert main([*osm, "--out", str(tmp_path / "garden.geojson")]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith("小区 test-garden（试验花园）地图已写入 ")
+    assert "4 栋楼地图上没有户数（先写作 0；请填上，或用 --households 给出）：2、3、4、w306" in said
+    assert said[-1] == "请用 `onebell map` 看一看，画上地图缺的路，再用 --site 排路线"
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
