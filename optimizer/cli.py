@@ -230,14 +230,14 @@ def _plan(args: argparse.Namespace) -> int:
     site_graph, day = _site_and_day(args, date=args.date)
     operations = load_operations(args.ops).with_policy(args.policy)
     frozen = _frozen(args, site_graph.site.id, day.date, operations)
-    progress = _progress_printer(sys.stderr) if sys.stderr.isatty() else None
+    lang = "zh" if _chinese_locale(os.environ) else "en"
+    progress = _progress_printer(sys.stderr, lang) if sys.stderr.isatty() else None
     plan = plan_day(
         site_graph, day, operations, time_limit_s=args.time_limit, on_progress=progress, frozen=frozen
     )
     if progress is not None:
         print(file=sys.stderr)
     _write_atomically(Path(args.out), json.dumps(plan.to_dict(), ensure_ascii=False, indent=1) + "\n")
-    lang = "zh" if _chinese_locale(os.environ) else "en"
     print_summary(plan, sys.stdout, lang)
     print(f"路线计划已写入 {args.out}" if lang == "zh" else f"plan written to {args.out}")
     return 0
@@ -512,14 +512,16 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer(stream: TextIO) -> Callable[[PlanProgress], None]:
+def _progress_printer(stream: TextIO, lang: str = "en") -> Callable[[PlanProgress], None]:
     best = [2**62]
 
     def show(progress: PlanProgress) -> None:
         best[0] = min(best[0], progress.crew_s)
+        elapsed, placed, hours = progress.elapsed_s, progress.parcels_placed, best[0] / 3600
         stream.write(
-            f"\rsearching {progress.elapsed_s:5.1f} s  parcels placed {progress.parcels_placed:5d}  "
-            f"best crew time {best[0] / 3600:6.2f} h"
+            f"\r搜索 {elapsed:5.1f} 秒  已排 {placed:5d} 件  最少人时 {hours:6.2f}"
+            if lang == "zh"
+            else f"\rsearching {elapsed:5.1f} s  parcels placed {placed:5d}  best crew time {hours:6.2f} h"
         )
         stream.flush()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from optimizer.cli import main
+from optimizer.cli import _progress_printer, main
 from optimizer.clock import format_clock, parse_clock
 from optimizer.day import load_day, with_building_ids
 from optimizer.plan_file import check_plan_shape
+from optimizer.planner import PlanProgress
 from optimizer.site import load_site
 from tests.helpers import FIXTURES, three_on_a_lane
 
@@ -507,6 +509,18 @@ def test_a_chinese_terminal_gets_each_commands_closing_line_in_chinese(
     assert said[0].startswith("小区 test-garden（试验花园）地图已写入 ")
     assert "4 栋楼地图上没有户数（先写作 0；请填上，或用 --households 给出）：2、3、4、w306" in said
     assert said[-1] == "请用 `onebell map` 看一看，画上地图缺的路，再用 --site 排路线"
+
+
+def test_the_search_progress_line_speaks_the_terminals_language() -> None:
+    for lang, said in (
+        ("en", "searching   2.5 s  parcels placed   120  best crew time   1.50 h"),
+        ("zh", "搜索   2.5 秒  已排   120 件  最少人时   1.50"),
+    ):
+        stream = io.StringIO()
+        show = _progress_printer(stream, lang)
+        show(PlanProgress(elapsed_s=2.5, parcels_placed=120, crew_s=5400))
+        show(PlanProgress(elapsed_s=3.0, parcels_placed=120, crew_s=7200))  # the best so far stays
+        assert stream.getvalue().split("\r")[1:] == [said, said.replace("2.5", "3.0")], lang
 
 
 def test_unknown_policy_flag_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
