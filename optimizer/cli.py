@@ -425,36 +425,33 @@ def _site_from_osm(args: argparse.Namespace) -> int:
         f"{len(site.lanes)} 条路，大门 {made.gate}",
     )
     if made.without_households:
-        listed, listed_zh = ", ".join(made.without_households), "、".join(made.without_households)
-        _say(
+        _say_list(
             f"{len(made.without_households)} buildings have no households in the map (written as 0; fill them "
-            f"in, or give --households): {listed}",
-            f"{len(made.without_households)} 栋楼地图上没有户数（先写作 0；请填上，或用 --households 给出）：{listed_zh}",
+            "in, or give --households)",
+            f"{len(made.without_households)} 栋楼地图上没有户数（先写作 0；请填上，或用 --households 给出）",
+            made.without_households,
         )
     if made.no_tricycle:
-        listed, listed_zh = ", ".join(made.no_tricycle), "、".join(made.no_tricycle)
-        _say(
+        _say_list(
             "buildings a tricycle cannot reach (their nearest lane is steps, or cut off from the gate; "
-            f"check the lanes near them): {listed}",
-            f"三轮车到不了的楼（最近的路是台阶，或与大门不通；请查看附近的路）：{listed_zh}",
+            "check the lanes near them)",
+            "三轮车到不了的楼（最近的路是台阶，或与大门不通；请查看附近的路）",
+            made.no_tricycle,
         )
     if made.renamed:
-        listed, listed_zh = ", ".join(made.renamed), "、".join(made.renamed)
-        _say(
-            f"buildings sharing a house number, renamed: {listed_zh}", f"门牌号重复、已改名的楼：{listed_zh}"
-        )
+        _say_list("buildings sharing a house number, renamed", "门牌号重复、已改名的楼", made.renamed)
     if made.unnumbered:
-        listed, listed_zh = ", ".join(made.unnumbered), "、".join(made.unnumbered)
-        _say(
-            f"buildings with no number or name on the map, by their OSM id: {listed}",
-            f"地图上没有楼号或楼名的楼（按 OSM 编号）：{listed_zh}",
+        _say_list(
+            "buildings with no number or name on the map, by their OSM id",
+            "地图上没有楼号或楼名的楼（按 OSM 编号）",
+            made.unnumbered,
         )
     if made.cut_off:
-        listed, listed_zh = ", ".join(made.cut_off), "、".join(made.cut_off)
-        _say(
+        _say_list(
             "buildings left out, the export holding only part of their outline (cut at its edge; export a "
-            f"larger area, or draw them): {listed}",
-            f"没有收进来的楼：导出的范围只截到它们的一部分轮廓（请导出更大的范围，或自己画上）：{listed_zh}",
+            "larger area, or draw them)",
+            "没有收进来的楼：导出的范围只截到它们的一部分轮廓（请导出更大的范围，或自己画上）",
+            made.cut_off,
         )
     _say(
         "Look at it with `onebell map`, draw any lane the map lacks, then plan with --site",
@@ -466,6 +463,10 @@ def _site_from_osm(args: argparse.Namespace) -> int:
 def _say(english: str, chinese: str) -> None:
     """A command's closing line, in the terminal's language (as its errors are)."""
     print(chinese if _chinese_locale(os.environ) else english)
+
+
+def _say_list(english: str, chinese: str, items: Sequence[str]) -> None:
+    _say(f"{english}: {', '.join(items)}", f"{chinese}：{'、'.join(items)}")
 
 
 def _refuse_existing(path: Path, shown: str) -> None:
