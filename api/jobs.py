@@ -169,7 +169,7 @@ def _keep_map(engine: Engine, site_id: str, geojson: dict[str, Any]) -> str:
 def _solve(
     snapshot: dict[str, Any], *, time_limit_s: float, on_progress: Callable[[PlanProgress], None]
 ) -> dict[str, Any]:
-    site_graph = build_graph(parse_site(snapshot["site"]))
+    site_graph = build_graph(parse_site(snapshot["site"], accepted=True))
     operations = parse_operations(snapshot["operations"]).with_policy(snapshot.get("policy"))
     replan = snapshot.get("replan")
     frozen = None

@@ -12,7 +12,7 @@ from optimizer.site import parse_site
 def render_cards(
     site_document: dict[str, Any], plan: dict[str, Any], options: dict[str, str | None]
 ) -> bytes:
-    site_graph = build_graph(parse_site(site_document))
+    site_graph = build_graph(parse_site(site_document, accepted=True))
     shift = options.get("shift")
     lang, paper, part = (
         options.get("lang") or "zh",

@@ -86,7 +86,9 @@ def _kept(cache: OrderedDict[_SiteKey, _T], limit: int, key: _SiteKey, make: Cal
 
 def domain_site(row: SiteRow) -> Site:
     """The row's site, parsed once per version: counts are validated against it on every upload."""
-    return _kept(_PARSED_SITES, _PARSED_SITES_KEPT, _site_key(row), lambda: parse_site(row.geojson))
+    return _kept(
+        _PARSED_SITES, _PARSED_SITES_KEPT, _site_key(row), lambda: parse_site(row.geojson, accepted=True)
+    )
 
 
 def lanes_cut_off(row: SiteRow) -> dict[str, frozenset[str]]:

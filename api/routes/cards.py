@@ -95,5 +95,7 @@ def notices(
     """For each stop, text for the building's contact household — about when the crew comes and
     with how many parcels — to post in the building's group chat before the shift."""
     plan = visible_plan(session, principal, plan_id)
-    text = notices_text(plan.document, parse_site(plan_site(session, plan)), shift=shift, lang=lang)
+    text = notices_text(
+        plan.document, parse_site(plan_site(session, plan), accepted=True), shift=shift, lang=lang
+    )
     return Response(text, media_type="text/plain; charset=utf-8")

@@ -33,5 +33,5 @@ def site_map(
         found = visible_plan(session, principal, plan_id)
         if found.site_id != site_id:
             raise not_found(f"plan {plan_id!r}", f"路线计划 {plan_id}")
-        svg = day_map_svg(build_graph(parse_site(plan_site(session, found))), found.document)
+        svg = day_map_svg(build_graph(parse_site(plan_site(session, found), accepted=True)), found.document)
     return Response(svg, media_type="image/svg+xml")

@@ -175,7 +175,7 @@ def returned_notices(
     """For each building parcels came back from, text for its group chat: they are safe and go
     first next time (or, refused, back to the sender)."""
     require(principal, site_id, "viewer")
-    site = parse_site(site_row(session, site_id).geojson)
+    site = parse_site(site_row(session, site_id).geojson, accepted=True)
     reports = [
         TripReport.from_dict(row.report) for row in day_report_rows(session, site_id, checked_date(date))
     ]

@@ -396,7 +396,7 @@ def _changed_feature(
             f"{kind} {feature_id!r} at site {site_id!r}", f"小区 {site_id} 的{_KIND_ZH[kind]} {feature_id}"
         )
     apply(feature["properties"])
-    site = parse_site(document)
+    site = parse_site(document, accepted=True)  # the stored map with a day's property changed
     if document != row.geojson:  # the same change again outdates no plan
         store_map(row, document, site)
         noted(site)

@@ -186,3 +186,23 @@ def test_a_seal_lost_with_a_building_the_new_map_lacks_is_said(client: TestClien
     )
     zh = client.get(f"{SITE}/history", headers=ZH).json()[0]["text"]
     assert zh.endswith("更新了小区地图；新地图里没有、随之取消的：B2封控（送到门口）")
+
+
+def test_a_map_stored_before_the_entrance_check_still_serves_its_compound(client: TestClient) -> None:
+    """A map sent now with an entrance far from its building is refused; one stored before that
+    check was added (written into the row here) must not lock its compound out, nor the list of
+    every compound, and a day's change to it still saves."""
+    assert client.put(SITE, json=barricaded(closed=False).document(), headers=ADMIN).status_code == 201
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        row = site_row(session, "barricaded", lock=True)
+        document = copy.deepcopy(row.geojson)
+        feature_properties(document, "building", "B1")["entrance"] = [0.0, 0.0]
+        row.geojson = document
+        session.commit()
+    assert client.get("/sites", headers=ADMIN).status_code == 200
+    assert client.get(f"{SITE}/buildings", headers=ADMIN).status_code == 200
+    changed = client.patch(f"{SITE}/buildings/B2", json={"doorbell": "broken"}, headers=ADMIN)
+    assert changed.status_code == 200, changed.text
+    refused = client.put(SITE, json=document, headers=ADMIN)
+    assert refused.status_code == 422
+    assert "building 'B1'" in refused.json()["error"]["message"] and "its entrance is" in refused.text
