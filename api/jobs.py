@@ -170,7 +170,7 @@ def _solve(
     snapshot: dict[str, Any], *, time_limit_s: float, on_progress: Callable[[PlanProgress], None]
 ) -> dict[str, Any]:
     site_graph = build_graph(parse_site(snapshot["site"], accepted=True))
-    operations = parse_operations(snapshot["operations"]).with_policy(snapshot.get("policy"))
+    operations = parse_operations(snapshot["operations"], accepted=True).with_policy(snapshot.get("policy"))
     replan = snapshot.get("replan")
     frozen = None
     if replan is not None:

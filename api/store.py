@@ -139,7 +139,7 @@ def operations_document(session: Session, row: SiteRow, date: str) -> dict[str, 
 
 
 def domain_operations(session: Session, row: SiteRow, date: str) -> Operations:
-    return parse_operations(operations_document(session, row, date))
+    return parse_operations(operations_document(session, row, date), accepted=True)
 
 
 def count_rows(session: Session, site_id: str, date: str) -> Sequence[CountFields]:
@@ -410,7 +410,7 @@ def snapshot_day(snapshot: dict[str, Any]) -> Day:
 
 def check_plannable(row: SiteRow, snapshot: dict[str, Any]) -> None:
     """Refuse at once what the solver would refuse later, with the same message."""
-    operations = parse_operations(snapshot["operations"])
+    operations = parse_operations(snapshot["operations"], accepted=True)  # checked in full below
     site = domain_site(row)
     reachable = _kept(
         _REACHABLE, _REACHABLE_KEPT, _site_key(row), lambda: reachable_by_mode(build_graph(site))

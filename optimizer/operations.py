@@ -158,7 +158,10 @@ def load_operations(path: str | Path) -> Operations:
     return parse_operations(read_json(path, what="operations", error=OperationsError))
 
 
-def parse_operations(document: Any) -> Operations:
+def parse_operations(document: Any, *, accepted: bool = False) -> Operations:
+    """`accepted`: a roster stored earlier, read back — checks added since that the counts and the
+    page can do without (`check_sorters`) do not refuse it, so the day's counts still go up;
+    planning with it still does (`problem.check_reachable`)."""
     if not isinstance(document, Mapping):
         raise OperationsError("operations: expected a JSON object", zh="班表：要是一个 JSON 对象")
     shifts = tuple(_shift(raw, n) for n, raw in enumerate(_list(document, "shifts")))
@@ -182,7 +185,6 @@ def parse_operations(document: Any) -> Operations:
         ),
         stand_min=int(_number(gate_raw, "stand_min", "gate", default=0, minimum=0)),
     )
-    _check_sorters(shifts, gate)
     sealed_raw = _object(document, "sealed")
     sealed = SealedSettings(
         door_s=int(_number(sealed_raw, "door_s", "sealed", default=SealedSettings.door_s, minimum=0)),
@@ -195,7 +197,7 @@ def parse_operations(document: Any) -> Operations:
         if balance_raw is None
         else int(_number(document, "balance_min", "operations", default=30, minimum=0))
     )
-    return Operations(
+    operations = Operations(
         shifts=shifts,
         fleet=fleet,
         stop=stop,
@@ -204,15 +206,19 @@ def parse_operations(document: Any) -> Operations:
         urgent_within_min=urgent_within,
         balance_min=balance,
     )
+    if not accepted:
+        check_sorters(operations)
+    return operations
 
 
-def _check_sorters(shifts: Sequence[Shift], gate: GateSettings) -> None:
+def check_sorters(operations: Operations) -> None:
     """With a sorting pace, a shift whose riders go out needs someone sorting: the model would
     otherwise take its sorting as keeping up, and plan the shift faster with no sorter than with
     one. Riders who sort their own loads are a longer `reload_s`."""
+    gate = operations.gate
     if gate.sort_s_per_parcel <= 0:
         return
-    for shift in shifts:
+    for shift in operations.shifts:
         if shift.riders > 0 and shift.sorters == 0:
             raise OperationsError(
                 f"shift {shift.id!r} has riders but no sorter, and the gate sorts at "

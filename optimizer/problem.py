@@ -26,7 +26,7 @@ from optimizer.day import Day, check_day
 from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
 from optimizer.names import vehicle_name
-from optimizer.operations import Operations, Vehicle
+from optimizer.operations import Operations, Vehicle, check_sorters
 from optimizer.site import Site, sealed_buildings
 from optimizer.stop_cost import arrival_s, bell_s, expected_households
 from optimizer.travel import ride_s
@@ -266,6 +266,7 @@ def check_reachable(
     (`graph.reachable_by_mode`): a server asked to plan hundreds of compounds at once keeps that per
     site instead of building every site's graph again."""
     check_day(day, site, operations)
+    check_sorters(operations)  # a roster stored before the check was added is read without it
     modes = sorted({v.mode for v in operations.fleet})
     with_parcels = {row.building for row in day.rows if row.parcels > 0}
     reached = frozenset().union(*(reachable[mode] for mode in modes))

@@ -168,7 +168,7 @@ def delete_day_operations(
     if own is not None and own.operations is not None:
         check_operations_tag(if_match, own.operations)
         if row.operations is not None:
-            _check_counts_fit(session, row, date, parse_operations(row.operations))
+            _check_counts_fit(session, row, date, parse_operations(row.operations, accepted=True))
         own.operations, own.updated_at = None, datetime.now(UTC)
         record(session, principal, site_id, "day_roster_removed", date=date)
         session.commit()

@@ -203,7 +203,7 @@ def stop_times_of_day(
     plan = session.scalars(
         select(PlanRow).where(PlanRow.id.in_({r.plan_id for r in rows})).order_by(PlanRow.created_at.desc())
     ).first()
-    planned = parse_operations(plan.snapshot["operations"]) if plan is not None else None
+    planned = parse_operations(plan.snapshot["operations"], accepted=True) if plan is not None else None
     times = stop_times(
         [TripReport.from_dict(r.report) for r in rows],
         wait_s=planned.stop.wait_s if planned else wait_now or 0,

@@ -137,3 +137,28 @@ def test_a_roster_read_says_which_crews_each_shift_fields_and_stores_nothing(cli
         and bad.json()["error"]["message"] == "班次 morning：骑手人数要至少 0，现在是 -1"
     )
     assert client.get(OPS, headers=ADMIN).json() == stored
+
+
+def test_a_roster_stored_with_nobody_sorting_takes_counts_and_refuses_to_plan(client: TestClient) -> None:
+    """A shift riding with 0 sorters at a sorting pace is refused in a roster sent now; one stored
+    before that check (written into the row here) still takes the day's counts — the couriers'
+    data — and planning with it says what to mend."""
+    from api.store import site_row
+
+    set_up_gelin(client)
+    refused = copy.deepcopy(json.loads((GELIN / "ops-more-riders.json").read_text()))
+    refused["shifts"][0]["sorters"] = 0
+    answer = client.put("/sites/gelin-spring/operations", json=refused, headers=ADMIN)
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "sorters"
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        row = site_row(session, "gelin-spring", lock=True)
+        row.operations = refused
+        session.commit()
+    day = "/sites/gelin-spring/days/2022-04-28"
+    counts = client.put(
+        f"{day}/counts", content="building,parcels\n1,3\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert counts.status_code == 200, counts.text
+    planned = client.post(f"{day}/plans", json={"time_limit_s": 1}, headers=ADMIN)
+    assert planned.status_code == 422
+    assert planned.json()["error"]["message"].startswith("shift 'morning' has riders but no sorter")
