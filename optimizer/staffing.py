@@ -12,7 +12,7 @@ is a number to borrow rather than "not with this fleet".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -51,7 +51,11 @@ def staffing(
     *,
     policies: Sequence[str],
     time_limit_s: float = 3.0,
+    on_row: Callable[[StaffingRow], None] = lambda row: None,
 ) -> list[StaffingRow]:
+    """A row per policy and shift, each handed to `on_row` as soon as it is found: the whole
+    table takes a minute or more of planning, and a coordinator watching a page reads the first
+    shift's answer while the rest are planned."""
     check_day(day, site_graph.site, operations)  # a row of a shift it lacks would fall in none
     rows = []
     for policy in policies:
@@ -62,6 +66,7 @@ def staffing(
                 rows=tuple(r for r in day.rows if r.shift == shift.id or (r.shift is None and number == 0)),
             )
             rows.append(_fewest_riders(site_graph, arriving, ops, number, policy, time_limit_s))
+            on_row(rows[-1])
     return rows
 
 

@@ -132,7 +132,9 @@ def test_staffing_finds_the_fewest_riders_that_clear_each_shift() -> None:
         fleet=[{**SMALL, "capacity": 80, "count": 3}],
     )
     the_day = day(("B1", 80, "morning"), ("B3", 80, "morning"), ("B2", 10, "afternoon"))
-    rows = staffing(SITE, the_day, ops, policies=["notify_one"], time_limit_s=0.5)
+    handed: list[Any] = []
+    rows = staffing(SITE, the_day, ops, policies=["notify_one"], time_limit_s=0.5, on_row=handed.append)
+    assert handed == rows  # each row as it is found, in the table's order
     by_shift = {row.shift: row for row in rows}
     assert (by_shift["morning"].riders, by_shift["morning"].vehicles, by_shift["morning"].clears) == (
         4,
