@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db.models import JobRow, MapRow, PlanRow
+from api.db.models import JobRow, MapRow, PlanRow, StaffingRunRow
 from api.db.session import make_engine
 from api.store import counts_fingerprint, held_in, map_tag, plan_glance, snapshot_day
 from optimizer.errors import OneBellError
@@ -32,12 +32,16 @@ from optimizer.operations import parse_operations
 from optimizer.planner import PlanProgress, plan_day
 from optimizer.replan import frozen_part, parse_now
 from optimizer.site import parse_site
+from optimizer.staffing import StaffingRow, staffing
 
 log = logging.getLogger("onebell.jobs")
 
 RESTART_MESSAGE = "the server stopped while this plan was being made; ask for the plan again"
 RESTART_MESSAGE_ZH = "排路线时服务器停了，这次没有排出来；请再排一次"
 INTERNAL_ERROR_ZH = "排路线时出了内部错误（请告诉管理员）："
+STAFFING_RESTART_MESSAGE = "the server stopped while the riders needed were being worked out; ask again"
+STAFFING_RESTART_MESSAGE_ZH = "算需要几名骑手时服务器停了，请再算一次"
+STAFFING_ERROR_ZH = "算需要几名骑手时出了内部错误（请告诉管理员）："
 _PROGRESS_EVERY_S = 1.0
 _engines: dict[str, Engine] = {}
 
@@ -53,6 +57,9 @@ class JobRunner:
 
     def submit(self, job_id: str) -> None:
         self.pool.submit(run_job, self.database_url, job_id).add_done_callback(lambda _: self.on_done())
+
+    def submit_staffing(self, run_id: str) -> None:
+        self.pool.submit(run_staffing, self.database_url, run_id).add_done_callback(lambda _: self.on_done())
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -70,6 +77,31 @@ def recover(session: Session) -> list[str]:
     )
     queued = list(
         session.scalars(select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at))
+    )
+    session.commit()
+    return queued
+
+
+def recover_staffing(session: Session) -> list[str]:
+    """After a restart, as `recover` does for plans: staffing runs that were running failed (their
+    rows so far stay), queued ones to resubmit."""
+    session.execute(
+        update(StaffingRunRow)
+        .where(StaffingRunRow.status == "running")
+        .values(
+            status="failed",
+            error=STAFFING_RESTART_MESSAGE,
+            error_zh=STAFFING_RESTART_MESSAGE_ZH,
+            snapshot={},
+            finished_at=datetime.now(UTC),
+        )
+    )
+    queued = list(
+        session.scalars(
+            select(StaffingRunRow.id)
+            .where(StaffingRunRow.status == "queued")
+            .order_by(StaffingRunRow.created_at)
+        )
     )
     session.commit()
     return queued
@@ -112,18 +144,9 @@ def run_job(database_url: str, job_id: str) -> None:
         snapshot = job.snapshot
     try:
         plan = _solve(snapshot, time_limit_s=job.time_limit_s, on_progress=_ProgressWriter(engine, job_id))
-    except OneBellError as error:
-        _finish(engine, job_id, status="failed", error=error.message, error_zh=error.zh)
-        return
     except Exception as error:  # the job must end failed, not stay running forever
-        log.exception("job %s failed", job_id)
-        _finish(
-            engine,
-            job_id,
-            status="failed",
-            error=f"internal error while planning: {error}",
-            error_zh=f"{INTERNAL_ERROR_ZH}{error}",
-        )
+        message, zh = _reason(error, f"job {job_id}", "planning", INTERNAL_ERROR_ZH)
+        _end(engine, JobRow, job_id, status="failed", error=message, error_zh=zh)
         return
     plan_id = str(uuid.uuid4())
     inputs = {key: value for key, value in snapshot.items() if key != "site"}
@@ -220,11 +243,57 @@ class _ProgressWriter:
             session.commit()
 
 
-def _finish(engine: Engine, job_id: str, *, status: str, error: str, error_zh: str | None) -> None:
+def _reason(error: Exception, what: str, doing: str, internal_zh: str) -> tuple[str, str | None]:
+    """Why a job or run failed, in English and Chinese: the input's own message, or an internal
+    error (logged with its traceback) to pass on to whoever runs the server."""
+    if isinstance(error, OneBellError):
+        return error.message, error.zh
+    log.exception("%s failed", what, exc_info=error)
+    return f"internal error while {doing}: {error}", f"{internal_zh}{error}"
+
+
+def _end(engine: Engine, table: type[JobRow] | type[StaffingRunRow], row_id: str, **values: Any) -> None:
     with Session(engine) as session:
         session.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id)
-            .values(status=status, error=error, error_zh=error_zh, finished_at=datetime.now(UTC))
+            update(table).where(table.id == row_id).values(**values, finished_at=datetime.now(UTC))
         )
         session.commit()
+
+
+def run_staffing(database_url: str, run_id: str) -> None:
+    """A staffing run in a worker: each shift's row is written as soon as it is found, so a page
+    shows the morning's answer while the evening is still being planned."""
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        run = session.get(StaffingRunRow, run_id)
+        if run is None or run.status != "queued":
+            return
+        run.status = "running"
+        session.commit()
+        snapshot, policies, try_s = run.snapshot, list(run.policies), run.try_s
+    found: list[dict[str, Any]] = []
+
+    def write(row: StaffingRow) -> None:
+        found.append(row.to_dict())
+        with Session(engine) as session:
+            session.execute(
+                update(StaffingRunRow).where(StaffingRunRow.id == run_id).values(rows=list(found))
+            )
+            session.commit()
+
+    try:
+        staffing(
+            build_graph(parse_site(snapshot["site"], accepted=True)),
+            snapshot_day(snapshot),
+            parse_operations(snapshot["operations"], accepted=True),
+            policies=policies,
+            time_limit_s=try_s,
+            on_row=write,
+        )
+    except Exception as error:  # the run must end failed, not stay running forever
+        message, zh = _reason(
+            error, f"staffing run {run_id}", "working out the riders needed", STAFFING_ERROR_ZH
+        )
+        _end(engine, StaffingRunRow, run_id, status="failed", error=message, error_zh=zh, snapshot={})
+        return
+    _end(engine, StaffingRunRow, run_id, status="done", snapshot={})

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.config import Settings, get_settings
 from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError, message_for
-from api.jobs import JobRunner, recover
+from api.jobs import JobRunner, recover, recover_staffing
 from api.queue import Backlog
 from api.routes import (
     cards,
@@ -34,6 +34,7 @@ from api.routes import (
     plans,
     reports,
     sites,
+    staffing,
     web,
 )
 from api.schema_errors import refusal
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with app.state.sessions() as session:
             for job_id in recover(session):
                 app.state.runner.submit(job_id)
+            for run_id in recover_staffing(session):
+                app.state.runner.submit_staffing(run_id)
         app.state.backlog = Backlog(app.state.sessions, settings, app.state.runner.submit)
         app.state.runner.on_done = app.state.backlog.wake
         app.state.backlog.start()
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         maps.router,
         history.router,
         reports.router,
+        staffing.router,
         web.router,
     ):
         app.include_router(router)

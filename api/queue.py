@@ -22,7 +22,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
-from api.db.models import JobRow, PlanRow, SiteRow
+from api.db.models import JobRow, PlanRow, SiteRow, StaffingRunRow
 from api.errors import ApiError, not_found
 from api.jobs import INTERNAL_ERROR_ZH
 from api.replanning import plan_in_use, replan_inputs
@@ -98,13 +98,14 @@ def own_plans_waiting(session: Session) -> bool:
 
 
 def busy(session: Session) -> int:
-    """Jobs queued or running, on every site: what the queue's limit counts (not those waiting)."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(JobRow).where(JobRow.status.in_(("queued", "running")))
-        )
-        or 0
+    """Jobs queued or running, on every site: what the queue's limit counts (not those waiting).
+    A staffing run counts as one: it holds a solver process as a plan does."""
+    started = ("queued", "running")
+    plans = session.scalar(select(func.count()).select_from(JobRow).where(JobRow.status.in_(started)))
+    runs = session.scalar(
+        select(func.count()).select_from(StaffingRunRow).where(StaffingRunRow.status.in_(started))
     )
+    return (plans or 0) + (runs or 0)
 
 
 def new_job(

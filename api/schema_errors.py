@@ -47,6 +47,7 @@ FIELDS_ZH = {
     "shift": "班次",
     "site_id": "小区编号",
     "time_limit_s": "计算秒数",
+    "try_s": "每次试算秒数",
     "to": "到哪天",
     "token_id": "令牌编号",
     "trip": "第几趟",

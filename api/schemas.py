@@ -299,6 +299,46 @@ class JobOut(BaseModel):
     finished_at: datetime | None
 
 
+class StaffingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    policy: Literal["notify_one", "ring_each", "both"] | None = Field(
+        default=None, description="stop policy to staff for; `both` answers for each (default: the roster's)"
+    )
+    try_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        description="search seconds for each crew count tried (a shift takes one to several tries)",
+    )
+
+
+class StaffingRowOut(BaseModel):
+    policy: str
+    shift: str
+    parcels: int
+    riders: int = Field(description="the fewest riders that clear the shift (or all the fleet has, and more)")
+    vehicles: dict[str, int] = Field(description="crews by vehicle that rode in the try that answered")
+    delivered: int
+    finish: str | None = Field(description="the last crew back at the gate, HH:MM:SS")
+    crew_hours: float
+    clears: bool = Field(description="every parcel arriving for the shift goes out in it")
+    added: dict[str, int] = Field(description="vehicles beyond the roster's fleet that try had (up to 4)")
+
+
+class StaffingOut(BaseModel):
+    id: str
+    site: str
+    date: str
+    status: Literal["queued", "running", "done", "failed"]
+    policies: list[str]
+    try_s: float
+    rows: list[StaffingRowOut] = Field(description="a row per policy and shift, written as each is found")
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
 class ShiftOut(BaseModel):
     plan_id: str
     site: str

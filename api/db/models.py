@@ -168,6 +168,27 @@ class JobRow(Base):
     __table_args__ = (UniqueConstraint("site_id", "idempotency_key"),)
 
 
+class StaffingRunRow(Base):
+    """A "how many riders?" search for one compound's day (`optimizer.staffing`): each shift
+    planned with more crews until it clears. It runs in the planning workers beside the plans and
+    counts toward the queue's limit like one; it makes no plan and changes nothing of the day."""
+
+    __tablename__ = "staffing_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    date: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # queued|running|done|failed
+    policies: Mapped[list[str]] = mapped_column(JSON)
+    try_s: Mapped[float] = mapped_column()
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # emptied once it ends
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # written as each shift's answer is found
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 class MapRow(Base):
     """A compound's map as plans were made from it, kept once per content (`tag`): every plan of a
     compound shares it until the map changes. Inline in each plan's inputs, the map was most of

@@ -137,7 +137,7 @@ def test_a_body_that_is_not_json_and_addresses_the_api_lacks_are_worded_too(clie
     assert declared.status_code == 413 and _error(declared)["message"].startswith("上传的内容超过 ")
 
 
-UNREFUSED = {"accept-language", "if-match", "if-none-match", "job_id", "plan_id", "shift_id"}
+UNREFUSED = {"accept-language", "if-match", "if-none-match", "job_id", "run_id", "plan_id", "shift_id"}
 """Headers and path parts the schema takes as any text: nothing there for it to refuse."""
 
 CONTEXT = {

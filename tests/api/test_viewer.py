@@ -43,6 +43,7 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/sites/{site_id}/days/{date}/plans"): {"json": {"time_limit_s": 1}},
     ("POST", "/days/{date}/plans"): {"json": {"time_limit_s": 1}},
     ("DELETE", "/days/{date}/plans"): {},
+    ("POST", "/sites/{site_id}/days/{date}/staffing"): {"json": {"try_s": 1}},
     ("DELETE", "/jobs/{job_id}"): {},
     ("PUT", "/sites/{site_id}/district"): {"json": {"district": "xuhui-9"}},
     ("PUT", "/sites/{site_id}/archived"): {"json": {"archived": True}},
