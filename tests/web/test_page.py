@@ -1583,6 +1583,55 @@ def _site_without_operations(client: httpx.Client, site_id: str) -> str:
     return token(client, site_id, "coordinator")[1]  # type: ignore[arg-type]
 
 
+def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer_again(
+    server: tuple[Server, httpx.Client], browser: object, coordinator: str
+) -> None:
+    running, client = server
+    date = "2022-04-25"
+    # 60 morning parcels (one tricycle's trip), 90 in the afternoon (two trips), none at night
+    counts = "building,parcels,shift\n12,20,morning\n40,40,morning\n30,45,afternoon\n80,45,afternoon\n"
+    client.put(
+        f"/sites/gelin-spring/days/{date}/counts",
+        content=counts,
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+    page = _signed_in(browser, running.url, coordinator)
+    asked: list[dict[str, Any]] = []
+
+    def quick(route: Route) -> None:  # 0.3 s a try instead of 3: the test checks the page, not the plans
+        body = json.loads(route.request.post_data or "{}")
+        asked.append(body)
+        route.continue_(post_data=json.dumps({**body, "try_s": 0.3}))
+
+    page.route("**/staffing", quick)  # type: ignore[attr-defined]
+    _open_date(page, date)
+    page.click("#roster-edit summary")
+    page.click("#staffing-ask")
+    page.wait_for_function(
+        "document.querySelector('#staffing-status').textContent.startsWith('Worked out')", timeout=60_000
+    )
+    assert asked == [{}]  # the roster's own policy
+    cells = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#staffing-table tbody tr", "rows => rows.map((r) => [...r.cells].map((c) => c.textContent))"
+    )
+    # shift, parcels, riders, vehicles, last back, crew-hours, note
+    assert [[row[i] for i in (0, 1, 2, 3, 6)] for row in cells] == [
+        ["morning", "60", "2", "tricycle ×1", "enough"],
+        ["afternoon", "90", "2", "tricycle ×1", "enough"],
+        ["evening", "0", "0", "—", "enough"],
+    ]
+    assert "08:00" < cells[0][4] <= "11:30" and "13:00" < cells[1][4] <= "16:30" and cells[2][4] == "—"
+    assert float(cells[0][5]) < float(cells[1][5])  # one trip's crew-hours, then two trips'
+
+    # the answer is the day's: another day shows none, and the day opened again shows it again
+    _open_date(page, "2022-04-24")
+    page.wait_for_function("document.querySelector('#staffing-table').hidden")
+    _open_date(page, date)
+    page.wait_for_selector("#staffing-table:not([hidden])")
+    assert page.locator("#staffing-table tbody tr").count() == 3
+    assert not page.is_disabled("#staffing-ask")  # type: ignore[attr-defined]
+
+
 def test_a_new_compound_starts_its_roster_from_the_usual_day_on_the_page(
     server: tuple[Server, httpx.Client], browser: object
 ) -> None:

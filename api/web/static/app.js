@@ -750,6 +750,77 @@ const VEHICLE_FIELDS = { capacity: "number", crew: "number", count: "number" };
 function usualRosterPath(siteId) { return `/sites/${encodeURIComponent(siteId)}/operations`; }
 function dayRosterPath(siteId, date) { return `/sites/${encodeURIComponent(siteId)}/days/${date}/operations`; }
 
+// How many riders the day needs (coordinators, under the roster they set): the server plans each
+// shift with more crews until its parcels all go out; the rows arrive shift by shift, a minute or
+// two in all, so the answer is followed like a plan's and a page opened again shows the last one.
+// Followed while the same compound and day stay open (the day reloading, held-over parcels added,
+// does not stop it; another day does).
+let staffingDay = "";
+
+async function askStaffing() {
+  if (!(await saveCounts())) return;  // the counts in the grid are the ones worked out
+  const day = staffingDay;
+  $("staffing-error").textContent = "";
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/staffing`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify($("staffing-both").checked ? { policy: "both" } : {}),
+  });
+  if (day !== staffingDay) return;
+  if (!response.ok) { $("staffing-error").textContent = await errorMessage(response); return; }
+  await followStaffing(await response.json(), day);
+}
+
+async function loadStaffing() {
+  const day = staffingDay = `${site.id} ${$("date").value}`;
+  $("staffing-table").hidden = true;
+  $("staffing-status").textContent = "";
+  $("staffing-error").textContent = "";
+  $("staffing-ask").disabled = false;
+  if ($("roster-edit").hidden) return;  // not a coordinator's page
+  const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/staffing/latest`);
+  if (day !== staffingDay || !response.ok) return;  // another day opened, or none asked for this one
+  await followStaffing(await response.json(), day);
+}
+
+async function followStaffing(run, day) {
+  $("staffing-ask").disabled = true;
+  while (["queued", "running"].includes(run.status)) {
+    showStaffing(run);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const response = await api(`/staffing/${run.id}`);
+    if (day !== staffingDay) return;  // loadStaffing set the panel for the day opened
+    if (!response.ok) { $("staffing-error").textContent = await errorMessage(response); break; }
+    run = await response.json();
+  }
+  $("staffing-ask").disabled = false;
+  showStaffing(run);
+}
+
+function showStaffing(run) {
+  const byId = (id) => { const vehicle = roster?.fleet.find((v) => v.id === id); return vehicle ? vehicleLabel(vehicle) : id; };
+  const listed = (counts, sign) => Object.entries(counts).map(([id, n]) => `${byId(id)} ${sign}${n}`).join(", ");
+  const body = document.querySelector("#staffing-table tbody");
+  body.innerHTML = "";
+  for (const row of run.rows) {
+    const more = listed(row.added, "+");
+    const note = row.clears
+      ? (more ? L.staffing_added.replace("{more}", more) : L.staffing_clears)
+      : (more ? L.staffing_not_even : L.staffing_not_with_fleet).replace("{more}", more).replace("{delivered}", row.delivered);
+    const shift = run.policies.length > 1 ? `${L[`policy_${row.policy}`]} · ${shiftLabel(row.shift)}` : shiftLabel(row.shift);
+    const line = body.insertRow();
+    line.classList.toggle("short", !row.clears);
+    for (const text of [shift, row.parcels, row.riders, listed(row.vehicles, "×") || "—", row.finish?.slice(0, 5) ?? "—", row.crew_hours.toFixed(1), note]) {
+      line.insertCell().textContent = text;
+    }
+  }
+  $("staffing-table").hidden = !run.rows.length;
+  const time = run.finished_at && new Date(run.finished_at).toLocaleTimeString(timeLocale(), { hour: "2-digit", minute: "2-digit" });
+  $("staffing-status").textContent = ["queued", "running"].includes(run.status)
+    ? L.staffing_running.replace("{n}", run.rows.length)
+    : run.status === "done" ? L.staffing_done.replace("{time}", time) : "";
+  $("staffing-error").textContent = run.status === "failed" ? run.error : "";
+}
+
 // The compound and day whose roster was last asked for: a day opened twice in quick succession
 // (a date field fires more than one event) asks once, so a second answer cannot come after the
 // coordinator began typing and put back what the form showed.
@@ -1078,7 +1149,7 @@ async function loadDay() {
   const view = ++currentView;
   // the day's own crews and vehicles, or the usual ones; changes typed there stay while the
   // same day reloads (held-over parcels added)
-  if (rosterAsked !== `${site.id} ${$("date").value}`) loadRoster();
+  if (rosterAsked !== `${site.id} ${$("date").value}`) { loadRoster(); loadStaffing(); }
   const done = loading();
   let day;
   try { day = await loadCounts(view); } finally { done(); }
@@ -1854,6 +1925,7 @@ $("stop-times-set").addEventListener("click", () => {
   wait.focus();
 });
 $("add-mode").addEventListener("change", addVehicle);
+$("staffing-ask").addEventListener("click", askStaffing);
 $("keep-departed").addEventListener("change", () => {
   if ($("keep-departed").checked && !$("replan-now").value) {
     const now = new Date();
