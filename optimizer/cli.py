@@ -119,7 +119,9 @@ def make_parser() -> tuple[argparse.ArgumentParser, Any]:
         required=True,
         help="operations; its fleet is tried first, then up to 4 more of its busiest vehicle where it cannot clear",
     )
-    staff.add_argument("--policy", default="notify_one", help="notify_one, ring_each or both")
+    staff.add_argument(
+        "--policy", help="notify_one, ring_each or both (default: the stop policy of --ops, as plan takes it)"
+    )
     staff.add_argument(
         "--time-limit", type=_positive_seconds, default=3.0, help="search seconds per try (default 3)"
     )
@@ -284,7 +286,7 @@ def _frozen(
 def _staffing(args: argparse.Namespace) -> int:
     site_graph, day = _site_and_day(args)
     operations = load_operations(args.ops)
-    policies = list(POLICIES) if args.policy == "both" else [args.policy]
+    policies = list(POLICIES) if args.policy == "both" else [args.policy or operations.stop.policy]
     for policy in policies:
         operations.with_policy(policy)  # an unknown policy fails here, before any solving
     rows = staffing(site_graph, day, operations, policies=policies, time_limit_s=args.time_limit)

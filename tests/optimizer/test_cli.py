@@ -304,6 +304,22 @@ def test_staffing_says_how_many_more_vehicles_clear_a_shift_the_fleet_cannot(
     ]
 
 
+def test_staffing_takes_the_rosters_stop_policy_as_plan_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it staffed for notifying one household whatever the roster said, unless told otherwise
+    ringing = _ops_with(lambda d: d["stop"].update(policy="ring_each"))
+    paths = _files(tmp_path, counts="building,parcels\nB1,8\n", ops=ringing)
+    args = ["staffing", "--site", str(paths["site"]), "--day", str(paths["day"]), "--ops", str(paths["ops"])]
+    assert main([*args, "--time-limit", "0.3"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == [
+        "ring_each",
+        "ring_each",
+    ]
+    assert main([*args, "--time-limit", "0.3", "--policy", "notify_one"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[0] == "notify_one"
+
+
 def test_a_chinese_terminal_gets_the_messages_in_chinese(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
