@@ -13,7 +13,7 @@ import datetime
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,19 @@ each is what the page and the docs show)."""
 _COLUMN_OF = {name: column for column, names in COLUMN_NAMES_ZH.items() for name in names} | {
     column: column for column in COLUMNS
 }
+
+
+TOTAL_LABELS = frozenset({"合计", "总计", "共计", "总数", "total", "sum"})
+SUBTOTAL_LABELS = frozenset({"小计", "subtotal"})
+"""What a sheet's total rows say in the building column. An office's sheet ends with one (合计
+=SUM(...)), and sheets kept section by section have a 小计 under each: read as a building, every
+such sheet was refused ("unknown building '合计'"). Each is checked against the rows it sums —
+a total, every count row above it; a subtotal, those since the last subtotal — and left out."""
+
+
+def _total_label(building: str) -> str | None:
+    label = "".join(building.split()).lower()  # "合　计", "Total"
+    return label if label in TOTAL_LABELS | SUBTOTAL_LABELS else None
 
 
 @dataclass(frozen=True)
@@ -239,6 +252,7 @@ def _sheet_rows(
             )
     rows: list[CountRow] = []
     blank: list[str] = []
+    section = 0  # where the rows a subtotal sums begin
     for line, values in lines:
         if not values or all(not v.strip() for v in values):
             continue
@@ -251,6 +265,12 @@ def _sheet_rows(
                 field=f"{unit} {line}",
             )
         record = dict(zip(header, (v.strip() for v in values), strict=False))
+        label = _total_label(record["building"])
+        if label is not None:
+            summed = rows if label in TOTAL_LABELS else rows[section:]
+            _check_total(record, record["building"], summed, _Place.of(source, unit, line))
+            section = len(rows) if label in SUBTOTAL_LABELS else section
+            continue
         if not any(value for column, value in record.items() if column != "building"):
             blank.append(record["building"])  # left blank (`counts_sheet`): no parcels
             continue
@@ -258,6 +278,25 @@ def _sheet_rows(
         if max_rows is not None and len(rows) > max_rows:
             break
     return tuple(rows), tuple(blank)
+
+
+def _check_total(record: Mapping[str, str], label: str, summed: Sequence[CountRow], where: _Place) -> None:
+    """A total row's parcels (and urgent parcels, where it gives them) against the rows it sums:
+    a count mistyped, or a row lost in copying, shows as a total that does not add up."""
+    for column, en, zh in (("parcels", "parcels", "件"), ("urgent", "urgent parcels", "件加急")):
+        stated = record.get(column, "")
+        if stated == "":
+            continue
+        total = _count(stated, where, column)
+        added = sum(row.parcels if column == "parcels" else row.urgent for row in summed)
+        if total != added:
+            raise where.error(
+                f"the {label} row says {total} {en}, the rows it sums add up to {added}; "
+                "correct the counts or the total (or delete the total row)",
+                f"「{label}」这一行写的是 {total} {zh}，它合计的各行加起来是 {added} {zh}；"
+                "请改正件数或合计（或删掉合计这一行）",
+                field=column,
+            )
 
 
 def parse_day_json(text: str | Mapping[str, Any], *, source: str = "counts") -> Day:

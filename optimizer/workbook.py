@@ -40,17 +40,51 @@ def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]
         )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # formulas as written, read only where the file has any (Excel's and WPS's sheets of typed
+        # counts have none): a formula saved without its value reads as a blank cell otherwise
+        written = load_workbook(io.BytesIO(data), read_only=True) if _has_formulas(data) else None
     except unreadable as error:
         raise _not_a_workbook(source, error) from None
     try:
-        sheet = book.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        values = book.worksheets[0].iter_rows(values_only=True)
+        formulas = written.worksheets[0].iter_rows(values_only=True) if written is not None else iter(())
+        for number, cells in enumerate(values, start=1):
             texts = [_text(value) for value in cells]
+            for column, formula in enumerate(next(formulas, ())):
+                if isinstance(formula, str) and formula.startswith("=") and cells[column] is None:
+                    raise _uncomputed(source, number, column, formula)
             while texts and not texts[-1]:
                 texts.pop()
             yield number, texts
     finally:
         book.close()
+        if written is not None:
+            written.close()
+
+
+def _has_formulas(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            b"</f>" in archive.read(entry) or b"<f " in archive.read(entry)
+            for entry in archive.namelist()
+            if entry.startswith("xl/worksheets/") and entry.endswith(".xml")
+        )
+
+
+def _uncomputed(source: str, row: int, column: int, formula: str) -> DayError:
+    """A formula the file keeps no value of: a workbook written by a program that does not compute
+    formulas (Excel and WPS save each one's value). Read as blank, its building's parcels would
+    be left out without a word."""
+    from openpyxl.utils import get_column_letter
+
+    cell = f"{get_column_letter(column + 1)}{row}"
+    return DayError(
+        f"{source} row {row}: cell {cell} holds a formula ({formula}) whose value the file does not keep; "
+        "open the workbook in Excel or WPS and save it again, or type the numbers",
+        field=f"row {row}",
+        zh=f"{counts_source_zh(source)}第 {row} 行：{cell} 格是公式（{formula}），文件里没有存它算出的数；"
+        "请用 Excel 或 WPS 打开再保存一次，或直接填数字",
+    )
 
 
 def _not_a_workbook(source: str, error: Exception) -> DayError:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import datetime
+import io
 import json
 import pickle
 import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +272,68 @@ def test_an_excel_workbook_reads_as_the_same_sheet_saved_as_csv(tmp_path: Path) 
     broken.write_bytes(book[: len(book) // 2])
     with pytest.raises(DayError, match=r"broken\.xlsx: not an Excel workbook"):
         load_day(broken)
+
+
+def test_a_sheets_total_rows_are_checked_against_the_rows_they_sum_and_left_out() -> None:
+    # an office's sheet ends in 合计 (and a sheet kept section by section has a 小计 under each):
+    # read as a building, it was refused as "unknown building '合计'"
+    sheet = "楼号,件数,加急\n1,4,1\n2,6,\n小计,10,1\n3,5,\n3,2,\n小 计,7,\n合　计,17,1\n"
+    read = parse_day_csv(sheet)
+    assert [(r.building, r.parcels, r.line) for r in read.rows] == [
+        ("1", 4, 2),
+        ("2", 6, 3),
+        ("3", 5, 5),
+        ("3", 2, 6),
+    ]
+    assert read.left_blank == ()
+    assert [r.parcels for r in parse_day_csv("building,parcels\n1,4\nTotal,\n").rows] == [4]  # a label alone
+    with pytest.raises(DayError) as mistyped:  # a count mistyped, or a row lost in copying
+        parse_day_csv(sheet.replace("3,2,", "3,3,"))
+    assert mistyped.value.message == (
+        "counts line 7: the 小 计 row says 7 parcels, the rows it sums add up to 8; "
+        "correct the counts or the total (or delete the total row)"
+    )
+    assert mistyped.value.zh.startswith(
+        "件数表第 7 行：「小 计」这一行写的是 7 件，它合计的各行加起来是 8 件"
+    )
+    with pytest.raises(
+        DayError, match="line 8: the 合　计 row says 2 urgent parcels, the rows it sums add up to 1"
+    ):
+        parse_day_csv(sheet.replace("合　计,17,1", "合　计,17,2"))
+    with pytest.raises(DayError, match="row 3: parcels must be a whole number"):
+        parse_day_xlsx(workbook(("楼号", "件数"), ("1", 4), ("合计", "四")))
+    # in a workbook, a total's formula is read by its value, as Excel saves it
+    book = workbook(("楼号", "件数"), ("1", 4), ("2", 6), ("合计", "=SUM(B2:B3)"))
+    saved = _with_sheet(
+        book, lambda xml: xml.replace(b"<f>SUM(B2:B3)</f><v />", b"<f>SUM(B2:B3)</f><v>10</v>")
+    )
+    assert [(r.building, r.parcels) for r in parse_day_xlsx(saved).rows] == [("1", 4), ("2", 6)]
+
+
+def test_a_formula_in_a_workbook_reads_as_its_value_and_one_saved_without_it_is_refused() -> None:
+    # a script's workbook (openpyxl here) keeps formulas without their values; read as blank
+    # cells, building 2's parcels were left out as "left blank" without a word
+    book = workbook(("楼号", "件数"), ("1", 4), ("2", "=B2*2"), ("3", 5))
+    with pytest.raises(DayError) as refused:
+        parse_day_xlsx(book, source="day.xlsx")
+    assert refused.value.message == (
+        "day.xlsx row 3: cell B3 holds a formula (=B2*2) whose value the file does not keep; "
+        "open the workbook in Excel or WPS and save it again, or type the numbers"
+    )
+    assert refused.value.field == "row 3" and "B3 格是公式" in refused.value.zh
+    # as Excel and WPS save it, with the value beside the formula: the value is the count
+    saved = _with_sheet(book, lambda xml: xml.replace(b"<f>B2*2</f><v />", b"<f>B2*2</f><v>8</v>"))
+    assert [(r.building, r.parcels) for r in parse_day_xlsx(saved).rows] == [("1", 4), ("2", 8), ("3", 5)]
+
+
+def _with_sheet(book: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with its first sheet's XML changed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            target.writestr(entry, change(data) if entry.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
 
 
 def test_a_sheet_that_cannot_be_read_says_why(tmp_path: Path) -> None:
