@@ -129,9 +129,13 @@ def _counted(words: Mapping[str, str], n: int, noun: str) -> str:
     return words[noun] if n == 1 else words[f"{noun}s"].format(n=n)
 
 
+def shown_width(text: str) -> int:
+    """Terminal columns `text` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def padded(text: str, width: int) -> str:
     """`text` padded to `width` terminal columns (right-aligned where negative): a Chinese
     character takes two columns, so padding by characters would push the table out of line."""
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    space = " " * max(abs(width) - shown, 0)
+    space = " " * max(abs(width) - shown_width(text), 0)
     return space + text if width < 0 else text + space

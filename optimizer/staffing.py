@@ -21,7 +21,7 @@ from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
 from optimizer.names import shift_label
 from optimizer.operations import Operations, Vehicle
-from optimizer.plan_summary import POLICY_NAMES, padded
+from optimizer.plan_summary import POLICY_NAMES, padded, shown_width
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 
@@ -162,7 +162,7 @@ def table_lines(rows: Sequence[StaffingRow], lang: str = "en") -> list[str]:
     """What `onebell staffing` prints: a row per policy and shift, and how each shift clears (or
     what more it would take); Chinese for a coordinator whose machine is set up in Chinese."""
     words = _TABLE_WORDS[lang]
-    widths = (12, 10, -7, -6, 22, -9, 8, -6)  # terminal columns; negative: aligned right
+    least = (12, 10, -7, -6, 22, -9, 8, -6)  # terminal columns; negative: aligned right
     table = [words["columns"].split("|")]
     notes = [""]
     for row in rows:
@@ -180,6 +180,11 @@ def table_lines(rows: Sequence[StaffingRow], lang: str = "en") -> list[str]:
             ]
         )
         notes.append(_note(row, words))
+    # a column as wide as its widest cell (three kinds of vehicle in a crew list run past 22)
+    widths = [
+        (1 if width > 0 else -1) * max(abs(width), *(shown_width(cells[n]) for cells in table))
+        for n, width in enumerate(least)
+    ]
     return [
         ("  ".join(padded(text, width) for text, width in zip(cells, widths, strict=True)) + note).rstrip()
         for cells, note in zip(table, notes, strict=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -11,10 +12,11 @@ import pytest
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.errors import DayError, PlanError
+from optimizer.plan_summary import shown_width
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 from optimizer.replan import frozen_part, parse_now, remaining_day
-from optimizer.staffing import MAX_ADDED_VEHICLES, staffing
+from optimizer.staffing import MAX_ADDED_VEHICLES, StaffingRow, staffing, table_lines
 from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations
 
 SITE = graph_of(three_on_a_lane())
@@ -237,3 +239,27 @@ def test_riders_field_a_designated_pair_then_the_crews_that_move_the_most_parcel
     assert_valid(site_graph, the_day, ops, plan)
     used = {crew.vehicle for s in plan.shifts for crew in s.crews}
     assert used <= set(crews)  # the planner sends out only crews the roster fields
+
+
+def test_the_staffing_table_stays_in_line_with_three_kinds_of_vehicle() -> None:
+    # the vehicles column was 22 wide: a crew list past it pushed the rest of its row out of line
+    rows = [
+        StaffingRow(
+            "notify_one",
+            "morning",
+            646,
+            5,
+            {"tricycle": 1, "cart": 1, "sealed-pair": 1},
+            646,
+            "11:28:18",
+            11.5,
+            True,
+        ),
+        StaffingRow("notify_one", "evening", 9, 2, {"tricycle": 1}, 9, "18:20:00", 0.6, True),
+    ]
+    for lang, title in (("en", "finish"), ("zh", "最后回来")):
+        head, *lines = table_lines(rows, lang)
+        # where the finish column begins: its title in the header, the time in each row
+        starts = [shown_width(head[: head.index(title)])]
+        starts += [shown_width(line[: re.search(r"\d\d:\d\d:\d\d", line).start()]) for line in lines]  # type: ignore[union-attr]
+        assert len(set(starts)) == 1, (lang, head, lines)
