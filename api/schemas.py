@@ -308,8 +308,9 @@ class StaffingRequest(BaseModel):
     try_s: float = Field(
         default=3.0,
         gt=0,
-        le=30,
-        description="search seconds for each crew count tried (a shift takes one to several tries)",
+        le=10,
+        description="search seconds for each crew count tried (a shift takes one to several tries; "
+        "at most 10, as a run holds a solver process for every try)",
     )
 
 

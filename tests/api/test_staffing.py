@@ -116,7 +116,7 @@ def test_refused_as_a_plan_of_the_day_would_be(client: TestClient) -> None:
         headers=CSV,
     )
     assert put.status_code == 422  # a shift the roster lacks never gets in
-    for body in ({"try_s": 0}, {"try_s": 31}, {"policy": "ring"}, {"riders": 4}):
+    for body in ({"try_s": 0}, {"try_s": 10.5}, {"policy": "ring"}, {"riders": 4}):
         refused = client.post(STAFFING, json=body, headers=ADMIN)
         assert refused.status_code == 422, (body, refused.text)
     assert client.get(f"/staffing/{uuid.uuid4()}", headers=ADMIN).status_code == 404
