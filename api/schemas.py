@@ -325,6 +325,12 @@ class StaffingRowOut(BaseModel):
     crew_hours: float
     clears: bool = Field(description="every parcel arriving for the shift goes out in it")
     added: dict[str, int] = Field(description="vehicles beyond the roster's fleet that try had (up to 4)")
+    beyond_crews: dict[str, int] = Field(
+        default_factory=dict,
+        description="parcels left for a cause more crews do not remove, by the plan's cause: "
+        "`no_sealed_team` (a sealed building wants a designated pair), `behind_sealed_zone`, "
+        "`lane_closed`, `sorter_pace` (a sorter more), `standing` (loadable too late)",
+    )
 
 
 class StaffingOut(BaseModel):

@@ -21,6 +21,7 @@ from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
 from optimizer.names import shift_label
 from optimizer.operations import Operations, Vehicle
+from optimizer.plan import Plan
 from optimizer.plan_summary import POLICY_NAMES, padded, shown_width
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
@@ -39,6 +40,14 @@ class StaffingRow:
     clears: bool
     added: dict[str, int] = field(default_factory=dict)
     """Vehicles beyond the roster's fleet this row was planned with (see MAX_ADDED_VEHICLES)."""
+    beyond_crews: dict[str, int] = field(default_factory=dict)
+    """Parcels left for a cause more crews do not remove, by the plan's cause (`plan._cause`): a
+    sealed building without a designated pair, a lane closed, a sorter too slow."""
+
+    @property
+    def crews_suffice(self) -> bool:
+        """Every parcel more crews could take goes out: what is left needs something else."""
+        return self.delivered + sum(self.beyond_crews.values()) >= self.parcels
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,7 +102,7 @@ def _fewest_riders(
             continue
         fielded_before = fielded.crews
         row, busiest = _planned(site_graph, day, alone, policy, time_limit_s)
-        if row.clears:
+        if row.crews_suffice:
             return row
     if busiest is None:
         return row
@@ -101,9 +110,16 @@ def _fewest_riders(
         fleet = tuple(replace(v, count=v.count + added) if v.id == busiest else v for v in operations.fleet)
         more = replace(operations, fleet=fleet, shifts=(replace(shift, riders=_seats(fleet, shift.id)),))
         row, _ = _planned(site_graph, day, more, policy, time_limit_s, added={busiest: added})
-        if row.clears:
+        if row.crews_suffice:
             break
     return row
+
+
+CREWS_TAKE = frozenset({"shift_capacity", "no_crew"})
+"""Causes of parcels left (`plan._cause`) that more crews remove: too little crew time, and no crew
+on a vehicle that reaches the building. Planning with more riders or vehicles for the others (a
+sealed building without a designated pair, ...) said "does not clear even with tricycle +4"
+where a designated pair was wanting."""
 
 
 def _seats(fleet: Sequence[Vehicle], shift_id: str) -> int:
@@ -136,8 +152,17 @@ def _planned(
         crew_hours=round(plan.crew_s / 3600, 2),
         clears=plan.delivered == day.parcels,
         added=added or {},
+        beyond_crews=dict(Counter(_left_by_cause(plan))),
     )
     return row, None if busiest is None else busiest.vehicle
+
+
+def _left_by_cause(plan: Plan) -> Counter[str]:
+    left: Counter[str] = Counter()
+    for item in plan.undelivered:
+        if item.cause not in CREWS_TAKE:
+            left[item.cause] += item.parcels
+    return left
 
 
 _TABLE_WORDS: dict[str, dict[str, str]] = {
@@ -147,6 +172,12 @@ _TABLE_WORDS: dict[str, dict[str, str]] = {
         "cleared_with": "clears with {more} beyond the fleet",
         "not_even_with": "does not clear even with {more} beyond the fleet",
         "not_with_fleet": "does not clear with the whole fleet",
+        "beyond_crews": "{parcels} parcels no more crews take: {causes}",
+        "no_sealed_team": "sealed buildings need a designated pair",
+        "behind_sealed_zone": "behind a sealed zone's fence, for a designated pair",
+        "lane_closed": "the lanes to them are closed",
+        "sorter_pace": "the sorter cannot keep up, add one",
+        "standing": "they may be loaded too late",
     },
     "zh": {
         "columns": "停靠方式|班次|件数|骑手|车辆|送达|最后回来|人时",
@@ -154,6 +185,12 @@ _TABLE_WORDS: dict[str, dict[str, str]] = {
         "cleared_with": "车队再加 {more} 能送完",
         "not_even_with": "车队再加 {more} 也送不完",
         "not_with_fleet": "整个车队也送不完",
+        "beyond_crews": "{parcels} 件加组也送不了：{causes}",
+        "no_sealed_team": "封控楼要指定的两人组",
+        "behind_sealed_zone": "在封控区围挡里，要指定的两人组",
+        "lane_closed": "去那里的路封了",
+        "sorter_pace": "分拣跟不上，要加分拣员",
+        "standing": "能装车时已太晚",
     },
 }
 
@@ -193,8 +230,12 @@ def table_lines(rows: Sequence[StaffingRow], lang: str = "en") -> list[str]:
 
 def _note(row: StaffingRow, words: Mapping[str, str]) -> str:
     more = ", ".join(f"{vehicle} +{n}" for vehicle, n in row.added.items())  # ids do not pluralise
-    if row.clears:
-        return "  " + words["cleared_with"].format(more=more) if more else ""
+    beyond = ""
+    if row.beyond_crews:
+        causes = "; ".join(words.get(cause, cause) for cause in sorted(row.beyond_crews))
+        beyond = "  " + words["beyond_crews"].format(parcels=sum(row.beyond_crews.values()), causes=causes)
+    if row.crews_suffice:
+        return ("  " + words["cleared_with"].format(more=more) if more else "") + beyond
     if more:
-        return "  " + words["not_even_with"].format(more=more)
-    return "  " + words["not_with_fleet"]
+        return "  " + words["not_even_with"].format(more=more) + beyond
+    return "  " + words["not_with_fleet"] + beyond

@@ -78,6 +78,7 @@ def test_the_riders_each_shift_needs_and_the_vehicles_to_borrow(client: TestClie
     for row in run["rows"]:
         assert row["delivered"] == row["parcels"] and row["finish"] is not None
     assert run["rows"][0]["vehicles"] == {"tricycle": 2}
+    assert [row["beyond_crews"] for row in run["rows"]] == [{}, {}]  # every parcel is a crew's to take
     # nothing of the day changed: the counts are as put, and no plan was made
     assert (
         client.get(f"/sites/three-on-a-lane/days/{DATE}/counts", headers=ADMIN).json()["totals"]["parcels"]

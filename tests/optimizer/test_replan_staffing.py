@@ -241,6 +241,27 @@ def test_riders_field_a_designated_pair_then_the_crews_that_move_the_most_parcel
     assert used <= set(crews)  # the planner sends out only crews the roster fields
 
 
+def test_parcels_more_crews_cannot_take_are_said_not_staffed_for() -> None:
+    # B3 sealed and no designated pair on the roster: more tricycles never take its parcels, and
+    # staffing tried four more and said "does not clear even with tricycle +4"
+    document = three_on_a_lane({"B3": {"sealed": True}})
+    ops = operations(fleet=[{**SMALL, "count": 3}])
+    the_day = day(("B1", 10, "morning"), ("B3", 12, "morning"))
+    morning, _afternoon = staffing(
+        graph_of(document), the_day, ops, policies=["notify_one"], time_limit_s=0.5
+    )
+    assert (morning.riders, morning.vehicles, morning.added, morning.delivered) == (
+        2,
+        {"tricycle": 1},
+        {},
+        10,
+    )
+    assert morning.beyond_crews == {"no_sealed_team": 12} and not morning.clears and morning.crews_suffice
+    assert table_lines([morning])[1].endswith(
+        "12 parcels no more crews take: sealed buildings need a designated pair"
+    )
+
+
 def test_the_staffing_table_stays_in_line_with_three_kinds_of_vehicle() -> None:
     # the vehicles column was 22 wide: a crew list past it pushed the rest of its row out of line
     rows = [

@@ -803,9 +803,15 @@ function showStaffing(run) {
   body.innerHTML = "";
   for (const row of run.rows) {
     const more = listed(row.added, "+");
-    const note = row.clears
-      ? (more ? L.staffing_added.replace("{more}", more) : L.staffing_clears)
-      : (more ? L.staffing_not_even : L.staffing_not_with_fleet).replace("{more}", more).replace("{delivered}", row.delivered);
+    // parcels more crews would not take (a sealed building without a designated pair, ...)
+    const beyond = Object.entries(row.beyond_crews || {});
+    const left = beyond.reduce((sum, [, n]) => sum + n, 0);
+    const suffice = row.delivered + left >= row.parcels;
+    const notes = [];
+    if (suffice && (more || row.clears)) notes.push(more ? L.staffing_added.replace("{more}", more) : L.staffing_clears);
+    if (!suffice) notes.push((more ? L.staffing_not_even : L.staffing_not_with_fleet).replace("{more}", more).replace("{delivered}", row.delivered));
+    if (left) notes.push(L.staffing_beyond.replace("{n}", left).replace("{causes}", beyond.map(([cause]) => L[`staffing_cause_${cause}`] || cause).join("; ")));
+    const note = notes.join(" · ");
     const shift = run.policies.length > 1 ? `${L[`policy_${row.policy}`]} · ${shiftLabel(row.shift)}` : shiftLabel(row.shift);
     const line = body.insertRow();
     line.classList.toggle("short", !row.clears);
