@@ -298,15 +298,15 @@ def build_day_model(
     distance_m = lane_distances_m(site_graph, fleet)
     place_of = {b.id: n + 1 for n, b in enumerate(site.buildings)}
 
+    sealed = sealed_buildings(site)
     visits = [Visit(building=None, place=0, parcels=0, available_shift=0)]
-    visits += _visits(day, operations, place_of, fleet, distance_m)
+    visits += _visits(day, operations, place_of, fleet, distance_m, sealed)
     if late_urgent:
         visits += [replace(v, late_for=n) for n, v in enumerate(visits) if v.urgent]
     crews = _crews(operations)
 
     places = np.array([v.place for v in visits])
     parcels = np.array([v.parcels for v in visits])
-    sealed = sealed_buildings(site)
     arrival = _arrival_overheads(site_graph, operations, visits, sealed)
     transit = tuple(
         _transit_matrix(
@@ -360,6 +360,7 @@ def _visits(
     place_of: dict[str, int],
     fleet: Sequence[Vehicle],
     distance_m: dict[str, np.ndarray],
+    sealed: frozenset[str],
 ) -> list[Visit]:
     grouped: dict[tuple[str, int, int | None, str | None, int | None, int], list[int]] = defaultdict(
         lambda: [0, 0]
@@ -391,9 +392,13 @@ def _visits(
         ),
     ):
         place = place_of[building]
-        # (behind a sealed zone's fence, none but a designated pair may reach it, or none at all)
-        capacities = [v.capacity for v in fleet if math.isfinite(distance_m[lanes_key(v)][0, place])]
-        chunk = max(capacities or [v.capacity for v in fleet])
+        # Loads of the largest vehicle that may serve it: one that reaches it (behind a sealed
+        # zone's fence, only a designated pair, or none at all) and, at a sealed building's doors,
+        # a designated pair. Cut to a tricycle's 80, a sealed building's 30 parcels were one load
+        # no pair (20) could carry: never delivered, "put a designated pair on the roster".
+        reaching = [v for v in fleet if math.isfinite(distance_m[lanes_key(v)][0, place])]
+        serving = [v for v in reaching if v.sealed_ok] if building in sealed else reaching
+        chunk = max(v.capacity for v in (serving or reaching or fleet))
         # Urgent parcels are nodes of their own (they have a deadline); then full vehicle loads
         # first and the remainder.
         for size, is_urgent in ((urgent, True), (parcels - urgent, False)):

@@ -307,6 +307,21 @@ def test_a_sealed_building_needs_a_sealed_team() -> None:
     assert "sealed_ok" in left["reason"] and "楼已封控" in left["reason_zh"]
 
 
+def test_a_sealed_building_with_more_parcels_than_a_pair_carries_gets_them_in_several_trips() -> None:
+    # Its parcels were cut into loads of the largest vehicle reaching it (a tricycle's 80): 50
+    # parcels were one load the pair (40) could not carry, left "for want of a designated pair"
+    # with the pair on the roster.
+    drawing = three_on_a_lane({"B2": {"sealed": True}})
+    ops = operations(
+        fleet=[TRICYCLE, PAIR], shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}]
+    )
+    document = _plan(drawing, day(("B1", 10), ("B2", 50)), ops)
+    assert document["undelivered"] == []
+    [pair] = [c for s in document["shifts"] for c in s["crews"] if c["vehicle"] == "pair"]
+    at_b2 = [stop["parcels"] for trip in pair["trips"] for stop in trip["stops"] if stop["building"] == "B2"]
+    assert sorted(at_b2) == [10, 40]  # a full load, and the rest on another trip
+
+
 def test_a_designated_pair_goes_out_before_a_tricycle_and_too_few_riders_for_it_are_named() -> None:
     drawing = three_on_a_lane({"B2": {"sealed": True}})
     two = operations(
