@@ -20,7 +20,7 @@ from optimizer.clock import format_clock
 from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
 from optimizer.names import shift_label
-from optimizer.operations import Operations, Vehicle
+from optimizer.operations import SEALED_PAIR, Operations, Shift, Vehicle
 from optimizer.plan import Plan
 from optimizer.plan_summary import POLICY_NAMES, padded, shown_width
 from optimizer.planner import plan_day
@@ -92,7 +92,39 @@ def _fewest_riders(
     shift = operations.shifts[number]
     if day.parcels == 0:
         return StaffingRow(policy, shift.id, 0, 0, {}, 0, None, 0.0, True)
-    row = StaffingRow(policy, shift.id, day.parcels, 0, {}, 0, None, 0.0, False)  # no vehicle runs in it
+    row = _fewest_crews(site_graph, day, operations, shift, policy, time_limit_s)
+    if not row.beyond_crews.keys() & NEED_A_PAIR or any(
+        v.sealed_ok and v.count_in(shift.id) for v in operations.fleet
+    ):
+        return row  # no pair wanted, or the roster's own went out: what they leave is the plan's to say
+    pair_id = PAIR_ID if all(v.id != PAIR_ID for v in operations.fleet) else f"{PAIR_ID}-added"
+    for pairs in range(1, MAX_ADDED_VEHICLES + 1):
+        # pairs go out first (`problem._fielded`): the fewest riders are searched again with them
+        with_pairs = replace(
+            operations, fleet=(*operations.fleet, Vehicle(id=pair_id, count=pairs, **SEALED_PAIR))
+        )
+        row = _fewest_crews(site_graph, day, with_pairs, shift, policy, time_limit_s, added={pair_id: pairs})
+        if row.crews_suffice and not row.beyond_crews.keys() & NEED_A_PAIR:
+            break
+    return row
+
+
+def _fewest_crews(
+    site_graph: SiteGraph,
+    day: Day,
+    operations: Operations,
+    shift: Shift,
+    policy: str,
+    time_limit_s: float,
+    *,
+    added: dict[str, int] | None = None,
+) -> StaffingRow:
+    """The fewest riders, then more of the busiest vehicle, that take every parcel crews can;
+    `added`: vehicles `operations` has beyond the roster's fleet."""
+    added = added or {}
+    row = StaffingRow(
+        policy, shift.id, day.parcels, 0, {}, 0, None, 0.0, False, dict(added)
+    )  # no vehicle runs
     fielded_before: dict[str, int] = {}
     busiest: str | None = None  # the fleet entry whose crew moved the most parcels
     for riders in range(1, _seats(operations.fleet, shift.id) + 1):
@@ -101,18 +133,27 @@ def _fewest_riders(
         if fielded.crews == fielded_before:  # the same crews as one rider fewer: nothing to try
             continue
         fielded_before = fielded.crews
-        row, busiest = _planned(site_graph, day, alone, policy, time_limit_s)
+        row, busiest = _planned(site_graph, day, alone, policy, time_limit_s, added=added)
         if row.crews_suffice:
-            return row
+            return row if row.delivered else replace(row, riders=0)  # none a crew could take
     if busiest is None:
         return row
-    for added in range(1, MAX_ADDED_VEHICLES + 1):
-        fleet = tuple(replace(v, count=v.count + added) if v.id == busiest else v for v in operations.fleet)
+    for more_of in range(1, MAX_ADDED_VEHICLES + 1):
+        fleet = tuple(replace(v, count=v.count + more_of) if v.id == busiest else v for v in operations.fleet)
         more = replace(operations, fleet=fleet, shifts=(replace(shift, riders=_seats(fleet, shift.id)),))
-        row, _ = _planned(site_graph, day, more, policy, time_limit_s, added={busiest: added})
+        beyond = {**added, busiest: added.get(busiest, 0) + more_of}
+        row, _ = _planned(site_graph, day, more, policy, time_limit_s, added=beyond)
         if row.crews_suffice:
             break
     return row
+
+
+NEED_A_PAIR = frozenset({"no_sealed_team", "behind_sealed_zone"})
+PAIR_ID = "sealed-pair"
+"""Where parcels are left for want of a designated pair and the roster has none in the shift, the
+shift is planned again with one pair more at a time (`operations.SEALED_PAIR`, two riders each,
+up to MAX_ADDED_VEHICLES), named so in `added`: "a designated pair" is the answer, not "no more
+crews take them"."""
 
 
 CREWS_TAKE = frozenset({"shift_capacity", "no_crew"})

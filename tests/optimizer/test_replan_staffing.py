@@ -12,12 +12,14 @@ import pytest
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
 from optimizer.errors import DayError, PlanError
+from optimizer.graph import build_graph
 from optimizer.plan_summary import shown_width
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
 from optimizer.replan import frozen_part, parse_now, remaining_day
+from optimizer.site import parse_site
 from optimizer.staffing import MAX_ADDED_VEHICLES, StaffingRow, staffing, table_lines
-from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations
+from tests.helpers import assert_valid, day, feature_properties, fleet_entry, graph_of, operations
 
 SITE = graph_of(three_on_a_lane())
 SMALL = {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 20, "crew": 2, "speed_kmh": 7.2}
@@ -241,25 +243,34 @@ def test_riders_field_a_designated_pair_then_the_crews_that_move_the_most_parcel
     assert used <= set(crews)  # the planner sends out only crews the roster fields
 
 
-def test_parcels_more_crews_cannot_take_are_said_not_staffed_for() -> None:
-    # B3 sealed and no designated pair on the roster: more tricycles never take its parcels, and
-    # staffing tried four more and said "does not clear even with tricycle +4"
-    document = three_on_a_lane({"B3": {"sealed": True}})
+def test_a_sealed_building_is_staffed_with_a_designated_pair() -> None:
+    # B3 sealed and no designated pair on the roster: staffing tried four more tricycles, which
+    # may not serve its doors, and said "does not clear even with tricycle +4"
+    ops = operations(fleet=[{**SMALL, "count": 3}])
+    the_day = day(("B1", 10, "morning"), ("B3", 12, "morning"))
+    sealed = graph_of(three_on_a_lane({"B3": {"sealed": True}}))
+    morning, _afternoon = staffing(sealed, the_day, ops, policies=["notify_one"], time_limit_s=0.5)
+    assert (morning.clears, morning.added, morning.beyond_crews) == (True, {"sealed-pair": 1}, {})
+    assert morning.vehicles["sealed-pair"] == 1 and morning.riders == 2 * sum(morning.vehicles.values())
+    assert table_lines([morning])[1].endswith("clears with sealed-pair +1 beyond the fleet")
+
+
+def test_parcels_no_crew_can_take_are_named_and_not_staffed_for() -> None:
+    document = three_on_a_lane().document()
+    feature_properties(document, "lane", "lane")["closed"] = True
     ops = operations(fleet=[{**SMALL, "count": 3}])
     the_day = day(("B1", 10, "morning"), ("B3", 12, "morning"))
     morning, _afternoon = staffing(
-        graph_of(document), the_day, ops, policies=["notify_one"], time_limit_s=0.5
+        build_graph(parse_site(document)), the_day, ops, policies=["notify_one"], time_limit_s=0.3
     )
-    assert (morning.riders, morning.vehicles, morning.added, morning.delivered) == (
-        2,
-        {"tricycle": 1},
+    assert (morning.riders, morning.added, morning.delivered, morning.beyond_crews) == (
+        0,
         {},
-        10,
+        0,
+        {"lane_closed": 22},
     )
-    assert morning.beyond_crews == {"no_sealed_team": 12} and not morning.clears and morning.crews_suffice
-    assert table_lines([morning])[1].endswith(
-        "12 parcels no more crews take: sealed buildings need a designated pair"
-    )
+    assert morning.crews_suffice and not morning.clears
+    assert table_lines([morning])[1].endswith("22 parcels no more crews take: the lanes to them are closed")
 
 
 def test_the_staffing_table_stays_in_line_with_three_kinds_of_vehicle() -> None:

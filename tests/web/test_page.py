@@ -1589,7 +1589,7 @@ def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer
     running, client = server
     date = "2022-04-25"
     # 60 morning parcels (one tricycle's trip), 90 in the afternoon, half of them for building 80,
-    # sealed with no designated pair on the roster: more crews would not take those; none at night
+    # sealed with no designated pair on the roster: the answer borrows one; none at night
     sealed = client.patch("/sites/gelin-spring/buildings/80", json={"sealed": True}, headers=ADMIN)
     assert sealed.status_code == 200, sealed.text
     counts = "building,parcels,shift\n12,20,morning\n40,40,morning\n30,45,afternoon\n80,45,afternoon\n"
@@ -1623,15 +1623,15 @@ def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer
         [
             "afternoon",
             "90",
-            "2",
-            "tricycle ×1",
-            "45 parcels no more crews take: sealed buildings need a designated pair",
+            "4",
+            "tricycle ×1, designated pair ×1",
+            "enough with designated pair +1 more borrowed",
         ],
         ["evening", "0", "0", "—", "enough"],
     ]
     assert "08:00" < cells[0][4] <= "11:30" and "13:00" < cells[1][4] <= "16:30" and cells[2][4] == "—"
     classes = page.eval_on_selector_all("#staffing-table tbody tr", "rows => rows.map((r) => r.className)")  # type: ignore[attr-defined]
-    assert classes == ["", "short", ""]  # the afternoon's note in red: parcels stay
+    assert classes == ["", "", ""]  # every shift clears
 
     # the answer is the day's: another day shows none, and the day opened again shows it again
     _open_date(page, "2022-04-24")

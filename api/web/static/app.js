@@ -797,7 +797,11 @@ async function followStaffing(run, day) {
 }
 
 function showStaffing(run) {
-  const byId = (id) => { const vehicle = roster?.fleet.find((v) => v.id === id); return vehicle ? vehicleLabel(vehicle) : id; };
+  const byId = (id) => {
+    const vehicle = roster?.fleet.find((v) => v.id === id);
+    if (vehicle) return vehicleLabel(vehicle);
+    return id.startsWith("sealed-pair") ? L.staffing_pair : id;  // a designated pair the server added
+  };
   const listed = (counts, sign) => Object.entries(counts).map(([id, n]) => `${byId(id)} ${sign}${n}`).join(", ");
   const body = document.querySelector("#staffing-table tbody");
   body.innerHTML = "";
