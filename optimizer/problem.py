@@ -393,11 +393,18 @@ def _visits(
     ):
         place = place_of[building]
         # Loads of the largest vehicle that may serve it: one that reaches it (behind a sealed
-        # zone's fence, only a designated pair, or none at all) and, at a sealed building's doors,
-        # a designated pair. Cut to a tricycle's 80, a sealed building's 30 parcels were one load
-        # no pair (20) could carry: never delivered, "put a designated pair on the roster".
+        # zone's fence, only a designated pair, or none at all), runs in its shift or a later one,
+        # and, at a sealed building's doors, is a designated pair. Cut to a tricycle's 80, a sealed
+        # building's 30 parcels were one load no pair (20) could carry (never delivered: "put a
+        # designated pair on the roster"), and 50 afternoon parcels one load the afternoon's
+        # e-bikes could not, with the tricycle out mornings only ("did not fit in the crews' time").
+        later = [s.id for s in operations.shifts[shift:]]
         reaching = [v for v in fleet if math.isfinite(distance_m[lanes_key(v)][0, place])]
-        serving = [v for v in reaching if v.sealed_ok] if building in sealed else reaching
+        serving = [
+            v
+            for v in reaching
+            if (v.sealed_ok or building not in sealed) and any(v.count_in(shift_id) for shift_id in later)
+        ]
         chunk = max(v.capacity for v in (serving or reaching or fleet))
         # Urgent parcels are nodes of their own (they have a deadline); then full vehicle loads
         # first and the remainder.

@@ -15,7 +15,7 @@ from optimizer.clock import format_clock, parse_clock
 from optimizer.graph import cut_off_by_lane
 from optimizer.planner import plan_day
 from optimizer.replan import frozen_part
-from tests.helpers import assert_valid, day, graph_of, operations
+from tests.helpers import assert_valid, day, fleet_entry, graph_of, operations
 
 LIMIT_S = 1.0
 TRICYCLE = {"id": "tricycle", "mode": "tricycle", "count": 1, "capacity": 80, "crew": 2, "speed_kmh": 7.2}
@@ -320,6 +320,22 @@ def test_a_sealed_building_with_more_parcels_than_a_pair_carries_gets_them_in_se
     [pair] = [c for s in document["shifts"] for c in s["crews"] if c["vehicle"] == "pair"]
     at_b2 = [stop["parcels"] for trip in pair["trips"] for stop in trip["stops"] if stop["building"] == "B2"]
     assert sorted(at_b2) == [10, 40]  # a full load, and the rest on another trip
+
+
+def test_a_shifts_parcels_are_cut_into_loads_of_the_vehicles_out_in_it() -> None:
+    # The tricycle runs mornings only; the afternoon's e-bike (30) could not carry 50 parcels cut
+    # into one tricycle load, "did not fit in the crews' time" with the e-bike idle.
+    ops = operations(
+        fleet=[{**TRICYCLE, "shifts": ["morning"]}, fleet_entry("ebike", capacity=30, speed_kmh=12)],
+    )
+    document = _plan(three_on_a_lane(), day(("B1", 50, "afternoon"), ("B2", 70, "morning")), ops)
+    assert document["undelivered"] == []
+    by_vehicle = {
+        crew["vehicle"]: sorted(t["parcels"] for t in crew["trips"])
+        for s in document["shifts"]
+        for crew in s["crews"]
+    }
+    assert by_vehicle == {"tricycle": [70], "ebike": [20, 30]}
 
 
 def test_a_designated_pair_goes_out_before_a_tricycle_and_too_few_riders_for_it_are_named() -> None:
