@@ -122,9 +122,8 @@ def _fewest_crews(
     """The fewest riders, then more of the busiest vehicle, that take every parcel crews can;
     `added`: vehicles `operations` has beyond the roster's fleet."""
     added = added or {}
-    row = StaffingRow(
-        policy, shift.id, day.parcels, 0, {}, 0, None, 0.0, False, dict(added)
-    )  # no vehicle runs
+    # the row where no vehicle runs, until one does
+    row = StaffingRow(policy, shift.id, day.parcels, 0, {}, 0, None, 0.0, False, dict(added))
     fielded_before: dict[str, int] = {}
     busiest: str | None = None  # the fleet entry whose crew moved the most parcels
     for riders in range(1, _seats(operations.fleet, shift.id) + 1):
