@@ -25,6 +25,7 @@ from optimizer.plan import Plan
 from optimizer.plan_summary import POLICY_NAMES, padded, shown_width
 from optimizer.planner import plan_day
 from optimizer.problem import shift_crews
+from optimizer.site import sealed_buildings
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,13 @@ def _planned(
     [shift] = alone.shifts
     plan = plan_day(site_graph, day, alone, time_limit_s=time_limit_s)
     crews = [crew for s in plan.shifts for crew in s.crews]
-    busiest = max(crews, key=lambda crew: sum(t.parcels for t in crew.trips), default=None)
+    # the vehicle more of which would take what crews left: a designated pair's where only sealed
+    # doors are left (more tricycles, which may not serve them, were planned in vain)
+    candidates = crews
+    left = {item.building for item in plan.undelivered if item.cause in CREWS_TAKE}
+    if left and left <= sealed_buildings(site_graph.site):
+        candidates = [crew for crew in crews if alone.vehicle(crew.vehicle).sealed_ok] or crews
+    busiest = max(candidates, key=lambda crew: sum(t.parcels for t in crew.trips), default=None)
     row = StaffingRow(
         policy=policy,
         shift=shift.id,

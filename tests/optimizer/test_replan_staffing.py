@@ -295,3 +295,34 @@ def test_the_staffing_table_stays_in_line_with_three_kinds_of_vehicle() -> None:
         starts = [shown_width(head[: head.index(title)])]
         starts += [shown_width(line[: re.search(r"\d\d:\d\d:\d\d", line).start()]) for line in lines]  # type: ignore[union-attr]
         assert len(set(starts)) == 1, (lang, head, lines)
+
+
+def test_more_designated_pairs_not_tricycles_are_tried_for_sealed_doors_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One pair lacks the time for B3's 60 sealed parcels: four more tricycles were tried first
+    # (they may not serve its doors), 10 plans where 4 do.
+    from optimizer import staffing as module
+
+    tried: list[dict[str, int]] = []
+    planned = module._planned
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        tried.append(dict(kwargs.get("added") or {}))
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(module, "_planned", counted)
+    ops = operations(
+        fleet=[{**SMALL, "capacity": 80}],
+        shifts=[{"id": "morning", "start": "08:00", "end": "09:00", "riders": 2}],
+    )
+    sealed = graph_of(three_on_a_lane({"B3": {"sealed": True}}))
+    [morning] = staffing(
+        sealed,
+        day(("B1", 150, "morning"), ("B3", 60, "morning")),
+        ops,
+        policies=["notify_one"],
+        time_limit_s=0.5,
+    )
+    assert morning.clears and morning.added == {"sealed-pair": 2}
+    assert all("tricycle" not in added for added in tried), tried
