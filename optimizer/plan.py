@@ -478,6 +478,8 @@ def explain_undelivered(
         visit = model.visits[node]
         if visit.late_for is None and node not in served and model.late_twin.get(node) not in served:
             cause = _cause(model, node, held_back, reach)
+            if cause == "shift_capacity" and _sorting_keeps_it(model, plan, node):
+                cause = "sorter_pace"
             left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
     items = []
@@ -751,6 +753,35 @@ def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach)
     if reached_were_open(reach.as_drawn):
         return "lane_closed"
     return "no_crew" if not reachable else "shift_capacity"
+
+
+def _sorting_keeps_it(model: DayModel, plan: Plan, node: int) -> bool:
+    """Whether the sorters' pace alone keeps the visit from going: in every shift it may go in, no
+    crew that could carry it could have its parcels sorted (at the pace the search plans with,
+    `DayModel.sorted_from_s`, after what the crew carried that shift) in time to be back by the
+    shift's end, while without sorting one could. With sorting at 10 minutes a parcel, 40 parcels
+    were "did not fit in the crews' time; one more crew carries about 20", where a crew more sorts
+    nothing and a sorter more is what helps."""
+    visit = model.visits[node]
+    shifts = (
+        [visit.available_shift] if visit.due else range(visit.available_shift, len(model.operations.shifts))
+    )
+    carried = {crew.id: sum(trip.parcels for trip in crew.trips) for s in plan.shifts for crew in s.crews}
+    kept_by_sorting = False
+    for number in shifts:
+        end_s = model.operations.shifts[number].end_s
+        for crew in model.crews_of_shift(number):
+            if not model.can_serve(model.crews[crew], node):
+                continue
+            if model.sorting_pace(number) is None:
+                return False
+            sorted_from = model.sorted_from_s(
+                model.crews[crew], carried.get(_crew_id(model, crew), 0) + visit.parcels
+            )
+            if sorted_from + model.trip_s(model.crews[crew].vehicle, [node]) <= end_s:
+                return False  # sorted in time for this crew: it was crew time it lacked
+            kept_by_sorting = True
+    return kept_by_sorting
 
 
 def _parcels_per_crew_shift(plan: Plan) -> dict[str, tuple[str, int]]:

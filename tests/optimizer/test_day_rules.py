@@ -338,6 +338,24 @@ def test_a_shifts_parcels_are_cut_into_loads_of_the_vehicles_out_in_it() -> None
     assert by_vehicle == {"tricycle": [70], "ebike": [20, 30]}
 
 
+def test_parcels_the_sorter_cannot_have_ready_in_time_say_to_add_a_sorter() -> None:
+    # Sorting at 5 minutes a parcel, a morning of two hours sorts about 20: the rest were "did not
+    # fit in the crews' time; one more crew carries ...", where a crew more sorts nothing.
+    slow = operations(
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 2, "sorters": 1}],
+        gate={"reload_s": 240, "sort_s_per_parcel": 300},
+    )
+    document = _plan(three_on_a_lane(), day(("B1", 30), ("B3", 30)), slow)
+    assert document["undelivered"], document["summary"]
+    for left in document["undelivered"]:
+        assert left["cause"] == "sorter_pace", left
+        assert left["reason"].endswith("add a sorter in the morning shift")
+    # where the crews' time is the limit, more crews is still the advice
+    quick = operations(shifts=[{"id": "morning", "start": "08:00", "end": "08:20", "riders": 2}])
+    [left] = _plan(three_on_a_lane(), day(("B1", 60), ("B3", 60)), quick)["undelivered"]
+    assert left["cause"] == "shift_capacity"
+
+
 def test_a_designated_pair_goes_out_before_a_tricycle_and_too_few_riders_for_it_are_named() -> None:
     drawing = three_on_a_lane({"B2": {"sealed": True}})
     two = operations(

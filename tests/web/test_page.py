@@ -1636,6 +1636,34 @@ def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer
     # the answer is the day's: another day shows none, and the day opened again shows it again
     _open_date(page, "2022-04-24")
     page.wait_for_function("document.querySelector('#staffing-table').hidden")
+    # ... and parcels no more crews would take are said so, in red: that day's sorter takes 10
+    # minutes a parcel (its own roster), so the sorter, not the crews, keeps parcels back
+    slow = client.get("/sites/gelin-spring/operations", headers=ADMIN).json()
+    slow["gate"]["sort_s_per_parcel"] = 600
+    assert (
+        client.put("/sites/gelin-spring/days/2022-04-24/operations", json=slow, headers=ADMIN).status_code
+        == 200
+    )
+    morning = "building,parcels,shift\n12,20,morning\n40,40,morning\n"
+    client.put(
+        "/sites/gelin-spring/days/2022-04-24/counts",
+        content=morning,
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+    _open_date(page, date)
+    page.wait_for_selector("#staffing-table:not([hidden])")
+    _open_date(page, "2022-04-24")
+    page.wait_for_function("document.querySelector('#staffing-table').hidden")
+    page.click("#staffing-ask")
+    page.wait_for_function(
+        "document.querySelector('#staffing-status').textContent.startsWith('Worked out')", timeout=60_000
+    )
+    first = page.locator("#staffing-table tbody tr").first
+    assert re.fullmatch(
+        r"\d+ parcels no more crews take: the sorter cannot keep up, add one",
+        first.locator("td").nth(6).inner_text(),
+    )
+    assert first.get_attribute("class") == "short"
     _open_date(page, date)
     page.wait_for_selector("#staffing-table:not([hidden])")
     assert page.locator("#staffing-table tbody tr").count() == 3
