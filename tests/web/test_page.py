@@ -1644,16 +1644,19 @@ def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer
         client.put("/sites/gelin-spring/days/2022-04-24/operations", json=slow, headers=ADMIN).status_code
         == 200
     )
-    morning = "building,parcels,shift\n12,20,morning\n40,40,morning\n"
-    client.put(
-        "/sites/gelin-spring/days/2022-04-24/counts",
-        content=morning,
-        headers={**ADMIN, "Content-Type": "text/csv"},
-    )
+    _planned(client, "2022-04-24", "building,parcels,shift\n12,20,morning\n40,40,morning\n")
     _open_date(page, date)
     page.wait_for_selector("#staffing-table:not([hidden])")
     _open_date(page, "2022-04-24")
     page.wait_for_function("document.querySelector('#staffing-table').hidden")
+    # the plan's parcels left for the sorter: one press goes to the morning's sorters, not riders
+    page.wait_for_selector("#more-crews:not([hidden])", timeout=30_000)
+    assert page.inner_text("#more-crews") == "Sorting too slow? Add a sorter"
+    page.click("#more-crews")
+    focused = page.evaluate(  # type: ignore[attr-defined]
+        "[document.activeElement.className, document.activeElement.closest('tr').dataset.shift]"
+    )
+    assert focused == ["sorters", "morning"]
     page.click("#staffing-ask")
     page.wait_for_function(
         "document.querySelector('#staffing-status').textContent.startsWith('Worked out')", timeout=60_000

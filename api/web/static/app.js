@@ -1559,9 +1559,12 @@ function showPlan(planned, glance) {
   $("late-urgent").hidden = !late;
   $("late-urgent").textContent = late ? L.late_urgent.replace("{n}", late) : "";
   // Parcels left for want of crews: the way to more crews is one press away (coordinators only).
-  const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team", "behind_sealed_zone"].includes(item.cause));
+  // Parcels the sorter could not have ready: the same press goes to the shift's sorters.
+  const short = planned.undelivered.find((item) => ["shift_capacity", "no_crew", "no_sealed_team", "behind_sealed_zone", "sorter_pace"].includes(item.cause));
   $("more-crews").hidden = !short || $("roster-edit").hidden;
   $("more-crews").dataset.shift = short ? short.shift : "";
+  $("more-crews").dataset.field = short?.cause === "sorter_pace" ? "sorters" : "riders";
+  $("more-crews").textContent = short?.cause === "sorter_pace" ? L.more_sorters : L.more_crews;
   // Parcels held up by a closed lane: the lanes are one press away, to open it when it can be ridden.
   $("closed-lanes").hidden = !planned.undelivered.some((item) => item.cause === "lane_closed");  // a viewer's page hides .writes
   // When each building gets its parcels, buildings in the order their numbers go and each one's
@@ -1917,7 +1920,7 @@ $("roster-usual").addEventListener("click", backToUsualRoster);
 $("roster-form").addEventListener("input", showCrews);
 $("more-crews").addEventListener("click", () => {
   $("roster-edit").open = true;
-  const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.riders`);
+  const riders = document.querySelector(`#roster-shifts tr[data-shift="${CSS.escape($("more-crews").dataset.shift)}"] input.${$("more-crews").dataset.field || "riders"}`);
   $("roster-edit").scrollIntoView();
   if (riders) riders.focus();
 });
