@@ -474,11 +474,12 @@ def explain_undelivered(
     site = model.site_graph.site
     left: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
     reach = _Reach.of(model)
+    carried = {crew.id: sum(trip.parcels for trip in crew.trips) for s in plan.shifts for crew in s.crews}
     for node in range(1, model.node_count):
         visit = model.visits[node]
         if visit.late_for is None and node not in served and model.late_twin.get(node) not in served:
             cause = _cause(model, node, held_back, reach)
-            if cause == "shift_capacity" and _sorting_keeps_it(model, plan, node):
+            if cause == "shift_capacity" and _sorting_keeps_it(model, carried, node):
                 cause = "sorter_pace"
             left[(visit.building or "", visit.available_shift, cause, visit.held_from or "")].append(node)
     per_crew = _parcels_per_crew_shift(plan)
@@ -755,10 +756,10 @@ def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach)
     return "no_crew" if not reachable else "shift_capacity"
 
 
-def _sorting_keeps_it(model: DayModel, plan: Plan, node: int) -> bool:
+def _sorting_keeps_it(model: DayModel, carried: Mapping[str, int], node: int) -> bool:
     """Whether the sorters' pace alone keeps the visit from going: in every shift it may go in, no
     crew that could carry it could have its parcels sorted (at the pace the search plans with,
-    `DayModel.sorted_from_s`, after what the crew carried that shift) in time to be back by the
+    `DayModel.sorted_from_s`, after what the crew carried that shift: `carried`, by crew id) in time to be back by the
     shift's end, while without sorting one could. With sorting at 10 minutes a parcel, 40 parcels
     were "did not fit in the crews' time; one more crew carries about 20", where a crew more sorts
     nothing and a sorter more is what helps."""
@@ -766,7 +767,6 @@ def _sorting_keeps_it(model: DayModel, plan: Plan, node: int) -> bool:
     shifts = (
         [visit.available_shift] if visit.due else range(visit.available_shift, len(model.operations.shifts))
     )
-    carried = {crew.id: sum(trip.parcels for trip in crew.trips) for s in plan.shifts for crew in s.crews}
     kept_by_sorting = False
     for number in shifts:
         end_s = model.operations.shifts[number].end_s

@@ -212,6 +212,25 @@ def _left_by_cause(plan: Plan) -> Counter[str]:
     return left
 
 
+CAUSE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "no_sealed_team": "sealed buildings need a designated pair",
+        "behind_sealed_zone": "behind a sealed zone's fence, for a designated pair",
+        "lane_closed": "the lanes to them are closed",
+        "sorter_pace": "the sorter cannot keep up, add one",
+        "standing": "they may be loaded too late",
+    },
+    "zh": {
+        "no_sealed_team": "封控楼要指定的两人组",
+        "behind_sealed_zone": "在封控区围挡里，要指定的两人组",
+        "lane_closed": "去那里的路封了",
+        "sorter_pace": "分拣跟不上，要加分拣员",
+        "standing": "能装车时已太晚",
+    },
+}
+"""What keeps parcels back that more crews do not take, in a few words: the table's note and the
+page's (`api/web/labels.py`, staffing_cause_*)."""
+
 _TABLE_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "columns": "policy|shift|parcels|riders|vehicles|delivered|finish|crew-h",
@@ -220,11 +239,6 @@ _TABLE_WORDS: dict[str, dict[str, str]] = {
         "not_even_with": "does not clear even with {more} beyond the fleet",
         "not_with_fleet": "does not clear with the whole fleet",
         "beyond_crews": "{parcels} parcels no more crews take: {causes}",
-        "no_sealed_team": "sealed buildings need a designated pair",
-        "behind_sealed_zone": "behind a sealed zone's fence, for a designated pair",
-        "lane_closed": "the lanes to them are closed",
-        "sorter_pace": "the sorter cannot keep up, add one",
-        "standing": "they may be loaded too late",
     },
     "zh": {
         "columns": "停靠方式|班次|件数|骑手|车辆|送达|最后回来|人时",
@@ -233,11 +247,6 @@ _TABLE_WORDS: dict[str, dict[str, str]] = {
         "not_even_with": "车队再加 {more} 也送不完",
         "not_with_fleet": "整个车队也送不完",
         "beyond_crews": "{parcels} 件加组也送不了：{causes}",
-        "no_sealed_team": "封控楼要指定的两人组",
-        "behind_sealed_zone": "在封控区围挡里，要指定的两人组",
-        "lane_closed": "去那里的路封了",
-        "sorter_pace": "分拣跟不上，要加分拣员",
-        "standing": "能装车时已太晚",
     },
 }
 
@@ -245,7 +254,7 @@ _TABLE_WORDS: dict[str, dict[str, str]] = {
 def table_lines(rows: Sequence[StaffingRow], lang: str = "en") -> list[str]:
     """What `onebell staffing` prints: a row per policy and shift, and how each shift clears (or
     what more it would take); Chinese for a coordinator whose machine is set up in Chinese."""
-    words = _TABLE_WORDS[lang]
+    words = {**_TABLE_WORDS[lang], **CAUSE_WORDS[lang]}
     least = (12, 10, -7, -6, 22, -9, 8, -6)  # terminal columns; negative: aligned right
     table = [words["columns"].split("|")]
     notes = [""]

@@ -64,11 +64,12 @@ def workbook_lines(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]
 
 def _has_formulas(data: bytes) -> bool:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(
-            b"</f>" in archive.read(entry) or b"<f " in archive.read(entry)
+        sheets = (
+            archive.read(entry)
             for entry in archive.namelist()
             if entry.startswith("xl/worksheets/") and entry.endswith(".xml")
         )
+        return any(b"</f>" in xml or b"<f " in xml for xml in sheets)
 
 
 def _uncomputed(source: str, row: int, column: int, formula: str) -> DayError:

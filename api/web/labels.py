@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from optimizer.staffing import CAUSE_WORDS
+
 WEB_LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "一铃 OneBell · 送货计划",
@@ -199,11 +201,6 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "staffing_not_with_fleet": "整个车队也送不完：送出 {delivered} 件",
         "staffing_beyond": "{n} 件加组也送不了：{causes}",
         "staffing_pair": "指定两人组",
-        "staffing_cause_no_sealed_team": "封控楼要指定的两人组",
-        "staffing_cause_behind_sealed_zone": "在封控区围挡里，要指定的两人组",
-        "staffing_cause_lane_closed": "去那里的路封了",
-        "staffing_cause_sorter_pace": "分拣跟不上，要加分拣员",
-        "staffing_cause_standing": "能装车时已太晚",
         "policy_notify_one": "每栋通知一户",
         "policy_ring_each": "每户按铃",
         "closed_lanes_left": "封闭的道路挡住了件？道路能走时在这里重新打开",
@@ -462,11 +459,6 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "staffing_not_with_fleet": "the whole fleet leaves parcels: {delivered} go out",
         "staffing_beyond": "{n} parcels no more crews take: {causes}",
         "staffing_pair": "designated pair",
-        "staffing_cause_no_sealed_team": "sealed buildings need a designated pair",
-        "staffing_cause_behind_sealed_zone": "behind a sealed zone's fence, for a designated pair",
-        "staffing_cause_lane_closed": "the lanes to them are closed",
-        "staffing_cause_sorter_pace": "the sorter cannot keep up, add one",
-        "staffing_cause_standing": "they may be loaded too late",
         "policy_notify_one": "Notify one household",
         "policy_ring_each": "Ring each household",
         "closed_lanes_left": "Parcels held up by a closed lane? Open it here when it can be ridden",
@@ -530,3 +522,6 @@ WEB_LABELS: dict[str, dict[str, str]] = {
         "overview_totals": "{sites} compounds · {parcels} parcels · {delivered} delivered · {undelivered} undelivered",
     },
 }
+
+for _lang, _words in CAUSE_WORDS.items():  # what keeps parcels back, as `onebell staffing` says it
+    WEB_LABELS[_lang].update({f"staffing_cause_{cause}": words for cause, words in _words.items()})
