@@ -1473,6 +1473,22 @@ def test_the_coordinator_changes_the_days_crews_and_vehicles_and_the_plan_uses_t
     page.fill(f"{morning} input.riders", "5")
     page.wait_for_function(f"document.querySelector('{morning} .made').textContent.includes('without')")
     assert page.inner_text(f"{morning} .made") == "2 × tricycle · 1 without a vehicle"
+    # Typed, not saved: a plan or a staffing answer would leave the fifth rider out, so both
+    # presses wait for Save, which they point to, and nothing is asked of the server.
+    latest = client.get(f"/sites/gelin-spring/days/{date}/plans/latest", headers=ADMIN).json()["id"]
+    unsaved = (
+        "The changes under Crews and vehicles are not saved yet, and plans use the saved ones: "
+        "press Save there first (or put them back)"
+    )
+    for press, error in (("#plan", "#form-error"), ("#staffing-ask", "#roster-error")):
+        page.evaluate("document.getElementById('roster-error').textContent = ''")
+        page.click(press)
+        page.wait_for_function("document.querySelector('#roster-error').textContent !== ''")
+        assert page.inner_text(error) == unsaved and page.inner_text("#roster-error") == unsaved
+        assert page.evaluate("document.activeElement.id") == "roster-save"  # type: ignore[attr-defined]
+    assert page.locator("#staffing-table").is_hidden() and page.inner_text("#staffing-status") == ""
+    assert client.get(f"/sites/gelin-spring/days/{date}/plans/latest", headers=ADMIN).json()["id"] == latest
+    assert client.get(f"/sites/gelin-spring/days/{date}/staffing/latest", headers=ADMIN).status_code == 404
     page.fill(f"{morning} input.riders", "4")
     assert page.input_value('#roster-fleet tr[data-vehicle="tricycle"] input.count') == "2"
 

@@ -758,9 +758,10 @@ function dayRosterPath(siteId, date) { return `/sites/${encodeURIComponent(siteI
 let staffingDay = "";
 
 async function askStaffing() {
+  $("staffing-error").textContent = "";
+  if (rosterUnsaved()) return;
   if (!(await saveCounts())) return;  // the counts in the grid are the ones worked out
   const day = staffingDay;
-  $("staffing-error").textContent = "";
   const response = await api(`/sites/${encodeURIComponent(site.id)}/days/${$("date").value}/staffing`, {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify($("staffing-both").checked ? { policy: "both" } : {}),
@@ -1022,6 +1023,22 @@ function rosterChanges() {
     changes.added.push({ id: row.dataset.vehicle, mode, speed_kmh, ...(sealed_ok ? { sealed_ok } : {}), ...typed });
   }
   return changes;
+}
+
+// Riders or vehicles typed into the roster and not saved: a plan (or a staffing answer) is worked
+// out on the saved roster, so pressing for one then would quietly leave the typing out. The
+// press is refused instead, with the roster opened at its Save button (saving asks this day or
+// every day, which only the coordinator can answer).
+function rosterUnsaved() {
+  if (roster === null || rosterDate !== $("date").value) return false;
+  const changes = rosterChanges();
+  const changed = [changes.stop, ...Object.values(changes.shifts), ...Object.values(changes.fleet)];
+  if (!changes.added.length && changed.every((fields) => !Object.keys(fields).length)) return false;
+  $("roster-edit").open = true;
+  $("roster-error").textContent = L.roster_unsaved;
+  $("roster-save").scrollIntoView({ block: "center" });
+  $("roster-save").focus();
+  return true;
 }
 
 function withChanges(stored, changes) {
@@ -1448,6 +1465,8 @@ async function clearHeld() {
 async function plan(event) {
   event.preventDefault();
   if (readOnly) return;  // Enter in a grid cell
+  $("form-error").textContent = "";
+  if (rosterUnsaved()) { $("form-error").textContent = L.roster_unsaved; return; }
   if (!(await saveCounts())) return;
   const date = $("date").value;
   $("plan").disabled = true;
