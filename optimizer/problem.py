@@ -300,10 +300,10 @@ def build_day_model(
 
     sealed = sealed_buildings(site)
     visits = [Visit(building=None, place=0, parcels=0, available_shift=0)]
-    visits += _visits(day, operations, place_of, fleet, distance_m, sealed)
+    crews = _crews(operations)
+    visits += _visits(day, operations, place_of, crews, distance_m, sealed)
     if late_urgent:
         visits += [replace(v, late_for=n) for n, v in enumerate(visits) if v.urgent]
-    crews = _crews(operations)
 
     places = np.array([v.place for v in visits])
     parcels = np.array([v.parcels for v in visits])
@@ -358,10 +358,11 @@ def _visits(
     day: Day,
     operations: Operations,
     place_of: dict[str, int],
-    fleet: Sequence[Vehicle],
+    crews: Sequence[Crew],
     distance_m: dict[str, np.ndarray],
     sealed: frozenset[str],
 ) -> list[Visit]:
+    fleet = operations.fleet
     grouped: dict[tuple[str, int, int | None, str | None, int | None, int], list[int]] = defaultdict(
         lambda: [0, 0]
     )
@@ -393,17 +394,19 @@ def _visits(
     ):
         place = place_of[building]
         # Loads of the largest vehicle that may serve it: one that reaches it (behind a sealed
-        # zone's fence, only a designated pair, or none at all), runs in its shift or a later one,
-        # and, at a sealed building's doors, is a designated pair. Cut to a tricycle's 80, a sealed
-        # building's 30 parcels were one load no pair (20) could carry (never delivered: "put a
-        # designated pair on the roster"), and 50 afternoon parcels one load the afternoon's
-        # e-bikes could not, with the tricycle out mornings only ("did not fit in the crews' time").
-        later = [s.id for s in operations.shifts[shift:]]
+        # zone's fence, only a designated pair, or none at all), a crew rides in its shift or a
+        # later one, and, at a sealed building's doors, is a designated pair. Cut to a tricycle's
+        # 80, a sealed building's 30 parcels were one load no pair (20) could carry (never
+        # delivered: "put a designated pair on the roster"), 50 afternoon parcels one load the
+        # afternoon's e-bikes could not, with the tricycle out mornings only, and 60 parcels one
+        # load the one rider of a shift could not carry on the e-bike he rides, the tricycle
+        # waiting for a second rider ("did not fit in the crews' time").
+        riding = {c.vehicle for c in crews if c.shift >= shift}
         reaching = [v for v in fleet if math.isfinite(distance_m[lanes_key(v)][0, place])]
         serving = [
             v
-            for v in reaching
-            if (v.sealed_ok or building not in sealed) and any(v.count_in(shift_id) for shift_id in later)
+            for k, v in enumerate(fleet)
+            if k in riding and v in reaching and (v.sealed_ok or building not in sealed)
         ]
         chunk = max(v.capacity for v in (serving or reaching or fleet))
         # Urgent parcels are nodes of their own (they have a deadline); then full vehicle loads

@@ -338,6 +338,25 @@ def test_a_shifts_parcels_are_cut_into_loads_of_the_vehicles_out_in_it() -> None
     assert by_vehicle == {"tricycle": [70], "ebike": [20, 30]}
 
 
+def test_a_shifts_parcels_are_cut_into_loads_of_the_vehicles_its_riders_ride() -> None:
+    # One rider: the tricycle (crew 2) stays at the gate and he rides the e-bike (30). Cut into
+    # tricycle loads, 60 parcels were one load he could not carry, "did not fit in the crews'
+    # time; one more e-bike crew carries about 20" with him back at the gate by 08:10.
+    fleet = [TRICYCLE, fleet_entry("ebike", capacity=30, speed_kmh=12)]
+    morning = {"id": "morning", "start": "08:00", "end": "11:30", "riders": 1}
+    document = _plan(
+        three_on_a_lane(), day(("B1", 60), ("B3", 20)), operations(fleet=fleet, shifts=[morning])
+    )
+    assert document["undelivered"] == []
+    [crew] = [c for s in document["shifts"] for c in s["crews"]]
+    assert crew["vehicle"] == "ebike" and sorted(t["parcels"] for t in crew["trips"]) == [20, 30, 30]
+    # with a second rider the tricycle goes out, and its loads are the tricycle's again
+    two = operations(fleet=fleet, shifts=[{**morning, "riders": 2}])
+    document = _plan(three_on_a_lane(), day(("B1", 60), ("B3", 20)), two)
+    [crew] = [c for s in document["shifts"] for c in s["crews"]]
+    assert crew["vehicle"] == "tricycle" and [t["parcels"] for t in crew["trips"]] == [80]
+
+
 def test_parcels_the_sorter_cannot_have_ready_in_time_say_to_add_a_sorter() -> None:
     # Sorting at 5 minutes a parcel, a morning of two hours sorts about 20: the rest were "did not
     # fit in the crews' time; one more crew carries ...", where a crew more sorts nothing.
