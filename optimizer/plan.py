@@ -622,7 +622,8 @@ def _why(
         1 for c in model.crews if c.shift == shift_number and operations.fleet[c.vehicle] == fleet_entry
     )
     # What one more crew takes: riders, and a vehicle too when every one is out already.
-    needs, needs_zh = f"{fleet_entry.crew} more riders", f"{fleet_entry.crew} 名骑手"
+    riders = "1 more rider" if fleet_entry.crew == 1 else f"{fleet_entry.crew} more riders"
+    needs, needs_zh = riders, f"{fleet_entry.crew} 名骑手"
     called = fleet_name(vehicle, fleet_entry.mode, "zh")
     available = fleet_entry.count_in(shift.id)
     if out >= available:

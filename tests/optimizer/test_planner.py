@@ -116,6 +116,14 @@ def test_an_over_full_day_delivers_what_fits_and_says_why_not_the_rest() -> None
     [left] = assert_valid(site_graph, the_day, spare, spare_plan)["undelivered"]
     assert left["reason"].endswith("carries about 20 parcels (2 more riders)")
     assert left["reason_zh"].endswith("再加一组三轮车（2 名骑手）大约能多送 20 件")
+    # An e-bike's crew is one rider, said as one.
+    ebikes = operations(
+        shifts=[{"id": "morning", "start": "08:00", "end": "08:12", "riders": 1}],
+        fleet=[{"id": "ebike", "mode": "ebike", "count": 2, "capacity": 20, "crew": 1, "speed_kmh": 7.2}],
+    )
+    ebike_plan = plan_day(site_graph, the_day, ebikes, time_limit_s=LIMIT_S)
+    lefts = assert_valid(site_graph, the_day, ebikes, ebike_plan)["undelivered"]
+    assert lefts and lefts[-1]["reason"].endswith("(1 more rider)"), lefts
 
 
 def test_buildings_left_for_the_same_reason_are_said_once_in_the_order_their_numbers_go() -> None:
