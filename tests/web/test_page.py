@@ -1607,7 +1607,8 @@ def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer
     running, client = server
     date = "2022-04-25"
     # 60 morning parcels (one tricycle's trip), 90 in the afternoon, half of them for building 80,
-    # sealed with no designated pair on the roster: the answer borrows one; none at night
+    # sealed with no designated pair on the roster: the answer borrows one, whose two riders
+    # carry the other half too, in loads of their own 20; none at night
     sealed = client.patch("/sites/gelin-spring/buildings/80", json={"sealed": True}, headers=ADMIN)
     assert sealed.status_code == 200, sealed.text
     counts = "building,parcels,shift\n12,20,morning\n40,40,morning\n30,45,afternoon\n80,45,afternoon\n"
@@ -1641,8 +1642,8 @@ def test_the_coordinator_asks_how_many_riders_the_day_needs_and_finds_the_answer
         [
             "afternoon",
             "90",
-            "4",
-            "tricycle ×1, designated pair ×1",
+            "2",
+            "designated pair ×1",
             "enough with designated pair +1 more borrowed",
         ],
         ["evening", "0", "0", "—", "enough"],
