@@ -21,7 +21,7 @@ from optimizer.cvrp import (
     route_cost,
     solve_cvrp,
 )
-from optimizer.giant_tour import TourSplitError, split_tour
+from optimizer.giant_tour import TourSplitError, nearest_neighbour_tour, split_tour
 from optimizer.partition import best_partition, narrowed_partition
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, shortest_tour, solve_vrp
@@ -253,6 +253,12 @@ def test_a_tour_is_cut_where_it_costs_least(seed: int) -> None:
     assert [c for route in routes for c in route] == tour  # consecutive pieces, in order
     assert all(instance.demand[route].sum() <= instance.capacity for route in routes)
     assert route_cost(instance, routes) == _cut_costs_by_enumeration(instance, tour)
+
+
+def test_the_nearest_neighbour_tour_goes_to_the_nearest_customer_left_each_time() -> None:
+    #   depot 0 at x=0; customers at x = 50, 300, 120, -100 (1..4): 1 (50), 3 (120), 2 (300), 4 (-100)
+    x = np.array([0, 50, 300, 120, -100])
+    assert nearest_neighbour_tour(np.abs(x[:, None] - x[None, :])) == [1, 3, 2, 4]
 
 
 def test_a_customer_over_capacity_cannot_be_cut_into_a_route() -> None:

@@ -10,11 +10,16 @@ import dataclasses
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from fixtures.generate import foot_path
+from optimizer import planner, seed
 from optimizer.check import check_plan
 from optimizer.clock import parse_clock
 from optimizer.planner import MAX_WAVES, plan_day, wave_times
+from optimizer.problem import VrpProblem
 from optimizer.replan import frozen_part
+from optimizer.routing import VrpSolution
 from tests.helpers import assert_valid, day, graph_of, operations, three_on_a_lane
 
 LIMIT_S = 1.0
@@ -28,6 +33,25 @@ def _stops(document: dict[str, Any]) -> list[tuple[str, str, int]]:
         for trip in crew["trips"]
         for stop in trip["stops"]
     ]
+
+
+def test_a_plan_whose_searches_all_run_out_of_time_still_carries_every_parcel_it_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A machine starved by other plans: no search finds anything in its share of the time. The
+    # seed's trips are then cut from a nearest-neighbour tour, and the plan is the seed.
+    def out_of_time(problem: VrpProblem, **_: Any) -> VrpSolution:
+        return VrpSolution([[] for _ in problem.vehicles], None, "fail_timeout")
+
+    monkeypatch.setattr(seed, "solve_vrp", out_of_time)
+    monkeypatch.setattr(planner, "solve_vrp", out_of_time)
+    site_graph, the_day = graph_of(three_on_a_lane()), day(("B1", 50), ("B2", 60), ("B3", 40, "afternoon"))
+    ops = operations()
+    document = assert_valid(
+        site_graph, the_day, ops, plan_day(site_graph, the_day, ops, time_limit_s=LIMIT_S)
+    )
+    assert document["undelivered"] == [] and document["summary"]["delivered"] == 150
+    assert document["solver"]["status"] == "fail_timeout"
 
 
 def test_one_trip_serves_the_whole_lane() -> None:
