@@ -74,7 +74,7 @@ def _cut(model: DayModel, like: SeedTrip, nodes: Sequence[int], time_limit_s: fl
     """`nodes` cut into trips of `like`'s vehicle by a short plain-CVRP search; where the search
     found none in its time, a nearest-neighbour tour cut at the cheapest places. A group left
     without trips is left out of the seed, and on a machine busy with other plans a 1 s plan's
-    shift of 231 buildings got none (its share of the seed's time, 0.05 s, ran out before a first
+    evening of 231 loads got none (its share of the seed's time, 0.05 s, ran out before a first
     solution), so the plan delivered none of that shift's parcels."""
     problem = trips_problem(model, vehicle=like.vehicle, nodes=nodes)
     solution = solve_vrp(problem, time_limit_s=max(time_limit_s, 0.05), iterated=IteratedSearch())
