@@ -425,7 +425,7 @@ class _Search:
         """One search from `start_routes` (or a first solution); None if none found."""
         self.parameters.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
         routing, manager = self.routing, self.manager
-        solution = None
+        solution, from_start = None, False
         if self.iterated is not None:
             if start_routes is not None:
                 self._preassign(start_routes)
@@ -434,16 +434,14 @@ class _Search:
             as_indices = [[manager.NodeToIndex(n) for n in route] for route in start_routes]
             start = routing.ReadAssignmentFromRoutes(as_indices, True)
             if start is not None:
+                from_start = True
                 solution = routing.SolveFromAssignmentWithParameters(start, self.parameters)
-                if solution is None:
-                    # The limit ran out before the search stood on its start again (closing a
-                    # model of hundreds of trip vehicles, on a machine busy with other plans).
-                    # A first solution of its own in no time drops every visit it can: on a
-                    # starved machine a 1 s day plan delivered nothing where its seed delivered
-                    # 1,500 parcels. None: the caller keeps the start.
-                    self.status = _STATUS.get(routing.status(), str(routing.status()))
-                    return None
-        if solution is None and self.iterated is None:
+        # A start read but no solution: the limit ran out before the search stood on it again
+        # (closing a model of hundreds of trip vehicles, on a machine busy with other plans). A
+        # first solution of its own in no time drops every visit it can: on a starved machine a
+        # 1 s day plan delivered nothing where its seed delivered 1,500 parcels. None: the caller
+        # keeps the start.
+        if solution is None and self.iterated is None and not from_start:
             solution = routing.SolveWithParameters(self.parameters)
         self.status = _STATUS.get(routing.status(), str(routing.status()))
         if solution is None:
