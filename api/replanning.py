@@ -71,7 +71,7 @@ def replan_inputs(
             zh=error.zh,
         ) from error
     try:
-        remaining_day(snapshot_day(inputs), frozen)
+        remaining_day(snapshot_day(inputs), frozen, operations)
     except DayError as error:
         raise ApiError(409, "counts_short", error.message, field="counts", zh=error.zh) from error
     return {"plan_id": in_use.id, "now": now, "plan": in_use.document}

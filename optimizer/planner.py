@@ -259,7 +259,7 @@ def _plan_once(
     else:
         model = build_day_model(
             site_graph,
-            remaining_day(day, frozen),
+            remaining_day(day, frozen, operations),
             operations,
             ready_s=frozen.ready_s,
             late_urgent=late_urgent,

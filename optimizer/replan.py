@@ -162,13 +162,17 @@ def _check_crew(crew: Mapping[str, Any], crews_now: Mapping[str, str], now_s: in
         )
 
 
-def remaining_day(day: Day, frozen: Frozen) -> Day:
+def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
     """The new counts less what is already on the road.
 
     Parcels a kept trip lists by batch (held over from a day, arrived at a time, or brought back
-    by a trip) come off the rows of that batch; the rest off each building's earliest rows (held over first, then those there
-    before the shift), the order the sorter takes them in.
+    by a trip) come off the rows of that batch; the rest off each building's earliest rows (held
+    over first, then shift by shift: those there before the shift, then by arrival), the order the
+    sorter takes them in. By shift, not by where a row stands in the sheet: a sheet that lists a
+    building's evening row above its morning one had a kept trip's morning parcel taken off the
+    evening row, and the morning parcel planned again (and again at every later re-plan).
     """
+    shift_order = {shift.id: number for number, shift in enumerate(operations.shifts)}
     taken = [0] * len(day.rows)
     batch_left = dict(frozen.delivered_batches)
     for index, row in enumerate(day.rows):
@@ -180,7 +184,7 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
     for index, row in enumerate(day.rows):
         if taken[index]:
             left[row.building] -= taken[index]
-    earliest_first = sorted(range(len(day.rows)), key=lambda i: (_gate_order(day.rows[i]), i))
+    earliest_first = sorted(range(len(day.rows)), key=lambda i: (_gate_order(day.rows[i], shift_order), i))
     for index in earliest_first:
         row = day.rows[index]
         more = min(row.parcels - taken[index], max(0, left.get(row.building, 0)))
@@ -207,13 +211,14 @@ def remaining_day(day: Day, frozen: Frozen) -> Day:
     return Day(date=day.date, rows=tuple(row for _, row in sorted(rows)))
 
 
-def _gate_order(row: CountRow) -> tuple[int, str]:
-    """Held-over rows (oldest first), then those there before the shift, then by arrival or by
-    when a trip brought them back."""
+def _gate_order(row: CountRow, shift_order: Mapping[str, int]) -> tuple[int, str, int, int]:
+    """Held-over rows (oldest first), then shift by shift: those there before the shift, then by
+    arrival or by when a trip brought them back."""
     if row.held_from is not None:
-        return (-2, row.held_from)
+        return (0, row.held_from, 0, 0)
     at = row.arrived_s if row.arrived_s is not None else row.back_s
-    return (-1 if at is None else at, "")
+    shift = 0 if row.shift is None else shift_order.get(row.shift, len(shift_order))
+    return (1, "", shift, -1 if at is None else at)
 
 
 def _batch(document: Mapping[str, Any]) -> Batch:

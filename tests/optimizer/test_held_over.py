@@ -180,7 +180,7 @@ def test_a_replan_takes_a_kept_trips_held_parcels_off_the_held_rows() -> None:
     frozen = frozen_part(
         document, site_id="three-on-a-lane", date="2022-04-28", operations=operations(), now_s=now_s
     )
-    left = remaining_day(the_day, frozen)
+    left = remaining_day(the_day, frozen, operations())
     carried: dict[tuple[str, bool], int] = {}
     for stop in trips[0]["stops"]:
         held = sum(b["parcels"] for b in stop.get("batches", []) if "held_from" in b)

@@ -11,6 +11,7 @@ import pytest
 
 from fixtures.generate import three_on_a_lane
 from optimizer.check import check_plan
+from optimizer.clock import parse_clock
 from optimizer.errors import DayError, PlanError
 from optimizer.graph import build_graph
 from optimizer.plan_summary import shown_width
@@ -55,6 +56,30 @@ def test_trips_on_the_road_stay_and_the_rest_is_replanned() -> None:
     assert any("had departed by 08:05:00" in v for v in check_plan(SITE, more, ops, tampered, frozen=frozen))
 
 
+def test_a_replan_keeps_each_shifts_parcels_in_their_shift_whatever_order_the_sheet_lists_them() -> None:
+    # The afternoon's row above the morning's: a kept morning trip's parcels came off the
+    # afternoon's row, and the morning's were planned (and delivered) a second time.
+    ops = operations(fleet=[SMALL])
+    the_day = day(
+        ("B1", 12, "afternoon"), ("B3", 12, "afternoon"), ("B1", 6, "morning"), ("B3", 6, "morning")
+    )
+    first = assert_valid(SITE, the_day, ops, plan_day(SITE, the_day, ops, time_limit_s=1.0))
+    morning = first["shifts"][0]["crews"][0]["trips"]
+    assert {s["building"] for s in morning[0]["stops"]} & {"B1", "B3"}
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_clock(morning[0]["depart"])
+    )
+    replanned = json.loads(
+        json.dumps(plan_day(SITE, the_day, ops, time_limit_s=1.0, frozen=frozen).to_dict())
+    )
+    assert check_plan(SITE, the_day, ops, replanned, frozen=frozen) == []
+    by_shift = {
+        shift["id"]: sum(s["parcels"] for c in shift["crews"] for t in c["trips"] for s in t["stops"])
+        for shift in replanned["shifts"]
+    }
+    assert by_shift == {"morning": 12, "afternoon": 24}
+
+
 def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() -> None:
     ops, first = _first_plan()
     with pytest.raises(PlanError, match="the frozen plan is for site 'three-on-a-lane', not 'other'"):
@@ -87,7 +112,7 @@ def test_parcels_brought_back_go_in_as_one_more_row_and_go_out_again() -> None:
     on_the_road = frozen.trips["morning-1"][0].stops
     back = on_the_road[0].building  # nobody came down there: 3 parcels came back
     rows = [(b, 10) for b in ("B1", "B2", "B3")] + [(back, 3)]
-    left = remaining_day(day(*rows), frozen)
+    left = remaining_day(day(*rows), frozen, ops)
     assert sum(row.parcels for row in left.rows if row.building == back) == 3 + 10 - sum(
         s.parcels for s in on_the_road if s.building == back
     )
@@ -189,8 +214,9 @@ def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     from optimizer.clock import parse_clock
     from optimizer.replan import Frozen, remaining_day
 
+    ops = operations()
     the_day = day(("B3", 5, None, 0, "08:30"), ("B3", 10, None, 0, "06:30"), ("B3", 4))
-    left = lambda frozen: [r.parcels for r in remaining_day(the_day, frozen).rows]  # noqa: E731
+    left = lambda frozen: [r.parcels for r in remaining_day(the_day, frozen, ops).rows]  # noqa: E731
 
     early = parse_clock("06:30")
     named = Frozen(0, {}, {"B3": 7}, {}, {("B3", early, None, None): 7})
@@ -198,6 +224,21 @@ def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     # A plan that names no batches: the earliest parcels go first, those there before the shift first.
     assert left(Frozen(0, {}, {"B3": 7}, {})) == [5, 7, 0]
     assert left(Frozen(0, {}, {"B3": 16}, {})) == [3, 0, 0]
+
+    # Shift by shift, whatever order the sheet lists them in: the evening's row above the
+    # morning's, and the afternoon's arrivals below both.
+    three = operations(
+        shifts=[
+            {"id": "morning", "start": "08:00", "end": "10:00", "riders": 2},
+            {"id": "afternoon", "start": "14:00", "end": "16:00", "riders": 2},
+            {"id": "evening", "start": "18:00", "end": "20:00", "riders": 2},
+        ]
+    )
+    listed = day(("B3", 60, "evening"), ("B3", 1, "morning"), ("B3", 5, "afternoon", 0, "13:30"))
+    taken = lambda n: [r.parcels for r in remaining_day(listed, Frozen(0, {}, {"B3": n}, {}), three).rows]  # noqa: E731
+    assert taken(1) == [60, 0, 5]
+    assert taken(4) == [60, 0, 2]
+    assert taken(8) == [58, 0, 0]
 
 
 def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:

@@ -223,7 +223,7 @@ def test_a_batch_brought_back_is_checked_against_the_counts_and_kept_by_a_re_pla
     frozen = frozen_part(
         plan, site_id=site_graph.site.id, date=None, operations=ops, now_s=parse_clock(trip["depart"]) or 0
     )
-    left = remaining_day(the_day, frozen)
+    left = remaining_day(the_day, frozen, ops)
     delivered_own = sum(s["parcels"] for s in trip["stops"] if s["building"] == "B3") - 3
     assert [(r.parcels, r.back_s) for r in left.rows] == [(20 - delivered_own, None), (0, back.back_s)]
 
