@@ -613,6 +613,12 @@ def _why(
             f"{{what}}：要在门口静置 {operations.gate.stand_min} 分钟，{format_clock(ready)} 才能装车，"
             "来不及在班次结束前送完回来；请早点消杀，或安排更晚的班次",
         )
+    now = _day_over(model, shift_number, nodes[0])
+    if now is not None:
+        return (
+            f"{{what}}: the crews' day was over when it was planned again ({now}); they are held over into the next day",
+            f"{{what}}：重排时（{now}）各组当天已收工；留到第二天送",
+        )
     vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
     unstaffed = shift.id not in per_crew and bool(per_crew)
     if unstaffed:  # no crew out in the shift at all (its riders 0): what a crew carried in another
@@ -643,6 +649,21 @@ def _why(
     )
     more_zh = f"；{label}再加一组{called}（{needs_zh}）大约能多送 {capacity} 件" if capacity else ""
     return f"{{what}} did not fit in the crews' time{more}", f"{{what}}在各组的时间里送不完{more_zh}"
+
+
+def _day_over(model: DayModel, shift_number: int, node: int) -> str | None:
+    """In a re-plan, the time it was made (HH:MM) when no crew from the shift on has time left
+    for even a trip to this building alone: more crews would not help today, and saying "one
+    more crew carries about …" (or "no crew goes out", of a shift whose crews are all on the
+    road) at 16:00 sent the coordinator after riders for a day that was over."""
+    if not model.crew_ready_s:
+        return None
+    later = [n for n, crew in enumerate(model.crews) if crew.shift >= shift_number]
+    for n in later:
+        crew = model.crews[n]
+        if model.ready_s(n) + model.trip_s(crew.vehicle, [node]) <= model.operations.shifts[crew.shift].end_s:
+            return None
+    return format_clock(min((model.ready_s(n) for n in later), default=0))[:5] if later else None
 
 
 def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str) -> tuple[str, str]:

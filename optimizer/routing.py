@@ -289,6 +289,8 @@ def _one_search(
     pool: RoutePool | None,
     progress_every_s: float = _PROGRESS_EVERY_S,
 ) -> VrpSolution:
+    if not problem.vehicles:
+        return _without_vehicles(problem)
     search = _Search(problem, first_solution, iterated)
     try:
         if on_progress is not None:
@@ -298,6 +300,19 @@ def _one_search(
         return search.result(search.run(time_limit_s, start))
     finally:
         search.close()  # frees the model and, for an iterated search, every step's solution
+
+
+def _without_vehicles(problem: VrpProblem) -> VrpSolution:
+    """Nothing to search: every visit stays unserved. OR-Tools is not asked, as a model without
+    vehicles crashes the whole process in its dimension set-up (a re-plan after every crew's
+    shift was over took the command, or the server's planning worker, down with it)."""
+    if problem.drop_penalty is None:
+        return VrpSolution(
+            [], None if problem.node_count > 1 else 0, "infeasible" if problem.node_count > 1 else "success"
+        )
+    stand_ins = {twin for _, twin in problem.late_twins}
+    penalties = (int(problem.drop_penalty[n]) for n in range(1, problem.node_count) if n not in stand_ins)
+    return VrpSolution([], sum(penalties), "no_vehicles")
 
 
 class _Search:

@@ -80,6 +80,33 @@ def test_a_replan_keeps_each_shifts_parcels_in_their_shift_whatever_order_the_sh
     assert by_shift == {"morning": 12, "afternoon": 24}
 
 
+def test_a_replan_when_every_shift_is_over_keeps_the_day_and_lists_what_came_too_late() -> None:
+    # No crew has a trip left to give: the search had no vehicles, which crashed the process.
+    ops, first = _first_plan()
+    more = day(("B1", 10), ("B2", 10), ("B3", 10), ("B2", 4, "afternoon"))
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("16:00", ops)
+    )
+    replanned = json.loads(json.dumps(plan_day(SITE, more, ops, time_limit_s=1.0, frozen=frozen).to_dict()))
+    assert check_plan(SITE, more, ops, replanned, frozen=frozen) == []
+    kept = [t for s in replanned["shifts"] for c in s["crews"] for t in c["trips"]]
+    assert kept and all(t.get("kept") for t in kept)
+    assert [(u["building"], u["parcels"], u["cause"]) for u in replanned["undelivered"]] == [
+        ("B2", 4, "shift_capacity")
+    ]
+    assert replanned["undelivered"][0]["reason"].endswith(
+        "the crews' day was over when it was planned again (16:00); they are held over into the next day"
+    )
+    # A minute before the end, with the crew back: no trip fits in it either, and more crews would
+    # not help today.
+    frozen = frozen_part(
+        first, site_id=SITE.site.id, date=None, operations=ops, now_s=parse_now("15:59", ops)
+    )
+    late = plan_day(SITE, more, ops, time_limit_s=1.0, frozen=frozen).to_dict()
+    assert "the crews' day was over when it was planned again (15:59)" in late["undelivered"][0]["reason"]
+    assert "重排时（15:59）各组当天已收工" in late["undelivered"][0]["reason_zh"]
+
+
 def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() -> None:
     ops, first = _first_plan()
     with pytest.raises(PlanError, match="the frozen plan is for site 'three-on-a-lane', not 'other'"):

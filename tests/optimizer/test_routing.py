@@ -100,6 +100,24 @@ def test_a_trip_loads_no_earlier_than_what_it_carries_has_stood() -> None:
     assert left_out.found and all(2 not in route for route in left_out.routes)
 
 
+def test_a_problem_without_vehicles_leaves_every_visit_and_the_process_standing() -> None:
+    """OR-Tools crashes the process on a model without vehicles (a segmentation fault in its
+    dimension set-up), which a re-plan after every crew's shift was over asked for."""
+    transit = np.array([[0, 100, 100], [100, 0, 10], [100, 10, 0]], dtype=np.int64)
+    optional = VrpProblem(
+        demand=np.array([0, 1, 1]),
+        transit_s=[transit],
+        arc_cost=[transit],
+        vehicles=[],
+        drop_penalty=np.array([0, 500, 700]),
+    )
+    for search in (solve_vrp, routing.solve_vrp_stopped_at_limit):
+        none = search(optional, time_limit_s=0.5)
+        assert (none.routes, none.objective) == ([], 1_200)
+    required = VrpProblem(demand=np.array([0, 1, 1]), transit_s=[transit], arc_cost=[transit], vehicles=[])
+    assert not solve_vrp(required, time_limit_s=0.5).found
+
+
 def test_a_search_stopped_at_the_limit_gives_its_last_solution_or_its_own_result() -> None:
     instance = _grid()
     problem = cvrp_problem(instance)
