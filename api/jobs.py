@@ -15,7 +15,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,27 +43,127 @@ INTERNAL_ERROR_ZH = "排路线时出了内部错误（请告诉管理员）："
 STAFFING_RESTART_MESSAGE = "the server stopped while the riders needed were being worked out; ask again"
 STAFFING_RESTART_MESSAGE_ZH = "算需要几名骑手时服务器停了，请再算一次"
 STAFFING_ERROR_ZH = "算需要几名骑手时出了内部错误（请告诉管理员）："
+WORKER_DIED_MESSAGE = (
+    "the process making this plan stopped unexpectedly (out of memory, or a crash in the solver); "
+    "ask for the plan again, and tell whoever runs the server if it happens again"
+)
+WORKER_DIED_MESSAGE_ZH = "排路线的进程意外停了（内存不够，或求解器出错）；请再排一次，如果再出现请告诉管理员"
+STAFFING_WORKER_DIED_MESSAGE = (
+    "the process working out the riders needed stopped unexpectedly (out of memory, or a crash in "
+    "the solver); ask again, and tell whoever runs the server if it happens again"
+)
+STAFFING_WORKER_DIED_MESSAGE_ZH = (
+    "算需要几名骑手的进程意外停了（内存不够，或求解器出错）；请再算一次，如果再出现请告诉管理员"
+)
+WORKER_DIED_RETRIES = 2
 _PROGRESS_EVERY_S = 1.0
 _engines: dict[str, Engine] = {}
 
 
 class JobRunner:
+    """The worker processes, and what to do when one dies.
+
+    A worker killed mid-solve (the kernel's out-of-memory killer, a crash inside OR-Tools) breaks
+    the whole `ProcessPoolExecutor`: its job stayed `running` for good, and every later plan or
+    staffing request of every compound on the server failed with an internal error until the
+    server was restarted. So a broken pool is replaced at once, the job that was running when
+    its worker died ends failed saying so, and those it had not started yet go to the new pool."""
+
     def __init__(self, database_url: str, *, workers: int) -> None:
         self.database_url = database_url
-        self.pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
-        )
+        self.workers = workers
+        self._lock = threading.Lock()
+        self.pool = self._new_pool()
+        self._retries: dict[str, int] = {}
+        self._closed = False
         self.on_done: Callable[[], None] = lambda: None
         """Called in this process as each job ends: room in the queue for a waiting one."""
 
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+        )
+
     def submit(self, job_id: str) -> None:
-        self.pool.submit(run_job, self.database_url, job_id).add_done_callback(lambda _: self.on_done())
+        self._submit(JobRow, job_id)
 
     def submit_staffing(self, run_id: str) -> None:
-        self.pool.submit(run_staffing, self.database_url, run_id).add_done_callback(lambda _: self.on_done())
+        self._submit(StaffingRunRow, run_id)
+
+    def _submit(self, table: type[JobRow] | type[StaffingRunRow], row_id: str) -> None:
+        work = run_job if table is JobRow else run_staffing
+        with self._lock:
+            try:
+                future = self.pool.submit(work, self.database_url, row_id)
+            except BrokenProcessPool:  # a worker died and its pool's callbacks have not run yet
+                self._renew(self.pool)
+                future = self.pool.submit(work, self.database_url, row_id)
+            pool = self.pool
+        future.add_done_callback(lambda done: self._finished(pool, table, row_id, done))
+
+    def _renew(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh pool in place of `broken` (once, however many of its jobs report it)."""
+        if self.pool is broken:
+            log.error("a worker process died; starting new workers")
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+
+    def _finished(
+        self,
+        pool: ProcessPoolExecutor,
+        table: type[JobRow] | type[StaffingRunRow],
+        row_id: str,
+        done: Future[None],
+    ) -> None:
+        error = None if done.cancelled() else done.exception()
+        if isinstance(error, BrokenProcessPool) and not self._closed:
+            with self._lock:
+                self._renew(pool)
+            self._after_worker_died(table, row_id)
+        else:
+            self._retries.pop(row_id, None)
+        self.on_done()
+
+    def _after_worker_died(self, table: type[JobRow] | type[StaffingRunRow], row_id: str) -> None:
+        """The job whose worker died ends failed; one not yet started (another job's worker died)
+        goes to the new workers, at most twice (a job that kills its worker before it starts)."""
+        engine = _engine(self.database_url)
+        with Session(engine) as session:
+            status = session.scalar(select(table.status).where(table.id == row_id))
+        tries = self._retries.get(row_id, 0)
+        if status == "queued" and tries < WORKER_DIED_RETRIES:
+            self._retries[row_id] = tries + 1
+            self._submit(table, row_id)
+            return
+        if status not in ("queued", "running"):
+            return
+        self._retries.pop(row_id, None)
+        if table is JobRow:
+            _end(
+                engine,
+                JobRow,
+                row_id,
+                status="failed",
+                error=WORKER_DIED_MESSAGE,
+                error_zh=WORKER_DIED_MESSAGE_ZH,
+            )
+        else:
+            _end(
+                engine,
+                StaffingRunRow,
+                row_id,
+                status="failed",
+                error=STAFFING_WORKER_DIED_MESSAGE,
+                error_zh=STAFFING_WORKER_DIED_MESSAGE_ZH,
+                snapshot={},
+            )
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._closed = True
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def recover(session: Session) -> list[str]:

@@ -4,9 +4,7 @@ waiting plans on start."""
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from api.db.session import make_engine, make_sessions, upgrade
 from api.errors import ApiError, message_for
 from api.jobs import JobRunner, recover, recover_staffing
 from api.queue import Backlog
+from api.rendering import Renderer
 from api.routes import (
     cards,
     counts,
@@ -107,9 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(database_url)
         app.state.sessions = make_sessions(engine)
         app.state.runner = JobRunner(database_url, workers=settings.workers)
-        app.state.render_pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
-        )
+        app.state.renderer = Renderer()
         with app.state.sessions() as session:
             for job_id in recover(session):
                 app.state.runner.submit(job_id)
@@ -123,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.backlog.stop()
             app.state.runner.shutdown()
-            app.state.render_pool.shutdown(wait=False, cancel_futures=True)
+            app.state.renderer.shutdown()
             engine.dispose()
 
     # The API's pages (/docs, /redoc) with their scripts served from here, not from a CDN: the

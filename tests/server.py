@@ -55,6 +55,23 @@ class Server:
                 time.sleep(0.2)
         raise AssertionError(f"server did not start: {self.log.read_text()[-2000:]}")
 
+    def workers(self) -> list[int]:
+        """The process ids of the server's worker processes (its children started by
+        multiprocessing to run jobs, not its resource tracker)."""
+        assert self.process is not None
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if parent == self.process.pid and b"spawn_main" in command:
+                found.append(int(entry.name))
+        return found
+
     def kill(self) -> None:
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)

@@ -5,7 +5,6 @@ Rendering is CPU work, so it runs in a worker process, never in the event loop.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -13,7 +12,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import PrincipalDep, SessionDep
 from api.errors import ERROR_RESPONSES
-from api.rendering import render_cards
 from api.routes.params import Lang
 from api.routes.plans import visible_plan
 from api.store import plan_site
@@ -35,10 +33,7 @@ async def _cards(
 ) -> bytes:
     plan = await run_in_threadpool(visible_plan, session, principal, plan_id)
     site = await run_in_threadpool(plan_site, session, plan)
-    loop = asyncio.get_running_loop()
-    rendered: bytes = await loop.run_in_executor(
-        request.app.state.render_pool, render_cards, site, plan.document, options
-    )
+    rendered: bytes = await request.app.state.renderer.render(site, plan.document, options)
     return rendered
 
 
