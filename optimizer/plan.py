@@ -571,6 +571,16 @@ def _why(
     if cause == "no_sealed_team":
         return _no_sealed_team(model, shift_number, "{what}", "{what}")
     if cause == "no_crew":
+        short = _riders_short(model, shift_number, nodes[0])
+        if short is not None:
+            idle, crew_size, short_by = short
+            article = "an" if idle[:1].lower() in "aeiou" else "a"
+            return (
+                f"{{what}}: no crew from then on rides a vehicle that can reach it; {article} {idle} crew needs "
+                f"{_riders(crew_size)}, the {shift.id} shift has {shift.riders}; add {_riders(short_by)} to it",
+                f"{{what}}：之后没有组骑能到这栋楼的车；一组{fleet_name(idle, operations.vehicle(idle).mode, 'zh')}"
+                f"要 {crew_size} 名骑手，{label}只有 {shift.riders} 名；请给这个班次加 {short_by} 名骑手",
+            )
         modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
         return (
             f"{{what}}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift",
@@ -666,6 +676,32 @@ def _day_over(model: DayModel, shift_number: int, node: int) -> str | None:
     return format_clock(min((model.ready_s(n) for n in later), default=0))[:5] if later else None
 
 
+def _riders(count: int) -> str:
+    return "1 rider" if count == 1 else f"{count} riders"
+
+
+def _riders_short(model: DayModel, shift_number: int, node: int) -> tuple[str, int, int] | None:
+    """Where a vehicle that reaches the building stands idle in the shift for want of riders (its
+    crews fielded, `problem._fielded`, took them all, or the shift has fewer than one crew needs):
+    that vehicle's id, the riders its crew needs, and how many more riders would field it — "staff
+    one in the shift" said nothing of a shift with 1 rider and tricycles that need 2."""
+    operations = model.operations
+    shift = operations.shifts[shift_number]
+    crews = [c for c in model.crews if c.shift == shift_number]
+    left = shift.riders - sum(c.riders for c in crews)
+    idle = [
+        v
+        for k, v in enumerate(operations.fleet)
+        if model.reachable[k, node]
+        and (v.sealed_ok or node == 0 or model.visits[node].building not in model.sealed)
+        and v.count_in(shift.id) > sum(1 for c in crews if c.vehicle == k)
+    ]
+    if not idle:
+        return None
+    fewest = min(idle, key=lambda v: v.crew)
+    return (fewest.id, fewest.crew, fewest.crew - left) if fewest.crew > left else None
+
+
 def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str) -> tuple[str, str]:
     """Why a sealed building's parcels stayed, in English and Chinese: no designated pair on the
     roster, or too few riders in the shift for one (a pair is fielded first, `problem._fielded`)."""
@@ -684,7 +720,7 @@ def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str)
     if not fielded and crew > shift.riders:
         ids, more = ", ".join(v.id for v in pairs), crew - shift.riders
         return (
-            f"{what}: the building is sealed and the designated pair ({ids}) needs {crew} riders, the {shift.id} shift has {shift.riders}; add {more} {'rider' if more == 1 else 'riders'} to it",
+            f"{what}: the building is sealed and the designated pair ({ids}) needs {crew} riders, the {shift.id} shift has {shift.riders}; add {_riders(more)} to it",
             f"{what_zh}：楼已封控，指定的两人组（{ids}）要 {crew} 名骑手，{shift_label(shift.id, 'zh')}只有 {shift.riders} 名；请给这个班次加 {more} 名骑手",
         )
     return (

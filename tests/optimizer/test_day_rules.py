@@ -134,6 +134,26 @@ def test_parcels_left_from_a_shift_nobody_rides_say_to_staff_it() -> None:
     assert "上午班没有组出车：安排一组三轮车（2 名骑手）大约能送 70 件" in group["reason_zh"]
 
 
+def test_parcels_left_for_want_of_a_rider_say_how_many_more_field_a_crew() -> None:
+    # One rider and a tricycle that needs two: "staff one in the morning shift" did not say that
+    # one more rider is all it takes.
+    one = {"id": "morning", "start": "08:00", "end": "11:00", "riders": 1}
+    document = _plan(three_on_a_lane(), day(("B1", 5), ("B3", 7)), operations(shifts=[one]))
+    [group] = document["undelivered_groups"]
+    assert (group["cause"], group["parcels"]) == ("no_crew", 12)
+    assert group["reason"].endswith(
+        "no crew from then on rides a vehicle that can reach it; a tricycle crew needs 2 riders, "
+        "the morning shift has 1; add 1 rider to it"
+    )
+    assert group["reason_zh"].endswith("一组三轮车要 2 名骑手，上午班只有 1 名；请给这个班次加 1 名骑手")
+    nobody = {**one, "riders": 0}
+    ebike = {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    document = _plan(three_on_a_lane(), day(("B1", 5)), operations(shifts=[nobody], fleet=[ebike]))
+    assert document["undelivered"][0]["reason"].endswith(
+        "an ebike crew needs 1 rider, the morning shift has 0; add 1 rider to it"
+    )
+
+
 def test_urgent_parcels_the_shift_has_no_time_for_go_late_with_a_later_crew() -> None:
     # The morning is five minutes long, too short for any trip: the afternoon crew brings the
     # medicine (late) instead of the plan leaving it for tomorrow.
