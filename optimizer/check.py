@@ -236,7 +236,9 @@ class _Walker:
                 door = self.operations.sealed if sealed else None
                 needed = stop_s(building, count, self.operations.stop, door)
                 if kept:  # it left under the seals of then, door rounds or bells, whichever they were
-                    needed = min(needed, stop_s(building, count, self.operations.stop, self.operations.sealed))
+                    needed = min(
+                        needed, stop_s(building, count, self.operations.stop, self.operations.sealed)
+                    )
                 if leave - arrive < needed:
                     self.fail(
                         f"{at}: {leave - arrive} s at building {building.id}, the stop takes {needed} s"

@@ -306,7 +306,7 @@ def build_plan(
         crews = model.crews_of_shift(shift_number)
         queues = {c: [list(nodes) for nodes in trips_of_crew[c] if nodes] for c in crews}
         ready = {c: model.ready_s(c) for c in crews}
-        timed: dict[int, list[Trip]] = {c: list(kept.get(_crew_id(model, c), ())) for c in crews}
+        timed: dict[int, list[Trip]] = {c: list(kept.get(crew_id(model, c), ())) for c in crews}
         sorter = _Sorter(operations.gate.sort_s_per_parcel, shift.sorters, max(shift.start_s, now_s or 0))
         while any(queues.values()):
             crew = min((c for c in crews if queues[c]), key=lambda c: (ready[c], c))
@@ -329,7 +329,7 @@ def build_plan(
                 entry = operations.fleet[model.crews[crew].vehicle]
                 crews_by_shift[shift_number].append(
                     CrewPlan(
-                        id=_crew_id(model, crew),
+                        id=crew_id(model, crew),
                         vehicle=entry.id,
                         mode=entry.mode,
                         riders=model.crews[crew].riders,
@@ -355,7 +355,7 @@ def build_plan(
     return replace(plan, undelivered=undelivered, undelivered_groups=groups)
 
 
-def _crew_id(model: DayModel, crew: int) -> str:
+def crew_id(model: DayModel, crew: int) -> str:
     return f"{model.operations.shifts[model.crews[crew].shift].id}-{model.crews[crew].number}"
 
 
@@ -574,9 +574,8 @@ def _why(
         short = _riders_short(model, shift_number, nodes[0])
         if short is not None:
             idle, crew_size, short_by = short
-            article = "an" if idle[:1].lower() in "aeiou" else "a"
             return (
-                f"{{what}}: no crew from then on rides a vehicle that can reach it; {article} {idle} crew needs "
+                f"{{what}}: no crew from then on rides a vehicle that can reach it; {_a(idle)} crew needs "
                 f"{_riders(crew_size)}, the {shift.id} shift has {shift.riders}; add {_riders(short_by)} to it",
                 f"{{what}}：之后没有组骑能到这栋楼的车；一组{fleet_name(idle, operations.vehicle(idle).mode, 'zh')}"
                 f"要 {crew_size} 名骑手，{label}只有 {shift.riders} 名；请给这个班次加 {short_by} 名骑手",
@@ -643,12 +642,12 @@ def _why(
     called = fleet_name(vehicle, fleet_entry.mode, "zh")
     available = fleet_entry.count_in(shift.id)
     if out >= available:
-        needs += f" and a {vehicle} beyond the {available} out already"
+        needs += f" and {_a(vehicle)} beyond the {available} out already"
         needs_zh += f"和第 {available + 1} 辆{called}"
     if unstaffed:
         return (
-            f"{{what}} did not fit in the crews' time; no crew goes out in the {shift.id} shift: a "
-            f"{vehicle} crew there carries about {capacity} parcels ({needs}), as one did in another shift",
+            f"{{what}} did not fit in the crews' time; no crew goes out in the {shift.id} shift: "
+            f"{_a(vehicle)} crew there carries about {capacity} parcels ({needs}), as one did in another shift",
             f"{{what}}在各组的时间里送不完；{label}没有组出车：安排一组{called}（{needs_zh}）大约能送 {capacity} 件"
             "（按别的班次一组送的件数）",
         )
@@ -662,18 +661,24 @@ def _why(
 
 
 def _day_over(model: DayModel, shift_number: int, node: int) -> str | None:
-    """In a re-plan, the time it was made (HH:MM) when no crew from the shift on has time left
-    for even a trip to this building alone: more crews would not help today, and saying "one
+    """In a coordinator's re-plan (not a stage of a plan made wave by wave, whose crews are busy
+    with the trips of the stages before), the time it was made (HH:MM) when no crew from the
+    shift on has time left for even a trip to this building alone: more crews would not help today, and saying "one
     more crew carries about …" (or "no crew goes out", of a shift whose crews are all on the
     road) at 16:00 sent the coordinator after riders for a day that was over."""
-    if not model.crew_ready_s:
+    if model.replanned_at_s is None:
         return None
-    later = [n for n, crew in enumerate(model.crews) if crew.shift >= shift_number]
-    for n in later:
-        crew = model.crews[n]
+    for n, crew in enumerate(model.crews):
+        if crew.shift < shift_number:
+            continue
         if model.ready_s(n) + model.trip_s(crew.vehicle, [node]) <= model.operations.shifts[crew.shift].end_s:
             return None
-    return format_clock(min((model.ready_s(n) for n in later), default=0))[:5] if later else None
+    return format_clock(model.replanned_at_s)[:5]
+
+
+def _a(word: str) -> str:
+    """ "a tricycle", "an ebike": vehicle ids in a sentence."""
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
 def _riders(count: int) -> str:
@@ -834,7 +839,7 @@ def _sorting_keeps_it(model: DayModel, carried: Mapping[str, int], node: int) ->
             if model.sorting_pace(number) is None:
                 return False
             sorted_from = model.sorted_from_s(
-                model.crews[crew], carried.get(_crew_id(model, crew), 0) + visit.parcels
+                model.crews[crew], carried.get(crew_id(model, crew), 0) + visit.parcels
             )
             if sorted_from + model.trip_s(model.crews[crew].vehicle, [node]) <= end_s:
                 return False  # sorted in time for this crew: it was crew time it lacked

@@ -12,7 +12,7 @@ from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
 from optimizer.plan import Plan, build_plan
 from optimizer.problem import DayModel, build_day_model, crews_problem
-from optimizer.replan import Frozen, frozen_part, remaining_day
+from optimizer.replan import Frozen, carried_on, frozen_part, remaining_day
 from optimizer.routing import Progress, solve_vrp, solve_vrp_stopped_at_limit
 from optimizer.seed import schedule_seed, seed_trips
 from optimizer.stop_merge import merge_split_stops
@@ -217,6 +217,7 @@ def _plan_wave_by_wave(
         merge_stops=merge_stops,
         overload_seed=overload_seed,
         late_urgent=late_urgent,
+        stage=True,
     )
     for number, at in enumerate(waves):
         on_the_road = frozen_part(
@@ -232,6 +233,7 @@ def _plan_wave_by_wave(
             merge_stops=merge_stops,
             overload_seed=overload_seed,
             late_urgent=late_urgent,
+            stage=True,
         )
     kept_by_crew = {} if frozen is None else {crew: len(trips) for crew, trips in frozen.trips.items()}
     day_plan = plan.kept_only(kept_by_crew, None if frozen is None else frozen.now_s)
@@ -250,8 +252,11 @@ def _plan_once(
     merge_stops: bool = True,
     overload_seed: bool = True,
     late_urgent: bool = True,
+    stage: bool = False,
 ) -> Plan:
-    """One plan of the day (or of what is left of it, with `frozen`) by one search."""
+    """One plan of the day (or of what is left of it, with `frozen`) by one search; `stage`: a
+    stage of a plan made wave by wave, `frozen` its own earlier stages, not a coordinator's
+    re-plan."""
     started = time.monotonic()
     kept: dict[str, Any] = {}
     if frozen is None:
@@ -265,8 +270,22 @@ def _plan_once(
             late_urgent=late_urgent,
         )
         kept = {"kept": frozen.trips, "now_s": frozen.now_s, "parcels": day.parcels}
+        if not stage:
+            model = replace(model, replanned_at_s=frozen.now_s)
     if not model.crews or model.node_count == 1:
         return build_plan(model, [[] for _ in model.crews], solver={"status": "nothing_to_route"}, **kept)
+    in_use = None if frozen is None else carried_on(model, frozen, **kept)
+
+    def better(plan: Plan) -> Plan:
+        """The search's plan, or the plan in use carried on where that does more (a re-plan)."""
+        if in_use is None or in_use.rank <= plan.rank:
+            return plan
+        in_use.solver.update(
+            time_limit_s=time_limit_s,
+            solve_s=round(time.monotonic() - started, 2),
+            searched_delivered=plan.delivered,
+        )
+        return in_use
 
     seed_s = min(time_limit_s * SEED_SHARE, SEED_MAX_S)
     seed = schedule_seed(
@@ -343,14 +362,14 @@ def _plan_once(
             if candidate.at_least_as_good(plan) and candidate.crew_s <= 1.02 * plan.crew_s:
                 crew_trips, plan, status = trips_of(balanced.routes), candidate, f"{status}, balanced"
     if not merge_stops:
-        return plan
+        return better(plan)
     until = time.monotonic() + max(MERGE_MIN_S, MERGE_SHARE * time_limit_s)
     merged, moves = merge_split_stops(model, crew_trips, lambda t: planned(t, status), until=until, plan=plan)
     if not moves:
-        return plan
+        return better(plan)
     final = planned(merged, status, stops_merged=moves)
     final.solver["merge_saved_crew_s"] = plan.crew_s - final.crew_s
-    return final
+    return better(final)
 
 
 def _finish_targets(model: DayModel, plan: Plan) -> dict[int, int]:

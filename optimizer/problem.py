@@ -139,6 +139,7 @@ class DayModel:
     drop_penalty_per_parcel: int
     sealed: frozenset[str]  # buildings served by door delivery, by sealed_ok crews only
     crew_ready_s: tuple[int, ...] = ()  # per crew, when it can load its first trip (re-planning)
+    replanned_at_s: int | None = None  # a coordinator's re-plan: when (not a wave-by-wave stage's)
 
     def distances_m(self, vehicle: Vehicle) -> np.ndarray:
         """Place-to-place lane distances for a fleet entry: its mode's lanes, round sealed zones
