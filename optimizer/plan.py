@@ -630,8 +630,15 @@ def _why(
         )
     vehicle, capacity = per_crew.get(shift.id, (operations.fleet[0].id, 0))
     unstaffed = shift.id not in per_crew and bool(per_crew)
-    if unstaffed:  # no crew out in the shift at all (its riders 0): what a crew carried in another
-        vehicle, capacity = max(per_crew.values(), key=lambda busiest: busiest[1])
+    if unstaffed:  # no crew out in the shift at all (its riders 0): what a crew carried in another,
+        # of a vehicle that runs in this shift (a designated pair only where nothing else does)
+        runs = [(v, n) for v, n in per_crew.values() if operations.vehicle(v).count_in(shift.id) > 0]
+        usable = (
+            [(v, n) for v, n in runs if not operations.vehicle(v).sealed_ok]
+            or runs
+            or list(per_crew.values())
+        )
+        vehicle, capacity = max(usable, key=lambda busiest: busiest[1])
     fleet_entry = operations.vehicle(vehicle)
     out = sum(
         1 for c in model.crews if c.shift == shift_number and operations.fleet[c.vehicle] == fleet_entry
@@ -641,7 +648,10 @@ def _why(
     needs, needs_zh = riders, f"{fleet_entry.crew} 名骑手"
     called = fleet_name(vehicle, fleet_entry.mode, "zh")
     available = fleet_entry.count_in(shift.id)
-    if out >= available:
+    if not available:
+        needs += f" and {_a(vehicle)} for the {shift.id} shift, where none runs"
+        needs_zh += f"和一辆{called}（{label}没有）"
+    elif out >= available:
         needs += f" and {_a(vehicle)} beyond the {available} out already"
         needs_zh += f"和第 {available + 1} 辆{called}"
     if unstaffed:

@@ -134,6 +134,22 @@ def test_parcels_left_from_a_shift_nobody_rides_say_to_staff_it() -> None:
     assert "上午班没有组出车：安排一组三轮车（2 名骑手）大约能送 70 件" in group["reason_zh"]
 
 
+def test_parcels_left_from_a_shift_nobody_rides_name_a_vehicle_that_runs_in_it() -> None:
+    # The only crew of another shift rode a vehicle lent for that shift only: "(1 more rider and
+    # an ebike beyond the 0 out already)" did not say that none runs in the morning.
+    lent = {"id": "ebike", "mode": "ebike", "count": 1, "capacity": 30, "crew": 1, "speed_kmh": 12}
+    shifts = [
+        {"id": "morning", "start": "08:00", "end": "11:00", "riders": 0},
+        {"id": "afternoon", "start": "14:00", "end": "14:12", "riders": 1},
+    ]
+    only_lent = operations(shifts=shifts, fleet=[{**lent, "shifts": ["afternoon"]}])
+    document = _plan(three_on_a_lane(), day(("B1", 90, "morning")), only_lent)
+    assert document["undelivered_groups"][0]["reason"].endswith(
+        "an ebike crew there carries about 30 parcels (1 more rider and an ebike for the morning shift, where none runs), "
+        "as one did in another shift"
+    )
+
+
 def test_parcels_left_for_want_of_a_rider_say_how_many_more_field_a_crew() -> None:
     # One rider and a tricycle that needs two: "staff one in the morning shift" did not say that
     # one more rider is all it takes.
