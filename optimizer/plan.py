@@ -580,6 +580,20 @@ def _why(
                 f"{{what}}：之后没有组骑能到这栋楼的车；一组{fleet_name(idle, operations.vehicle(idle).mode, 'zh')}"
                 f"要 {crew_size} 名骑手，{label}只有 {shift.riders} 名；请给这个班次加 {short_by} 名骑手",
             )
+        missing = [
+            v
+            for k, v in enumerate(operations.fleet)
+            if model.reachable[k, nodes[0]]
+            and not v.count_in(shift.id)
+            and (v.sealed_ok or model.visits[nodes[0]].building not in model.sealed)
+        ]
+        if missing:  # the vehicle that would reach it is not out in the shift at all
+            called = fleet_name(missing[0].id, missing[0].mode, "zh")
+            return (
+                f"{{what}}: no crew from then on rides a vehicle that can reach it; no {missing[0].id} runs in the "
+                f"{shift.id} shift (the fleet's count, or the shifts it runs in); add one for it",
+                f"{{what}}：之后没有组骑能到这栋楼的车；{label}没有{called}（看车队里它的数量或出车班次）；请为这个班次加一辆",
+            )
         modes = sorted({v.mode for k, v in enumerate(operations.fleet) if model.reachable[k, nodes[0]]})
         return (
             f"{{what}}: no crew from then on rides a vehicle that can reach it ({', '.join(modes)}); staff one in the {shift.id} shift",

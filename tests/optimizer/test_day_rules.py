@@ -168,6 +168,15 @@ def test_parcels_left_for_want_of_a_rider_say_how_many_more_field_a_crew() -> No
     assert document["undelivered"][0]["reason"].endswith(
         "an ebike crew needs 1 rider, the morning shift has 0; add 1 rider to it"
     )
+    # Riders enough, and no vehicle out for them: say so rather than "staff one".
+    none_out = operations(shifts=[{**one, "riders": 2}], fleet=[{**TRICYCLE, "count": 0}])
+    document = _plan(three_on_a_lane(), day(("B1", 5)), none_out)
+    assert document["undelivered"][0]["reason"].endswith(
+        "no tricycle runs in the morning shift (the fleet's count, or the shifts it runs in); add one for it"
+    )
+    assert document["undelivered"][0]["reason_zh"].endswith(
+        "上午班没有三轮车（看车队里它的数量或出车班次）；请为这个班次加一辆"
+    )
 
 
 def test_urgent_parcels_the_shift_has_no_time_for_go_late_with_a_later_crew() -> None:
