@@ -40,6 +40,9 @@ class Frozen:
     """(building, arrival time, held from) -> parcels of that batch those trips carry."""
     planned: dict[str, PlannedTrips] = field(default_factory=dict)
     """Crew id -> the plan's trips of that crew that had not left by `now`."""
+    delivered_urgent_in_time: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(building, shift number) -> urgent parcels those trips bring within their window in that
+    shift: an urgent parcel's window lies in its own shift, so they are that shift's."""
 
     def ready_s(self, crew_id: str, shift_start_s: int) -> int:
         """When a crew can load its next trip: not before now, nor before it is back."""
@@ -85,6 +88,8 @@ def frozen_part(
     delivered_urgent: dict[str, int] = defaultdict(int)
     delivered_batches: dict[tuple[str, int | None, str | None, int | None], int] = defaultdict(int)
     planned: dict[str, PlannedTrips] = {}
+    in_time: dict[tuple[str, int], int] = defaultdict(int)
+    shift_number = {shift.id: number for number, shift in enumerate(operations.shifts)}
     try:
         for shift in plan.get("shifts", []):
             if shift["id"] not in shift_ids:
@@ -129,6 +134,7 @@ def frozen_part(
                     for stop in stops:
                         delivered[stop.building] += stop.parcels
                         delivered_urgent[stop.building] += stop.urgent
+                        in_time[(stop.building, shift_number[shift["id"]])] += stop.urgent - stop.late_urgent
                         for batch in stop.batches:
                             key = (stop.building, batch.arrived_s, batch.held_from, batch.back_s)
                             delivered_batches[key] += batch.parcels
@@ -154,6 +160,7 @@ def frozen_part(
         delivered_urgent=dict(delivered_urgent),
         delivered_batches=dict(delivered_batches),
         planned=planned,
+        delivered_urgent_in_time={key: n for key, n in in_time.items() if n > 0},
     )
 
 
@@ -209,17 +216,46 @@ def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
     earliest_first = sorted(
         range(len(day.rows)), key=lambda i: (_batched(day.rows[i]), _gate_order(day.rows[i], shift_order), i)
     )
+    # Urgent parcels brought in their window come off their own shift's urgent rows first: taken
+    # earliest first, a kept afternoon stop's three in-time urgent parcels took the morning's
+    # urgent one, which then went undelivered and uncounted, and the afternoon's three were
+    # planned and delivered again.
+    urgent_taken = [0] * len(day.rows)
+    for (building, number), count in sorted(frozen.delivered_urgent_in_time.items()):
+        for index in earliest_first:
+            row = day.rows[index]
+            if row.building != building or _shift_number(row, shift_order) != number or count <= 0:
+                continue
+            room = (
+                taken[index] - urgent_taken[index] + (0 if _batched(row) else max(0, left.get(building, 0)))
+            )
+            own = min(count, row.urgent - urgent_taken[index], room)
+            if own <= 0:
+                continue
+            more = max(0, urgent_taken[index] + own - taken[index])  # plain parcels it takes for them
+            taken[index] += more
+            left[building] = left.get(building, 0) - more
+            urgent_taken[index] += own
+            count -= own
     for index in earliest_first:
         row = day.rows[index]
         more = min(row.parcels - taken[index], max(0, left.get(row.building, 0)))
         taken[index] += more
         left[row.building] = left.get(row.building, 0) - more
     urgent_left = dict(frozen.delivered_urgent)
+    for index, row in enumerate(day.rows):
+        urgent_left[row.building] = urgent_left.get(row.building, 0) - urgent_taken[index]
     rows = []
-    for index in earliest_first:
+    for index in earliest_first:  # the rest (late ones, or a plan's without the split) earliest first
         row = day.rows[index]
-        taken_urgent = min(row.urgent, urgent_left.get(row.building, 0), taken[index])
-        urgent_left[row.building] = urgent_left.get(row.building, 0) - taken_urgent
+        extra = min(
+            row.urgent - urgent_taken[index],
+            urgent_left.get(row.building, 0),
+            taken[index] - urgent_taken[index],
+        )
+        extra = max(extra, 0)
+        urgent_left[row.building] = urgent_left.get(row.building, 0) - extra
+        taken_urgent = urgent_taken[index] + extra
         parcels = row.parcels - taken[index]
         rows.append((index, replace(row, parcels=parcels, urgent=min(row.urgent - taken_urgent, parcels))))
     short = {b: n for b, n in left.items() if n > 0}
@@ -235,6 +271,10 @@ def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
     return Day(date=day.date, rows=tuple(row for _, row in sorted(rows)))
 
 
+def _shift_number(row: CountRow, shift_order: Mapping[str, int]) -> int:
+    return 0 if row.shift is None else shift_order.get(row.shift, len(shift_order))
+
+
 def _batched(row: CountRow) -> bool:
     """Whether a stop lists this row's parcels as a batch of their own (held over, arrived at a
     time, brought back)."""
@@ -247,8 +287,7 @@ def _gate_order(row: CountRow, shift_order: Mapping[str, int]) -> tuple[int, str
     if row.held_from is not None:
         return (0, row.held_from, 0, 0)
     at = row.arrived_s if row.arrived_s is not None else row.back_s
-    shift = 0 if row.shift is None else shift_order.get(row.shift, len(shift_order))
-    return (1, "", shift, -1 if at is None else at)
+    return (1, "", _shift_number(row, shift_order), -1 if at is None else at)
 
 
 def _batch(document: Mapping[str, Any]) -> Batch:
@@ -291,8 +330,10 @@ def carried_on(model: DayModel, frozen: Frozen, **kept: Any) -> Plan | None:
         building = model.visits[node].building
         if building is not None:
             free[building].append(node)
-    for nodes in free.values():  # a primary before its late stand-in, ready ones first
-        nodes.sort(key=lambda n: (model.visits[n].late_for is not None, model.visits[n].loadable_s, n))
+    for (
+        nodes
+    ) in free.values():  # ready ones first (what the plan in use knew of), a primary before its stand-in
+        nodes.sort(key=lambda n: (model.visits[n].loadable_s, model.visits[n].late_for is not None, n))
     twin = {**model.late_twin, **{late: n for n, late in model.late_twin.items()}}
     used: set[int] = set()
     trips_of_crew: list[list[list[int]]] = []

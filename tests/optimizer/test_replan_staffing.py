@@ -303,6 +303,13 @@ def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     )
     left_of_held = remaining_day(held, Frozen(0, {}, {"B3": 15}, {"B3": 0}), three).rows
     assert [(r.parcels, r.urgent) for r in left_of_held] == [(15, 1), (0, 0)]
+    # A kept afternoon stop's 3 urgent parcels in their window are the afternoon's, not the
+    # morning's one (taken earliest first, it went uncounted and the afternoon's went again).
+    urgent = day(("B3", 60, "morning", 1), ("B3", 3, "afternoon", 3))
+    in_time = Frozen(0, {}, {"B3": 3}, {"B3": 3}, delivered_urgent_in_time={("B3", 1): 3})
+    assert [(r.parcels, r.urgent) for r in remaining_day(urgent, in_time, three).rows] == [(60, 1), (0, 0)]
+    late = Frozen(0, {}, {"B3": 3}, {"B3": 1})  # one late: the morning's, off the morning's row
+    assert [(r.parcels, r.urgent) for r in remaining_day(urgent, late, three).rows] == [(57, 0), (3, 3)]
 
 
 def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
