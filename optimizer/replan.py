@@ -221,43 +221,50 @@ def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
     # urgent one, which then went undelivered and uncounted, and the afternoon's three were
     # planned and delivered again.
     urgent_taken = [0] * len(day.rows)
+
+    def take_urgent(index: int, count: int) -> int:
+        """Up to `count` of the row's urgent parcels as carried (its batch's, or plain parcels
+        taken for them); how many."""
+        row = day.rows[index]
+        room = (
+            taken[index] - urgent_taken[index] + (0 if _batched(row) else max(0, left.get(row.building, 0)))
+        )
+        own = max(0, min(count, row.urgent - urgent_taken[index], room))
+        more = max(0, urgent_taken[index] + own - taken[index])  # plain parcels it takes for them
+        taken[index] += more
+        left[row.building] = left.get(row.building, 0) - more
+        urgent_taken[index] += own
+        return own
+
+    urgent_left = dict(frozen.delivered_urgent)
     for (building, number), count in sorted(frozen.delivered_urgent_in_time.items()):
         for index in earliest_first:
             row = day.rows[index]
-            if row.building != building or _shift_number(row, shift_order) != number or count <= 0:
-                continue
-            room = (
-                taken[index] - urgent_taken[index] + (0 if _batched(row) else max(0, left.get(building, 0)))
-            )
-            own = min(count, row.urgent - urgent_taken[index], room)
-            if own <= 0:
-                continue
-            more = max(0, urgent_taken[index] + own - taken[index])  # plain parcels it takes for them
+            if row.building == building and _shift_number(row, shift_order) == number and count > 0:
+                own = take_urgent(index, count)
+                count -= own
+                urgent_left[building] = urgent_left.get(building, 0) - own
+    for index in earliest_first:  # the late ones (or a plan's without the split) earliest first
+        building = day.rows[index].building
+        if urgent_left.get(building, 0) > 0:
+            urgent_left[building] -= take_urgent(index, urgent_left[building])
+    # Then the plain parcels, off each row's parcels that are not urgent first: taken off a row
+    # whole, an earlier shift's urgent parcels went with the day's own a kept stop carried, and
+    # were neither delivered nor left.
+    for plain_only in (True, False):
+        for index in earliest_first:
+            row = day.rows[index]
+            kept_back = row.urgent - urgent_taken[index] if plain_only else 0
+            more = max(0, min(row.parcels - taken[index] - kept_back, left.get(row.building, 0)))
             taken[index] += more
-            left[building] = left.get(building, 0) - more
-            urgent_taken[index] += own
-            count -= own
+            left[row.building] = left.get(row.building, 0) - more
+    rows = []
     for index in earliest_first:
         row = day.rows[index]
-        more = min(row.parcels - taken[index], max(0, left.get(row.building, 0)))
-        taken[index] += more
-        left[row.building] = left.get(row.building, 0) - more
-    urgent_left = dict(frozen.delivered_urgent)
-    for index, row in enumerate(day.rows):
-        urgent_left[row.building] = urgent_left.get(row.building, 0) - urgent_taken[index]
-    rows = []
-    for index in earliest_first:  # the rest (late ones, or a plan's without the split) earliest first
-        row = day.rows[index]
-        extra = min(
-            row.urgent - urgent_taken[index],
-            urgent_left.get(row.building, 0),
-            taken[index] - urgent_taken[index],
-        )
-        extra = max(extra, 0)
-        urgent_left[row.building] = urgent_left.get(row.building, 0) - extra
-        taken_urgent = urgent_taken[index] + extra
         parcels = row.parcels - taken[index]
-        rows.append((index, replace(row, parcels=parcels, urgent=min(row.urgent - taken_urgent, parcels))))
+        rows.append(
+            (index, replace(row, parcels=parcels, urgent=min(row.urgent - urgent_taken[index], parcels)))
+        )
     short = {b: n for b, n in left.items() if n > 0}
     if short:
         building = sorted(short)[0]

@@ -310,6 +310,11 @@ def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     assert [(r.parcels, r.urgent) for r in remaining_day(urgent, in_time, three).rows] == [(60, 1), (0, 0)]
     late = Frozen(0, {}, {"B3": 3}, {"B3": 1})  # one late: the morning's, off the morning's row
     assert [(r.parcels, r.urgent) for r in remaining_day(urgent, late, three).rows] == [(57, 0), (3, 3)]
+    # The afternoon's 3 urgent in time and 20 of its other parcels: the day's own come off the
+    # morning's row first, but not its urgent ones (taken whole, they went neither out nor left).
+    busy = day(("B3", 15, "morning", 3), ("B3", 40, "afternoon", 3))
+    carried = Frozen(0, {}, {"B3": 23}, {"B3": 3}, delivered_urgent_in_time={("B3", 1): 3})
+    assert [(r.parcels, r.urgent) for r in remaining_day(busy, carried, three).rows] == [(3, 3), (29, 0)]
 
 
 def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
