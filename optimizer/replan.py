@@ -191,11 +191,14 @@ def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
     """The new counts less what is already on the road.
 
     Parcels a kept trip lists by batch (held over from a day, arrived at a time, or brought back
-    by a trip) come off the rows of that batch; the rest off the building's rows of parcels there
-    before their shift, earliest shift first (then off its batch rows, held over first, then by
-    arrival: a plan made before stops listed batches). By shift, not by where a row stands in the sheet: a sheet that lists a
-    building's evening row above its morning one had a kept trip's morning parcel taken off the
-    evening row, and the morning parcel planned again (and again at every later re-plan).
+    by a trip) come off the rows of that batch. Its urgent parcels brought in their window come
+    off its own shift's urgent rows, the late ones off the earliest rows with urgent parcels left.
+    The rest come off the building's rows of parcels there before their shift, earliest shift
+    first, their parcels that are not urgent first (then off its batch rows, held over first, then
+    by arrival: a plan made before stops listed batches). By shift, not by where a row stands in
+    the sheet: a sheet that lists a building's evening row above its morning one had a kept trip's
+    morning parcel taken off the evening row, and the morning parcel planned again (and again at
+    every later re-plan).
     """
     shift_order = {shift.id: number for number, shift in enumerate(operations.shifts)}
     taken = [0] * len(day.rows)
