@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.db.models import JobRow, MapRow, PlanRow, StaffingRunRow
 from api.db.session import make_engine
+from api.process_pool import RenewingPool
 from api.store import counts_fingerprint, held_in, map_tag, plan_glance, snapshot_day
 from optimizer.errors import OneBellError
 from optimizer.graph import build_graph
@@ -71,20 +72,21 @@ class JobRunner:
 
     def __init__(self, database_url: str, *, workers: int) -> None:
         self.database_url = database_url
-        self.workers = workers
-        self._lock = threading.Lock()
-        self.pool = self._new_pool()
+        self.processes = RenewingPool(
+            lambda: ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with_parent,
+            ),
+            what="a worker process",
+        )
         self._retries: dict[str, int] = {}
-        self._closed = False
         self.on_done: Callable[[], None] = lambda: None
         """Called in this process as each job ends: room in the queue for a waiting one."""
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent,
-        )
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        return self.processes.current
 
     def submit(self, job_id: str) -> None:
         self._submit(JobRow, job_id)
@@ -94,21 +96,8 @@ class JobRunner:
 
     def _submit(self, table: type[JobRow] | type[StaffingRunRow], row_id: str) -> None:
         work = run_job if table is JobRow else run_staffing
-        with self._lock:
-            try:
-                future = self.pool.submit(work, self.database_url, row_id)
-            except BrokenProcessPool:  # a worker died and its pool's callbacks have not run yet
-                self._renew(self.pool)
-                future = self.pool.submit(work, self.database_url, row_id)
-            pool = self.pool
+        future, pool = self.processes.submit(work, self.database_url, row_id)
         future.add_done_callback(lambda done: self._finished(pool, table, row_id, done))
-
-    def _renew(self, broken: ProcessPoolExecutor) -> None:
-        """A fresh pool in place of `broken` (once, however many of its jobs report it)."""
-        if self.pool is broken:
-            log.error("a worker process died; starting new workers")
-            broken.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
 
     def _finished(
         self,
@@ -118,9 +107,7 @@ class JobRunner:
         done: Future[None],
     ) -> None:
         error = None if done.cancelled() else done.exception()
-        if isinstance(error, BrokenProcessPool) and not self._closed:
-            with self._lock:
-                self._renew(pool)
+        if isinstance(error, BrokenProcessPool) and self.processes.renew(pool):
             self._after_worker_died(table, row_id)
         else:
             self._retries.pop(row_id, None)
@@ -161,9 +148,7 @@ class JobRunner:
             )
 
     def shutdown(self) -> None:
-        with self._lock:
-            self._closed = True
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.processes.shutdown()
 
 
 def recover(session: Session) -> list[str]:

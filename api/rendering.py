@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import multiprocessing
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from api.errors import ApiError
+from api.process_pool import RenewingPool
 from optimizer.cards.render import cards_html, cards_pdf
 from optimizer.graph import build_graph
 from optimizer.site import parse_site
-
-log = logging.getLogger("onebell.rendering")
 
 
 class Renderer:
@@ -24,31 +21,24 @@ class Renderer:
     compound answered 500 until the server was restarted."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._closed = False
-        self.pool = self._new_pool()
-
-    @staticmethod
-    def _new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self.processes = RenewingPool(
+            lambda: ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")),
+            what="the card renderer",
+        )
 
     async def render(
         self, site: dict[str, Any], plan: dict[str, Any], options: dict[str, str | None]
     ) -> bytes:
         """The cards; tried once more on a new process if the renderer died meanwhile (or died
         drawing them: a second death is answered, not retried again)."""
-        loop = asyncio.get_running_loop()
         for _ in range(2):
-            pool = self.pool
+            future, pool = self.processes.submit(render_cards, site, plan, options)
             try:
-                rendered: bytes = await loop.run_in_executor(pool, render_cards, site, plan, options)
+                rendered: bytes = await asyncio.wrap_future(future)
                 return rendered
             except BrokenProcessPool:
-                with self._lock:
-                    if self.pool is pool and not self._closed:
-                        log.error("the card renderer died; starting a new one")
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        self.pool = self._new_pool()
+                if not self.processes.renew(pool):
+                    break
         raise ApiError(
             503,
             "cards_failed",
@@ -58,9 +48,7 @@ class Renderer:
         )
 
     def shutdown(self) -> None:
-        with self._lock:
-            self._closed = True
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.processes.shutdown()
 
 
 def render_cards(
