@@ -191,8 +191,9 @@ def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
     """The new counts less what is already on the road.
 
     Parcels a kept trip lists by batch (held over from a day, arrived at a time, or brought back
-    by a trip) come off the rows of that batch. Its urgent parcels brought in their window come
-    off its own shift's urgent rows, the late ones off the earliest rows with urgent parcels left.
+    by a trip) come off the rows of that batch, and with them the batch's urgent parcels that what
+    is left of it cannot hold. Its other urgent parcels brought in their window come off its own
+    shift's urgent rows, the late ones off the earliest rows with urgent parcels left.
     The rest come off the building's rows of parcels there before their shift, earliest shift
     first, their parcels that are not urgent first (then off its batch rows, held over first, then
     by arrival: a plan made before stops listed batches). By shift, not by where a row stands in
@@ -240,7 +241,19 @@ def remaining_day(day: Day, frozen: Frozen, operations: Operations) -> Day:
         return own
 
     urgent_left = dict(frozen.delivered_urgent)
-    for (building, number), count in sorted(frozen.delivered_urgent_in_time.items()):
+    in_time = dict(frozen.delivered_urgent_in_time)
+    # A batch taken (in part) took its urgent parcels where what is left of it cannot hold them:
+    # they are some of the stop's urgent ones, its own shift's in their window first. Counted off
+    # the day's own urgent row instead, a held-over urgent parcel taken with its batch left that
+    # row's urgent parcel listed as neither delivered nor to deliver (random day 45).
+    for index, row in enumerate(day.rows):
+        forced = min(max(0, row.urgent - (row.parcels - taken[index])), urgent_left.get(row.building, 0))
+        if forced:
+            urgent_taken[index] = forced
+            urgent_left[row.building] -= forced
+            own_shift = (row.building, _shift_number(row, shift_order))
+            in_time[own_shift] = in_time.get(own_shift, 0) - min(forced, in_time.get(own_shift, 0))
+    for (building, number), count in sorted(in_time.items()):
         for index in earliest_first:
             row = day.rows[index]
             if row.building == building and _shift_number(row, shift_order) == number and count > 0:

@@ -315,6 +315,25 @@ def test_a_kept_trip_takes_its_own_batch_off_the_new_counts() -> None:
     busy = day(("B3", 15, "morning", 3), ("B3", 40, "afternoon", 3))
     carried = Frozen(0, {}, {"B3": 23}, {"B3": 3}, delivered_urgent_in_time={("B3", 1): 3})
     assert [(r.parcels, r.urgent) for r in remaining_day(busy, carried, three).rows] == [(3, 3), (29, 0)]
+    # A kept stop that took a held-over batch whole took its urgent parcel with it: that is the
+    # stop's urgent one in its window, not the day's own urgent parcel at the building, which is
+    # still to go (counted off the day's own row, it went undelivered and uncounted: random day 45).
+    both = Day(
+        date="2022-04-28",
+        rows=(
+            CountRow("B3", 1, "morning", urgent=1, held_from="2022-04-27"),
+            CountRow("B3", 100, "morning", urgent=1),
+        ),
+    )
+    with_batch = Frozen(
+        0,
+        {},
+        {"B3": 20},
+        {"B3": 1},
+        {("B3", None, "2022-04-27", None): 1},
+        delivered_urgent_in_time={("B3", 0): 1},
+    )
+    assert [(r.parcels, r.urgent) for r in remaining_day(both, with_batch, three).rows] == [(0, 0), (81, 1)]
 
 
 def test_freezing_a_plan_reads_the_batches_of_its_trips() -> None:
