@@ -10,6 +10,7 @@ dearer (docs/solver-experiments.md, eleventh session).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -79,3 +80,29 @@ def split_tour(
         j = i
     routes.reverse()
     return routes
+
+
+def tour_cost(transit: np.ndarray, tour: Sequence[int]) -> int:
+    """From the depot through `tour` and back."""
+    stops = [0, *tour, 0]
+    return int(sum(transit[a, b] for a, b in itertools.pairwise(stops)))
+
+
+def improved_tour(transit: np.ndarray, tour: Sequence[int]) -> list[int]:
+    """`tour` bettered by reversing a stretch of it or moving one customer elsewhere, the best
+    such change at a time, until none is cheaper (costs summed in full: `transit` may differ by
+    direction, a reversed stretch runs the other way). For the few customers of one trip."""
+    best, best_cost = list(tour), tour_cost(transit, tour)
+    while True:
+        n = len(best)
+        candidates = [
+            best[:i] + best[i : j + 1][::-1] + best[j + 1 :] for i in range(n) for j in range(i + 1, n)
+        ]
+        for i in range(n):
+            rest = best[:i] + best[i + 1 :]
+            candidates += [[*rest[:k], best[i], *rest[k:]] for k in range(n) if k != i]
+        cheapest = min(candidates, key=lambda c: tour_cost(transit, c), default=best)
+        cost = tour_cost(transit, cheapest)
+        if cost >= best_cost:
+            return best
+        best, best_cost = cheapest, cost

@@ -21,7 +21,7 @@ from optimizer.cvrp import (
     route_cost,
     solve_cvrp,
 )
-from optimizer.giant_tour import TourSplitError, nearest_neighbour_tour, split_tour
+from optimizer.giant_tour import TourSplitError, improved_tour, nearest_neighbour_tour, split_tour, tour_cost
 from optimizer.partition import best_partition, narrowed_partition
 from optimizer.route_pool import RoutePool
 from optimizer.routing import IteratedSearch, shortest_tour, solve_vrp
@@ -277,6 +277,22 @@ def test_the_shortest_tour_visits_every_customer_once_and_is_shortest_on_a_small
         for order in itertools.permutations(range(1, instance.customers + 1))
     )
     assert route_cost(instance, [tour]) == shortest
+
+
+def test_an_improved_tour_reaches_the_shortest_order_of_one_trip_from_a_poor_one() -> None:
+    instance = _grid(3, capacity=100)  # 8 customers: few enough to try every order
+    transit = cvrp_problem(instance).transit_s[0]
+    shortest = min(
+        tour_cost(transit, order) for order in itertools.permutations(range(1, instance.customers + 1))
+    )
+    zigzag = [1, 8, 2, 7, 3, 6, 4, 5]
+    assert tour_cost(transit, zigzag) > shortest
+    improved = improved_tour(transit, zigzag)
+    assert sorted(improved) == list(range(1, instance.customers + 1))
+    assert tour_cost(transit, improved) == shortest == route_cost(instance, [improved])
+    # one way dearer than the other (a one-way lane round the block): the cheap direction is kept
+    one_way = np.array([[0, 1, 9, 9], [9, 0, 1, 9], [9, 9, 0, 1], [1, 9, 9, 0]])
+    assert improved_tour(one_way, [3, 2, 1]) == [1, 2, 3]
 
 
 def test_a_search_from_a_giant_tour_begins_at_its_cut_and_keeps_capacity(

@@ -299,6 +299,29 @@ def test_the_seeds_urgent_trip_takes_its_buildings_other_parcels_where_every_win
     assert first_trips(9) == [[("B1", 1)], [("B3", 2), ("B3", 0)], [("B1", 0)]]
 
 
+def test_a_group_one_load_carries_is_one_trip_without_a_search(monkeypatch: Any) -> None:
+    import optimizer.seed as seed
+    from optimizer.problem import build_day_model
+
+    searched: list[int] = []
+    original = seed.solve_vrp
+
+    def counted(problem: Any, **kwargs: Any) -> Any:
+        searched.append(problem.node_count - 1)
+        return original(problem, **kwargs)
+
+    monkeypatch.setattr(seed, "solve_vrp", counted)
+    # B1's and B3's 30 parcels fit one load: one trip, ordered at once (a search took at least
+    # 0.05 s a group, twenty-odd groups a plan on a day of standing waves); 100 more do not
+    model = build_day_model(graph_of(three_on_a_lane()), day(("B3", 10), ("B1", 20)), operations())
+    [trip] = seed.seed_trips(model, time_limit_s=0.5)
+    assert searched == [] and [model.visits[n].building for n in trip.nodes] == ["B1", "B3"]
+    assert trip.duration_s == model.trip_s(trip.vehicle, trip.nodes)
+    model = build_day_model(graph_of(three_on_a_lane()), day(("B3", 60), ("B1", 70)), operations())
+    trips = seed.seed_trips(model, time_limit_s=0.5)
+    assert searched == [2] and sorted(len(t.nodes) for t in trips) == [1, 1]
+
+
 def test_urgent_parcels_of_a_shift_without_riders_start_late_with_a_later_crew() -> None:
     from optimizer.problem import build_day_model
     from optimizer.seed import schedule_seed, seed_trips
