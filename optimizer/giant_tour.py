@@ -88,20 +88,24 @@ def tour_cost(transit: np.ndarray, tour: Sequence[int]) -> int:
     return int(sum(transit[a, b] for a, b in itertools.pairwise(stops)))
 
 
+def tour_changes(tour: Sequence[int]) -> list[list[int]]:
+    """Every order one change from `tour`: a stretch of it reversed, or one customer moved."""
+    n = len(tour)
+    order = list(tour)
+    changes = [order[:i] + order[i : j + 1][::-1] + order[j + 1 :] for i in range(n) for j in range(i + 1, n)]
+    for i in range(n):
+        rest = order[:i] + order[i + 1 :]
+        changes += [[*rest[:k], order[i], *rest[k:]] for k in range(n) if k != i]
+    return changes
+
+
 def improved_tour(transit: np.ndarray, tour: Sequence[int]) -> list[int]:
     """`tour` bettered by reversing a stretch of it or moving one customer elsewhere, the best
     such change at a time, until none is cheaper (costs summed in full: `transit` may differ by
     direction, a reversed stretch runs the other way). For the few customers of one trip."""
     best, best_cost = list(tour), tour_cost(transit, tour)
     while True:
-        n = len(best)
-        candidates = [
-            best[:i] + best[i : j + 1][::-1] + best[j + 1 :] for i in range(n) for j in range(i + 1, n)
-        ]
-        for i in range(n):
-            rest = best[:i] + best[i + 1 :]
-            candidates += [[*rest[:k], best[i], *rest[k:]] for k in range(n) if k != i]
-        cheapest = min(candidates, key=lambda c: tour_cost(transit, c), default=best)
+        cheapest = min(tour_changes(best), key=lambda c: tour_cost(transit, c), default=best)
         cost = tour_cost(transit, cheapest)
         if cost >= best_cost:
             return best

@@ -16,6 +16,7 @@ from optimizer.replan import Frozen, carried_on, frozen_part, remaining_day
 from optimizer.routing import Progress, solve_vrp, solve_vrp_stopped_at_limit
 from optimizer.seed import schedule_seed, seed_trips
 from optimizer.stop_merge import merge_split_stops
+from optimizer.urgent_first import urgent_first, urgent_trips_earlier
 
 SEED_SHARE = 0.2
 """Part of the time limit spent cutting the seed trips; the rest goes to the whole-day search."""
@@ -361,15 +362,30 @@ def _plan_once(
             candidate = planned(trips_of(balanced.routes), f"{status}, balanced")
             if candidate.at_least_as_good(plan) and candidate.crew_s <= 1.02 * plan.crew_s:
                 crew_trips, plan, status = trips_of(balanced.routes), candidate, f"{status}, balanced"
-    if not merge_stops:
-        return better(plan)
+    passes: dict[str, int] = {}  # what the passes after the search did, for `solver`
+    if merge_stops:
+        until = time.monotonic() + max(MERGE_MIN_S, MERGE_SHARE * time_limit_s)
+        merged, moves = merge_split_stops(
+            model, crew_trips, lambda t: planned(t, status), until=until, plan=plan
+        )
+        if moves:
+            saved = plan.crew_s
+            crew_trips, plan = merged, planned(merged, status, stops_merged=moves)
+            passes = {"stops_merged": moves, "merge_saved_crew_s": saved - plan.crew_s}
+            plan.solver.update(passes)
     until = time.monotonic() + max(MERGE_MIN_S, MERGE_SHARE * time_limit_s)
-    merged, moves = merge_split_stops(model, crew_trips, lambda t: planned(t, status), until=until, plan=plan)
-    if not moves:
-        return better(plan)
-    final = planned(merged, status, stops_merged=moves)
-    final.solver["merge_saved_crew_s"] = plan.crew_s - final.crew_s
-    return better(final)
+    crew_trips, plan, moved = urgent_trips_earlier(
+        model, crew_trips, lambda t: planned(t, status, **passes), plan=plan, until=until
+    )
+    if moved:
+        passes["urgent_trips_earlier"] = moved
+        plan.solver.update(passes)
+    ordered, changed = urgent_first(model, crew_trips)
+    if changed:
+        candidate = planned(ordered, status, **passes, urgent_first_trips=changed)
+        if candidate.at_least_as_good(plan) and candidate.crew_s <= plan.crew_s:
+            plan = candidate
+    return better(plan)
 
 
 def _finish_targets(model: DayModel, plan: Plan) -> dict[int, int]:

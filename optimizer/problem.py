@@ -109,9 +109,10 @@ class VrpProblem:
     sort_bounds: Sequence[SortBound] = ()
     soft_end_s: Sequence[tuple[int, int] | None] | None = None
     """Per vehicle (bound, cost per second): returning after `bound` costs, to balance crews."""
-    deadline_s: Sequence[tuple[int, int | None] | None] | None = None
-    """Per node (opens, deadline): arrived by the deadline (if any), a small cost per second after
-    opening."""
+    deadline_s: Sequence[int | None] | None = None
+    """Per node, arrived by then (None: no deadline). A hard bound only: priced per second after
+    the window opened as well (a soft bound), it left OR-Tools placing the times at those stops at
+    every step of its search, which then went a fraction as far (`optimizer/urgent_first.py`)."""
     late_twins: Sequence[tuple[int, int]] = ()
     """(urgent node, its late stand-in): one disjunction, so at most one of the two is served."""
     loadable_s: Sequence[int] | None = None
@@ -631,7 +632,7 @@ def in_time_problem(model: DayModel, *, crew: int, from_s: int, nodes: Sequence[
         arc_cost=[transit],
         vehicles=[trip],
         drop_penalty=demand * (shift.length_s + 1),
-        deadline_s=[None, *((model.urgent_opens_s(n), model.urgent_model_deadline_s(n)) for n in nodes)],
+        deadline_s=[None, *(model.urgent_model_deadline_s(n) for n in nodes)],
     )
 
 
@@ -703,13 +704,8 @@ def crews_problem(
         allowed.append(
             [v for c, crew in enumerate(model.crews) if model.can_serve(crew, node) for v in trips_of_crew[c]]
         )
-    deadlines: list[tuple[int, int | None] | None] = [
-        (model.urgent_opens_s(node), model.urgent_model_deadline_s(node))
-        if due[node]
-        else (model.urgent_opens_s(node), None)
-        if model.visits[node].late_for is not None
-        else None
-        for node in range(model.node_count)
+    deadlines = [
+        model.urgent_model_deadline_s(node) if due[node] else None for node in range(model.node_count)
     ]
     problem = VrpProblem(
         demand=parcels,

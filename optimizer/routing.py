@@ -554,14 +554,9 @@ def _add_time(
     if problem.loadable_s is not None:
         _add_standing(routing, manager, problem.loadable_s, time_dimension, horizon)
     if problem.deadline_s is not None:
-        for node, window in enumerate(problem.deadline_s):
-            if window is not None:
-                opens, deadline = window
-                solver_index = manager.NodeToIndex(node)
-                if deadline is not None:
-                    time_dimension.CumulVar(solver_index).SetMax(deadline)
-                # served first where that costs little: a small price on every second after opening
-                time_dimension.SetCumulVarSoftUpperBound(solver_index, opens, 1)
+        for node, deadline in enumerate(problem.deadline_s):
+            if deadline is not None:
+                time_dimension.CumulVar(manager.NodeToIndex(node)).SetMax(deadline)
     for before, after in problem.chains:
         solver.Add(
             time_dimension.CumulVar(routing.End(before)) <= time_dimension.CumulVar(routing.Start(after))

@@ -1,9 +1,9 @@
 """One stop per building where the plan has two in a shift: the later parcels ride along.
 
-The whole-day search keeps a building's urgent parcels on nodes of their own, with a deadline and
-a weight on every second they wait, so it often reaches a building twice in a shift — the first
-hour's urgent run, then the rest hours later: two stops, two households called down — rather than
-delay the urgent run's later stops by handing over more parcels at one of them. Moving one of the two visits next to the other, in the other's trip, saves a stop's bell and
+The whole-day search keeps a building's urgent parcels on nodes of their own, with a deadline, and
+the seed sends them on urgent runs of their own, so a plan often reaches a building twice in a
+shift — the first hour's urgent run, then the rest hours later: two stops, two households called
+down. Moving one of the two visits next to the other, in the other's trip, saves a stop's bell and
 wait whenever that trip has room; whether the crews' days still fit is for the forward pass that
 times the plan (`plan.build_plan`) to say, so every move is tried on the whole plan and kept only
 if it delivers as much, with no more urgent parcels past their window, for less crew time.
