@@ -801,7 +801,7 @@ def test_the_checker_catches_parcels_loaded_before_they_stood() -> None:
 
 def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:
     from optimizer.plan import build_plan
-    from optimizer.planner import _finish_targets
+    from optimizer.planner import _finish_targets, _unbalanced_s
     from optimizer.problem import build_day_model, crews_problem
     from optimizer.routing import solve_vrp
 
@@ -831,6 +831,9 @@ def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:
     new_finishes = sorted(c.finish_s for c in balanced.shifts[0].crews)
     assert new_finishes[1] - new_finishes[0] < finishes[1] - finishes[0]
     assert balanced.crew_s <= 1.02 * unbalanced.crew_s
+    # what the planner asks of a balancing search's plan before it keeps it and says "balanced"
+    assert _unbalanced_s(model, unbalanced) == finishes[1] - finishes[0] - 10 * 60
+    assert _unbalanced_s(model, balanced) < _unbalanced_s(model, unbalanced)
     assert_valid(site_graph, the_day, ops, balanced)
 
 
