@@ -107,8 +107,6 @@ class VrpProblem:
     drop_penalty: np.ndarray | None = None  # per node; None = every visit is mandatory
     timed: bool = True  # False: no time dimension, vehicles' windows are ignored
     sort_bounds: Sequence[SortBound] = ()
-    soft_end_s: Sequence[tuple[int, int] | None] | None = None
-    """Per vehicle (bound, cost per second): returning after `bound` costs, to balance crews."""
     deadline_s: Sequence[int | None] | None = None
     """Per node, arrived by then (None: no deadline). A hard bound only: priced per second after
     the window opened as well (a soft bound), it left OR-Tools placing the times at those stops at
@@ -646,7 +644,11 @@ class CrewTrips:
 def crews_problem(
     model: DayModel, *, trips_per_crew: Sequence[int], finish_by_s: dict[int, int] | None = None
 ) -> tuple[VrpProblem, CrewTrips]:
-    """The whole day: each crew gets `trips_per_crew[c]` chained trip vehicles inside its shift."""
+    """The whole day: each crew gets `trips_per_crew[c]` chained trip vehicles inside its shift,
+    and a crew in `finish_by_s` is back from its last by then (to balance a shift's crews: a
+    price on each second past the target instead, OR-Tools' soft upper bound, had it place every
+    trip's times by a small linear program at each step, and the search moved nothing in the
+    second or so it had)."""
     operations = model.operations
     shifts = operations.shifts
     parcels = np.array([v.parcels for v in model.visits], dtype=np.int64)
@@ -685,7 +687,11 @@ def crews_problem(
                     transit=crew.vehicle,
                     cost=cost_index[key],
                     earliest_s=model.ready_s(crew_number),
-                    latest_s=shift.end_s,
+                    # a target before the crew is ready (a re-plan's kept trips) leaves it no trip
+                    latest_s=max(
+                        min(shift.end_s, (finish_by_s or {}).get(crew_number, shift.end_s)),
+                        model.ready_s(crew_number),
+                    ),
                 )
             )
         ids = tuple(range(first, len(vehicles)))
@@ -719,11 +725,5 @@ def crews_problem(
         late_twins=sorted(model.late_twin.items()),
         loadable_s=[v.loadable_s for v in model.visits] if any(v.loadable_s for v in model.visits) else None,
         sort_bounds=sort_bounds,
-        # Balancing: each second a crew works past its target costs as much as a rider's second.
-        soft_end_s=[
-            (finish_by_s[c], model.crews[c].riders) if finish_by_s and c in finish_by_s else None
-            for c, vehicles in enumerate(trips_of_crew)
-            for _ in vehicles
-        ],
     )
     return problem, CrewTrips(tuple(trips_of_crew))

@@ -547,10 +547,6 @@ def _add_time(
         waited = time_dimension.CumulVar(routing.Start(bound.vehicle)) + bound.reload_s - bound.opens_s
         sorted_parcels = sum(load_dimension.CumulVar(routing.End(v)) for v in bound.loads)
         solver.Add(10 * bound.sorters * waited >= bound.tenths_per_parcel * sorted_parcels)
-    if problem.soft_end_s is not None:
-        for vehicle, soft in enumerate(problem.soft_end_s):
-            if soft is not None:
-                time_dimension.SetCumulVarSoftUpperBound(routing.End(vehicle), soft[0], soft[1])
     if problem.loadable_s is not None:
         _add_standing(routing, manager, problem.loadable_s, time_dimension, horizon)
     if problem.deadline_s is not None:
