@@ -19,8 +19,7 @@ from collections.abc import Callable, Sequence
 from optimizer.giant_tour import tour_changes
 from optimizer.plan import Plan
 from optimizer.problem import DayModel
-
-Trips = list[list[list[int]]]  # per crew, its trips in order, each the nodes in visiting order
+from optimizer.stop_merge import Trips
 
 
 def urgent_first(model: DayModel, trips: Sequence[Sequence[Sequence[int]]]) -> tuple[Trips, int]:
