@@ -17,7 +17,7 @@ import functools
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -584,15 +584,22 @@ def _drop_weight(model: DayModel) -> np.ndarray:
     at one more, as before 2026-12-07, a crew with time for one of two buildings took five of the
     day's own parcels nearby before five late urgent ones further off. It is a weight a parcel,
     not a rank: seventy parcels of food are not left for three of medicine."""
-    held_days = sorted({v.held_from for v in model.visits if v.held_from is not None}, reverse=True)
-    weight = {day: 2 + newer for newer, day in enumerate(held_days)}
-    urgent = 3 + len(held_days)
+    urgent, weight = parcel_weights(v.held_from for v in model.visits)
     return np.array(
         [
             urgent if v.urgent > 0 else weight[v.held_from] if v.held_from is not None else 1
             for v in model.visits
         ]
     )
+
+
+def parcel_weights(held_from: Iterable[str | None]) -> tuple[int, dict[str, int]]:
+    """An urgent parcel's weight, and each held-over day's, given the days parcels were held over
+    from (None for the day's own, which weigh 1): see `_drop_weight`. `Plan.rank` weighs what two
+    plans of a day leave undelivered the same way, so that the plan kept is the one the search
+    would have preferred."""
+    held_days = sorted({day for day in held_from if day is not None}, reverse=True)
+    return 3 + len(held_days), {day: 2 + newer for newer, day in enumerate(held_days)}
 
 
 def trips_problem(model: DayModel, *, vehicle: int, nodes: Sequence[int]) -> VrpProblem:

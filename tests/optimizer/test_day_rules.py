@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from fixtures.generate import STOP, barricaded, three_on_a_lane
@@ -209,8 +210,6 @@ def test_late_urgent_parcels_go_before_as_many_of_the_days_own() -> None:
 
 
 def test_a_pass_after_the_search_keeps_no_change_that_leaves_an_urgent_parcel_more() -> None:
-    from dataclasses import replace
-
     from optimizer.plan import Undelivered
 
     the_day = day(("B1", 10), ("B3", 5, None, 5))
@@ -220,6 +219,32 @@ def test_a_pass_after_the_search_keeps_no_change_that_leaves_an_urgent_parcel_mo
     assert (worse.delivered, worse.late_urgent, worse.urgent_left) == (plan.delivered, plan.late_urgent, 1)
     assert not worse.at_least_as_good(plan) and plan.at_least_as_good(worse)
     assert plan.rank > worse.rank
+
+
+def test_a_plan_leaving_medicine_for_tomorrow_ranks_below_one_leaving_more_food() -> None:
+    from optimizer.plan import Plan, Stop, Undelivered
+
+    the_day = day(("B1", 10), ("B3", 5, None, 5))
+    plan = plan_day(graph_of(three_on_a_lane()), the_day, operations(), time_limit_s=LIMIT_S)
+    assert plan.delivered == 15 and plan.weighed_left == 0
+
+    def short_at(building: str, parcels: int, urgent: int) -> Plan:
+        def less(stop: Stop) -> Stop:
+            if stop.building != building:
+                return stop
+            return replace(stop, parcels=stop.parcels - parcels, urgent=stop.urgent - urgent)
+
+        shifts = plan.with_trips(
+            lambda _crew, _n, trip: replace(trip, stops=tuple(map(less, trip.stops)))
+        ).shifts
+        left = Undelivered(building, parcels, "morning", "shift_capacity", "", urgent=urgent)
+        return replace(plan, shifts=shifts, undelivered=(left,))
+
+    medicine_left = short_at("B3", 3, 3)  # one parcel more delivered, three urgent ones not
+    food_left = short_at("B1", 4, 0)
+    assert (medicine_left.delivered, food_left.delivered) == (12, 11)
+    assert (medicine_left.weighed_left, food_left.weighed_left) == (9, 4)  # urgent weigh 3
+    assert food_left.rank > medicine_left.rank
 
 
 def test_a_re_plan_keeps_a_trip_on_the_road_with_urgent_parcels_late() -> None:
