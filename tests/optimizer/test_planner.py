@@ -16,7 +16,7 @@ from fixtures.generate import foot_path
 from optimizer import planner, seed
 from optimizer.check import check_plan
 from optimizer.clock import parse_clock
-from optimizer.planner import MAX_WAVES, plan_day, wave_times
+from optimizer.planner import MAX_WAVES, plan_day, stage_times, wave_times
 from optimizer.problem import VrpProblem
 from optimizer.replan import frozen_part
 from optimizer.routing import VrpSolution
@@ -317,6 +317,33 @@ def test_a_day_with_a_wave_mid_shift_is_also_planned_wave_by_wave() -> None:
         and again["replanned_at"] == "08:30:00"
     )
     assert wave_times(the_day, ops, replace(frozen, now_s=parse_clock("09:30") or 0)) == []
+
+
+def test_a_day_of_two_shifts_is_also_planned_shift_by_shift() -> None:
+    site_graph, ops = graph_of(three_on_a_lane()), operations()
+    afternoon = parse_clock("14:00")
+    the_day = day(("B1", 10), ("B3", 10, "morning", 0, "09:00"), ("B2", 10, "afternoon"))
+    # the afternoon's parcels are a stage at its start, besides the morning's wave
+    assert wave_times(the_day, ops, None) == [parse_clock("09:00")]
+    assert stage_times(the_day, ops, None) == [parse_clock("09:00"), afternoon]
+    # no stage for a shift without parcels of its own, nor for one begun before a re-plan's now,
+    # nor for later shifts where the time limit would leave each stage too short a search
+    assert stage_times(day(("B1", 10), ("B2", 10)), ops, None) == []
+    assert stage_times(the_day, ops, None, time_limit_s=2.0) == [parse_clock("09:00")]
+    assert stage_times(the_day, ops, None, time_limit_s=4.0) == [parse_clock("09:00"), afternoon]
+    two_shifts = day(("B1", 10), ("B3", 10), ("B2", 10, "afternoon"))  # no wave mid-shift
+    plan = plan_day(site_graph, two_shifts, ops, time_limit_s=3.0)
+    document = assert_valid(site_graph, two_shifts, ops, plan)
+    assert document["summary"]["delivered"] == 30
+    assert {"whole_day_delivered", "wave_by_wave_delivered"} & set(document["solver"])
+    assert not {"whole_day_delivered", "wave_by_wave_delivered"} & set(
+        plan_day(site_graph, two_shifts, ops, time_limit_s=2.0).solver
+    )  # too short a limit for a stage a shift
+    frozen = frozen_part(
+        document, site_id=site_graph.site.id, date=None, operations=ops, now_s=afternoon - 60
+    )
+    assert stage_times(the_day, ops, frozen) == [afternoon]
+    assert stage_times(the_day, ops, replace(frozen, now_s=afternoon)) == []
 
 
 def _stops_with_load(document: dict[str, Any]) -> list[tuple[str, tuple[str, str]]]:
