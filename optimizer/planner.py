@@ -63,6 +63,14 @@ MAX_WAVES = 6
 """Arrivals closer than WAVE_GAP_MIN are planned as one wave, and at most MAX_WAVES re-plans are
 made (see `wave_times`)."""
 
+WHOLE_DAY_SEED_SHARE = 0.8
+"""Of the whole-day plan's quarter, when the day is also planned in stages, the part its seed may
+take. The whole-day plan is kept where it beats the stages, which is on days the crews cannot
+clear, and there the seed decides: the whole-day search adds no parcel to it (docs/model.md), and
+with its seed at a fifth of a quarter gelin-spring's 2,300 parcels with one tricycle a shift went
+from 1,556–1,600 delivered (whole day alone, 10 s, five runs) to 1,550–1,576 once the shifts were
+planned in turn; at 0.8, 1,596 and 1,600 (docs/benchmarks.md, "Three shifts planned in turn")."""
+
 SHIFT_STAGE_MIN_S = 1.0
 """Later shifts are stages of their own only where each stage gets at least this long: every stage
 searches for some tenths of a second whatever its share (the seed's groups, the passes after the
@@ -137,6 +145,7 @@ def plan_day(
         merge_stops=merge_stops,
         overload_seed=overload_seed,
         late_urgent=late_urgent,
+        seed_share=WHOLE_DAY_SEED_SHARE,
     )
     left = max(time_limit_s - (time.monotonic() - started), 0.1 * (len(waves) + 1))
     staged = _plan_wave_by_wave(
@@ -288,6 +297,7 @@ def _plan_once(
     overload_seed: bool = True,
     late_urgent: bool = True,
     stage: bool = False,
+    seed_share: float = SEED_SHARE,
 ) -> Plan:
     """One plan of the day (or of what is left of it, with `frozen`) by one search; `stage`: a
     stage of a plan made wave by wave, `frozen` its own earlier stages, not a coordinator's
@@ -322,7 +332,7 @@ def _plan_once(
         )
         return in_use
 
-    seed_s = min(time_limit_s * SEED_SHARE, SEED_MAX_S)
+    seed_s = min(time_limit_s * seed_share, SEED_MAX_S)
     seed = schedule_seed(
         model,
         seed_trips(model, time_limit_s=seed_s),
