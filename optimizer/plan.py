@@ -319,7 +319,7 @@ def build_plan(
     this would push past the end of the shift does not go out: its parcels are listed undelivered
     with the reason. Urgent parcels it brings past their window still go, counted late
     (`Stop.late_urgent`). When re-planning, `kept` trips (by crew id) come first, unchanged, and
-    the sorter starts on the rest at `now_s`.
+    the sorter goes on with the rest from where it stood (`DayModel.sorter_starts_s`).
     """
     kept = kept or {}
     operations = model.operations
@@ -331,7 +331,9 @@ def build_plan(
         queues = {c: [list(nodes) for nodes in trips_of_crew[c] if nodes] for c in crews}
         ready = {c: model.ready_s(c) for c in crews}
         timed: dict[int, list[Trip]] = {c: list(kept.get(crew_id(model, c), ())) for c in crews}
-        sorter = _Sorter(operations.gate.sort_s_per_parcel, shift.sorters, max(shift.start_s, now_s or 0))
+        sorter = _Sorter(
+            operations.gate.sort_s_per_parcel, shift.sorters, model.sorter_starts_s(shift_number)
+        )
         while any(queues.values()):
             crew = min((c for c in crews if queues[c]), key=lambda c: (ready[c], c))
             nodes = queues[crew].pop(0)
@@ -384,7 +386,8 @@ def crew_id(model: DayModel, crew: int) -> str:
 
 
 class _Sorter:
-    """Parcels are sorted one after another from the start of the shift, in loading order."""
+    """Parcels are sorted one after another from the start of the shift (in a re-plan, from where
+    the sorter stood), in loading order."""
 
     def __init__(self, seconds_per_parcel: float, sorters: int, start_s: int) -> None:
         self.rate = seconds_per_parcel / sorters if sorters and seconds_per_parcel else 0.0

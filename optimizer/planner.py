@@ -285,6 +285,29 @@ def _plan_wave_by_wave(
     return day_plan
 
 
+def remaining_model(
+    site_graph: SiteGraph, day: Day, operations: Operations, frozen: Frozen, *, late_urgent: bool = True
+) -> DayModel:
+    """The model of what a re-plan plans: the day less the trips on the road, each crew ready
+    when it is back, the sorter going on from where it stood."""
+    return build_day_model(
+        site_graph,
+        remaining_day(day, frozen, operations),
+        operations,
+        ready_s=frozen.ready_s,
+        sorter_free_s=frozen.sorter_free_s,
+        late_urgent=late_urgent,
+    )
+
+
+def plan_in_use_carried_on(
+    site_graph: SiteGraph, day: Day, operations: Operations, frozen: Frozen
+) -> Plan | None:
+    """What a re-plan on `day` must match at least (`replan.carried_on`), as a plan of its own."""
+    model = remaining_model(site_graph, day, operations, frozen)
+    return carried_on(model, frozen, kept=frozen.trips, now_s=frozen.now_s, parcels=day.parcels)
+
+
 def _plan_once(
     site_graph: SiteGraph,
     day: Day,
@@ -307,13 +330,7 @@ def _plan_once(
     if frozen is None:
         model = build_day_model(site_graph, day, operations, late_urgent=late_urgent)
     else:
-        model = build_day_model(
-            site_graph,
-            remaining_day(day, frozen, operations),
-            operations,
-            ready_s=frozen.ready_s,
-            late_urgent=late_urgent,
-        )
+        model = remaining_model(site_graph, day, operations, frozen, late_urgent=late_urgent)
         kept = {"kept": frozen.trips, "now_s": frozen.now_s, "parcels": day.parcels}
         if not stage:
             model = replace(model, replanned_at_s=frozen.now_s)

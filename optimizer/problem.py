@@ -26,7 +26,7 @@ from optimizer.day import Day, check_day
 from optimizer.errors import DayError
 from optimizer.graph import SiteGraph, unreachable_buildings
 from optimizer.names import vehicle_name
-from optimizer.operations import Operations, Vehicle, check_sorters
+from optimizer.operations import Operations, Shift, Vehicle, check_sorters
 from optimizer.site import Site, sealed_buildings
 from optimizer.stop_cost import arrival_s, bell_s, expected_households
 from optimizer.travel import ride_s
@@ -139,6 +139,7 @@ class DayModel:
     sealed: frozenset[str]  # buildings served by door delivery, by sealed_ok crews only
     crew_ready_s: tuple[int, ...] = ()  # per crew, when it can load its first trip (re-planning)
     replanned_at_s: int | None = None  # a coordinator's re-plan: when (not a wave-by-wave stage's)
+    sorter_free_s: tuple[int, ...] = ()  # per shift, when the sorter starts on this model's parcels
 
     def distances_m(self, vehicle: Vehicle) -> np.ndarray:
         """Place-to-place lane distances for a fleet entry: its mode's lanes, round sealed zones
@@ -192,6 +193,13 @@ class DayModel:
             visit.loadable_s + self.trip_s(crew.vehicle, [node]) <= self.operations.shifts[crew.shift].end_s
         )
 
+    def sorter_starts_s(self, shift: int) -> int:
+        """The shift's start; in a re-plan, later by what the trips that left took of the
+        sorter's time, or sooner by what it had sorted of the next trips (`Frozen.sorter_free_s`)."""
+        if self.sorter_free_s:
+            return self.sorter_free_s[shift]
+        return self.operations.shifts[shift].start_s
+
     def sorting_pace(self, shift: int) -> tuple[int, int] | None:
         """(tenths of a second per parcel times the crews sharing the sorters, sorters), or None."""
         seconds = self.operations.gate.sort_s_per_parcel
@@ -203,13 +211,12 @@ class DayModel:
     def sorted_from_s(self, crew: Crew, parcels_so_far: int) -> int:
         """Earliest loading start for a trip that brings the crew's parcels this shift to
         `parcels_so_far`, given the sorters' pace (see SortBound)."""
-        shift = self.operations.shifts[crew.shift]
         pace = self.sorting_pace(crew.shift)
         if pace is None:
-            return shift.start_s
+            return self.operations.shifts[crew.shift].start_s
         tenths, sorters = pace
         return (
-            shift.start_s
+            self.sorter_starts_s(crew.shift)
             + math.ceil(tenths * parcels_so_far / (10 * sorters))
             - self.operations.gate.reload_s
         )
@@ -288,6 +295,7 @@ def build_day_model(
     operations: Operations,
     *,
     ready_s: Callable[[str, int], int] | None = None,
+    sorter_free_s: Callable[[Shift, float], int] | None = None,
     late_urgent: bool = True,
 ) -> DayModel:
     """Validate the day against the site and roster and build the shared matrices; with
@@ -350,6 +358,9 @@ def build_day_model(
             for c in crews
         )
         if ready_s
+        else (),
+        sorter_free_s=tuple(sorter_free_s(s, operations.gate.sort_s_per_parcel) for s in operations.shifts)
+        if sorter_free_s
         else (),
     )
 
@@ -707,7 +718,14 @@ def crews_problem(
             tenths, sorters = pace
             for k, vehicle in enumerate(ids):
                 sort_bounds.append(
-                    SortBound(vehicle, ids[: k + 1], shift.start_s, operations.gate.reload_s, tenths, sorters)
+                    SortBound(
+                        vehicle,
+                        ids[: k + 1],
+                        model.sorter_starts_s(crew.shift),
+                        operations.gate.reload_s,
+                        tenths,
+                        sorters,
+                    )
                 )
         chains += list(itertools.pairwise(ids))
         trips_of_crew.append(ids)

@@ -6,7 +6,8 @@ are in no particular order, a re-plan at any time of the day) is where rules mee
 re-plan once delivered a building's one morning parcel four times. Each seed draws a site change,
 a roster and a day; the planner plans it, the checker (`optimizer.check`, written apart from
 the planner) must find nothing wrong, and a re-plan at a random time — with a later wave added —
-must keep the trips on the road and pass the same check.
+must keep the trips on the road and pass the same check; and the plan in use, carried on at that
+time with the day's own counts (what a re-plan is held to at least), must deliver what it did.
 
     python -m tests.random_days --seeds 0 200 --time-limit 1 [--save failing/]
 
@@ -28,11 +29,11 @@ from typing import Any
 
 from optimizer.check import check_plan
 from optimizer.clock import format_clock
-from optimizer.day import parse_day_csv, with_building_ids
+from optimizer.day import Day, parse_day_csv, with_building_ids
 from optimizer.errors import OneBellError
 from optimizer.graph import SiteGraph, build_graph
 from optimizer.operations import Operations, parse_operations
-from optimizer.planner import plan_day
+from optimizer.planner import plan_day, plan_in_use_carried_on
 from optimizer.replan import frozen_part
 from optimizer.site import parse_site
 
@@ -178,26 +179,41 @@ def problems(case: Case, *, time_limit_s: float) -> tuple[str, list[str]]:
     summary = plan["summary"]
     said = f"{case.compound}: {summary['delivered']} of {summary['parcels']} delivered"
     if case.replan_at_s is not None and not broken:
-        replanned, more = _replan(case, site_graph, operations, plan, time_limit_s)
+        replanned, more = _replan(case, site_graph, operations, plan, day, time_limit_s)
         said += f"; re-planned at {format_clock(case.replan_at_s)[:5]}: {replanned}"
         broken += more
     return said, broken
 
 
 def _replan(
-    case: Case, site_graph: SiteGraph, operations: Operations, plan: dict[str, Any], time_limit_s: float
+    case: Case,
+    site_graph: SiteGraph,
+    operations: Operations,
+    plan: dict[str, Any],
+    first_day: Day,
+    time_limit_s: float,
 ) -> tuple[str, list[str]]:
+    """The re-plan with the later wave, checked; and the plan in use carried on with the day's own
+    counts, which must deliver what the plan in use does (what a re-plan is held to)."""
     assert case.replan_at_s is not None
     day = with_building_ids(parse_day_csv(case.counts + case.later, date=DATE), site_graph.site)
     try:
         frozen = frozen_part(
             plan, site_id=site_graph.site.id, date=DATE, operations=operations, now_s=case.replan_at_s
         )
+        same = plan_in_use_carried_on(site_graph, first_day, operations, frozen)
         replanned = plan_day(site_graph, day, operations, time_limit_s=time_limit_s, frozen=frozen)
     except OneBellError as refused:
         return f"refused: {refused}", []
     document = json.loads(json.dumps(replanned.to_dict()))
     broken = [f"re-plan: {v}" for v in check_plan(site_graph, day, operations, document, frozen=frozen)]
+    carried = (
+        sum(t.parcels for trips in frozen.trips.values() for t in trips) if same is None else same.delivered
+    )
+    if carried != plan["summary"]["delivered"]:
+        broken.append(
+            f"the plan in use carried on with the same counts delivers {carried}, the plan {plan['summary']['delivered']}"
+        )
     summary = document["summary"]
     return f"{summary['delivered']} of {summary['parcels']} delivered", broken
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from fixtures.generate import three_on_a_lane
 from optimizer import planner
 from optimizer.check import check_plan
-from optimizer.clock import parse_clock
+from optimizer.clock import format_clock, parse_clock
 from optimizer.day import CountRow, Day
 from optimizer.errors import DayError, PlanError
 from optimizer.graph import build_graph
@@ -130,6 +131,60 @@ def test_a_re_plan_delivers_at_least_what_the_plan_in_use_carried_on_does(
     assert replanned["summary"]["delivered"] >= first["summary"]["delivered"] == 30
     assert replanned["solver"]["status"] == "the plan in use, carried on"
     assert replanned["solver"]["searched_delivered"] < replanned["summary"]["delivered"]
+
+
+def test_a_re_plan_keeps_what_the_sorter_had_sorted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sorter sorts a minute a parcel, and by the re-plan it had sorted the parcels of the trip
+    # on the road and, ahead, those of the next. Starting it afresh at the re-plan time put the next
+    # trip ten minutes of sorting behind: a 33-parcel wave added at 13:51 pushed a day's last trip
+    # (80 parcels) out of its shift. Carried on with the same counts, the plan must not lose time.
+    ops = operations(fleet=[SMALL], gate={"reload_s": 240, "sort_s_per_parcel": 60})
+    the_day = day(("B1", 10), ("B2", 10), ("B3", 10))
+    first = assert_valid(SITE, the_day, ops, plan_day(SITE, the_day, ops, time_limit_s=1.0))
+    trips = first["shifts"][0]["crews"][0]["trips"]
+    assert [t["parcels"] for t in trips] == [20, 10]
+    on_the_road = parse_clock(trips[0]["return"]) - 60  # the crew is a minute from the gate
+    assert on_the_road < parse_clock(trips[1]["sorted_by"]) <= parse_clock(trips[1]["depart"])
+    frozen = frozen_part(first, site_id=SITE.site.id, date=None, operations=ops, now_s=on_the_road)
+    assert frozen.sorted_parcels == {"morning": (20, 10), "afternoon": (0, 0)}
+    monkeypatch.setattr(
+        planner, "solve_vrp", lambda problem, **_: VrpSolution([[] for _ in problem.vehicles], 0, "success")
+    )
+    replanned = json.loads(
+        json.dumps(plan_day(SITE, the_day, ops, time_limit_s=1.0, frozen=frozen).to_dict())
+    )
+    assert check_plan(SITE, the_day, ops, replanned, frozen=frozen) == []
+    assert replanned["solver"]["status"] == "the plan in use, carried on"
+    again = replanned["shifts"][0]["crews"][0]["trips"][1]
+    assert (again["sorted_by"], again["depart"]) == (trips[1]["sorted_by"], trips[1]["depart"])
+
+    # Re-planned while the crew loads that trip: carried on, the load goes on from when it began.
+    loading = parse_clock(trips[1]["load"]) + 60
+    assert loading < parse_clock(trips[1]["depart"])
+    frozen_loading = frozen_part(first, site_id=SITE.site.id, date=None, operations=ops, now_s=loading)
+    replanned = json.loads(
+        json.dumps(plan_day(SITE, the_day, ops, time_limit_s=1.0, frozen=frozen_loading).to_dict())
+    )
+    assert check_plan(SITE, the_day, ops, replanned, frozen=frozen_loading) == []
+    again = replanned["shifts"][0]["crews"][0]["trips"][1]
+    assert (again["load"], again["depart"]) == (trips[1]["load"], trips[1]["depart"])
+    # With a parcel more for that trip's building it is another load, begun at the re-plan.
+    more = day(("B1", 11), ("B2", 10), ("B3", 10))
+    replanned = json.loads(
+        json.dumps(plan_day(SITE, more, ops, time_limit_s=1.0, frozen=frozen_loading).to_dict())
+    )
+    assert check_plan(SITE, more, ops, replanned, frozen=frozen_loading) == []
+    assert replanned["shifts"][0]["crews"][0]["trips"][1]["load"] >= format_clock(loading)
+
+    # The sorter had sorted nothing ahead when the trips on the road left late (the crew waited at
+    # the gate): the rest is sorted from then, never before the parcels that left.
+    assert frozen.sorter_free_s(ops.shifts[0], 60) == parse_clock("08:20")
+    waited = replace(frozen, now_s=parse_clock("08:40"))
+    assert waited.sorter_free_s(ops.shifts[0], 60) == parse_clock("08:30")
+    # Nothing known of what it sorted (a shift the plan in use does not have): from the re-plan on.
+    assert replace(frozen, sorted_parcels={}).sorter_free_s(ops.shifts[0], 60) == on_the_road
+    assert frozen.sorter_free_s(ops.shifts[1], 60) == parse_clock("14:00")
+    assert frozen.sorter_free_s(ops.shifts[0], 0) == parse_clock("08:00")
 
 
 def test_replanning_refuses_a_plan_from_elsewhere_or_a_time_outside_the_day() -> None:
