@@ -281,7 +281,7 @@ def _plan_wave_by_wave(
         )
     kept_by_crew = {} if frozen is None else {crew: len(trips) for crew, trips in frozen.trips.items()}
     day_plan = plan.kept_only(kept_by_crew, None if frozen is None else frozen.now_s)
-    day_plan.solver.update(status=f"{plan.solver.get('status')}, wave by wave", waves=len(waves))
+    day_plan.solver.update(status=f"{plan.solver.get('status')}, in stages", waves=len(waves))
     return day_plan
 
 
