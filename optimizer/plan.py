@@ -10,7 +10,7 @@ import itertools
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -141,19 +141,21 @@ class Plan:
     replanned_at_s: int | None = None  # a re-plan: trips that departed by then were kept
     undelivered_groups: tuple[UndeliveredGroup, ...] = ()
 
+    def trips(self) -> Iterator[tuple[ShiftPlan, Trip]]:
+        """Every trip with its shift, shift by shift and crew by crew."""
+        return ((shift, trip) for shift in self.shifts for crew in shift.crews for trip in crew.trips)
+
+    def stops(self) -> Iterator[tuple[ShiftPlan, Stop]]:
+        """Every stop with its shift, in the order of `trips`."""
+        return ((shift, stop) for shift, trip in self.trips() for stop in trip.stops)
+
     @property
     def delivered(self) -> int:
-        return sum(trip.parcels for shift in self.shifts for crew in shift.crews for trip in crew.trips)
+        return sum(trip.parcels for _, trip in self.trips())
 
     @property
     def late_urgent(self) -> int:
-        return sum(
-            stop.late_urgent
-            for shift in self.shifts
-            for crew in shift.crews
-            for trip in crew.trips
-            for stop in trip.stops
-        )
+        return sum(stop.late_urgent for _, stop in self.stops())
 
     @property
     def urgent_left(self) -> int:
@@ -166,12 +168,7 @@ class Plan:
         (`problem.parcel_weights`: urgent ones most, held-over ones more than the day's own), and
         one more for each urgent parcel sent past its window, as the search's late stand-in costs."""
         held = [u.held_from for u in self.undelivered] + [
-            batch.held_from
-            for shift in self.shifts
-            for crew in shift.crews
-            for trip in crew.trips
-            for stop in trip.stops
-            for batch in stop.batches
+            batch.held_from for _, stop in self.stops() for batch in stop.batches
         ]
         urgent, weight = parcel_weights(held)
         left = sum(
@@ -201,7 +198,7 @@ class Plan:
 
     @property
     def trip_count(self) -> int:
-        return sum(len(crew.trips) for shift in self.shifts for crew in shift.crews)
+        return sum(1 for _ in self.trips())
 
     @property
     def crew_s(self) -> int:

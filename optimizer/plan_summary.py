@@ -83,16 +83,13 @@ def summary_lines(plan: Plan, lang: str = "en") -> list[str]:
         )
     )
     if plan.replanned_at_s is not None:
-        kept = sum(trip.kept for shift in plan.shifts for crew in shift.crews for trip in crew.trips)
+        kept = sum(trip.kept for _, trip in plan.trips())
         lines.append(words["replanned"].format(at=format_clock(plan.replanned_at_s)[:5], kept=kept))
     if plan.late_urgent:
         late = sorted(
             (
                 (stop.building, stop.late_urgent, stop.arrive_s)
-                for shift in plan.shifts
-                for crew in shift.crews
-                for trip in crew.trips
-                for stop in trip.stops
+                for _, stop in plan.stops()
                 if stop.late_urgent
             ),
             key=lambda item: (building_order(item[0]), item[2]),

@@ -78,13 +78,7 @@ def _reordered(model: DayModel, vehicle: int, trip: list[int]) -> list[int]:
 
 def urgent_wait_s(plan: Plan) -> int:
     """Seconds urgent parcels wait after their shift starts, summed parcel by parcel."""
-    return sum(
-        stop.urgent * (stop.arrive_s - shift.start_s)
-        for shift in plan.shifts
-        for crew in shift.crews
-        for trip in crew.trips
-        for stop in trip.stops
-    )
+    return sum(stop.urgent * (stop.arrive_s - shift.start_s) for shift, stop in plan.stops())
 
 
 def urgent_trips_earlier(
