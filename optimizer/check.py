@@ -233,6 +233,10 @@ class _Walker:
                     self.fail(
                         f"{at}: building {building.id} is sealed; a {vehicle.id} crew is not a sealed team"
                     )
+                if building.id not in self.sealed and not kept and vehicle.sealed_only:
+                    self.fail(
+                        f"{at}: building {building.id} is not sealed; the {vehicle.id} crew serves sealed buildings only"
+                    )
                 door = self.operations.sealed if sealed else None
                 needed = stop_s(building, count, self.operations.stop, door)
                 if kept:  # it left under the seals of then, door rounds or bells, whichever they were

@@ -42,6 +42,13 @@ class Vehicle:
     shifts: tuple[str, ...] | None = None
     """The shifts it runs in (an e-bike lent for the afternoon, a designated pair on the morning
     only); None: every shift."""
+    sealed_only: bool = False
+    """A designated pair kept to the sealed buildings: door rounds where a positive case was, then
+    no other building's door. Without it the pair takes open buildings' parcels too when it has time."""
+
+    def serves(self, sealed: bool) -> bool:
+        """Whether its crews may deliver to a building that is (or is not) sealed."""
+        return self.sealed_ok if sealed else not self.sealed_only
 
     def count_in(self, shift_id: str) -> int:
         """How many run in the shift: riders come per shift, and so may a vehicle."""
@@ -313,12 +320,13 @@ def _vehicle(raw: Any, number: int) -> Vehicle:
             field="mode",
             zh=f"{where_zh}：mode 是 {mode!r}；请用 {', '.join(MODES)} 之一",
         )
-    sealed_ok = raw.get("sealed_ok", False)
-    if not isinstance(sealed_ok, bool):
+    sealed_ok = _flag(raw, "sealed_ok", "封控楼专组", where, where_zh)
+    sealed_only = _flag(raw, "sealed_only", "只送封控楼", where, where_zh)
+    if sealed_only and not sealed_ok:
         raise OperationsError(
-            f"{where}: sealed_ok must be true or false",
-            field="sealed_ok",
-            zh=f"{where_zh}：sealed_ok（封控楼专组）要写 true 或 false",
+            f"{where}: sealed_only is for a designated pair; set sealed_ok to true as well, or take sealed_only out",
+            field="sealed_only",
+            zh=f"{where_zh}：sealed_only（只送封控楼）只用于指定的两人组；请同时把 sealed_ok 设为 true，或去掉 sealed_only",
         )
     return Vehicle(
         id=vehicle_id,
@@ -331,7 +339,19 @@ def _vehicle(raw: Any, number: int) -> Vehicle:
         ),
         sealed_ok=sealed_ok,
         shifts=_vehicle_shifts(raw, where, where_zh),
+        sealed_only=sealed_only,
     )
+
+
+def _flag(raw: Mapping[str, Any], name: str, name_zh: str, where: str, where_zh: str) -> bool:
+    value = raw.get(name, False)
+    if not isinstance(value, bool):
+        raise OperationsError(
+            f"{where}: {name} must be true or false",
+            field=name,
+            zh=f"{where_zh}：{name}（{name_zh}）要写 true 或 false",
+        )
+    return value
 
 
 def _vehicle_shifts(raw: Mapping[str, Any], where: str, where_zh: str) -> tuple[str, ...] | None:

@@ -595,6 +595,13 @@ def _why(
     if cause == "no_sealed_team":
         return _no_sealed_team(model, shift_number, "{what}", "{what}")
     if cause == "no_crew":
+        kept_to_sealed = _kept_to_sealed(model, shift_number, nodes[0])
+        if kept_to_sealed:
+            return (
+                f"{{what}}: only the designated pair ({kept_to_sealed}) is out from then on, and it serves sealed "
+                f"buildings only (sealed_only); put a crew of another vehicle in the {shift.id} shift",
+                f"{{what}}：之后出车的只有只送封控楼的指定两人组（{kept_to_sealed}）；请在{label}安排一组别的车",
+            )
         short = _riders_short(model, shift_number, nodes[0])
         if short is not None:
             idle, crew_size, short_by = short
@@ -609,7 +616,7 @@ def _why(
             for k, v in enumerate(operations.fleet)
             if model.reachable[k, nodes[0]]
             and not v.count_in(shift.id)
-            and (v.sealed_ok or model.visits[nodes[0]].building not in model.sealed)
+            and v.serves(model.visits[nodes[0]].building in model.sealed)
         ]
         if missing:  # the vehicle that would reach it is not out in the shift at all
             called = fleet_name(missing[0].id, missing[0].mode, "zh")
@@ -746,13 +753,26 @@ def _riders_short(model: DayModel, shift_number: int, node: int) -> tuple[str, i
         v
         for k, v in enumerate(operations.fleet)
         if model.reachable[k, node]
-        and (v.sealed_ok or node == 0 or model.visits[node].building not in model.sealed)
+        and (node == 0 or v.serves(model.visits[node].building in model.sealed))
         and v.count_in(shift.id) > sum(1 for c in crews if c.vehicle == k)
     ]
     if not idle:
         return None
     fewest = min(idle, key=lambda v: v.crew)
     return (fewest.id, fewest.crew, fewest.crew - left) if fewest.crew > left else None
+
+
+def _kept_to_sealed(model: DayModel, shift_number: int, node: int) -> str:
+    """The designated pairs kept to sealed buildings (`sealed_only`) that are the only crews from
+    the shift on whose vehicle reaches the open building `node`, or ''."""
+    reaching = {
+        model.operations.fleet[c.vehicle]
+        for c in model.crews
+        if c.shift >= shift_number and model.reachable[c.vehicle, node]
+    }
+    if not reaching or not all(v.sealed_only for v in reaching):
+        return ""
+    return ", ".join(sorted(v.id for v in reaching))
 
 
 def _no_sealed_team(model: DayModel, shift_number: int, what: str, what_zh: str) -> tuple[str, str]:
@@ -847,7 +867,9 @@ def _cause(model: DayModel, node: int, held_back: dict[int, str], reach: _Reach)
     reachable = [
         crew
         for crew in model.crews
-        if crew.shift >= visit.available_shift and model.reachable[crew.vehicle, node]
+        if crew.shift >= visit.available_shift
+        and model.reachable[crew.vehicle, node]
+        and (visit.building in model.sealed or not model.operations.fleet[crew.vehicle].sealed_only)
     ]
 
     def reached_were_open(reached: dict[str, frozenset[str]]) -> bool:

@@ -176,7 +176,7 @@ class DayModel:
     def can_serve(self, crew: Crew, node: int, *, standing: bool = True) -> bool:
         """Whether a crew may carry this visit: arrived by its shift (urgent parcels: that very
         shift), on lanes its vehicle may use, within its load, sealed buildings by a sealed team
-        only, and — with `standing` — stood at the gate early enough for a trip there and back
+        only (and a team kept to them, `sealed_only`, no other), and — with `standing` — stood at the gate early enough for a trip there and back
         within the crew's shift."""
         visit = self.visits[node]
         vehicle = self.operations.fleet[crew.vehicle]
@@ -185,7 +185,7 @@ class DayModel:
             in_time
             and bool(self.reachable[crew.vehicle, node])
             and vehicle.capacity >= visit.parcels
-            and (vehicle.sealed_ok or visit.building not in self.sealed)
+            and vehicle.serves(visit.building in self.sealed)
         )
         if not able or not standing or not visit.loadable_s:
             return able
@@ -415,9 +415,7 @@ def _visits(
         riding = {c.vehicle for c in crews if c.shift >= shift}
         reaching = [v for v in fleet if math.isfinite(distance_m[lanes_key(v)][0, place])]
         serving = [
-            v
-            for k, v in enumerate(fleet)
-            if k in riding and v in reaching and (v.sealed_ok or building not in sealed)
+            v for k, v in enumerate(fleet) if k in riding and v in reaching and v.serves(building in sealed)
         ]
         chunk = max(v.capacity for v in (serving or reaching or fleet))
         # Urgent parcels are nodes of their own (they have a deadline); then full vehicle loads

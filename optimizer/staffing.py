@@ -183,7 +183,8 @@ def _planned(
     crews = [crew for s in plan.shifts for crew in s.crews]
     # the vehicle more of which would take what crews left: a designated pair's where only sealed
     # doors are left (more tricycles, which may not serve them, were planned in vain)
-    candidates = crews
+    # (and not a pair kept to sealed buildings where open ones are left)
+    candidates = [crew for crew in crews if not alone.vehicle(crew.vehicle).sealed_only] or crews
     left = {item.building for item in plan.undelivered if item.cause in CREWS_TAKE}
     if left and left <= sealed_buildings(site_graph.site):
         candidates = [crew for crew in crews if alone.vehicle(crew.vehicle).sealed_ok] or crews

@@ -400,6 +400,41 @@ def test_a_sealed_building_needs_a_sealed_team() -> None:
     assert "sealed_ok" in left["reason"] and "楼已封控" in left["reason_zh"]
 
 
+def test_a_designated_pair_kept_to_sealed_buildings_serves_no_other() -> None:
+    # A pair doing door rounds where a positive case was may be kept from every other door.
+    drawing = three_on_a_lane({"B2": {"sealed": True}})
+    kept_to_sealed = {**PAIR, "sealed_only": True}
+    the_day = day(("B1", 10), ("B2", 10), ("B3", 10))
+    morning = [{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}]
+    both = _plan(drawing, the_day, operations(fleet=[TRICYCLE, kept_to_sealed], shifts=morning))
+    assert both["undelivered"] == []
+    assert {(s["building"], s["vehicle"]) for s in _stops(both)} == {
+        ("B1", "tricycle"),
+        ("B2", "pair"),
+        ("B3", "tricycle"),
+    }
+
+    alone = _plan(drawing, the_day, operations(fleet=[kept_to_sealed]))
+    assert {s["building"] for s in _stops(alone)} == {"B2"}
+    assert [(u["building"], u["cause"]) for u in alone["undelivered"]] == [
+        ("B1", "no_crew"),
+        ("B3", "no_crew"),
+    ]
+    assert alone["undelivered"][0]["reason"].endswith(
+        "only the designated pair (pair) is out from then on, and it serves sealed buildings only "
+        "(sealed_only); put a crew of another vehicle in the morning shift"
+    )
+    assert "只送封控楼的指定两人组（pair）" in alone["undelivered"][0]["reason_zh"]
+
+    # The same pair without it takes the open buildings too; the checker holds that plan to the flag.
+    free = _plan(drawing, the_day, operations(fleet=[PAIR]))
+    assert {s["building"] for s in _stops(free)} == {"B1", "B2", "B3"}
+    violations = check_plan(graph_of(drawing), the_day, operations(fleet=[kept_to_sealed]), free)
+    assert any(
+        "building B1 is not sealed; the pair crew serves sealed buildings only" in v for v in violations
+    )
+
+
 def test_a_sealed_building_with_more_parcels_than_a_pair_carries_gets_them_in_several_trips() -> None:
     # Its parcels were cut into loads of the largest vehicle reaching it (a tricycle's 80): 50
     # parcels were one load the pair (40) could not carry, left "for want of a designated pair"

@@ -520,6 +520,14 @@ TRICYCLE_T = {"id": "t", "mode": "tricycle", "count": 1, "capacity": 80, "crew":
         ),
         ({"stop": {"policy": "shout"}}, "unknown stop policy 'shout'"),
         ({"gate": {"stand_min": -30}}, "gate: 'stand_min' must be at least 0, got -30"),
+        (
+            {"fleet": [{**TRICYCLE_T, "sealed_ok": True, "sealed_only": "yes"}]},
+            "fleet entry 't': sealed_only must be",
+        ),
+        (
+            {"fleet": [{**TRICYCLE_T, "sealed_only": True}]},
+            "fleet entry 't': sealed_only is for a designated pair; set sealed_ok to true as well",
+        ),
     ],
 )
 def test_bad_operations_name_the_field(override: dict[str, Any], message: str) -> None:

@@ -488,11 +488,8 @@ def test_the_staffing_table_stays_in_line_with_three_kinds_of_vehicle() -> None:
         assert len(set(starts)) == 1, (lang, head, lines)
 
 
-def test_more_designated_pairs_not_tricycles_are_tried_for_sealed_doors_left(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # One pair lacks the time for B3's 60 sealed parcels: four more tricycles were tried first
-    # (they may not serve its doors), 10 plans where 4 do.
+def _tried_additions(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
+    """The vehicles added in each plan staffing makes, as it makes them."""
     from optimizer import staffing as module
 
     tried: list[dict[str, int]] = []
@@ -503,6 +500,15 @@ def test_more_designated_pairs_not_tricycles_are_tried_for_sealed_doors_left(
         return planned(*args, **kwargs)
 
     monkeypatch.setattr(module, "_planned", counted)
+    return tried
+
+
+def test_more_designated_pairs_not_tricycles_are_tried_for_sealed_doors_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One pair lacks the time for B3's 60 sealed parcels: four more tricycles were tried first
+    # (they may not serve its doors), 10 plans where 4 do.
+    tried = _tried_additions(monkeypatch)
     ops = operations(
         fleet=[{**SMALL, "capacity": 80}],
         shifts=[{"id": "morning", "start": "08:00", "end": "09:00", "riders": 2}],
@@ -517,3 +523,26 @@ def test_more_designated_pairs_not_tricycles_are_tried_for_sealed_doors_left(
     )
     assert morning.clears and morning.added == {"sealed-pair": 2}
     assert all("tricycle" not in added for added in tried), tried
+
+
+def test_a_pair_kept_to_sealed_buildings_is_not_what_more_of_is_tried_for_open_doors_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The pair (sealed_only) carried the most (B3's 80 against the tricycle's 70), so more pairs
+    # were tried for B1's open doors, which they may not serve.
+    tried = _tried_additions(monkeypatch)
+    pair = {"id": "pair", "mode": "foot", "count": 1, "capacity": 40, "crew": 2, "speed_kmh": 3.6}
+    ops = operations(
+        fleet=[{**SMALL, "capacity": 10}, {**pair, "sealed_ok": True, "sealed_only": True}],
+        shifts=[{"id": "morning", "start": "08:00", "end": "09:00", "riders": 4}],
+    )
+    sealed = graph_of(three_on_a_lane({"B3": {"sealed": True}}))
+    [morning] = staffing(
+        sealed,
+        day(("B1", 200, "morning"), ("B3", 80, "morning")),
+        ops,
+        policies=["notify_one"],
+        time_limit_s=0.5,
+    )
+    assert morning.clears and set(morning.added) == {"tricycle"}, morning
+    assert all("pair" not in added for added in tried), tried
