@@ -1780,6 +1780,28 @@ def test_a_sealed_building_left_for_want_of_a_designated_pair_gets_one_from_the_
     ]
     assert door["vehicle"] == "sealed-pair"
 
+    # Kept to the sealed buildings: a box in the pair's row (a tricycle's has none), saved as the
+    # roster's sealed_only; the next plan sends the pair to building 12 only.
+    assert page.locator('#roster-fleet tr[data-vehicle="tricycle"] input.sealed_only').count() == 0
+    assert not page.is_checked(f"{pair} input.sealed_only")
+    page.check(f"{pair} input.sealed_only")
+    page.evaluate("document.getElementById('roster-status').textContent = ''")
+    page.click("#roster-save")
+    page.wait_for_function("document.querySelector('#roster-status').textContent === 'Saved'")
+    kept = client.get(f"/sites/gelin-spring/days/{date}/operations", headers=ADMIN).json()["fleet"]
+    assert kept == [*fleet[:-1], {**fleet[-1], "sealed_only": True}]
+    assert page.is_checked(f"{pair} input.sealed_only")  # as stored, once the page shows it again
+    only = client.get(f"/plans/{_planned(client, date, counts)}", headers=ADMIN).json()
+    assert only["undelivered"] == []
+    assert {
+        x["building"]
+        for s in only["shifts"]
+        for c in s["crews"]
+        if c["vehicle"] == "sealed-pair"
+        for t in c["trips"]
+        for x in t["stops"]
+    } == {"12"}
+
 
 def test_a_vehicle_lent_for_one_shift_is_shown_so_and_kept_so_when_the_roster_is_saved(
     server: tuple[Server, httpx.Client], browser: object, coordinator: str

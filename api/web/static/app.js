@@ -903,7 +903,23 @@ function rosterRow(label, fields, item, key, id) {
       row.appendChild(made);
     }
   }
+  if (key === "vehicle") row.appendChild(sealedOnlyCell(item, label));
   return row;
+}
+
+// A designated pair may be kept to the sealed buildings (the roster's `sealed_only`): a box in
+// its row; other vehicles never serve sealed doors, so theirs is empty.
+function sealedOnlyCell(vehicle, label) {
+  const cell = document.createElement("td");
+  if (!vehicle.sealed_ok) return cell;
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.className = "sealed_only";
+  box.checked = Boolean(vehicle.sealed_only);
+  box.dataset.shown = String(box.checked);
+  box.setAttribute("aria-label", `${label} ${L.sealed_only}`);
+  cell.appendChild(box);
+  return cell;
 }
 
 // The crews each shift's riders make, as the server fields them (the crews that move the most
@@ -1009,7 +1025,10 @@ function typedValue(input) {
 
 function changedFields(row, fields) {
   const inputs = Object.keys(fields).map((field) => [field, row.querySelector(`input.${field}`)]);
-  return Object.fromEntries(inputs.filter(([, input]) => input.value !== input.dataset.shown).map(([field, input]) => [field, typedValue(input)]));
+  const changed = Object.fromEntries(inputs.filter(([, input]) => input.value !== input.dataset.shown).map(([field, input]) => [field, typedValue(input)]));
+  const box = row.querySelector("input.sealed_only");
+  if (box && String(box.checked) !== box.dataset.shown) changed.sealed_only = box.checked;
+  return changed;
 }
 
 function rosterChanges() {
@@ -1020,7 +1039,8 @@ function rosterChanges() {
     if (!row.dataset.added) { changes.fleet[row.dataset.vehicle] = changedFields(row, VEHICLE_FIELDS); continue; }
     const typed = Object.fromEntries(Object.keys(VEHICLE_FIELDS).map((field) => [field, typedValue(row.querySelector(`input.${field}`))]));
     const { mode, speed_kmh, sealed_ok } = VEHICLES[row.dataset.added];
-    changes.added.push({ id: row.dataset.vehicle, mode, speed_kmh, ...(sealed_ok ? { sealed_ok } : {}), ...typed });
+    const sealedOnly = row.querySelector("input.sealed_only")?.checked ? { sealed_only: true } : {};
+    changes.added.push({ id: row.dataset.vehicle, mode, speed_kmh, ...(sealed_ok ? { sealed_ok } : {}), ...sealedOnly, ...typed });
   }
   return changes;
 }
