@@ -123,6 +123,9 @@ def random_case(seed: int, *, most_parcels: int = 60) -> Case:
         }
         if len(shifts) > 1 and rng.random() < 0.4:
             pair["shifts"] = [rng.choice(shifts)["id"]]
+        # drawn apart, so that each seed's day stays as it was before pairs could be kept so
+        if random.Random(f"sealed_only {seed}").random() < 0.4:
+            pair["sealed_only"] = True
         fleet.append(pair)
     stand_min = rng.choice([0, 0, 30])
     operations = {
