@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from optimizer.balance import hand_over_trips, unbalanced_s
 from optimizer.day import Day, check_day
 from optimizer.graph import SiteGraph
 from optimizer.operations import Operations
@@ -439,10 +440,18 @@ def _plan_once(
             if (
                 candidate.at_least_as_good(plan)
                 and candidate.crew_s <= 1.02 * plan.crew_s
-                and _unbalanced_s(model, candidate) < _unbalanced_s(model, plan)
+                and unbalanced_s(model, candidate) < unbalanced_s(model, plan)
             ):
                 crew_trips, plan, status = trips_of(balanced.routes), candidate, f"{status}, balanced"
     passes: dict[str, int] = {}  # what the passes after the search did, for `solver`
+    if unbalanced_s(model, plan):
+        until = time.monotonic() + max(MERGE_MIN_S, MERGE_SHARE * time_limit_s)
+        crew_trips, plan, handed = hand_over_trips(
+            model, crew_trips, lambda t: planned(t, status), plan=plan, until=until
+        )
+        if handed:
+            passes["trips_handed_over"] = handed
+            plan.solver.update(passes)
     if merge_stops:
         until = time.monotonic() + max(MERGE_MIN_S, MERGE_SHARE * time_limit_s)
         merged, moves = merge_split_stops(
@@ -466,20 +475,6 @@ def _plan_once(
         if candidate.at_least_as_good(plan) and candidate.crew_s <= plan.crew_s:
             plan = candidate
     return better(plan)
-
-
-def _unbalanced_s(model: DayModel, plan: Plan) -> int:
-    """How far past balance_min apart the crews of each shift finish, summed over the shifts: a
-    balancing search's plan is kept only if it is less (kept on crew time and deliveries alone,
-    world-garden's morning crews went from 129 to 136 minutes apart, and the plan said
-    "balanced")."""
-    balance_s = 60 * (model.operations.balance_min or 0)
-    total = 0
-    for shift in plan.shifts:
-        finishes = [crew.finish_s for crew in shift.crews if crew.trips]
-        if len(finishes) > 1:
-            total += max(0, max(finishes) - min(finishes) - balance_s)
-    return total
 
 
 def _finish_targets(model: DayModel, plan: Plan) -> dict[int, int]:

@@ -860,8 +860,9 @@ def test_the_checker_catches_parcels_loaded_before_they_stood() -> None:
 
 
 def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:
+    from optimizer.balance import unbalanced_s
     from optimizer.plan import build_plan
-    from optimizer.planner import _finish_targets, _unbalanced_s
+    from optimizer.planner import _finish_targets
     from optimizer.problem import build_day_model, crews_problem
     from optimizer.routing import solve_vrp
 
@@ -892,8 +893,8 @@ def test_crews_of_a_shift_are_balanced_when_one_would_work_far_longer() -> None:
     assert new_finishes[1] - new_finishes[0] < finishes[1] - finishes[0]
     assert balanced.crew_s <= 1.02 * unbalanced.crew_s
     # what the planner asks of a balancing search's plan before it keeps it and says "balanced"
-    assert _unbalanced_s(model, unbalanced) == finishes[1] - finishes[0] - 10 * 60
-    assert _unbalanced_s(model, balanced) < _unbalanced_s(model, unbalanced)
+    assert unbalanced_s(model, unbalanced) == finishes[1] - finishes[0] - 10 * 60
+    assert unbalanced_s(model, balanced) < unbalanced_s(model, unbalanced)
     assert_valid(site_graph, the_day, ops, balanced)
 
 
@@ -1020,3 +1021,39 @@ def test_parcels_left_from_one_shift_ride_with_the_next_shifts_to_the_same_build
     assert [sorted(trip) for trip in afternoon(0.3)] == [[("B3", 10), ("B3", 70)]]
     document = _plan(three_on_a_lane(), the_day, ops)  # and the whole plan, checked
     assert document["summary"]["delivered"] == 150
+
+
+def test_the_last_crews_last_trip_is_handed_to_the_crew_back_first() -> None:
+    import time
+
+    from optimizer.balance import hand_over_trips, unbalanced_s
+    from optimizer.plan import build_plan
+    from optimizer.problem import build_day_model
+
+    ops = operations(
+        fleet=[{**TRICYCLE, "count": 2}],
+        shifts=[{"id": "morning", "start": "08:00", "end": "10:00", "riders": 4}],
+        balance_min=10,
+    )
+    site_graph = graph_of(three_on_a_lane())
+    the_day = day(("B3", 240), ("B1", 80))
+    model = build_day_model(site_graph, the_day, ops)
+    b3 = [n for n, v in enumerate(model.visits) if v.building == "B3"]
+    b1 = [n for n, v in enumerate(model.visits) if v.building == "B1"]
+    lopsided = [[[n] for n in b3], [b1]]
+    unbalanced = build_plan(model, lopsided)
+    trips, balanced, handed = hand_over_trips(
+        model, lopsided, lambda t: build_plan(model, t), plan=unbalanced, until=time.monotonic() + 5
+    )
+    assert handed == 1 and trips == [[[b3[0]], [b3[1]]], [b1, [b3[2]]]]
+    assert unbalanced_s(model, balanced) < unbalanced_s(model, unbalanced)
+    assert balanced.delivered == unbalanced.delivered == 320
+    assert_valid(site_graph, the_day, ops, balanced)
+    # Without balance_min nothing is handed over.
+    off = replace(model, operations=replace(ops, balance_min=None))
+    assert (
+        hand_over_trips(
+            off, lopsided, lambda t: build_plan(off, t), plan=unbalanced, until=time.monotonic() + 5
+        )[2]
+        == 0
+    )
