@@ -29,7 +29,6 @@ class PlannedTrips:
 
     vehicle: str
     trips: tuple[tuple[tuple[str, int], ...], ...]
-    loading_s: int | None = None  # the first of them was being loaded at `now`, since then
     loads_s: tuple[int, ...] = ()  # per trip, when it was to be loaded
 
 
@@ -127,11 +126,9 @@ def frozen_part(
                             tuple((str(s["building"]), int(s["parcels"])) for s in t["stops"])
                             for t in crew["trips"][number:]
                         )
-                        load_s = _clock(trip["load"])
                         planned[crew["id"]] = PlannedTrips(
                             str(crew["vehicle"]),
                             later,
-                            load_s if load_s <= now_s else None,
                             tuple(_clock(t["load"]) for t in crew["trips"][number:]),
                         )
                         to_go += sum(parcels for stops in later for _, parcels in stops)
@@ -467,8 +464,8 @@ def _loading_on(model: DayModel, frozen: Frozen, trips_of_crew: list[list[list[i
     ready = [model.ready_s(crew) for crew in range(len(model.crews))]
     for crew, trips in enumerate(trips_of_crew):
         planned = frozen.planned.get(crew_id(model, crew))
-        if planned is None or planned.loading_s is None or not trips:
-            continue
+        if planned is None or not planned.loads_s or planned.loads_s[0] > frozen.now_s or not trips:
+            continue  # no trip of its was being loaded at `now`
         stops: dict[str, int] = defaultdict(int)
         for node in trips[0]:
             visit = model.visits[node]
@@ -478,6 +475,6 @@ def _loading_on(model: DayModel, frozen: Frozen, trips_of_crew: list[list[list[i
             as_planned[building] += parcels
         if stops == as_planned:
             ready[crew] = min(
-                ready[crew], max(planned.loading_s, model.operations.shifts[model.crews[crew].shift].start_s)
+                ready[crew], max(planned.loads_s[0], model.operations.shifts[model.crews[crew].shift].start_s)
             )
     return replace(model, crew_ready_s=tuple(ready))
