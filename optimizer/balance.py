@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from optimizer.plan import Plan, crew_id
+from optimizer.plan import Plan, ShiftPlan, crew_id
 from optimizer.problem import DayModel
 
 Trips = list[list[list[int]]]
@@ -32,13 +32,15 @@ def unbalanced_s(model: DayModel, plan: Plan) -> int:
     balancing search's plan is kept only if it is less (kept on crew time and deliveries alone,
     world-garden's morning crews went from 129 to 136 minutes apart, and the plan said
     "balanced")."""
-    balance_s = 60 * (model.operations.balance_min or 0)
-    total = 0
-    for shift in plan.shifts:
-        finishes = [crew.finish_s for crew in shift.crews if crew.trips]
-        if len(finishes) > 1:
-            total += max(0, max(finishes) - min(finishes) - balance_s)
-    return total
+    return sum(_past_balance_s(model, shift) for shift in plan.shifts)
+
+
+def _past_balance_s(model: DayModel, shift: ShiftPlan) -> int:
+    """How far past balance_min apart the shift's crews finish (0 within it, or with one crew)."""
+    finishes = [crew.finish_s for crew in shift.crews if crew.trips]
+    if len(finishes) < 2:
+        return 0
+    return max(0, max(finishes) - min(finishes) - 60 * (model.operations.balance_min or 0))
 
 
 def hand_over_trips(
@@ -84,16 +86,14 @@ def _one_handover(
     unbalanced = unbalanced_s(model, plan)
     if not unbalanced:
         return None
-    for shift_number in range(len(model.operations.shifts)):
-        crews = [c for c in model.crews_of_shift(shift_number) if crew_id(model, c) in finish]
-        if len(crews) < 2:
+    for shift_number, shift in enumerate(plan.shifts):
+        if not _past_balance_s(model, shift):
             continue
-        crews.sort(key=lambda c: finish[crew_id(model, c)])
+        crews = sorted(
+            (c for c in model.crews_of_shift(shift_number) if crew_id(model, c) in finish),
+            key=lambda c: finish[crew_id(model, c)],
+        )
         late = crews[-1]
-        if finish[crew_id(model, late)] - finish[crew_id(model, crews[0])] <= 60 * (
-            model.operations.balance_min or 0
-        ):
-            continue
         if not trips[late]:
             continue  # only trips on the road (a re-plan's): nothing to hand over
         # its last trip first; an earlier one where the others may not serve that one's stops
